@@ -1,0 +1,98 @@
+// swift-tools-version:6.0
+import PackageDescription
+
+let package = Package(
+    name: "psc",
+    platforms: [.macOS(.v15)],
+    products: [
+        .executable(name: "psc", targets: ["psc"]),
+        .executable(name: "psc-admin", targets: ["psc-admin"]),
+    ],
+    dependencies: [
+        .package(url: "https://github.com/hummingbird-project/hummingbird.git", from: "2.28.0"),
+        .package(url: "https://github.com/hummingbird-project/swift-mustache.git", from: "2.0.0"),
+        .package(url: "https://github.com/groue/GRDB.swift.git", from: "7.10.0"),
+        .package(url: "https://github.com/apple/swift-argument-parser.git", from: "1.5.0"),
+        .package(url: "https://github.com/apple/swift-crypto.git", "3.0.0"..<"5.0.0"),
+        .package(url: "https://github.com/apple/swift-log.git", from: "1.6.0"),
+        .package(url: "https://github.com/apple/swift-nio.git", from: "2.80.0"),
+        .package(url: "https://github.com/swift-server/swift-prometheus.git", from: "2.1.0"),
+        .package(url: "https://github.com/swift-server/swift-service-lifecycle.git", from: "2.6.0"),
+    ],
+    targets: [
+        // Build-time embedding of schema/, fixtures/ and web assets, so the installed binary needs no files beside it.
+        .executableTarget(name: "EmbedFiles", path: "Sources/EmbedFiles"),
+        .plugin(
+            name: "EmbedFilesPlugin",
+            capability: .buildTool(),
+            dependencies: ["EmbedFiles"],
+            path: "Sources/EmbedFilesPlugin"
+        ),
+        .target(
+            name: "PSCCore",
+            dependencies: [
+                .product(name: "Crypto", package: "swift-crypto"),
+            ]
+        ),
+        .target(
+            name: "PSCStore",
+            dependencies: [
+                "PSCCore",
+                .product(name: "GRDB", package: "GRDB.swift"),
+                .product(name: "Crypto", package: "swift-crypto"),
+                .product(name: "Logging", package: "swift-log"),
+            ],
+            plugins: ["EmbedFilesPlugin"]
+        ),
+        .target(
+            name: "PSCAdmin",
+            dependencies: [
+                "PSCCore",
+                .product(name: "Logging", package: "swift-log"),
+            ]
+        ),
+        .target(
+            name: "PSCWeb",
+            dependencies: [
+                "PSCCore",
+                "PSCStore",
+                "PSCAdmin",
+                .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "Mustache", package: "swift-mustache"),
+                .product(name: "Prometheus", package: "swift-prometheus"),
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+            ],
+            exclude: ["Templates", "Static"],
+            plugins: ["EmbedFilesPlugin"]
+        ),
+        .executableTarget(
+            name: "psc",
+            dependencies: [
+                "PSCCore", "PSCStore", "PSCWeb", "PSCAdmin",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+                .product(name: "Logging", package: "swift-log"),
+            ]
+        ),
+        .executableTarget(
+            name: "psc-admin",
+            dependencies: [
+                "PSCCore", "PSCAdmin",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+            ]
+        ),
+        .testTarget(name: "PSCCoreTests", dependencies: ["PSCCore"]),
+        .testTarget(name: "PSCStoreTests", dependencies: ["PSCStore", "PSCCore"]),
+        .testTarget(
+            name: "PSCWebTests",
+            dependencies: [
+                "PSCWeb", "PSCStore", "PSCCore",
+                .product(name: "HummingbirdTesting", package: "hummingbird"),
+            ]
+        ),
+        .testTarget(
+            name: "EndToEndTests",
+            dependencies: ["PSCCore", "PSCAdmin", "PSCStore"]
+        ),
+    ]
+)

@@ -1,0 +1,128 @@
+import Crypto
+import Foundation
+import GRDB
+import PSCCore
+
+/// One audit record before it is chained (20-services §4.7).
+public struct AuditEntry: Sendable {
+    public enum ActorKind: String, Sendable, Codable { case user, apiToken = "api_token", adminSocket = "admin_socket", system }
+    public enum Severity: String, Sendable, Codable { case info, warning, critical }
+    public enum Outcome: String, Sendable, Codable { case success, failure }
+
+    public var occurredAt: Date
+    public var actorUserID: Int64?
+    public var actorKind: ActorKind
+    public var action: String
+    public var targetType: String?
+    public var targetID: String?
+    public var ipAddress: String?
+    public var userAgent: String?
+    public var details: [String: JSONValue]
+    public var severity: Severity
+    public var outcome: Outcome
+
+    public init(
+        occurredAt: Date = Date(), actorUserID: Int64? = nil, actorKind: ActorKind, action: String,
+        targetType: String? = nil, targetID: String? = nil, ipAddress: String? = nil, userAgent: String? = nil,
+        details: [String: JSONValue] = [:], severity: Severity = .info, outcome: Outcome = .success
+    ) {
+        self.occurredAt = occurredAt
+        self.actorUserID = actorUserID
+        self.actorKind = actorKind
+        self.action = action
+        self.targetType = targetType
+        self.targetID = targetID
+        self.ipAddress = ipAddress
+        self.userAgent = userAgent
+        self.details = details
+        self.severity = severity
+        self.outcome = outcome
+    }
+}
+
+/// Appends to and verifies the hash-chained, append-only `audit_log`.
+public enum AuditLog {
+    public static let genesisHash = String(repeating: "0", count: 64)
+
+    /// The object hashed for a row: every column but `prev_hash` and `hash`.
+    public static func canonicalObject(id: Int64, occurredAt: String, entry: AuditEntry) -> JSONValue {
+        func text(_ value: String?) -> JSONValue { value.map(JSONValue.string) ?? .null }
+        return .object([
+            "id": .int(id),
+            "occurred_at": .string(occurredAt),
+            "actor_user_id": entry.actorUserID.map(JSONValue.int) ?? .null,
+            "actor_kind": .string(entry.actorKind.rawValue),
+            "action": .string(entry.action),
+            "target_type": text(entry.targetType),
+            "target_id": text(entry.targetID),
+            "ip_address": text(entry.ipAddress),
+            "user_agent": text(entry.userAgent),
+            "details": .object(entry.details),
+            "severity": .string(entry.severity.rawValue),
+            "outcome": .string(entry.outcome.rawValue),
+        ])
+    }
+
+    public static func chainHash(previous: String, canonicalText: String) -> String {
+        SHA256.hash(data: Data((previous + "|" + canonicalText).utf8)).hexString
+    }
+
+    /// Appends inside the caller's write transaction; returns the new row id.
+    @discardableResult
+    public static func append(_ entry: AuditEntry, in db: GRDB.Database) throws -> Int64 {
+        let last = try Row.fetchOne(db, sql: "SELECT id, hash FROM audit_log ORDER BY id DESC LIMIT 1")
+        let id: Int64 = (last?["id"] ?? 0) + 1
+        let previous: String = last?["hash"] ?? genesisHash
+        let occurredAt = Timestamp.string(from: entry.occurredAt)
+        let hash = chainHash(previous: previous, canonicalText: canonicalObject(id: id, occurredAt: occurredAt, entry: entry).canonicalText)
+        try db.execute(
+            sql: """
+                INSERT INTO audit_log (id, occurred_at, actor_user_id, actor_kind, action, target_type, target_id,
+                    ip_address, user_agent, details, severity, outcome, prev_hash, hash)
+                VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+                """,
+            arguments: [
+                id, occurredAt, entry.actorUserID, entry.actorKind.rawValue, entry.action, entry.targetType,
+                entry.targetID, entry.ipAddress, entry.userAgent, JSONValue.object(entry.details).canonicalText,
+                entry.severity.rawValue, entry.outcome.rawValue, previous, hash,
+            ]
+        )
+        return id
+    }
+
+    /// The outcome of walking the chain.
+    public struct Verification: Sendable, Codable, Equatable {
+        public let rowsChecked: Int
+        public let firstBadID: Int64?
+        enum CodingKeys: String, CodingKey { case rowsChecked = "rows_checked", firstBadID = "first_bad_id" }
+    }
+
+    /// Recomputes every hash and link, in id order.
+    public static func verify(in db: GRDB.Database) throws -> Verification {
+        let decoder = JSONDecoder()
+        var previous: String? = nil
+        var count = 0
+        let cursor = try Row.fetchCursor(db, sql: "SELECT * FROM audit_log ORDER BY id")
+        while let row = try cursor.next() {
+            count += 1
+            let id: Int64 = row["id"]
+            let details = (try? decoder.decode([String: JSONValue].self, from: Data((row["details"] as String).utf8))) ?? [:]
+            let entry = AuditEntry(
+                actorUserID: row["actor_user_id"],
+                actorKind: AuditEntry.ActorKind(rawValue: row["actor_kind"]) ?? .system,
+                action: row["action"], targetType: row["target_type"], targetID: row["target_id"],
+                ipAddress: row["ip_address"], userAgent: row["user_agent"], details: details,
+                severity: AuditEntry.Severity(rawValue: row["severity"]) ?? .info,
+                outcome: AuditEntry.Outcome(rawValue: row["outcome"]) ?? .success
+            )
+            let prevHash: String = row["prev_hash"]
+            if let previous, previous != prevHash { return Verification(rowsChecked: count, firstBadID: id) }
+            if previous == nil, prevHash != genesisHash, id == 1 { return Verification(rowsChecked: count, firstBadID: id) }
+            let text = canonicalObject(id: id, occurredAt: row["occurred_at"], entry: entry).canonicalText
+            let hash: String = row["hash"]
+            if chainHash(previous: prevHash, canonicalText: text) != hash { return Verification(rowsChecked: count, firstBadID: id) }
+            previous = hash
+        }
+        return Verification(rowsChecked: count, firstBadID: nil)
+    }
+}

@@ -1,0 +1,180 @@
+import Foundation
+import GRDB
+import PSCCore
+
+/// A finished, verified backup file.
+public struct BackupResult: Sendable, Codable, Equatable {
+    public let file: String
+    public let bytes: Int64
+    public let sha256: String
+    public let kind: String
+    public let verified: Bool
+}
+
+/// The result of checking a backup file without a running server touching it.
+public struct BackupVerification: Sendable, Codable, Equatable {
+    public let file: String
+    public let bytes: Int64
+    public let sha256: String
+    public let integrity: String
+    public let schemaVersion: Int
+    public let expectedSchemaVersion: Int
+    /// nil when no `<file>.sha256` manifest lies beside it.
+    public let manifestMatches: Bool?
+    public var ok: Bool { integrity == "ok" && schemaVersion == expectedSchemaVersion && manifestMatches != false }
+
+    enum CodingKeys: String, CodingKey {
+        case file, bytes, sha256, integrity, ok
+        case schemaVersion = "schema_version", expectedSchemaVersion = "expected_schema_version"
+        case manifestMatches = "manifest_matches"
+    }
+
+    public func encode(to encoder: any Encoder) throws {
+        var container = encoder.container(keyedBy: CodingKeys.self)
+        try container.encode(file, forKey: .file)
+        try container.encode(bytes, forKey: .bytes)
+        try container.encode(sha256, forKey: .sha256)
+        try container.encode(integrity, forKey: .integrity)
+        try container.encode(schemaVersion, forKey: .schemaVersion)
+        try container.encode(expectedSchemaVersion, forKey: .expectedSchemaVersion)
+        try container.encode(manifestMatches, forKey: .manifestMatches)
+        try container.encode(ok, forKey: .ok)
+    }
+}
+
+/// A row of the `backups` table, for `psc-admin backup list`.
+public struct BackupRecord: Sendable, Codable, Equatable, FetchableRecord {
+    public let id: Int64
+    public let file: String
+    public let bytes: Int64
+    public let sha256: String
+    public let kind: String
+    public let verified: Bool
+    public let createdAt: String
+    public let deletedAt: String?
+    enum CodingKeys: String, CodingKey {
+        case id, file, bytes, sha256, kind, verified, createdAt = "created_at", deletedAt = "deleted_at"
+    }
+}
+
+/// Online backups with `VACUUM INTO` (ARCHITECTURE §2): writers keep going, the copy is a consistent snapshot,
+/// synced and renamed into place only once complete, then verified.
+public struct BackupService: Sendable {
+    public let store: Store
+    public let migrator: Migrator
+    public let defaultDirectory: String
+
+    public init(store: Store, migrator: Migrator, defaultDirectory: String) {
+        self.store = store
+        self.migrator = migrator
+        self.defaultDirectory = defaultDirectory
+    }
+
+    /// Writes a backup to `destination` (a file path, or a directory to put a dated file in; default
+    /// `backup.dir`), verifies it and records it.
+    public func backup(to destination: String? = nil, kind: String = "manual", actor: AuditEntry.ActorKind = .system,
+                       now: Date = Date()) throws -> BackupResult {
+        let target = try resolveTarget(destination, now: now)
+        let directory = (target as NSString).deletingLastPathComponent
+        let databaseBytes = store.databaseBytes() + store.walBytes()
+        if let free = FileSync.freeBytes(directory: directory), Double(free) < 1.2 * Double(databaseBytes) {
+            throw StoreError.backupFailed("not enough free space in \(directory): \(free) bytes free, need \(Int64(1.2 * Double(databaseBytes)))")
+        }
+        guard !FileManager.default.fileExists(atPath: target) else {
+            throw StoreError.backupFailed("\(target) already exists")
+        }
+        let name = (target as NSString).lastPathComponent
+        let temporary = (directory as NSString).appendingPathComponent(".\(name).tmp")
+        try? FileManager.default.removeItem(atPath: temporary)
+        do {
+            // A reader connection without a transaction: VACUUM INTO reads one snapshot while the writer goes on.
+            try store.pool.unsafeRead { db in try db.execute(sql: "VACUUM INTO ?", arguments: [temporary]) }
+            try FileSync.fsync(path: temporary)
+            try FileSync.rename(temporary, to: target)
+            try FileSync.fsync(path: directory)
+        } catch {
+            try? FileManager.default.removeItem(atPath: temporary)
+            if let error = error as? StoreError { throw error }
+            throw StoreError.backupFailed("\(error)")
+        }
+        let check = try verify(file: target)
+        guard check.integrity == "ok", check.schemaVersion == check.expectedSchemaVersion else {
+            throw StoreError.integrityCheckFailed(path: target, result: check.integrity)
+        }
+        try Data("\(check.sha256)  \(name)\n".utf8).write(to: URL(fileURLWithPath: target + ".sha256"), options: .atomic)
+        let result = BackupResult(file: target, bytes: check.bytes, sha256: check.sha256, kind: kind, verified: true)
+        try store.write { db in
+            try db.execute(
+                sql: "INSERT INTO backups (file, bytes, sha256, kind, verified, created_at) VALUES (?, ?, ?, ?, 1, ?)",
+                arguments: [target, result.bytes, result.sha256, kind, Timestamp.string(from: now)]
+            )
+            try AuditLog.append(
+                AuditEntry(
+                    occurredAt: now, actorKind: actor, action: "backup.created", targetType: "backup", targetID: target,
+                    details: ["bytes": .int(result.bytes), "sha256": .string(result.sha256), "kind": .string(kind)]
+                ),
+                in: db
+            )
+        }
+        return result
+    }
+
+    private func resolveTarget(_ destination: String?, now: Date) throws -> String {
+        let fileName = "psc-\(Timestamp.compact(from: now)).db"
+        guard let destination else {
+            try FileManager.default.createDirectory(atPath: defaultDirectory, withIntermediateDirectories: true)
+            return (absolute(defaultDirectory) as NSString).appendingPathComponent(fileName)
+        }
+        var isDirectory: ObjCBool = false
+        if FileManager.default.fileExists(atPath: destination, isDirectory: &isDirectory), isDirectory.boolValue {
+            return (absolute(destination) as NSString).appendingPathComponent(fileName)
+        }
+        let parent = (absolute(destination) as NSString).deletingLastPathComponent
+        guard FileManager.default.fileExists(atPath: parent, isDirectory: &isDirectory), isDirectory.boolValue else {
+            throw StoreError.backupFailed("directory \(parent) does not exist")
+        }
+        return absolute(destination)
+    }
+
+    /// Opens the file read-only and checks integrity, schema version and the manifest beside it.
+    public func verify(file: String) throws -> BackupVerification {
+        try Self.verify(file: file, expectedSchemaVersion: migrator.latestVersion)
+    }
+
+    public static func verify(file: String, expectedSchemaVersion: Int) throws -> BackupVerification {
+        guard FileManager.default.fileExists(atPath: file) else {
+            throw StoreError.notADatabase(path: file, reason: "no such file")
+        }
+        var configuration = GRDB.Configuration()
+        configuration.readonly = true
+        let (integrity, version): (String, Int)
+        do {
+            let queue = try DatabaseQueue(path: file, configuration: configuration)
+            defer { try? queue.close() }
+            (integrity, version) = try queue.read { db in
+                (try String.fetchAll(db, sql: "PRAGMA integrity_check").joined(separator: "; "), try Migrator.schemaVersion(db))
+            }
+        } catch let error as DatabaseError {
+            throw StoreError.notADatabase(path: file, reason: error.message ?? "\(error.resultCode)")
+        }
+        let sha = try FileSync.sha256(path: file)
+        var manifestMatches: Bool? = nil
+        if let manifest = try? String(contentsOfFile: file + ".sha256", encoding: .utf8) {
+            manifestMatches = manifest.split(separator: " ").first.map(String.init) == sha
+        }
+        return BackupVerification(
+            file: file, bytes: Store.fileSize(file), sha256: sha, integrity: integrity, schemaVersion: version,
+            expectedSchemaVersion: expectedSchemaVersion, manifestMatches: manifestMatches
+        )
+    }
+
+    public func list() throws -> [BackupRecord] {
+        try store.read { db in
+            try BackupRecord.fetchAll(db, sql: "SELECT id, file, bytes, sha256, kind, verified, created_at, deleted_at FROM backups ORDER BY id DESC")
+        }
+    }
+}
+
+func absolute(_ path: String) -> String {
+    path.hasPrefix("/") ? path : (FileManager.default.currentDirectoryPath as NSString).appendingPathComponent(path)
+}

@@ -1,0 +1,74 @@
+import Foundation
+import GRDB
+import PSCCore
+
+/// A college department (40-data §2.1).
+public struct Department: Codable, Sendable, Equatable, FetchableRecord {
+    public var id: Int64
+    public var name: String
+    public var college: String?
+    public var description: String?
+    public var chairName: String?
+    public var email: String?
+    public var createdAt: String
+    public var updatedAt: String
+
+    enum CodingKeys: String, CodingKey {
+        case id, name, college, description, email
+        case chairName = "chair_name", createdAt = "created_at", updatedAt = "updated_at"
+    }
+}
+
+/// Reads and seeds departments.
+public struct DepartmentStore: Sendable {
+    public let store: Store
+
+    public init(store: Store) { self.store = store }
+
+    /// Every department, by college then name.
+    public func all() async throws -> [Department] {
+        try await store.read { db in
+            try Department.fetchAll(
+                db.cachedStatement(sql: "SELECT * FROM departments ORDER BY college, name")
+            )
+        }
+    }
+
+    public func find(id: Int64) async throws -> Department? {
+        try await store.read { db in
+            try Department.fetchOne(db.cachedStatement(sql: "SELECT * FROM departments WHERE id = ?"), arguments: [id])
+        }
+    }
+
+    struct Fixture: Decodable {
+        struct Entry: Decodable {
+            let name: String
+            let college: String?
+            let description: String?
+            let chair_name: String?
+            let email: String?
+        }
+        let departments: [Entry]
+    }
+
+    /// Loads `fixtures/departments.json` (embedded) into an empty table, once; returns how many rows it added.
+    @discardableResult
+    public func loadFixtures(now: Date = Date()) throws -> Int {
+        guard let text = EmbeddedFixtures.files["departments.json"] else { return 0 }
+        let fixture = try JSONDecoder().decode(Fixture.self, from: Data(text.utf8))
+        let stamp = Timestamp.string(from: now)
+        return try store.write { db in
+            guard try Int.fetchOne(db, sql: "SELECT count(*) FROM departments") == 0 else { return 0 }
+            for entry in fixture.departments {
+                try db.execute(
+                    sql: """
+                        INSERT INTO departments (name, college, description, chair_name, email, created_at, updated_at)
+                        VALUES (?, ?, ?, ?, ?, ?, ?)
+                        """,
+                    arguments: [entry.name, entry.college, entry.description, entry.chair_name, entry.email, stamp, stamp]
+                )
+            }
+            return fixture.departments.count
+        }
+    }
+}

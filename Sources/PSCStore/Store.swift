@@ -1,0 +1,154 @@
+import Foundation
+import GRDB
+import Logging
+
+/// The one SQLite database of the platform (ARCHITECTURE §2): a GRDB `DatabasePool` in WAL mode, so exactly one
+/// connection writes and checkpoints while read-only readers run concurrently.
+///
+/// Thread-safe; share one instance per process. Close it with ``close()`` so the WAL is folded into the main file.
+public final class Store: Sendable {
+    /// What a query was, for `pittstate_db_query_duration_seconds{kind}`.
+    public enum QueryKind: String, Sendable { case read, write }
+
+    public struct Options: Sendable {
+        public var durableCommits: Bool
+        public var readerCount: Int
+        /// Called after every read and write with its duration; feeds the metrics.
+        public var observer: (@Sendable (QueryKind, Duration) -> Void)?
+
+        public init(durableCommits: Bool = false, readerCount: Int = 4, observer: (@Sendable (QueryKind, Duration) -> Void)? = nil) {
+            self.durableCommits = durableCommits
+            self.readerCount = readerCount
+            self.observer = observer
+        }
+    }
+
+    /// Pragmas read back from the writer after opening (`psc check`, start-up log).
+    public struct Pragmas: Sendable, Codable, Equatable {
+        public let journalMode: String
+        public let synchronous: Int
+        public let foreignKeys: Bool
+        public let busyTimeoutMilliseconds: Int
+        public let journalSizeLimit: Int
+
+        enum CodingKeys: String, CodingKey {
+            case journalMode = "journal_mode", synchronous, foreignKeys = "foreign_keys"
+            case busyTimeoutMilliseconds = "busy_timeout_ms", journalSizeLimit = "journal_size_limit"
+        }
+    }
+
+    public let path: String
+    public let pool: DatabasePool
+    public let pragmas: Pragmas
+    public let sqliteVersion: String
+    private let observer: (@Sendable (QueryKind, Duration) -> Void)?
+
+    static let busyTimeout: TimeInterval = 5
+    static let journalSizeLimit = 64 * 1024 * 1024
+
+    /// Opens (creating if needed) the database at `path` and checks that WAL is in force.
+    public init(path: String, options: Options = Options()) throws {
+        let directory = (path as NSString).deletingLastPathComponent
+        if !directory.isEmpty {
+            try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
+        }
+        var configuration = GRDB.Configuration()
+        configuration.busyMode = .timeout(Self.busyTimeout)
+        configuration.maximumReaderCount = max(1, options.readerCount)
+        configuration.foreignKeysEnabled = true
+        let synchronous = options.durableCommits ? "FULL" : "NORMAL"
+        configuration.prepareDatabase { db in
+            try db.execute(sql: "PRAGMA synchronous = \(synchronous)")
+            try db.execute(sql: "PRAGMA journal_size_limit = \(Store.journalSizeLimit)")
+        }
+        let pool = try DatabasePool(path: path, configuration: configuration)
+        let pragmas = try pool.writeWithoutTransaction { db in
+            Pragmas(
+                journalMode: try String.fetchOne(db, sql: "PRAGMA journal_mode") ?? "",
+                synchronous: try Int.fetchOne(db, sql: "PRAGMA synchronous") ?? -1,
+                foreignKeys: try Bool.fetchOne(db, sql: "PRAGMA foreign_keys") ?? false,
+                busyTimeoutMilliseconds: try Int.fetchOne(db, sql: "PRAGMA busy_timeout") ?? 0,
+                journalSizeLimit: try Int.fetchOne(db, sql: "PRAGMA journal_size_limit") ?? 0
+            )
+        }
+        guard pragmas.journalMode.lowercased() == "wal" else {
+            try? pool.close()
+            throw StoreError.walUnavailable(journalMode: pragmas.journalMode)
+        }
+        self.path = path
+        self.pool = pool
+        self.pragmas = pragmas
+        self.sqliteVersion = try pool.read { db in try String.fetchOne(db, sql: "SELECT sqlite_version()") ?? "" }
+        self.observer = options.observer
+    }
+
+    /// A read on one of the read-only connections, inside a snapshot.
+    public func read<T>(_ body: (GRDB.Database) throws -> T) throws -> T {
+        let start = ContinuousClock.now
+        defer { observer?(.read, ContinuousClock.now - start) }
+        return try pool.read(body)
+    }
+
+    /// A write transaction (`BEGIN IMMEDIATE`) on the single writer.
+    public func write<T>(_ body: (GRDB.Database) throws -> T) throws -> T {
+        let start = ContinuousClock.now
+        defer { observer?(.write, ContinuousClock.now - start) }
+        return try pool.write(body)
+    }
+
+    /// Async forms that keep the cooperative thread pool free while SQLite works.
+    public func read<T: Sendable>(_ body: @escaping @Sendable (GRDB.Database) throws -> T) async throws -> T {
+        let start = ContinuousClock.now
+        defer { observer?(.read, ContinuousClock.now - start) }
+        return try await pool.read(body)
+    }
+
+    public func write<T: Sendable>(_ body: @escaping @Sendable (GRDB.Database) throws -> T) async throws -> T {
+        let start = ContinuousClock.now
+        defer { observer?(.write, ContinuousClock.now - start) }
+        return try await pool.write(body)
+    }
+
+    /// Result of `PRAGMA wal_checkpoint`.
+    public struct CheckpointResult: Sendable, Codable {
+        public let busy: Bool
+        public let walFrames: Int
+        public let checkpointedFrames: Int
+        enum CodingKeys: String, CodingKey {
+            case busy, walFrames = "wal_frames", checkpointedFrames = "checkpointed_frames"
+        }
+    }
+
+    /// Checkpoints on the writer, so it can never race another checkpointer.
+    public func checkpoint(truncate: Bool = true) throws -> CheckpointResult {
+        try pool.writeWithoutTransaction { db in
+            let row = try Row.fetchOne(db, sql: "PRAGMA wal_checkpoint(\(truncate ? "TRUNCATE" : "PASSIVE"))")
+            return CheckpointResult(
+                busy: (row?[0] as Int? ?? 0) != 0,
+                walFrames: row?[1] ?? -1,
+                checkpointedFrames: row?[2] ?? -1
+            )
+        }
+    }
+
+    public var walPath: String { path + "-wal" }
+
+    public func databaseBytes() -> Int64 { Self.fileSize(path) }
+    public func walBytes() -> Int64 { Self.fileSize(walPath) }
+
+    static func fileSize(_ path: String) -> Int64 {
+        var info = stat()
+        return stat(path, &info) == 0 ? Int64(info.st_size) : 0
+    }
+
+    /// `PRAGMA quick_check` on a reader: "ok" when the file is sound.
+    public func quickCheck() throws -> String {
+        try read { db in try String.fetchAll(db, sql: "PRAGMA quick_check").joined(separator: "; ") }
+    }
+
+    /// Final checkpoint (TRUNCATE) and close: afterwards the `.db` file alone holds every committed change.
+    public func close() throws {
+        _ = try? checkpoint(truncate: true)
+        try pool.close()
+    }
+}
