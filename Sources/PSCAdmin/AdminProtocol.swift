@@ -29,27 +29,34 @@ public struct AdminRequest: Sendable, Equatable {
 
     /// Parses one line, with an answerable reason when it is not a valid request.
     public static func decode(line: Data) -> Result<AdminRequest, AdminReply> {
-        guard let object = try? JSONSerialization.jsonObject(with: line, options: [.fragmentsAllowed]) else {
+        guard let value = try? JSONDecoder().decode(JSONValue.self, from: line) else {
             return .failure(.failure("bad_request", "the request line is not valid JSON"))
         }
-        guard let fields = object as? [String: Any] else {
+        guard case .object(let fields) = value else {
             return .failure(.failure("bad_request", "the request must be a JSON object"))
         }
-        guard let version = fields["v"] as? Int, !(fields["v"] is Bool) else {
+        guard case .int(let version)? = fields["v"] else {
             return .failure(.failure("bad_request", "field 'v' (protocol version) must be an integer"))
         }
         guard version == AdminProtocol.version else {
             return .failure(.failure("unsupported_version", "protocol version \(version) is not supported; this server speaks \(AdminProtocol.version)"))
         }
-        guard let command = fields["command"] as? String, !command.isEmpty else {
+        guard case .string(let command)? = fields["command"], !command.isEmpty else {
             return .failure(.failure("bad_request", "field 'command' must be a non-empty string"))
         }
         var args: [String] = []
-        if let raw = fields["args"] {
-            guard let list = raw as? [Any], let strings = list as? [String], list.count == strings.count else {
-                return .failure(.failure("bad_request", "field 'args' must be an array of strings"))
+        switch fields["args"] {
+        case nil, .null?:
+            break
+        case .array(let items)?:
+            for item in items {
+                guard case .string(let text) = item else {
+                    return .failure(.failure("bad_request", "field 'args' must be an array of strings"))
+                }
+                args.append(text)
             }
-            args = strings
+        default:
+            return .failure(.failure("bad_request", "field 'args' must be an array of strings"))
         }
         return .success(AdminRequest(command: command, args: args))
     }

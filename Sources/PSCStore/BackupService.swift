@@ -12,7 +12,7 @@ public struct BackupResult: Sendable, Codable, Equatable {
 }
 
 /// The result of checking a backup file without a running server touching it.
-public struct BackupVerification: Sendable, Codable, Equatable {
+public struct BackupVerification: Sendable, Encodable, Equatable {
     public let file: String
     public let bytes: Int64
     public let sha256: String
@@ -176,5 +176,6 @@ public struct BackupService: Sendable {
 }
 
 func absolute(_ path: String) -> String {
-    path.hasPrefix("/") ? path : (FileManager.default.currentDirectoryPath as NSString).appendingPathComponent(path)
+    ((path.hasPrefix("/") ? path : (FileManager.default.currentDirectoryPath as NSString).appendingPathComponent(path)) as NSString)
+        .standardizingPath
 }

@@ -72,3 +72,23 @@ public struct DepartmentStore: Sendable {
         }
     }
 }
+
+extension DepartmentStore {
+    /// Departments whose name, college or description contains the text (case-insensitive), by name.
+    /// The global search issue replaces this with the FTS5 index.
+    public func search(_ text: String) async throws -> [Department] {
+        let pattern = "%" + text.replacingOccurrences(of: "\\", with: "\\\\").replacingOccurrences(of: "%", with: "\\%")
+            .replacingOccurrences(of: "_", with: "\\_") + "%"
+        return try await store.read { db in
+            try Department.fetchAll(
+                db,
+                sql: """
+                    SELECT * FROM departments
+                    WHERE name LIKE ?1 ESCAPE '\\' OR college LIKE ?1 ESCAPE '\\' OR description LIKE ?1 ESCAPE '\\'
+                    ORDER BY name LIMIT 50
+                    """,
+                arguments: [pattern]
+            )
+        }
+    }
+}

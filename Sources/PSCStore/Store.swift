@@ -90,6 +90,7 @@ public final class Store: Sendable {
     }
 
     /// A write transaction (`BEGIN IMMEDIATE`) on the single writer.
+    @discardableResult
     public func write<T>(_ body: (GRDB.Database) throws -> T) throws -> T {
         let start = ContinuousClock.now
         defer { observer?(.write, ContinuousClock.now - start) }
@@ -103,6 +104,7 @@ public final class Store: Sendable {
         return try await pool.read(body)
     }
 
+    @discardableResult
     public func write<T: Sendable>(_ body: @escaping @Sendable (GRDB.Database) throws -> T) async throws -> T {
         let start = ContinuousClock.now
         defer { observer?(.write, ContinuousClock.now - start) }
@@ -150,5 +152,12 @@ public final class Store: Sendable {
     public func close() throws {
         _ = try? checkpoint(truncate: true)
         try pool.close()
+    }
+}
+
+extension Store {
+    /// The SQLite library version, without opening any file.
+    public static func librarySQLiteVersion() -> String {
+        (try? DatabaseQueue().read { db in try String.fetchOne(db, sql: "SELECT sqlite_version()") }) ?? "unknown"
     }
 }

@@ -1,0 +1,210 @@
+import Foundation
+import GRDB
+import Logging
+import PSCAdmin
+import PSCCore
+import PSCStore
+
+/// The server side of `psc-admin` (00-conventions §11): runs each command against the platform and writes it
+/// to the audit log with the peer's uid.
+public struct AdminCommands: AdminCommandHandler {
+    let platform: Platform
+    let logger: Logger
+
+    public init(platform: Platform, logger: Logger) {
+        self.platform = platform
+        self.logger = logger
+    }
+
+    /// A command's own failure, answered as `{"ok": false, "error": code}`.
+    struct Failure: Error {
+        let code: String
+        let message: String
+        init(_ code: String, _ message: String) {
+            self.code = code
+            self.message = message
+        }
+    }
+
+    static let usage: [String: String] = [
+        "status": "status", "health": "health", "checkpoint": "checkpoint", "migrations": "migrations",
+        "backup": "backup [DEST] | backup list | backup verify FILE", "config": "config check | config show",
+        "audit": "audit verify",
+    ]
+
+    public func handle(_ request: AdminRequest, from peer: PeerCredentials) async -> AdminReply {
+        let reply: AdminReply
+        do {
+            reply = .success(try await run(request))
+        } catch let failure as Failure {
+            reply = .failure(failure.code, failure.message)
+        } catch let error as StoreError {
+            reply = .failure("failed", error.description)
+        } catch {
+            logger.error("admin command failed", metadata: ["command": "\(request.command)", "error": "\(error)"])
+            reply = .failure("internal", "the command failed on the server; see the server log")
+        }
+        audit(request, peer: peer, outcome: reply.ok ? .success : .failure, error: reply.error)
+        return reply
+    }
+
+    public func refused(_ peer: PeerCredentials) async {
+        audit(AdminRequest(command: "(refused)"), peer: peer, outcome: .failure, error: "access_denied")
+    }
+
+    private func audit(_ request: AdminRequest, peer: PeerCredentials, outcome: AuditEntry.Outcome, error: String?) {
+        var details: [String: JSONValue] = [
+            "command": .string(request.command), "args": .array(request.args.prefix(16).map { .string(String($0.prefix(256))) }),
+            "uid": .int(Int64(peer.uid)), "os_user": .string(peer.userName), "pid": .int(Int64(peer.pid)),
+        ]
+        if let error { details["error"] = .string(error) }
+        do {
+            try platform.store.write { db in
+                try AuditLog.append(
+                    AuditEntry(actorKind: .adminSocket, action: "admin_socket.command", details: details,
+                               severity: error == "access_denied" ? .warning : .info, outcome: outcome),
+                    in: db
+                )
+            }
+        } catch {
+            logger.error("could not write the audit record of an admin command", metadata: ["error": "\(error)"])
+        }
+    }
+
+    private func run(_ request: AdminRequest) async throws -> JSONValue {
+        let args = request.args
+        switch (request.command, args.first) {
+        case ("status", nil): return try await status()
+        case ("health", nil): return await health()
+        case ("checkpoint", nil): return try checkpoint()
+        case ("migrations", nil): return try migrations()
+        case ("backup", "list") where args.count == 1: return try backupList()
+        case ("backup", "verify") where args.count == 2: return try backupVerify(args[1])
+        case ("backup", nil): return try backup(to: nil)
+        case ("backup", let destination?) where args.count == 1 && !["list", "verify"].contains(destination):
+            return try backup(to: destination)
+        case ("config", "check") where args.count == 1: return configCheck()
+        case ("config", "show") where args.count == 1: return configShow()
+        case ("audit", "verify") where args.count == 1: return try auditVerify()
+        default:
+            if let usage = Self.usage[request.command] {
+                throw Failure("bad_arguments", "usage: psc-admin \(usage)")
+            }
+            throw Failure("unknown_command", "unknown command '\(request.command)'; try: \(Self.usage.keys.sorted().joined(separator: ", "))")
+        }
+    }
+
+    private func status() async throws -> JSONValue {
+        let store = platform.store
+        let schemaVersion = try await store.read { db in try Migrator.schemaVersion(db) }
+        let report = await platform.health.report()
+        return [
+            "version": .string(BuildInfo.version),
+            "sqlite_version": .string(store.sqliteVersion),
+            "uptime_seconds": .int(Int64(Date().timeIntervalSince(platform.startedAt))),
+            "database": .string(store.path),
+            "database_bytes": .int(store.databaseBytes()),
+            "wal_bytes": .int(store.walBytes()),
+            "schema_version": .int(Int64(schemaVersion)),
+            "requests_served": .int(Int64(platform.metrics.requestsServed)),
+            "health": .string(report.status.rawValue),
+        ]
+    }
+
+    private func health() async -> JSONValue {
+        let report = await platform.health.report()
+        return [
+            "status": .string(report.status.rawValue),
+            "timestamp": .string(Timestamp.string(from: report.checkedAt)),
+            "checks": .object(Dictionary(uniqueKeysWithValues: report.checks.map { ($0.name, $0.result.json) })),
+        ]
+    }
+
+    private func checkpoint() throws -> JSONValue {
+        let before = platform.store.walBytes()
+        let result = try platform.store.checkpoint(truncate: true)
+        return [
+            "mode": "TRUNCATE", "busy": .bool(result.busy), "wal_frames": .int(Int64(result.walFrames)),
+            "checkpointed_frames": .int(Int64(result.checkpointedFrames)), "wal_bytes_before": .int(before),
+            "wal_bytes_after": .int(platform.store.walBytes()),
+        ]
+    }
+
+    private func migrations() throws -> JSONValue {
+        let statuses = try platform.migrator.status(platform.store)
+        return [
+            "schema_version": .int(Int64(statuses.filter { $0.appliedAt != nil }.map(\.version).max() ?? 0)),
+            "migrations": .array(statuses.map { status in
+                [
+                    "version": .int(Int64(status.version)), "name": .string(status.name), "sha256": .string(status.sha256),
+                    "applied_at": status.appliedAt.map(JSONValue.string) ?? .null,
+                ]
+            }),
+        ]
+    }
+
+    private func backup(to destination: String?) throws -> JSONValue {
+        let result = try platform.backups.backup(to: destination, kind: "manual", actor: .adminSocket)
+        return [
+            "file": .string(result.file), "bytes": .int(result.bytes), "sha256": .string(result.sha256),
+            "verified": .bool(result.verified),
+        ]
+    }
+
+    private func backupList() throws -> JSONValue {
+        let records = try platform.backups.list()
+        return [
+            "backups": .array(records.map { record in
+                [
+                    "id": .int(record.id), "file": .string(record.file), "bytes": .int(record.bytes),
+                    "sha256": .string(record.sha256), "kind": .string(record.kind), "verified": .bool(record.verified),
+                    "created_at": .string(record.createdAt),
+                    "present": .bool(FileManager.default.fileExists(atPath: record.file)),
+                ]
+            }),
+        ]
+    }
+
+    private func backupVerify(_ file: String) throws -> JSONValue {
+        let check = try platform.backups.verify(file: file)
+        guard check.ok else {
+            var reasons: [String] = []
+            if check.integrity != "ok" { reasons.append("integrity_check: \(check.integrity)") }
+            if check.schemaVersion != check.expectedSchemaVersion {
+                reasons.append("schema version \(check.schemaVersion), expected \(check.expectedSchemaVersion)")
+            }
+            if check.manifestMatches == false { reasons.append("SHA-256 differs from its .sha256 manifest") }
+            throw Failure("verify_failed", "\(file): \(reasons.joined(separator: "; "))")
+        }
+        return [
+            "file": .string(check.file), "bytes": .int(check.bytes), "sha256": .string(check.sha256),
+            "integrity": .string(check.integrity), "schema_version": .int(Int64(check.schemaVersion)),
+            "manifest_matches": check.manifestMatches.map(JSONValue.bool) ?? .null, "ok": true,
+        ]
+    }
+
+    private func configCheck() -> JSONValue {
+        let checked = Configuration.check(flags: platform.sources.flags, configFile: platform.sources.configFile)
+        return [
+            "valid": .bool(checked.problems.isEmpty),
+            "problems": .array(checked.problems.map(JSONValue.string)),
+            "config_file": platform.sources.configFile.map(JSONValue.string) ?? .null,
+        ]
+    }
+
+    private func configShow() -> JSONValue {
+        [
+            "keys": .object(Dictionary(uniqueKeysWithValues: platform.configuration.redactedEntries().map {
+                ($0.key, ["value": .string($0.value), "source": .string($0.source.rawValue)] as JSONValue)
+            })),
+        ]
+    }
+
+    private func auditVerify() throws -> JSONValue {
+        let result = try platform.store.read { db in try AuditLog.verify(in: db) }
+        guard result.firstBadID == nil else {
+            throw Failure("chain_broken", "the audit chain breaks at id \(result.firstBadID!)")
+        }
+        return ["rows_checked": .int(Int64(result.rowsChecked)), "intact": true]
+    }
+}

@@ -1,0 +1,44 @@
+import Foundation
+import Hummingbird
+import Logging
+import PSCCore
+
+/// Assembles the HTTP side: the middleware chain of ARCHITECTURE §5 in order, then every feature's routes.
+/// Tests call the same function, so the code under test is the code that ships.
+public func buildRouter(platform: Platform, accessLog: AccessLogSink, catalog: RouteCatalog = RouteCatalog()) throws -> Router<AppRequestContext> {
+    let pages = try PageRenderer()
+    let router = Router(context: AppRequestContext.self, options: .autoGenerateHeadEndpoints)
+    router.add(middleware: RequestIDMiddleware())
+    router.add(middleware: AccessLogMiddleware(sink: accessLog))
+    router.add(middleware: MetricsMiddleware(metrics: platform.metrics))
+    router.add(middleware: SecurityHeadersMiddleware(strictTransportSecurity: platform.configuration.usesTLS))
+    router.add(middleware: ErrorMiddleware(catalog: catalog, pages: pages, metrics: platform.metrics))
+    router.add(middleware: BodyLimitMiddleware(limit: 1 << 20))
+
+    MonitoringRoutes(
+        health: platform.health, metrics: platform.metrics, store: platform.store,
+        allowFrom: platform.configuration.metricsAllowFrom
+    ).register(with: router, catalog: catalog)
+    OpenAPIRoutes(catalog: catalog).register(with: router)
+    DepartmentRoutes(departments: platform.departments, pages: pages).register(with: router, catalog: catalog)
+    HomeRoutes(departments: platform.departments, pages: pages).register(with: router, catalog: catalog)
+    return router
+}
+
+/// The HTTP application on the configured host and port. `onListening` receives the bound port (useful with
+/// port 0).
+public func buildApplication(
+    platform: Platform, logger: Logger, accessLog: AccessLogSink,
+    onListening: @escaping @Sendable (Int) async -> Void = { _ in }
+) throws -> some ApplicationProtocol {
+    let router = try buildRouter(platform: platform, accessLog: accessLog)
+    return Application(
+        router: router,
+        configuration: .init(
+            address: .hostname(platform.configuration.host, port: platform.configuration.port),
+            serverName: nil
+        ),
+        onServerRunning: { channel in await onListening(channel.localAddress?.port ?? platform.configuration.port) },
+        logger: logger
+    )
+}

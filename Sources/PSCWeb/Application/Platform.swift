@@ -1,0 +1,61 @@
+import Foundation
+import Logging
+import PSCCore
+import PSCStore
+
+/// Everything a running platform holds, opened once and passed explicitly to the HTTP routes, the admin
+/// channel and the tests (ARCHITECTURE §7: no global singletons).
+public struct Platform: Sendable {
+    /// Where the configuration came from, so `config check` can re-read the same sources.
+    public struct ConfigurationSources: Sendable {
+        public let flags: [String: String]
+        public let configFile: String?
+        public init(flags: [String: String], configFile: String?) {
+            self.flags = flags
+            self.configFile = configFile
+        }
+    }
+
+    public let configuration: Configuration
+    public let sources: ConfigurationSources
+    public let store: Store
+    public let migrator: Migrator
+    public let metrics: PlatformMetrics
+    public let health: HealthRegistry
+    public let backups: BackupService
+    public let departments: DepartmentStore
+    public let startedAt: Date
+    /// True when this start created the database.
+    public let createdDatabase: Bool
+
+    /// Opens the database, applies migrations, loads fixtures into a brand-new database and registers the
+    /// health checks.
+    public static func open(configuration: Configuration, sources: ConfigurationSources, logger: Logger) throws -> Platform {
+        let metrics = PlatformMetrics()
+        let store = try Store(
+            path: configuration.databasePath,
+            options: .init(durableCommits: configuration.durableCommits) { kind, duration in
+                metrics.recordQuery(kind: kind.rawValue, duration: duration)
+            }
+        )
+        metrics.setBuildInfo(sqliteVersion: store.sqliteVersion)
+        let migrator = try Migrator.embedded()
+        let previousVersion = try store.read { db in try Migrator.schemaVersion(db) }
+        let applied = try migrator.migrate(store)
+        for migration in applied { logger.info("applied migration", metadata: ["file": "schema/\(migration.name)"]) }
+        let departments = DepartmentStore(store: store)
+        if previousVersion == 0 {
+            let loaded = try departments.loadFixtures()
+            logger.info("loaded fixtures into the new database", metadata: ["departments": "\(loaded)"])
+        }
+        let health = HealthRegistry(metrics: metrics)
+        health.register(DatabaseHealthCheck(store: store))
+        health.register(DiskHealthCheck(directory: configuration.dataDirectory, store: store))
+        return Platform(
+            configuration: configuration, sources: sources, store: store, migrator: migrator, metrics: metrics,
+            health: health,
+            backups: BackupService(store: store, migrator: migrator, defaultDirectory: configuration.backupDirectory),
+            departments: departments, startedAt: Date(), createdDatabase: previousVersion == 0
+        )
+    }
+}

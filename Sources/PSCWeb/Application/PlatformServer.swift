@@ -1,0 +1,46 @@
+import Foundation
+import Hummingbird
+import Logging
+import PSCAdmin
+import PSCCore
+import PSCStore
+import ServiceLifecycle
+
+/// `psc serve`: the HTTP server and the admin socket under one service group. On SIGTERM or SIGINT it stops
+/// accepting, drains requests, closes the admin socket, then checkpoints (TRUNCATE) and closes the database, so
+/// the `.db` file alone is complete afterwards (ARCHITECTURE §1).
+public enum PlatformServer {
+    public static func run(platform: Platform, logger: Logger, accessLog: AccessLogSink = AccessLogSink(enabled: true)) async throws {
+        let admin = AdminSocketServer(
+            path: platform.configuration.adminSocketPath,
+            handler: AdminCommands(platform: platform, logger: logger)
+        )
+        try admin.start()
+        let configuration = platform.configuration
+        let application = try buildApplication(platform: platform, logger: logger, accessLog: accessLog) { port in
+            // One line each, so scripts and tests can read where to connect.
+            let lines = "PittState Connect \(BuildInfo.version) is listening on http://\(displayHost(configuration.host)):\(port)/\n"
+                + "admin socket: \(configuration.adminSocketPath)\n"
+            FileHandle.standardOutput.write(Data(lines.utf8))
+        }
+        let group = ServiceGroup(
+            configuration: .init(
+                services: [.init(service: application)],
+                gracefulShutdownSignals: [.sigterm, .sigint],
+                logger: logger
+            )
+        )
+        do {
+            try await group.run()
+        } catch {
+            admin.stop()
+            try? platform.store.close()
+            throw error
+        }
+        admin.stop()
+        try platform.store.close()
+        logger.info("stopped; the database was checkpointed and closed")
+    }
+
+    static func displayHost(_ host: String) -> String { host.contains(":") ? "[\(host)]" : host }
+}

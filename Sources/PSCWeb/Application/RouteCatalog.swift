@@ -1,0 +1,69 @@
+import HTTPTypes
+import Hummingbird
+import PSCCore
+import Synchronization
+
+/// One route as the spec names it, with what the OpenAPI document says about it.
+public struct RouteSpec: Sendable {
+    public let id: String
+    public let method: HTTPRequest.Method
+    /// Template with `{name}` parameters, as in the spec and OpenAPI.
+    public let path: String
+    public let summary: String
+    public let tag: String
+    /// Status → (description, response schema reference or nil).
+    public let responses: [Int: (String, String?)]
+    public let queryParameters: [(name: String, schema: JSONValue, description: String)]
+
+    public init(id: String, _ method: HTTPRequest.Method, _ path: String, summary: String, tag: String,
+                responses: [Int: (String, String?)],
+                queryParameters: [(name: String, schema: JSONValue, description: String)] = []) {
+        self.id = id
+        self.method = method
+        self.path = path
+        self.summary = summary
+        self.tag = tag
+        self.responses = responses
+        self.queryParameters = queryParameters
+    }
+
+    var pathParameters: [String] {
+        path.split(separator: "/").compactMap { segment in
+            segment.hasPrefix("{") && segment.hasSuffix("}") ? String(segment.dropFirst().dropLast()) : nil
+        }
+    }
+
+    /// Whether a concrete path fits this template (any value in a parameter segment).
+    func matches(_ concrete: String) -> Bool {
+        let template = path.split(separator: "/", omittingEmptySubsequences: true)
+        let actual = concrete.split(separator: "/", omittingEmptySubsequences: true)
+        guard template.count == actual.count else { return false }
+        return zip(template, actual).allSatisfy { $0.hasPrefix("{") || $0 == $1 }
+    }
+}
+
+/// Every route the server answers. Routes are added only through ``RouteCatalog/add(_:to:handler:)``, so the
+/// OpenAPI document and the `405 Allow` list are built from the same table the router is.
+public final class RouteCatalog: Sendable {
+    private let routes = Mutex<[RouteSpec]>([])
+
+    public init() {}
+
+    public var all: [RouteSpec] { routes.withLock { $0 } }
+
+    /// Registers the route with the router and records it.
+    public func add(
+        _ spec: RouteSpec, to router: Router<AppRequestContext>,
+        handler: @escaping @Sendable (Request, AppRequestContext) async throws -> Response
+    ) {
+        routes.withLock { $0.append(spec) }
+        router.on(RouterPath(spec.path), method: spec.method) { request, context in try await handler(request, context) }
+    }
+
+    /// The methods some route answers at this path; GET implies HEAD.
+    public func allowedMethods(for path: String) -> [String] {
+        var methods = Set(routes.withLock { $0.filter { $0.matches(path) }.map(\.method.rawValue) })
+        if methods.contains("GET") { methods.insert("HEAD") }
+        return methods.sorted()
+    }
+}

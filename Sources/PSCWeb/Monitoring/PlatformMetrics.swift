@@ -1,0 +1,87 @@
+import Foundation
+import PSCCore
+import Prometheus
+import Synchronization
+
+/// The Prometheus metrics of 20-services §9.3 that the foundation feeds. One instance per server, passed in
+/// explicitly so tests get their own registry.
+public final class PlatformMetrics: Sendable {
+    public let registry: PrometheusCollectorRegistry
+    public let requestsInFlight: Gauge
+    public let sqliteDatabaseBytes: Gauge
+    public let sqliteWALBytes: Gauge
+    private let served = Atomic<Int>(0)
+
+    static let requestBuckets: [Duration] = [
+        .milliseconds(1), .milliseconds(2.5), .milliseconds(5), .milliseconds(10), .milliseconds(25),
+        .milliseconds(50), .milliseconds(100), .milliseconds(250), .milliseconds(500), .seconds(1), .seconds(2.5),
+        .seconds(5), .seconds(10),
+    ]
+    static let queryBuckets: [Duration] = [
+        .microseconds(100), .microseconds(250), .microseconds(500), .milliseconds(1), .milliseconds(2.5),
+        .milliseconds(5), .milliseconds(10), .milliseconds(25), .milliseconds(50), .milliseconds(100),
+        .milliseconds(250), .milliseconds(1000),
+    ]
+
+    public init() {
+        registry = PrometheusCollectorRegistry()
+        requestsInFlight = registry.makeGauge(name: "pittstate_requests_in_flight", help: "HTTP requests being served")
+        sqliteDatabaseBytes = registry.makeGauge(name: "pittstate_sqlite_db_bytes", help: "Size of the database file")
+        sqliteWALBytes = registry.makeGauge(name: "pittstate_sqlite_wal_bytes", help: "Size of the write-ahead log")
+    }
+
+    /// Set once the database is open and its SQLite version known.
+    public func setBuildInfo(sqliteVersion: String) {
+        registry.makeGauge(
+            name: "pittstate_build_info",
+            labels: [("version", BuildInfo.version), ("sqlite_version", sqliteVersion)],
+            help: "Build information (always 1)"
+        ).set(Double(1))
+    }
+
+    /// Total requests answered since start-up (`psc-admin status`).
+    public var requestsServed: Int { served.load(ordering: .relaxed) }
+
+    public func recordRequest(method: String, route: String, status: Int, duration: Duration) {
+        served.add(1, ordering: .relaxed)
+        registry.makeCounter(
+            name: "pittstate_requests_total",
+            labels: [("method", method), ("route", route), ("status", String(status))],
+            help: "HTTP requests by method, route template and status"
+        ).increment()
+        registry.makeDurationHistogram(
+            name: "pittstate_request_duration_seconds",
+            labels: [("method", method), ("route", route)],
+            buckets: Self.requestBuckets,
+            help: "HTTP request duration by route template"
+        ).record(duration)
+    }
+
+    public func recordError(type: String, severity: String) {
+        registry.makeCounter(
+            name: "pittstate_errors_total",
+            labels: [("error_type", type), ("severity", severity)],
+            help: "Server errors (every 5xx)"
+        ).increment()
+    }
+
+    public func recordQuery(kind: String, duration: Duration) {
+        registry.makeDurationHistogram(
+            name: "pittstate_db_query_duration_seconds",
+            labels: [("kind", kind)],
+            buckets: Self.queryBuckets,
+            help: "Database read and write durations"
+        ).record(duration)
+    }
+
+    public func setHealth(check: String, level: Int) {
+        registry.makeGauge(
+            name: "pittstate_health_status",
+            labels: [("check", check)],
+            help: "Health by check: 0 healthy, 1 degraded, 2 unhealthy"
+        ).set(Double(level))
+    }
+
+    /// Prometheus text format 0.0.4.
+    public func exposition() -> [UInt8] { registry.emitToBuffer() }
+}

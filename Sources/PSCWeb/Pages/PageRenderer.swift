@@ -1,0 +1,66 @@
+import Foundation
+import Hummingbird
+import Mustache
+import PSCStore
+
+/// Renders the Mustache pages compiled into the binary inside the shared layout (50-ui §1).
+public struct PageRenderer: Sendable {
+    public enum Theme: String, Sendable, CaseIterable { case system, light, dark }
+
+    private let library: MustacheLibrary
+    public let assets: StaticAssets
+
+    public init(assets: StaticAssets = StaticAssets()) throws {
+        var templates: [String: MustacheTemplate] = [:]
+        for (file, text) in EmbeddedTemplates.files {
+            templates[(file as NSString).deletingPathExtension] = try MustacheTemplate(string: text)
+        }
+        library = MustacheLibrary(templates: templates)
+        self.assets = assets
+    }
+
+    /// The theme a visitor chose (cookie `psc_theme`), or `system`.
+    static func theme(of request: Request) -> Theme {
+        request.cookies["psc_theme"].flatMap { Theme(rawValue: $0.value) } ?? .system
+    }
+
+    /// Renders `template` with `data` plus what the layout needs.
+    public func render(_ template: String, _ data: [String: Any], request: Request) -> String {
+        var context = data
+        let theme = Self.theme(of: request)
+        context["theme"] = theme.rawValue
+        context["themeSystem"] = theme == .system ? "true" : "false"
+        context["themeLight"] = theme == .light ? "true" : "false"
+        context["themeDark"] = theme == .dark ? "true" : "false"
+        context["path"] = request.uri.path
+        context["assets"] = [
+            "css": assets.urls["site.css"] ?? "", "js": assets.urls["theme.js"] ?? "", "gus": assets.urls["gus.svg"] ?? "",
+        ]
+        if context["query"] == nil { context["query"] = "" }
+        return library.render(context, withTemplate: template) ?? "<!DOCTYPE html><title>PittState Connect</title><p>This page could not be drawn.</p>"
+    }
+
+    /// The branded page for an error status (50-ui §1.5).
+    func errorPage(_ error: APIError, requestID: String, request: Request) -> String {
+        let (heading, explanation): (String, String)
+        switch error.status.code {
+        case 403: (heading, explanation) = ("You don't have access to this page", error.message)
+        case 404: (heading, explanation) = ("Page not found", "Gus looked everywhere and could not find this page.")
+        case 405: (heading, explanation) = ("That action is not possible here", "This page does not accept that kind of request.")
+        case 413: (heading, explanation) = ("That was too large", error.message)
+        case 429: (heading, explanation) = ("Too many requests", "Please wait a moment and try again.")
+        case 503: (heading, explanation) = ("We'll be right back", "PittState Connect is unavailable for a moment. Please try again shortly.")
+        case 500...: (heading, explanation) = ("Sorry, something went wrong", "The problem is on our side, not yours.")
+        default: (heading, explanation) = ("That request could not be completed", error.message)
+        }
+        return render(
+            "error",
+            [
+                "heading": heading, "explanation": explanation, "requestID": requestID,
+                "notFound": error.status.code == 404, "forbidden": error.status.code == 403,
+                "serverError": error.status.code >= 500, "showGus": error.status.code == 404,
+            ],
+            request: request
+        )
+    }
+}

@@ -1,0 +1,64 @@
+import Foundation
+import Hummingbird
+import PSCCore
+import PSCStore
+
+/// DEP-1 and DEP-2 (10-api §…), and the department page.
+struct DepartmentRoutes {
+    let departments: DepartmentStore
+    let pages: PageRenderer
+
+    /// The DEP-1 item shape; absent values are present as null.
+    static func item(_ department: Department) -> JSONValue {
+        func text(_ value: String?) -> JSONValue { value.map(JSONValue.string) ?? .null }
+        return [
+            "id": .int(department.id), "name": .string(department.name), "college": text(department.college),
+            "description": text(department.description), "chair_name": text(department.chairName),
+            "email": text(department.email),
+            // Accounts arrive with the accounts issue; until then no one belongs to a department.
+            "member_count": 0,
+        ]
+    }
+
+    func register(with router: Router<AppRequestContext>, catalog: RouteCatalog) {
+        catalog.add(
+            RouteSpec(id: "DEP-1", .get, "/api/v1/departments", summary: "List departments", tag: "Departments",
+                      responses: [200: ("Every department by college and name", "DepartmentList")]),
+            to: router
+        ) { _, _ in
+            JSONResponse.make(["items": .array(try await departments.all().map(Self.item))], cache: "public, max-age=60")
+        }
+        catalog.add(
+            RouteSpec(id: "DEP-2", .get, "/api/v1/departments/{id}", summary: "One department", tag: "Departments",
+                      responses: [200: ("The department", "Department"), 404: ("No such department", "Error")]),
+            to: router
+        ) { _, context in
+            JSONResponse.make(Self.item(try await department(context)), cache: "public, max-age=60")
+        }
+        catalog.add(
+            RouteSpec(id: "PAGE-DEPARTMENT", .get, "/departments/{id}", summary: "Department page", tag: "Pages",
+                      responses: [200: ("HTML page", nil)]),
+            to: router
+        ) { request, context in
+            let department = try await department(context)
+            return HTMLResponse.make(pages.render("department", ["department": Self.pageData(department)], request: request))
+        }
+    }
+
+    /// A positive integer id that exists, else 404 (00-conventions §4: a non-numeric id matches no route).
+    private func department(_ context: AppRequestContext) async throws -> Department {
+        guard let text = context.parameters.get("id"), let id = Int64(text), id > 0,
+            let department = try await departments.find(id: id)
+        else { throw APIError.notFound("There is no such department.") }
+        return department
+    }
+
+    static func pageData(_ department: Department) -> [String: Any] {
+        var data: [String: Any] = ["id": department.id, "name": department.name]
+        if let college = department.college { data["college"] = college }
+        if let description = department.description { data["description"] = description }
+        if let chair = department.chairName { data["chair_name"] = chair }
+        if let email = department.email { data["email"] = email }
+        return data
+    }
+}

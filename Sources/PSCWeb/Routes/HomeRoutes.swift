@@ -1,0 +1,97 @@
+import Foundation
+import HTTPTypes
+import Hummingbird
+import NIOCore
+import PSCStore
+
+/// The home page, department search, the theme switch and the static assets.
+struct HomeRoutes {
+    let departments: DepartmentStore
+    let pages: PageRenderer
+
+    func register(with router: Router<AppRequestContext>, catalog: RouteCatalog) {
+        catalog.add(
+            RouteSpec(id: "PAGE-HOME", .get, "/", summary: "Home page", tag: "Pages", responses: [200: ("HTML page", nil)]),
+            to: router
+        ) { request, _ in
+            let all = try await departments.all()
+            var colleges: [[String: Any]] = []
+            for (index, name) in Self.collegeOrder(all).enumerated() {
+                let members = all.filter { ($0.college ?? "Other departments") == name }
+                colleges.append(["index": index, "name": name, "departments": members.map(DepartmentRoutes.pageData)])
+            }
+            return HTMLResponse.make(pages.render("home", ["colleges": colleges], request: request))
+        }
+        catalog.add(
+            RouteSpec(id: "PAGE-SEARCH", .get, "/search", summary: "Search page", tag: "Pages", responses: [200: ("HTML page", nil)]),
+            to: router
+        ) { request, _ in
+            let query = (request.uri.queryParameters.get("q") ?? "").trimmingCharacters(in: .whitespacesAndNewlines)
+            let limited = String(query.prefix(200))
+            let results = limited.isEmpty ? [] : try await departments.search(limited)
+            return HTMLResponse.make(
+                pages.render(
+                    "search",
+                    [
+                        "query": limited, "hasQuery": !limited.isEmpty, "hasResults": !results.isEmpty,
+                        "resultCount": results.count, "resultNoun": results.count == 1 ? "department" : "departments",
+                        "results": results.map(DepartmentRoutes.pageData),
+                    ],
+                    request: request
+                )
+            )
+        }
+        catalog.add(
+            RouteSpec(id: "PAGE-THEME", .post, "/theme", summary: "Choose the colour theme (form)", tag: "Pages",
+                      responses: [303: ("Back to the page", nil)]),
+            to: router
+        ) { request, context in
+            // A cookie preference only, but still refused from other sites (00-conventions §3.1).
+            if request.headers[HTTPField.Name("Sec-Fetch-Site")!] == "cross-site" {
+                throw APIError(.forbidden, "csrf_failed", "This form can only be sent from PittState Connect itself.")
+            }
+            var request = request
+            let body = try await request.collectBody(upTo: 4096)
+            let form = Self.formFields(String(buffer: body))
+            guard let choice = form["theme"].flatMap(PageRenderer.Theme.init(rawValue:)) else {
+                throw APIError.badRequest("Choose system, light or dark.")
+            }
+            var response = HTMLResponse.redirect(to: Self.safeNext(form["next"]))
+            response.setCookie(Cookie(name: "psc_theme", value: choice.rawValue, maxAge: 31_536_000, path: "/", httpOnly: false, sameSite: .lax))
+            return response
+        }
+        catalog.add(
+            RouteSpec(id: "STATIC", .get, "/static/{file}", summary: "Static asset", tag: "Pages", responses: [200: ("Asset", nil)]),
+            to: router
+        ) { request, _ in
+            guard let asset = pages.assets.byURL[request.uri.path] else { throw APIError.notFound() }
+            var headers = HTTPFields()
+            headers[.contentType] = asset.contentType
+            headers[.cacheControl] = "public, max-age=31536000, immutable"
+            return Response(status: .ok, headers: headers, body: .init(byteBuffer: ByteBuffer(bytes: asset.body)))
+        }
+    }
+
+    /// Colleges in name order, with departments that have none last.
+    static func collegeOrder(_ departments: [Department]) -> [String] {
+        let named = Set(departments.compactMap(\.college)).sorted()
+        return departments.contains { $0.college == nil } ? named + ["Other departments"] : named
+    }
+
+    /// Only same-site relative paths are honoured as a redirect target.
+    static func safeNext(_ next: String?) -> String {
+        guard let next, next.hasPrefix("/"), !next.hasPrefix("//"), !next.contains("\\") else { return "/" }
+        return next
+    }
+
+    static func formFields(_ body: String) -> [String: String] {
+        var fields: [String: String] = [:]
+        for pair in body.split(separator: "&") {
+            let parts = pair.split(separator: "=", maxSplits: 1).map {
+                String($0).replacingOccurrences(of: "+", with: " ").removingPercentEncoding ?? ""
+            }
+            if parts.count == 2 { fields[parts[0]] = parts[1] }
+        }
+        return fields
+    }
+}

@@ -1,0 +1,188 @@
+import ArgumentParser
+import Foundation
+import Logging
+import PSCCore
+import PSCStore
+import PSCWeb
+
+@main
+struct PSCCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "psc",
+        abstract: "PittState Connect: the campus community platform in one binary.",
+        subcommands: [Serve.self, Migrate.self, Check.self, Restore.self, Version.self],
+        defaultSubcommand: nil
+    )
+}
+
+/// The options every command that opens the data directory shares.
+struct CommonOptions: ParsableArguments {
+    @Option(help: "A TOML configuration file.") var config: String?
+    @Option(name: .customLong("data-dir"), help: "The data directory (default ./data).") var dataDirectory: String?
+
+    var flags: [String: String] {
+        var flags: [String: String] = [:]
+        if let dataDirectory { flags["data_dir"] = dataDirectory }
+        return flags
+    }
+
+    func load(extra: [String: String] = [:]) throws -> (Configuration, Platform.ConfigurationSources) {
+        let allFlags = flags.merging(extra) { _, new in new }
+        do {
+            let configuration = try Configuration.load(flags: allFlags, configFile: config)
+            return (configuration, Platform.ConfigurationSources(flags: allFlags, configFile: config))
+        } catch {
+            throw ValidationError("configuration: " + error.problems.joined(separator: "\n  "))
+        }
+    }
+}
+
+func makeLogger() -> Logger {
+    var logger = Logger(label: "psc")
+    logger.logLevel = .info
+    return logger
+}
+
+struct Serve: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(abstract: "Run the platform: HTTP, admin socket, database.")
+    @OptionGroup var common: CommonOptions
+    @Option(help: "Address to listen on (default 127.0.0.1).") var host: String?
+    @Option(help: "Port to listen on (default 8080; 0 picks a free one).") var port: Int?
+    @Flag(name: .customLong("no-demo"), help: "Do not create demo accounts in a new development database.") var noDemo = false
+
+    func run() async throws {
+        var extra: [String: String] = [:]
+        if let host { extra["http.host"] = host }
+        if let port { extra["http.port"] = String(port) }
+        if noDemo { extra["demo_accounts"] = "false" }
+        let (configuration, sources) = try common.load(extra: extra)
+        let logger = makeLogger()
+        guard let lock = try InstanceLock(dataDirectory: configuration.dataDirectory) else {
+            throw ValidationError("another psc is already running on \(configuration.dataDirectory)")
+        }
+        let platform: Platform
+        do {
+            platform = try Platform.open(configuration: configuration, sources: sources, logger: logger)
+        } catch let error as StoreError {
+            throw ValidationError(error.description)
+        }
+        logger.info(
+            "database open",
+            metadata: [
+                "path": "\(platform.store.path)", "sqlite_version": "\(platform.store.sqliteVersion)",
+                "journal_mode": "\(platform.store.pragmas.journalMode)", "synchronous": "\(platform.store.pragmas.synchronous)",
+            ]
+        )
+        if platform.createdDatabase {
+            print("created a new database at \(platform.store.path) with Pittsburg State's colleges and departments")
+        }
+        try await PlatformServer.run(platform: platform, logger: logger)
+        // The lock is held until the database is closed.
+        withExtendedLifetime(lock) {}
+    }
+}
+
+struct Migrate: ParsableCommand {
+    static let configuration = CommandConfiguration(abstract: "Apply the embedded migrations (server stopped).")
+    @OptionGroup var common: CommonOptions
+
+    func run() throws {
+        let (configuration, _) = try common.load()
+        guard let lock = try InstanceLock(dataDirectory: configuration.dataDirectory) else {
+            throw ValidationError("psc is running on \(configuration.dataDirectory); it migrates at start-up")
+        }
+        try withExtendedLifetime(lock) {
+            do {
+                let store = try Store(path: configuration.databasePath)
+                let migrator = try Migrator.embedded()
+                let applied = try migrator.migrate(store)
+                try store.close()
+                print(applied.isEmpty ? "schema is up to date (version \(migrator.latestVersion))"
+                    : "applied \(applied.map(\.name).joined(separator: ", ")); schema version \(migrator.latestVersion)")
+            } catch let error as StoreError {
+                throw ValidationError(error.description)
+            }
+        }
+    }
+}
+
+struct Check: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        abstract: "Check the configuration and the database: pragmas, SQLite and schema versions, quick_check."
+    )
+    @OptionGroup var common: CommonOptions
+
+    func run() throws {
+        let configuration = Configuration.check(flags: common.flags, configFile: common.config)
+        var failed = false
+        if configuration.problems.isEmpty {
+            print("configuration: ok")
+        } else {
+            failed = true
+            for problem in configuration.problems { print("configuration: \(problem)") }
+        }
+        let path = configuration.databasePath
+        print("sqlite library: \(Store.librarySQLiteVersion())")
+        guard FileManager.default.fileExists(atPath: path) else {
+            print("database: \(path) does not exist yet (psc serve or psc migrate creates it)")
+            throw ExitCode(failed ? 1 : 0)
+        }
+        let migrator = try Migrator.embedded()
+        if let lock = try InstanceLock(dataDirectory: configuration.dataDirectory) {
+            try withExtendedLifetime(lock) {
+                let store = try Store(path: path, options: .init(durableCommits: configuration.durableCommits))
+                defer { try? store.close() }
+                let pragmas = store.pragmas
+                print("pragmas: journal_mode=\(pragmas.journalMode) synchronous=\(pragmas.synchronous) foreign_keys=\(pragmas.foreignKeys) busy_timeout=\(pragmas.busyTimeoutMilliseconds) journal_size_limit=\(pragmas.journalSizeLimit)")
+                let version = try store.read { db in try Migrator.schemaVersion(db) }
+                print("schema version: \(version) (this binary: \(migrator.latestVersion))")
+                do { try migrator.verify(store) } catch {
+                    failed = true
+                    print("migrations: \(error)")
+                }
+                let quick = try store.quickCheck()
+                print("quick_check: \(quick)")
+                if quick != "ok" || version != migrator.latestVersion { failed = true }
+            }
+        } else {
+            print("server: running; checking read-only")
+            let result = try BackupService.verify(file: path, expectedSchemaVersion: migrator.latestVersion)
+            print("schema version: \(result.schemaVersion) (this binary: \(migrator.latestVersion))")
+            print("integrity_check: \(result.integrity)")
+            if !result.ok { failed = true }
+        }
+        if failed { throw ExitCode(1) }
+    }
+}
+
+struct Restore: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        abstract: "Replace the database with a backup (server stopped); the current file is kept aside."
+    )
+    @OptionGroup var common: CommonOptions
+    @Argument(help: "The backup file.") var file: String
+
+    func run() throws {
+        let (configuration, _) = try common.load()
+        let service = RestoreService(
+            dataDirectory: configuration.dataDirectory, databasePath: configuration.databasePath,
+            migrator: try Migrator.embedded()
+        )
+        do {
+            let outcome = try service.restore(from: file)
+            print("restored \(outcome.database) from \(outcome.restoredFrom) (schema version \(outcome.schemaVersion))")
+            if let kept = outcome.previousKeptAs { print("the previous database is kept as \(kept)") }
+        } catch let error as RestoreService.Failure {
+            throw ValidationError(error.description)
+        } catch let error as StoreError {
+            throw ValidationError(error.description)
+        }
+    }
+}
+
+struct Version: ParsableCommand {
+    static let configuration = CommandConfiguration(abstract: "Print the version.")
+    func run() {
+        print("psc \(BuildInfo.version) (SQLite \(Store.librarySQLiteVersion()))")
+    }
+}
