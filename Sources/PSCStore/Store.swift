@@ -58,11 +58,13 @@ public final class Store: Sendable {
         configuration.foreignKeysEnabled = true
         let synchronous = options.durableCommits ? "FULL" : "NORMAL"
         configuration.prepareDatabase { db in
-            try db.execute(sql: "PRAGMA synchronous = \(synchronous)")
             try db.execute(sql: "PRAGMA journal_size_limit = \(Store.journalSizeLimit)")
         }
         let pool = try DatabasePool(path: path, configuration: configuration)
         let pragmas = try pool.writeWithoutTransaction { db in
+            // Set here rather than in prepareDatabase: the pool sets NORMAL itself once WAL is on, and only the
+            // writer's setting matters, since only the writer commits.
+            try db.execute(sql: "PRAGMA synchronous = \(synchronous)")
             Pragmas(
                 journalMode: try String.fetchOne(db, sql: "PRAGMA journal_mode") ?? "",
                 synchronous: try Int.fetchOne(db, sql: "PRAGMA synchronous") ?? -1,

@@ -1,0 +1,107 @@
+import Foundation
+import GRDB
+import Synchronization
+import Testing
+@testable import PSCStore
+
+@Suite("Backups and restore")
+struct BackupTests {
+    func migratedStore(_ directory: TemporaryDirectory) throws -> Store {
+        let store = try Store(path: directory.file("data/psc.db"))
+        try Migrator.embedded().migrate(store)
+        try store.write { try $0.execute(sql: "CREATE TABLE ticks (n INTEGER PRIMARY KEY)") }
+        return store
+    }
+
+    @Test("a backup taken while a writer commits is intact and holds a consistent prefix of the writes")
+    func backupUnderLoad() async throws {
+        let directory = try TemporaryDirectory()
+        let store = try migratedStore(directory)
+        let service = BackupService(store: store, migrator: try Migrator.embedded(), defaultDirectory: directory.file("backups"))
+        let stop = Atomic<Bool>(false)
+        let writer = Task.detached {
+            var n = 0
+            while !stop.load(ordering: .relaxed) {
+                n += 1
+                try store.write { try $0.execute(sql: "INSERT INTO ticks (n) VALUES (?)", arguments: [n]) }
+            }
+            return n
+        }
+        try await Task.sleep(for: .milliseconds(200))
+        let result = try service.backup()
+        try await Task.sleep(for: .milliseconds(100))
+        stop.store(true, ordering: .relaxed)
+        let written = try await writer.value
+        #expect(result.verified)
+        #expect(FileManager.default.fileExists(atPath: result.file + ".sha256"))
+        let check = try service.verify(file: result.file)
+        #expect(check.ok)
+        var configuration = GRDB.Configuration()
+        configuration.readonly = true
+        let copy = try DatabaseQueue(path: result.file, configuration: configuration)
+        let (count, maximum) = try await copy.read { db in
+            (try Int.fetchOne(db, sql: "SELECT count(*) FROM ticks") ?? 0, try Int.fetchOne(db, sql: "SELECT max(n) FROM ticks") ?? 0)
+        }
+        #expect(count > 0)
+        #expect(count == maximum, "the copy must hold 1...k with no gap")
+        #expect(count < written, "the writer kept going after the snapshot")
+        #expect(try service.list().first?.file == result.file)
+        try copy.close()
+        try store.close()
+    }
+
+    @Test("verify notices a file that differs from its manifest")
+    func manifestMismatch() throws {
+        let directory = try TemporaryDirectory()
+        let store = try migratedStore(directory)
+        let service = BackupService(store: store, migrator: try Migrator.embedded(), defaultDirectory: directory.file("backups"))
+        let result = try service.backup()
+        try "0000  x\n".write(toFile: result.file + ".sha256", atomically: true, encoding: .utf8)
+        let check = try service.verify(file: result.file)
+        #expect(check.manifestMatches == false)
+        #expect(!check.ok)
+        try store.close()
+    }
+
+    @Test("a file that is not a database is refused by verify and restore")
+    func notADatabase() throws {
+        let directory = try TemporaryDirectory()
+        let bogus = directory.file("bogus.db")
+        try Data(repeating: 0x41, count: 8192).write(to: URL(fileURLWithPath: bogus))
+        #expect(throws: StoreError.self) { try BackupService.verify(file: bogus, expectedSchemaVersion: 4) }
+        let restore = RestoreService(dataDirectory: directory.file("data"), databasePath: directory.file("data/psc.db"), migrator: try Migrator.embedded())
+        #expect(throws: StoreError.self) { try restore.restore(from: bogus) }
+    }
+
+    @Test("restore puts the backup in place and keeps the old database aside")
+    func restore() throws {
+        let directory = try TemporaryDirectory()
+        let store = try migratedStore(directory)
+        try store.write { try $0.execute(sql: "INSERT INTO ticks (n) VALUES (1)") }
+        let service = BackupService(store: store, migrator: try Migrator.embedded(), defaultDirectory: directory.file("backups"))
+        let backup = try service.backup()
+        try store.write { try $0.execute(sql: "INSERT INTO ticks (n) VALUES (2)") }
+        try store.close()
+
+        let restore = RestoreService(dataDirectory: directory.file("data"), databasePath: directory.file("data/psc.db"), migrator: try Migrator.embedded())
+        let outcome = try restore.restore(from: backup.file)
+        let kept = try #require(outcome.previousKeptAs)
+        let reopened = try Store(path: directory.file("data/psc.db"))
+        #expect(try reopened.read { try Int.fetchAll($0, sql: "SELECT n FROM ticks ORDER BY n") } == [1])
+        #expect(try reopened.read { try String.fetchOne($0, sql: "SELECT action FROM audit_log ORDER BY id DESC LIMIT 1") } == "backup.restored")
+        #expect(try reopened.read { try AuditLog.verify(in: $0) }.firstBadID == nil)
+        try reopened.close()
+        let old = try Store(path: kept)
+        #expect(try old.read { try Int.fetchAll($0, sql: "SELECT n FROM ticks ORDER BY n") } == [1, 2])
+        try old.close()
+    }
+
+    @Test("restore refuses while the data directory is locked by a server")
+    func restoreWhileRunning() throws {
+        let directory = try TemporaryDirectory()
+        let lock = try #require(try InstanceLock(dataDirectory: directory.file("data")))
+        let restore = RestoreService(dataDirectory: directory.file("data"), databasePath: directory.file("data/psc.db"), migrator: try Migrator.embedded())
+        #expect(throws: RestoreService.Failure.self) { try restore.restore(from: directory.file("whatever.db")) }
+        withExtendedLifetime(lock) {}
+    }
+}
