@@ -65,7 +65,7 @@ public final class Store: Sendable {
             // Set here rather than in prepareDatabase: the pool sets NORMAL itself once WAL is on, and only the
             // writer's setting matters, since only the writer commits.
             try db.execute(sql: "PRAGMA synchronous = \(synchronous)")
-            Pragmas(
+            return Pragmas(
                 journalMode: try String.fetchOne(db, sql: "PRAGMA journal_mode") ?? "",
                 synchronous: try Int.fetchOne(db, sql: "PRAGMA synchronous") ?? -1,
                 foreignKeys: try Bool.fetchOne(db, sql: "PRAGMA foreign_keys") ?? false,
