@@ -1,0 +1,59 @@
+"""Shared pytest fixtures: the built psc binary, started on a free port with a temporary data directory."""
+import os
+import re
+import shutil
+import signal
+import subprocess
+import tempfile
+import time
+import urllib.request
+
+import pytest
+
+ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+BIN = os.path.join(ROOT, ".build", "debug")
+
+
+class Server:
+    def __init__(self):
+        self.data_dir = tempfile.mkdtemp(prefix="psc-pytest-")
+        self.log_path = self.data_dir + ".log"
+        env = {k: v for k, v in os.environ.items() if not k.startswith("PSC_")}
+        self.log = open(self.log_path, "w")
+        self.process = subprocess.Popen(
+            [os.path.join(BIN, "psc"), "serve", "--data-dir", self.data_dir, "--host", "127.0.0.1", "--port", "0"],
+            stdout=self.log, stderr=subprocess.STDOUT, env=env,
+        )
+        deadline = time.time() + 30
+        while time.time() < deadline:
+            with open(self.log_path) as handle:
+                match = re.search(r"is listening on http://127\.0\.0\.1:(\d+)/", handle.read())
+            if match:
+                self.port = int(match.group(1))
+                self.url = f"http://127.0.0.1:{self.port}"
+                return
+            if self.process.poll() is not None:
+                break
+            time.sleep(0.05)
+        raise RuntimeError("psc serve did not start:\n" + open(self.log_path).read())
+
+    def get(self, path):
+        with urllib.request.urlopen(self.url + path, timeout=10) as response:
+            return response.status, response.read().decode()
+
+    def stop(self):
+        if self.process.poll() is None:
+            self.process.send_signal(signal.SIGTERM)
+            self.process.wait(timeout=30)
+        self.log.close()
+        shutil.rmtree(self.data_dir, ignore_errors=True)
+        os.remove(self.log_path)
+
+
+@pytest.fixture(scope="session")
+def server():
+    if not os.path.exists(os.path.join(BIN, "psc")):
+        pytest.fail("build first: swift build (the test command does this)")
+    running = Server()
+    yield running
+    running.stop()

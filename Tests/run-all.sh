@@ -1,0 +1,14 @@
+#!/usr/bin/env bash
+# The whole test suite: swift build (the binaries the end-to-end and browser tests start), swift test (unit,
+# router and end-to-end suites), then pytest (browser pages with axe-core, OpenAPI validation, install.sh and the
+# systemd unit). Installs missing test dependencies first when it can.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+if ! command -v chromedriver >/dev/null || ! command -v systemd-analyze >/dev/null \
+  || ! python3 -c "import pytest, selenium, axe_selenium_python, openapi_spec_validator" 2>/dev/null; then
+  echo "installing test dependencies (.ci/install-deps)…"
+  .ci/install-deps
+fi
+swift build
+swift test
+python3 -m pytest -q Tests/Browser Tests/System
