@@ -190,31 +190,17 @@ public struct TOMLParser {
         throw fail("unterminated string")
     }
 
-    private mutating func skipArrayWhitespace() {
-        while let scalar = current {
-            switch scalar {
-            case " ", "\t", "\r": index += 1
-            case "\n":
-                index += 1
-                line += 1
-            case "#":
-                while let inner = current, inner != "\n" { index += 1 }
-            default: return
-            }
-        }
-    }
-
     private mutating func array() throws(ParseError) -> Value {
         index += 1
         var items: [Value] = []
         while true {
-            skipArrayWhitespace()
+            skipBlankLinesAndComments()
             if current == "]" {
                 index += 1
                 return .array(items)
             }
             items.append(try value())
-            skipArrayWhitespace()
+            skipBlankLinesAndComments()
             if current == "," {
                 index += 1
             } else if current != "]" {

@@ -86,6 +86,8 @@ public struct BackupService: Sendable {
         let name = (target as NSString).lastPathComponent
         let temporary = (directory as NSString).appendingPathComponent(".\(name).tmp")
         try? FileManager.default.removeItem(atPath: temporary)
+        // Best effort: a small WAL makes the copy faster; a busy checkpoint is no reason to skip the backup.
+        _ = try? store.checkpoint(truncate: true)
         do {
             // A reader connection without a transaction: VACUUM INTO reads one snapshot while the writer goes on.
             try store.pool.unsafeRead { db in try db.execute(sql: "VACUUM INTO ?", arguments: [temporary]) }

@@ -29,7 +29,8 @@ struct PSCAdminCommand: ParsableCommand {
         let socketPath = socket ?? AdminClient.defaultSocketPath()
         let reply: AdminReply
         do {
-            reply = try AdminClient.send(AdminRequest(command: command, args: Array(words.dropFirst())), socketPath: socketPath)
+            let request = AdminRequest(command: command, args: Self.absolutePaths(command: command, Array(words.dropFirst())))
+            reply = try AdminClient.send(request, socketPath: socketPath)
         } catch {
             FileHandle.standardError.write(Data("psc-admin: \(error)\n".utf8))
             throw ExitCode(3)
@@ -42,6 +43,20 @@ struct PSCAdminCommand: ParsableCommand {
         guard reply.ok else {
             FileHandle.standardError.write(Data("psc-admin: \(reply.message ?? reply.error ?? "the command failed")\n".utf8))
             throw ExitCode(reply.error == "access_denied" ? 4 : 1)
+        }
+    }
+}
+
+extension PSCAdminCommand {
+    /// File arguments are resolved here, against the operator's working directory, not the server's.
+    static func absolutePaths(command: String, _ args: [String]) -> [String] {
+        func absolute(_ path: String) -> String {
+            path.hasPrefix("/") ? path : (FileManager.default.currentDirectoryPath as NSString).appendingPathComponent(path)
+        }
+        switch (command, args.count) {
+        case ("backup", 1) where !["list", "verify"].contains(args[0]): return [absolute(args[0])]
+        case ("backup", 2) where args[0] == "verify": return ["verify", absolute(args[1])]
+        default: return args
         }
     }
 }

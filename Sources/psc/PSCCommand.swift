@@ -32,7 +32,7 @@ struct CommonOptions: ParsableArguments {
             let configuration = try Configuration.load(flags: allFlags, configFile: config)
             return (configuration, Platform.ConfigurationSources(flags: allFlags, configFile: config))
         } catch {
-            throw ValidationError("configuration: " + error.problems.joined(separator: "\n  "))
+            throw Failure("configuration: " + error.problems.joined(separator: "\n  "))
         }
     }
 }
@@ -58,13 +58,13 @@ struct Serve: AsyncParsableCommand {
         let (configuration, sources) = try common.load(extra: extra)
         let logger = makeLogger()
         guard let lock = try InstanceLock(dataDirectory: configuration.dataDirectory) else {
-            throw ValidationError("another psc is already running on \(configuration.dataDirectory)")
+            throw Failure("another psc is already running on \(configuration.dataDirectory)")
         }
         let platform: Platform
         do {
             platform = try Platform.open(configuration: configuration, sources: sources, logger: logger)
         } catch let error as StoreError {
-            throw ValidationError(error.description)
+            throw Failure(error.description)
         }
         logger.info(
             "database open",
@@ -89,18 +89,18 @@ struct Migrate: ParsableCommand {
     func run() throws {
         let (configuration, _) = try common.load()
         guard let lock = try InstanceLock(dataDirectory: configuration.dataDirectory) else {
-            throw ValidationError("psc is running on \(configuration.dataDirectory); it migrates at start-up")
+            throw Failure("psc is running on \(configuration.dataDirectory); it migrates at start-up")
         }
         try withExtendedLifetime(lock) {
             do {
                 let store = try Store(path: configuration.databasePath)
                 let migrator = try Migrator.embedded()
-                let applied = try migrator.migrate(store)
+                let applied = try DatabaseSetup.prepare(store, migrator: migrator).applied
                 try store.close()
                 print(applied.isEmpty ? "schema is up to date (version \(migrator.latestVersion))"
                     : "applied \(applied.map(\.name).joined(separator: ", ")); schema version \(migrator.latestVersion)")
             } catch let error as StoreError {
-                throw ValidationError(error.description)
+                throw Failure(error.description)
             }
         }
     }
@@ -173,9 +173,9 @@ struct Restore: ParsableCommand {
             print("restored \(outcome.database) from \(outcome.restoredFrom) (schema version \(outcome.schemaVersion))")
             if let kept = outcome.previousKeptAs { print("the previous database is kept as \(kept)") }
         } catch let error as RestoreService.Failure {
-            throw ValidationError(error.description)
+            throw Failure(error.description)
         } catch let error as StoreError {
-            throw ValidationError(error.description)
+            throw Failure(error.description)
         }
     }
 }
@@ -185,4 +185,10 @@ struct Version: ParsableCommand {
     func run() {
         print("psc \(BuildInfo.version) (SQLite \(Store.librarySQLiteVersion()))")
     }
+}
+
+/// A failure to report in one line, without the usage text a `ValidationError` would add.
+struct Failure: Error, CustomStringConvertible {
+    let description: String
+    init(_ description: String) { self.description = description }
 }

@@ -19,7 +19,10 @@ enum JSONResponse {
     }
 
     static func make(_ value: JSONValue, status: HTTPResponse.Status = .ok, cache: String = "no-store") -> Response {
-        make(data: Data(value.canonicalText.utf8), status: status, cache: cache)
+        var headers = HTTPFields()
+        headers[.contentType] = "application/json; charset=utf-8"
+        headers[.cacheControl] = cache
+        return Response(status: status, headers: headers, body: .init(byteBuffer: ByteBuffer(bytes: value.canonicalBytes)))
     }
 
     static func make(data: Data, status: HTTPResponse.Status, cache: String) -> Response {

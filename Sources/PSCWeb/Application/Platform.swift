@@ -40,14 +40,12 @@ public struct Platform: Sendable {
         )
         metrics.setBuildInfo(sqliteVersion: store.sqliteVersion)
         let migrator = try Migrator.embedded()
-        let previousVersion = try store.read { db in try Migrator.schemaVersion(db) }
-        let applied = try migrator.migrate(store)
-        for migration in applied { logger.info("applied migration", metadata: ["file": "schema/\(migration.name)"]) }
-        let departments = DepartmentStore(store: store)
-        if previousVersion == 0 {
-            let loaded = try departments.loadFixtures()
-            logger.info("loaded fixtures into the new database", metadata: ["departments": "\(loaded)"])
+        let setup = try DatabaseSetup.prepare(store, migrator: migrator)
+        for migration in setup.applied { logger.info("applied migration", metadata: ["file": "schema/\(migration.name)"]) }
+        if setup.created {
+            logger.info("loaded fixtures into the new database", metadata: ["departments": "\(setup.departmentsLoaded)"])
         }
+        let departments = DepartmentStore(store: store)
         let health = HealthRegistry(metrics: metrics)
         health.register(DatabaseHealthCheck(store: store))
         health.register(DiskHealthCheck(directory: configuration.dataDirectory, store: store))
@@ -55,7 +53,7 @@ public struct Platform: Sendable {
             configuration: configuration, sources: sources, store: store, migrator: migrator, metrics: metrics,
             health: health,
             backups: BackupService(store: store, migrator: migrator, defaultDirectory: configuration.backupDirectory),
-            departments: departments, startedAt: Date(), createdDatabase: previousVersion == 0
+            departments: departments, startedAt: Date(), createdDatabase: setup.created
         )
     }
 }

@@ -29,12 +29,14 @@ struct RequestIDMiddleware: RouterMiddleware {
             }
     }
 
+    /// 96 random bits as 24 hex digits, from two draws: each draw from the system generator is a system call.
     static func generate() -> String {
         var generator = SystemRandomNumberGenerator()
-        let digits = Array("0123456789abcdef".utf8)
-        var bytes = [UInt8]()
-        bytes.reserveCapacity(24)
-        for _ in 0..<24 { bytes.append(digits[Int(generator.next() % 16)]) }
-        return String(decoding: bytes, as: UTF8.self)
+        return hex(generator.next() as UInt64, digits: 16) + hex(UInt64(generator.next() as UInt32), digits: 8)
+    }
+
+    private static func hex(_ value: UInt64, digits: Int) -> String {
+        let text = String(value, radix: 16)
+        return String(repeating: "0", count: digits - text.count) + text
     }
 }
