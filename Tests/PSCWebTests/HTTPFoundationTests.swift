@@ -264,3 +264,30 @@ struct HTTPFoundationTests {
         #expect(String(decoding: test.platform.metrics.exposition(), as: UTF8.self).contains(#"pittstate_errors_total{error_type="internal",severity="error"} 1"#))
     }
 }
+
+@Suite("Department cache")
+struct DepartmentCacheTests {
+    @Test("the department list is served from the cache and dropped when departments change")
+    func cachedAndInvalidated() async throws {
+        let test = try TestPlatform()
+        try await test.application().test(.router) { client in
+            let first = try await client.execute(uri: "/api/v1/departments", method: .get) { $0.json["items"] as? [[String: Any]] ?? [] }
+            _ = try await client.execute(uri: "/api/v1/departments", method: .get)
+            #expect(test.platform.cache.stats.hits == 1)
+            #expect(test.platform.cache.stats.misses == 1)
+            let exposition = String(decoding: test.platform.metrics.exposition(), as: UTF8.self)
+            #expect(exposition.contains(#"pittstate_cache_requests_total{namespace="departments",result="hit"} 1"#))
+            #expect(exposition.contains("pittstate_cache_bytes"))
+
+            // A change behind the store's back is not seen: the list comes from the cache.
+            try await test.platform.store.write { try $0.execute(sql: "UPDATE departments SET description = 'changed' WHERE id = 1") }
+            let cached = try await client.execute(uri: "/api/v1/departments", method: .get) { $0.json["items"] as? [[String: Any]] ?? [] }
+            #expect(cached.first { $0["id"] as? Int == 1 }?["description"] as? String == first.first { $0["id"] as? Int == 1 }?["description"] as? String)
+            // A write through the department store drops the namespace, so the next read sees the database.
+            _ = try test.platform.departments.loadFixtures()
+            let fresh = try await client.execute(uri: "/api/v1/departments", method: .get) { $0.json["items"] as? [[String: Any]] ?? [] }
+            #expect(fresh.first { $0["id"] as? Int == 1 }?["description"] as? String == "changed")
+            #expect(test.platform.cache.stats.misses == 2)
+        }
+    }
+}

@@ -29,7 +29,7 @@ public struct AdminCommands: AdminCommandHandler {
     static let usage: [String: String] = [
         "status": "status", "health": "health", "checkpoint": "checkpoint", "migrations": "migrations",
         "backup": "backup [DEST] | backup list | backup verify FILE", "config": "config check | config show",
-        "audit": "audit verify",
+        "audit": "audit verify", "cache": "cache stats | cache clear [NAMESPACE]",
     ]
 
     public func handle(_ request: AdminRequest, from peer: PeerCredentials) async -> AdminReply {
@@ -86,6 +86,8 @@ public struct AdminCommands: AdminCommandHandler {
         case ("config", "check") where args.count == 1: return configCheck()
         case ("config", "show") where args.count == 1: return configShow()
         case ("audit", "verify") where args.count == 1: return try auditVerify()
+        case ("cache", "stats") where args.count == 1: return cacheStats()
+        case ("cache", "clear") where args.count <= 2: return cacheClear(namespace: args.count == 2 ? args[1] : nil)
         default:
             if let usage = Self.usage[request.command] {
                 throw Failure("bad_arguments", "usage: psc-admin \(usage)")
@@ -198,6 +200,26 @@ public struct AdminCommands: AdminCommandHandler {
                 ($0.key, ["value": .string($0.value), "source": .string($0.source.rawValue)] as JSONValue)
             })),
         ]
+    }
+
+    private func cacheStats() -> JSONValue {
+        let stats = platform.cache.stats
+        let lookups = stats.hits + stats.misses
+        return [
+            "entries": .int(Int64(stats.entries)), "bytes": .int(Int64(stats.bytes)), "hits": .int(Int64(stats.hits)),
+            "misses": .int(Int64(stats.misses)), "evictions": .int(Int64(stats.evictions)),
+            // No lookups yet means no rate, not a rate of zero.
+            "hit_rate": lookups == 0 ? .null : .string(String(format: "%.3f", Double(stats.hits) / Double(lookups))),
+        ]
+    }
+
+    private func cacheClear(namespace: String?) -> JSONValue {
+        if let namespace {
+            platform.cache.invalidate(namespace: namespace)
+        } else {
+            platform.cache.removeAll()
+        }
+        return ["cleared": .string(namespace ?? "all")]
     }
 
     private func auditVerify() throws -> JSONValue {

@@ -20,7 +20,7 @@ public func buildRouter(platform: Platform, accessLog: AccessLogSink, catalog: R
         allowFrom: platform.configuration.metricsAllowFrom
     ).register(with: router, catalog: catalog)
     OpenAPIRoutes(catalog: catalog).register(with: router)
-    DepartmentRoutes(departments: platform.departments, pages: pages).register(with: router, catalog: catalog)
+    DepartmentRoutes(departments: platform.departments, pages: pages, cache: platform.cache).register(with: router, catalog: catalog)
     HomeRoutes(departments: platform.departments, pages: pages).register(with: router, catalog: catalog)
     return router
 }

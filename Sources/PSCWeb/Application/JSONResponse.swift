@@ -19,10 +19,14 @@ enum JSONResponse {
     }
 
     static func make(_ value: JSONValue, status: HTTPResponse.Status = .ok, cache: String = "no-store") -> Response {
+        make(bytes: value.canonicalBytes, status: status, cache: cache)
+    }
+
+    static func make(bytes: [UInt8], status: HTTPResponse.Status = .ok, cache: String = "no-store") -> Response {
         var headers = HTTPFields()
         headers[.contentType] = "application/json; charset=utf-8"
         headers[.cacheControl] = cache
-        return Response(status: status, headers: headers, body: .init(byteBuffer: ByteBuffer(bytes: value.canonicalBytes)))
+        return Response(status: status, headers: headers, body: .init(byteBuffer: ByteBuffer(bytes: bytes)))
     }
 
     static func make(data: Data, status: HTTPResponse.Status, cache: String) -> Response {

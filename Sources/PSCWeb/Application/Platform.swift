@@ -24,6 +24,8 @@ public struct Platform: Sendable {
     public let health: HealthRegistry
     public let backups: BackupService
     public let departments: DepartmentStore
+    /// The in-process response cache (00-conventions §9).
+    public let cache: LRUCache
     public let startedAt: Date
     /// True when this start created the database.
     public let createdDatabase: Bool
@@ -45,7 +47,12 @@ public struct Platform: Sendable {
         if setup.created {
             logger.info("loaded fixtures into the new database", metadata: ["departments": "\(setup.departmentsLoaded)"])
         }
-        let departments = DepartmentStore(store: store)
+        let cache = LRUCache(
+            limits: .init(maxBytes: configuration.integer("cache.max_bytes") ?? 64 << 20,
+                          maxEntries: configuration.integer("cache.max_entries") ?? 50_000),
+            observer: metrics
+        )
+        let departments = DepartmentStore(store: store) { cache.invalidate(namespace: DepartmentRoutes.cacheNamespace) }
         let health = HealthRegistry(metrics: metrics)
         health.register(DatabaseHealthCheck(store: store))
         health.register(DiskHealthCheck(directory: configuration.dataDirectory, store: store))
@@ -53,7 +60,7 @@ public struct Platform: Sendable {
             configuration: configuration, sources: sources, store: store, migrator: migrator, metrics: metrics,
             health: health,
             backups: BackupService(store: store, migrator: migrator, defaultDirectory: configuration.backupDirectory),
-            departments: departments, startedAt: Date(), createdDatabase: setup.created
+            departments: departments, cache: cache, startedAt: Date(), createdDatabase: setup.created
         )
     }
 }

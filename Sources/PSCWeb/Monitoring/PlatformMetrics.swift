@@ -82,6 +82,15 @@ public final class PlatformMetrics: Sendable {
         ).set(Double(level))
     }
 
+    private let cacheWindow = Mutex(CacheWindow())
+
+    func cacheWindowRecord(hit: Bool, minute: Int) -> Double? {
+        cacheWindow.withLock { window in
+            window.record(hit: hit, minute: minute)
+            return window.hitRate
+        }
+    }
+
     /// Prometheus text format 0.0.4.
     public func exposition() -> [UInt8] { registry.emitToBuffer() }
 }

@@ -7,6 +7,12 @@ import PSCStore
 struct DepartmentRoutes {
     let departments: DepartmentStore
     let pages: PageRenderer
+    let cache: LRUCache
+
+    /// Department responses are anonymous and public, so one entry per route and id serves everyone; any
+    /// department write drops the namespace, and the TTL bounds staleness should a write path forget to.
+    static let cacheNamespace = "departments"
+    static let cacheTTL: Double = 300
 
     /// The DEP-1 item shape; absent values are present as null.
     static func item(_ department: Department) -> JSONValue {
@@ -26,14 +32,24 @@ struct DepartmentRoutes {
                       responses: [200: ("Every department by college and name", "DepartmentList")]),
             to: router
         ) { _, _ in
-            JSONResponse.make(["items": .array(try await departments.all().map(Self.item))], cache: "public, max-age=60")
+            let body = try await cache.value(namespace: Self.cacheNamespace, key: "DEP-1", ttl: Self.cacheTTL) {
+                let bytes = JSONValue.object(["items": .array(try await departments.all().map(Self.item))]).canonicalBytes
+                return (value: bytes, bytes: bytes.count)
+            }
+            return JSONResponse.make(bytes: body, cache: "public, max-age=60")
         }
         catalog.add(
             RouteSpec(id: "DEP-2", .get, "/api/v1/departments/{id}", summary: "One department", tag: "Departments",
                       responses: [200: ("The department", "Department"), 404: ("No such department", "Error")]),
             to: router
         ) { _, context in
-            JSONResponse.make(Self.item(try await department(context)), cache: "public, max-age=60")
+            let id = try Self.id(context)
+            let body = try await cache.value(namespace: Self.cacheNamespace, key: "DEP-2:\(id)", ttl: Self.cacheTTL) {
+                guard let department = try await departments.find(id: id) else { throw APIError.notFound("There is no such department.") }
+                let bytes = Self.item(department).canonicalBytes
+                return (value: bytes, bytes: bytes.count)
+            }
+            return JSONResponse.make(bytes: body, cache: "public, max-age=60")
         }
         catalog.add(
             RouteSpec(id: "PAGE-DEPARTMENT", .get, "/departments/{id}", summary: "Department page", tag: "Pages",
@@ -45,11 +61,18 @@ struct DepartmentRoutes {
         }
     }
 
-    /// A positive integer id that exists, else 404 (00-conventions §4: a non-numeric id matches no route).
+    /// A positive integer id, else 404 (00-conventions §4: a non-numeric id matches no route).
+    private static func id(_ context: AppRequestContext) throws -> Int64 {
+        guard let text = context.parameters.get("id"), let id = Int64(text), id > 0 else {
+            throw APIError.notFound("There is no such department.")
+        }
+        return id
+    }
+
     private func department(_ context: AppRequestContext) async throws -> Department {
-        guard let text = context.parameters.get("id"), let id = Int64(text), id > 0,
-            let department = try await departments.find(id: id)
-        else { throw APIError.notFound("There is no such department.") }
+        guard let department = try await departments.find(id: try Self.id(context)) else {
+            throw APIError.notFound("There is no such department.")
+        }
         return department
     }
 
