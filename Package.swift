@@ -31,7 +31,7 @@ let package = Package(
         .target(
             name: "PSCCore",
             dependencies: [
-                .product(name: "Crypto", package: "swift-crypto"),
+                .product(name: "Crypto", package: "swift-crypto")
             ]
         ),
         .target(

@@ -39,7 +39,9 @@ public struct AdminRequest: Sendable, Equatable {
             return .failure(.failure("bad_request", "field 'v' (protocol version) must be an integer"))
         }
         guard version == AdminProtocol.version else {
-            return .failure(.failure("unsupported_version", "protocol version \(version) is not supported; this server speaks \(AdminProtocol.version)"))
+            return .failure(
+                .failure("unsupported_version", "protocol version \(version) is not supported; this server speaks \(AdminProtocol.version)")
+            )
         }
         guard case .string(let command)? = fields["command"], !command.isEmpty else {
             return .failure(.failure("bad_request", "field 'command' must be a non-empty string"))

@@ -34,7 +34,9 @@ public final class AdminSocketServer: Sendable {
     private let finished = DispatchSemaphore(value: 0)
     static let maximumConnections = 16
 
-    public init(path: String, policy: AdminAccessPolicy = AdminAccessPolicy(), handler: any AdminCommandHandler, groupName: String = "psc-admin") {
+    public init(
+        path: String, policy: AdminAccessPolicy = AdminAccessPolicy(), handler: any AdminCommandHandler, groupName: String = "psc-admin"
+    ) {
         self.path = path
         self.policy = policy
         self.handler = handler
@@ -128,7 +130,11 @@ public final class AdminSocketServer: Sendable {
         guard let peer = PeerCredentials.of(socket: connection) else { return }
         guard policy.allows(peer) else {
             blocking { await self.handler.refused(peer) }
-            Self.write(AdminReply.failure("access_denied", "user \(peer.userName) (uid \(peer.uid)) may not use the admin socket; ask to be added to the psc-admin group").encoded(), to: connection)
+            Self.write(
+                AdminReply.failure(
+                    "access_denied",
+                    "user \(peer.userName) (uid \(peer.uid)) may not use the admin socket; ask to be added to the psc-admin group"
+                ).encoded(), to: connection)
             return
         }
         var pending = [UInt8]()

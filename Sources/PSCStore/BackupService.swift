@@ -72,13 +72,16 @@ public struct BackupService: Sendable {
 
     /// Writes a backup to `destination` (a file path, or a directory to put a dated file in; default
     /// `backup.dir`), verifies it and records it.
-    public func backup(to destination: String? = nil, kind: String = "manual", actor: AuditEntry.ActorKind = .system,
-                       now: Date = Date()) throws -> BackupResult {
+    public func backup(
+        to destination: String? = nil, kind: String = "manual", actor: AuditEntry.ActorKind = .system,
+        now: Date = Date()
+    ) throws -> BackupResult {
         let target = try resolveTarget(destination, now: now)
         let directory = (target as NSString).deletingLastPathComponent
         let databaseBytes = store.databaseBytes() + store.walBytes()
         if let free = FileSync.freeBytes(directory: directory), Double(free) < 1.2 * Double(databaseBytes) {
-            throw StoreError.backupFailed("not enough free space in \(directory): \(free) bytes free, need \(Int64(1.2 * Double(databaseBytes)))")
+            throw StoreError.backupFailed(
+                "not enough free space in \(directory): \(free) bytes free, need \(Int64(1.2 * Double(databaseBytes)))")
         }
         guard !FileManager.default.fileExists(atPath: target) else {
             throw StoreError.backupFailed("\(target) already exists")
@@ -172,7 +175,8 @@ public struct BackupService: Sendable {
 
     public func list() throws -> [BackupRecord] {
         try store.read { db in
-            try BackupRecord.fetchAll(db, sql: "SELECT id, file, bytes, sha256, kind, verified, created_at, deleted_at FROM backups ORDER BY id DESC")
+            try BackupRecord.fetchAll(
+                db, sql: "SELECT id, file, bytes, sha256, kind, verified, created_at, deleted_at FROM backups ORDER BY id DESC")
         }
     }
 }

@@ -94,7 +94,10 @@ public struct Migrator: Sendable {
         let rows = try Row.fetchAll(db, sql: "SELECT version, name, sha256, applied_at FROM schema_migrations")
         return Dictionary(
             uniqueKeysWithValues: rows.map {
-                ($0["version"], MigrationStatus(version: $0["version"], name: $0["name"], sha256: $0["sha256"], appliedAt: $0["applied_at"]))
+                (
+                    $0["version"],
+                    MigrationStatus(version: $0["version"], name: $0["name"], sha256: $0["sha256"], appliedAt: $0["applied_at"])
+                )
             }
         )
     }

@@ -97,8 +97,10 @@ struct Migrate: ParsableCommand {
                 let migrator = try Migrator.embedded()
                 let applied = try DatabaseSetup.prepare(store, migrator: migrator).applied
                 try store.close()
-                print(applied.isEmpty ? "schema is up to date (version \(migrator.latestVersion))"
-                    : "applied \(applied.map(\.name).joined(separator: ", ")); schema version \(migrator.latestVersion)")
+                print(
+                    applied.isEmpty
+                        ? "schema is up to date (version \(migrator.latestVersion))"
+                        : "applied \(applied.map(\.name).joined(separator: ", ")); schema version \(migrator.latestVersion)")
             } catch let error as StoreError {
                 throw Failure(error.description)
             }
@@ -133,7 +135,9 @@ struct Check: ParsableCommand {
                 let store = try Store(path: path, options: .init(durableCommits: configuration.durableCommits))
                 defer { try? store.close() }
                 let pragmas = store.pragmas
-                print("pragmas: journal_mode=\(pragmas.journalMode) synchronous=\(pragmas.synchronous) foreign_keys=\(pragmas.foreignKeys) busy_timeout=\(pragmas.busyTimeoutMilliseconds) journal_size_limit=\(pragmas.journalSizeLimit)")
+                print(
+                    "pragmas: journal_mode=\(pragmas.journalMode) synchronous=\(pragmas.synchronous) foreign_keys=\(pragmas.foreignKeys) busy_timeout=\(pragmas.busyTimeoutMilliseconds) journal_size_limit=\(pragmas.journalSizeLimit)"
+                )
                 let version = try store.read { db in try Migrator.schemaVersion(db) }
                 print("schema version: \(version) (this binary: \(migrator.latestVersion))")
                 do { try migrator.verify(store) } catch {

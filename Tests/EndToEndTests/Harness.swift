@@ -20,7 +20,9 @@ struct CommandResult {
 }
 
 /// Runs a program to completion with the environment cleaned of `PSC_*` variables.
-func runCommand(_ path: String, _ arguments: [String], environment extra: [String: String] = [:], timeout: TimeInterval = 120) throws -> CommandResult {
+func runCommand(_ path: String, _ arguments: [String], environment extra: [String: String] = [:], timeout: TimeInterval = 120) throws
+    -> CommandResult
+{
     let process = Process()
     process.executableURL = URL(fileURLWithPath: path)
     process.arguments = arguments
@@ -126,7 +128,9 @@ struct HTTPExchange {
     let headers: [String: String]
     let body: String
 
-    static func send(port: Int, method: String = "GET", path: String, headers: [String: String] = [:], body: Data = Data()) throws -> HTTPExchange {
+    static func send(port: Int, method: String = "GET", path: String, headers: [String: String] = [:], body: Data = Data()) throws
+        -> HTTPExchange
+    {
         let descriptor = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
         guard descriptor >= 0 else { throw POSIXError(.EIO) }
         defer { close(descriptor) }

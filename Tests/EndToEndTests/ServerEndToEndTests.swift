@@ -24,8 +24,9 @@ struct ServerEndToEndTests {
         #expect(missingPage.status == 404 && missingPage.body.contains("Page not found"))
         let wrongMethod = try HTTPExchange.send(port: server.port, method: "POST", path: "/api/v1/health")
         #expect(wrongMethod.status == 405 && wrongMethod.headers["allow"] == "GET, HEAD")
-        let oversized = try HTTPExchange.send(port: server.port, method: "POST", path: "/api/v1/departments",
-                                              headers: ["Content-Type": "application/json"], body: Data(count: 2 << 20))
+        let oversized = try HTTPExchange.send(
+            port: server.port, method: "POST", path: "/api/v1/departments",
+            headers: ["Content-Type": "application/json"], body: Data(count: 2 << 20))
         #expect(oversized.status == 413 && oversized.json["error"] as? String == "payload_too_large")
         let metrics = try HTTPExchange.send(port: server.port, path: "/metrics")
         #expect(metrics.status == 200)
@@ -75,9 +76,14 @@ struct ServerEndToEndTests {
 
         server.stop()
         let store = try Store(path: server.databasePath)
-        let audited = try store.read { try Int.fetchOne($0, sql: "SELECT count(*) FROM audit_log WHERE action = 'admin_socket.command'") ?? 0 }
+        let audited = try store.read {
+            try Int.fetchOne($0, sql: "SELECT count(*) FROM audit_log WHERE action = 'admin_socket.command'") ?? 0
+        }
         #expect(audited == 13, "every command that reached the server, failed ones included")
-        let uid = try store.read { try String.fetchOne($0, sql: "SELECT json_extract(details, '$.uid') FROM audit_log WHERE action = 'admin_socket.command' LIMIT 1") }
+        let uid = try store.read {
+            try String.fetchOne(
+                $0, sql: "SELECT json_extract(details, '$.uid') FROM audit_log WHERE action = 'admin_socket.command' LIMIT 1")
+        }
         #expect(uid == String(getuid()))
         try store.close()
     }
@@ -152,7 +158,8 @@ struct ServerEndToEndTests {
         server.stop()
         let store = try Store(path: server.databasePath)
         let denied = try store.read {
-            try Int.fetchOne($0, sql: "SELECT count(*) FROM audit_log WHERE outcome = 'failure' AND json_extract(details, '$.error') = 'access_denied'")
+            try Int.fetchOne(
+                $0, sql: "SELECT count(*) FROM audit_log WHERE outcome = 'failure' AND json_extract(details, '$.error') = 'access_denied'")
         }
         #expect(denied == 1)
         try store.close()
@@ -203,7 +210,8 @@ struct ServerEndToEndTests {
         _ = loop.wait()
         #expect(backup.status == 0, "\(backup.stderr)")
         guard let reply = AdminReply.decode(line: Data(backup.stdout.utf8)), case .object(let result) = reply.result,
-              case .string(let file)? = result["file"] else {
+            case .string(let file)? = result["file"]
+        else {
             Issue.record("no backup file in \(backup.stdout)")
             return
         }
@@ -212,7 +220,10 @@ struct ServerEndToEndTests {
         let queue = try DatabaseQueue(path: file, configuration: configuration)
         try queue.read { db in
             #expect(try String.fetchOne(db, sql: "PRAGMA integrity_check") == "ok")
-            let (count, maximum) = (try Int.fetchOne(db, sql: "SELECT count(*) FROM audit_log") ?? 0, try Int.fetchOne(db, sql: "SELECT max(id) FROM audit_log") ?? 0)
+            let (count, maximum) = (
+                try Int.fetchOne(db, sql: "SELECT count(*) FROM audit_log") ?? 0,
+                try Int.fetchOne(db, sql: "SELECT max(id) FROM audit_log") ?? 0
+            )
             #expect(count == maximum && count > 0, "ids 1...k with no gap")
             #expect(try AuditLog.verify(in: db).firstBadID == nil)
         }
@@ -238,8 +249,9 @@ struct ServerEndToEndTests {
         let server = try ServerProcess()
         let second = try runCommand(Binaries.psc, ["serve", "--data-dir", server.dataDirectory, "--port", "0"], timeout: 30)
         #expect(second.status != 0 && second.stderr.contains("already running"))
-        let badKey = try runCommand(Binaries.psc, ["serve", "--data-dir", server.dataDirectory + "-x", "--port", "0"],
-                                    environment: ["PSC_HTTP_PROT": "1"], timeout: 30)
+        let badKey = try runCommand(
+            Binaries.psc, ["serve", "--data-dir", server.dataDirectory + "-x", "--port", "0"],
+            environment: ["PSC_HTTP_PROT": "1"], timeout: 30)
         #expect(badKey.status != 0 && badKey.stderr.contains("PSC_HTTP_PROT"))
         let badValue = try runCommand(Binaries.psc, ["serve", "--data-dir", server.dataDirectory + "-x", "--port", "99999"], timeout: 30)
         #expect(badValue.status != 0 && badValue.stderr.contains("http.port"))
@@ -255,7 +267,8 @@ struct ServerEndToEndTests {
         let server = try ServerProcess()
         let backup = try server.admin(["--json", "backup"])
         guard let reply = AdminReply.decode(line: Data(backup.stdout.utf8)), case .object(let result) = reply.result,
-              case .string(let file)? = result["file"] else {
+            case .string(let file)? = result["file"]
+        else {
             Issue.record("no backup")
             return
         }

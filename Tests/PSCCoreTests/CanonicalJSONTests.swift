@@ -1,4 +1,6 @@
+import Foundation
 import Testing
+
 @testable import PSCCore
 
 @Suite("Canonical JSON")
@@ -15,5 +17,3 @@ struct CanonicalJSONTests {
         #expect(Timestamp.string(from: date) == "2026-09-01T14:03:07.125Z")
     }
 }
-
-import Foundation

@@ -1,5 +1,6 @@
 import Foundation
 import Testing
+
 @testable import PSCCore
 
 @Suite("Configuration")
@@ -46,14 +47,16 @@ struct ConfigurationTests {
         #expect(error?.problems.contains { $0.contains("PSC_HTTP_PROT") } == true)
     }
 
-    @Test("an invalid value stops loading with the key's name", arguments: [
-        ("PSC_HTTP_PORT", "eighty", "http.port"),
-        ("PSC_HTTP_PORT", "70000", "http.port"),
-        ("PSC_RATE_LIMITS_ENABLED", "yes", "rate_limits.enabled"),
-        ("PSC_DURABILITY", "extreme", "durability"),
-        ("PSC_METRICS_ALLOW_FROM", "10.0.0.0/33", "10.0.0.0/33"),
-        ("PSC_CANVAS_DEPARTMENT_MAP", "CS", "canvas.department_map"),
-    ])
+    @Test(
+        "an invalid value stops loading with the key's name",
+        arguments: [
+            ("PSC_HTTP_PORT", "eighty", "http.port"),
+            ("PSC_HTTP_PORT", "70000", "http.port"),
+            ("PSC_RATE_LIMITS_ENABLED", "yes", "rate_limits.enabled"),
+            ("PSC_DURABILITY", "extreme", "durability"),
+            ("PSC_METRICS_ALLOW_FROM", "10.0.0.0/33", "10.0.0.0/33"),
+            ("PSC_CANVAS_DEPARTMENT_MAP", "CS", "canvas.department_map"),
+        ])
     func invalidValue(variable: String, value: String, named: String) {
         let error = #expect(throws: ConfigurationError.self) {
             try Configuration.load(environment: [variable: value])
@@ -79,16 +82,18 @@ struct ConfigurationTests {
 
 @Suite("IP networks")
 struct IPNetworkTests {
-    @Test("membership", arguments: [
-        ("127.0.0.1/32", "127.0.0.1", true),
-        ("127.0.0.1/32", "127.0.0.2", false),
-        ("10.0.0.0/8", "10.200.3.4", true),
-        ("::1/128", "::1", true),
-        ("::1/128", "::2", false),
-        ("127.0.0.0/8", "::ffff:127.0.0.9", true),
-        ("2001:db8::/32", "2001:db8:1::5", true),
-        ("192.168.1.0/24", "192.168.2.1", false),
-    ])
+    @Test(
+        "membership",
+        arguments: [
+            ("127.0.0.1/32", "127.0.0.1", true),
+            ("127.0.0.1/32", "127.0.0.2", false),
+            ("10.0.0.0/8", "10.200.3.4", true),
+            ("::1/128", "::1", true),
+            ("::1/128", "::2", false),
+            ("127.0.0.0/8", "::ffff:127.0.0.9", true),
+            ("2001:db8::/32", "2001:db8:1::5", true),
+            ("192.168.1.0/24", "192.168.2.1", false),
+        ])
     func contains(network: String, address: String, expected: Bool) throws {
         let parsed = try #require(IPNetwork(network))
         #expect(parsed.contains(address) == expected)

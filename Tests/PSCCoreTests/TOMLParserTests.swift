@@ -1,4 +1,5 @@
 import Testing
+
 @testable import PSCCore
 
 @Suite("TOML parser")
@@ -32,13 +33,15 @@ struct TOMLParserTests {
         #expect(parsed["sso.campus.ratio"] == .float(0.5))
     }
 
-    @Test("errors name the line", arguments: [
-        ("a = \"unterminated\n", 1),
-        ("a = 1\nb = what\n", 2),
-        ("a = 1\na = 2\n", 2),
-        ("[t\nx = 1", 1),
-        ("a = 1 b = 2", 1),
-    ])
+    @Test(
+        "errors name the line",
+        arguments: [
+            ("a = \"unterminated\n", 1),
+            ("a = 1\nb = what\n", 2),
+            ("a = 1\na = 2\n", 2),
+            ("[t\nx = 1", 1),
+            ("a = 1 b = 2", 1),
+        ])
     func reportsTheLine(text: String, line: Int) {
         #expect(throws: TOMLParser.ParseError.self) { try TOMLParser.parse(text) }
         do {

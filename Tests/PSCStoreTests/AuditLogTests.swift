@@ -2,6 +2,7 @@ import Foundation
 import GRDB
 import PSCCore
 import Testing
+
 @testable import PSCStore
 
 @Suite("Audit log")
@@ -15,7 +16,10 @@ struct AuditLogTests {
             severity: .info, outcome: .success
         )
         let text1 = AuditLog.canonicalObject(id: 1, occurredAt: "2026-09-01T14:03:07.125Z", entry: row1).canonicalText
-        #expect(text1 == #"{"action":"auth.login","actor_kind":"user","actor_user_id":17,"details":{"method":"password","second_factor":"totp"},"id":1,"ip_address":"198.51.100.23","occurred_at":"2026-09-01T14:03:07.125Z","outcome":"success","severity":"info","target_id":"17","target_type":"user","user_agent":"Mozilla/5.0"}"#)
+        #expect(
+            text1
+                == #"{"action":"auth.login","actor_kind":"user","actor_user_id":17,"details":{"method":"password","second_factor":"totp"},"id":1,"ip_address":"198.51.100.23","occurred_at":"2026-09-01T14:03:07.125Z","outcome":"success","severity":"info","target_id":"17","target_type":"user","user_agent":"Mozilla/5.0"}"#
+        )
         let hash1 = AuditLog.chainHash(previous: AuditLog.genesisHash, canonicalText: text1)
         #expect(hash1 == "d8df4d609c5aa6bba1ae0da5f6648b89ce8450cc2185b9df92605ddcabf81edb")
 
@@ -25,7 +29,8 @@ struct AuditLogTests {
             severity: .warning, outcome: .success
         )
         let text2 = AuditLog.canonicalObject(id: 2, occurredAt: "2026-09-01T14:05:42.000Z", entry: row2).canonicalText
-        #expect(AuditLog.chainHash(previous: hash1, canonicalText: text2) == "b260979dc1b06e408056e671a775e7a94f97580395966c62c63d08f9da3fc51b")
+        #expect(
+            AuditLog.chainHash(previous: hash1, canonicalText: text2) == "b260979dc1b06e408056e671a775e7a94f97580395966c62c63d08f9da3fc51b")
     }
 
     func migratedStore(_ directory: TemporaryDirectory) throws -> Store {

@@ -2,6 +2,7 @@ import Foundation
 import GRDB
 import Synchronization
 import Testing
+
 @testable import PSCStore
 
 @Suite("Backups and restore")
@@ -69,7 +70,8 @@ struct BackupTests {
         let bogus = directory.file("bogus.db")
         try Data(repeating: 0x41, count: 8192).write(to: URL(fileURLWithPath: bogus))
         #expect(throws: StoreError.self) { try BackupService.verify(file: bogus, expectedSchemaVersion: 4) }
-        let restore = RestoreService(dataDirectory: directory.file("data"), databasePath: directory.file("data/psc.db"), migrator: try Migrator.embedded())
+        let restore = RestoreService(
+            dataDirectory: directory.file("data"), databasePath: directory.file("data/psc.db"), migrator: try Migrator.embedded())
         #expect(throws: StoreError.self) { try restore.restore(from: bogus) }
     }
 
@@ -83,12 +85,15 @@ struct BackupTests {
         try store.write { try $0.execute(sql: "INSERT INTO ticks (n) VALUES (2)") }
         try store.close()
 
-        let restore = RestoreService(dataDirectory: directory.file("data"), databasePath: directory.file("data/psc.db"), migrator: try Migrator.embedded())
+        let restore = RestoreService(
+            dataDirectory: directory.file("data"), databasePath: directory.file("data/psc.db"), migrator: try Migrator.embedded())
         let outcome = try restore.restore(from: backup.file)
         let kept = try #require(outcome.previousKeptAs)
         let reopened = try Store(path: directory.file("data/psc.db"))
         #expect(try reopened.read { try Int.fetchAll($0, sql: "SELECT n FROM ticks ORDER BY n") } == [1])
-        #expect(try reopened.read { try String.fetchOne($0, sql: "SELECT action FROM audit_log ORDER BY id DESC LIMIT 1") } == "backup.restored")
+        #expect(
+            try reopened.read { try String.fetchOne($0, sql: "SELECT action FROM audit_log ORDER BY id DESC LIMIT 1") } == "backup.restored"
+        )
         #expect(try reopened.read { try AuditLog.verify(in: $0) }.firstBadID == nil)
         try reopened.close()
         let old = try Store(path: kept)
@@ -100,7 +105,8 @@ struct BackupTests {
     func restoreWhileRunning() throws {
         let directory = try TemporaryDirectory()
         let lock = try #require(try InstanceLock(dataDirectory: directory.file("data")))
-        let restore = RestoreService(dataDirectory: directory.file("data"), databasePath: directory.file("data/psc.db"), migrator: try Migrator.embedded())
+        let restore = RestoreService(
+            dataDirectory: directory.file("data"), databasePath: directory.file("data/psc.db"), migrator: try Migrator.embedded())
         #expect(throws: RestoreService.Failure.self) { try restore.restore(from: directory.file("whatever.db")) }
         withExtendedLifetime(lock) {}
     }

@@ -1,6 +1,7 @@
 import Foundation
 import GRDB
 import Testing
+
 @testable import PSCStore
 
 @Suite("Migrations")
@@ -35,8 +36,11 @@ struct MigratorTests {
     func editedMigration() throws {
         let directory = try TemporaryDirectory()
         let store = try Store(path: directory.file("psc.db"))
-        let original = ["0001_first.sql": "CREATE TABLE schema_migrations (version INTEGER PRIMARY KEY, name TEXT NOT NULL, sha256 TEXT NOT NULL, applied_at TEXT NOT NULL) STRICT;",
-                        "0002_second.sql": "CREATE TABLE t (id INTEGER PRIMARY KEY);"]
+        let original = [
+            "0001_first.sql":
+                "CREATE TABLE schema_migrations (version INTEGER PRIMARY KEY, name TEXT NOT NULL, sha256 TEXT NOT NULL, applied_at TEXT NOT NULL) STRICT;",
+            "0002_second.sql": "CREATE TABLE t (id INTEGER PRIMARY KEY);",
+        ]
         try Migrator(files: original).migrate(store)
         var edited = original
         edited["0002_second.sql"] = "CREATE TABLE t (id INTEGER PRIMARY KEY, extra TEXT);"
@@ -50,7 +54,8 @@ struct MigratorTests {
         let directory = try TemporaryDirectory()
         let store = try Store(path: directory.file("psc.db"))
         let files = [
-            "0001_first.sql": "CREATE TABLE schema_migrations (version INTEGER PRIMARY KEY, name TEXT NOT NULL, sha256 TEXT NOT NULL, applied_at TEXT NOT NULL) STRICT;",
+            "0001_first.sql":
+                "CREATE TABLE schema_migrations (version INTEGER PRIMARY KEY, name TEXT NOT NULL, sha256 TEXT NOT NULL, applied_at TEXT NOT NULL) STRICT;",
             "0002_broken.sql": "CREATE TABLE half (id INTEGER PRIMARY KEY); INSERT INTO nowhere VALUES (1);",
         ]
         #expect(throws: (any Error).self) { try Migrator(files: files).migrate(store) }

@@ -4,6 +4,7 @@ import Hummingbird
 import HummingbirdTesting
 import NIOCore
 import Testing
+
 @testable import PSCWeb
 
 @Suite("HTTP foundation")
@@ -33,11 +34,13 @@ struct HTTPFoundationTests {
         func run() async -> HealthCheckResult { HealthCheckResult(status: status, message: "fixed") }
     }
 
-    @Test("any unhealthy check makes health 503 with only status and time; unknown checks do not count", arguments: [
-        ([HealthStatus.unhealthy, .healthy], 503, "unhealthy"),
-        ([HealthStatus.degraded, .unknown], 200, "degraded"),
-        ([HealthStatus.unknown], 200, "healthy"),
-    ])
+    @Test(
+        "any unhealthy check makes health 503 with only status and time; unknown checks do not count",
+        arguments: [
+            ([HealthStatus.unhealthy, .healthy], 503, "unhealthy"),
+            ([HealthStatus.degraded, .unknown], 200, "degraded"),
+            ([HealthStatus.unknown], 200, "healthy"),
+        ])
     func healthAggregation(statuses: [HealthStatus], code: Int, expected: String) async throws {
         let test = try TestPlatform()
         let registry = HealthRegistry(checks: statuses.enumerated().map { FixedCheck(name: "fixed\($0.offset)", status: $0.element) })
@@ -151,7 +154,9 @@ struct HTTPFoundationTests {
         let test = try TestPlatform()
         try await test.application().test(.router) { client in
             let body = ByteBuffer(repeating: UInt8(ascii: "x"), count: (1 << 20) + 1)
-            try await client.execute(uri: "/api/v1/departments", method: .post, headers: [.contentLength: String(body.readableBytes)], body: body) { response in
+            try await client.execute(
+                uri: "/api/v1/departments", method: .post, headers: [.contentLength: String(body.readableBytes)], body: body
+            ) { response in
                 #expect(response.status == .contentTooLarge)
                 #expect(response.json["error"] as? String == "payload_too_large")
             }
@@ -163,25 +168,32 @@ struct HTTPFoundationTests {
         let count: Int?
     }
 
-    @Test("JSON bodies: wrong type 415, malformed or non-object 400, wrong field type 422, missing field 422", arguments: [
-        ("text/plain", "{\"name\":\"x\"}", 415, "unsupported_media_type"),
-        ("application/json", "{\"name\":", 400, "bad_request"),
-        ("application/json", "[1,2]", 400, "bad_request"),
-        ("application/json; charset=latin-1", "{\"name\":\"x\"}", 415, "unsupported_media_type"),
-        ("application/json", "{\"name\":5}", 422, "validation_failed"),
-        ("application/json", "{\"count\":1}", 422, "validation_failed"),
-        ("application/json", "{\"name\":\"ok\",\"extra\":true}", 200, ""),
-    ])
+    @Test(
+        "JSON bodies: wrong type 415, malformed or non-object 400, wrong field type 422, missing field 422",
+        arguments: [
+            ("text/plain", "{\"name\":\"x\"}", 415, "unsupported_media_type"),
+            ("application/json", "{\"name\":", 400, "bad_request"),
+            ("application/json", "[1,2]", 400, "bad_request"),
+            ("application/json; charset=latin-1", "{\"name\":\"x\"}", 415, "unsupported_media_type"),
+            ("application/json", "{\"name\":5}", 422, "validation_failed"),
+            ("application/json", "{\"count\":1}", 422, "validation_failed"),
+            ("application/json", "{\"name\":\"ok\",\"extra\":true}", 200, ""),
+        ])
     func jsonDecoding(contentType: String, body: String, status: Int, code: String) async throws {
         let test = try TestPlatform()
         let app = try test.application { router, catalog in
-            catalog.add(RouteSpec(id: "TEST-1", .post, "/api/v1/test-probe", summary: "test", tag: "Test", responses: [200: ("ok", nil)]), to: router) { request, context in
+            catalog.add(
+                RouteSpec(id: "TEST-1", .post, "/api/v1/test-probe", summary: "test", tag: "Test", responses: [200: ("ok", nil)]),
+                to: router
+            ) { request, context in
                 let probe = try await request.decodeJSON(as: Probe.self, context: context)
                 return JSONResponse.make(["name": .string(probe.name)])
             }
         }
         try await app.test(.router) { client in
-            try await client.execute(uri: "/api/v1/test-probe", method: .post, headers: [.contentType: contentType], body: ByteBuffer(string: body)) { response in
+            try await client.execute(
+                uri: "/api/v1/test-probe", method: .post, headers: [.contentType: contentType], body: ByteBuffer(string: body)
+            ) { response in
                 #expect(response.status.code == status)
                 if !code.isEmpty {
                     #expect(response.json["error"] as? String == code)
@@ -231,8 +243,11 @@ struct HTTPFoundationTests {
                 let text = response.text
                 #expect(text.contains(#"pittstate_requests_total{method="GET",route="/api/v1/departments",status="200"} 1"#))
                 #expect(text.contains(#"pittstate_requests_total{method="GET",route="/api/v1/departments/{id}",status="404"} 1"#))
-                for name in ["pittstate_request_duration_seconds_bucket", "pittstate_requests_in_flight", "pittstate_db_query_duration_seconds_bucket",
-                             "pittstate_sqlite_db_bytes", "pittstate_sqlite_wal_bytes", "pittstate_build_info"] {
+                for name in [
+                    "pittstate_request_duration_seconds_bucket", "pittstate_requests_in_flight",
+                    "pittstate_db_query_duration_seconds_bucket",
+                    "pittstate_sqlite_db_bytes", "pittstate_sqlite_wal_bytes", "pittstate_build_info",
+                ] {
                     #expect(text.contains(name), "missing \(name)")
                 }
             }
@@ -250,7 +265,10 @@ struct HTTPFoundationTests {
         struct Boom: Error {}
         let test = try TestPlatform()
         let app = try test.application { router, catalog in
-            catalog.add(RouteSpec(id: "TEST-2", .get, "/api/v1/test-boom", summary: "test", tag: "Test", responses: [500: ("boom", nil)]), to: router) { _, _ in
+            catalog.add(
+                RouteSpec(id: "TEST-2", .get, "/api/v1/test-boom", summary: "test", tag: "Test", responses: [500: ("boom", nil)]),
+                to: router
+            ) { _, _ in
                 throw Boom()
             }
         }
@@ -261,7 +279,9 @@ struct HTTPFoundationTests {
                 #expect(!response.text.contains("Boom"))
             }
         }
-        #expect(String(decoding: test.platform.metrics.exposition(), as: UTF8.self).contains(#"pittstate_errors_total{error_type="internal",severity="error"} 1"#))
+        #expect(
+            String(decoding: test.platform.metrics.exposition(), as: UTF8.self).contains(
+                #"pittstate_errors_total{error_type="internal",severity="error"} 1"#))
     }
 }
 
@@ -282,7 +302,9 @@ struct DepartmentCacheTests {
             // A change behind the store's back is not seen: the list comes from the cache.
             try await test.platform.store.write { try $0.execute(sql: "UPDATE departments SET description = 'changed' WHERE id = 1") }
             let cached = try await client.execute(uri: "/api/v1/departments", method: .get) { $0.json["items"] as? [[String: Any]] ?? [] }
-            #expect(cached.first { $0["id"] as? Int == 1 }?["description"] as? String == first.first { $0["id"] as? Int == 1 }?["description"] as? String)
+            #expect(
+                cached.first { $0["id"] as? Int == 1 }?["description"] as? String == first.first { $0["id"] as? Int == 1 }?["description"]
+                    as? String)
             // A write through the department store drops the namespace, so the next read sees the database.
             _ = try test.platform.departments.loadFixtures()
             let fresh = try await client.execute(uri: "/api/v1/departments", method: .get) { $0.json["items"] as? [[String: Any]] ?? [] }

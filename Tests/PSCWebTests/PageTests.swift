@@ -4,6 +4,7 @@ import Hummingbird
 import HummingbirdTesting
 import NIOCore
 import Testing
+
 @testable import PSCWeb
 
 @Suite("Pages")
@@ -45,12 +46,16 @@ struct PageTests {
         let test = try TestPlatform()
         let form: HTTPFields = [.contentType: "application/x-www-form-urlencoded"]
         try await test.application().test(.router) { client in
-            try await client.execute(uri: "/theme", method: .post, headers: form, body: ByteBuffer(string: "theme=dark&next=%2Fdepartments%2F1")) { response in
+            try await client.execute(
+                uri: "/theme", method: .post, headers: form, body: ByteBuffer(string: "theme=dark&next=%2Fdepartments%2F1")
+            ) { response in
                 #expect(response.status == .seeOther)
                 #expect(response.headers[.location] == "/departments/1")
                 #expect(response.headers[.setCookie]?.contains("psc_theme=dark") == true)
             }
-            try await client.execute(uri: "/theme", method: .post, headers: form, body: ByteBuffer(string: "theme=light&next=%2F%2Fevil.example")) { response in
+            try await client.execute(
+                uri: "/theme", method: .post, headers: form, body: ByteBuffer(string: "theme=light&next=%2F%2Fevil.example")
+            ) { response in
                 #expect(response.headers[.location] == "/")
             }
             try await client.execute(uri: "/theme", method: .post, headers: form, body: ByteBuffer(string: "theme=purple")) { response in
@@ -112,4 +117,3 @@ struct PageTests {
         }
     }
 }
-

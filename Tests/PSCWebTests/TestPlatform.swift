@@ -4,6 +4,7 @@ import HummingbirdTesting
 import Logging
 import PSCCore
 import PSCStore
+
 @testable import PSCWeb
 
 /// A platform on a temporary data directory, built by the same functions `psc serve` uses.

@@ -61,8 +61,9 @@ public struct AdminCommands: AdminCommandHandler {
         do {
             try platform.store.write { db in
                 try AuditLog.append(
-                    AuditEntry(actorKind: .adminSocket, action: "admin_socket.command", details: details,
-                               severity: error == "access_denied" ? .warning : .info, outcome: outcome),
+                    AuditEntry(
+                        actorKind: .adminSocket, action: "admin_socket.command", details: details,
+                        severity: error == "access_denied" ? .warning : .info, outcome: outcome),
                     in: db
                 )
             }
@@ -92,7 +93,8 @@ public struct AdminCommands: AdminCommandHandler {
             if let usage = Self.usage[request.command] {
                 throw Failure("bad_arguments", "usage: psc-admin \(usage)")
             }
-            throw Failure("unknown_command", "unknown command '\(request.command)'; try: \(Self.usage.keys.sorted().joined(separator: ", "))")
+            throw Failure(
+                "unknown_command", "unknown command '\(request.command)'; try: \(Self.usage.keys.sorted().joined(separator: ", "))")
         }
     }
 
@@ -136,12 +138,13 @@ public struct AdminCommands: AdminCommandHandler {
         let statuses = try platform.migrator.status(platform.store)
         return [
             "schema_version": .int(Int64(statuses.filter { $0.appliedAt != nil }.map(\.version).max() ?? 0)),
-            "migrations": .array(statuses.map { status in
-                [
-                    "version": .int(Int64(status.version)), "name": .string(status.name), "sha256": .string(status.sha256),
-                    "applied_at": status.appliedAt.map(JSONValue.string) ?? .null,
-                ]
-            }),
+            "migrations": .array(
+                statuses.map { status in
+                    [
+                        "version": .int(Int64(status.version)), "name": .string(status.name), "sha256": .string(status.sha256),
+                        "applied_at": status.appliedAt.map(JSONValue.string) ?? .null,
+                    ]
+                }),
         ]
     }
 
@@ -156,14 +159,15 @@ public struct AdminCommands: AdminCommandHandler {
     private func backupList() throws -> JSONValue {
         let records = try platform.backups.list()
         return [
-            "backups": .array(records.map { record in
-                [
-                    "id": .int(record.id), "file": .string(record.file), "bytes": .int(record.bytes),
-                    "sha256": .string(record.sha256), "kind": .string(record.kind), "verified": .bool(record.verified),
-                    "created_at": .string(record.createdAt),
-                    "present": .bool(FileManager.default.fileExists(atPath: record.file)),
-                ]
-            }),
+            "backups": .array(
+                records.map { record in
+                    [
+                        "id": .int(record.id), "file": .string(record.file), "bytes": .int(record.bytes),
+                        "sha256": .string(record.sha256), "kind": .string(record.kind), "verified": .bool(record.verified),
+                        "created_at": .string(record.createdAt),
+                        "present": .bool(FileManager.default.fileExists(atPath: record.file)),
+                    ]
+                })
         ]
     }
 
@@ -196,9 +200,11 @@ public struct AdminCommands: AdminCommandHandler {
 
     private func configShow() -> JSONValue {
         [
-            "keys": .object(Dictionary(uniqueKeysWithValues: platform.configuration.redactedEntries().map {
-                ($0.key, ["value": .string($0.value), "source": .string($0.source.rawValue)] as JSONValue)
-            })),
+            "keys": .object(
+                Dictionary(
+                    uniqueKeysWithValues: platform.configuration.redactedEntries().map {
+                        ($0.key, ["value": .string($0.value), "source": .string($0.source.rawValue)] as JSONValue)
+                    }))
         ]
     }
 

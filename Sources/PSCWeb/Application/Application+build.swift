@@ -5,7 +5,9 @@ import PSCCore
 
 /// Assembles the HTTP side: the middleware chain of ARCHITECTURE §5 in order, then every feature's routes.
 /// Tests call the same function, so the code under test is the code that ships.
-public func buildRouter(platform: Platform, accessLog: AccessLogSink, catalog: RouteCatalog = RouteCatalog()) throws -> Router<AppRequestContext> {
+public func buildRouter(platform: Platform, accessLog: AccessLogSink, catalog: RouteCatalog = RouteCatalog()) throws -> Router<
+    AppRequestContext
+> {
     let pages = try PageRenderer()
     let router = Router(context: AppRequestContext.self, options: .autoGenerateHeadEndpoints)
     router.add(middleware: RequestIDMiddleware())

@@ -48,8 +48,9 @@ public struct Platform: Sendable {
             logger.info("loaded fixtures into the new database", metadata: ["departments": "\(setup.departmentsLoaded)"])
         }
         let cache = LRUCache(
-            limits: .init(maxBytes: configuration.integer("cache.max_bytes") ?? 64 << 20,
-                          maxEntries: configuration.integer("cache.max_entries") ?? 50_000),
+            limits: .init(
+                maxBytes: configuration.integer("cache.max_bytes") ?? 64 << 20,
+                maxEntries: configuration.integer("cache.max_entries") ?? 50_000),
             observer: metrics
         )
         let departments = DepartmentStore(store: store) { cache.invalidate(namespace: DepartmentRoutes.cacheNamespace) }

@@ -19,7 +19,8 @@ public enum PlatformServer {
         let configuration = platform.configuration
         let application = try buildApplication(platform: platform, logger: logger, accessLog: accessLog) { port in
             // One line each, so scripts and tests can read where to connect.
-            let lines = "PittState Connect \(BuildInfo.version) is listening on http://\(displayHost(configuration.host)):\(port)/\n"
+            let lines =
+                "PittState Connect \(BuildInfo.version) is listening on http://\(displayHost(configuration.host)):\(port)/\n"
                 + "admin socket: \(configuration.adminSocketPath)\n"
             FileHandle.standardOutput.write(Data(lines.utf8))
         }

@@ -15,9 +15,11 @@ public struct RouteSpec: Sendable {
     public let responses: [Int: (String, String?)]
     public let queryParameters: [(name: String, schema: JSONValue, description: String)]
 
-    public init(id: String, _ method: HTTPRequest.Method, _ path: String, summary: String, tag: String,
-                responses: [Int: (String, String?)],
-                queryParameters: [(name: String, schema: JSONValue, description: String)] = []) {
+    public init(
+        id: String, _ method: HTTPRequest.Method, _ path: String, summary: String, tag: String,
+        responses: [Int: (String, String?)],
+        queryParameters: [(name: String, schema: JSONValue, description: String)] = []
+    ) {
         self.id = id
         self.method = method
         self.path = path

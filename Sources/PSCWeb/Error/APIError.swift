@@ -12,8 +12,10 @@ public struct APIError: Error, Sendable {
     public var fields: [String: [String]]?
     public var headers: HTTPFields
 
-    public init(_ status: HTTPResponse.Status, _ code: String, _ message: String, fields: [String: [String]]? = nil,
-                headers: HTTPFields = [:]) {
+    public init(
+        _ status: HTTPResponse.Status, _ code: String, _ message: String, fields: [String: [String]]? = nil,
+        headers: HTTPFields = [:]
+    ) {
         self.status = status
         self.code = code
         self.message = message

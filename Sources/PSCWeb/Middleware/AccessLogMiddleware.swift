@@ -29,8 +29,10 @@ public struct AccessLogSink: Sendable {
 
     public init(enabled: Bool) { self.enabled = enabled }
 
-    func write(time: Date, requestID: String, method: String, path: String, route: String, status: Int,
-               microseconds: Int64, remote: String?) {
+    func write(
+        time: Date, requestID: String, method: String, path: String, route: String, status: Int,
+        microseconds: Int64, remote: String?
+    ) {
         guard enabled else { return }
         // Built by hand rather than through JSONValue: this runs on every request. Only the path and the remote
         // address come from outside, and both are escaped.

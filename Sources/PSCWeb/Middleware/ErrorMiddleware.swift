@@ -42,7 +42,8 @@ struct ErrorMiddleware: RouterMiddleware {
             return APIError(.unsupportedMediaType, "unsupported_media_type", "This content type is not accepted here.")
         default:
             return status.code >= 500
-                ? .internalError : APIError(status, "bad_request", status.reasonPhrase.isEmpty ? "The request failed." : status.reasonPhrase)
+                ? .internalError
+                : APIError(status, "bad_request", status.reasonPhrase.isEmpty ? "The request failed." : status.reasonPhrase)
         }
     }
 

@@ -16,8 +16,10 @@ public final class HealthRegistry: Sendable {
     private let maximumAge: Duration
     private let clock: @Sendable () -> Date
 
-    public init(checks: [any HealthCheck] = [], metrics: PlatformMetrics? = nil, maximumAge: Duration = .seconds(10),
-                clock: @escaping @Sendable () -> Date = Date.init) {
+    public init(
+        checks: [any HealthCheck] = [], metrics: PlatformMetrics? = nil, maximumAge: Duration = .seconds(10),
+        clock: @escaping @Sendable () -> Date = Date.init
+    ) {
         self.checks = Mutex(checks)
         self.metrics = metrics
         self.maximumAge = maximumAge

@@ -27,22 +27,23 @@ struct CacheWindow {
 extension PlatformMetrics: CacheObserver {
     public func recordLookup(namespace: String, hit: Bool) {
         registry.makeCounter(
-            name: "pittstate_cache_requests_total", labels: [("namespace", namespace), ("result", hit ? "hit" : "miss")],
-            help: "Cache lookups by namespace and result"
+            descriptor: Self.named("pittstate_cache_requests_total", help: "Cache lookups by namespace and result"),
+            labels: [("namespace", namespace), ("result", hit ? "hit" : "miss")]
         ).increment()
         let minute = Int(Date().timeIntervalSince1970 / 60)
         if let rate = cacheWindowRecord(hit: hit, minute: minute) {
-            registry.makeGauge(name: "pittstate_cache_hit_rate", help: "Cache hit rate over the last 5 minutes").set(rate)
+            registry.makeGauge(descriptor: Self.named("pittstate_cache_hit_rate", help: "Cache hit rate over the last 5 minutes")).set(rate)
         }
     }
 
     public func recordEviction(namespace: String) {
         registry.makeCounter(
-            name: "pittstate_cache_evictions_total", labels: [("namespace", namespace)], help: "Cache evictions by namespace"
+            descriptor: Self.named("pittstate_cache_evictions_total", help: "Cache evictions by namespace"),
+            labels: [("namespace", namespace)]
         ).increment()
     }
 
     public func recordSize(bytes: Int, entries: Int) {
-        registry.makeGauge(name: "pittstate_cache_bytes", help: "Approximate bytes held by the cache").set(Double(bytes))
+        registry.makeGauge(descriptor: Self.named("pittstate_cache_bytes", help: "Approximate bytes held by the cache")).set(Double(bytes))
     }
 }

@@ -25,18 +25,22 @@ public final class PlatformMetrics: Sendable {
 
     public init() {
         registry = PrometheusCollectorRegistry()
-        requestsInFlight = registry.makeGauge(name: "pittstate_requests_in_flight", help: "HTTP requests being served")
-        sqliteDatabaseBytes = registry.makeGauge(name: "pittstate_sqlite_db_bytes", help: "Size of the database file")
-        sqliteWALBytes = registry.makeGauge(name: "pittstate_sqlite_wal_bytes", help: "Size of the write-ahead log")
+        requestsInFlight = registry.makeGauge(descriptor: Self.named("pittstate_requests_in_flight", help: "HTTP requests being served"))
+        sqliteDatabaseBytes = registry.makeGauge(descriptor: Self.named("pittstate_sqlite_db_bytes", help: "Size of the database file"))
+        sqliteWALBytes = registry.makeGauge(descriptor: Self.named("pittstate_sqlite_wal_bytes", help: "Size of the write-ahead log"))
     }
 
     /// Set once the database is open and its SQLite version known.
     public func setBuildInfo(sqliteVersion: String) {
         registry.makeGauge(
-            name: "pittstate_build_info",
-            labels: [("version", BuildInfo.version), ("sqlite_version", sqliteVersion)],
-            help: "Build information (always 1)"
+            descriptor: Self.named("pittstate_build_info", help: "Build information (always 1)"),
+            labels: [("version", BuildInfo.version), ("sqlite_version", sqliteVersion)]
         ).set(Double(1))
+    }
+
+    /// A full metric name as the spec writes it, with its help text.
+    static func named(_ name: String, help: String) -> MetricNameDescriptor {
+        MetricNameDescriptor(metricName: name, unitName: "", helpText: help)
     }
 
     /// Total requests answered since start-up (`psc-admin status`).
@@ -45,40 +49,35 @@ public final class PlatformMetrics: Sendable {
     public func recordRequest(method: String, route: String, status: Int, duration: Duration) {
         served.add(1, ordering: .relaxed)
         registry.makeCounter(
-            name: "pittstate_requests_total",
-            labels: [("method", method), ("route", route), ("status", String(status))],
-            help: "HTTP requests by method, route template and status"
+            descriptor: Self.named("pittstate_requests_total", help: "HTTP requests by method, route template and status"),
+            labels: [("method", method), ("route", route), ("status", String(status))]
         ).increment()
         registry.makeDurationHistogram(
-            name: "pittstate_request_duration_seconds",
+            descriptor: Self.named("pittstate_request_duration_seconds", help: "HTTP request duration by route template"),
             labels: [("method", method), ("route", route)],
-            buckets: Self.requestBuckets,
-            help: "HTTP request duration by route template"
+            buckets: Self.requestBuckets
         ).record(duration)
     }
 
     public func recordError(type: String, severity: String) {
         registry.makeCounter(
-            name: "pittstate_errors_total",
-            labels: [("error_type", type), ("severity", severity)],
-            help: "Server errors (every 5xx)"
+            descriptor: Self.named("pittstate_errors_total", help: "Server errors (every 5xx)"),
+            labels: [("error_type", type), ("severity", severity)]
         ).increment()
     }
 
     public func recordQuery(kind: String, duration: Duration) {
         registry.makeDurationHistogram(
-            name: "pittstate_db_query_duration_seconds",
+            descriptor: Self.named("pittstate_db_query_duration_seconds", help: "Database read and write durations"),
             labels: [("kind", kind)],
-            buckets: Self.queryBuckets,
-            help: "Database read and write durations"
+            buckets: Self.queryBuckets
         ).record(duration)
     }
 
     public func setHealth(check: String, level: Int) {
         registry.makeGauge(
-            name: "pittstate_health_status",
-            labels: [("check", check)],
-            help: "Health by check: 0 healthy, 1 degraded, 2 unhealthy"
+            descriptor: Self.named("pittstate_health_status", help: "Health by check: 0 healthy, 1 degraded, 2 unhealthy"),
+            labels: [("check", check)]
         ).set(Double(level))
     }
 

@@ -37,7 +37,8 @@ public struct PageRenderer: Sendable {
             "css": assets.urls["site.css"] ?? "", "js": assets.urls["theme.js"] ?? "", "gus": assets.urls["gus.svg"] ?? "",
         ]
         if context["query"] == nil { context["query"] = "" }
-        return library.render(context, withTemplate: template) ?? "<!DOCTYPE html><title>PittState Connect</title><p>This page could not be drawn.</p>"
+        return library.render(context, withTemplate: template)
+            ?? "<!DOCTYPE html><title>PittState Connect</title><p>This page could not be drawn.</p>"
     }
 
     /// The branded page for an error status (50-ui §1.5).
@@ -49,7 +50,8 @@ public struct PageRenderer: Sendable {
         case 405: (heading, explanation) = ("That action is not possible here", "This page does not accept that kind of request.")
         case 413: (heading, explanation) = ("That was too large", error.message)
         case 429: (heading, explanation) = ("Too many requests", "Please wait a moment and try again.")
-        case 503: (heading, explanation) = ("We'll be right back", "PittState Connect is unavailable for a moment. Please try again shortly.")
+        case 503:
+            (heading, explanation) = ("We'll be right back", "PittState Connect is unavailable for a moment. Please try again shortly.")
         case 500...: (heading, explanation) = ("Sorry, something went wrong", "The problem is on our side, not yours.")
         default: (heading, explanation) = ("That request could not be completed", error.message)
         }

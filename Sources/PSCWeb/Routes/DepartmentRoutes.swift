@@ -28,8 +28,9 @@ struct DepartmentRoutes {
 
     func register(with router: Router<AppRequestContext>, catalog: RouteCatalog) {
         catalog.add(
-            RouteSpec(id: "DEP-1", .get, "/api/v1/departments", summary: "List departments", tag: "Departments",
-                      responses: [200: ("Every department by college and name", "DepartmentList")]),
+            RouteSpec(
+                id: "DEP-1", .get, "/api/v1/departments", summary: "List departments", tag: "Departments",
+                responses: [200: ("Every department by college and name", "DepartmentList")]),
             to: router
         ) { _, _ in
             let body = try await cache.value(namespace: Self.cacheNamespace, key: "DEP-1", ttl: Self.cacheTTL) {
@@ -39,8 +40,9 @@ struct DepartmentRoutes {
             return JSONResponse.make(bytes: body, cache: "public, max-age=60")
         }
         catalog.add(
-            RouteSpec(id: "DEP-2", .get, "/api/v1/departments/{id}", summary: "One department", tag: "Departments",
-                      responses: [200: ("The department", "Department"), 404: ("No such department", "Error")]),
+            RouteSpec(
+                id: "DEP-2", .get, "/api/v1/departments/{id}", summary: "One department", tag: "Departments",
+                responses: [200: ("The department", "Department"), 404: ("No such department", "Error")]),
             to: router
         ) { _, context in
             let id = try Self.id(context)
@@ -52,8 +54,9 @@ struct DepartmentRoutes {
             return JSONResponse.make(bytes: body, cache: "public, max-age=60")
         }
         catalog.add(
-            RouteSpec(id: "PAGE-DEPARTMENT", .get, "/departments/{id}", summary: "Department page", tag: "Pages",
-                      responses: [200: ("HTML page", nil)]),
+            RouteSpec(
+                id: "PAGE-DEPARTMENT", .get, "/departments/{id}", summary: "Department page", tag: "Pages",
+                responses: [200: ("HTML page", nil)]),
             to: router
         ) { request, context in
             let department = try await department(context)

@@ -42,8 +42,9 @@ struct HomeRoutes {
             )
         }
         catalog.add(
-            RouteSpec(id: "PAGE-THEME", .post, "/theme", summary: "Choose the colour theme (form)", tag: "Pages",
-                      responses: [303: ("Back to the page", nil)]),
+            RouteSpec(
+                id: "PAGE-THEME", .post, "/theme", summary: "Choose the colour theme (form)", tag: "Pages",
+                responses: [303: ("Back to the page", nil)]),
             to: router
         ) { request, context in
             // A cookie preference only, but still refused from other sites (00-conventions §3.1).
@@ -57,7 +58,8 @@ struct HomeRoutes {
                 throw APIError.badRequest("Choose system, light or dark.")
             }
             var response = HTMLResponse.redirect(to: Self.safeNext(form["next"]))
-            response.setCookie(Cookie(name: "psc_theme", value: choice.rawValue, maxAge: 31_536_000, path: "/", httpOnly: false, sameSite: .lax))
+            response.setCookie(
+                Cookie(name: "psc_theme", value: choice.rawValue, maxAge: 31_536_000, path: "/", httpOnly: false, sameSite: .lax))
             return response
         }
         catalog.add(

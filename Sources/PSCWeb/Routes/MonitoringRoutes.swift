@@ -13,8 +13,9 @@ struct MonitoringRoutes {
 
     func register(with router: Router<AppRequestContext>, catalog: RouteCatalog) {
         catalog.add(
-            RouteSpec(id: "MON-1", .get, "/api/v1/health", summary: "Platform health", tag: "Monitoring",
-                      responses: [200: ("healthy or degraded", "Health"), 503: ("unhealthy", "Health")]),
+            RouteSpec(
+                id: "MON-1", .get, "/api/v1/health", summary: "Platform health", tag: "Monitoring",
+                responses: [200: ("healthy or degraded", "Health"), 503: ("unhealthy", "Health")]),
             to: router
         ) { _, _ in
             let report = await health.report()
@@ -25,8 +26,9 @@ struct MonitoringRoutes {
             return JSONResponse.make(body, status: report.status == .unhealthy ? .serviceUnavailable : .ok)
         }
         catalog.add(
-            RouteSpec(id: "MON-2", .get, "/metrics", summary: "Prometheus metrics", tag: "Monitoring",
-                      responses: [200: ("Prometheus text format 0.0.4", nil), 403: ("source not allowed", "Error")]),
+            RouteSpec(
+                id: "MON-2", .get, "/metrics", summary: "Prometheus metrics", tag: "Monitoring",
+                responses: [200: ("Prometheus text format 0.0.4", nil), 403: ("source not allowed", "Error")]),
             to: router
         ) { _, context in
             guard let remote = context.remoteAddress, allowFrom.contains(where: { $0.contains(remote) }) else {

@@ -9,8 +9,9 @@ struct OpenAPIRoutes {
 
     func register(with router: Router<AppRequestContext>) {
         catalog.add(
-            RouteSpec(id: "API-DOC", .get, "/api/openapi.json", summary: "This OpenAPI document", tag: "Meta",
-                      responses: [200: ("OpenAPI 3.1 document", nil)]),
+            RouteSpec(
+                id: "API-DOC", .get, "/api/openapi.json", summary: "This OpenAPI document", tag: "Meta",
+                responses: [200: ("OpenAPI 3.1 document", nil)]),
             to: router
         ) { _, _ in
             JSONResponse.make(OpenAPIDocument.build(from: catalog.all), cache: "public, max-age=60")
@@ -32,8 +33,10 @@ enum OpenAPIDocument {
                 ]
             }
             parameters += route.queryParameters.map { parameter in
-                ["name": .string(parameter.name), "in": "query", "required": false, "schema": parameter.schema,
-                 "description": .string(parameter.description)]
+                [
+                    "name": .string(parameter.name), "in": "query", "required": false, "schema": parameter.schema,
+                    "description": .string(parameter.description),
+                ]
             }
             var responses: [String: JSONValue] = [:]
             for (status, (description, schema)) in route.responses {
