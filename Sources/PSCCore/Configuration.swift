@@ -141,6 +141,8 @@ public struct Configuration: Sendable {
         switch kind {
         case .string, .secretFile, .list:
             return nil
+        case .rateLimit:
+            return RateLimitRule.parseList(text) == nil ? "'\(text)' is not a limit like \"20/min\", \"5/min, 20/h\" or \"none\"" : nil
         case .integer(let range):
             guard let number = Int(text.trimmingCharacters(in: .whitespaces)) else {
                 return "'\(text)' is not an integer"
@@ -210,6 +212,9 @@ public struct Configuration: Sendable {
     public func list(_ name: String) -> [String] { string(name).map(Self.splitList) ?? [] }
 
     public func source(of name: String) -> Source? { entries[name]?.source }
+
+    /// Every key with a value that starts with the prefix (`rate_limits.`).
+    public func keys(withPrefix prefix: String) -> [String] { entries.keys.filter { $0.hasPrefix(prefix) }.sorted() }
 
     /// Every key with a value, secrets files shown as set or not, for `config show`.
     public func redactedEntries() -> [(key: String, value: String, source: Source)] {

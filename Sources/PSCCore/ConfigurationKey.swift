@@ -10,6 +10,8 @@ public struct ConfigurationKey: Sendable {
         case choice([String])
         /// A path to a secret file (keys ending in `_file`); shown redacted.
         case secretFile
+        /// A route's limits in the `Limit` column's notation (`"20/min"`, `"5/min, 20/h"`, `"none"`).
+        case rateLimit
     }
 
     public let name: String
@@ -109,7 +111,7 @@ extension ConfigurationKey {
     public static func pattern(for name: String) -> ConfigurationKey? {
         let parts = name.split(separator: ".", omittingEmptySubsequences: false).map(String.init)
         if parts.count == 2, parts[0] == "rate_limits", isIdentifier(parts[1]) {
-            return ConfigurationKey(name, .string)
+            return ConfigurationKey(name, .rateLimit)
         }
         if parts.count == 3, parts[0] == "sso", isIdentifier(parts[1], allowUnderscore: false),
             let kind = ssoFields[parts[2]]

@@ -15,6 +15,12 @@ public func buildRouter(platform: Platform, accessLog: AccessLogSink, catalog: R
     router.add(middleware: MetricsMiddleware(metrics: platform.metrics))
     router.add(middleware: SecurityHeadersMiddleware(strictTransportSecurity: platform.configuration.usesTLS))
     router.add(middleware: ErrorMiddleware(catalog: catalog, pages: pages, metrics: platform.metrics))
+    router.add(
+        middleware: RateLimitMiddleware(
+            limiter: platform.rateLimiter, policy: RateLimitPolicy(configuration: platform.configuration), catalog: catalog,
+            metrics: platform.metrics
+        )
+    )
     router.add(middleware: BodyLimitMiddleware(limit: 1 << 20))
 
     MonitoringRoutes(

@@ -26,6 +26,8 @@ public struct Platform: Sendable {
     public let departments: DepartmentStore
     /// The in-process response cache (00-conventions §9).
     public let cache: LRUCache
+    /// Request counters of the rate limits; in memory, so a restart resets them (00-conventions §8).
+    public let rateLimiter: SlidingWindowLimiter
     public let startedAt: Date
     /// True when this start created the database.
     public let createdDatabase: Bool
@@ -61,7 +63,7 @@ public struct Platform: Sendable {
             configuration: configuration, sources: sources, store: store, migrator: migrator, metrics: metrics,
             health: health,
             backups: BackupService(store: store, migrator: migrator, defaultDirectory: configuration.backupDirectory),
-            departments: departments, cache: cache, startedAt: Date(), createdDatabase: setup.created
+            departments: departments, cache: cache, rateLimiter: SlidingWindowLimiter(), startedAt: Date(), createdDatabase: setup.created
         )
     }
 }

@@ -3,6 +3,17 @@ import Hummingbird
 import PSCCore
 import Synchronization
 
+/// Which rate-limit budget a route draws on (00-conventions §8).
+public enum RouteLimit: Sendable, Equatable {
+    /// The shared default of API routes: 600 per 5 min per user, 300 per 5 min per IP when anonymous.
+    case api
+    /// The shared budget of HTML pages: 600 per 5 min per key.
+    case page
+    /// The route's own limits, written like the `Limit` column (`"60/min"`), in a bucket of its own.
+    case own(String)
+    case none
+}
+
 /// One route as the spec names it, with what the OpenAPI document says about it.
 public struct RouteSpec: Sendable {
     public let id: String
@@ -14,10 +25,11 @@ public struct RouteSpec: Sendable {
     /// Status → (description, response schema reference or nil).
     public let responses: [Int: (String, String?)]
     public let queryParameters: [(name: String, schema: JSONValue, description: String)]
+    public let limit: RouteLimit
 
     public init(
         id: String, _ method: HTTPRequest.Method, _ path: String, summary: String, tag: String,
-        responses: [Int: (String, String?)],
+        limit: RouteLimit = .api, responses: [Int: (String, String?)],
         queryParameters: [(name: String, schema: JSONValue, description: String)] = []
     ) {
         self.id = id
@@ -27,6 +39,7 @@ public struct RouteSpec: Sendable {
         self.tag = tag
         self.responses = responses
         self.queryParameters = queryParameters
+        self.limit = limit
     }
 
     var pathParameters: [String] {
@@ -48,6 +61,8 @@ public struct RouteSpec: Sendable {
 /// OpenAPI document and the `405 Allow` list are built from the same table the router is.
 public final class RouteCatalog: Sendable {
     private let routes = Mutex<[RouteSpec]>([])
+    /// "METHOD template" → route, for the per-request lookups of the rate limiter.
+    private let byEndpoint = Mutex<[String: RouteSpec]>([:])
 
     public init() {}
 
@@ -59,7 +74,14 @@ public final class RouteCatalog: Sendable {
         handler: @escaping @Sendable (Request, AppRequestContext) async throws -> Response
     ) {
         routes.withLock { $0.append(spec) }
+        byEndpoint.withLock { $0["\(spec.method.rawValue) \(spec.path)"] = spec }
         router.on(RouterPath(spec.path), method: spec.method) { request, context in try await handler(request, context) }
+    }
+
+    /// The route a matched request went to, from its method and template; HEAD finds the GET route.
+    public func route(method: HTTPRequest.Method, template: String) -> RouteSpec? {
+        let name = method == .head ? "GET" : method.rawValue
+        return byEndpoint.withLock { $0["\(name) \(template)"] }
     }
 
     /// The methods some route answers at this path; GET implies HEAD.

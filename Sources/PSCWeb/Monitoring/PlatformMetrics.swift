@@ -66,6 +66,13 @@ public final class PlatformMetrics: Sendable {
         ).increment()
     }
 
+    public func recordRateLimited(limit: String) {
+        registry.makeCounter(
+            descriptor: Self.named("pittstate_rate_limited_total", help: "Requests refused by a rate limit, by limit"),
+            labels: [("limit", limit)]
+        ).increment()
+    }
+
     public func recordQuery(kind: String, duration: Duration) {
         registry.makeDurationHistogram(
             descriptor: Self.named("pittstate_db_query_duration_seconds", help: "Database read and write durations"),

@@ -49,7 +49,7 @@ public struct PageRenderer: Sendable {
         case 404: (heading, explanation) = ("Page not found", "Gus looked everywhere and could not find this page.")
         case 405: (heading, explanation) = ("That action is not possible here", "This page does not accept that kind of request.")
         case 413: (heading, explanation) = ("That was too large", error.message)
-        case 429: (heading, explanation) = ("Too many requests", "Please wait a moment and try again.")
+        case 429: (heading, explanation) = ("Too many requests", error.message)
         case 503:
             (heading, explanation) = ("We'll be right back", "PittState Connect is unavailable for a moment. Please try again shortly.")
         case 500...: (heading, explanation) = ("Sorry, something went wrong", "The problem is on our side, not yours.")

@@ -55,7 +55,7 @@ struct DepartmentRoutes {
         }
         catalog.add(
             RouteSpec(
-                id: "PAGE-DEPARTMENT", .get, "/departments/{id}", summary: "Department page", tag: "Pages",
+                id: "PAGE-DEPARTMENT", .get, "/departments/{id}", summary: "Department page", tag: "Pages", limit: .page,
                 responses: [200: ("HTML page", nil)]),
             to: router
         ) { request, context in

@@ -11,7 +11,7 @@ struct HomeRoutes {
 
     func register(with router: Router<AppRequestContext>, catalog: RouteCatalog) {
         catalog.add(
-            RouteSpec(id: "PAGE-HOME", .get, "/", summary: "Home page", tag: "Pages", responses: [200: ("HTML page", nil)]),
+            RouteSpec(id: "PAGE-HOME", .get, "/", summary: "Home page", tag: "Pages", limit: .page, responses: [200: ("HTML page", nil)]),
             to: router
         ) { request, _ in
             let all = try await departments.all()
@@ -23,7 +23,9 @@ struct HomeRoutes {
             return HTMLResponse.make(pages.render("home", ["colleges": colleges], request: request))
         }
         catalog.add(
-            RouteSpec(id: "PAGE-SEARCH", .get, "/search", summary: "Search page", tag: "Pages", responses: [200: ("HTML page", nil)]),
+            RouteSpec(
+                id: "PAGE-SEARCH", .get, "/search", summary: "Search page", tag: "Pages", limit: .page, responses: [200: ("HTML page", nil)]
+            ),
             to: router
         ) { request, _ in
             let query = (request.uri.queryParameters.get("q") ?? "").trimmingCharacters(in: .whitespacesAndNewlines)
@@ -43,7 +45,7 @@ struct HomeRoutes {
         }
         catalog.add(
             RouteSpec(
-                id: "PAGE-THEME", .post, "/theme", summary: "Choose the colour theme (form)", tag: "Pages",
+                id: "PAGE-THEME", .post, "/theme", summary: "Choose the colour theme (form)", tag: "Pages", limit: .page,
                 responses: [303: ("Back to the page", nil)]),
             to: router
         ) { request, context in
@@ -63,7 +65,8 @@ struct HomeRoutes {
             return response
         }
         catalog.add(
-            RouteSpec(id: "STATIC", .get, "/static/{file}", summary: "Static asset", tag: "Pages", responses: [200: ("Asset", nil)]),
+            RouteSpec(
+                id: "STATIC", .get, "/static/{file}", summary: "Static asset", tag: "Pages", limit: .none, responses: [200: ("Asset", nil)]),
             to: router
         ) { request, _ in
             guard let asset = pages.assets.byURL[request.uri.path] else { throw APIError.notFound() }

@@ -14,7 +14,7 @@ struct MonitoringRoutes {
     func register(with router: Router<AppRequestContext>, catalog: RouteCatalog) {
         catalog.add(
             RouteSpec(
-                id: "MON-1", .get, "/api/v1/health", summary: "Platform health", tag: "Monitoring",
+                id: "MON-1", .get, "/api/v1/health", summary: "Platform health", tag: "Monitoring", limit: .own("60/min"),
                 responses: [200: ("healthy or degraded", "Health"), 503: ("unhealthy", "Health")]),
             to: router
         ) { _, _ in
@@ -27,7 +27,7 @@ struct MonitoringRoutes {
         }
         catalog.add(
             RouteSpec(
-                id: "MON-2", .get, "/metrics", summary: "Prometheus metrics", tag: "Monitoring",
+                id: "MON-2", .get, "/metrics", summary: "Prometheus metrics", tag: "Monitoring", limit: .none,
                 responses: [200: ("Prometheus text format 0.0.4", nil), 403: ("source not allowed", "Error")]),
             to: router
         ) { _, context in
