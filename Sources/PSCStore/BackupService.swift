@@ -142,8 +142,13 @@ public struct BackupService: Sendable {
     }
 
     /// Opens the file read-only and checks integrity, schema version and the manifest beside it.
+    /// Refuses the live database and its `-wal` and `-shm` files: reading one with a plain file handle inside
+    /// the server and closing it would drop SQLite's locks on it (ARCHITECTURE §2).
     public func verify(file: String) throws -> BackupVerification {
-        try Self.verify(file: file, expectedSchemaVersion: migrator.latestVersion)
+        for live in [store.path, store.path + "-wal", store.path + "-shm"] where FileSync.sameFile(file, live) {
+            throw StoreError.backupFailed("\(file) is the live database; verify a backup copy instead")
+        }
+        return try Self.verify(file: file, expectedSchemaVersion: migrator.latestVersion)
     }
 
     public static func verify(file: String, expectedSchemaVersion: Int) throws -> BackupVerification {

@@ -25,6 +25,14 @@ enum FileSync {
         return hasher.finalize().hexString
     }
 
+    /// Whether two paths name the same file (same device and inode), whatever the spelling or links.
+    static func sameFile(_ first: String, _ second: String) -> Bool {
+        var a = stat()
+        var b = stat()
+        guard stat(first, &a) == 0, stat(second, &b) == 0 else { return false }
+        return a.st_dev == b.st_dev && a.st_ino == b.st_ino
+    }
+
     static func freeBytes(directory: String) -> Int64? {
         var info = statvfs()
         guard statvfs(directory, &info) == 0 else { return nil }

@@ -64,6 +64,19 @@ struct BackupTests {
         try store.close()
     }
 
+    @Test("verify refuses the live database, however its path is spelled")
+    func refusesLiveDatabase() throws {
+        let directory = try TemporaryDirectory()
+        let store = try migratedStore(directory)
+        let service = BackupService(store: store, migrator: try Migrator.embedded(), defaultDirectory: directory.file("backups"))
+        let spelledDifferently = directory.file("data/../data/psc.db")
+        let error = #expect(throws: StoreError.self) { try service.verify(file: spelledDifferently) }
+        #expect(error?.description.contains("live database") == true)
+        #expect(throws: StoreError.self) { try service.verify(file: store.path + "-wal") }
+        #expect(try store.quickCheck() == "ok")
+        try store.close()
+    }
+
     @Test("a file that is not a database is refused by verify and restore")
     func notADatabase() throws {
         let directory = try TemporaryDirectory()
