@@ -45,6 +45,14 @@ let package = Package(
             plugins: ["EmbedFilesPlugin"]
         ),
         .target(
+            name: "PSCJobs",
+            dependencies: [
+                "PSCCore", "PSCStore",
+                .product(name: "GRDB", package: "GRDB.swift"),
+                .product(name: "Logging", package: "swift-log"),
+            ]
+        ),
+        .target(
             name: "PSCAdmin",
             dependencies: [
                 "PSCCore",
@@ -57,6 +65,7 @@ let package = Package(
                 "PSCCore",
                 "PSCStore",
                 "PSCAdmin",
+                "PSCJobs",
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "Mustache", package: "swift-mustache"),
                 .product(name: "Prometheus", package: "swift-prometheus"),
@@ -83,6 +92,7 @@ let package = Package(
         ),
         .testTarget(name: "PSCCoreTests", dependencies: ["PSCCore"]),
         .testTarget(name: "PSCStoreTests", dependencies: ["PSCStore", "PSCCore"]),
+        .testTarget(name: "PSCJobsTests", dependencies: ["PSCJobs", "PSCStore", "PSCCore"]),
         .testTarget(
             name: "PSCWebTests",
             dependencies: [
