@@ -25,7 +25,7 @@ public func buildRouter(platform: Platform, accessLog: AccessLogSink, catalog: R
 
     MonitoringRoutes(
         health: platform.health, metrics: platform.metrics, store: platform.store,
-        allowFrom: platform.configuration.metricsAllowFrom
+        allowFrom: platform.configuration.metricsAllowFrom, jobs: platform.jobs
     ).register(with: router, catalog: catalog)
     OpenAPIRoutes(catalog: catalog).register(with: router)
     DepartmentRoutes(departments: platform.departments, pages: pages, cache: platform.cache).register(with: router, catalog: catalog)

@@ -1,6 +1,7 @@
 import Foundation
 import Logging
 import PSCCore
+import PSCJobs
 import PSCStore
 
 /// Everything a running platform holds, opened once and passed explicitly to the HTTP routes, the admin
@@ -28,6 +29,8 @@ public struct Platform: Sendable {
     public let cache: LRUCache
     /// Request counters of the rate limits; in memory, so a restart resets them (00-conventions §8).
     public let rateLimiter: SlidingWindowLimiter
+    /// The background job queue (ARCHITECTURE §3); its workers run under ``PlatformServer``.
+    public let jobs: JobQueue
     public let startedAt: Date
     /// True when this start created the database.
     public let createdDatabase: Bool
@@ -63,7 +66,8 @@ public struct Platform: Sendable {
             configuration: configuration, sources: sources, store: store, migrator: migrator, metrics: metrics,
             health: health,
             backups: BackupService(store: store, migrator: migrator, defaultDirectory: configuration.backupDirectory),
-            departments: departments, cache: cache, rateLimiter: SlidingWindowLimiter(), startedAt: Date(), createdDatabase: setup.created
+            departments: departments, cache: cache, rateLimiter: SlidingWindowLimiter(),
+            jobs: JobQueue(store: store, observer: metrics), startedAt: Date(), createdDatabase: setup.created
         )
     }
 }

@@ -2,6 +2,7 @@ import Foundation
 import Hummingbird
 import NIOCore
 import PSCCore
+import PSCJobs
 import PSCStore
 
 /// MON-1 (`/api/v1/health`) and MON-2 (`/metrics`).
@@ -10,6 +11,7 @@ struct MonitoringRoutes {
     let metrics: PlatformMetrics
     let store: Store
     let allowFrom: [IPNetwork]
+    let jobs: JobQueue?
 
     func register(with router: Router<AppRequestContext>, catalog: RouteCatalog) {
         catalog.add(
@@ -35,6 +37,7 @@ struct MonitoringRoutes {
                 throw APIError.forbidden("Metrics are served to the addresses in metrics.allow_from only.")
             }
             sampleFileSizes()
+            if let jobs { metrics.sampleQueue(jobs, queues: JobWorkers.Configuration.standard.concurrency.keys.sorted()) }
             var headers = HTTPFields()
             headers[.contentType] = "text/plain; version=0.0.4; charset=utf-8"
             headers[.cacheControl] = "no-store"
