@@ -61,8 +61,10 @@ public struct JobRequest: Sendable {
     public var maxAttempts: Int
     public var uniqueKey: String?
 
-    public init(kind: String, queue: String = "default", payload: some Encodable & Sendable = [String: String](),
-                priority: Int = 0, runAt: Date? = nil, maxAttempts: Int = 5, uniqueKey: String? = nil) throws {
+    public init(
+        kind: String, queue: String = "default", payload: some Encodable & Sendable = [String: String](),
+        priority: Int = 0, runAt: Date? = nil, maxAttempts: Int = 5, uniqueKey: String? = nil
+    ) throws {
         self.kind = kind
         self.queue = queue
         self.payload = String(decoding: try JSONEncoder().encode(payload), as: UTF8.self)

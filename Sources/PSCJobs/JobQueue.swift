@@ -47,7 +47,9 @@ public final class JobQueue: Sendable {
                 INSERT INTO jobs (queue, kind, payload, priority, run_at, state, attempts, max_attempts, unique_key, created_at, updated_at)
                 VALUES (?, ?, ?, ?, ?, 'available', 0, ?, ?, ?, ?)
                 """,
-            arguments: [request.queue, request.kind, request.payload, request.priority, runAt, request.maxAttempts, request.uniqueKey, now, now]
+            arguments: [
+                request.queue, request.kind, request.payload, request.priority, runAt, request.maxAttempts, request.uniqueKey, now, now,
+            ]
         )
         observer?.jobEnqueued(kind: request.kind)
         return db.lastInsertedRowID
@@ -114,8 +116,10 @@ public final class JobQueue: Sendable {
     /// Records a failed attempt: `failed` with the retry time of 30-jobs §1, or `dead` when no attempt is left
     /// or the error is permanent. Returns the new state.
     @discardableResult
-    public func fail(_ job: Job, owner: String, error: String, permanent: Bool = false,
-                     random: @Sendable () -> Double = { Double.random(in: 0.75...1.25) }) throws -> Job.State {
+    public func fail(
+        _ job: Job, owner: String, error: String, permanent: Bool = false,
+        random: @Sendable () -> Double = { Double.random(in: 0.75...1.25) }
+    ) throws -> Job.State {
         let now = clock()
         let dead = permanent || job.attempts >= job.maxAttempts
         let retryAt = Timestamp.string(from: now.addingTimeInterval(Self.retryDelay(attempt: job.attempts, factor: random())))
@@ -290,6 +294,16 @@ extension JobQueue {
                     arguments: [stamp, id, owner]
                 )
             }
+        }
+    }
+}
+
+extension JobQueue {
+    /// Jobs that became dead since the given time.
+    public func deadSince(_ date: Date) throws -> Int {
+        let stamp = Timestamp.string(from: date)
+        return try store.read { db in
+            try Int.fetchOne(db, sql: "SELECT count(*) FROM jobs WHERE state = 'dead' AND finished_at >= ?", arguments: [stamp]) ?? 0
         }
     }
 }

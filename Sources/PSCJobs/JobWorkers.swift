@@ -10,8 +10,10 @@ public struct JobHandler: Sendable {
     public let timeout: Duration
     public let run: @Sendable (Job) async throws -> Void
 
-    public init(kind: String, lease: Duration = .seconds(300), timeout: Duration = .seconds(600),
-                run: @escaping @Sendable (Job) async throws -> Void) {
+    public init(
+        kind: String, lease: Duration = .seconds(300), timeout: Duration = .seconds(600),
+        run: @escaping @Sendable (Job) async throws -> Void
+    ) {
         self.kind = kind
         self.lease = lease
         self.timeout = timeout
@@ -67,8 +69,10 @@ public final class JobWorkers: Sendable {
     private let paused = Mutex<Set<String>>([])
     let ownerPrefix = "\(getpid())"
 
-    public init(queue: JobQueue, handlers: [JobHandler], configuration: Configuration = .standard, logger: Logger,
-                observer: (any JobObserver)? = nil) {
+    public init(
+        queue: JobQueue, handlers: [JobHandler], configuration: Configuration = .standard, logger: Logger,
+        observer: (any JobObserver)? = nil
+    ) {
         self.queue = queue
         self.handlers = Dictionary(handlers.map { ($0.kind, $0) }, uniquingKeysWith: { _, last in last })
         self.configuration = configuration
@@ -189,7 +193,8 @@ public final class JobWorkers: Sendable {
         do {
             let state = try queue.fail(job, owner: owner, error: error, permanent: permanent)
             observer?.jobFinished(kind: job.kind, outcome: state == .dead ? "dead" : "retried", duration: ContinuousClock.now - start)
-            logger.warning("job failed", metadata: ["job": "\(job.id)", "kind": "\(job.kind)", "state": "\(state.rawValue)", "error": "\(error)"])
+            logger.warning(
+                "job failed", metadata: ["job": "\(job.id)", "kind": "\(job.kind)", "state": "\(state.rawValue)", "error": "\(error)"])
         } catch {
             logger.error("recording a failed job failed", metadata: ["job": "\(job.id)", "error": "\(error)"])
         }

@@ -15,8 +15,10 @@ public struct ScheduledJob: Sendable {
     public let maxAttempts: Int
     public let run: @Sendable (_ slot: String) async throws -> JSONValue
 
-    public init(name: String, cron: String, catchUp: TimeInterval, timeout: Duration, maxAttempts: Int,
-                run: @escaping @Sendable (_ slot: String) async throws -> JSONValue) throws {
+    public init(
+        name: String, cron: String, catchUp: TimeInterval, timeout: Duration, maxAttempts: Int,
+        run: @escaping @Sendable (_ slot: String) async throws -> JSONValue
+    ) throws {
         self.name = name
         self.cron = try CronExpression(cron)
         self.catchUp = catchUp
@@ -43,8 +45,10 @@ public final class Scheduler: Sendable {
     private let signal = WakeSignal()
     public static let queueName = "maintenance"
 
-    public init(queue: JobQueue, schedules: [ScheduledJob], calendar: SlotCalendar = .chicago, logger: Logger,
-                observer: (any ScheduleObserver)? = nil) {
+    public init(
+        queue: JobQueue, schedules: [ScheduledJob], calendar: SlotCalendar = .chicago, logger: Logger,
+        observer: (any ScheduleObserver)? = nil
+    ) {
         self.queue = queue
         self.schedules = schedules
         self.calendar = calendar
@@ -109,8 +113,11 @@ public final class Scheduler: Sendable {
         var enqueued = false
         var outcome: String?
         try queue.store.write { db in
-            guard try !Bool.fetchOne(db, sql: "SELECT EXISTS (SELECT 1 FROM schedule_runs WHERE schedule = ? AND slot = ?)",
-                                     arguments: [schedule.name, slot.name])! else { return }
+            guard
+                try !Bool.fetchOne(
+                    db, sql: "SELECT EXISTS (SELECT 1 FROM schedule_runs WHERE schedule = ? AND slot = ?)",
+                    arguments: [schedule.name, slot.name])!
+            else { return }
             try recordSkippedSlots(schedule, before: slot, in: db, stamp: stamp)
             func record(_ status: String, job: Int64? = nil) throws {
                 try db.execute(
@@ -141,8 +148,9 @@ public final class Scheduler: Sendable {
 
     /// Slots between the last recorded run and this one were lost to downtime: one `missed` row holds their count.
     private func recordSkippedSlots(_ schedule: ScheduledJob, before slot: ScheduleSlot, in db: GRDB.Database, stamp: String) throws {
-        guard let lastName = try String.fetchOne(
-            db, sql: "SELECT slot FROM schedule_runs WHERE schedule = ? ORDER BY id DESC LIMIT 1", arguments: [schedule.name]),
+        guard
+            let lastName = try String.fetchOne(
+                db, sql: "SELECT slot FROM schedule_runs WHERE schedule = ? ORDER BY id DESC LIMIT 1", arguments: [schedule.name]),
             let last = Self.parseSlot(lastName),
             let previous = calendar.latestSlot(of: schedule.cron, atOrBefore: slot.instant.addingTimeInterval(-60)),
             previous.instant > last
@@ -153,7 +161,7 @@ public final class Scheduler: Sendable {
             arguments: [schedule.name, previous.name, count, stamp])
     }
 
-    static func parseSlot(_ name: String) -> Date? {
+    public static func parseSlot(_ name: String) -> Date? {
         let formatter = ISO8601DateFormatter()
         formatter.formatOptions = [.withInternetDateTime]
         return formatter.date(from: name)

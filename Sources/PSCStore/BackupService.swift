@@ -178,6 +178,45 @@ public struct BackupService: Sendable {
         )
     }
 
+    /// Copies a finished backup and its manifest into another directory (`backup.copy_to`), synced and renamed
+    /// into place like the original.
+    public func copy(_ result: BackupResult, to directory: String) throws -> String {
+        try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
+        let name = (result.file as NSString).lastPathComponent
+        let target = (directory as NSString).appendingPathComponent(name)
+        let temporary = (directory as NSString).appendingPathComponent(".\(name).tmp")
+        try? FileManager.default.removeItem(atPath: temporary)
+        try FileManager.default.copyItem(atPath: result.file, toPath: temporary)
+        try FileSync.fsync(path: temporary)
+        try FileSync.rename(temporary, to: target)
+        try? FileManager.default.removeItem(atPath: target + ".sha256")
+        try FileManager.default.copyItem(atPath: result.file + ".sha256", toPath: target + ".sha256")
+        try FileSync.fsync(path: directory)
+        return target
+    }
+
+    /// Rotation of 30-jobs job 11: keep the 7 newest daily files, the 4 newest weekly, the 12 newest monthly and
+    /// always the newest verified one; manual backups are never rotated. Returns the files removed.
+    @discardableResult
+    public func rotate(now: Date = Date()) throws -> [String] {
+        let records = try list().filter { $0.deletedAt == nil && $0.kind != "manual" }
+        var keep = Set<Int64>()
+        for (kind, count) in [("daily", 7), ("weekly", 4), ("monthly", 12)] {
+            keep.formUnion(records.filter { $0.kind == kind }.prefix(count).map(\.id))
+        }
+        if let newestVerified = records.first(where: \.verified) { keep.insert(newestVerified.id) }
+        var removed: [String] = []
+        for record in records where !keep.contains(record.id) {
+            try? FileManager.default.removeItem(atPath: record.file)
+            try? FileManager.default.removeItem(atPath: record.file + ".sha256")
+            try store.write { db in
+                try db.execute(sql: "UPDATE backups SET deleted_at = ? WHERE id = ?", arguments: [Timestamp.string(from: now), record.id])
+            }
+            removed.append(record.file)
+        }
+        return removed
+    }
+
     public func list() throws -> [BackupRecord] {
         try store.read { db in
             try BackupRecord.fetchAll(

@@ -4,6 +4,7 @@ import Logging
 import PSCStore
 import Synchronization
 import Testing
+
 @testable import PSCJobs
 
 final class TestClock: Sendable {

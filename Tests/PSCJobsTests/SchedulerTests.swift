@@ -4,6 +4,7 @@ import Logging
 import PSCCore
 import PSCStore
 import Testing
+
 @testable import PSCJobs
 
 @Suite("Scheduler")

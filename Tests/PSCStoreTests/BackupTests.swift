@@ -124,3 +124,37 @@ struct BackupTests {
         withExtendedLifetime(lock) {}
     }
 }
+
+@Suite("Backup rotation")
+struct BackupRotationTests {
+    @Test("rotation keeps 7 daily, 4 weekly, 12 monthly and every manual backup")
+    func rotation() throws {
+        let directory = try TemporaryDirectory()
+        let store = try Store(path: directory.file("data/psc.db"))
+        try Migrator.embedded().migrate(store)
+        let service = BackupService(store: store, migrator: try Migrator.embedded(), defaultDirectory: directory.file("backups"))
+        try FileManager.default.createDirectory(atPath: directory.file("backups"), withIntermediateDirectories: true)
+        var files: [String: String] = [:]
+        for (index, kind)
+            in (Array(repeating: "daily", count: 10) + Array(repeating: "weekly", count: 6) + ["monthly", "manual", "manual"]).enumerated()
+        {
+            let file = directory.file("backups/psc-\(index).db")
+            try Data("x".utf8).write(to: URL(fileURLWithPath: file))
+            files[file] = kind
+            try store.write { db in
+                try db.execute(
+                    sql:
+                        "INSERT INTO backups (file, bytes, sha256, kind, verified, created_at) VALUES (?, 1, 'x', ?, 1, '2026-09-01T00:00:00.000Z')",
+                    arguments: [file, kind])
+            }
+        }
+        let removed = try service.rotate()
+        #expect(removed.count == 3 + 2, "the 3 oldest daily and the 2 oldest weekly files")
+        #expect(removed.allSatisfy { files[$0] == "daily" || files[$0] == "weekly" })
+        #expect(removed.allSatisfy { !FileManager.default.fileExists(atPath: $0) })
+        #expect(removed.contains(directory.file("backups/psc-0.db")))
+        #expect(FileManager.default.fileExists(atPath: directory.file("backups/psc-17.db")), "manual backups stay")
+        #expect(try service.rotate().isEmpty)
+        try store.close()
+    }
+}

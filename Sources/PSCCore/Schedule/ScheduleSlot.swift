@@ -31,6 +31,12 @@ public struct SlotCalendar: Sendable {
             minute: Int(parts.tm_min), weekday: Int(parts.tm_wday))
     }
 
+    /// The local day of month and weekday (0 = Sunday) of an instant.
+    public func dayAndWeekday(of instant: Date) -> (day: Int, weekday: Int) {
+        let time = local(instant)
+        return (time.day, time.weekday)
+    }
+
     func matches(_ cron: CronExpression, _ time: Local) -> Bool {
         cron.matches(month: time.month, day: time.day, weekday: time.weekday, hour: time.hour, minute: time.minute)
     }

@@ -3,16 +3,19 @@ import GRDB
 import Logging
 import PSCAdmin
 import PSCCore
+import PSCJobs
 import PSCStore
 
 /// The server side of `psc-admin` (00-conventions §11): runs each command against the platform and writes it
 /// to the audit log with the peer's uid.
 public struct AdminCommands: AdminCommandHandler {
     let platform: Platform
+    let background: BackgroundWork?
     let logger: Logger
 
-    public init(platform: Platform, logger: Logger) {
+    public init(platform: Platform, background: BackgroundWork?, logger: Logger) {
         self.platform = platform
+        self.background = background
         self.logger = logger
     }
 
@@ -30,6 +33,7 @@ public struct AdminCommands: AdminCommandHandler {
         "status": "status", "health": "health", "checkpoint": "checkpoint", "migrations": "migrations",
         "backup": "backup [DEST] | backup list | backup verify FILE", "config": "config check | config show",
         "audit": "audit verify", "cache": "cache stats | cache clear [NAMESPACE]",
+        "jobs": "jobs list [--state S] [--kind K] | show ID | retry ID | discard ID | run NAME | pause NAME | resume NAME | schedule",
     ]
 
     public func handle(_ request: AdminRequest, from peer: PeerCredentials) async -> AdminReply {
@@ -87,6 +91,7 @@ public struct AdminCommands: AdminCommandHandler {
         case ("config", "check") where args.count == 1: return configCheck()
         case ("config", "show") where args.count == 1: return configShow()
         case ("audit", "verify") where args.count == 1: return try auditVerify()
+        case ("jobs", _?): return try jobs(Array(args))
         case ("cache", "stats") where args.count == 1: return cacheStats()
         case ("cache", "clear") where args.count <= 2: return cacheClear(namespace: args.count == 2 ? args[1] : nil)
         default:
@@ -205,6 +210,88 @@ public struct AdminCommands: AdminCommandHandler {
                     uniqueKeysWithValues: platform.configuration.redactedEntries().map {
                         ($0.key, ["value": .string($0.value), "source": .string($0.source.rawValue)] as JSONValue)
                     }))
+        ]
+    }
+
+    private func jobs(_ args: [String]) throws -> JSONValue {
+        let queue = platform.jobs
+        func id(_ text: String) throws -> Int64 {
+            guard let id = Int64(text), id > 0 else { throw Failure("bad_arguments", "'\(text)' is not a job id") }
+            return id
+        }
+        switch (args[0], args.count) {
+        case ("list", _):
+            var state: PSCJobs.Job.State?
+            var kind: String?
+            var rest = args.dropFirst()
+            while let flag = rest.first {
+                rest = rest.dropFirst()
+                guard let value = rest.first else { throw Failure("bad_arguments", "\(flag) needs a value") }
+                rest = rest.dropFirst()
+                switch flag {
+                case "--state":
+                    guard let parsed = PSCJobs.Job.State(rawValue: value) else {
+                        throw Failure(
+                            "bad_arguments",
+                            "unknown state '\(value)'; states: \(PSCJobs.Job.State.allCases.map(\.rawValue).joined(separator: ", "))")
+                    }
+                    state = parsed
+                case "--kind": kind = value
+                default: throw Failure("bad_arguments", "unknown option \(flag); use --state or --kind")
+                }
+            }
+            return ["jobs": .array(try queue.list(state: state, kind: kind).map(Self.summary))]
+        case ("show", 2):
+            guard let job = try queue.find(id: try id(args[1])) else { throw Failure("not_found", "no job \(args[1])") }
+            var detail = Self.summary(job)
+            if case .object(var fields) = detail {
+                fields["payload"] = .string(job.payload)
+                fields["lease_owner"] = job.leaseOwner.map(JSONValue.string) ?? .null
+                fields["lease_expires_at"] = job.leaseExpiresAt.map(JSONValue.string) ?? .null
+                fields["max_attempts"] = .int(Int64(job.maxAttempts))
+                fields["unique_key"] = job.uniqueKey.map(JSONValue.string) ?? .null
+                detail = .object(fields)
+            }
+            return detail
+        case ("retry", 2):
+            let jobID = try id(args[1])
+            guard try queue.retry(id: jobID) else {
+                throw Failure("invalid_state", "job \(jobID) does not exist or is not dead, failed or cancelled")
+            }
+            return ["retried": .int(jobID)]
+        case ("discard", 2):
+            let jobID = try id(args[1])
+            guard try queue.discard(id: jobID) else {
+                throw Failure("invalid_state", "job \(jobID) does not exist or has already finished")
+            }
+            return ["discarded": .int(jobID)]
+        case ("run", 2):
+            guard let background, let jobID = try background.scheduler.runNow(args[1]) else {
+                throw Failure("not_found", "no schedule named '\(args[1])'")
+            }
+            return ["enqueued": .int(jobID), "schedule": .string(args[1])]
+        case ("pause", 2), ("resume", 2):
+            let pause = args[0] == "pause"
+            guard let background else { throw Failure("unavailable", "background work is not running") }
+            if try background.scheduler.setPaused(args[1], pause) { return ["schedule": .string(args[1]), "paused": .bool(pause)] }
+            if background.workers.setPaused(args[1], pause) { return ["queue": .string(args[1]), "paused": .bool(pause)] }
+            throw Failure("not_found", "no schedule or queue named '\(args[1])'")
+        case ("schedule", 1):
+            guard let background else { throw Failure("unavailable", "background work is not running") }
+            return [
+                "schedules": .array(try background.scheduler.overview()),
+                "paused_queues": .array(background.workers.pausedQueues.sorted().map(JSONValue.string)),
+            ]
+        default:
+            throw Failure("bad_arguments", "usage: psc-admin \(Self.usage["jobs"]!)")
+        }
+    }
+
+    static func summary(_ job: PSCJobs.Job) -> JSONValue {
+        [
+            "id": .int(job.id), "kind": .string(job.kind), "queue": .string(job.queue), "state": .string(job.state.rawValue),
+            "attempts": .int(Int64(job.attempts)), "run_at": .string(job.runAt), "created_at": .string(job.createdAt),
+            "last_error": job.lastError.map(JSONValue.string) ?? .null,
         ]
     }
 

@@ -11,9 +11,10 @@ import ServiceLifecycle
 /// the `.db` file alone is complete afterwards (ARCHITECTURE §1).
 public enum PlatformServer {
     public static func run(platform: Platform, logger: Logger, accessLog: AccessLogSink = AccessLogSink(enabled: true)) async throws {
+        let background = try BackgroundWork(platform: platform, logger: logger)
         let admin = AdminSocketServer(
             path: platform.configuration.adminSocketPath,
-            handler: AdminCommands(platform: platform, logger: logger)
+            handler: AdminCommands(platform: platform, background: background, logger: logger)
         )
         try admin.start()
         let configuration = platform.configuration
@@ -24,13 +25,14 @@ public enum PlatformServer {
                 + "admin socket: \(configuration.adminSocketPath)\n"
             FileHandle.standardOutput.write(Data(lines.utf8))
         }
-        let group = ServiceGroup(
-            configuration: .init(
-                services: [.init(service: application)],
-                gracefulShutdownSignals: [.sigterm, .sigint],
-                logger: logger
-            )
+        // Shut down in reverse order: HTTP stops first, then the scheduler, then the workers.
+        var groupConfiguration = ServiceGroupConfiguration(
+            services: (background.services + [application]).map { ServiceGroupConfiguration.ServiceConfiguration(service: $0) },
+            gracefulShutdownSignals: [.sigterm, .sigint],
+            logger: logger
         )
+        groupConfiguration.maximumGracefulShutdownDuration = .seconds(60)
+        let group = ServiceGroup(configuration: groupConfiguration)
         do {
             try await group.run()
         } catch {

@@ -1,0 +1,44 @@
+import Foundation
+import Logging
+import PSCJobs
+import ServiceLifecycle
+
+/// The job workers and the scheduler of a running server, built once so the admin channel can reach them.
+public struct BackgroundWork: Sendable {
+    public let workers: JobWorkers
+    public let scheduler: Scheduler
+
+    public init(platform: Platform, logger: Logger) throws {
+        scheduler = Scheduler(
+            queue: platform.jobs, schedules: try PlatformSchedules.all(platform: platform), logger: logger, observer: platform.metrics
+        )
+        workers = JobWorkers(queue: platform.jobs, handlers: scheduler.handlers, logger: logger, observer: platform.metrics)
+        platform.health.register(JobQueueHealthCheck(queue: platform.jobs, queues: workers.queueNames))
+    }
+
+    /// The two as lifecycle services: on graceful shutdown they stop claiming and ticking; running jobs finish
+    /// within the group's shutdown bound, after which they are cancelled and their attempt is retried later.
+    var services: [any Service] { [WorkersService(workers: workers), SchedulerService(scheduler: scheduler)] }
+
+    struct WorkersService: Service {
+        let workers: JobWorkers
+        func run() async throws {
+            await withGracefulShutdownHandler {
+                await workers.run()
+            } onGracefulShutdown: {
+                workers.stop()
+            }
+        }
+    }
+
+    struct SchedulerService: Service {
+        let scheduler: Scheduler
+        func run() async throws {
+            await withGracefulShutdownHandler {
+                await scheduler.run()
+            } onGracefulShutdown: {
+                scheduler.stop()
+            }
+        }
+    }
+}
