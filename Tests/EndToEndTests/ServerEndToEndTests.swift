@@ -283,3 +283,70 @@ struct ServerEndToEndTests {
         again.stop()
     }
 }
+
+@Suite("End to end: jobs", .serialized)
+struct JobsEndToEndTests {
+    @Test("psc-admin jobs: run a schedule, list, show, and clear errors for bad input")
+    func adminJobs() throws {
+        let server = try ServerProcess()
+        let run = try server.admin(["jobs", "run", "wal_checkpoint"])
+        #expect(run.status == 0, "\(run.stderr)")
+        var finished = false
+        for _ in 0..<200 where !finished {
+            finished = try server.admin(["jobs", "list", "--state", "succeeded", "--kind", "wal_checkpoint"]).stdout.contains("wal_checkpoint")
+            if !finished { usleep(50_000) }
+        }
+        #expect(finished)
+        #expect(try server.admin(["jobs", "show", "1"]).stdout.contains("unique_key: manual:wal_checkpoint:"))
+        let schedule = try server.admin(["jobs", "schedule"])
+        #expect(schedule.stdout.contains("name: backup") && schedule.stdout.contains("next_slot:"))
+        for bad in [["jobs", "show", "abc"], ["jobs", "list", "--state", "exploded"], ["jobs", "retry", "999"], ["jobs", "run", "nope"],
+                    ["jobs", "pause", "nope"], ["jobs", "list", "--kind"], ["jobs", "frobnicate"]] {
+            let result = try server.admin(bad)
+            #expect(result.status == 1, "\(bad)")
+            #expect(result.stderr.split(separator: "\n").count == 1, "one line for \(bad): \(result.stderr)")
+        }
+        server.stop()
+    }
+
+    @Test("a job left running by a killed server is run again after the restart; queued jobs survive")
+    func atLeastOnceAfterKill() throws {
+        let server = try ServerProcess()
+        server.stop(signal: SIGKILL)
+        // What kill -9 leaves behind: one job mid-run with a lease that has since expired, one never started.
+        let store = try Store(path: server.databasePath)
+        try store.write { db in
+            for (state, lease) in [("running", "2020-01-01T00:00:00.000Z"), ("available", nil)] as [(String, String?)] {
+                try db.execute(
+                    sql: """
+                        INSERT INTO jobs (queue, kind, payload, priority, run_at, state, attempts, max_attempts, lease_owner, lease_expires_at,
+                            created_at, updated_at)
+                        VALUES ('maintenance', 'wal_checkpoint', '{"schedule":"wal_checkpoint","slot":"manual:test"}', 0,
+                            '2020-01-01T00:00:00.000Z', ?, ?, 3, ?, ?, '2020-01-01T00:00:00.000Z', '2020-01-01T00:00:00.000Z')
+                        """,
+                    arguments: [state, state == "running" ? 1 : 0, lease.map { _ in "12345:maintenance:0" }, lease])
+            }
+        }
+        try store.close()
+        let again = try ServerProcess(dataDirectory: server.dataDirectory)
+        var states: [String] = []
+        for _ in 0..<200 {
+            states = try Store.readOnlyStates(again.databasePath)
+            if states == ["succeeded", "succeeded"] { break }
+            usleep(50_000)
+        }
+        #expect(states == ["succeeded", "succeeded"])
+        again.stop()
+    }
+}
+
+extension Store {
+    /// The job states, read without disturbing the running server (a read-only connection).
+    static func readOnlyStates(_ path: String) throws -> [String] {
+        var configuration = GRDB.Configuration()
+        configuration.readonly = true
+        let queue = try DatabaseQueue(path: path, configuration: configuration)
+        defer { try? queue.close() }
+        return try queue.read { try String.fetchAll($0, sql: "SELECT state FROM jobs ORDER BY id") }
+    }
+}
