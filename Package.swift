@@ -7,6 +7,7 @@ let package = Package(
     products: [
         .executable(name: "psc", targets: ["psc"]),
         .executable(name: "psc-admin", targets: ["psc-admin"]),
+        .executable(name: "psc-bench", targets: ["psc-bench"]),
     ],
     dependencies: [
         .package(url: "https://github.com/hummingbird-project/hummingbird.git", from: "2.28.0"),
@@ -89,6 +90,11 @@ let package = Package(
                 "PSCCore", "PSCAdmin",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]
+        ),
+        .executableTarget(
+            name: "psc-bench",
+            dependencies: ["PSCCore", "PSCStore", "PSCJobs", .product(name: "Logging", package: "swift-log")],
+            path: "Benchmarks/psc-bench"
         ),
         .testTarget(name: "PSCCoreTests", dependencies: ["PSCCore"]),
         .testTarget(name: "PSCStoreTests", dependencies: ["PSCStore", "PSCCore"]),

@@ -67,6 +67,8 @@ public final class JobQueue: Sendable {
     }
 
     /// Claims up to `limit` due jobs of a queue with one `UPDATE … RETURNING`, leasing them to `owner`.
+    /// Each state is read in index order on its own and the two short lists merged: one `state IN (…)` scan
+    /// would sort every due job on each claim.
     public func claim(queue: String, limit: Int, owner: String, lease: Duration) throws -> [Job] {
         let now = clock()
         let leaseEnd = Timestamp.string(from: now.addingTimeInterval(Self.seconds(lease)))
@@ -77,8 +79,15 @@ public final class JobQueue: Sendable {
                 sql: """
                     UPDATE jobs SET state = 'running', attempts = attempts + 1, lease_owner = ?, lease_expires_at = ?, updated_at = ?
                     WHERE id IN (
-                        SELECT id FROM jobs WHERE queue = ? AND state IN ('available', 'failed') AND run_at <= ?
-                        ORDER BY priority, run_at, id LIMIT ?
+                        SELECT id FROM (
+                            SELECT id, priority, run_at FROM (
+                                SELECT id, priority, run_at FROM jobs WHERE queue = ?4 AND state = 'available' AND run_at <= ?5
+                                ORDER BY priority, run_at, id LIMIT ?6)
+                            UNION ALL
+                            SELECT id, priority, run_at FROM (
+                                SELECT id, priority, run_at FROM jobs WHERE queue = ?4 AND state = 'failed' AND run_at <= ?5
+                                ORDER BY priority, run_at, id LIMIT ?6)
+                        ) ORDER BY priority, run_at, id LIMIT ?6
                     )
                     RETURNING *
                     """,
@@ -100,16 +109,21 @@ public final class JobQueue: Sendable {
 
     /// Records success. A job that is no longer this owner's (rescued and claimed again) is left alone.
     public func complete(_ job: Job, owner: String) throws {
+        try complete([job], owner: owner)
+    }
+
+    /// Records the successes of a batch in one transaction: one commit instead of one per job.
+    public func complete(_ jobs: [Job], owner: String) throws {
+        guard !jobs.isEmpty else { return }
         let now = Timestamp.string(from: clock())
         try store.write { db in
-            try db.execute(
+            let statement = try db.cachedStatement(
                 sql: """
                     UPDATE jobs SET state = 'succeeded', finished_at = ?, updated_at = ?, lease_owner = NULL, lease_expires_at = NULL,
                         last_error = NULL
                     WHERE id = ? AND state = 'running' AND lease_owner = ?
-                    """,
-                arguments: [now, now, job.id, owner]
-            )
+                    """)
+            for job in jobs { try statement.execute(arguments: [now, now, job.id, owner]) }
         }
     }
 

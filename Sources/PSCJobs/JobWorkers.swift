@@ -136,24 +136,29 @@ public final class JobWorkers: Sendable {
                 await signal.wait(timeout: configuration.idleCheck)
                 continue
             }
+            var succeeded: [(job: Job, duration: Duration)] = []
             for (index, job) in batch.enumerated() {
                 if isStopping {
+                    recordSuccesses(succeeded, owner: owner)
                     release(Array(batch[index...]), owner: owner)
                     return
                 }
-                await execute(job, owner: owner)
+                if let duration = await execute(job, owner: owner) { succeeded.append((job, duration)) }
             }
+            recordSuccesses(succeeded, owner: owner)
         }
     }
 
     /// The longest lease of any handler, used when claiming a mixed batch; each handler extends its own.
     private var maximumLease: Duration { handlers.values.map(\.lease).max() ?? .seconds(300) }
 
-    private func execute(_ job: Job, owner: String) async {
+    /// Runs one job; returns its duration when it succeeded (recorded with the rest of the batch), nil when
+    /// the failure was recorded already.
+    private func execute(_ job: Job, owner: String) async -> Duration? {
         let start = ContinuousClock.now
         guard let handler = handlers[job.kind] else {
             record(job, owner: owner, start: start, error: "no handler is registered for job kind '\(job.kind)'", permanent: false)
-            return
+            return nil
         }
         let outcome: (any Error)?
         do {
@@ -179,13 +184,20 @@ public final class JobWorkers: Sendable {
         }
         if let outcome {
             record(job, owner: owner, start: start, error: "\(outcome)", permanent: outcome is PermanentJobError)
-        } else {
-            do {
-                try queue.complete(job, owner: owner)
-                observer?.jobFinished(kind: job.kind, outcome: "succeeded", duration: ContinuousClock.now - start)
-            } catch {
-                logger.error("recording a finished job failed", metadata: ["job": "\(job.id)", "error": "\(error)"])
-            }
+            return nil
+        }
+        return ContinuousClock.now - start
+    }
+
+    /// One transaction for the batch's successes. Should it fail, the leases expire and the jobs run again,
+    /// which at-least-once delivery allows.
+    private func recordSuccesses(_ succeeded: [(job: Job, duration: Duration)], owner: String) {
+        guard !succeeded.isEmpty else { return }
+        do {
+            try queue.complete(succeeded.map(\.job), owner: owner)
+            for (job, duration) in succeeded { observer?.jobFinished(kind: job.kind, outcome: "succeeded", duration: duration) }
+        } catch {
+            logger.error("recording finished jobs failed", metadata: ["count": "\(succeeded.count)", "error": "\(error)"])
         }
     }
 

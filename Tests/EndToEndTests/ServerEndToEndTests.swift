@@ -293,15 +293,18 @@ struct JobsEndToEndTests {
         #expect(run.status == 0, "\(run.stderr)")
         var finished = false
         for _ in 0..<200 where !finished {
-            finished = try server.admin(["jobs", "list", "--state", "succeeded", "--kind", "wal_checkpoint"]).stdout.contains("wal_checkpoint")
+            finished = try server.admin(["jobs", "list", "--state", "succeeded", "--kind", "wal_checkpoint"]).stdout.contains(
+                "wal_checkpoint")
             if !finished { usleep(50_000) }
         }
         #expect(finished)
         #expect(try server.admin(["jobs", "show", "1"]).stdout.contains("unique_key: manual:wal_checkpoint:"))
         let schedule = try server.admin(["jobs", "schedule"])
         #expect(schedule.stdout.contains("name: backup") && schedule.stdout.contains("next_slot:"))
-        for bad in [["jobs", "show", "abc"], ["jobs", "list", "--state", "exploded"], ["jobs", "retry", "999"], ["jobs", "run", "nope"],
-                    ["jobs", "pause", "nope"], ["jobs", "list", "--kind"], ["jobs", "frobnicate"]] {
+        for bad in [
+            ["jobs", "show", "abc"], ["jobs", "list", "--state", "exploded"], ["jobs", "retry", "999"], ["jobs", "run", "nope"],
+            ["jobs", "pause", "nope"], ["jobs", "list", "--kind"], ["jobs", "frobnicate"],
+        ] {
             let result = try server.admin(bad)
             #expect(result.status == 1, "\(bad)")
             #expect(result.stderr.split(separator: "\n").count == 1, "one line for \(bad): \(result.stderr)")
