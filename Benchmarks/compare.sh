@@ -2,6 +2,8 @@
 # Side by side in one run: the Flask + gunicorn baseline (one SQLite row) and psc's GET /api/v1/departments
 # (every department), each under wrk -t2 -c64 -d10s on loopback. Needs: pip install flask gunicorn; apt wrk.
 set -euo pipefail
+# Load benchmarks measure the server, not the limits (00-conventions §8): switch the rate limits off.
+export PSC_RATE_LIMITS_ENABLED=false
 cd "$(dirname "$0")/.."
 psc="${PSC_BIN:-.build/release/psc}"
 [ -x "$psc" ] || { echo "build first: swift build -c release" >&2; exit 1; }

@@ -7,6 +7,8 @@
 # wrk -t2 -c64 -d10s against GET /api/v1/departments and GET /api/v1/health, and the server's resident memory
 # after the load. Needs wrk (Debian package wrk) and curl.
 set -euo pipefail
+# Load benchmarks measure the server, not the limits (00-conventions §8): switch the rate limits off.
+export PSC_RATE_LIMITS_ENABLED=false
 cd "$(dirname "$0")/.."
 psc="${PSC_BIN:-.build/release/psc}"
 [ -x "$psc" ] || { echo "build first: swift build -c release" >&2; exit 1; }

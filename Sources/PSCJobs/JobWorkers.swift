@@ -86,7 +86,8 @@ public final class JobWorkers: Sendable {
 
     /// Runs every worker and the rescuer until ``stop()``; then returns once running jobs have finished.
     public func run() async {
-        _ = try? queue.rescueExpiredLeases()
+        let queue = self.queue
+        _ = try? await Offload.run { try queue.rescueExpiredLeases() }
         await withTaskGroup(of: Void.self) { group in
             for (name, count) in configuration.concurrency.sorted(by: { $0.key < $1.key }) {
                 for index in 0..<count {
@@ -126,7 +127,8 @@ public final class JobWorkers: Sendable {
             }
             let batch: [Job]
             do {
-                batch = try queue.claim(queue: name, limit: configuration.batchSize, owner: owner, lease: maximumLease)
+                let (queue, size, lease) = (self.queue, configuration.batchSize, maximumLease)
+                batch = try await Offload.run { try queue.claim(queue: name, limit: size, owner: owner, lease: lease) }
             } catch {
                 logger.error("claiming jobs failed", metadata: ["queue": "\(name)", "error": "\(error)"])
                 await signal.wait(timeout: configuration.idleCheck)
@@ -139,13 +141,13 @@ public final class JobWorkers: Sendable {
             var succeeded: [(job: Job, duration: Duration)] = []
             for (index, job) in batch.enumerated() {
                 if isStopping {
-                    recordSuccesses(succeeded, owner: owner)
-                    release(Array(batch[index...]), owner: owner)
+                    await recordSuccesses(succeeded, owner: owner)
+                    await release(Array(batch[index...]), owner: owner)
                     return
                 }
                 if let duration = await execute(job, owner: owner) { succeeded.append((job, duration)) }
             }
-            recordSuccesses(succeeded, owner: owner)
+            await recordSuccesses(succeeded, owner: owner)
         }
     }
 
@@ -157,7 +159,7 @@ public final class JobWorkers: Sendable {
     private func execute(_ job: Job, owner: String) async -> Duration? {
         let start = ContinuousClock.now
         guard let handler = handlers[job.kind] else {
-            record(job, owner: owner, start: start, error: "no handler is registered for job kind '\(job.kind)'", permanent: false)
+            await record(job, owner: owner, start: start, error: "no handler is registered for job kind '\(job.kind)'", permanent: false)
             return nil
         }
         let outcome: (any Error)?
@@ -172,7 +174,8 @@ public final class JobWorkers: Sendable {
                     // Keep the lease while the handler works: every lease ÷ 3.
                     while true {
                         try await Task.sleep(for: handler.lease / 3)
-                        try self.queue.extendLease(id: job.id, owner: owner, lease: handler.lease)
+                        let queue = self.queue
+                        try await Offload.run { try queue.extendLease(id: job.id, owner: owner, lease: handler.lease) }
                     }
                 }
                 try await group.next()
@@ -183,7 +186,7 @@ public final class JobWorkers: Sendable {
             outcome = error
         }
         if let outcome {
-            record(job, owner: owner, start: start, error: "\(outcome)", permanent: outcome is PermanentJobError)
+            await record(job, owner: owner, start: start, error: "\(outcome)", permanent: outcome is PermanentJobError)
             return nil
         }
         return ContinuousClock.now - start
@@ -191,19 +194,21 @@ public final class JobWorkers: Sendable {
 
     /// One transaction for the batch's successes. Should it fail, the leases expire and the jobs run again,
     /// which at-least-once delivery allows.
-    private func recordSuccesses(_ succeeded: [(job: Job, duration: Duration)], owner: String) {
+    private func recordSuccesses(_ succeeded: [(job: Job, duration: Duration)], owner: String) async {
         guard !succeeded.isEmpty else { return }
         do {
-            try queue.complete(succeeded.map(\.job), owner: owner)
+            let (queue, jobs) = (self.queue, succeeded.map(\.job))
+            try await Offload.run { try queue.complete(jobs, owner: owner) }
             for (job, duration) in succeeded { observer?.jobFinished(kind: job.kind, outcome: "succeeded", duration: duration) }
         } catch {
             logger.error("recording finished jobs failed", metadata: ["count": "\(succeeded.count)", "error": "\(error)"])
         }
     }
 
-    private func record(_ job: Job, owner: String, start: ContinuousClock.Instant, error: String, permanent: Bool) {
+    private func record(_ job: Job, owner: String, start: ContinuousClock.Instant, error: String, permanent: Bool) async {
         do {
-            let state = try queue.fail(job, owner: owner, error: error, permanent: permanent)
+            let queue = self.queue
+            let state = try await Offload.run { try queue.fail(job, owner: owner, error: error, permanent: permanent) }
             observer?.jobFinished(kind: job.kind, outcome: state == .dead ? "dead" : "retried", duration: ContinuousClock.now - start)
             logger.warning(
                 "job failed", metadata: ["job": "\(job.id)", "kind": "\(job.kind)", "state": "\(state.rawValue)", "error": "\(error)"])
@@ -213,10 +218,11 @@ public final class JobWorkers: Sendable {
     }
 
     /// Hands claimed jobs that were never started back, without counting the attempt.
-    private func release(_ jobs: [Job], owner: String) {
+    private func release(_ jobs: [Job], owner: String) async {
         guard !jobs.isEmpty else { return }
         do {
-            try queue.release(jobs.map(\.id), owner: owner)
+            let (queue, ids) = (self.queue, jobs.map(\.id))
+            try await Offload.run { try queue.release(ids, owner: owner) }
         } catch {
             logger.error("releasing jobs at shutdown failed; the rescuer will return them", metadata: ["error": "\(error)"])
         }
@@ -228,14 +234,16 @@ public final class JobWorkers: Sendable {
             await rescueSignal.wait(timeout: configuration.rescuePeriod)
             if isStopping { return }
             do {
-                let rescued = try queue.rescueExpiredLeases()
+                let queue = self.queue
+                let rescued = try await Offload.run { try queue.rescueExpiredLeases() }
                 if rescued > 0 {
                     logger.warning("returned jobs with expired leases", metadata: ["count": "\(rescued)"])
                     for signal in signals.values { signal.notify() }
                 }
                 if ContinuousClock.now - lastPrune >= .seconds(3600) {
                     lastPrune = ContinuousClock.now
-                    try queue.pruneFinished(olderThan: configuration.keepFinished)
+                    let keep = configuration.keepFinished
+                    _ = try await Offload.run { try queue.pruneFinished(olderThan: keep) }
                 }
             } catch {
                 logger.error("job maintenance failed", metadata: ["error": "\(error)"])

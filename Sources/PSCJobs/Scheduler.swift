@@ -66,13 +66,13 @@ public final class Scheduler: Sendable {
         schedules.map { schedule in
             JobHandler(kind: schedule.name, timeout: schedule.timeout) { [self] job in
                 let payload = try job.decodePayload(Payload.self)
-                try mark(job: job.id, status: "running", summary: nil, error: nil)
+                try await Offload.run { try self.mark(job: job.id, status: "running", summary: nil, error: nil) }
                 do {
                     let summary = try await schedule.run(payload.slot)
-                    try mark(job: job.id, status: "succeeded", summary: summary, error: nil)
+                    try await Offload.run { try self.mark(job: job.id, status: "succeeded", summary: summary, error: nil) }
                     observer?.scheduleRun(schedule: schedule.name, outcome: "succeeded", at: queue.clock())
                 } catch {
-                    try? mark(job: job.id, status: "failed", summary: nil, error: "\(error)")
+                    _ = try? await Offload.run { try self.mark(job: job.id, status: "failed", summary: nil, error: "\(error)") }
                     observer?.scheduleRun(schedule: schedule.name, outcome: "failed", at: queue.clock())
                     throw error
                 }
@@ -232,7 +232,7 @@ public final class Scheduler: Sendable {
     /// Ticks at start-up and at every minute boundary until ``stop()``.
     public func run() async {
         while !stopping.load(ordering: .sequentiallyConsistent) {
-            tick()
+            _ = try? await Offload.run { self.tick() }
             let now = queue.clock().timeIntervalSince1970
             let untilNextMinute = 60 - now.truncatingRemainder(dividingBy: 60) + 0.05
             await signal.wait(timeout: .milliseconds(Int64(untilNextMinute * 1000)))

@@ -95,3 +95,22 @@ struct RateLimitHTTPTests {
         #expect(resolved == expected)
     }
 }
+
+@Suite("Concurrency")
+struct ConcurrencyTests {
+    @Test("many concurrent health requests with the job queue check registered all answer")
+    func concurrentHealth() async throws {
+        let test = try TestPlatform(environment: ["PSC_RATE_LIMITS_ENABLED": "false"])
+        _ = try BackgroundWork(platform: test.platform, logger: .init(label: "test"))
+        try await test.application().test(.live) { client in
+            let statuses = try await withThrowingTaskGroup(of: HTTPResponse.Status.self) { group in
+                for _ in 0..<64 {
+                    group.addTask { try await client.execute(uri: "/api/v1/health", method: .get).status }
+                }
+                return try await group.reduce(into: [HTTPResponse.Status]()) { $0.append($1) }
+            }
+            #expect(statuses.count == 64)
+            #expect(statuses.allSatisfy { $0 == .ok })
+        }
+    }
+}

@@ -48,12 +48,13 @@ public struct AdminCommands: AdminCommandHandler {
             logger.error("admin command failed", metadata: ["command": "\(request.command)", "error": "\(error)"])
             reply = .failure("internal", "the command failed on the server; see the server log")
         }
-        audit(request, peer: peer, outcome: reply.ok ? .success : .failure, error: reply.error)
+        let outcome: AuditEntry.Outcome = reply.ok ? .success : .failure
+        _ = try? await Offload.run { self.audit(request, peer: peer, outcome: outcome, error: reply.error) }
         return reply
     }
 
     public func refused(_ peer: PeerCredentials) async {
-        audit(AdminRequest(command: "(refused)"), peer: peer, outcome: .failure, error: "access_denied")
+        _ = try? await Offload.run { self.audit(AdminRequest(command: "(refused)"), peer: peer, outcome: .failure, error: "access_denied") }
     }
 
     private func audit(_ request: AdminRequest, peer: PeerCredentials, outcome: AuditEntry.Outcome, error: String?) {
@@ -77,10 +78,19 @@ public struct AdminCommands: AdminCommandHandler {
     }
 
     private func run(_ request: AdminRequest) async throws -> JSONValue {
-        let args = request.args
-        switch (request.command, args.first) {
+        switch (request.command, request.args.first) {
         case ("status", nil): return try await status()
         case ("health", nil): return await health()
+        default:
+            // Every other command is synchronous database or file work (a backup takes seconds): off the
+            // cooperative pool that serves HTTP.
+            return try await Offload.run { try self.runSynchronously(request) }
+        }
+    }
+
+    private func runSynchronously(_ request: AdminRequest) throws -> JSONValue {
+        let args = request.args
+        switch (request.command, args.first) {
         case ("checkpoint", nil): return try checkpoint()
         case ("migrations", nil): return try migrations()
         case ("backup", "list") where args.count == 1: return try backupList()

@@ -15,37 +15,45 @@ enum PlatformSchedules {
     /// `PRAGMA optimize`. A slot found more than a minute late is missed; the next hour serves.
     static func walCheckpoint(platform: Platform, calendar: SlotCalendar) throws -> ScheduledJob {
         try ScheduledJob(name: "wal_checkpoint", cron: "15 * * * *", catchUp: 60, timeout: .seconds(300), maxAttempts: 1) { slot in
-            let start = ContinuousClock.now
-            let result = try platform.store.checkpoint(truncate: true)
-            platform.metrics.recordCheckpoint(mode: "truncate", duration: ContinuousClock.now - start)
-            var summary: [String: JSONValue] = [
-                "busy": .bool(result.busy), "wal_frames": .int(Int64(result.walFrames)),
-                "checkpointed_frames": .int(Int64(result.checkpointedFrames)), "wal_bytes_after": .int(platform.store.walBytes()),
-            ]
-            if slot.contains("T04:15:00") {
-                try platform.store.pool.writeWithoutTransaction { try $0.execute(sql: "PRAGMA optimize") }
-                summary["optimized"] = true
-            }
-            return .object(summary)
+            try await Offload.run { try checkpoint(platform: platform, slot: slot) }
         }
+    }
+
+    private static func checkpoint(platform: Platform, slot: String) throws -> JSONValue {
+        let start = ContinuousClock.now
+        let result = try platform.store.checkpoint(truncate: true)
+        platform.metrics.recordCheckpoint(mode: "truncate", duration: ContinuousClock.now - start)
+        var summary: [String: JSONValue] = [
+            "busy": .bool(result.busy), "wal_frames": .int(Int64(result.walFrames)),
+            "checkpointed_frames": .int(Int64(result.checkpointedFrames)), "wal_bytes_after": .int(platform.store.walBytes()),
+        ]
+        if slot.contains("T04:15:00") {
+            try platform.store.pool.writeWithoutTransaction { try $0.execute(sql: "PRAGMA optimize") }
+            summary["optimized"] = true
+        }
+        return .object(summary)
     }
 
     /// Job 11: 02:00 nightly; the file's kind follows the slot's Chicago date (1st monthly, Sunday weekly, else
     /// daily); then the copy to `backup.copy_to` and the rotation.
     static func backup(platform: Platform, calendar: SlotCalendar) throws -> ScheduledJob {
         try ScheduledJob(name: "backup", cron: "0 2 * * *", catchUp: 20 * 3600, timeout: .seconds(3600), maxAttempts: 2) { slot in
-            let kind = backupKind(slot: slot, calendar: calendar)
-            let result = try platform.backups.backup(kind: kind, actor: .system)
-            var summary: [String: JSONValue] = [
-                "file": .string(result.file), "bytes": .int(result.bytes), "sha256": .string(result.sha256), "kind": .string(kind),
-            ]
-            if let copyTo = platform.configuration.backupCopyTo {
-                summary["copied_to"] = .string(try platform.backups.copy(result, to: copyTo))
-            }
-            summary["rotated_away"] = .int(Int64(try platform.backups.rotate().count))
-            platform.metrics.recordBackup(bytes: result.bytes, at: Date())
-            return .object(summary)
+            try await Offload.run { try nightlyBackup(platform: platform, slot: slot, calendar: calendar) }
         }
+    }
+
+    private static func nightlyBackup(platform: Platform, slot: String, calendar: SlotCalendar) throws -> JSONValue {
+        let kind = backupKind(slot: slot, calendar: calendar)
+        let result = try platform.backups.backup(kind: kind, actor: .system)
+        var summary: [String: JSONValue] = [
+            "file": .string(result.file), "bytes": .int(result.bytes), "sha256": .string(result.sha256), "kind": .string(kind),
+        ]
+        if let copyTo = platform.configuration.backupCopyTo {
+            summary["copied_to"] = .string(try platform.backups.copy(result, to: copyTo))
+        }
+        summary["rotated_away"] = .int(Int64(try platform.backups.rotate().count))
+        platform.metrics.recordBackup(bytes: result.bytes, at: Date())
+        return .object(summary)
     }
 
     /// `manual` for `psc-admin jobs run backup`, else by the slot's local date.

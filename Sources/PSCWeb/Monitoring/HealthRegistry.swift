@@ -12,6 +12,8 @@ public final class HealthRegistry: Sendable {
 
     private let checks: Mutex<[any HealthCheck]>
     private let cached = Mutex<Report?>(nil)
+    /// The run in progress, shared by callers that arrive while it runs.
+    private let running = Mutex<Task<Report, Never>?>(nil)
     private let metrics: PlatformMetrics?
     private let maximumAge: Duration
     private let clock: @Sendable () -> Date
@@ -36,6 +38,18 @@ public final class HealthRegistry: Sendable {
         let now = clock()
         let ageLimit = Double(maximumAge.components.seconds) + Double(maximumAge.components.attoseconds) / 1e18
         if let report = cached.withLock({ $0 }), now.timeIntervalSince(report.checkedAt) < ageLimit { return report }
+        let task = running.withLock { running -> Task<Report, Never> in
+            if let running { return running }
+            let task = Task { await self.runChecks(at: now) }
+            running = task
+            return task
+        }
+        let report = await task.value
+        running.withLock { if $0 == task { $0 = nil } }
+        return report
+    }
+
+    private func runChecks(at now: Date) async -> Report {
         let current = checks.withLock { $0 }
         var results: [(String, HealthCheckResult)] = []
         for check in current { results.append((check.name, await check.run())) }

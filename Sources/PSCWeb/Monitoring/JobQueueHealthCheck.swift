@@ -21,6 +21,14 @@ public struct JobQueueHealthCheck: HealthCheck {
 
     public func run() async -> HealthCheckResult {
         do {
+            return try await Offload.run { try evaluate() }
+        } catch {
+            return HealthCheckResult(status: .unknown, message: "the queue could not be read: \(error)")
+        }
+    }
+
+    private func evaluate() throws -> HealthCheckResult {
+        do {
             var figures: [String: JSONValue] = [:]
             var status = HealthStatus.healthy
             var reasons: [String] = []

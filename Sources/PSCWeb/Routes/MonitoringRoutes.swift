@@ -37,7 +37,10 @@ struct MonitoringRoutes {
                 throw APIError.forbidden("Metrics are served to the addresses in metrics.allow_from only.")
             }
             sampleFileSizes()
-            if let jobs { metrics.sampleQueue(jobs, queues: JobWorkers.Configuration.standard.concurrency.keys.sorted()) }
+            if let jobs {
+                let metrics = metrics
+                try await Offload.run { metrics.sampleQueue(jobs, queues: JobWorkers.Configuration.standard.concurrency.keys.sorted()) }
+            }
             var headers = HTTPFields()
             headers[.contentType] = "text/plain; version=0.0.4; charset=utf-8"
             headers[.cacheControl] = "no-store"
