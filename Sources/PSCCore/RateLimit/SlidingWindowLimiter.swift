@@ -100,7 +100,4 @@ public final class SlidingWindowLimiter: Sendable {
             return Double(counter.windowStart + 2 * window) > now
         }
     }
-
-    /// How many keys are tracked (for tests and `psc-admin status` later).
-    public var trackedKeys: Int { counters.withLock { $0.table.count } }
 }

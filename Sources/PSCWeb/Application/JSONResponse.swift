@@ -6,18 +6,7 @@ import PSCCore
 
 /// JSON responses with the conventions' headers.
 enum JSONResponse {
-    static let encoder: JSONEncoder = {
-        let encoder = JSONEncoder()
-        encoder.outputFormatting = [.withoutEscapingSlashes]
-        return encoder
-    }()
-
     /// `cache`: `Cache-Control` value; anonymous public lists are `public, max-age=60`, the rest `no-store`.
-    static func make(_ value: some Encodable, status: HTTPResponse.Status = .ok, cache: String = "no-store") throws -> Response {
-        let data = try encoder.encode(value)
-        return make(data: data, status: status, cache: cache)
-    }
-
     static func make(_ value: JSONValue, status: HTTPResponse.Status = .ok, cache: String = "no-store") -> Response {
         make(bytes: value.canonicalBytes, status: status, cache: cache)
     }
@@ -27,13 +16,6 @@ enum JSONResponse {
         headers[.contentType] = "application/json; charset=utf-8"
         headers[.cacheControl] = cache
         return Response(status: status, headers: headers, body: .init(byteBuffer: ByteBuffer(bytes: bytes)))
-    }
-
-    static func make(data: Data, status: HTTPResponse.Status, cache: String) -> Response {
-        var headers = HTTPFields()
-        headers[.contentType] = "application/json; charset=utf-8"
-        headers[.cacheControl] = cache
-        return Response(status: status, headers: headers, body: .init(byteBuffer: ByteBuffer(bytes: data)))
     }
 }
 

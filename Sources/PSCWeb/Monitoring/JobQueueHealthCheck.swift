@@ -28,36 +28,32 @@ public struct JobQueueHealthCheck: HealthCheck {
     }
 
     private func evaluate() throws -> HealthCheckResult {
-        do {
-            var figures: [String: JSONValue] = [:]
-            var status = HealthStatus.healthy
-            var reasons: [String] = []
-            for name in queues {
-                let lag = try queue.lagSeconds(queue: name)
-                figures["lag_seconds_\(name)"] = .string(String(format: "%.1f", lag))
-                let limits = Self.limits(name)
-                if lag > limits.unhealthy {
-                    status = .unhealthy
-                    reasons.append("\(name) is \(Int(lag)) s behind")
-                } else if lag > limits.degraded {
-                    status = max(status, .degraded)
-                    reasons.append("\(name) is \(Int(lag)) s behind")
-                }
-            }
-            let depth = try queue.depthByState()
-            figures["available"] = .int(Int64(depth[.available] ?? 0))
-            figures["running"] = .int(Int64(depth[.running] ?? 0))
-            let dead = try queue.deadSince(Date().addingTimeInterval(-86400))
-            figures["dead_24h"] = .int(Int64(dead))
-            if dead > 0 {
+        var figures: [String: JSONValue] = [:]
+        var status = HealthStatus.healthy
+        var reasons: [String] = []
+        for name in queues {
+            let lag = try queue.lagSeconds(queue: name)
+            figures["lag_seconds_\(name)"] = .string(String(format: "%.1f", lag))
+            let limits = Self.limits(name)
+            if lag > limits.unhealthy {
+                status = .unhealthy
+                reasons.append("\(name) is \(Int(lag)) s behind")
+            } else if lag > limits.degraded {
                 status = max(status, .degraded)
-                reasons.append("\(dead) dead jobs in the last 24 h")
+                reasons.append("\(name) is \(Int(lag)) s behind")
             }
-            return HealthCheckResult(
-                status: status, message: reasons.isEmpty ? "queues are keeping up" : reasons.joined(separator: "; "),
-                figures: figures)
-        } catch {
-            return HealthCheckResult(status: .unknown, message: "the queue could not be read: \(error)")
         }
+        let depth = try queue.depthByState()
+        figures["available"] = .int(Int64(depth[.available] ?? 0))
+        figures["running"] = .int(Int64(depth[.running] ?? 0))
+        let dead = try queue.deadSince(Date().addingTimeInterval(-86400))
+        figures["dead_24h"] = .int(Int64(dead))
+        if dead > 0 {
+            status = max(status, .degraded)
+            reasons.append("\(dead) dead jobs in the last 24 h")
+        }
+        return HealthCheckResult(
+            status: status, message: reasons.isEmpty ? "queues are keeping up" : reasons.joined(separator: "; "),
+            figures: figures)
     }
 }
