@@ -1,6 +1,6 @@
 // psc-bench: throughput benchmarks run by hand (never in CI); each prints one JSON line.
 //
-//   swift run -c release psc-bench queue --jobs 100000 [--durability full]
+//   swift run -c release psc-bench queue --jobs 100000 [--durability full] [--store-only]
 //   swift run -c release psc-bench cache --reads 10000000
 import Foundation
 import Logging
@@ -40,11 +40,27 @@ func queueBenchmark() async throws {
     var remaining = count
     while remaining > 0 {
         let batch = min(1000, remaining)
-        try await store.write { db in for _ in 0..<batch { try queue.enqueue(request, in: db) } }
+        let requests = Array(repeating: request, count: batch)
+        try await store.write { db in try queue.enqueue(requests, in: db) }
         remaining -= batch
     }
     let enqueueSeconds = seconds(since: enqueueStart)
 
+    if CommandLine.arguments.contains("--store-only") {
+        // The queue's database work alone, on one thread with no workers: the floor the workers add their hops to.
+        let processStart = ContinuousClock.now
+        var finished: [Job] = []
+        var processed = 0
+        repeat {
+            finished = try queue.completeAndClaim(finished, owner: "bench", queue: "default", limit: 10, lease: .seconds(300))
+            processed += finished.count
+        } while !finished.isEmpty
+        try store.close()
+        print(
+            #"{"benchmark":"queue-store-only","jobs":\#(processed),"durability":"\#(durable ? "full" : "normal")","#
+                + #""process_per_second":\#(Int(Double(processed) / seconds(since: processStart)))}"#)
+        return
+    }
     var logger = Logger(label: "bench")
     logger.logLevel = .error
     let finished = FinishedCounter()
@@ -84,6 +100,7 @@ switch CommandLine.arguments.dropFirst().first {
 case "queue": try await queueBenchmark()
 case "cache": cacheBenchmark()
 default:
-    FileHandle.standardError.write(Data("usage: psc-bench queue [--jobs N] [--durability normal|full] | cache [--reads N]\n".utf8))
+    FileHandle.standardError.write(
+        Data("usage: psc-bench queue [--jobs N] [--durability normal|full] [--store-only] | cache [--reads N]\n".utf8))
     exit(2)
 }

@@ -34,25 +34,39 @@ public final class JobQueue: Sendable {
     /// after the transaction, or use ``enqueue(_:)``.
     @discardableResult
     public func enqueue(_ request: JobRequest, in db: GRDB.Database) throws -> Int64 {
+        try enqueue([request], in: db)[0]
+    }
+
+    /// Enqueues many jobs inside the caller's write transaction, with one clock reading and prepared statements
+    /// reused for every row; returns their ids in order.
+    @discardableResult
+    public func enqueue(_ requests: [JobRequest], in db: GRDB.Database) throws -> [Int64] {
         let now = Timestamp.string(from: clock())
-        let runAt = Timestamp.string(from: request.runAt ?? clock())
-        if let key = request.uniqueKey,
-            let existing = try Int64.fetchOne(
-                db, sql: "SELECT id FROM jobs WHERE unique_key = ? AND state IN ('available', 'running', 'failed')", arguments: [key])
-        {
-            return existing
-        }
-        try db.execute(
+        let insert = try db.cachedStatement(
             sql: """
                 INSERT INTO jobs (queue, kind, payload, priority, run_at, state, attempts, max_attempts, unique_key, created_at, updated_at)
                 VALUES (?, ?, ?, ?, ?, 'available', 0, ?, ?, ?, ?)
-                """,
-            arguments: [
+                """)
+        var ids: [Int64] = []
+        ids.reserveCapacity(requests.count)
+        for request in requests {
+            if let key = request.uniqueKey,
+                let existing = try Int64.fetchOne(
+                    db.cachedStatement(
+                        sql: "SELECT id FROM jobs WHERE unique_key = ? AND state IN ('available', 'running', 'failed')"),
+                    arguments: [key])
+            {
+                ids.append(existing)
+                continue
+            }
+            let runAt = request.runAt.map(Timestamp.string(from:)) ?? now
+            try insert.execute(arguments: [
                 request.queue, request.kind, request.payload, request.priority, runAt, request.maxAttempts, request.uniqueKey, now, now,
-            ]
-        )
-        observer?.jobEnqueued(kind: request.kind)
-        return db.lastInsertedRowID
+            ])
+            observer?.jobEnqueued(kind: request.kind)
+            ids.append(db.lastInsertedRowID)
+        }
+        return ids
     }
 
     /// Wakes the queue's workers once the caller's transaction has committed.
@@ -67,32 +81,41 @@ public final class JobQueue: Sendable {
     }
 
     /// Claims up to `limit` due jobs of a queue with one `UPDATE … RETURNING`, leasing them to `owner`.
-    /// Each state is read in index order on its own and the two short lists merged: one `state IN (…)` scan
-    /// would sort every due job on each claim.
     public func claim(queue: String, limit: Int, owner: String, lease: Duration) throws -> [Job] {
+        try completeAndClaim([], owner: owner, queue: queue, limit: limit, lease: lease)
+    }
+
+    /// Records the successes of the previous batch and claims the next one in the same transaction: one commit
+    /// per batch. With `limit` 0 it only records.
+    public func completeAndClaim(_ finished: [Job], owner: String, queue: String, limit: Int, lease: Duration) throws -> [Job] {
         let now = clock()
         let leaseEnd = Timestamp.string(from: now.addingTimeInterval(Self.seconds(lease)))
         let stamp = Timestamp.string(from: now)
         return try store.write { db in
-            try Job.fetchAll(
-                db,
+            try Self.complete(finished, owner: owner, stamp: stamp, in: db)
+            guard limit > 0 else { return [] }
+            // Each state is read in index order on its own and the two short lists merged: one `state IN (…)`
+            // scan would sort every due job on each claim. The repeated IN term lets SQLite use the partial index.
+            let statement = try db.cachedStatement(
                 sql: """
-                    UPDATE jobs SET state = 'running', attempts = attempts + 1, lease_owner = ?, lease_expires_at = ?, updated_at = ?
+                    UPDATE jobs SET state = 'running', attempts = attempts + 1, lease_owner = ?1, lease_expires_at = ?2, updated_at = ?3
                     WHERE id IN (
                         SELECT id FROM (
                             SELECT id, priority, run_at FROM (
-                                SELECT id, priority, run_at FROM jobs WHERE queue = ?4 AND state = 'available' AND run_at <= ?5
-                                ORDER BY priority, run_at, id LIMIT ?6)
+                                SELECT id, priority, run_at FROM jobs
+                                WHERE queue = ?4 AND state = 'available' AND state IN ('available', 'failed') AND run_at <= ?3
+                                ORDER BY priority, run_at, id LIMIT ?5)
                             UNION ALL
                             SELECT id, priority, run_at FROM (
-                                SELECT id, priority, run_at FROM jobs WHERE queue = ?4 AND state = 'failed' AND run_at <= ?5
-                                ORDER BY priority, run_at, id LIMIT ?6)
-                        ) ORDER BY priority, run_at, id LIMIT ?6
+                                SELECT id, priority, run_at FROM jobs
+                                WHERE queue = ?4 AND state = 'failed' AND state IN ('available', 'failed') AND run_at <= ?3
+                                ORDER BY priority, run_at, id LIMIT ?5)
+                        ) ORDER BY priority, run_at, id LIMIT ?5
                     )
                     RETURNING *
-                    """,
-                arguments: [owner, leaseEnd, stamp, queue, stamp, limit]
-            ).sorted { ($0.priority, $0.runAt, $0.id) < ($1.priority, $1.runAt, $1.id) }
+                    """)
+            return try Job.fetchAll(statement, arguments: [owner, leaseEnd, stamp, queue, limit])
+                .sorted { ($0.priority, $0.runAt, $0.id) < ($1.priority, $1.runAt, $1.id) }
         }
     }
 
@@ -115,16 +138,19 @@ public final class JobQueue: Sendable {
     /// Records the successes of a batch in one transaction: one commit instead of one per job.
     public func complete(_ jobs: [Job], owner: String) throws {
         guard !jobs.isEmpty else { return }
-        let now = Timestamp.string(from: clock())
-        try store.write { db in
-            let statement = try db.cachedStatement(
-                sql: """
-                    UPDATE jobs SET state = 'succeeded', finished_at = ?, updated_at = ?, lease_owner = NULL, lease_expires_at = NULL,
-                        last_error = NULL
-                    WHERE id = ? AND state = 'running' AND lease_owner = ?
-                    """)
-            for job in jobs { try statement.execute(arguments: [now, now, job.id, owner]) }
-        }
+        let stamp = Timestamp.string(from: clock())
+        try store.write { db in try Self.complete(jobs, owner: owner, stamp: stamp, in: db) }
+    }
+
+    private static func complete(_ jobs: [Job], owner: String, stamp: String, in db: GRDB.Database) throws {
+        guard !jobs.isEmpty else { return }
+        let statement = try db.cachedStatement(
+            sql: """
+                UPDATE jobs SET state = 'succeeded', finished_at = ?1, updated_at = ?1, lease_owner = NULL, lease_expires_at = NULL,
+                    last_error = NULL
+                WHERE id = ?2 AND state = 'running' AND lease_owner = ?3
+                """)
+        for job in jobs { try statement.execute(arguments: [stamp, job.id, owner]) }
     }
 
     /// Records a failed attempt: `failed` with the retry time of 30-jobs §1, or `dead` when no attempt is left
@@ -176,20 +202,45 @@ public final class JobQueue: Sendable {
         }
     }
 
-    /// Deletes finished jobs older than the keep time, in chunks so the writer is never held long.
+    /// Returns every `running` job to `available` (or `dead` when its attempts are used up), whatever its lease.
+    /// Only for start-up in a process that holds the instance lock: then no other worker can be alive, and a job
+    /// left running was cut off by a crash or a kill -9, so waiting for its lease would only delay it.
     @discardableResult
-    public func pruneFinished(olderThan keep: Duration, chunk: Int = 1000) throws -> Int {
+    public func rescueOrphans() throws -> Int {
+        let stamp = Timestamp.string(from: clock())
+        return try store.write { db in
+            try db.execute(
+                sql: """
+                    UPDATE jobs SET state = CASE WHEN attempts >= max_attempts THEN 'dead' ELSE 'available' END,
+                        finished_at = CASE WHEN attempts >= max_attempts THEN ?1 ELSE NULL END,
+                        last_error = coalesce(last_error, 'interrupted: the server stopped while the job ran'),
+                        lease_owner = NULL, lease_expires_at = NULL, updated_at = ?1
+                    WHERE state = 'running'
+                    """,
+                arguments: [stamp]
+            )
+            return db.changesCount
+        }
+    }
+
+    /// Deletes finished jobs older than their keep time (30-jobs §1: succeeded and cancelled 7 days, dead 30
+    /// days, so a failure stays inspectable longer), in chunks so the writer is never held long.
+    @discardableResult
+    public func pruneFinished(olderThan keep: Duration, deadOlderThan keepDead: Duration? = nil, chunk: Int = 1000) throws -> Int {
         let cutoff = Timestamp.string(from: clock().addingTimeInterval(-Self.seconds(keep)))
+        let deadCutoff = Timestamp.string(from: clock().addingTimeInterval(-Self.seconds(max(keep, keepDead ?? keep))))
         var total = 0
         while true {
             let removed = try store.write { db in
                 try db.execute(
                     sql: """
                         DELETE FROM jobs WHERE id IN (
-                            SELECT id FROM jobs WHERE state IN ('succeeded', 'cancelled', 'dead') AND finished_at < ? LIMIT ?
+                            SELECT id FROM jobs WHERE state IN ('succeeded', 'cancelled', 'dead') AND finished_at < ?1
+                                AND (state <> 'dead' OR finished_at < ?2)
+                            LIMIT ?3
                         )
                         """,
-                    arguments: [cutoff, chunk]
+                    arguments: [cutoff, deadCutoff, chunk]
                 )
                 return db.changesCount
             }
@@ -317,7 +368,10 @@ extension JobQueue {
     public func deadSince(_ date: Date) throws -> Int {
         let stamp = Timestamp.string(from: date)
         return try store.read { db in
-            try Int.fetchOne(db, sql: "SELECT count(*) FROM jobs WHERE state = 'dead' AND finished_at >= ?", arguments: [stamp]) ?? 0
+            try Int.fetchOne(
+                db,
+                sql: "SELECT count(*) FROM jobs WHERE state = 'dead' AND state IN ('succeeded', 'cancelled', 'dead') AND finished_at >= ?",
+                arguments: [stamp]) ?? 0
         }
     }
 }

@@ -241,6 +241,6 @@ public final class Scheduler: Sendable {
 
     public func stop() {
         stopping.store(true, ordering: .sequentiallyConsistent)
-        signal.notify()
+        signal.close()
     }
 }

@@ -9,6 +9,8 @@ final class WakeSignal: Sendable {
         var waiters: [UUID: CheckedContinuation<Void, Never>] = [:]
         /// Timeouts that fired before their waiter registered.
         var expired: Set<UUID> = []
+        /// Set at shutdown: every wait, now or later, returns at once.
+        var closed = false
     }
 
     private let state = Mutex(State())
@@ -23,6 +25,17 @@ final class WakeSignal: Sendable {
         for waiter in waiters { waiter.resume() }
     }
 
+    /// Wakes every waiter and makes later waits return at once. A plain notify reaches only the workers waiting
+    /// at that instant; one about to wait would sleep a whole idle period through a shutdown.
+    func close() {
+        let waiters = state.withLock { state -> [CheckedContinuation<Void, Never>] in
+            state.closed = true
+            defer { state.waiters.removeAll() }
+            return Array(state.waiters.values)
+        }
+        for waiter in waiters { waiter.resume() }
+    }
+
     func wait(timeout: Duration) async {
         let id = UUID()
         let timer = Task { [self] in
@@ -31,7 +44,7 @@ final class WakeSignal: Sendable {
         }
         await withCheckedContinuation { (continuation: CheckedContinuation<Void, Never>) in
             let resumeNow = state.withLock { state -> Bool in
-                if state.pending || state.expired.remove(id) != nil {
+                if state.closed || state.pending || state.expired.remove(id) != nil {
                     state.pending = false
                     return true
                 }

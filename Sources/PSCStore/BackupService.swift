@@ -1,6 +1,7 @@
 import Foundation
 import GRDB
 import PSCCore
+import Synchronization
 
 /// A finished, verified backup file.
 public struct BackupResult: Sendable, Codable, Equatable {
@@ -76,6 +77,13 @@ public struct BackupService: Sendable {
         to destination: String? = nil, kind: String = "manual", actor: AuditEntry.ActorKind = .system,
         now: Date = Date()
     ) throws -> BackupResult {
+        // One backup at a time in the process: two at once would double the I/O and could pick the same name.
+        try Self.oneAtATime.withLock { _ in try makeBackup(to: destination, kind: kind, actor: actor, now: now) }
+    }
+
+    private static let oneAtATime = Mutex(())
+
+    private func makeBackup(to destination: String?, kind: String, actor: AuditEntry.ActorKind, now: Date) throws -> BackupResult {
         let target = try resolveTarget(destination, now: now)
         let directory = (target as NSString).deletingLastPathComponent
         let databaseBytes = store.databaseBytes() + store.walBytes()
@@ -125,20 +133,31 @@ public struct BackupService: Sendable {
     }
 
     private func resolveTarget(_ destination: String?, now: Date) throws -> String {
-        let fileName = "psc-\(Timestamp.compact(from: now)).db"
         guard let destination else {
             try FileManager.default.createDirectory(atPath: defaultDirectory, withIntermediateDirectories: true)
-            return (absolute(defaultDirectory) as NSString).appendingPathComponent(fileName)
+            return Self.freeName(in: absolute(defaultDirectory), now: now)
         }
         var isDirectory: ObjCBool = false
         if FileManager.default.fileExists(atPath: destination, isDirectory: &isDirectory), isDirectory.boolValue {
-            return (absolute(destination) as NSString).appendingPathComponent(fileName)
+            return Self.freeName(in: absolute(destination), now: now)
         }
         let parent = (absolute(destination) as NSString).deletingLastPathComponent
         guard FileManager.default.fileExists(atPath: parent, isDirectory: &isDirectory), isDirectory.boolValue else {
             throw StoreError.backupFailed("directory \(parent) does not exist")
         }
         return absolute(destination)
+    }
+
+    /// `psc-YYYYMMDD-HHMMSS.db`, or with `-2`, `-3`… when backups fall in the same second.
+    static func freeName(in directory: String, now: Date) -> String {
+        let stem = "psc-\(Timestamp.compact(from: now))"
+        var path = (directory as NSString).appendingPathComponent(stem + ".db")
+        var suffix = 2
+        while FileManager.default.fileExists(atPath: path) {
+            path = (directory as NSString).appendingPathComponent("\(stem)-\(suffix).db")
+            suffix += 1
+        }
+        return path
     }
 
     /// Opens the file read-only and checks integrity, schema version and the manifest beside it.

@@ -65,6 +65,8 @@ public final class Store: Sendable {
             // Set here rather than in prepareDatabase: the pool sets NORMAL itself once WAL is on, and only the
             // writer's setting matters, since only the writer commits.
             try db.execute(sql: "PRAGMA synchronous = \(synchronous)")
+            try db.execute(sql: "PRAGMA cache_size = -32768")
+            try db.execute(sql: "PRAGMA wal_autocheckpoint = 8000")
             return Pragmas(
                 journalMode: try String.fetchOne(db, sql: "PRAGMA journal_mode") ?? "",
                 synchronous: try Int.fetchOne(db, sql: "PRAGMA synchronous") ?? -1,

@@ -343,7 +343,62 @@ struct JobsEndToEndTests {
     }
 }
 
+extension JobsEndToEndTests {
+    @Test("kill -9 while backups run: after the restart every job has run and none is lost")
+    func killNineWithJobsRunning() throws {
+        let server = try ServerProcess()
+        let count = 40
+        // Queued straight into the table: `psc-admin jobs run` allows one manual run a minute.
+        let store = try Store(path: server.databasePath)
+        try store.write { db in
+            for index in 0..<count {
+                try db.execute(
+                    sql: """
+                        INSERT INTO jobs (queue, kind, payload, priority, run_at, state, attempts, max_attempts, created_at, updated_at)
+                        VALUES ('maintenance', 'backup', ?, 0, '2020-01-01T00:00:00.000Z', 'available', 0, 3,
+                            '2020-01-01T00:00:00.000Z', '2020-01-01T00:00:00.000Z')
+                        """,
+                    arguments: [#"{"schedule":"backup","slot":"manual:kill-test-\#(index)"}"#])
+            }
+        }
+        try store.close()
+        // An enqueue through the server wakes the maintenance workers, which then claim the backups in batches.
+        #expect(try server.admin(["jobs", "run", "wal_checkpoint"]).status == 0)
+        var sawRunning = false
+        for _ in 0..<2000 where !sawRunning {
+            sawRunning = try Store.readOnlyStates(server.databasePath).contains("running")
+            if !sawRunning { usleep(2_000) }
+        }
+        #expect(sawRunning, "the backups started")
+        server.stop(signal: SIGKILL)
+        let interrupted = try Store.readOnlyStates(server.databasePath).filter { $0 == "running" }.count
+        #expect(interrupted > 0, "jobs were mid-run when the server was killed")
+
+        let again = try ServerProcess(dataDirectory: server.dataDirectory)
+        var states: [String] = []
+        for _ in 0..<600 {
+            states = try Store.readOnlyStates(again.databasePath)
+            if states.count == count + 1 && states.allSatisfy({ $0 == "succeeded" }) { break }
+            usleep(50_000)
+        }
+        #expect(states.count == count + 1, "no job was lost")
+        #expect(states.allSatisfy { $0 == "succeeded" }, "\(states)")
+        let rerun = try Store.readOnlyAttempts(again.databasePath).filter { $0 >= 2 }.count
+        #expect(rerun >= interrupted, "the interrupted jobs ran again")
+        again.stop()
+    }
+}
+
 extension Store {
+    /// The attempts of every job, read-only.
+    static func readOnlyAttempts(_ path: String) throws -> [Int] {
+        var configuration = GRDB.Configuration()
+        configuration.readonly = true
+        let queue = try DatabaseQueue(path: path, configuration: configuration)
+        defer { try? queue.close() }
+        return try queue.read { try Int.fetchAll($0, sql: "SELECT attempts FROM jobs ORDER BY id") }
+    }
+
     /// The job states, read without disturbing the running server (a read-only connection).
     static func readOnlyStates(_ path: String) throws -> [String] {
         var configuration = GRDB.Configuration()

@@ -15,5 +15,7 @@ struct CanonicalJSONTests {
     func timestamps() {
         let date = Date(timeIntervalSince1970: 1_788_271_387.125)
         #expect(Timestamp.string(from: date) == "2026-09-01T14:03:07.125Z")
+        #expect(Timestamp.string(from: Date(timeIntervalSince1970: 0)) == "1970-01-01T00:00:00.000Z")
+        #expect(Timestamp.string(from: Date(timeIntervalSince1970: 4_102_444_799.5)) == "2099-12-31T23:59:59.500Z")
     }
 }

@@ -1,3 +1,4 @@
+import Dispatch
 import Synchronization
 import Testing
 
@@ -111,5 +112,38 @@ struct LRUCacheTests {
         }
         let value: Int = try await cache.value(namespace: "n", key: "k", ttl: nil) { (value: 7, bytes: 1) }
         #expect(value == 7)
+    }
+
+    @Test("an entry read since it last moved survives the next eviction; an untouched one goes")
+    func secondChance() {
+        let cache = LRUCache(limits: .init(maxBytes: 1_000, maxEntries: 3))
+        for key in ["a", "b", "c"] { cache.store(key, bytes: 1, ttl: nil, namespace: "n", key: key) }
+        _ = cache.value(String.self, namespace: "n", key: "a")
+        _ = cache.value(String.self, namespace: "n", key: "b")
+        cache.store("d", bytes: 1, ttl: nil, namespace: "n", key: "d")
+        #expect(cache.value(String.self, namespace: "n", key: "c") == nil, "c was the only entry not read")
+        cache.store("e", bytes: 1, ttl: nil, namespace: "n", key: "e")
+        #expect(cache.stats.entries == 3)
+        #expect(cache.stats.evictions == 2)
+    }
+
+    @Test("reads and writes from many threads at once keep the counts and the budget exact")
+    func concurrentUse() {
+        let cache = LRUCache(limits: .init(maxBytes: 50, maxEntries: 1_000))
+        DispatchQueue.concurrentPerform(iterations: 8) { thread in
+            for round in 0..<2_000 {
+                let key = "k\((thread * 7 + round) % 40)"
+                if round % 5 == 0 {
+                    cache.store(round, bytes: 2, ttl: nil, namespace: "n", key: key)
+                } else {
+                    _ = cache.value(Int.self, namespace: "n", key: key)
+                }
+                if round % 500 == 0 { cache.invalidate(namespace: "n") }
+            }
+        }
+        let stats = cache.stats
+        #expect(stats.hits + stats.misses == 8 * 2_000 * 4 / 5)
+        #expect(stats.bytes <= 50)
+        #expect(stats.bytes == stats.entries * 2)
     }
 }

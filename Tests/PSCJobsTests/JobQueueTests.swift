@@ -151,6 +151,56 @@ struct JobQueueTests {
         #expect(try queue.pruneFinished(olderThan: .seconds(7 * 86400), chunk: 10) == 25)
         #expect(try queue.list().count == 1, "the unfinished job stays")
     }
+
+    @Test("dead jobs are kept 30 days, succeeded ones 7")
+    func deadKeptLonger() throws {
+        let database = try TestDatabase()
+        let clock = TestClock()
+        let queue = JobQueue(store: database.store, clock: clock.read)
+        let done = try queue.enqueue(JobRequest(kind: "k"))
+        let buried = try queue.enqueue(JobRequest(kind: "k", maxAttempts: 1))
+        for job in try queue.claim(queue: "default", limit: 2, owner: "w", lease: .seconds(60)) {
+            if job.id == done { try queue.complete(job, owner: "w") } else { try queue.fail(job, owner: "w", error: "x") }
+        }
+        clock.advance(8 * 86400)
+        #expect(try queue.pruneFinished(olderThan: .seconds(7 * 86400), deadOlderThan: .seconds(30 * 86400)) == 1)
+        #expect(try queue.find(id: done) == nil)
+        #expect(try queue.find(id: buried)?.state == .dead)
+        clock.advance(23 * 86400)
+        #expect(try queue.pruneFinished(olderThan: .seconds(7 * 86400), deadOlderThan: .seconds(30 * 86400)) == 1)
+        #expect(try queue.find(id: buried) == nil)
+    }
+
+    @Test("a batch enqueue returns ids in order and keeps unique keys unique inside the batch")
+    func batchEnqueue() throws {
+        let database = try TestDatabase()
+        let queue = JobQueue(store: database.store)
+        let requests = try [
+            JobRequest(kind: "a"), JobRequest(kind: "b", uniqueKey: "once"), JobRequest(kind: "c", uniqueKey: "once"),
+            JobRequest(kind: "d"),
+        ]
+        let ids = try database.store.write { db in try queue.enqueue(requests, in: db) }
+        #expect(ids.count == 4)
+        #expect(ids[1] == ids[2], "the second request with the key gets the first one's id")
+        #expect(ids[0] < ids[1] && ids[1] < ids[3])
+        #expect(try queue.list().map(\.kind).sorted() == ["a", "b", "d"])
+    }
+
+    @Test("completing a batch and claiming the next happen in one transaction, and only for the owner's jobs")
+    func completeAndClaim() throws {
+        let database = try TestDatabase()
+        let queue = JobQueue(store: database.store)
+        for _ in 0..<15 { try queue.enqueue(JobRequest(kind: "k")) }
+        let first = try queue.claim(queue: "default", limit: 10, owner: "w1", lease: .seconds(60))
+        #expect(first.count == 10)
+        // Another owner cannot complete w1's jobs.
+        #expect(try queue.completeAndClaim(first, owner: "w2", queue: "default", limit: 0, lease: .seconds(60)).isEmpty)
+        #expect(try queue.list(state: .running).count == 10)
+        let second = try queue.completeAndClaim(first, owner: "w1", queue: "default", limit: 10, lease: .seconds(60))
+        #expect(second.count == 5)
+        #expect(try queue.list(state: .succeeded).count == 10)
+        #expect(Set(second.map(\.id)).isDisjoint(with: first.map(\.id)))
+    }
 }
 
 @Suite("Job workers")
@@ -160,7 +210,7 @@ struct JobWorkerTests {
     }
 
     func waitUntil(_ condition: () throws -> Bool) async throws {
-        for _ in 0..<500 {
+        for _ in 0..<1500 {
             if try condition() { return }
             try await Task.sleep(for: .milliseconds(10))
         }
@@ -196,13 +246,45 @@ struct JobWorkerTests {
         let database = try TestDatabase()
         let queue = JobQueue(store: database.store)
         let handler = JobHandler(kind: "slow", timeout: .milliseconds(100)) { _ in try await Task.sleep(for: .seconds(30)) }
+        let quick = JobHandler(kind: "quick") { _ in }
         let configuration = JobWorkers.Configuration(
             concurrency: ["default": 1], batchSize: 1, idleCheck: .seconds(60), rescuePeriod: .seconds(60), keepFinished: .seconds(60))
-        let workers = JobWorkers(queue: queue, handlers: [handler], configuration: configuration, logger: Logger(label: "test"))
+        let workers = JobWorkers(queue: queue, handlers: [handler, quick], configuration: configuration, logger: Logger(label: "test"))
         let running = Task { await workers.run() }
         let id = try queue.enqueue(JobRequest(kind: "slow", maxAttempts: 1))
         try await waitUntil { try queue.find(id: id)?.state == .dead }
         #expect(try queue.find(id: id)?.lastError?.contains("timeout") == true)
+        // The worker whose job timed out is replaced: the queue keeps working with its one worker.
+        let next = try queue.enqueue(JobRequest(kind: "quick"))
+        try await waitUntil { try queue.find(id: next)?.state == .succeeded }
+        #expect(try queue.find(id: next)?.state == .succeeded)
+        workers.stop()
+        await running.value
+    }
+
+    @Test("a job that runs longer than its lease has the lease extended and is not rescued")
+    func leaseExtension() async throws {
+        let database = try TestDatabase()
+        let queue = JobQueue(store: database.store)
+        let leases = Mutex<Set<String>>([])
+        // Generous margins: the whole suite runs in parallel on two cores, so the watchdog may wake late.
+        let handler = JobHandler(kind: "long", lease: .milliseconds(1200), timeout: .seconds(20)) { job in
+            for _ in 0..<25 {
+                try await Task.sleep(for: .milliseconds(100))
+                if let lease = try queue.find(id: job.id)?.leaseExpiresAt { leases.withLock { _ = $0.insert(lease) } }
+                // A rescuer running now must find nothing to return.
+                #expect(try queue.rescueExpiredLeases() == 0)
+            }
+        }
+        let configuration = JobWorkers.Configuration(
+            concurrency: ["default": 1], batchSize: 1, idleCheck: .seconds(60), rescuePeriod: .seconds(60), keepFinished: .seconds(60))
+        let workers = JobWorkers(queue: queue, handlers: [handler], configuration: configuration, logger: Logger(label: "test"))
+        let running = Task { await workers.run() }
+        let id = try queue.enqueue(JobRequest(kind: "long", maxAttempts: 1))
+        try await waitUntil { try queue.find(id: id)?.state == .succeeded }
+        #expect(try queue.find(id: id)?.state == .succeeded)
+        #expect(try queue.find(id: id)?.attempts == 1)
+        #expect(leases.withLock { $0.count } >= 3, "the lease moved while the job ran")
         workers.stop()
         await running.value
     }

@@ -14,6 +14,23 @@ struct BackupTests {
         return store
     }
 
+    @Test("backups started in the same second, even at once, get their own files")
+    func sameSecond() async throws {
+        let directory = try TemporaryDirectory()
+        let store = try migratedStore(directory)
+        let service = BackupService(store: store, migrator: try Migrator.embedded(), defaultDirectory: directory.file("backups"))
+        let now = Date(timeIntervalSince1970: 1_800_000_000)
+        let files = try await withThrowingTaskGroup(of: String.self) { group in
+            for _ in 0..<3 { group.addTask { try service.backup(now: now).file } }
+            return try await group.reduce(into: [String]()) { $0.append($1) }
+        }
+        #expect(
+            Set(files.map { ($0 as NSString).lastPathComponent }) == [
+                "psc-20270115-080000.db", "psc-20270115-080000-2.db", "psc-20270115-080000-3.db",
+            ])
+        for file in files { #expect(try service.verify(file: file).ok) }
+    }
+
     @Test("a backup taken while a writer commits is intact and holds a consistent prefix of the writes")
     func backupUnderLoad() async throws {
         let directory = try TemporaryDirectory()

@@ -12,7 +12,11 @@ public struct BackgroundWork: Sendable {
         scheduler = Scheduler(
             queue: platform.jobs, schedules: try PlatformSchedules.all(platform: platform), logger: logger, observer: platform.metrics
         )
-        workers = JobWorkers(queue: platform.jobs, handlers: scheduler.handlers, logger: logger, observer: platform.metrics)
+        // The server holds the instance lock (InstanceLock), so no other process works this queue.
+        var configuration = JobWorkers.Configuration.standard
+        configuration.soleProcess = true
+        workers = JobWorkers(
+            queue: platform.jobs, handlers: scheduler.handlers, configuration: configuration, logger: logger, observer: platform.metrics)
         platform.health.register(JobQueueHealthCheck(queue: platform.jobs, queues: workers.queueNames))
     }
 
