@@ -29,8 +29,8 @@ echo "== psc queue, 100,000 no-op jobs"
 "$bench" queue --jobs 100000 --durability full
 
 echo "== redis-benchmark GET, loopback, 2 threads, 50 clients, 5 KB value"
-redis-benchmark -p 16379 -t get -n 2000000 -d 5000 -c 50 --threads 2 -q
+redis-benchmark -p 16379 -t get -n 2000000 -d 5000 -c 50 --threads 2 --csv | tail -1
 echo "== redis-benchmark GET, pipelined 16 deep"
-redis-benchmark -p 16379 -t get -n 5000000 -d 5000 -c 50 -P 16 --threads 2 -q
+redis-benchmark -p 16379 -t get -n 5000000 -d 5000 -c 50 -P 16 --threads 2 --csv | tail -1
 echo "== psc cache, hot-key reads from 2 threads"
 "$bench" cache --reads 20000000
