@@ -191,6 +191,18 @@ public struct Configuration: Sendable {
         if let origin = string("http.public_origin"), !(origin.hasPrefix("http://") || origin.hasPrefix("https://")) {
             problems.append("invalid value for http.public_origin: '\(origin)' must start with http:// or https://")
         }
+        for pair in list("jobs.concurrency") {
+            let parts = pair.split(separator: "=", maxSplits: 1).map { $0.trimmingCharacters(in: .whitespaces) }
+            if !Self.jobQueues.contains(parts[0]) {
+                problems.append(
+                    "invalid value for jobs.concurrency: unknown queue '\(parts[0])' (queues: \(Self.jobQueues.joined(separator: ", ")))")
+            } else if parts.count != 2 || !(1...32).contains(Int(parts[1]) ?? 0) {
+                problems.append("invalid value for jobs.concurrency: '\(pair)' needs a worker count from 1 to 32")
+            }
+        }
+        if let base = integer("jobs.retry_base_s"), let cap = integer("jobs.retry_cap_s"), cap < base {
+            problems.append("jobs.retry_cap_s (\(cap)) must not be below jobs.retry_base_s (\(base))")
+        }
         for cidr in list("http.trusted_proxies") + list("metrics.allow_from") + list("rate_limits.exempt_networks")
         where IPNetwork(cidr) == nil {
             problems.append("invalid network '\(cidr)': expected an address or CIDR block")
@@ -253,6 +265,19 @@ public struct Configuration: Sendable {
         string("backup.dir") ?? (dataDirectory as NSString).appendingPathComponent("backups")
     }
     public var backupCopyTo: String? { string("backup.copy_to") }
+
+    /// The job queues of 30-jobs §1; `jobs.concurrency` may only set their worker counts.
+    public static let jobQueues = ["deliveries", "default", "maintenance"]
+
+    /// Queue → workers, from `jobs.concurrency` (validated at load).
+    public var jobConcurrency: [String: Int] {
+        var result: [String: Int] = [:]
+        for pair in list("jobs.concurrency") {
+            let parts = pair.split(separator: "=", maxSplits: 1).map { $0.trimmingCharacters(in: .whitespaces) }
+            if parts.count == 2, let count = Int(parts[1]) { result[parts[0]] = count }
+        }
+        return result
+    }
     public var keyringFile: String {
         string("security.keyring_file") ?? (dataDirectory as NSString).appendingPathComponent("keyring.json")
     }

@@ -91,6 +91,13 @@ extension ConfigurationKey {
         .init("sync.trusted_feeds", .list, default: ""),
         .init("backup.dir", .string),
         .init("backup.copy_to", .string),
+        // Not in the spec's key table: the queue issue asks for these to be configurable. 30-jobs §1's values are
+        // the defaults.
+        .init("jobs.concurrency", .map, default: "deliveries=4,default=2,maintenance=2"),
+        .init("jobs.retry_base_s", .integer(1...3600), default: "10"),
+        .init("jobs.retry_cap_s", .integer(1...86400), default: "3600"),
+        .init("jobs.keep_finished_days", .integer(1...3650), default: "7"),
+        .init("jobs.keep_dead_days", .integer(1...3650), default: "30"),
         .init("governance.reference_groups", .map, default: ""),
         .init("governance.bias_attributes", .list, default: "first_generation"),
     ]

@@ -14,10 +14,18 @@ public final class JobQueue: Sendable {
     /// Called with the queue name after an enqueue commits, to wake that queue's workers.
     private let wakers = Mutex<[String: @Sendable () -> Void]>([:])
     private let observer: (any JobObserver)?
+    /// Retry delay base and cap in seconds (30-jobs §1: 10 and 3600).
+    let retryBase: Double
+    let retryCap: Double
 
-    public init(store: Store, observer: (any JobObserver)? = nil, clock: @escaping @Sendable () -> Date = Date.init) {
+    public init(
+        store: Store, observer: (any JobObserver)? = nil, retryBase: Double = 10, retryCap: Double = 3600,
+        clock: @escaping @Sendable () -> Date = Date.init
+    ) {
         self.store = store
         self.observer = observer
+        self.retryBase = retryBase
+        self.retryCap = max(retryBase, retryCap)
         self.clock = clock
     }
 
@@ -162,7 +170,8 @@ public final class JobQueue: Sendable {
     ) throws -> Job.State {
         let now = clock()
         let dead = permanent || job.attempts >= job.maxAttempts
-        let retryAt = Timestamp.string(from: now.addingTimeInterval(Self.retryDelay(attempt: job.attempts, factor: random())))
+        let delay = Self.retryDelay(attempt: job.attempts, factor: random(), base: retryBase, cap: retryCap)
+        let retryAt = Timestamp.string(from: now.addingTimeInterval(delay))
         let stamp = Timestamp.string(from: now)
         try store.write { db in
             try db.execute(
@@ -177,10 +186,10 @@ public final class JobQueue: Sendable {
         return dead ? .dead : .failed
     }
 
-    /// 30-jobs §1: min(3600, 10 × 2^(attempt − 1)) s × a factor in [0.75, 1.25].
-    public static func retryDelay(attempt: Int, factor: Double) -> TimeInterval {
-        let base = min(3600, 10 * pow(2, Double(max(0, attempt - 1))))
-        return base * factor
+    /// 30-jobs §1: min(cap, base × 2^(attempt − 1)) s × a factor in [0.75, 1.25]; base 10 and cap 3600 unless
+    /// configured.
+    public static func retryDelay(attempt: Int, factor: Double, base: Double = 10, cap: Double = 3600) -> TimeInterval {
+        min(cap, base * pow(2, Double(max(0, attempt - 1)))) * factor
     }
 
     /// Returns `running` jobs whose lease expired (a crash, a kill -9) to `available`, or to `dead` when their

@@ -56,12 +56,28 @@ struct ConfigurationTests {
             ("PSC_DURABILITY", "extreme", "durability"),
             ("PSC_METRICS_ALLOW_FROM", "10.0.0.0/33", "10.0.0.0/33"),
             ("PSC_CANVAS_DEPARTMENT_MAP", "CS", "canvas.department_map"),
+            ("PSC_JOBS_CONCURRENCY", "reports=2", "jobs.concurrency"),
+            ("PSC_JOBS_CONCURRENCY", "default=0", "jobs.concurrency"),
+            ("PSC_JOBS_CONCURRENCY", "default=many", "jobs.concurrency"),
+            ("PSC_JOBS_RETRY_BASE_S", "0", "jobs.retry_base_s"),
+            ("PSC_JOBS_KEEP_FINISHED_DAYS", "-1", "jobs.keep_finished_days"),
         ])
     func invalidValue(variable: String, value: String, named: String) {
         let error = #expect(throws: ConfigurationError.self) {
             try Configuration.load(environment: [variable: value])
         }
         #expect(error?.description.contains(named) == true)
+    }
+
+    @Test("job worker counts come from jobs.concurrency, queue by queue, over the defaults")
+    func jobConcurrency() throws {
+        let configuration = try Configuration.load(environment: ["PSC_JOBS_CONCURRENCY": "deliveries=8"])
+        #expect(configuration.jobConcurrency == ["deliveries": 8])
+        let defaults = try Configuration.load(environment: [:])
+        #expect(defaults.jobConcurrency == ["deliveries": 4, "default": 2, "maintenance": 2])
+        #expect(throws: ConfigurationError.self) {
+            try Configuration.load(environment: ["PSC_JOBS_RETRY_BASE_S": "600", "PSC_JOBS_RETRY_CAP_S": "60"])
+        }
     }
 
     @Test("production needs a public origin and a real mail transport")

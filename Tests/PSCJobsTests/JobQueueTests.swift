@@ -70,6 +70,8 @@ struct JobQueueTests {
         }
         #expect(JobQueue.retryDelay(attempt: 20, factor: 1) == 3600)
         #expect(JobQueue.retryDelay(attempt: 1, factor: 0.75) == 7.5)
+        #expect(JobQueue.retryDelay(attempt: 3, factor: 1, base: 2, cap: 5) == 5, "a configured base and cap")
+        #expect(JobQueue.retryDelay(attempt: 2, factor: 1, base: 2, cap: 5) == 4)
     }
 
     @Test("a permanent error is dead at once")

@@ -67,7 +67,9 @@ public struct Platform: Sendable {
             health: health,
             backups: BackupService(store: store, migrator: migrator, defaultDirectory: configuration.backupDirectory),
             departments: departments, cache: cache, rateLimiter: SlidingWindowLimiter(),
-            jobs: JobQueue(store: store, observer: metrics), startedAt: Date(), createdDatabase: setup.created
+            jobs: JobQueue(
+                store: store, observer: metrics, retryBase: Double(configuration.integer("jobs.retry_base_s") ?? 10),
+                retryCap: Double(configuration.integer("jobs.retry_cap_s") ?? 3600)), startedAt: Date(), createdDatabase: setup.created
         )
     }
 }

@@ -15,6 +15,10 @@ public struct BackgroundWork: Sendable {
         // The server holds the instance lock (InstanceLock), so no other process works this queue.
         var configuration = JobWorkers.Configuration.standard
         configuration.soleProcess = true
+        configuration.concurrency.merge(platform.configuration.jobConcurrency) { _, configured in configured }
+        let day = 86400
+        configuration.keepFinished = .seconds(day * (platform.configuration.integer("jobs.keep_finished_days") ?? 7))
+        configuration.keepDead = .seconds(day * (platform.configuration.integer("jobs.keep_dead_days") ?? 30))
         workers = JobWorkers(
             queue: platform.jobs, handlers: scheduler.handlers, configuration: configuration, logger: logger, observer: platform.metrics)
         platform.health.register(JobQueueHealthCheck(queue: platform.jobs, queues: workers.queueNames))
