@@ -9,6 +9,8 @@ struct EmbedFilesPlugin: BuildToolPlugin {
         let root = context.package.directoryURL
         let sets: [(typeName: String, folder: URL)]
         switch target.name {
+        case "PSCCore":
+            sets = [("EmbeddedWordLists", root.appendingPathComponent("Sources/PSCCore/WordLists"))]
         case "PSCStore":
             sets = [
                 ("EmbeddedSchema", root.appendingPathComponent("schema")),

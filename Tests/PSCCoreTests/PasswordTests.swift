@@ -1,0 +1,59 @@
+import Testing
+
+@testable import PSCCore
+
+@Suite("Passwords")
+struct PasswordTests {
+    @Test(
+        "the policy's worked examples for Jordan Lee, jordan.lee@gus.pittstate.edu (20-services §4.1)",
+        arguments: [
+            ("short", false), ("password1", false), ("Gorillas2026!", false), ("jordan.lee99", false),
+            ("correct horse battery staple", true), ("Pittsburg State Gus 1903", true), (String(repeating: "a", count: 129), false),
+        ])
+    func policyExamples(candidate: String, accepted: Bool) {
+        let problem = PasswordPolicy.problem(candidate, email: "jordan.lee@gus.pittstate.edu", firstName: "Jordan", lastName: "Lee")
+        #expect((problem == nil) == accepted, "\(candidate): \(problem ?? "accepted")")
+    }
+
+    @Test("each refusal says why")
+    func reasons() {
+        func problem(_ password: String) -> String? {
+            PasswordPolicy.problem(password, email: "jordan.lee@gus.pittstate.edu", firstName: "Jordan", lastName: "Lee")
+        }
+        #expect(problem("short")?.contains("8 to 128") == true)
+        #expect(problem("PASSWORD1")?.contains("common") == true, "the common list ignores case")
+        #expect(problem("Gorillas2026!")?.contains("university") == true)
+        #expect(problem("Jordan!!")?.contains("name") == true)
+        #expect(PasswordPolicy.commonPasswords.count == 10_000)
+    }
+
+    @Test("length counts Unicode scalars after NFC, so a decomposed accent counts once")
+    func lengthAfterNFC() {
+        let decomposed = "cafe\u{301}cafe\u{301}"  // 10 scalars as typed, 8 after NFC
+        #expect(PasswordPolicy.problem(decomposed, email: "a@b.c", firstName: "A", lastName: "B") == nil)
+        #expect(PasswordPolicy.problem("🦍🦍🦍🦍🦍🦍🦍🦍", email: "a@b.c", firstName: "A", lastName: "B") == nil)
+    }
+
+    @Test("hashes carry the scheme prefix, verify only the right password, and low costs are flagged for rehash")
+    func hashing() {
+        let stored = PasswordHasher.hash("correct horse battery staple", cost: 10)
+        #expect(stored.hasPrefix("$psc-bcrypt-sha256$v=1$$2"))
+        #expect(PasswordHasher.verify("correct horse battery staple", against: stored))
+        #expect(!PasswordHasher.verify("correct horse battery stapler", against: stored))
+        #expect(PasswordHasher.needsRehash(stored), "cost 10 is below today's 12")
+        #expect(!PasswordHasher.verify("x", against: "pbkdf2:sha256:600000$salt$hash"), "unknown schemes never verify")
+        // Past bcrypt's 72 bytes the pre-hash keeps every character significant.
+        let long = String(repeating: "b", count: 100)
+        let longHash = PasswordHasher.hash(long, cost: 10)
+        #expect(!PasswordHasher.verify(String(repeating: "b", count: 99) + "c", against: longHash))
+    }
+
+    @Test("secure tokens are 43 base64url characters and differ every time")
+    func tokens() {
+        let a = SecureToken.random()
+        #expect(a.count == 43)
+        #expect(a.allSatisfy { $0.isLetter || $0.isNumber || $0 == "-" || $0 == "_" })
+        #expect(a != SecureToken.random())
+        #expect(SecureToken.sha256(a).count == 32)
+    }
+}
