@@ -36,6 +36,13 @@ public enum Timestamp {
         }
     }
 
+    /// Parses a stamp written by ``string(from:)``; nil for anything else.
+    public static func date(from stamp: String) -> Date? {
+        let formatter = ISO8601DateFormatter()
+        formatter.formatOptions = [.withInternetDateTime, .withFractionalSeconds]
+        return formatter.date(from: stamp)
+    }
+
     /// A file-name stamp in UTC, `YYYYMMDD-HHMMSS`.
     public static func compact(from date: Date) -> String {
         var seconds = time_t(date.timeIntervalSince1970)

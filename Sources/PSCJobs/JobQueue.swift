@@ -341,11 +341,7 @@ public final class JobQueue: Sendable {
         Double(duration.components.seconds) + Double(duration.components.attoseconds) / 1e18
     }
 
-    static func parse(_ stamp: String) -> Date? {
-        let formatter = ISO8601DateFormatter()
-        formatter.formatOptions = [.withInternetDateTime, .withFractionalSeconds]
-        return formatter.date(from: stamp)
-    }
+    static func parse(_ stamp: String) -> Date? { Timestamp.date(from: stamp) }
 }
 
 /// Receives the queue's events for the metrics layer.

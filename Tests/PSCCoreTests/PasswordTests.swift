@@ -1,3 +1,5 @@
+import Crypto
+import Foundation
 import Testing
 
 @testable import PSCCore
@@ -55,5 +57,31 @@ struct PasswordTests {
         #expect(a.allSatisfy { $0.isLetter || $0.isNumber || $0 == "-" || $0 == "_" })
         #expect(a != SecureToken.random())
         #expect(SecureToken.sha256(a).count == 32)
+    }
+}
+
+@Suite("Key ring")
+struct KeyRingTests {
+    @Test("the spec's AES-GCM vector, bound to its column (20-services §4.6)")
+    func vector() throws {
+        let ring = try KeyRing(active: "k1", keys: ["k1": Data(0..<32)], hashKey: Data(repeating: 7, count: 32))
+        let nonce = try AES.GCM.Nonce(data: Data(0..<12))
+        let envelope = try ring.encrypt("GEZDGNBVGY3TQOJQGEZDGNBVGY3TQOJQ", column: "totp_credentials.secret", nonce: nonce)
+        #expect(envelope == "psc1.k1.AAECAwQFBgcICQoLAEeMX4KrgE3KGKTf4KYyPMST3XC3NR0qfz7W0UwmSuOHUf83ODYkMm495Ia6aXa9")
+        #expect(try ring.decrypt(envelope, column: "totp_credentials.secret") == "GEZDGNBVGY3TQOJQGEZDGNBVGY3TQOJQ")
+        #expect(throws: KeyRing.Failure.self) { try ring.decrypt(envelope, column: "users.phone") }
+        #expect(throws: KeyRing.Failure.self) { try ring.decrypt("psc1.k9.AAAA", column: "users.phone") }
+    }
+
+    @Test("a development ring is generated once with mode 0600 and read back; production never generates one")
+    func generation() throws {
+        let path = NSTemporaryDirectory() + "psc-keyring-\(UUID().uuidString)/keyring.json"
+        defer { try? FileManager.default.removeItem(atPath: (path as NSString).deletingLastPathComponent) }
+        #expect(throws: KeyRing.Failure.self) { try KeyRing.load(path: path, generate: false) }
+        let ring = try KeyRing.load(path: path, generate: true)
+        let again = try KeyRing.load(path: path, generate: false)
+        #expect(ring.lookupHash("x") == again.lookupHash("x"))
+        let mode = try FileManager.default.attributesOfItem(atPath: path)[.posixPermissions] as? Int
+        #expect(mode == 0o600)
     }
 }

@@ -1,0 +1,92 @@
+import Foundation
+import GRDB
+import PSCCore
+
+/// The columns of `users` the accounts layer reads. Profile fields arrive with the profiles feature.
+public struct UserRecord: Sendable, Equatable, FetchableRecord {
+    public let id: Int64
+    public let email: String
+    public let passwordHash: String?
+    public let role: Role
+    public let status: AccountStatus
+    public let firstName: String
+    public let lastName: String
+    public let emailVerified: Bool
+    public let degree: String?
+    public let graduationYear: Int?
+    public let company: String?
+    public let departmentID: Int64?
+    public let timeZone: String
+    public let theme: String
+    public let suspendedUntil: String?
+    public let lastLoginAt: String?
+    public let lastActiveAt: String?
+    public let createdAt: String
+
+    public init(row: Row) throws {
+        id = row["id"]
+        email = row["email"]
+        passwordHash = row["password_hash"]
+        // The CHECK constraints admit only these values; a row that fails to parse is treated as locked out.
+        role = Role(rawValue: row["role"]) ?? .student
+        status = AccountStatus(rawValue: row["status"]) ?? .suspended
+        firstName = row["first_name"]
+        lastName = row["last_name"]
+        emailVerified = row["email_verified"]
+        degree = row["degree"]
+        graduationYear = row["graduation_year"]
+        company = row["company"]
+        departmentID = row["department_id"]
+        timeZone = row["time_zone"]
+        theme = row["theme"]
+        suspendedUntil = row["suspended_until"]
+        lastLoginAt = row["last_login_at"]
+        lastActiveAt = row["last_active_at"]
+        createdAt = row["created_at"]
+    }
+
+    /// Email addresses compare case-insensitively and without surrounding space.
+    public static func normalise(email: String) -> String {
+        email.trimmingCharacters(in: .whitespacesAndNewlines).lowercased()
+    }
+}
+
+/// A new self-registered or created account.
+public struct NewAccount: Sendable {
+    public var email: String
+    public var passwordHash: String?
+    public var role: Role
+    public var status: AccountStatus
+    public var firstName: String
+    public var lastName: String
+    public var graduationYear: Int?
+    public var degree: String?
+    public var company: String?
+    public var emailVerified: Bool
+
+    public init(
+        email: String, passwordHash: String?, role: Role, status: AccountStatus, firstName: String, lastName: String,
+        graduationYear: Int? = nil, degree: String? = nil, company: String? = nil, emailVerified: Bool = false
+    ) {
+        self.email = email
+        self.passwordHash = passwordHash
+        self.role = role
+        self.status = status
+        self.firstName = firstName
+        self.lastName = lastName
+        self.graduationYear = graduationYear
+        self.degree = degree
+        self.company = company
+        self.emailVerified = emailVerified
+    }
+}
+
+/// Where a request came from, for audit rows, sessions and sign-in attempts.
+public struct RequestOrigin: Sendable {
+    public let ip: String?
+    public let userAgent: String?
+    public init(ip: String?, userAgent: String?) {
+        self.ip = ip
+        self.userAgent = userAgent
+    }
+}
