@@ -1,5 +1,7 @@
 import Hummingbird
 import NIOCore
+import PSCCore
+import PSCStore
 
 /// The per-request context: Hummingbird's core storage plus what the middleware chain fills in.
 public struct AppRequestContext: RequestContext {
@@ -8,6 +10,8 @@ public struct AppRequestContext: RequestContext {
     public let remoteAddress: String?
     /// Set by ``RequestIDMiddleware``; echoed in `X-Request-Id` and in error bodies.
     public var requestID: String = ""
+    /// Set by ``SessionMiddleware`` when the request carries a live session cookie.
+    public var identity: Identity?
 
     public init(source: ApplicationRequestContextSource) {
         coreContext = .init(source: source)
@@ -16,4 +20,11 @@ public struct AppRequestContext: RequestContext {
 
     /// JSON bodies are at most 1 MiB (00-conventions §4).
     public var maxUploadSize: Int { 1 << 20 }
+}
+
+/// Who is calling: the signed-in account, its session and its grants, as one request sees them.
+public struct Identity: Sendable {
+    public let user: UserRecord
+    public let session: SessionRecord
+    public let grants: [Grant]
 }

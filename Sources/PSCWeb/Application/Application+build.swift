@@ -22,6 +22,7 @@ public func buildRouter(platform: Platform, accessLog: AccessLogSink, catalog: R
         )
     )
     router.add(middleware: BodyLimitMiddleware(limit: 1 << 20))
+    router.add(middleware: SessionMiddleware(platform: platform))
 
     MonitoringRoutes(
         health: platform.health, metrics: platform.metrics, store: platform.store,
@@ -30,6 +31,7 @@ public func buildRouter(platform: Platform, accessLog: AccessLogSink, catalog: R
     OpenAPIRoutes(catalog: catalog).register(with: router)
     DepartmentRoutes(departments: platform.departments, pages: pages, cache: platform.cache).register(with: router, catalog: catalog)
     HomeRoutes(departments: platform.departments, pages: pages).register(with: router, catalog: catalog)
+    AuthRoutes(platform: platform).register(with: router, catalog: catalog)
     return router
 }
 

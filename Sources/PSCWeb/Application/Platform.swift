@@ -31,6 +31,12 @@ public struct Platform: Sendable {
     public let rateLimiter: SlidingWindowLimiter
     /// The background job queue (ARCHITECTURE §3); its workers run under ``PlatformServer``.
     public let jobs: JobQueue
+    /// Encryption and lookup-hash keys (20-services §4.6).
+    public let keyRing: KeyRing
+    public let accounts: AccountStore
+    public let sessions: SessionStore
+    public let signInThrottle: SignInThrottle
+    let mail: any MailTransport
     public let startedAt: Date
     /// True when this start created the database.
     public let createdDatabase: Bool
@@ -62,6 +68,12 @@ public struct Platform: Sendable {
         let health = HealthRegistry(metrics: metrics)
         health.register(DatabaseHealthCheck(store: store))
         health.register(DiskHealthCheck(directory: configuration.dataDirectory, store: store))
+        // Development generates its ring on first run; production refuses to start without one (install.sh writes it).
+        let keyRing = try KeyRing.load(path: configuration.keyringFile, generate: !configuration.isProduction)
+        let mail: any MailTransport =
+            configuration.mailTransport == "file"
+            ? FileMailTransport(directory: (configuration.dataDirectory as NSString).appendingPathComponent("mail"))
+            : UnavailableMailTransport(transport: configuration.mailTransport)
         return Platform(
             configuration: configuration, sources: sources, store: store, migrator: migrator, metrics: metrics,
             health: health,
@@ -69,7 +81,9 @@ public struct Platform: Sendable {
             departments: departments, cache: cache, rateLimiter: SlidingWindowLimiter(),
             jobs: JobQueue(
                 store: store, observer: metrics, retryBase: Double(configuration.integer("jobs.retry_base_s") ?? 10),
-                retryCap: Double(configuration.integer("jobs.retry_cap_s") ?? 3600)), startedAt: Date(), createdDatabase: setup.created
+                retryCap: Double(configuration.integer("jobs.retry_cap_s") ?? 3600)),
+            keyRing: keyRing, accounts: AccountStore(store: store), sessions: SessionStore(store: store),
+            signInThrottle: SignInThrottle(store: store), mail: mail, startedAt: Date(), createdDatabase: setup.created
         )
     }
 }

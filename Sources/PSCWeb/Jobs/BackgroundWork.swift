@@ -20,7 +20,8 @@ public struct BackgroundWork: Sendable {
         configuration.keepFinished = .seconds(day * (platform.configuration.integer("jobs.keep_finished_days") ?? 7))
         configuration.keepDead = .seconds(day * (platform.configuration.integer("jobs.keep_dead_days") ?? 30))
         workers = JobWorkers(
-            queue: platform.jobs, handlers: scheduler.handlers, configuration: configuration, logger: logger, observer: platform.metrics)
+            queue: platform.jobs, handlers: scheduler.handlers + AccountJobs.handlers(platform: platform), configuration: configuration,
+            logger: logger, observer: platform.metrics)
         platform.health.register(JobQueueHealthCheck(queue: platform.jobs, queues: workers.queueNames))
     }
 

@@ -1,0 +1,327 @@
+import Foundation
+import HTTPTypes
+import Hummingbird
+import PSCCore
+import PSCJobs
+import PSCStore
+
+/// AUTH-1, AUTH-2, AUTH-4, AUTH-6, AUTH-7, AUTH-9, AUTH-10 and AUTH-11 (10-api §2): registration, email
+/// verification, password sign-in, sign-out and the caller's sessions.
+struct AuthRoutes {
+    let platform: Platform
+
+    struct Registration: Decodable {
+        let email: String
+        let password: String
+        let firstName: String
+        let lastName: String
+        let requestedRole: String?
+        let graduationYear: Int?
+        let degree: String?
+        let companyName: String?
+        let acceptTerms: Bool
+        enum CodingKeys: String, CodingKey {
+            case email, password, degree
+            case firstName = "first_name", lastName = "last_name", requestedRole = "requested_role"
+            case graduationYear = "graduation_year", companyName = "company_name", acceptTerms = "accept_terms"
+        }
+    }
+
+    struct SignIn: Decodable {
+        let email: String
+        let password: String
+        let remember: Bool?
+    }
+
+    struct TokenBody: Decodable { let token: String }
+
+    func register(with router: Router<AppRequestContext>, catalog: RouteCatalog) {
+        catalog.add(
+            RouteSpec(
+                id: "AUTH-1", .post, "/api/v1/auth/register", summary: "Register", tag: "Auth", limit: .own("5/h"),
+                responses: [201: ("Account created", nil), 409: ("Email already registered", "Error"), 422: ("Invalid fields", "Error")]),
+            to: router, handler: registerAccount)
+        catalog.add(
+            RouteSpec(
+                id: "AUTH-2", .post, "/api/v1/auth/verify-email", summary: "Verify email", tag: "Auth", limit: .own("10/h"),
+                responses: [200: ("Verified", nil), 404: ("Unknown, used or expired token", "Error")]),
+            to: router
+        ) { request, context in
+            let body = try await request.decodeJSON(as: TokenBody.self, context: context)
+            let (accounts, origin) = (platform.accounts, Self.origin(request, context))
+            guard let status = try await Offload.run({ try accounts.verifyEmail(token: body.token, origin: origin) }) else {
+                throw APIError.notFound("This link is unknown, already used or expired; ask for a new one.")
+            }
+            return JSONResponse.make(["status": .string(status.rawValue)])
+        }
+        catalog.add(
+            RouteSpec(
+                id: "AUTH-4", .post, "/api/v1/auth/login", summary: "Sign in", tag: "Auth", limit: .own("10/min"),
+                responses: [
+                    200: ("Signed in", nil), 401: ("Invalid credentials or suspended", "Error"),
+                    429: ("Too many attempts for this account", "Error"),
+                ]),
+            to: router, handler: signIn)
+        catalog.add(
+            RouteSpec(
+                id: "AUTH-6", .post, "/api/v1/auth/logout", summary: "Sign out", tag: "Auth",
+                responses: [204: ("Signed out", nil), 401: ("Not signed in", "Error")]),
+            to: router
+        ) { request, context in
+            let identity = try context.require(.signedIn)
+            let (sessions, origin) = (platform.sessions, Self.origin(request, context))
+            _ = try await Offload.run {
+                try sessions.revoke(id: identity.session.id, userID: identity.user.id, reason: "logout", origin: origin)
+            }
+            var response = Response(status: .noContent)
+            response.setCookie(expiredCookie())
+            return response
+        }
+        catalog.add(
+            RouteSpec(
+                id: "AUTH-7", .get, "/api/v1/auth/session", summary: "Current session", tag: "Auth",
+                responses: [200: ("The caller's session", nil), 401: ("Not signed in", "Error")]),
+            to: router
+        ) { _, context in
+            let identity = try context.require(.signedIn)
+            return JSONResponse.make(Self.sessionBody(identity))
+        }
+        catalog.add(
+            RouteSpec(
+                id: "AUTH-9", .get, "/api/v1/auth/sessions", summary: "My sessions", tag: "Auth",
+                responses: [200: ("Live sessions, newest first", nil), 401: ("Not signed in", "Error")]),
+            to: router
+        ) { _, context in
+            let identity = try context.require(.signedIn)
+            let sessions = platform.sessions
+            let items = try await Offload.run { try sessions.sessions(userID: identity.user.id) }
+            return JSONResponse.make(["items": .array(items.map { Self.sessionItem($0, current: identity.session.id) })])
+        }
+        catalog.add(
+            RouteSpec(
+                id: "AUTH-10", .delete, "/api/v1/auth/sessions/{id}", summary: "Revoke a session", tag: "Auth",
+                responses: [204: ("Revoked", nil), 401: ("Not signed in", "Error"), 404: ("Not one of your live sessions", "Error")]),
+            to: router
+        ) { request, context in
+            let identity = try context.require(.signedIn)
+            guard let id = context.parameters.get("id").flatMap({ Int64($0) }), id > 0 else {
+                throw APIError.notFound("There is no such session.")
+            }
+            let (sessions, origin) = (platform.sessions, Self.origin(request, context))
+            let revoked = try await Offload.run {
+                try sessions.revoke(id: id, userID: identity.user.id, reason: "revoked_by_user", origin: origin)
+            }
+            guard revoked else { throw APIError.notFound("There is no such session.") }
+            var response = Response(status: .noContent)
+            if id == identity.session.id { response.setCookie(expiredCookie()) }
+            return response
+        }
+        catalog.add(
+            RouteSpec(
+                id: "AUTH-11", .post, "/api/v1/auth/sessions/revoke-others", summary: "Sign out everywhere else", tag: "Auth",
+                responses: [200: ("How many were revoked", nil), 401: ("Not signed in", "Error")]),
+            to: router
+        ) { request, context in
+            let identity = try context.require(.signedIn)
+            let (sessions, origin) = (platform.sessions, Self.origin(request, context))
+            let count = try await Offload.run {
+                try sessions.revokeAll(userID: identity.user.id, except: identity.session.id, reason: "revoked_by_user", origin: origin)
+            }
+            return JSONResponse.make(["revoked": .int(Int64(count))])
+        }
+    }
+
+    // MARK: - AUTH-1
+
+    @Sendable func registerAccount(_ request: Request, context: AppRequestContext) async throws -> Response {
+        let body = try await request.decodeJSON(as: Registration.self, context: context)
+        let configuration = platform.configuration
+        var problems: [String: [String]] = [:]
+        let email = body.email.trimmingCharacters(in: .whitespacesAndNewlines)
+        let parts = email.split(separator: "@", omittingEmptySubsequences: false)
+        if !(3...254).contains(email.count) || parts.count != 2 || parts[0].isEmpty || !parts[1].contains(".") || email.contains(" ") {
+            problems["email", default: []].append("is not an email address")
+        }
+        let first = body.firstName.trimmingCharacters(in: .whitespaces)
+        let last = body.lastName.trimmingCharacters(in: .whitespaces)
+        if !(1...60).contains(first.count) { problems["first_name", default: []].append("must be 1 to 60 characters") }
+        if !(1...60).contains(last.count) { problems["last_name", default: []].append("must be 1 to 60 characters") }
+        if !body.acceptTerms { problems["accept_terms", default: []].append("must be accepted") }
+        let role = Role(rawValue: body.requestedRole ?? "student")
+        switch role {
+        case .student:
+            let domain = parts.count == 2 ? parts[1].lowercased() : ""
+            if !configuration.list("registration.student_domains").contains(domain) {
+                problems["email", default: []].append("must be a campus address to register as a student")
+            }
+        case .alumni:
+            let year = Calendar(identifier: .gregorian).component(.year, from: Date())
+            if !(1903...year).contains(body.graduationYear ?? 0) {
+                problems["graduation_year", default: []].append("must be between 1903 and \(year)")
+            }
+            if !(1...120).contains(body.degree?.trimmingCharacters(in: .whitespaces).count ?? 0) {
+                problems["degree", default: []].append("is required, at most 120 characters")
+            }
+        case .employer:
+            if !(2...120).contains(body.companyName?.trimmingCharacters(in: .whitespaces).count ?? 0) {
+                problems["company_name", default: []].append("must be 2 to 120 characters")
+            }
+        default:
+            problems["requested_role", default: []].append("must be student, alumni or employer")
+        }
+        if let problem = PasswordPolicy.problem(body.password, email: email, firstName: first, lastName: last) {
+            problems["password", default: []].append(problem)
+        }
+        guard problems.isEmpty, let role else { throw APIError.validation(problems) }
+
+        let password = body.password
+        let hash = try await Offload.run { PasswordHasher.hash(password) }
+        let account = NewAccount(
+            email: email, passwordHash: hash, role: role, status: .pendingVerification, firstName: first, lastName: last,
+            graduationYear: role == .alumni ? body.graduationYear : nil, degree: role == .alumni ? body.degree : nil,
+            company: role == .employer ? body.companyName?.trimmingCharacters(in: .whitespaces) : nil)
+        let (accounts, jobs, origin) = (platform.accounts, platform.jobs, Self.origin(request, context))
+        let siteOrigin = configuration.publicOrigin ?? request.head.authority.map { "http://\($0)" } ?? "http://localhost"
+        let userID: Int64
+        do {
+            userID = try await Offload.run {
+                try accounts.register(account, origin: origin) { db, id in
+                    try jobs.enqueue(AccountJobs.verificationRequest(userID: id, origin: siteOrigin), in: db)
+                }
+            }
+        } catch AccountError.emailTaken {
+            throw APIError(.conflict, "already_exists", "An account with this email already exists; sign in or reset the password.")
+        }
+        jobs.didCommit(queue: "deliveries")
+        return JSONResponse.make(
+            ["user_id": .int(userID), "status": .string(AccountStatus.pendingVerification.rawValue), "verification_sent": true],
+            status: .created)
+    }
+
+    // MARK: - AUTH-4
+
+    @Sendable func signIn(_ request: Request, context: AppRequestContext) async throws -> Response {
+        let body = try await request.decodeJSON(as: SignIn.self, context: context)
+        let (accounts, sessions, throttle) = (platform.accounts, platform.sessions, platform.signInThrottle)
+        let origin = Self.origin(request, context)
+        let emailHash = platform.keyRing.lookupHash(UserRecord.normalise(email: body.email))
+        let invalid = APIError(.unauthorized, "invalid_credentials", "The email or password is not right.")
+        let user = try await Offload.run { try accounts.user(email: body.email) }
+        guard let user, let stored = user.passwordHash else {
+            // An unknown email costs the same bcrypt work as a known one (20-services §4.2).
+            let password = body.password
+            _ = try await Offload.run { PasswordHasher.verify(password, against: PasswordHasher.decoy) }
+            try await Offload.run {
+                try throttle.record(.failure, userID: user?.id, emailHash: emailHash, reason: "unknown_email", origin: origin)
+            }
+            throw invalid
+        }
+        if let wait = try await Offload.run({ try throttle.retryAfter(userID: user.id) }) {
+            try await Offload.run {
+                try throttle.record(.throttled, userID: user.id, emailHash: emailHash, reason: "account_throttle", origin: origin)
+            }
+            var headers = HTTPFields()
+            headers[.retryAfter] = String(wait)
+            throw APIError(
+                .tooManyRequests, "rate_limited", "Too many failed attempts for this account; try again in \(wait) s.", headers: headers)
+        }
+        let password = body.password
+        let matches = try await Offload.run { PasswordHasher.verify(password, against: stored) }
+        guard matches else {
+            try await Offload.run {
+                try throttle.record(.failure, userID: user.id, emailHash: emailHash, reason: "wrong_password", origin: origin)
+            }
+            throw invalid
+        }
+        guard user.status.canSignIn else {
+            try await Offload.run {
+                try throttle.record(.failure, userID: user.id, emailHash: emailHash, reason: "account_suspended", origin: origin)
+            }
+            throw APIError(.unauthorized, "account_suspended", "This account is suspended.")
+        }
+        let remember = body.remember ?? false
+        let rehash = PasswordHasher.needsRehash(stored)
+        let (token, identity) = try await Offload.run { () -> (String, Identity) in
+            let grants = try accounts.grants(userID: user.id)
+            let lifetime = SessionLifetime.of(remember: remember, privileged: user.role == .admin || !grants.isEmpty)
+            // A new session id at every sign-in (00-conventions §3.1).
+            let (token, session) = try sessions.create(
+                userID: user.id, remember: remember, lifetime: lifetime, methods: ["password"], origin: origin)
+            try throttle.record(.success, userID: user.id, emailHash: emailHash, reason: nil, origin: origin)
+            try accounts.recordSignIn(userID: user.id, newPasswordHash: rehash ? PasswordHasher.hash(password) : nil)
+            return (token, Identity(user: user, session: session, grants: grants))
+        }
+        var response = JSONResponse.make([
+            "user": Self.profile(identity.user), "csrf_token": .string(identity.session.csrfToken),
+            "session_expires_at": .string(identity.session.expiresAt),
+        ])
+        response.setCookie(sessionCookie(token, remember: remember, lifetime: identity.session))
+        return response
+    }
+
+    // MARK: - Shapes and cookies
+
+    static func origin(_ request: Request, _ context: AppRequestContext) -> RequestOrigin {
+        RequestOrigin(ip: context.remoteAddress, userAgent: request.headers[.userAgent].map { String($0.prefix(300)) })
+    }
+
+    /// The owner's view of their account (UserProfile, own fields); profile fields arrive with the profiles feature.
+    static func profile(_ user: UserRecord) -> JSONValue {
+        func text(_ value: String?) -> JSONValue { value.map(JSONValue.string) ?? .null }
+        return [
+            "id": .int(user.id), "email": .string(user.email), "first_name": .string(user.firstName),
+            "last_name": .string(user.lastName), "role": .string(user.role.rawValue), "status": .string(user.status.rawValue),
+            "email_verified": .bool(user.emailVerified), "department_id": user.departmentID.map(JSONValue.int) ?? .null,
+            "graduation_year": user.graduationYear.map { .int(Int64($0)) } ?? .null, "degree": text(user.degree),
+            "company": text(user.company), "time_zone": .string(user.timeZone), "theme": .string(user.theme),
+            "created_at": .string(user.createdAt), "last_active_at": text(user.lastActiveAt),
+        ]
+    }
+
+    /// AUTH-7's body.
+    static func sessionBody(_ identity: Identity) -> JSONValue {
+        var permissions = Set(identity.grants.flatMap(\.capability.permissions).map(\.rawValue))
+        if identity.user.role == .admin { permissions = Set(Permission.allCases.map(\.rawValue)) }
+        return [
+            "user": profile(identity.user),
+            "grants": .array(
+                identity.grants.map {
+                    [
+                        "capability": .string($0.capability.rawValue), "department_id": $0.departmentID.map(JSONValue.int) ?? .null,
+                        "expires_at": $0.expiresAt.map(JSONValue.string) ?? .null,
+                    ]
+                }),
+            "permissions": .array(permissions.sorted().map(JSONValue.string)), "csrf_token": .string(identity.session.csrfToken),
+            // TOTP and passkeys are not built yet, so no account has a second factor.
+            "two_factor_enabled": false, "expires_at": .string(identity.session.expiresAt),
+        ]
+    }
+
+    /// One Session of AUTH-9.
+    static func sessionItem(_ session: SessionRecord, current: Int64) -> JSONValue {
+        [
+            "id": .int(session.id), "current": .bool(session.id == current), "ip": session.ip.map(JSONValue.string) ?? .null,
+            "user_agent": session.userAgent.map(JSONValue.string) ?? .null, "created_at": .string(session.createdAt),
+            "last_seen_at": session.lastSeenAt.map(JSONValue.string) ?? .null, "expires_at": .string(session.expiresAt),
+            "remember": .bool(session.remember),
+        ]
+    }
+
+    /// `Secure` and the `__Host-` prefix over HTTPS; no Max-Age unless "remember me" (00-conventions §3.1).
+    func sessionCookie(_ token: String, remember: Bool, lifetime session: SessionRecord) -> Cookie {
+        let secure = platform.configuration.usesTLS
+        let maxAge: Int? =
+            remember
+            ? Timestamp.date(from: session.absoluteExpiresAt).map { max(0, Int($0.timeIntervalSinceNow)) } : nil
+        return Cookie(
+            name: SessionMiddleware.cookieName(secure: secure), value: token, maxAge: maxAge, path: "/", secure: secure, httpOnly: true,
+            sameSite: .lax)
+    }
+
+    func expiredCookie() -> Cookie {
+        let secure = platform.configuration.usesTLS
+        return Cookie(
+            name: SessionMiddleware.cookieName(secure: secure), value: "", maxAge: 0, path: "/", secure: secure, httpOnly: true,
+            sameSite: .lax)
+    }
+}

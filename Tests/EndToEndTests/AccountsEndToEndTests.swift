@@ -1,0 +1,127 @@
+import Foundation
+import Testing
+
+extension EndToEnd {
+    /// Registration to sign-out against the real server, as a new user would: the verification mail is read from
+    /// the development mail folder, exactly as written.
+    @Suite("Accounts")
+    struct AccountsEndToEndTests {
+        func post(_ server: ServerProcess, _ path: String, _ body: [String: Any], headers: [String: String] = [:]) throws -> HTTPExchange {
+            var all = headers
+            all["Content-Type"] = "application/json"
+            return try HTTPExchange.send(
+                port: server.port, method: "POST", path: path, headers: all, body: try JSONSerialization.data(withJSONObject: body))
+        }
+
+        /// The token of the verification link in the newest `.eml` file, decoded from its base64 plain-text part.
+        func verificationToken(_ server: ServerProcess) throws -> String? {
+            let directory = server.dataDirectory + "/mail"
+            let files = (try? FileManager.default.contentsOfDirectory(atPath: directory))?.filter { $0.hasSuffix(".eml") } ?? []
+            guard let newest = files.sorted().last else { return nil }
+            let message = try String(contentsOfFile: directory + "/" + newest, encoding: .utf8)
+            let blocks = message.components(separatedBy: "\r\n\r\n")
+            guard let plainIndex = blocks.firstIndex(where: { $0.contains("Content-Type: text/plain") }), plainIndex + 1 < blocks.count
+            else {
+                return nil
+            }
+            let encoded = blocks[plainIndex + 1].components(separatedBy: "\r\n").prefix { !$0.hasPrefix("--") }.joined()
+            guard let text = Data(base64Encoded: encoded).map({ String(decoding: $0, as: UTF8.self) }),
+                let range = text.range(of: "/verify-email/")
+            else { return nil }
+            return String(text[range.upperBound...].prefix { !$0.isWhitespace })
+        }
+
+        @Test("register, verify by the emailed link, sign in, use the session with its CSRF token, sign out")
+        func signUpToSignOut() throws {
+            let server = try ServerProcess()
+            let email = "jordan.lee@gus.pittstate.edu"
+            var registration: [String: Any] = [
+                "email": email, "password": "correct horse battery staple", "first_name": "Jordan", "last_name": "Lee",
+                "accept_terms": true,
+            ]
+
+            let weak = try post(server, "/api/v1/auth/register", registration.merging(["password": "password1"]) { $1 })
+            #expect(weak.status == 422)
+            #expect((weak.json["fields"] as? [String: [String]])?["password"]?.first?.contains("common") == true)
+            let outsider = try post(server, "/api/v1/auth/register", registration.merging(["email": "jordan@example.com"]) { $1 })
+            #expect(outsider.status == 422, "students register with a campus address")
+
+            let created = try post(server, "/api/v1/auth/register", registration)
+            #expect(created.status == 201, "\(created.body)")
+            #expect(created.json["status"] as? String == "pending_verification")
+            #expect(created.json["verification_sent"] as? Bool == true)
+            registration["first_name"] = "Other"
+            #expect(try post(server, "/api/v1/auth/register", registration).status == 409)
+
+            var token: String?
+            for _ in 0..<200 where token == nil {
+                token = try verificationToken(server)
+                if token == nil { usleep(50_000) }
+            }
+            let link = try #require(token, "the verification mail was written to DATA_DIR/mail")
+            #expect(try post(server, "/api/v1/auth/verify-email", ["token": "not-a-token"]).status == 404)
+            let verified = try post(server, "/api/v1/auth/verify-email", ["token": link])
+            #expect(verified.status == 200)
+            #expect(verified.json["status"] as? String == "active")
+            #expect(try post(server, "/api/v1/auth/verify-email", ["token": link]).status == 404, "a link works once")
+
+            let wrong = try post(server, "/api/v1/auth/login", ["email": email, "password": "not the password"])
+            #expect(wrong.status == 401)
+            let unknown = try post(server, "/api/v1/auth/login", ["email": "nobody@gus.pittstate.edu", "password": "whatever it is"])
+            #expect(unknown.status == 401)
+            #expect(unknown.json["error"] as? String == wrong.json["error"] as? String, "an unknown email looks the same")
+
+            let signedIn = try post(
+                server, "/api/v1/auth/login", ["email": email.uppercased(), "password": "correct horse battery staple"])
+            #expect(signedIn.status == 200, "\(signedIn.body)")
+            let cookie = try #require(signedIn.headers["set-cookie"])
+            #expect(cookie.contains("HttpOnly") && cookie.contains("SameSite=Lax") && cookie.hasPrefix("psc_session="))
+            let session = String(cookie.prefix { $0 != ";" })
+            let csrf = try #require(signedIn.json["csrf_token"] as? String)
+            #expect((signedIn.json["user"] as? [String: Any])?["email"] as? String == email)
+
+            let current = try HTTPExchange.send(port: server.port, path: "/api/v1/auth/session", headers: ["Cookie": session])
+            #expect(current.status == 200)
+            #expect(current.json["csrf_token"] as? String == csrf)
+            #expect(try HTTPExchange.send(port: server.port, path: "/api/v1/auth/session").status == 401)
+
+            let list = try HTTPExchange.send(port: server.port, path: "/api/v1/auth/sessions", headers: ["Cookie": session])
+            #expect((list.json["items"] as? [[String: Any]])?.count == 1)
+
+            // Unsafe requests with the cookie need the CSRF token, and never come from another site.
+            #expect(try post(server, "/api/v1/auth/logout", [:], headers: ["Cookie": session]).status == 403)
+            let foreign = try post(
+                server, "/api/v1/auth/logout", [:], headers: ["Cookie": session, "X-CSRF-Token": csrf, "Origin": "https://evil.example"])
+            #expect(foreign.status == 403)
+            let out = try post(server, "/api/v1/auth/logout", [:], headers: ["Cookie": session, "X-CSRF-Token": csrf])
+            #expect(out.status == 204)
+            let after = try HTTPExchange.send(port: server.port, path: "/api/v1/auth/session", headers: ["Cookie": session])
+            #expect(after.status == 401, "a revoked session id gets 401")
+            #expect(after.headers["www-authenticate"] == "Bearer realm=\"psc\"")
+
+            let audit = try server.admin(["audit", "verify"])
+            #expect(audit.status == 0, "the chain holds every account record: \(audit.stderr)")
+            server.stop()
+        }
+
+        @Test("five wrong passwords throttle the account to one try a minute, from any address")
+        func throttle() throws {
+            let server = try ServerProcess()
+            let email = "casey.kim@pittstate.edu"
+            let created = try post(
+                server, "/api/v1/auth/register",
+                [
+                    "email": email, "password": "a long and private passphrase", "first_name": "Casey", "last_name": "Kim",
+                    "accept_terms": true,
+                ])
+            #expect(created.status == 201)
+            for _ in 0..<5 {
+                #expect(try post(server, "/api/v1/auth/login", ["email": email, "password": "wrong guess here"]).status == 401)
+            }
+            let blocked = try post(server, "/api/v1/auth/login", ["email": email, "password": "a long and private passphrase"])
+            #expect(blocked.status == 429)
+            #expect(Int(blocked.headers["retry-after"] ?? "") ?? 0 > 0)
+            server.stop()
+        }
+    }
+}
