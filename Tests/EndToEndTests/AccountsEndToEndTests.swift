@@ -123,5 +123,64 @@ extension EndToEnd {
             #expect(Int(blocked.headers["retry-after"] ?? "") ?? 0 > 0)
             server.stop()
         }
+
+        @Test("malformed, wrongly typed, oversized and wrong-owner requests get clear errors and change nothing")
+        func badInput() throws {
+            // Registration allows 5 an hour per IP; this test registers more than that on purpose.
+            let server = try ServerProcess(environment: ["PSC_RATE_LIMITS_AUTH_1": "none"])
+            func raw(_ path: String, _ body: String, type: String = "application/json") throws -> HTTPExchange {
+                try HTTPExchange.send(
+                    port: server.port, method: "POST", path: path, headers: ["Content-Type": type], body: Data(body.utf8))
+            }
+            #expect(try raw("/api/v1/auth/register", "{not json").status == 400)
+            #expect(try raw("/api/v1/auth/register", "[]").status == 400)
+            #expect(try raw("/api/v1/auth/register", #"{"email": 5}"#).status == 422)
+            #expect(try raw("/api/v1/auth/login", #"{"email": "a@b.c"}"#).status == 422, "a missing password is named")
+            #expect(try raw("/api/v1/auth/login", "email=a", type: "application/x-www-form-urlencoded").status == 415)
+            let huge = "{\"email\": \"" + String(repeating: "a", count: 2 << 20) + "\"}"
+            #expect(try raw("/api/v1/auth/login", huge).status == 413)
+            let roleless = try post(
+                server, "/api/v1/auth/register",
+                [
+                    "email": "x@gus.pittstate.edu", "password": "correct horse battery staple", "first_name": "X", "last_name": "Y",
+                    "accept_terms": true, "requested_role": "admin",
+                ])
+            #expect(roleless.status == 422)
+            #expect((roleless.json["fields"] as? [String: [String]])?["requested_role"] != nil, "no one registers as an admin")
+
+            // Two people; one cannot revoke the other's session.
+            var cookies: [String] = []
+            var csrfTokens: [String] = []
+            var sessionIDs: [Int] = []
+            for name in ["ana", "ben"] {
+                let email = "\(name)@gus.pittstate.edu"
+                #expect(
+                    try post(
+                        server, "/api/v1/auth/register",
+                        [
+                            "email": email, "password": "correct horse battery staple", "first_name": name, "last_name": "Test",
+                            "accept_terms": true,
+                        ]
+                    ).status == 201)
+                let signedIn = try post(server, "/api/v1/auth/login", ["email": email, "password": "correct horse battery staple"])
+                #expect(signedIn.status == 200, "a pending account may sign in (user~)")
+                let cookie = String((signedIn.headers["set-cookie"] ?? "").prefix { $0 != ";" })
+                cookies.append(cookie)
+                csrfTokens.append(signedIn.json["csrf_token"] as? String ?? "")
+                let list = try HTTPExchange.send(port: server.port, path: "/api/v1/auth/sessions", headers: ["Cookie": cookie])
+                sessionIDs.append(((list.json["items"] as? [[String: Any]])?.first?["id"] as? Int) ?? 0)
+            }
+            let stolen = try HTTPExchange.send(
+                port: server.port, method: "DELETE", path: "/api/v1/auth/sessions/\(sessionIDs[0])",
+                headers: ["Cookie": cookies[1], "X-CSRF-Token": csrfTokens[1]])
+            #expect(stolen.status == 404)
+            let stillThere = try HTTPExchange.send(port: server.port, path: "/api/v1/auth/session", headers: ["Cookie": cookies[0]])
+            #expect(stillThere.status == 200, "the other person's session is untouched")
+            let nonsense = try HTTPExchange.send(
+                port: server.port, method: "DELETE", path: "/api/v1/auth/sessions/abc",
+                headers: ["Cookie": cookies[1], "X-CSRF-Token": csrfTokens[1]])
+            #expect(nonsense.status == 404)
+            server.stop()
+        }
     }
 }
