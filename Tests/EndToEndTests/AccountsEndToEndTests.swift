@@ -13,22 +13,23 @@ extension EndToEnd {
                 port: server.port, method: "POST", path: path, headers: all, body: try JSONSerialization.data(withJSONObject: body))
         }
 
-        /// The token of the verification link in the newest `.eml` file, decoded from its base64 plain-text part.
-        func verificationToken(_ server: ServerProcess) throws -> String? {
+        /// The tokens of the verification links in every `.eml` file, decoded from their base64 plain-text parts.
+        func verificationTokens(_ server: ServerProcess) throws -> Set<String> {
             let directory = server.dataDirectory + "/mail"
             let files = (try? FileManager.default.contentsOfDirectory(atPath: directory))?.filter { $0.hasSuffix(".eml") } ?? []
-            guard let newest = files.sorted().last else { return nil }
-            let message = try String(contentsOfFile: directory + "/" + newest, encoding: .utf8)
-            let blocks = message.components(separatedBy: "\r\n\r\n")
-            guard let plainIndex = blocks.firstIndex(where: { $0.contains("Content-Type: text/plain") }), plainIndex + 1 < blocks.count
-            else {
-                return nil
+            var tokens = Set<String>()
+            for file in files {
+                let message = try String(contentsOfFile: directory + "/" + file, encoding: .utf8)
+                let blocks = message.components(separatedBy: "\r\n\r\n")
+                guard let plainIndex = blocks.firstIndex(where: { $0.contains("Content-Type: text/plain") }), plainIndex + 1 < blocks.count
+                else { continue }
+                let encoded = blocks[plainIndex + 1].components(separatedBy: "\r\n").prefix { !$0.hasPrefix("--") }.joined()
+                guard let text = Data(base64Encoded: encoded).map({ String(decoding: $0, as: UTF8.self) }),
+                    let range = text.range(of: "/verify-email/")
+                else { continue }
+                tokens.insert(String(text[range.upperBound...].prefix { !$0.isWhitespace }))
             }
-            let encoded = blocks[plainIndex + 1].components(separatedBy: "\r\n").prefix { !$0.hasPrefix("--") }.joined()
-            guard let text = Data(base64Encoded: encoded).map({ String(decoding: $0, as: UTF8.self) }),
-                let range = text.range(of: "/verify-email/")
-            else { return nil }
-            return String(text[range.upperBound...].prefix { !$0.isWhitespace })
+            return tokens
         }
 
         @Test("register, verify by the emailed link, sign in, use the session with its CSRF token, sign out")
@@ -55,15 +56,33 @@ extension EndToEnd {
 
             var token: String?
             for _ in 0..<200 where token == nil {
-                token = try verificationToken(server)
+                token = try verificationTokens(server).first
                 if token == nil { usleep(50_000) }
             }
-            let link = try #require(token, "the verification mail was written to DATA_DIR/mail")
+            var link = try #require(token, "the verification mail was written to DATA_DIR/mail")
+            // A pending account may ask for the mail again (AUTH-3); the newer link replaces the older one.
+            let early = try post(server, "/api/v1/auth/login", ["email": email, "password": "correct horse battery staple"])
+            #expect(early.status == 200)
+            let earlyCookie = String((early.headers["set-cookie"] ?? "").prefix { $0 != ";" })
+            let earlyCSRF = early.json["csrf_token"] as? String ?? ""
+            let resent = try post(
+                server, "/api/v1/auth/verify-email/resend", [:], headers: ["Cookie": earlyCookie, "X-CSRF-Token": earlyCSRF])
+            #expect(resent.status == 202)
+            var newer: String?
+            for _ in 0..<200 where newer == nil {
+                newer = try verificationTokens(server).subtracting([link]).first
+                if newer == nil { usleep(50_000) }
+            }
+            #expect(try post(server, "/api/v1/auth/verify-email", ["token": link]).status == 404, "the older link stopped working")
+            link = try #require(newer)
             #expect(try post(server, "/api/v1/auth/verify-email", ["token": "not-a-token"]).status == 404)
             let verified = try post(server, "/api/v1/auth/verify-email", ["token": link])
             #expect(verified.status == 200)
             #expect(verified.json["status"] as? String == "active")
             #expect(try post(server, "/api/v1/auth/verify-email", ["token": link]).status == 404, "a link works once")
+            let again = try post(
+                server, "/api/v1/auth/verify-email/resend", [:], headers: ["Cookie": earlyCookie, "X-CSRF-Token": earlyCSRF])
+            #expect(again.status == 409, "already verified")
 
             let wrong = try post(server, "/api/v1/auth/login", ["email": email, "password": "not the password"])
             #expect(wrong.status == 401)
@@ -86,7 +105,11 @@ extension EndToEnd {
             #expect(try HTTPExchange.send(port: server.port, path: "/api/v1/auth/session").status == 401)
 
             let list = try HTTPExchange.send(port: server.port, path: "/api/v1/auth/sessions", headers: ["Cookie": session])
-            #expect((list.json["items"] as? [[String: Any]])?.count == 1)
+            #expect((list.json["items"] as? [[String: Any]])?.count == 2, "the early session and this one")
+            let others = try post(
+                server, "/api/v1/auth/sessions/revoke-others", [:], headers: ["Cookie": session, "X-CSRF-Token": csrf])
+            #expect(others.json["revoked"] as? Int == 1)
+            #expect(try HTTPExchange.send(port: server.port, path: "/api/v1/auth/session", headers: ["Cookie": earlyCookie]).status == 401)
 
             // Unsafe requests with the cookie need the CSRF token, and never come from another site.
             #expect(try post(server, "/api/v1/auth/logout", [:], headers: ["Cookie": session]).status == 403)

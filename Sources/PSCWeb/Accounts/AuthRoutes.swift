@@ -56,6 +56,22 @@ struct AuthRoutes {
         }
         catalog.add(
             RouteSpec(
+                id: "AUTH-3", .post, "/api/v1/auth/verify-email/resend", summary: "Send the verification email again", tag: "Auth",
+                limit: .own("3/h"),
+                responses: [202: ("A new link is on its way", nil), 401: ("Not signed in", "Error"), 409: ("Already verified", "Error")]),
+            to: router
+        ) { request, context in
+            let identity = try context.require(.signedIn)
+            guard !identity.user.emailVerified else {
+                throw APIError(.conflict, "already_verified", "This email address is already verified.")
+            }
+            let jobs = platform.jobs
+            let request = try AccountJobs.verificationRequest(userID: identity.user.id, origin: siteOrigin(request))
+            _ = try await Offload.run { try jobs.enqueue(request) }
+            return Response(status: .accepted)
+        }
+        catalog.add(
+            RouteSpec(
                 id: "AUTH-4", .post, "/api/v1/auth/login", summary: "Sign in", tag: "Auth", limit: .own("10/min"),
                 responses: [
                     200: ("Signed in", nil), 401: ("Invalid credentials or suspended", "Error"),
@@ -181,7 +197,7 @@ struct AuthRoutes {
             graduationYear: role == .alumni ? body.graduationYear : nil, degree: role == .alumni ? body.degree : nil,
             company: role == .employer ? body.companyName?.trimmingCharacters(in: .whitespaces) : nil)
         let (accounts, jobs, origin) = (platform.accounts, platform.jobs, Self.origin(request, context))
-        let siteOrigin = configuration.publicOrigin ?? request.head.authority.map { "http://\($0)" } ?? "http://localhost"
+        let siteOrigin = siteOrigin(request)
         let userID: Int64
         do {
             userID = try await Offload.run {
@@ -260,6 +276,11 @@ struct AuthRoutes {
     }
 
     // MARK: - Shapes and cookies
+
+    /// Where links in emails point: the public origin, or on a development instance the request's own.
+    func siteOrigin(_ request: Request) -> String {
+        platform.configuration.publicOrigin ?? request.head.authority.map { "http://\($0)" } ?? "http://localhost"
+    }
 
     static func origin(_ request: Request, _ context: AppRequestContext) -> RequestOrigin {
         RequestOrigin(ip: context.remoteAddress, userAgent: request.headers[.userAgent].map { String($0.prefix(300)) })
