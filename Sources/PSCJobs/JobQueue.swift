@@ -196,19 +196,7 @@ public final class JobQueue: Sendable {
     /// attempts are used up. Returns how many it moved.
     @discardableResult
     public func rescueExpiredLeases() throws -> Int {
-        let stamp = Timestamp.string(from: clock())
-        return try store.write { db in
-            try db.execute(
-                sql: """
-                    UPDATE jobs SET state = CASE WHEN attempts >= max_attempts THEN 'dead' ELSE 'available' END,
-                        finished_at = CASE WHEN attempts >= max_attempts THEN ?1 ELSE NULL END,
-                        last_error = coalesce(last_error, 'lease expired'), lease_owner = NULL, lease_expires_at = NULL, updated_at = ?1
-                    WHERE state = 'running' AND lease_expires_at < ?1
-                    """,
-                arguments: [stamp]
-            )
-            return db.changesCount
-        }
+        try returnRunning(onlyExpired: true, reason: "lease expired")
     }
 
     /// Returns every `running` job to `available` (or `dead` when its attempts are used up), whatever its lease.
@@ -216,17 +204,20 @@ public final class JobQueue: Sendable {
     /// left running was cut off by a crash or a kill -9, so waiting for its lease would only delay it.
     @discardableResult
     public func rescueOrphans() throws -> Int {
+        try returnRunning(onlyExpired: false, reason: "interrupted: the server stopped while the job ran")
+    }
+
+    private func returnRunning(onlyExpired: Bool, reason: String) throws -> Int {
         let stamp = Timestamp.string(from: clock())
         return try store.write { db in
             try db.execute(
                 sql: """
                     UPDATE jobs SET state = CASE WHEN attempts >= max_attempts THEN 'dead' ELSE 'available' END,
                         finished_at = CASE WHEN attempts >= max_attempts THEN ?1 ELSE NULL END,
-                        last_error = coalesce(last_error, 'interrupted: the server stopped while the job ran'),
-                        lease_owner = NULL, lease_expires_at = NULL, updated_at = ?1
-                    WHERE state = 'running'
+                        last_error = coalesce(last_error, ?2), lease_owner = NULL, lease_expires_at = NULL, updated_at = ?1
+                    WHERE state = 'running' AND (NOT ?3 OR lease_expires_at < ?1)
                     """,
-                arguments: [stamp]
+                arguments: [stamp, reason, onlyExpired]
             )
             return db.changesCount
         }

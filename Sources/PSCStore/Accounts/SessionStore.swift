@@ -91,33 +91,33 @@ public struct SessionStore: Sendable {
         return (token, session)
     }
 
-    /// The live session for a cookie value: not revoked and within both expiries. Using it pushes the idle
-    /// expiry out, writing at most once a minute (40-data: last_seen written at most once a minute).
-    public func session(token: String, lifetime: (SessionRecord) -> SessionLifetime) throws -> SessionRecord? {
-        let now = clock()
-        let stamp = Timestamp.string(from: now)
+    /// The live session for a cookie value: not revoked and within both expiries.
+    public func session(token: String) throws -> SessionRecord? {
+        let stamp = Timestamp.string(from: clock())
         let hash = SecureToken.sha256(token)
-        guard
-            let found = try store.read({ db in
-                try SessionRecord.fetchOne(
-                    db,
-                    sql: """
-                        SELECT * FROM sessions WHERE token_hash = ? AND revoked_at IS NULL AND idle_expires_at > ?2
-                            AND absolute_expires_at > ?2
-                        """,
-                    arguments: [hash, stamp])
-            })
-        else { return nil }
-        if let lastSeen = found.lastSeenAt, let seen = Timestamp.date(from: lastSeen), now.timeIntervalSince(seen) < 60 {
-            return found
+        return try store.read { db in
+            try SessionRecord.fetchOne(
+                db,
+                sql: """
+                    SELECT * FROM sessions WHERE token_hash = ? AND revoked_at IS NULL AND idle_expires_at > ?2
+                        AND absolute_expires_at > ?2
+                    """,
+                arguments: [hash, stamp])
         }
-        let idle = Timestamp.string(from: now.addingTimeInterval(lifetime(found).idle))
+    }
+
+    /// Records a use of the session and pushes its idle expiry out, writing at most once a minute (40-data:
+    /// last_seen written at most once a minute).
+    public func touch(_ session: SessionRecord, lifetime: SessionLifetime) throws {
+        let now = clock()
+        if let lastSeen = session.lastSeenAt, let seen = Timestamp.date(from: lastSeen), now.timeIntervalSince(seen) < 60 { return }
+        let stamp = Timestamp.string(from: now)
+        let idle = Timestamp.string(from: now.addingTimeInterval(lifetime.idle))
         try store.write { db in
             try db.execute(
                 sql: "UPDATE sessions SET last_seen_at = ?, idle_expires_at = ? WHERE id = ? AND revoked_at IS NULL",
-                arguments: [stamp, idle, found.id])
+                arguments: [stamp, idle, session.id])
         }
-        return found
     }
 
     /// The user's sessions that are still live, newest first.

@@ -330,19 +330,16 @@ struct AuthRoutes {
 
     /// `Secure` and the `__Host-` prefix over HTTPS; no Max-Age unless "remember me" (00-conventions §3.1).
     func sessionCookie(_ token: String, remember: Bool, lifetime session: SessionRecord) -> Cookie {
-        let secure = platform.configuration.usesTLS
-        let maxAge: Int? =
-            remember
-            ? Timestamp.date(from: session.absoluteExpiresAt).map { max(0, Int($0.timeIntervalSinceNow)) } : nil
-        return Cookie(
-            name: SessionMiddleware.cookieName(secure: secure), value: token, maxAge: maxAge, path: "/", secure: secure, httpOnly: true,
-            sameSite: .lax)
+        let maxAge = remember ? Timestamp.date(from: session.absoluteExpiresAt).map { max(0, Int($0.timeIntervalSinceNow)) } : nil
+        return cookie(value: token, maxAge: maxAge)
     }
 
-    func expiredCookie() -> Cookie {
+    func expiredCookie() -> Cookie { cookie(value: "", maxAge: 0) }
+
+    private func cookie(value: String, maxAge: Int?) -> Cookie {
         let secure = platform.configuration.usesTLS
         return Cookie(
-            name: SessionMiddleware.cookieName(secure: secure), value: "", maxAge: 0, path: "/", secure: secure, httpOnly: true,
+            name: SessionMiddleware.cookieName(secure: secure), value: value, maxAge: maxAge, path: "/", secure: secure, httpOnly: true,
             sameSite: .lax)
     }
 }

@@ -35,18 +35,12 @@ struct SessionMiddleware: RouterMiddleware {
     }
 
     static func identity(token: String, sessions: SessionStore, accounts: AccountStore) throws -> Identity? {
-        var privileged = false
-        guard
-            let session = try sessions.session(
-                token: token,
-                lifetime: { session in
-                    let user = try? accounts.user(id: session.userID)
-                    privileged = user?.role == .admin || !((try? accounts.grants(userID: session.userID)) ?? []).isEmpty
-                    return SessionLifetime.of(remember: session.remember, privileged: privileged)
-                }),
-            let user = try accounts.user(id: session.userID), user.status.canSignIn
+        guard let session = try sessions.session(token: token), let user = try accounts.user(id: session.userID), user.status.canSignIn
         else { return nil }
-        return Identity(user: user, session: session, grants: try accounts.grants(userID: user.id))
+        let grants = try accounts.grants(userID: user.id)
+        let privileged = user.role == .admin || !grants.isEmpty
+        try sessions.touch(session, lifetime: SessionLifetime.of(remember: session.remember, privileged: privileged))
+        return Identity(user: user, session: session, grants: grants)
     }
 
     private func checkOrigin(_ request: Request) throws {

@@ -49,10 +49,7 @@ struct HomeRoutes {
                 responses: [303: ("Back to the page", nil)]),
             to: router
         ) { request, context in
-            // A cookie preference only, but still refused from other sites (00-conventions §3.1).
-            if request.headers[HTTPField.Name("Sec-Fetch-Site")!] == "cross-site" {
-                throw APIError(.forbidden, "csrf_failed", "This form can only be sent from PittState Connect itself.")
-            }
+            // Posts from other sites are refused before this, by SessionMiddleware, like every unsafe request.
             var request = request
             let body = try await request.collectBody(upTo: 4096)
             let form = Self.formFields(String(buffer: body))
