@@ -9,6 +9,20 @@ public indirect enum JSONValue: Sendable, Equatable, Codable {
     case array([JSONValue])
     case object([String: JSONValue])
 
+    /// A member of an object; nil for other values or a missing key.
+    public subscript(key: String) -> JSONValue? {
+        if case .object(let members) = self { return members[key] }
+        return nil
+    }
+    public var boolValue: Bool? {
+        if case .bool(let flag) = self { return flag }
+        return nil
+    }
+    public var stringValue: String? {
+        if case .string(let text) = self { return text }
+        return nil
+    }
+
     /// The RFC 8785 canonical form: keys sorted by UTF-16 code units, no whitespace, minimal escaping.
     public var canonicalText: String { String(decoding: canonicalBytes, as: UTF8.self) }
 

@@ -256,6 +256,9 @@ public struct Configuration: Sendable {
     public var host: String { string("http.host") ?? "127.0.0.1" }
     public var port: Int { integer("http.port") ?? 8080 }
     public var publicOrigin: String? { string("http.public_origin") }
+    /// Where links in emails sent outside a request point: the public origin, else the listening address.
+    public var siteOrigin: String { publicOrigin ?? "http://\(host.contains(":") ? "[\(host)]" : host):\(port)" }
+    public var requireTwoFactorForPrivileged: Bool { boolean("security.require_2fa_for_admins") }
     public var demoAccounts: Bool { boolean("demo_accounts") && !isProduction }
     public var durableCommits: Bool { string("durability") == "full" }
     public var adminSocketPath: String {

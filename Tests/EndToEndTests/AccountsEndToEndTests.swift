@@ -13,23 +13,8 @@ extension EndToEnd {
                 port: server.port, method: "POST", path: path, headers: all, body: try JSONSerialization.data(withJSONObject: body))
         }
 
-        /// The tokens of the verification links in every `.eml` file, decoded from their base64 plain-text parts.
         func verificationTokens(_ server: ServerProcess) throws -> Set<String> {
-            let directory = server.dataDirectory + "/mail"
-            let files = (try? FileManager.default.contentsOfDirectory(atPath: directory))?.filter { $0.hasSuffix(".eml") } ?? []
-            var tokens = Set<String>()
-            for file in files {
-                let message = try String(contentsOfFile: directory + "/" + file, encoding: .utf8)
-                let blocks = message.components(separatedBy: "\r\n\r\n")
-                guard let plainIndex = blocks.firstIndex(where: { $0.contains("Content-Type: text/plain") }), plainIndex + 1 < blocks.count
-                else { continue }
-                let encoded = blocks[plainIndex + 1].components(separatedBy: "\r\n").prefix { !$0.hasPrefix("--") }.joined()
-                guard let text = Data(base64Encoded: encoded).map({ String(decoding: $0, as: UTF8.self) }),
-                    let range = text.range(of: "/verify-email/")
-                else { continue }
-                tokens.insert(String(text[range.upperBound...].prefix { !$0.isWhitespace }))
-            }
-            return tokens
+            try AccountClient.mailedTokens(server, path: "/verify-email/")
         }
 
         @Test("register, verify by the emailed link, sign in, use the session with its CSRF token, sign out")

@@ -71,34 +71,44 @@ public struct AccountStore: Sendable {
     }
 
     /// Records a successful sign-in time and, when the stored hash is outdated, its replacement.
-    public func recordSignIn(userID: Int64, newPasswordHash: String?) throws {
+    public func recordSignIn(userID: Int64, newPasswordHash: String?, in db: GRDB.Database) throws {
         let now = Timestamp.string(from: clock())
-        try store.write { db in
-            try db.execute(
-                sql: """
-                    UPDATE users SET last_login_at = ?1, last_active_at = ?1, updated_at = ?1, password_hash = coalesce(?2, password_hash)
-                    WHERE id = ?3
-                    """,
-                arguments: [now, newPasswordHash, userID])
-        }
+        try db.execute(
+            sql: """
+                UPDATE users SET last_login_at = ?1, last_active_at = ?1, updated_at = ?1, password_hash = coalesce(?2, password_hash)
+                WHERE id = ?3
+                """,
+            arguments: [now, newPasswordHash, userID])
+    }
+
+    /// Replaces the password hash (change, reset, invitation) and audits it under `action`.
+    public func setPassword(
+        userID: Int64, hash: String, action: String, origin: RequestOrigin, in db: GRDB.Database
+    ) throws {
+        let now = clock()
+        try db.execute(
+            sql: "UPDATE users SET password_hash = ?, updated_at = ? WHERE id = ?", arguments: [hash, Timestamp.string(from: now), userID])
+        try AuditLog.append(.account(action, userID: userID, origin: origin, at: now), in: db)
     }
 
     /// Active grants not past their expiry (00-conventions §1.4: expiry applies at once, on every request).
     public func grants(userID: Int64) throws -> [Grant] {
+        try store.read { db in try grants(userID: userID, in: db) }
+    }
+
+    public func grants(userID: Int64, in db: GRDB.Database) throws -> [Grant] {
         let now = Timestamp.string(from: clock())
-        return try store.read { db in
-            try Row.fetchAll(
-                db,
-                sql: """
-                    SELECT capability, department_id, expires_at FROM capability_grants
-                    WHERE user_id = ? AND active = 1 AND revoked_at IS NULL AND (expires_at IS NULL OR expires_at > ?)
-                    ORDER BY id
-                    """,
-                arguments: [userID, now]
-            ).compactMap { row in
-                Capability(rawValue: row["capability"]).map {
-                    Grant(capability: $0, departmentID: row["department_id"], expiresAt: row["expires_at"])
-                }
+        return try Row.fetchAll(
+            db,
+            sql: """
+                SELECT capability, department_id, expires_at FROM capability_grants
+                WHERE user_id = ? AND active = 1 AND revoked_at IS NULL AND (expires_at IS NULL OR expires_at > ?)
+                ORDER BY id
+                """,
+            arguments: [userID, now]
+        ).compactMap { row in
+            Capability(rawValue: row["capability"]).map {
+                Grant(capability: $0, departmentID: row["department_id"], expiresAt: row["expires_at"])
             }
         }
     }

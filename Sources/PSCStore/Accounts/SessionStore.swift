@@ -67,11 +67,20 @@ public struct SessionStore: Sendable {
     public func create(
         userID: Int64, remember: Bool, lifetime: SessionLifetime, methods: [String], origin: RequestOrigin
     ) throws -> (token: String, session: SessionRecord) {
+        try store.write { db in
+            try create(userID: userID, remember: remember, lifetime: lifetime, methods: methods, origin: origin, in: db)
+        }
+    }
+
+    /// `create` inside the caller's transaction, for sign-ins that consume a challenge or a code with it.
+    public func create(
+        userID: Int64, remember: Bool, lifetime: SessionLifetime, methods: [String], origin: RequestOrigin, in db: GRDB.Database
+    ) throws -> (token: String, session: SessionRecord) {
         let token = SecureToken.random()
         let now = clock()
         let stamp = Timestamp.string(from: now)
         let methodsJSON = JSONValue.array(methods.map(JSONValue.string)).canonicalText
-        let session = try store.write { db in
+        let session = try {
             try SessionRecord.fetchOne(
                 db,
                 sql: """
@@ -86,7 +95,7 @@ public struct SessionStore: Sendable {
                     Timestamp.string(from: now.addingTimeInterval(lifetime.idle)),
                     Timestamp.string(from: now.addingTimeInterval(lifetime.absolute)), stamp,
                 ])
-        }
+        }()
         guard let session else { throw StoreError.backupFailed("the new session could not be read back") }
         return (token, session)
     }
@@ -118,6 +127,15 @@ public struct SessionStore: Sendable {
                 sql: "UPDATE sessions SET last_seen_at = ?, idle_expires_at = ? WHERE id = ? AND revoked_at IS NULL",
                 arguments: [stamp, idle, session.id])
         }
+    }
+
+    /// Marks a password or second-factor check just passed on this session (00-conventions §3.1, recent authentication).
+    public func markRecentAuth(sessionID: Int64) throws -> String {
+        let stamp = Timestamp.string(from: clock())
+        try store.write { db in
+            try db.execute(sql: "UPDATE sessions SET recent_auth_at = ? WHERE id = ?", arguments: [stamp, sessionID])
+        }
+        return stamp
     }
 
     /// The user's sessions that are still live, newest first.

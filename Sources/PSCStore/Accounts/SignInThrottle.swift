@@ -41,25 +41,33 @@ public struct SignInThrottle: Sendable {
 
     /// Stores the attempt (append-only) and audits it, in one transaction.
     public func record(
-        _ outcome: Outcome, userID: Int64?, emailHash: Data, reason: String?, origin: RequestOrigin
+        _ outcome: Outcome, userID: Int64?, emailHash: Data?, reason: String?, origin: RequestOrigin, method: String = "password"
+    ) throws {
+        try store.write { db in
+            try record(outcome, userID: userID, emailHash: emailHash, reason: reason, origin: origin, method: method, in: db)
+        }
+    }
+
+    /// `record` inside the caller's transaction.
+    public func record(
+        _ outcome: Outcome, userID: Int64?, emailHash: Data?, reason: String?, origin: RequestOrigin, method: String = "password",
+        in db: GRDB.Database
     ) throws {
         let now = clock()
         let stamp = Timestamp.string(from: now)
-        try store.write { db in
-            try db.execute(
-                sql: """
-                    INSERT INTO login_attempts (email_hash, user_id, ip, user_agent, outcome, reason, occurred_at, created_at)
-                    VALUES (?, ?, ?, ?, ?, ?, ?, ?)
-                    """,
-                arguments: [emailHash, userID, origin.ip, origin.userAgent, outcome.rawValue, reason, stamp, stamp])
-            var details: [String: JSONValue] = ["method": "password"]
-            if let reason { details["reason"] = .string(reason) }
-            try AuditLog.append(
-                AuditEntry(
-                    occurredAt: now, actorUserID: userID, actorKind: .user, action: "auth.login", targetType: "user",
-                    targetID: userID.map(String.init), ipAddress: origin.ip, userAgent: origin.userAgent, details: details,
-                    severity: outcome == .success ? .info : .warning, outcome: outcome == .success ? .success : .failure),
-                in: db)
-        }
+        try db.execute(
+            sql: """
+                INSERT INTO login_attempts (email_hash, user_id, ip, user_agent, outcome, reason, occurred_at, created_at)
+                VALUES (?, ?, ?, ?, ?, ?, ?, ?)
+                """,
+            arguments: [emailHash, userID, origin.ip, origin.userAgent, outcome.rawValue, reason, stamp, stamp])
+        var details: [String: JSONValue] = ["method": .string(method)]
+        if let reason { details["reason"] = .string(reason) }
+        try AuditLog.append(
+            AuditEntry(
+                occurredAt: now, actorUserID: userID, actorKind: .user, action: "auth.login", targetType: "user",
+                targetID: userID.map(String.init), ipAddress: origin.ip, userAgent: origin.userAgent, details: details,
+                severity: outcome == .success ? .info : .warning, outcome: outcome == .success ? .success : .failure),
+            in: db)
     }
 }

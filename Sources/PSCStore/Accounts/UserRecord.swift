@@ -90,3 +90,19 @@ public struct RequestOrigin: Sendable {
         self.userAgent = userAgent
     }
 }
+
+extension AuditEntry {
+    /// A user's own security event: the user is actor and target, from the request's address.
+    public static func account(
+        _ action: String, userID: Int64, origin: RequestOrigin, at date: Date, details: [String: JSONValue] = [:],
+        severity: Severity = .warning, outcome: Outcome = .success
+    ) -> AuditEntry {
+        AuditEntry(
+            occurredAt: date, actorUserID: userID, actorKind: .user, action: action, targetType: "user", targetID: String(userID),
+            ipAddress: origin.ip, userAgent: origin.userAgent, details: details, severity: severity, outcome: outcome)
+    }
+}
+
+/// Called inside the transaction of a security-relevant change so the user's `security_alert` commits with it
+/// (the web layer queues the email).
+public typealias SecurityAlertHook = @Sendable (GRDB.Database, _ userID: Int64, _ event: String) throws -> Void

@@ -1,46 +1,93 @@
 import Foundation
+import GRDB
 import PSCCore
 import PSCJobs
 import PSCStore
 
-/// Background work of the accounts feature: the verification email. The job carries only the user id and the
-/// site's origin; the token is made when the mail is written, so no usable secret ever sits in the queue.
+/// Background work of the accounts feature: the verification, password-reset and security-alert emails. A job
+/// carries only the user id, the site's origin and the event; a link's token is made when the mail is written,
+/// so no usable secret ever sits in the queue.
 enum AccountJobs {
     static let verificationEmail = "email.verify"
+    static let passwordResetEmail = "email.password_reset"
+    static let securityAlertEmail = "email.security_alert"
 
-    struct VerificationPayload: Codable, Sendable {
+    struct Payload: Codable, Sendable {
         let userID: Int64
         let origin: String
+        var event: String?
         enum CodingKeys: String, CodingKey {
             case userID = "user_id"
-            case origin
+            case origin, event
         }
     }
 
     static func verificationRequest(userID: Int64, origin: String) throws -> JobRequest {
+        try JobRequest(kind: verificationEmail, queue: "deliveries", payload: Payload(userID: userID, origin: origin), maxAttempts: 5)
+    }
+
+    static func passwordResetRequest(userID: Int64, origin: String) throws -> JobRequest {
+        try JobRequest(kind: passwordResetEmail, queue: "deliveries", payload: Payload(userID: userID, origin: origin), maxAttempts: 5)
+    }
+
+    /// The `security_alert` of 20-services §3.1 as an email; the notification hub will take it over.
+    static func securityAlertRequest(userID: Int64, event: String, origin: String) throws -> JobRequest {
         try JobRequest(
-            kind: verificationEmail, queue: "deliveries", payload: VerificationPayload(userID: userID, origin: origin), maxAttempts: 5)
+            kind: securityAlertEmail, queue: "deliveries", payload: Payload(userID: userID, origin: origin, event: event), maxAttempts: 5)
+    }
+
+    /// The hook the security stores call inside their transactions.
+    static func alertHook(jobs: JobQueue, origin: String) -> SecurityAlertHook {
+        { db, userID, event in try jobs.enqueue(securityAlertRequest(userID: userID, event: event, origin: origin), in: db) }
     }
 
     static func handlers(platform: Platform) -> [JobHandler] {
-        [
+        let accounts = platform.accounts
+        let (store, mail) = (platform.store, platform.mail)
+        let from = platform.configuration.string("mail.from") ?? "PittState Connect <no-reply@localhost>"
+        @Sendable func user(_ payload: Payload) throws -> UserRecord {
+            guard let user = try accounts.user(id: payload.userID) else {
+                throw PermanentJobError("user \(payload.userID) no longer exists")
+            }
+            return user
+        }
+        return [
             JobHandler(kind: verificationEmail, lease: .seconds(120), timeout: .seconds(60)) { job in
-                let payload = try job.decodePayload(VerificationPayload.self)
-                let accounts = platform.accounts
-                let (store, mail) = (platform.store, platform.mail)
-                let from = platform.configuration.string("mail.from") ?? "PittState Connect <no-reply@localhost>"
+                let payload = try job.decodePayload(Payload.self)
                 try await Offload.run {
-                    guard let user = try accounts.user(id: payload.userID) else {
-                        throw PermanentJobError("user \(payload.userID) no longer exists")
-                    }
+                    let user = try user(payload)
                     if user.emailVerified { return }
                     let token = try store.write { db in
                         try accounts.issueToken(purpose: "email_verify", userID: user.id, validFor: 24 * 3600, in: db)
                     }
-                    let link = "\(payload.origin)/verify-email/\(token)"
-                    try mail.send(AccountEmails.verification(to: user.email, firstName: user.firstName, link: link, from: from))
+                    try mail.send(
+                        AccountEmails.verification(
+                            to: user.email, firstName: user.firstName, link: "\(payload.origin)/verify-email/\(token)", from: from))
                 }
-            }
+            },
+            JobHandler(kind: passwordResetEmail, lease: .seconds(120), timeout: .seconds(60)) { job in
+                let payload = try job.decodePayload(Payload.self)
+                try await Offload.run {
+                    let user = try user(payload)
+                    guard user.status.canSignIn || user.status == .pendingVerification else { return }
+                    let token = try store.write { db in
+                        try accounts.issueToken(purpose: "password_reset", userID: user.id, validFor: 20 * 60, in: db)
+                    }
+                    try mail.send(
+                        AccountEmails.passwordReset(
+                            to: user.email, firstName: user.firstName, link: "\(payload.origin)/reset-password/\(token)", from: from))
+                }
+            },
+            JobHandler(kind: securityAlertEmail, lease: .seconds(120), timeout: .seconds(60)) { job in
+                let payload = try job.decodePayload(Payload.self)
+                try await Offload.run {
+                    let user = try user(payload)
+                    try mail.send(
+                        AccountEmails.securityAlert(
+                            to: user.email, firstName: user.firstName, event: payload.event ?? "account_changed",
+                            link: "\(payload.origin)/settings/security", at: job.createdAt, from: from))
+                }
+            },
         ]
     }
 }

@@ -1,12 +1,13 @@
 import Foundation
+import GRDB
 import HTTPTypes
 import Hummingbird
 import PSCCore
 import PSCJobs
 import PSCStore
 
-/// AUTH-1, AUTH-2, AUTH-4, AUTH-6, AUTH-7, AUTH-9, AUTH-10 and AUTH-11 (10-api §2): registration, email
-/// verification, password sign-in, sign-out and the caller's sessions.
+/// AUTH-1..11 (10-api §2): registration, email verification, sign-in with its second step, recent authentication,
+/// sign-out and the caller's sessions.
 struct AuthRoutes {
     let platform: Platform
 
@@ -80,14 +81,28 @@ struct AuthRoutes {
             to: router, handler: signIn)
         catalog.add(
             RouteSpec(
+                id: "AUTH-5", .post, "/api/v1/auth/login/2fa", summary: "Sign in: second step", tag: "Auth", limit: .own("10/min"),
+                responses: [
+                    200: ("Signed in", nil), 401: ("Wrong code, or the challenge expired", "Error"),
+                    422: ("No code given", "Error"), 429: ("Code entry blocked for this account", "Error"),
+                ]),
+            to: router, handler: secondStep)
+        catalog.add(
+            RouteSpec(
+                id: "AUTH-8", .post, "/api/v1/auth/reauthenticate", summary: "Confirm it is you", tag: "Auth",
+                limit: .own("10/15min"),
+                responses: [200: ("Recent authentication until", nil), 401: ("Wrong password or code", "Error")]),
+            to: router, handler: reauthenticate)
+        catalog.add(
+            RouteSpec(
                 id: "AUTH-6", .post, "/api/v1/auth/logout", summary: "Sign out", tag: "Auth",
                 responses: [204: ("Signed out", nil), 401: ("Not signed in", "Error")]),
             to: router
         ) { request, context in
-            let identity = try context.require(.signedIn)
+            let (identity, session) = try context.requireSession(enrolling: true)
             let (sessions, origin) = (platform.sessions, Self.origin(request, context))
             _ = try await Offload.run {
-                try sessions.revoke(id: identity.session.id, userID: identity.user.id, reason: "logout", origin: origin)
+                try sessions.revoke(id: session.id, userID: identity.user.id, reason: "logout", origin: origin)
             }
             var response = Response(status: .noContent)
             response.setCookie(expiredCookie())
@@ -99,8 +114,8 @@ struct AuthRoutes {
                 responses: [200: ("The caller's session", nil), 401: ("Not signed in", "Error")]),
             to: router
         ) { _, context in
-            let identity = try context.require(.signedIn)
-            return JSONResponse.make(Self.sessionBody(identity))
+            let (identity, session) = try context.requireSession(enrolling: true)
+            return JSONResponse.make(Self.sessionBody(identity, session: session))
         }
         catalog.add(
             RouteSpec(
@@ -108,10 +123,10 @@ struct AuthRoutes {
                 responses: [200: ("Live sessions, newest first", nil), 401: ("Not signed in", "Error")]),
             to: router
         ) { _, context in
-            let identity = try context.require(.signedIn)
+            let (identity, current) = try context.requireSession(enrolling: true)
             let sessions = platform.sessions
             let items = try await Offload.run { try sessions.sessions(userID: identity.user.id) }
-            return JSONResponse.make(["items": .array(items.map { Self.sessionItem($0, current: identity.session.id) })])
+            return JSONResponse.make(["items": .array(items.map { Self.sessionItem($0, current: current.id) })])
         }
         catalog.add(
             RouteSpec(
@@ -119,7 +134,7 @@ struct AuthRoutes {
                 responses: [204: ("Revoked", nil), 401: ("Not signed in", "Error"), 404: ("Not one of your live sessions", "Error")]),
             to: router
         ) { request, context in
-            let identity = try context.require(.signedIn)
+            let (identity, current) = try context.requireSession(enrolling: true)
             guard let id = context.parameters.get("id").flatMap({ Int64($0) }), id > 0 else {
                 throw APIError.notFound("There is no such session.")
             }
@@ -129,7 +144,7 @@ struct AuthRoutes {
             }
             guard revoked else { throw APIError.notFound("There is no such session.") }
             var response = Response(status: .noContent)
-            if id == identity.session.id { response.setCookie(expiredCookie()) }
+            if id == current.id { response.setCookie(expiredCookie()) }
             return response
         }
         catalog.add(
@@ -138,10 +153,10 @@ struct AuthRoutes {
                 responses: [200: ("How many were revoked", nil), 401: ("Not signed in", "Error")]),
             to: router
         ) { request, context in
-            let identity = try context.require(.signedIn)
+            let (identity, current) = try context.requireSession(enrolling: true)
             let (sessions, origin) = (platform.sessions, Self.origin(request, context))
             let count = try await Offload.run {
-                try sessions.revokeAll(userID: identity.user.id, except: identity.session.id, reason: "revoked_by_user", origin: origin)
+                try sessions.revokeAll(userID: identity.user.id, except: current.id, reason: "revoked_by_user", origin: origin)
             }
             return JSONResponse.make(["revoked": .int(Int64(count))])
         }
@@ -214,11 +229,12 @@ struct AuthRoutes {
             status: .created)
     }
 
-    // MARK: - AUTH-4
+    // MARK: - AUTH-4, AUTH-5
 
     @Sendable func signIn(_ request: Request, context: AppRequestContext) async throws -> Response {
         let body = try await request.decodeJSON(as: SignIn.self, context: context)
-        let (accounts, sessions, throttle) = (platform.accounts, platform.sessions, platform.signInThrottle)
+        let platform = platform
+        let (accounts, throttle) = (platform.accounts, platform.signInThrottle)
         let origin = Self.origin(request, context)
         let emailHash = platform.keyRing.lookupHash(UserRecord.normalise(email: body.email))
         let invalid = APIError(.unauthorized, "invalid_credentials", "The email or password is not right.")
@@ -236,10 +252,7 @@ struct AuthRoutes {
             try await Offload.run {
                 try throttle.record(.throttled, userID: user.id, emailHash: emailHash, reason: "account_throttle", origin: origin)
             }
-            var headers = HTTPFields()
-            headers[.retryAfter] = String(wait)
-            throw APIError(
-                .tooManyRequests, "rate_limited", "Too many failed attempts for this account; try again in \(wait) s.", headers: headers)
+            throw APIError.rateLimited(retryAfter: wait, "Too many failed attempts for this account; try again in \(wait) s.")
         }
         let password = body.password
         let matches = try await Offload.run { PasswordHasher.verify(password, against: stored) }
@@ -256,23 +269,170 @@ struct AuthRoutes {
             throw APIError(.unauthorized, "account_suspended", "This account is suspended.")
         }
         let remember = body.remember ?? false
-        let rehash = PasswordHasher.needsRehash(stored)
-        let (token, identity) = try await Offload.run { () -> (String, Identity) in
-            let grants = try accounts.grants(userID: user.id)
-            let lifetime = SessionLifetime.of(remember: remember, privileged: user.role == .admin || !grants.isEmpty)
-            // A new session id at every sign-in (00-conventions §3.1).
-            let (token, session) = try sessions.create(
-                userID: user.id, remember: remember, lifetime: lifetime, methods: ["password"], origin: origin)
-            try throttle.record(.success, userID: user.id, emailHash: emailHash, reason: nil, origin: origin)
-            try accounts.recordSignIn(userID: user.id, newPasswordHash: rehash ? PasswordHasher.hash(password) : nil)
-            return (token, Identity(user: user, session: session, grants: grants))
+        let newHash = PasswordHasher.needsRehash(stored) ? try await Offload.run { PasswordHasher.hash(password) } : nil
+        let methods = try await Offload.run { try platform.store.read { db in try platform.twoFactor.methods(userID: user.id, in: db) } }
+        if !methods.isEmpty {
+            // Password first; the session starts only after the second step (00-conventions §3.1).
+            var fields: [String: JSONValue] = ["remember": .bool(remember)]
+            if let newHash { fields["new_password_hash"] = .string(newHash) }
+            let data = JSONValue.object(fields)
+            let challenge = try await Offload.run {
+                try platform.challenges.create(.login2FA, userID: user.id, data: data, validFor: 300)
+            }
+            return JSONResponse.make([
+                "two_factor_required": true, "login_challenge": .string(challenge.token),
+                "methods": .array(methods.map(JSONValue.string)), "expires_at": .string(challenge.expiresAt),
+            ])
         }
+        let (token, identity) = try await Offload.run {
+            try platform.store.write { db in
+                try completeSignIn(
+                    user: user, remember: remember, methods: ["password"], emailHash: emailHash, newPasswordHash: newHash, origin: origin,
+                    in: db)
+            }
+        }
+        return signedIn(token: token, identity: identity, remember: remember)
+    }
+
+    struct SecondStep: Decodable {
+        let loginChallenge: String
+        let code: String?
+        let recoveryCode: String?
+        enum CodingKeys: String, CodingKey {
+            case code
+            case loginChallenge = "login_challenge", recoveryCode = "recovery_code"
+        }
+    }
+
+    enum SecondStepResult: Sendable {
+        case signedIn(String, Identity, remember: Bool)
+        case invalid(spent: Bool)
+        case expired
+        case blocked(Int)
+    }
+
+    /// AUTH-5: a TOTP or recovery code completes the sign-in a password began. Five wrong codes end the challenge;
+    /// the account's own code limit (20-services §4.3) applies across challenges.
+    @Sendable func secondStep(_ request: Request, context: AppRequestContext) async throws -> Response {
+        let body = try await request.decodeJSON(as: SecondStep.self, context: context)
+        guard let code = body.code ?? body.recoveryCode, !code.isEmpty, code.count <= 64 else {
+            throw APIError.validation(["code": ["a 6-digit code or a recovery code is required"]])
+        }
+        let platform = platform
+        let origin = Self.origin(request, context)
+        let result = try await Offload.run {
+            try platform.store.write { db -> SecondStepResult in
+                guard let challenge = try platform.challenges.open(.login2FA, token: body.loginChallenge, in: db),
+                    let userID = challenge.userID,
+                    let user = try UserRecord.fetchOne(db, sql: "SELECT * FROM users WHERE id = ?", arguments: [userID]),
+                    user.status.canSignIn
+                else { return .expired }
+                switch try platform.twoFactor.check(userID: userID, code: code, origin: origin, in: db) {
+                case .accepted(let method, _):
+                    try platform.challenges.consume(challenge, in: db)
+                    let remember = challenge.data["remember"]?.boolValue ?? false
+                    let (token, identity) = try completeSignIn(
+                        user: user, remember: remember, methods: ["password", method.rawValue], emailHash: nil,
+                        newPasswordHash: challenge.data["new_password_hash"]?.stringValue, origin: origin, in: db)
+                    return .signedIn(token, identity, remember: remember)
+                case .rejected:
+                    let spent = try platform.challenges.recordFailure(challenge, limit: 5, in: db)
+                    try platform.signInThrottle.record(
+                        .secondFactorFailed, userID: userID, emailHash: nil, reason: "invalid_code", origin: origin, method: "totp", in: db)
+                    return .invalid(spent: spent)
+                case .blocked(let wait):
+                    return .blocked(wait)
+                }
+            }
+        }
+        switch result {
+        case .signedIn(let token, let identity, let remember): return signedIn(token: token, identity: identity, remember: remember)
+        case .invalid(spent: false): throw APIError(.unauthorized, "invalid_code", "That code is not right.")
+        case .invalid(spent: true), .expired:
+            throw APIError(.unauthorized, "challenge_expired", "This sign-in has expired; enter your email and password again.")
+        case .blocked(let wait):
+            throw APIError.rateLimited(retryAfter: wait, "Too many wrong codes for this account; try again in \(wait / 60 + 1) min.")
+        }
+    }
+
+    /// Starts the session of a completed sign-in inside the caller's transaction: a new session id, the attempt
+    /// recorded and audited, the sign-in time (and an upgraded password hash) stored.
+    func completeSignIn(
+        user: UserRecord, remember: Bool, methods: [String], emailHash: Data?, newPasswordHash: String?, origin: RequestOrigin,
+        in db: GRDB.Database
+    ) throws -> (String, Identity) {
+        let grants = try platform.accounts.grants(userID: user.id, in: db)
+        let twoFactor = try platform.twoFactor.isEnabled(userID: user.id, in: db)
+        let identity = Identity(
+            user: user, session: nil, token: nil, grants: grants, twoFactorEnabled: twoFactor,
+            twoFactorRequired: platform.configuration.requireTwoFactorForPrivileged)
+        let lifetime = SessionLifetime.of(remember: remember, privileged: identity.privileged)
+        let (token, session) = try platform.sessions.create(
+            userID: user.id, remember: remember, lifetime: lifetime, methods: methods, origin: origin, in: db)
+        try platform.signInThrottle.record(
+            .success, userID: user.id, emailHash: emailHash, reason: nil, origin: origin, method: methods.joined(separator: "+"), in: db)
+        try platform.accounts.recordSignIn(userID: user.id, newPasswordHash: newPasswordHash, in: db)
+        return (
+            token,
+            Identity(
+                user: user, session: session, token: nil, grants: grants, twoFactorEnabled: twoFactor,
+                twoFactorRequired: identity.twoFactorRequired)
+        )
+    }
+
+    /// AUTH-4's success body with the new session cookie; `enrol_two_factor` tells a privileged account without a
+    /// second factor that only enrolment is open to it.
+    func signedIn(token: String, identity: Identity, remember: Bool) -> Response {
+        guard let session = identity.session else { return Response(status: .internalServerError) }
         var response = JSONResponse.make([
-            "user": Self.profile(identity.user), "csrf_token": .string(identity.session.csrfToken),
-            "session_expires_at": .string(identity.session.expiresAt),
+            "user": Self.profile(identity.user), "csrf_token": .string(session.csrfToken),
+            "session_expires_at": .string(session.expiresAt), "enrol_two_factor": .bool(identity.mustEnrolTwoFactor),
         ])
-        response.setCookie(sessionCookie(token, remember: remember, lifetime: identity.session))
+        response.setCookie(sessionCookie(token, remember: remember, lifetime: session))
         return response
+    }
+
+    // MARK: - AUTH-8
+
+    struct Reauthentication: Decodable {
+        let password: String?
+        let code: String?
+    }
+
+    @Sendable func reauthenticate(_ request: Request, context: AppRequestContext) async throws -> Response {
+        let (identity, session) = try context.requireSession(enrolling: true)
+        let body = try await request.decodeJSON(as: Reauthentication.self, context: context)
+        let platform = platform
+        let origin = Self.origin(request, context)
+        let wrong = APIError(.unauthorized, "invalid_credentials", "That password or code is not right.")
+        if let password = body.password {
+            let stored = identity.user.passwordHash ?? PasswordHasher.decoy
+            guard try await Offload.run({ PasswordHasher.verify(password, against: stored) }), identity.user.passwordHash != nil else {
+                try await Offload.run {
+                    try platform.store.write { db in
+                        try AuditLog.append(
+                            .account("auth.reauthenticate", userID: identity.user.id, origin: origin, at: Date(), outcome: .failure), in: db
+                        )
+                    }
+                }
+                throw wrong
+            }
+        } else if let code = body.code, !code.isEmpty, code.count <= 64 {
+            let outcome = try await Offload.run {
+                try platform.store.write { db in try platform.twoFactor.check(userID: identity.user.id, code: code, origin: origin, in: db)
+                }
+            }
+            switch outcome {
+            case .accepted: break
+            case .rejected: throw wrong
+            case .blocked(let wait): throw APIError.rateLimited(retryAfter: wait, "Too many wrong codes; try again later.")
+            }
+        } else {
+            throw APIError.validation(["password": ["give the password or a code"]])
+        }
+        let stamp = try await Offload.run { try platform.sessions.markRecentAuth(sessionID: session.id) }
+        let until = Timestamp.date(from: stamp).map { Timestamp.string(from: $0.addingTimeInterval(600)) } ?? stamp
+        return JSONResponse.make(["recent_auth_until": .string(until)])
     }
 
     // MARK: - Shapes and cookies
@@ -300,7 +460,7 @@ struct AuthRoutes {
     }
 
     /// AUTH-7's body.
-    static func sessionBody(_ identity: Identity) -> JSONValue {
+    static func sessionBody(_ identity: Identity, session: SessionRecord) -> JSONValue {
         var permissions = Set(identity.grants.flatMap(\.capability.permissions).map(\.rawValue))
         if identity.user.role == .admin { permissions = Set(Permission.allCases.map(\.rawValue)) }
         return [
@@ -312,9 +472,9 @@ struct AuthRoutes {
                         "expires_at": $0.expiresAt.map(JSONValue.string) ?? .null,
                     ]
                 }),
-            "permissions": .array(permissions.sorted().map(JSONValue.string)), "csrf_token": .string(identity.session.csrfToken),
-            // TOTP and passkeys are not built yet, so no account has a second factor.
-            "two_factor_enabled": false, "expires_at": .string(identity.session.expiresAt),
+            "permissions": .array(permissions.sorted().map(JSONValue.string)), "csrf_token": .string(session.csrfToken),
+            "two_factor_enabled": .bool(identity.twoFactorEnabled), "enrol_two_factor": .bool(identity.mustEnrolTwoFactor),
+            "recent_auth_at": session.recentAuthAt.map(JSONValue.string) ?? .null, "expires_at": .string(session.expiresAt),
         ]
     }
 

@@ -1,13 +1,15 @@
 import Crypto
 import Foundation
+import GRDB
 import HTTPTypes
 import Hummingbird
 import PSCCore
 import PSCStore
 
-/// Resolves the session cookie into ``Identity`` and enforces the CSRF rules of 00-conventions §3.1 on unsafe
-/// methods: the per-session token in `X-CSRF-Token` when a session cookie is used, and no cross-site request at
-/// all (`Sec-Fetch-Site: cross-site`, or an `Origin` that is not the site's own).
+/// Resolves the caller into ``Identity``, from a bearer token (which ignores cookies and needs no CSRF token,
+/// 00-conventions §3.2) or from the session cookie, and enforces the CSRF rules of §3.1 on unsafe methods: the
+/// per-session token in `X-CSRF-Token` (or a form's `_csrf`, checked by the page routes) and no cross-site request
+/// at all (`Sec-Fetch-Site: cross-site`, or an `Origin` that is not the site's own).
 struct SessionMiddleware: RouterMiddleware {
     typealias Context = AppRequestContext
     let platform: Platform
@@ -17,30 +19,71 @@ struct SessionMiddleware: RouterMiddleware {
 
     func handle(_ request: Request, context: Context, next: (Request, Context) async throws -> Response) async throws -> Response {
         var context = context
-        let secure = platform.configuration.usesTLS
         let unsafe = ![.get, .head, .options].contains(request.method)
+        if let bearer = Self.bearerToken(request) {
+            context.identity = try await tokenIdentity(bearer)
+            return try await next(request, context)
+        }
         if unsafe { try checkOrigin(request) }
-        if let token = request.cookies[Self.cookieName(secure: secure)]?.value, !token.isEmpty {
-            let (sessions, accounts) = (platform.sessions, platform.accounts)
-            context.identity = try await Offload.run { try Self.identity(token: token, sessions: sessions, accounts: accounts) }
-            if unsafe, let identity = context.identity {
-                let sent = request.headers[.csrfToken] ?? ""
-                guard Self.constantTimeEqual(sent, identity.session.csrfToken) else {
-                    throw APIError(
-                        .forbidden, "csrf_failed", "The request's CSRF token is missing or wrong; reload the page and try again.")
-                }
+        if let token = request.cookies[Self.cookieName(secure: platform.configuration.usesTLS)]?.value, !token.isEmpty {
+            let platform = platform
+            context.identity = try await Offload.run { try Self.identity(token: token, platform: platform) }
+            if unsafe, let session = context.identity?.session, !Self.isForm(request) {
+                guard Self.constantTimeEqual(request.headers[.csrfToken] ?? "", session.csrfToken) else { throw Self.csrfFailed }
             }
         }
         return try await next(request, context)
     }
 
-    static func identity(token: String, sessions: SessionStore, accounts: AccountStore) throws -> Identity? {
-        guard let session = try sessions.session(token: token), let user = try accounts.user(id: session.userID), user.status.canSignIn
+    static let csrfFailed = APIError(
+        .forbidden, "csrf_failed", "The request's CSRF token is missing or wrong; reload the page and try again.")
+
+    /// Form posts carry the token as `_csrf` in the body, which the page route reads and checks itself.
+    static func isForm(_ request: Request) -> Bool {
+        request.headers[.contentType]?.lowercased().hasPrefix("application/x-www-form-urlencoded") ?? false
+    }
+
+    static func bearerToken(_ request: Request) -> String? {
+        guard let value = request.headers[.authorization], value.lowercased().hasPrefix("bearer ") else { return nil }
+        return value.dropFirst(7).trimmingCharacters(in: .whitespaces)
+    }
+
+    private func tokenIdentity(_ bearer: String) async throws -> Identity {
+        let platform = platform
+        let identity = try await Offload.run { () -> Identity? in
+            switch try platform.apiTokens.authenticate(bearer) {
+            case .unknown: return nil
+            case .expired: throw APIError(.unauthorized, "token_expired", "This token has expired; create a new one.")
+            case .valid(let token):
+                guard let user = try platform.accounts.user(id: token.userID), user.status.canSignIn else { return nil }
+                let (grants, twoFactor) = try platform.store.read { db in
+                    (try platform.accounts.grants(userID: user.id, in: db), try platform.twoFactor.isEnabled(userID: user.id, in: db))
+                }
+                return Identity(
+                    user: user, session: nil, token: token, grants: grants, twoFactorEnabled: twoFactor,
+                    twoFactorRequired: platform.configuration.requireTwoFactorForPrivileged)
+            }
+        }
+        guard let identity else {
+            var headers = HTTPFields()
+            headers[.wwwAuthenticate] = "Bearer realm=\"psc\", error=\"invalid_token\""
+            throw APIError(.unauthorized, "invalid_token", "This token is unknown or revoked.", headers: headers)
+        }
+        return identity
+    }
+
+    static func identity(token: String, platform: Platform) throws -> Identity? {
+        guard let session = try platform.sessions.session(token: token), let user = try platform.accounts.user(id: session.userID),
+            user.status.canSignIn
         else { return nil }
-        let grants = try accounts.grants(userID: user.id)
-        let privileged = user.role == .admin || !grants.isEmpty
-        try sessions.touch(session, lifetime: SessionLifetime.of(remember: session.remember, privileged: privileged))
-        return Identity(user: user, session: session, grants: grants)
+        let (grants, twoFactor) = try platform.store.read { db in
+            (try platform.accounts.grants(userID: user.id, in: db), try platform.twoFactor.isEnabled(userID: user.id, in: db))
+        }
+        let identity = Identity(
+            user: user, session: session, token: nil, grants: grants, twoFactorEnabled: twoFactor,
+            twoFactorRequired: platform.configuration.requireTwoFactorForPrivileged)
+        try platform.sessions.touch(session, lifetime: SessionLifetime.of(remember: session.remember, privileged: identity.privileged))
+        return identity
     }
 
     private func checkOrigin(_ request: Request) throws {
@@ -76,12 +119,23 @@ enum Access {
 }
 
 extension AppRequestContext {
-    /// The caller when the access level admits them; 401 without a session, 403 when the account may not.
-    func require(_ access: Access) throws -> Identity {
+    /// The caller when the access level admits them: 401 without credentials; 403 when the account may not, when a
+    /// token lacks the route's scope (`scope` nil: the route takes no tokens), or when an admin or grant holder has
+    /// not set up the two-factor authentication the configuration requires (routes of the enrolment itself pass
+    /// `enrolling`).
+    func require(_ access: Access, scope: String? = nil, enrolling: Bool = false) throws -> Identity {
         guard let identity else {
             var headers = HTTPFields()
             headers[.wwwAuthenticate] = "Bearer realm=\"psc\""
             throw APIError(.unauthorized, "unauthenticated", "Sign in to continue.", headers: headers)
+        }
+        if let token = identity.token {
+            guard let scope, token.scopes.contains(scope) else {
+                throw APIError(.forbidden, "scope_missing", "This token's scopes do not allow this request.")
+            }
+        }
+        if !enrolling, identity.mustEnrolTwoFactor, identity.session != nil {
+            throw APIError(.forbidden, "forbidden", "Set up two-factor authentication to continue (Account security).")
         }
         switch access {
         case .signedIn: return identity
@@ -93,6 +147,23 @@ extension AppRequestContext {
         case .admin:
             guard identity.user.status == .active, identity.user.role == .admin else { throw APIError.forbidden() }
             return identity
+        }
+    }
+
+    /// For the `/auth/*` and `/security/*` routes that only a browser session reaches (00-conventions §3.2).
+    func requireSession(_ access: Access = .signedIn, enrolling: Bool = false) throws -> (Identity, SessionRecord) {
+        let identity = try require(access, scope: "", enrolling: enrolling)
+        guard let session = identity.session else {
+            throw APIError(.forbidden, "scope_missing", "Tokens cannot use this route; sign in with a browser session.")
+        }
+        return (identity, session)
+    }
+
+    /// Routes that change passwords, second factors or tokens need a check within the last 10 minutes (§3.1).
+    func requireRecentAuth(_ session: SessionRecord, now: Date = Date()) throws {
+        guard let recent = session.recentAuthAt.flatMap(Timestamp.date(from:)), now.timeIntervalSince(recent) < 600 else {
+            throw APIError(
+                .forbidden, "recent_auth_required", "Confirm it is you: enter your password or a code again (POST /auth/reauthenticate).")
         }
     }
 }

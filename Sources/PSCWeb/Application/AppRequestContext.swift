@@ -22,9 +22,22 @@ public struct AppRequestContext: RequestContext {
     public var maxUploadSize: Int { 1 << 20 }
 }
 
-/// Who is calling: the signed-in account, its session and its grants, as one request sees them.
+/// Who is calling: the signed-in account, the session or bearer token it came with, and its grants, as one request
+/// sees them.
 public struct Identity: Sendable {
     public let user: UserRecord
-    public let session: SessionRecord
+    /// The cookie session; nil for a bearer token.
+    public let session: SessionRecord?
+    /// The personal access token; nil for a cookie session.
+    public let token: APITokenRecord?
     public let grants: [Grant]
+    /// TOTP confirmed or a passkey registered (20-services §4.4).
+    public let twoFactorEnabled: Bool
+    /// `security.require_2fa_for_admins` as the request saw it.
+    let twoFactorRequired: Bool
+
+    /// Admins and grant holders: shorter sessions, and two-factor required when the configuration says so.
+    public var privileged: Bool { user.role == .admin || !grants.isEmpty }
+    /// A privileged account without a second factor while the configuration requires one: only enrolment is open.
+    public var mustEnrolTwoFactor: Bool { twoFactorRequired && privileged && !twoFactorEnabled }
 }

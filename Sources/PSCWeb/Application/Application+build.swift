@@ -15,6 +15,8 @@ public func buildRouter(platform: Platform, accessLog: AccessLogSink, catalog: R
     router.add(middleware: MetricsMiddleware(metrics: platform.metrics))
     router.add(middleware: SecurityHeadersMiddleware(strictTransportSecurity: platform.configuration.usesTLS))
     router.add(middleware: ErrorMiddleware(catalog: catalog, pages: pages, metrics: platform.metrics))
+    // The caller is known before the rate limiter runs, which keys signed-in calls by user (00-conventions §8).
+    router.add(middleware: SessionMiddleware(platform: platform))
     router.add(
         middleware: RateLimitMiddleware(
             limiter: platform.rateLimiter, policy: RateLimitPolicy(configuration: platform.configuration), catalog: catalog,
@@ -22,7 +24,6 @@ public func buildRouter(platform: Platform, accessLog: AccessLogSink, catalog: R
         )
     )
     router.add(middleware: BodyLimitMiddleware(limit: 1 << 20))
-    router.add(middleware: SessionMiddleware(platform: platform))
 
     MonitoringRoutes(
         health: platform.health, metrics: platform.metrics, store: platform.store,
@@ -32,6 +33,7 @@ public func buildRouter(platform: Platform, accessLog: AccessLogSink, catalog: R
     DepartmentRoutes(departments: platform.departments, pages: pages, cache: platform.cache).register(with: router, catalog: catalog)
     HomeRoutes(departments: platform.departments, pages: pages).register(with: router, catalog: catalog)
     AuthRoutes(platform: platform).register(with: router, catalog: catalog)
+    TwoFactorRoutes(platform: platform).register(with: router, catalog: catalog)
     return router
 }
 

@@ -36,6 +36,9 @@ public struct Platform: Sendable {
     public let accounts: AccountStore
     public let sessions: SessionStore
     public let signInThrottle: SignInThrottle
+    public let twoFactor: TwoFactorStore
+    public let challenges: ChallengeStore
+    public let apiTokens: APITokenStore
     let mail: any MailTransport
     public let startedAt: Date
     /// True when this start created the database.
@@ -74,16 +77,19 @@ public struct Platform: Sendable {
             configuration.mailTransport == "file"
             ? FileMailTransport(directory: (configuration.dataDirectory as NSString).appendingPathComponent("mail"))
             : UnavailableMailTransport(transport: configuration.mailTransport)
+        let jobs = JobQueue(
+            store: store, observer: metrics, retryBase: Double(configuration.integer("jobs.retry_base_s") ?? 10),
+            retryCap: Double(configuration.integer("jobs.retry_cap_s") ?? 3600))
+        let alert = AccountJobs.alertHook(jobs: jobs, origin: configuration.siteOrigin)
         return Platform(
             configuration: configuration, sources: sources, store: store, migrator: migrator, metrics: metrics,
             health: health,
             backups: BackupService(store: store, migrator: migrator, defaultDirectory: configuration.backupDirectory),
             departments: departments, cache: cache, rateLimiter: SlidingWindowLimiter(),
-            jobs: JobQueue(
-                store: store, observer: metrics, retryBase: Double(configuration.integer("jobs.retry_base_s") ?? 10),
-                retryCap: Double(configuration.integer("jobs.retry_cap_s") ?? 3600)),
-            keyRing: keyRing, accounts: AccountStore(store: store), sessions: SessionStore(store: store),
-            signInThrottle: SignInThrottle(store: store), mail: mail, startedAt: Date(), createdDatabase: setup.created
+            jobs: jobs, keyRing: keyRing, accounts: AccountStore(store: store), sessions: SessionStore(store: store),
+            signInThrottle: SignInThrottle(store: store), twoFactor: TwoFactorStore(store: store, keyRing: keyRing, alert: alert),
+            challenges: ChallengeStore(store: store, keyRing: keyRing), apiTokens: APITokenStore(store: store), mail: mail,
+            startedAt: Date(), createdDatabase: setup.created
         )
     }
 }

@@ -41,6 +41,12 @@ public struct APIError: Error, Sendable {
         headers[.allow] = allowed.joined(separator: ", ")
         return APIError(.methodNotAllowed, "method_not_allowed", "This method is not allowed here.", headers: headers)
     }
+    /// 429 `rate_limited` with `Retry-After` in whole seconds.
+    public static func rateLimited(retryAfter seconds: Int, _ message: String) -> APIError {
+        var headers = HTTPFields()
+        headers[.retryAfter] = String(max(1, seconds))
+        return APIError(.tooManyRequests, "rate_limited", message, headers: headers)
+    }
     public static let internalError = APIError(.internalServerError, "internal", "Something went wrong on our side.")
     public static let unavailable = APIError(.serviceUnavailable, "unavailable", "The service is unavailable; try again shortly.")
 

@@ -19,6 +19,67 @@ enum AccountEmails {
                 link: link))
     }
 
+    static func passwordReset(to email: String, firstName: String, link: String, from: String) -> MailMessage {
+        let text = """
+            Hello \(firstName),
+
+            Someone asked to reset the password of your PittState Connect account. To choose a new one, open this
+            link within 20 minutes (it works once):
+
+            \(link)
+
+            If it was not you, ignore this email; your password stays as it is.
+            """
+        return MailMessage(
+            from: from, to: email, subject: "Reset your PittState Connect password", text: text,
+            html: html(
+                title: "Reset your password",
+                paragraphs: [
+                    "Hello \(firstName),", "Someone asked to reset your password. The link works once, within 20 minutes.",
+                    "If it was not you, ignore this email; your password stays as it is.",
+                ],
+                link: link))
+    }
+
+    /// What a `security_alert` says for each event the security features raise.
+    static let alertSentences: [String: String] = [
+        "password_changed": "The password of your account was changed.",
+        "password_reset": "The password of your account was reset and every session was signed out.",
+        "two_factor_enabled": "Two-factor authentication was turned on for your account.",
+        "two_factor_disabled": "Two-factor authentication was turned off for your account.",
+        "two_factor_blocked": "Too many wrong two-factor codes were entered for your account; code entry is paused for 15 minutes.",
+        "recovery_code_used": "One of your recovery codes was used to sign in.",
+        "recovery_codes_regenerated": "New recovery codes were made for your account; the old ones no longer work.",
+        "passkey_added": "A passkey was added to your account.",
+        "passkey_removed": "A passkey was removed from your account.",
+        "passkey_clone_suspected": "A passkey of your account reported a signature counter that suggests it was copied; it is now flagged.",
+        "token_created": "A personal access token was created for your account.",
+    ]
+
+    static func securityAlert(to email: String, firstName: String, event: String, link: String, at time: String, from: String)
+        -> MailMessage
+    {
+        let sentence = alertSentences[event] ?? "A security setting of your account changed."
+        let text = """
+            Hello \(firstName),
+
+            \(sentence) (\(time))
+
+            If this was you, there is nothing to do. If not, reset your password and review your sessions:
+
+            \(link)
+            """
+        return MailMessage(
+            from: from, to: email, subject: "Security alert for your PittState Connect account", text: text,
+            html: html(
+                title: "Security alert",
+                paragraphs: [
+                    "Hello \(firstName),", "\(sentence) (\(time))",
+                    "If this was you, there is nothing to do. If not, reset your password and review your sessions.",
+                ],
+                link: link))
+    }
+
     static func html(title: String, paragraphs: [String], link: String?) -> String {
         func escaped(_ text: String) -> String {
             text.replacingOccurrences(of: "&", with: "&amp;").replacingOccurrences(of: "<", with: "&lt;")
