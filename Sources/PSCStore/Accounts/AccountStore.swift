@@ -147,6 +147,17 @@ public struct AccountStore: Sendable {
         return row["user_id"]
     }
 
+    /// The owner of a live token without using it (a reset checks its second factor before spending the link).
+    public func tokenOwner(purpose: String, token: String) throws -> Int64? {
+        let stamp = Timestamp.string(from: clock())
+        return try store.read { db in
+            try Int64.fetchOne(
+                db,
+                sql: "SELECT user_id FROM one_time_tokens WHERE token_hash = ? AND purpose = ? AND used_at IS NULL AND expires_at > ?",
+                arguments: [SecureToken.sha256(token), purpose, stamp])
+        }
+    }
+
     /// AUTH-2: uses the verification token; students become active, alumni and employers wait for approval.
     /// Returns the new status, or nil when the token is unknown, used or expired.
     public func verifyEmail(token: String, origin: RequestOrigin) throws -> AccountStatus? {

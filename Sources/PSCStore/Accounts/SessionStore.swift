@@ -175,23 +175,26 @@ public struct SessionStore: Sendable {
     /// Revokes every live session of the user except one (nil: all). Returns how many.
     @discardableResult
     public func revokeAll(userID: Int64, except keep: Int64?, reason: String, origin: RequestOrigin) throws -> Int {
-        let stamp = Timestamp.string(from: clock())
-        return try store.write { db in
-            try db.execute(
-                sql: """
-                    UPDATE sessions SET revoked_at = ?, revoked_reason = ? WHERE user_id = ? AND revoked_at IS NULL AND id IS NOT ?
-                    """,
-                arguments: [stamp, reason, userID, keep])
-            let count = db.changesCount
-            if count > 0 {
-                try AuditLog.append(
-                    AuditEntry(
-                        occurredAt: clock(), actorUserID: userID, actorKind: .user, action: "auth.session_revoked", targetType: "user",
-                        targetID: String(userID), ipAddress: origin.ip, userAgent: origin.userAgent,
-                        details: ["reason": .string(reason), "count": .int(Int64(count))]),
-                    in: db)
-            }
-            return count
+        try store.write { db in try revokeAll(userID: userID, except: keep, reason: reason, origin: origin, in: db) }
+    }
+
+    /// `revokeAll` inside the caller's transaction (a password change revokes with the change).
+    @discardableResult
+    public func revokeAll(userID: Int64, except keep: Int64?, reason: String, origin: RequestOrigin, in db: GRDB.Database) throws -> Int {
+        try db.execute(
+            sql: """
+                UPDATE sessions SET revoked_at = ?, revoked_reason = ? WHERE user_id = ? AND revoked_at IS NULL AND id IS NOT ?
+                """,
+            arguments: [Timestamp.string(from: clock()), reason, userID, keep])
+        let count = db.changesCount
+        if count > 0 {
+            try AuditLog.append(
+                AuditEntry(
+                    occurredAt: clock(), actorUserID: userID, actorKind: .user, action: "auth.session_revoked", targetType: "user",
+                    targetID: String(userID), ipAddress: origin.ip, userAgent: origin.userAgent,
+                    details: ["reason": .string(reason), "count": .int(Int64(count))]),
+                in: db)
         }
+        return count
     }
 }

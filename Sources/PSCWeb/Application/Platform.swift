@@ -39,6 +39,8 @@ public struct Platform: Sendable {
     public let twoFactor: TwoFactorStore
     public let challenges: ChallengeStore
     public let apiTokens: APITokenStore
+    /// Queues a `security_alert` email inside the caller's transaction.
+    public let securityAlert: SecurityAlertHook
     let mail: any MailTransport
     public let startedAt: Date
     /// True when this start created the database.
@@ -88,7 +90,8 @@ public struct Platform: Sendable {
             departments: departments, cache: cache, rateLimiter: SlidingWindowLimiter(),
             jobs: jobs, keyRing: keyRing, accounts: AccountStore(store: store), sessions: SessionStore(store: store),
             signInThrottle: SignInThrottle(store: store), twoFactor: TwoFactorStore(store: store, keyRing: keyRing, alert: alert),
-            challenges: ChallengeStore(store: store, keyRing: keyRing), apiTokens: APITokenStore(store: store), mail: mail,
+            challenges: ChallengeStore(store: store, keyRing: keyRing), apiTokens: APITokenStore(store: store), securityAlert: alert,
+            mail: mail,
             startedAt: Date(), createdDatabase: setup.created
         )
     }

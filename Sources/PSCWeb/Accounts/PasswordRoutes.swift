@@ -1,0 +1,147 @@
+import Foundation
+import GRDB
+import Hummingbird
+import PSCCore
+import PSCStore
+
+/// AUTH-12, AUTH-13 and AUTH-14 (10-api §2): change the password, ask for a reset link, reset with it.
+struct PasswordRoutes {
+    let platform: Platform
+
+    struct Change: Decodable {
+        let currentPassword: String
+        let newPassword: String
+        let revokeOtherSessions: Bool?
+        enum CodingKeys: String, CodingKey {
+            case currentPassword = "current_password", newPassword = "new_password", revokeOtherSessions = "revoke_other_sessions"
+        }
+    }
+
+    struct Forgot: Decodable { let email: String }
+
+    struct Reset: Decodable {
+        let token: String
+        let newPassword: String
+        let code: String?
+        enum CodingKeys: String, CodingKey {
+            case token, code
+            case newPassword = "new_password"
+        }
+    }
+
+    /// AUTH-13 also allows 3 an hour per email address, whoever asks (10-api §2).
+    static let perEmail = [RateLimitRule(count: 3, window: 3600)]
+
+    func register(with router: Router<AppRequestContext>, catalog: RouteCatalog) {
+        catalog.add(
+            RouteSpec(
+                id: "AUTH-12", .post, "/api/v1/auth/password/change", summary: "Change the password", tag: "Auth", limit: .own("5/h"),
+                responses: [200: ("Changed", nil), 401: ("Wrong current password", "Error"), 422: ("Policy", "Error")]),
+            to: router, handler: change)
+        catalog.add(
+            RouteSpec(
+                id: "AUTH-13", .post, "/api/v1/auth/password/forgot", summary: "Email a reset link", tag: "Auth", limit: .own("3/h"),
+                responses: [202: ("A link is sent when the account exists", nil), 422: ("No email", "Error")]),
+            to: router, handler: forgot)
+        catalog.add(
+            RouteSpec(
+                id: "AUTH-14", .post, "/api/v1/auth/password/reset", summary: "Reset the password", tag: "Auth", limit: .own("5/h"),
+                responses: [
+                    200: ("Reset; every session signed out", nil), 401: ("Wrong or missing two-factor code", "Error"),
+                    404: ("Unknown, used or expired link", "Error"), 422: ("Policy", "Error"),
+                ]),
+            to: router, handler: reset)
+    }
+
+    @Sendable func change(_ request: Request, context: AppRequestContext) async throws -> Response {
+        let (identity, session) = try context.requireSession()
+        let body = try await request.decodeJSON(as: Change.self, context: context)
+        let user = identity.user
+        if let problem = PasswordPolicy.problem(body.newPassword, email: user.email, firstName: user.firstName, lastName: user.lastName) {
+            throw APIError.validation(["new_password": [problem]])
+        }
+        let (current, new) = (body.currentPassword, body.newPassword)
+        let stored = user.passwordHash ?? PasswordHasher.decoy
+        guard try await Offload.run({ PasswordHasher.verify(current, against: stored) }), user.passwordHash != nil else {
+            throw APIError(.unauthorized, "invalid_credentials", "The current password is not right.")
+        }
+        let hash = try await Offload.run { PasswordHasher.hash(new) }
+        let origin = AuthRoutes.origin(request, context)
+        let platform = platform
+        let revokeOthers = body.revokeOtherSessions ?? true
+        let revoked = try await Offload.run {
+            try platform.store.write { db -> Int in
+                try platform.accounts.setPassword(userID: user.id, hash: hash, action: "auth.password_changed", origin: origin, in: db)
+                try platform.securityAlert(db, user.id, "password_changed")
+                guard revokeOthers else { return 0 }
+                return try platform.sessions.revokeAll(
+                    userID: user.id, except: session.id, reason: "password_changed", origin: origin, in: db)
+            }
+        }
+        platform.jobs.didCommit(queue: "deliveries")
+        return JSONResponse.make(["revoked": .int(Int64(revoked))])
+    }
+
+    @Sendable func forgot(_ request: Request, context: AppRequestContext) async throws -> Response {
+        let body = try await request.decodeJSON(as: Forgot.self, context: context)
+        let email = body.email.trimmingCharacters(in: .whitespaces)
+        guard (3...254).contains(email.count), email.contains("@") else {
+            throw APIError.validation(["email": ["is not an email address"]])
+        }
+        let platform = platform
+        let key = "AUTH-13|email:" + platform.keyRing.lookupHash(UserRecord.normalise(email: email)).base64EncodedString()
+        let limited = platform.configuration.boolean("rate_limits.enabled")
+        let allowed = !limited || (platform.rateLimiter.check(key: key, rules: Self.perEmail)?.allowed ?? true)
+        let origin = AuthRoutes(platform: platform).siteOrigin(request)
+        // The reply is the same whether or not the account exists, and whether or not the email limit was reached.
+        if allowed, let user = try await Offload.run({ try platform.accounts.user(email: email) }), user.status != .deleted {
+            _ = try await Offload.run { try platform.jobs.enqueue(AccountJobs.passwordResetRequest(userID: user.id, origin: origin)) }
+        }
+        return JSONResponse.make(["message": "If an account uses this address, a reset link is on its way."], status: .accepted)
+    }
+
+    @Sendable func reset(_ request: Request, context: AppRequestContext) async throws -> Response {
+        let body = try await request.decodeJSON(as: Reset.self, context: context)
+        let platform = platform
+        let origin = AuthRoutes.origin(request, context)
+        let gone = APIError.notFound("This reset link is unknown, already used or expired; ask for a new one.")
+        guard let userID = try await Offload.run({ try platform.accounts.tokenOwner(purpose: "password_reset", token: body.token) }),
+            let user = try await Offload.run({ try platform.accounts.user(id: userID) })
+        else { throw gone }
+        if let problem = PasswordPolicy.problem(body.newPassword, email: user.email, firstName: user.firstName, lastName: user.lastName) {
+            throw APIError.validation(["new_password": [problem]])
+        }
+        // With two-factor on, the emailed link alone is not enough (10-api AUTH-14).
+        let twoFactorOn = try await Offload.run {
+            try platform.store.read { db in try platform.twoFactor.isEnabled(userID: userID, in: db) }
+        }
+        if twoFactorOn {
+            guard let code = body.code, !code.isEmpty, code.count <= 64 else {
+                throw APIError(.unauthorized, "invalid_code", "This account has two-factor authentication; enter a code too.")
+            }
+            let outcome = try await Offload.run {
+                try platform.store.write { db in try platform.twoFactor.check(userID: userID, code: code, origin: origin, in: db) }
+            }
+            switch outcome {
+            case .accepted: break
+            case .rejected: throw APIError(.unauthorized, "invalid_code", "That code is not right.")
+            case .blocked(let wait): throw APIError.rateLimited(retryAfter: wait, "Too many wrong codes; try again later.")
+            }
+        }
+        let newPassword = body.newPassword
+        let hash = try await Offload.run { PasswordHasher.hash(newPassword) }
+        let token = body.token
+        let done = try await Offload.run {
+            try platform.store.write { db -> Bool in
+                guard try platform.accounts.consumeToken(purpose: "password_reset", token: token, in: db) == userID else { return false }
+                try platform.accounts.setPassword(userID: userID, hash: hash, action: "auth.password_reset", origin: origin, in: db)
+                _ = try platform.sessions.revokeAll(userID: userID, except: nil, reason: "password_reset", origin: origin, in: db)
+                try platform.securityAlert(db, userID, "password_reset")
+                return true
+            }
+        }
+        guard done else { throw gone }
+        platform.jobs.didCommit(queue: "deliveries")
+        return JSONResponse.make(["success": true])
+    }
+}
