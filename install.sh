@@ -95,6 +95,7 @@ keyring_file = "/var/lib/psc/keyring.json"
 
 [mail]
 transport = "smtp"
+# The campus relay; required in production (STARTTLS is required unless the relay is on this host).
 # smtp_host = "smtp.pittstate.edu"
 TOML
   chmod 0640 "$config"

@@ -1,4 +1,5 @@
 """Shared pytest fixtures: the built psc binary, started on a free port with a temporary data directory."""
+import json
 import os
 import re
 import shutil
@@ -6,6 +7,7 @@ import signal
 import subprocess
 import tempfile
 import time
+import urllib.error
 import urllib.request
 
 import pytest
@@ -15,10 +17,11 @@ BIN = os.path.join(ROOT, ".build", "debug")
 
 
 class Server:
-    def __init__(self):
+    def __init__(self, extra_env=None):
         self.data_dir = tempfile.mkdtemp(prefix="psc-pytest-")
         self.log_path = self.data_dir + ".log"
         env = {k: v for k, v in os.environ.items() if not k.startswith("PSC_")}
+        env.update(extra_env or {})
         self.log = open(self.log_path, "w")
         self.process = subprocess.Popen(
             [os.path.join(BIN, "psc"), "serve", "--data-dir", self.data_dir, "--host", "127.0.0.1", "--port", "0"],
@@ -40,6 +43,28 @@ class Server:
     def get(self, path):
         with urllib.request.urlopen(self.url + path, timeout=10) as response:
             return response.status, response.read().decode()
+
+    def post_json(self, path, body, headers=None):
+        """POSTs JSON and returns (status, parsed body or None); error statuses are returned, not raised."""
+        request = urllib.request.Request(
+            self.url + path, data=json.dumps(body).encode(), method="POST",
+            headers={"Content-Type": "application/json", **(headers or {})},
+        )
+        try:
+            with urllib.request.urlopen(request, timeout=10) as response:
+                text = response.read().decode()
+                return response.status, json.loads(text) if text else None
+        except urllib.error.HTTPError as error:
+            text = error.read().decode()
+            return error.code, json.loads(text) if text else None
+
+    def admin(self, *args):
+        """Runs psc-admin --json against this server and returns the parsed reply."""
+        result = subprocess.run(
+            [os.path.join(BIN, "psc-admin"), "--socket", os.path.join(self.data_dir, "admin.sock"), "--json", *args],
+            capture_output=True, text=True, timeout=30,
+        )
+        return result.returncode, json.loads(result.stdout) if result.stdout.strip() else None
 
     def stop(self):
         if self.process.poll() is None:

@@ -186,7 +186,14 @@ public struct Configuration: Sendable {
             }
             if mailTransport == "file" {
                 problems.append("mail.transport 'file' is for development; production needs smtp or sendmail")
+            } else if mailTransport == "smtp", string("mail.smtp_host") == nil {
+                problems.append("mail.smtp_host must be set when environment is production and mail.transport is smtp")
             }
+        }
+        if mailTransport == "smtp", string("mail.starttls") == "off", let host = string("mail.smtp_host"),
+            !["localhost", "::1"].contains(host.lowercased()), !host.hasPrefix("127.")
+        {
+            problems.append("invalid value for mail.starttls: 'off' is allowed only for a loopback mail.smtp_host, not '\(host)'")
         }
         if let origin = string("http.public_origin"), !(origin.hasPrefix("http://") || origin.hasPrefix("https://")) {
             problems.append("invalid value for http.public_origin: '\(origin)' must start with http:// or https://")

@@ -62,6 +62,8 @@ extension ConfigurationKey {
         .init("mail.username", .string),
         .init("mail.password_file", .secretFile),
         .init("mail.sendmail_path", .string, default: "sendmail"),
+        // Not in the spec's table: a campus relay with a private certificate authority needs its PEM to verify TLS.
+        .init("mail.ca_file", .string),
         .init("mail.from", .string, default: "PittState Connect <no-reply@localhost>"),
         .init("ai.base_url", .string),
         .init("ai.api_key_file", .secretFile),

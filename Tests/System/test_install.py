@@ -51,7 +51,7 @@ def test_installed_config_is_accepted_by_psc_check_once_configured(tmp_path):
     install(tmp_path)
     config = tmp_path / "etc/psc/psc.toml"
     text = config.read_text().replace('data_dir = "/var/lib/psc"', f'data_dir = "{tmp_path}/var/lib/psc"')
-    text = text.replace("# public_origin", "public_origin")
+    text = text.replace("# public_origin", "public_origin").replace("# smtp_host", "smtp_host")
     config.write_text(text)
     env = {k: v for k, v in os.environ.items() if not k.startswith("PSC_")}
     checked = subprocess.run([tmp_path / "usr/local/bin/psc", "check", "--config", str(config)], capture_output=True, text=True, env=env)

@@ -51,42 +51,48 @@ enum AccountJobs {
             }
             return user
         }
+        /// A 5xx from the relay will not change on retry (20-services §8.5).
+        @Sendable func deliver(_ message: MailMessage) async throws {
+            do {
+                try await mail.send(message)
+            } catch let failure as SMTPMailTransport.Failure where failure.permanent {
+                throw PermanentJobError(failure.description)
+            }
+        }
         return [
             JobHandler(kind: verificationEmail, lease: .seconds(120), timeout: .seconds(60)) { job in
                 let payload = try job.decodePayload(Payload.self)
-                try await Offload.run {
+                let message = try await Offload.run { () -> MailMessage? in
                     let user = try user(payload)
-                    if user.emailVerified { return }
+                    if user.emailVerified { return nil }
                     let token = try store.write { db in
                         try accounts.issueToken(purpose: "email_verify", userID: user.id, validFor: 24 * 3600, in: db)
                     }
-                    try mail.send(
-                        AccountEmails.verification(
-                            to: user.email, firstName: user.firstName, link: "\(payload.origin)/verify-email/\(token)", from: from))
+                    return AccountEmails.verification(
+                        to: user.email, firstName: user.firstName, link: "\(payload.origin)/verify-email/\(token)", from: from)
                 }
+                if let message { try await deliver(message) }
             },
             JobHandler(kind: passwordResetEmail, lease: .seconds(120), timeout: .seconds(60)) { job in
                 let payload = try job.decodePayload(Payload.self)
-                try await Offload.run {
+                let message = try await Offload.run { () -> MailMessage? in
                     let user = try user(payload)
-                    guard user.status.canSignIn || user.status == .pendingVerification else { return }
+                    guard user.status.canSignIn || user.status == .pendingVerification else { return nil }
                     let token = try store.write { db in
                         try accounts.issueToken(purpose: "password_reset", userID: user.id, validFor: 20 * 60, in: db)
                     }
-                    try mail.send(
-                        AccountEmails.passwordReset(
-                            to: user.email, firstName: user.firstName, link: "\(payload.origin)/reset-password/\(token)", from: from))
+                    return AccountEmails.passwordReset(
+                        to: user.email, firstName: user.firstName, link: "\(payload.origin)/reset-password/\(token)", from: from)
                 }
+                if let message { try await deliver(message) }
             },
             JobHandler(kind: securityAlertEmail, lease: .seconds(120), timeout: .seconds(60)) { job in
                 let payload = try job.decodePayload(Payload.self)
-                try await Offload.run {
-                    let user = try user(payload)
-                    try mail.send(
-                        AccountEmails.securityAlert(
-                            to: user.email, firstName: user.firstName, event: payload.event ?? "account_changed",
-                            link: "\(payload.origin)/settings/security", at: job.createdAt, from: from))
-                }
+                let user = try await Offload.run { try user(payload) }
+                try await deliver(
+                    AccountEmails.securityAlert(
+                        to: user.email, firstName: user.firstName, event: payload.event ?? "account_changed",
+                        link: "\(payload.origin)/settings/security", at: job.createdAt, from: from))
             },
         ]
     }

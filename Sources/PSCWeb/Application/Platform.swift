@@ -75,10 +75,7 @@ public struct Platform: Sendable {
         health.register(DiskHealthCheck(directory: configuration.dataDirectory, store: store))
         // Development generates its ring on first run; production refuses to start without one (install.sh writes it).
         let keyRing = try KeyRing.load(path: configuration.keyringFile, generate: !configuration.isProduction)
-        let mail: any MailTransport =
-            configuration.mailTransport == "file"
-            ? FileMailTransport(directory: (configuration.dataDirectory as NSString).appendingPathComponent("mail"))
-            : UnavailableMailTransport(transport: configuration.mailTransport)
+        let mail = try mailTransport(configuration)
         let jobs = JobQueue(
             store: store, observer: metrics, retryBase: Double(configuration.integer("jobs.retry_base_s") ?? 10),
             retryCap: Double(configuration.integer("jobs.retry_cap_s") ?? 3600))
@@ -94,5 +91,21 @@ public struct Platform: Sendable {
             mail: mail,
             startedAt: Date(), createdDatabase: setup.created
         )
+    }
+
+    static func mailTransport(_ configuration: Configuration) throws -> any MailTransport {
+        switch configuration.mailTransport {
+        case "file": return FileMailTransport(directory: (configuration.dataDirectory as NSString).appendingPathComponent("mail"))
+        case "sendmail": return SendmailTransport(path: configuration.string("mail.sendmail_path") ?? "sendmail")
+        default:
+            guard let host = configuration.string("mail.smtp_host") else { return UnconfiguredMailTransport() }
+            let password = try configuration.string("mail.password_file").map {
+                try String(contentsOfFile: $0, encoding: .utf8).trimmingCharacters(in: .newlines)
+            }
+            return SMTPMailTransport(
+                host: host, port: configuration.integer("mail.smtp_port") ?? 587,
+                startTLS: SMTPMailTransport.StartTLS(rawValue: configuration.string("mail.starttls") ?? "required") ?? .required,
+                username: configuration.string("mail.username"), password: password, caFile: configuration.string("mail.ca_file"))
+        }
     }
 }

@@ -59,10 +59,9 @@ struct MailMessage: Sendable {
     }
 }
 
-/// Sends a rendered message. `file` is the development transport; `smtp` and `sendmail` are still to come
-/// (see the accounts issue), so a production configuration, which refuses `file`, cannot send yet.
+/// Sends a rendered message: `smtp`, `sendmail`, or `file` for development (20-services §8.5).
 protocol MailTransport: Sendable {
-    func send(_ message: MailMessage) throws
+    func send(_ message: MailMessage) async throws
 }
 
 /// Writes each message exactly as it would be sent to `DATA_DIR/mail/<YYYYMMDDTHHMMSSZ>-<id>.eml`, so a new user
@@ -70,7 +69,7 @@ protocol MailTransport: Sendable {
 struct FileMailTransport: MailTransport {
     let directory: String
 
-    func send(_ message: MailMessage) throws {
+    func send(_ message: MailMessage) async throws {
         try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
         let stamp = Timestamp.compact(from: message.date).replacingOccurrences(of: "-", with: "T") + "Z"
         let path = (directory as NSString).appendingPathComponent("\(stamp)-\(message.id).eml")
@@ -78,13 +77,11 @@ struct FileMailTransport: MailTransport {
     }
 }
 
-/// A transport named in the configuration that this build cannot use yet: every send fails with the reason,
-/// so the job records it and retries instead of pretending the mail went out.
-struct UnavailableMailTransport: MailTransport {
-    let transport: String
-    struct NotAvailable: Error, CustomStringConvertible {
-        let transport: String
-        var description: String { "mail transport '\(transport)' is not available in this build yet" }
+/// `smtp` without `mail.smtp_host` on a development instance: email is not configured (20-services §8.1), so
+/// every send fails with that reason and the job records it instead of pretending the mail went out.
+struct UnconfiguredMailTransport: MailTransport {
+    struct NotConfigured: Error, CustomStringConvertible {
+        var description: String { "email is not configured: mail.transport is smtp but mail.smtp_host is not set" }
     }
-    func send(_ message: MailMessage) throws { throw NotAvailable(transport: transport) }
+    func send(_ message: MailMessage) async throws { throw NotConfigured() }
 }
