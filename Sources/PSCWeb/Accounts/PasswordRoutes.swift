@@ -4,7 +4,8 @@ import Hummingbird
 import PSCCore
 import PSCStore
 
-/// AUTH-12, AUTH-13 and AUTH-14 (10-api §2): change the password, ask for a reset link, reset with it.
+/// AUTH-12..15 (10-api §2): change the password, ask for a reset link, reset with it, and set the first password
+/// from an admin's setup link or an invitation.
 struct PasswordRoutes {
     let platform: Platform
 
@@ -29,6 +30,11 @@ struct PasswordRoutes {
         }
     }
 
+    struct Acceptance: Decodable {
+        let token: String
+        let password: String
+    }
+
     /// AUTH-13 also allows 3 an hour per email address, whoever asks (10-api §2).
     static let perEmail = [RateLimitRule(count: 3, window: 3600)]
 
@@ -51,6 +57,44 @@ struct PasswordRoutes {
                     404: ("Unknown, used or expired link", "Error"), 422: ("Policy", "Error"),
                 ]),
             to: router, handler: reset)
+        catalog.add(
+            RouteSpec(
+                id: "AUTH-15", .post, "/api/v1/auth/invitations/accept", summary: "Accept a setup link or invitation", tag: "Auth",
+                limit: .own("5/h"),
+                responses: [200: ("Signed in", nil), 404: ("Unknown, used or expired link", "Error"), 422: ("Policy", "Error")]),
+            to: router, handler: accept)
+    }
+
+    /// AUTH-15: the first password of an account an admin created; the reply signs the person in.
+    @Sendable func accept(_ request: Request, context: AppRequestContext) async throws -> Response {
+        let body = try await request.decodeJSON(as: Acceptance.self, context: context)
+        let platform = platform
+        let gone = APIError.notFound("This link is unknown, already used or expired; ask an admin for a new one.")
+        let owner = try await Offload.run {
+            try platform.accounts.tokenOwner(purpose: "setup", token: body.token).map { ("setup", $0) }
+                ?? platform.accounts.tokenOwner(purpose: "invitation", token: body.token).map { ("invitation", $0) }
+        }
+        guard let (purpose, userID) = owner, let user = try await Offload.run({ try platform.accounts.user(id: userID) }),
+            user.status.canSignIn
+        else { throw gone }
+        if let problem = PasswordPolicy.problem(body.password, email: user.email, firstName: user.firstName, lastName: user.lastName) {
+            throw APIError.validation(["password": [problem]])
+        }
+        let password = body.password
+        let hash = try await Offload.run { PasswordHasher.hash(password) }
+        let origin = AuthRoutes.origin(request, context)
+        let routes = AuthRoutes(platform: platform)
+        let signedIn = try await Offload.run {
+            try platform.store.write { db -> (String, Identity)? in
+                guard try platform.accounts.consumeToken(purpose: purpose, token: body.token, in: db) == userID else { return nil }
+                try platform.accounts.setPassword(userID: userID, hash: hash, action: "auth.password_set", origin: origin, in: db)
+                try db.execute(sql: "UPDATE users SET email_verified = 1 WHERE id = ?", arguments: [userID])
+                return try routes.completeSignIn(
+                    user: user, remember: false, methods: ["password"], emailHash: nil, newPasswordHash: nil, origin: origin, in: db)
+            }
+        }
+        guard let (token, identity) = signedIn else { throw gone }
+        return routes.signedIn(token: token, identity: identity, remember: false)
     }
 
     @Sendable func change(_ request: Request, context: AppRequestContext) async throws -> Response {

@@ -32,7 +32,7 @@ public struct AdminCommands: AdminCommandHandler {
     static let usage: [String: String] = [
         "status": "status", "health": "health", "checkpoint": "checkpoint", "migrations": "migrations",
         "backup": "backup [DEST] | backup list | backup verify FILE", "config": "config check | config show",
-        "audit": "audit verify", "cache": "cache stats | cache clear [NAMESPACE]",
+        "audit": "audit verify | audit tail [N]", "cache": "cache stats | cache clear [NAMESPACE]",
         "jobs": "jobs list [--state S] [--kind K] | show ID | retry ID | discard ID | run NAME | pause NAME | resume NAME | schedule",
     ]
 
@@ -101,15 +101,21 @@ public struct AdminCommands: AdminCommandHandler {
         case ("config", "check") where args.count == 1: return configCheck()
         case ("config", "show") where args.count == 1: return configShow()
         case ("audit", "verify") where args.count == 1: return try auditVerify()
+        case ("audit", "tail") where args.count <= 2: return try auditTail(Array(args))
+        case ("user", _?): return try user(Array(args))
+        case ("grant", _?): return try grant(Array(args))
+        case ("keys", _?): return try keys(Array(args))
         case ("jobs", _?): return try jobs(Array(args))
         case ("cache", "stats") where args.count == 1: return cacheStats()
         case ("cache", "clear") where args.count <= 2: return cacheClear(namespace: args.count == 2 ? args[1] : nil)
         default:
-            if let usage = Self.usage[request.command] {
+            if let usage = Self.usage[request.command] ?? Self.accountUsage[request.command] {
                 throw Failure("bad_arguments", "usage: psc-admin \(usage)")
             }
             throw Failure(
-                "unknown_command", "unknown command '\(request.command)'; try: \(Self.usage.keys.sorted().joined(separator: ", "))")
+                "unknown_command",
+                "unknown command '\(request.command)'; try: \((Array(Self.usage.keys) + Array(Self.accountUsage.keys)).sorted().joined(separator: ", "))"
+            )
         }
     }
 
