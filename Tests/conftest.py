@@ -17,14 +17,15 @@ BIN = os.path.join(ROOT, ".build", "debug")
 
 
 class Server:
-    def __init__(self, extra_env=None):
+    def __init__(self, extra_env=None, demo=False):
         self.data_dir = tempfile.mkdtemp(prefix="psc-pytest-")
         self.log_path = self.data_dir + ".log"
         env = {k: v for k, v in os.environ.items() if not k.startswith("PSC_")}
         env.update(extra_env or {})
         self.log = open(self.log_path, "w")
         self.process = subprocess.Popen(
-            [os.path.join(BIN, "psc"), "serve", "--data-dir", self.data_dir, "--host", "127.0.0.1", "--port", "0"],
+            [os.path.join(BIN, "psc"), "serve", "--data-dir", self.data_dir, "--host", "127.0.0.1", "--port", "0",
+             *([] if demo else ["--no-demo"])],
             stdout=self.log, stderr=subprocess.STDOUT, env=env,
         )
         deadline = time.time() + 30

@@ -75,6 +75,17 @@ struct Serve: AsyncParsableCommand {
         )
         if platform.createdDatabase {
             print("created a new database at \(platform.store.path) with Pittsburg State's colleges and departments")
+            if configuration.demoAccounts {
+                let accounts = try DemoAccounts.create(in: platform.store, hash: { PasswordHasher.hash($0) })
+                // Printed once: the passwords are stored only as hashes.
+                print("demo accounts (development only; these passwords are shown once):")
+                for account in accounts {
+                    print(
+                        "  \(account.role.rawValue.padding(toLength: 9, withPad: " ", startingAt: 0)) \(account.email)  \(account.password)"
+                    )
+                }
+            }
+            fflush(nil)  // flushes stdout: the lines must reach a log file before requests do
         }
         try await PlatformServer.run(platform: platform, logger: logger)
         // The lock is held until the database is closed.

@@ -81,6 +81,8 @@ extension EndToEnd {
             #expect(json(try server.admin(["--json", "user", "revoke-sessions", "jo.student@gus.pittstate.edu"]))["revoked"] as? Int == 1)
             #expect(try server.admin(["user", "set-role", "jo.student@gus.pittstate.edu", "staff"]).status == 0)
 
+            #expect(try server.admin(["user", "suspend", "ops@pittstate.edu"]).status != 0, "the last active admin stays")
+            #expect(try server.admin(["user", "set-role", "ops@pittstate.edu", "staff"]).status != 0)
             #expect(try server.admin(["user", "reset-2fa", "ops@pittstate.edu"]).status == 0)
             #expect(try pat.call("GET", "/api/v1/auth/session").status == 401)
             var again = AccountClient(server: server)
@@ -144,5 +146,36 @@ extension EndToEnd {
             #expect((verify.stdout + verify.stderr).contains("id \(target)"), "\(verify.stdout)\(verify.stderr)")
             restarted.stop()
         }
+    }
+}
+
+extension EndToEnd.AdminAccountsEndToEndTests {
+    @Test("a new development database gets one demo account per role, passwords printed once")
+    func demoAccounts() throws {
+        let server = try ServerProcess(arguments: ["--demo"])
+        let log = try String(contentsOfFile: server.logPath, encoding: .utf8)
+        #expect(log.contains("these passwords are shown once"))
+        var accounts: [String: (String, String)] = [:]
+        for line in log.components(separatedBy: "\n") {
+            let fields = line.split(separator: " ").map(String.init)
+            if fields.count == 3, fields[1].hasPrefix("demo.") { accounts[fields[0]] = (fields[1], fields[2]) }
+        }
+        #expect(Set(accounts.keys) == ["student", "alumni", "faculty", "staff", "employer", "admin"])
+        var student = AccountClient(server: server)
+        let (email, password) = try #require(accounts["student"])
+        #expect(try student.signIn(email: email, password: password).status == 200)
+        #expect(
+            try student.call("GET", "/api/v1/auth/session").json["user"].flatMap { ($0 as? [String: Any])?["status"] as? String }
+                == "active")
+        var admin = AccountClient(server: server)
+        let (adminEmail, adminPassword) = try #require(accounts["admin"])
+        #expect(try admin.signIn(email: adminEmail, password: adminPassword).json["enrol_two_factor"] as? Bool == true)
+        #expect(!FileManager.default.fileExists(atPath: server.dataDirectory + "/mail"), "no password travels by mail")
+        server.stop()
+        let again = try ServerProcess(dataDirectory: server.dataDirectory, arguments: ["--demo"])
+        let second = try String(contentsOfFile: again.logPath, encoding: .utf8)
+        #expect(!second.contains("shown once"), "printed once, on the first start only")
+        #expect(try again.admin(["user", "list", "demo"]).stdout.components(separatedBy: "demo.").count - 1 == 6)
+        again.stop()
     }
 }

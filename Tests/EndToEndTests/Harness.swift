@@ -63,7 +63,11 @@ final class ServerProcess {
         try FileManager.default.createDirectory(atPath: self.dataDirectory, withIntermediateDirectories: true)
         FileManager.default.createFile(atPath: logPath, contents: nil)
         process.executableURL = URL(fileURLWithPath: Binaries.psc)
-        process.arguments = ["serve", "--data-dir", self.dataDirectory, "--host", "127.0.0.1", "--port", "0"] + arguments
+        // Demo accounts cost six bcrypt hashes per new database; the tests that want them pass `--demo`.
+        let demo = arguments.contains("--demo")
+        process.arguments =
+            ["serve", "--data-dir", self.dataDirectory, "--host", "127.0.0.1", "--port", "0"] + (demo ? [] : ["--no-demo"])
+            + arguments.filter { $0 != "--demo" }
         var environment = ProcessInfo.processInfo.environment.filter { !$0.key.hasPrefix("PSC_") }
         environment.merge(extra) { _, new in new }
         process.environment = environment

@@ -101,11 +101,13 @@ public struct AccountAdministration: Sendable {
         try store.write { db in
             let user = try find(reference, in: db)
             guard user.role != role else { return user }
+            if user.role == .admin { try keepOneAdmin(besides: user.id, in: db) }
             try db.execute(
                 sql: "UPDATE users SET role = ?, updated_at = ? WHERE id = ?",
                 arguments: [role.rawValue, Timestamp.string(from: clock()), user.id])
             // A privilege change ends the sessions that carried the old rights (00-conventions §3.1).
             try revokeSessions(userID: user.id, reason: "role_changed", in: db)
+            try revokeTokens(userID: user.id, in: db)
             try audit(
                 "user.role_change", target: user.id, actor: actor,
                 details: ["role": .array([.string(user.role.rawValue), .string(role.rawValue)])], in: db)
@@ -121,10 +123,14 @@ public struct AccountAdministration: Sendable {
             guard user.status != .deleted else { throw AdministrationError.invalid("a deleted account cannot change status") }
             if !suspended, user.status != .suspended { throw AdministrationError.invalid("only a suspended account can be reactivated") }
             guard user.status != status else { return user }
+            if suspended, user.role == .admin { try keepOneAdmin(besides: user.id, in: db) }
             try db.execute(
                 sql: "UPDATE users SET status = ?, suspended_until = NULL, updated_at = ? WHERE id = ?",
                 arguments: [status.rawValue, Timestamp.string(from: clock()), user.id])
-            if suspended { try revokeSessions(userID: user.id, reason: "suspended", in: db) }
+            if suspended {
+                try revokeSessions(userID: user.id, reason: "suspended", in: db)
+                try revokeTokens(userID: user.id, in: db)
+            }
             try audit(
                 "user.status_change", target: user.id, actor: actor,
                 details: ["status": .array([.string(user.status.rawValue), .string(status.rawValue)])], in: db)
@@ -250,6 +256,21 @@ public struct AccountAdministration: Sendable {
             sql: "UPDATE sessions SET revoked_at = ?, revoked_reason = ? WHERE user_id = ? AND revoked_at IS NULL",
             arguments: [Timestamp.string(from: clock()), reason, userID])
         return db.changesCount
+    }
+
+    /// Role changes and suspensions also end the user's tokens (10-api ADM-3).
+    private func revokeTokens(userID: Int64, in db: GRDB.Database) throws {
+        try db.execute(
+            sql: "UPDATE api_tokens SET revoked_at = ? WHERE user_id = ? AND revoked_at IS NULL",
+            arguments: [Timestamp.string(from: clock()), userID])
+    }
+
+    /// The last active admin can be neither demoted nor suspended (10-api ADM-3).
+    private func keepOneAdmin(besides userID: Int64, in db: GRDB.Database) throws {
+        let others =
+            try Int.fetchOne(
+                db, sql: "SELECT count(*) FROM users WHERE role = 'admin' AND status = 'active' AND id <> ?", arguments: [userID]) ?? 0
+        if others == 0 { throw AdministrationError.invalid("this is the last active admin; make another admin first") }
     }
 
     private func audit(
