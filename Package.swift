@@ -116,7 +116,7 @@ let package = Package(
         ),
         .testTarget(
             name: "EndToEndTests",
-            dependencies: ["PSCCore", "PSCAdmin", "PSCStore"]
+            dependencies: ["PSCCore", "PSCAdmin", "PSCStore", .product(name: "Crypto", package: "swift-crypto")]
         ),
     ]
 )

@@ -298,8 +298,9 @@ struct AuthRoutes {
         let loginChallenge: String
         let code: String?
         let recoveryCode: String?
+        let webauthn: PasskeyAnswer?
         enum CodingKeys: String, CodingKey {
-            case code
+            case code, webauthn
             case loginChallenge = "login_challenge", recoveryCode = "recovery_code"
         }
     }
@@ -315,6 +316,7 @@ struct AuthRoutes {
     /// the account's own code limit (20-services §4.3) applies across challenges.
     @Sendable func secondStep(_ request: Request, context: AppRequestContext) async throws -> Response {
         let body = try await request.decodeJSON(as: SecondStep.self, context: context)
+        if let answer = body.webauthn { return try await passkeySecondStep(answer, loginChallenge: body.loginChallenge, request, context) }
         guard let code = body.code ?? body.recoveryCode, !code.isEmpty, code.count <= 64 else {
             throw APIError.validation(["code": ["a 6-digit code or a recovery code is required"]])
         }
@@ -353,6 +355,34 @@ struct AuthRoutes {
         case .blocked(let wait):
             throw APIError.rateLimited(retryAfter: wait, "Too many wrong codes for this account; try again in \(wait / 60 + 1) min.")
         }
+    }
+
+    /// AUTH-5 with a passkey assertion from SEC-9 (made with the `login_challenge`).
+    func passkeySecondStep(_ answer: PasskeyAnswer, loginChallenge: String, _ request: Request, _ context: AppRequestContext) async throws
+        -> Response
+    {
+        let platform = platform
+        let expired = APIError(.unauthorized, "challenge_expired", "This sign-in has expired; enter your email and password again.")
+        guard
+            let userID = try await Offload.run({
+                try platform.store.read { db in try platform.challenges.open(.login2FA, token: loginChallenge, in: db)?.userID }
+            })
+        else { throw expired }
+        let origin = Self.origin(request, context)
+        let (token, identity, remember) = try await PasskeyRoutes(platform: platform).verify(
+            answer, for: .secondFactor(userID: userID), request: request, context: context
+        ) { _, db in
+            guard let challenge = try platform.challenges.open(.login2FA, token: loginChallenge, in: db), challenge.userID == userID,
+                let user = try UserRecord.fetchOne(db, sql: "SELECT * FROM users WHERE id = ?", arguments: [userID]), user.status.canSignIn
+            else { throw expired }
+            try platform.challenges.consume(challenge, in: db)
+            let remember = challenge.data["remember"]?.boolValue ?? false
+            let (token, identity) = try completeSignIn(
+                user: user, remember: remember, methods: ["password", "webauthn"], emailHash: nil,
+                newPasswordHash: challenge.data["new_password_hash"]?.stringValue, origin: origin, in: db)
+            return (token, identity, remember)
+        }
+        return signedIn(token: token, identity: identity, remember: remember)
     }
 
     /// Starts the session of a completed sign-in inside the caller's transaction: a new session id, the attempt
@@ -397,6 +427,7 @@ struct AuthRoutes {
     struct Reauthentication: Decodable {
         let password: String?
         let code: String?
+        let webauthn: PasskeyAnswer?
     }
 
     @Sendable func reauthenticate(_ request: Request, context: AppRequestContext) async throws -> Response {
@@ -427,8 +458,12 @@ struct AuthRoutes {
             case .rejected: throw wrong
             case .blocked(let wait): throw APIError.rateLimited(retryAfter: wait, "Too many wrong codes; try again later.")
             }
+        } else if let answer = body.webauthn {
+            try await PasskeyRoutes(platform: platform).verify(
+                answer, for: .reauthentication(userID: identity.user.id), request: request, context: context
+            ) { _, _ in () }
         } else {
-            throw APIError.validation(["password": ["give the password or a code"]])
+            throw APIError.validation(["password": ["give the password, a code or a passkey"]])
         }
         let stamp = try await Offload.run { try platform.sessions.markRecentAuth(sessionID: session.id) }
         let until = Timestamp.date(from: stamp).map { Timestamp.string(from: $0.addingTimeInterval(600)) } ?? stamp

@@ -34,6 +34,7 @@ public func buildRouter(platform: Platform, accessLog: AccessLogSink, catalog: R
     HomeRoutes(departments: platform.departments, pages: pages).register(with: router, catalog: catalog)
     AuthRoutes(platform: platform).register(with: router, catalog: catalog)
     TwoFactorRoutes(platform: platform).register(with: router, catalog: catalog)
+    PasskeyRoutes(platform: platform).register(with: router, catalog: catalog)
     PasswordRoutes(platform: platform).register(with: router, catalog: catalog)
     TokenRoutes(platform: platform).register(with: router, catalog: catalog)
     SecurityRecordRoutes(platform: platform).register(with: router, catalog: catalog)

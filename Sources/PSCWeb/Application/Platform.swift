@@ -39,6 +39,7 @@ public struct Platform: Sendable {
     public let twoFactor: TwoFactorStore
     public let challenges: ChallengeStore
     public let apiTokens: APITokenStore
+    public let passkeys: PasskeyStore
     /// Queues a `security_alert` email inside the caller's transaction.
     public let securityAlert: SecurityAlertHook
     let mail: any MailTransport
@@ -87,7 +88,8 @@ public struct Platform: Sendable {
             departments: departments, cache: cache, rateLimiter: SlidingWindowLimiter(),
             jobs: jobs, keyRing: keyRing, accounts: AccountStore(store: store), sessions: SessionStore(store: store),
             signInThrottle: SignInThrottle(store: store), twoFactor: TwoFactorStore(store: store, keyRing: keyRing, alert: alert),
-            challenges: ChallengeStore(store: store, keyRing: keyRing), apiTokens: APITokenStore(store: store), securityAlert: alert,
+            challenges: ChallengeStore(store: store, keyRing: keyRing), apiTokens: APITokenStore(store: store),
+            passkeys: PasskeyStore(store: store, alert: alert), securityAlert: alert,
             mail: mail,
             startedAt: Date(), createdDatabase: setup.created
         )

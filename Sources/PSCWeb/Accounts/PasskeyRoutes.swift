@@ -1,0 +1,352 @@
+import Foundation
+import GRDB
+import Hummingbird
+import PSCCore
+import PSCStore
+
+/// What a browser's `navigator.credentials` returns, as JSON with base64url binary fields.
+struct PasskeyCredential: Decodable, Sendable {
+    struct Response: Decodable, Sendable {
+        let clientDataJSON: String
+        let attestationObject: String?
+        let authenticatorData: String?
+        let signature: String?
+        let userHandle: String?
+        let transports: [String]?
+    }
+    let id: String
+    let rawId: String?
+    let response: Response
+}
+
+/// A ceremony id with the authenticator's answer: SEC-8, SEC-10 and the `webauthn` field of AUTH-5 and AUTH-8.
+struct PasskeyAnswer: Decodable, Sendable {
+    let ceremonyID: String
+    let credential: PasskeyCredential
+    enum CodingKeys: String, CodingKey {
+        case credential
+        case ceremonyID = "ceremony_id"
+    }
+}
+
+/// SEC-7..13 (10-api §3): passkey registration and sign-in ceremonies with the relying-party checks of
+/// 20-services §4.5, and the owner's list of passkeys.
+struct PasskeyRoutes {
+    let platform: Platform
+
+    /// The relying party: the public origin, or on a development instance the origin the browser used.
+    struct RelyingParty {
+        let origin: String
+        let id: String
+    }
+
+    func relyingParty(_ request: Request) -> RelyingParty {
+        let origin = AuthRoutes(platform: platform).siteOrigin(request)
+        return RelyingParty(origin: origin, id: URL(string: origin)?.host ?? "localhost")
+    }
+
+    struct RegistrationOptions: Decodable {
+        let deviceName: String?; enum CodingKeys: String, CodingKey { case deviceName = "device_name" }
+    }
+    struct LoginOptions: Decodable {
+        let email: String?
+        let loginChallenge: String?
+        enum CodingKeys: String, CodingKey {
+            case email
+            case loginChallenge = "login_challenge"
+        }
+    }
+    struct Rename: Decodable { let deviceName: String; enum CodingKeys: String, CodingKey { case deviceName = "device_name" } }
+
+    func register(with router: Router<AppRequestContext>, catalog: RouteCatalog) {
+        catalog.add(
+            RouteSpec(
+                id: "SEC-7", .post, "/api/v1/security/webauthn/register/options", summary: "Start adding a passkey", tag: "Security",
+                limit: .own("10/h"),
+                responses: [
+                    200: ("Creation options", nil), 403: ("Recent authentication required", "Error"), 422: ("Bad device name", "Error"),
+                ]),
+            to: router, handler: registrationOptions)
+        catalog.add(
+            RouteSpec(
+                id: "SEC-8", .post, "/api/v1/security/webauthn/register", summary: "Add a passkey", tag: "Security", limit: .own("10/h"),
+                responses: [201: ("Added", nil), 409: ("Credential already registered", "Error"), 422: ("A check failed", "Error")]),
+            to: router, handler: registerPasskey)
+        catalog.add(
+            RouteSpec(
+                id: "SEC-9", .post, "/api/v1/auth/webauthn/login/options", summary: "Start a passkey sign-in", tag: "Auth",
+                limit: .own("20/min"), responses: [200: ("Request options", nil)]),
+            to: router, handler: loginOptions)
+        catalog.add(
+            RouteSpec(
+                id: "SEC-10", .post, "/api/v1/auth/webauthn/login", summary: "Sign in with a passkey", tag: "Auth", limit: .own("20/min"),
+                responses: [200: ("Signed in", nil), 401: ("Not accepted", "Error")]),
+            to: router, handler: passkeySignIn)
+        catalog.add(
+            RouteSpec(
+                id: "SEC-11", .get, "/api/v1/security/webauthn/credentials", summary: "My passkeys", tag: "Security",
+                responses: [200: ("Passkeys", nil)]),
+            to: router
+        ) { _, context in
+            let (identity, _) = try context.requireSession(enrolling: true)
+            let passkeys = platform.passkeys
+            let items = try await Offload.run { try passkeys.credentials(userID: identity.user.id) }
+            return JSONResponse.make(["items": .array(items.map(Self.body))])
+        }
+        catalog.add(
+            RouteSpec(
+                id: "SEC-12", .patch, "/api/v1/security/webauthn/credentials/{id}", summary: "Rename a passkey", tag: "Security",
+                responses: [200: ("Renamed", nil), 404: ("Not yours", "Error"), 422: ("Bad name", "Error")]),
+            to: router
+        ) { request, context in
+            let (identity, _) = try context.requireSession(enrolling: true)
+            let id = try Self.id(context)
+            let body = try await request.decodeJSON(as: Rename.self, context: context)
+            let name = body.deviceName.trimmingCharacters(in: .whitespaces)
+            guard (1...60).contains(name.count) else { throw APIError.validation(["device_name": ["must be 1 to 60 characters"]]) }
+            let passkeys = platform.passkeys
+            guard try await Offload.run({ try passkeys.rename(id: id, userID: identity.user.id, to: name) }) else {
+                throw APIError.notFound("There is no such passkey.")
+            }
+            return JSONResponse.make(["id": .int(id), "device_name": .string(name)])
+        }
+        catalog.add(
+            RouteSpec(
+                id: "SEC-13", .delete, "/api/v1/security/webauthn/credentials/{id}", summary: "Remove a passkey", tag: "Security",
+                responses: [204: ("Removed", nil), 403: ("Recent authentication required", "Error"), 404: ("Not yours", "Error")]),
+            to: router
+        ) { request, context in
+            let (identity, session) = try context.requireSession(enrolling: true)
+            try context.requireRecentAuth(session)
+            let id = try Self.id(context)
+            let (passkeys, origin) = (platform.passkeys, AuthRoutes.origin(request, context))
+            guard try await Offload.run({ try passkeys.remove(id: id, userID: identity.user.id, origin: origin) }) else {
+                throw APIError.notFound("There is no such passkey.")
+            }
+            return Response(status: .noContent)
+        }
+    }
+
+    static func id(_ context: AppRequestContext) throws -> Int64 {
+        guard let id = context.parameters.get("id").flatMap({ Int64($0) }), id > 0 else {
+            throw APIError.notFound("There is no such passkey.")
+        }
+        return id
+    }
+
+    static func body(_ passkey: PasskeyRecord) -> JSONValue {
+        [
+            "id": .int(passkey.id), "device_name": passkey.deviceName.map(JSONValue.string) ?? .null,
+            "created_at": .string(passkey.createdAt),
+            "last_used_at": passkey.lastUsedAt.map(JSONValue.string) ?? .null, "backed_up": .bool(passkey.backedUp),
+            "flagged": .bool(passkey.flaggedAt != nil),
+        ]
+    }
+
+    // MARK: - Registration
+
+    @Sendable func registrationOptions(_ request: Request, context: AppRequestContext) async throws -> Response {
+        let (identity, session) = try context.requireSession(enrolling: true)
+        try context.requireRecentAuth(session)
+        let body = try await request.decodeJSON(as: RegistrationOptions.self, context: context)
+        let name = (body.deviceName ?? "Passkey").trimmingCharacters(in: .whitespaces)
+        guard (1...60).contains(name.count) else { throw APIError.validation(["device_name": ["must be 1 to 60 characters"]]) }
+        let platform = platform
+        let party = relyingParty(request)
+        let user = identity.user
+        let (handle, existing) = try await Offload.run {
+            (try platform.passkeys.userHandle(userID: user.id), try platform.passkeys.credentials(userID: user.id))
+        }
+        let challenge = SecureToken.random()
+        let data: JSONValue = [
+            "challenge": .string(challenge), "device_name": .string(name), "user_handle": .string(SecureToken.base64URL(handle)),
+        ]
+        let ceremony = try await Offload.run {
+            try platform.challenges.create(.webauthnRegister, userID: user.id, data: data, validFor: 300)
+        }
+        let options: JSONValue = [
+            "challenge": .string(challenge), "rp": ["id": .string(party.id), "name": "PittState Connect"],
+            "user": [
+                "id": .string(SecureToken.base64URL(handle)), "name": .string(user.email),
+                "displayName": .string("\(user.firstName) \(user.lastName)"),
+            ],
+            "pubKeyCredParams": .array(WebAuthn.algorithms.map { ["type": "public-key", "alg": .int(Int64($0))] }),
+            "timeout": 300_000, "attestation": "none",
+            "authenticatorSelection": ["residentKey": "preferred", "userVerification": "preferred"],
+            "excludeCredentials": .array(existing.map { ["type": "public-key", "id": .string(SecureToken.base64URL($0.credentialID))] }),
+        ]
+        return JSONResponse.make(["ceremony_id": .string(ceremony.token), "publicKey": options])
+    }
+
+    @Sendable func registerPasskey(_ request: Request, context: AppRequestContext) async throws -> Response {
+        let (identity, _) = try context.requireSession(enrolling: true)
+        let body = try await request.decodeJSON(as: PasskeyAnswer.self, context: context)
+        let platform = platform
+        let party = relyingParty(request)
+        // The challenge is spent whatever the outcome: a replayed or retried answer needs a new ceremony.
+        let ceremony = try await Offload.run {
+            try platform.store.write { db -> ChallengeStore.Challenge? in
+                guard let challenge = try platform.challenges.open(.webauthnRegister, token: body.ceremonyID, in: db),
+                    challenge.userID == identity.user.id
+                else { return nil }
+                try platform.challenges.consume(challenge, in: db)
+                return challenge
+            }
+        }
+        let refused = { (why: String) in APIError(.unprocessableContent, "validation_failed", "The passkey was not accepted: \(why).") }
+        guard let ceremony, let challenge = ceremony.data["challenge"]?.stringValue,
+            let handle = ceremony.data["user_handle"]?.stringValue.flatMap(WebAuthn.decodeBase64URL)
+        else { throw refused("this ceremony is unknown, used or expired; start again") }
+        guard let clientData = WebAuthn.decodeBase64URL(body.credential.response.clientDataJSON),
+            let attestation = body.credential.response.attestationObject.flatMap(WebAuthn.decodeBase64URL)
+        else { throw refused("the response is not base64url") }
+        let credential: WebAuthn.NewCredential
+        do {
+            credential = try WebAuthn.verifyRegistration(
+                clientDataJSON: clientData, attestationObject: attestation, challenge: challenge, origin: party.origin, rpID: party.id,
+                requireUserVerification: false)
+        } catch let failure as WebAuthn.Failure {
+            throw refused(failure.reason)
+        }
+        let name = ceremony.data["device_name"]?.stringValue ?? "Passkey"
+        let transports = (body.credential.response.transports ?? []).prefix(8).map { String($0.prefix(20)) }
+        let origin = AuthRoutes.origin(request, context)
+        do {
+            let record = try await Offload.run {
+                try platform.passkeys.add(
+                    userID: identity.user.id, credential: credential, userHandle: handle, deviceName: name, transports: transports,
+                    origin: origin)
+            }
+            platform.jobs.didCommit(queue: "deliveries")
+            var response = JSONResponse.make(
+                ["id": .int(record.id), "device_name": .string(name), "created_at": .string(record.createdAt)], status: .created)
+            response.headers[.location] = "/api/v1/security/webauthn/credentials/\(record.id)"
+            return response
+        } catch PasskeyError.alreadyRegistered {
+            throw APIError(.conflict, "already_exists", "This passkey is already registered.")
+        }
+    }
+
+    // MARK: - Sign-in
+
+    @Sendable func loginOptions(_ request: Request, context: AppRequestContext) async throws -> Response {
+        let body = try await request.decodeJSON(as: LoginOptions.self, context: context)
+        let platform = platform
+        let party = relyingParty(request)
+        let loginChallenge = body.loginChallenge
+        let userID: Int64? = try await Offload.run {
+            if let token = loginChallenge {
+                return try platform.store.read { db in try platform.challenges.open(.login2FA, token: token, in: db)?.userID }
+            }
+            return try body.email.flatMap { try platform.accounts.user(email: $0)?.id }
+        }
+        if loginChallenge != nil, userID == nil {
+            throw APIError(.unauthorized, "challenge_expired", "This sign-in has expired; enter your email and password again.")
+        }
+        let credentials = try await Offload.run { try userID.map { try platform.passkeys.credentials(userID: $0) } ?? [] }
+        let challenge = SecureToken.random()
+        var data: [String: JSONValue] = ["challenge": .string(challenge), "second_factor": .bool(loginChallenge != nil)]
+        if let userID { data["user_id"] = .int(userID) }
+        let ceremonyData = JSONValue.object(data)
+        let ceremony = try await Offload.run {
+            try platform.challenges.create(.webauthnLogin, userID: userID, data: ceremonyData, validFor: 300)
+        }
+        // Without a password first the passkey must verify the user: it stands for both factors.
+        let options: JSONValue = [
+            "challenge": .string(challenge), "rpId": .string(party.id), "timeout": 300_000,
+            "userVerification": loginChallenge == nil ? "required" : "preferred",
+            "allowCredentials": .array(credentials.map { ["type": "public-key", "id": .string(SecureToken.base64URL($0.credentialID))] }),
+        ]
+        return JSONResponse.make(["ceremony_id": .string(ceremony.token), "publicKey": options])
+    }
+
+    /// What an assertion is for: signing in with the passkey alone (user verification required, a ceremony made
+    /// without a password step), the second step after a password, or confirming a signed-in user.
+    enum Use: Sendable {
+        case passwordless
+        case secondFactor(userID: Int64)
+        case reauthentication(userID: Int64)
+    }
+
+    /// Verifies an assertion against its ceremony (spent whatever the outcome) and applies the counter rule in
+    /// `then`'s transaction.
+    func verify<T: Sendable>(
+        _ answer: PasskeyAnswer, for use: Use, request: Request, context: AppRequestContext,
+        then: @escaping @Sendable (PasskeyRecord, GRDB.Database) throws -> T
+    ) async throws -> T {
+        let platform = platform
+        let party = relyingParty(request)
+        let origin = AuthRoutes.origin(request, context)
+        let invalid = APIError(.unauthorized, "invalid_credentials", "This passkey was not accepted.")
+        let ceremony = try await Offload.run {
+            try platform.store.write { db -> ChallengeStore.Challenge? in
+                guard let challenge = try platform.challenges.open(.webauthnLogin, token: answer.ceremonyID, in: db) else { return nil }
+                try platform.challenges.consume(challenge, in: db)
+                return challenge
+            }
+        }
+        guard let ceremony, let challenge = ceremony.data["challenge"]?.stringValue,
+            let rawID = WebAuthn.decodeBase64URL(answer.credential.rawId ?? answer.credential.id),
+            let passkey = try await Offload.run({ try platform.passkeys.credential(id: rawID) }), passkey.flaggedAt == nil
+        else { throw invalid }
+        let secondFactorCeremony = ceremony.data["second_factor"]?.boolValue == true
+        let expectedUser: Int64?
+        switch use {
+        case .passwordless:
+            // A ceremony begun for a second step cannot sign anyone in without their password.
+            guard !secondFactorCeremony else { throw invalid }
+            expectedUser = ceremony.userID
+        case .secondFactor(let userID):
+            guard secondFactorCeremony else { throw invalid }
+            expectedUser = userID
+        case .reauthentication(let userID): expectedUser = userID
+        }
+        if let expectedUser {
+            guard passkey.userID == expectedUser, ceremony.userID == nil || ceremony.userID == expectedUser else { throw invalid }
+        } else {
+            guard let handle = answer.credential.response.userHandle.flatMap(WebAuthn.decodeBase64URL), handle == passkey.userHandle else {
+                throw invalid
+            }
+        }
+        let passwordless: Bool
+        if case .passwordless = use { passwordless = true } else { passwordless = false }
+        guard let clientData = WebAuthn.decodeBase64URL(answer.credential.response.clientDataJSON),
+            let authData = answer.credential.response.authenticatorData.flatMap(WebAuthn.decodeBase64URL),
+            let signature = answer.credential.response.signature.flatMap(WebAuthn.decodeBase64URL)
+        else { throw invalid }
+        let verified: WebAuthn.AuthenticatorData
+        do {
+            verified = try WebAuthn.verifyAssertion(
+                clientDataJSON: clientData, authenticatorData: authData, signature: signature, publicKey: passkey.publicKey,
+                challenge: challenge, origin: party.origin, rpID: party.id, requireUserVerification: passwordless)
+        } catch {
+            throw invalid
+        }
+        let result = try await Offload.run {
+            try platform.store.write { db -> T? in
+                let use = try platform.passkeys.recordUse(
+                    passkey, signCount: verified.signCount, backupState: verified.backupState, origin: origin, in: db)
+                guard use == .accepted else { return nil }
+                return try then(passkey, db)
+            }
+        }
+        platform.jobs.didCommit(queue: "deliveries")
+        guard let result else { throw invalid }
+        return result
+    }
+
+    /// SEC-10: a passkey with user verification signs in on its own (both factors, 00-conventions §3.1).
+    @Sendable func passkeySignIn(_ request: Request, context: AppRequestContext) async throws -> Response {
+        let body = try await request.decodeJSON(as: PasskeyAnswer.self, context: context)
+        let routes = AuthRoutes(platform: platform)
+        let origin = AuthRoutes.origin(request, context)
+        let (token, identity) = try await verify(body, for: .passwordless, request: request, context: context) { passkey, db in
+            guard let user = try UserRecord.fetchOne(db, sql: "SELECT * FROM users WHERE id = ?", arguments: [passkey.userID]),
+                user.status.canSignIn
+            else { throw APIError(.unauthorized, "invalid_credentials", "This passkey was not accepted.") }
+            return try routes.completeSignIn(
+                user: user, remember: false, methods: ["webauthn"], emailHash: nil, newPasswordHash: nil, origin: origin, in: db)
+        }
+        return routes.signedIn(token: token, identity: identity, remember: false)
+    }
+}
