@@ -8,8 +8,8 @@ import PSCStore
 
 /// Resolves the caller into ``Identity``, from a bearer token (which ignores cookies and needs no CSRF token,
 /// 00-conventions §3.2) or from the session cookie, and enforces the CSRF rules of §3.1 on unsafe methods: the
-/// per-session token in `X-CSRF-Token` (or a form's `_csrf`, checked by the page routes) and no cross-site request
-/// at all (`Sec-Fetch-Site: cross-site`, or an `Origin` that is not the site's own).
+/// per-session token in `X-CSRF-Token` or, for HTML forms, the `_csrf` field, and no cross-site request at all
+/// (`Sec-Fetch-Site: cross-site`, or an `Origin` that is not the site's own).
 struct SessionMiddleware: RouterMiddleware {
     typealias Context = AppRequestContext
     let platform: Platform
@@ -19,6 +19,7 @@ struct SessionMiddleware: RouterMiddleware {
 
     func handle(_ request: Request, context: Context, next: (Request, Context) async throws -> Response) async throws -> Response {
         var context = context
+        var request = request
         let unsafe = ![.get, .head, .options].contains(request.method)
         if let bearer = Self.bearerToken(request) {
             context.identity = try await tokenIdentity(bearer)
@@ -28,8 +29,14 @@ struct SessionMiddleware: RouterMiddleware {
         if let token = request.cookies[Self.cookieName(secure: platform.configuration.usesTLS)]?.value, !token.isEmpty {
             let platform = platform
             context.identity = try await Offload.run { try Self.identity(token: token, platform: platform) }
-            if unsafe, let session = context.identity?.session, !Self.isForm(request) {
-                guard Self.constantTimeEqual(request.headers[.csrfToken] ?? "", session.csrfToken) else { throw Self.csrfFailed }
+            if unsafe, let session = context.identity?.session {
+                var sent = request.headers[.csrfToken]
+                if sent == nil, Self.isForm(request) {
+                    // Forms are small; the collected body stays readable by the route.
+                    let body = try await request.collectBody(upTo: 64 * 1024)
+                    sent = HomeRoutes.formFields(String(buffer: body))["_csrf"]
+                }
+                guard Self.constantTimeEqual(sent ?? "", session.csrfToken) else { throw Self.csrfFailed }
             }
         }
         return try await next(request, context)
@@ -38,7 +45,6 @@ struct SessionMiddleware: RouterMiddleware {
     static let csrfFailed = APIError(
         .forbidden, "csrf_failed", "The request's CSRF token is missing or wrong; reload the page and try again.")
 
-    /// Form posts carry the token as `_csrf` in the body, which the page route reads and checks itself.
     static func isForm(_ request: Request) -> Bool {
         request.headers[.contentType]?.lowercased().hasPrefix("application/x-www-form-urlencoded") ?? false
     }

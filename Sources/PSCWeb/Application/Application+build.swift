@@ -35,6 +35,7 @@ public func buildRouter(platform: Platform, accessLog: AccessLogSink, catalog: R
     AuthRoutes(platform: platform).register(with: router, catalog: catalog)
     TwoFactorRoutes(platform: platform).register(with: router, catalog: catalog)
     PasskeyRoutes(platform: platform).register(with: router, catalog: catalog)
+    AccountPageRoutes(platform: platform, pages: pages).register(with: router, catalog: catalog)
     PasswordRoutes(platform: platform).register(with: router, catalog: catalog)
     TokenRoutes(platform: platform).register(with: router, catalog: catalog)
     SecurityRecordRoutes(platform: platform).register(with: router, catalog: catalog)

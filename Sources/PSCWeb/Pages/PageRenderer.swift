@@ -24,9 +24,15 @@ public struct PageRenderer: Sendable {
         request.cookies["psc_theme"].flatMap { Theme(rawValue: $0.value) } ?? .system
     }
 
-    /// Renders `template` with `data` plus what the layout needs.
-    public func render(_ template: String, _ data: [String: Any], request: Request) -> String {
+    /// Renders `template` with `data` plus what the layout needs: the theme, the assets, and for a signed-in
+    /// visitor their name and the CSRF token (`<meta name="csrf-token">` and each form's `_csrf`).
+    public func render(_ template: String, _ data: [String: Any], request: Request, identity: Identity? = nil) -> String {
         var context = data
+        if let identity, let session = identity.session {
+            context["signedIn"] = true
+            context["csrf"] = session.csrfToken
+            context["viewerName"] = identity.user.firstName
+        }
         let theme = Self.theme(of: request)
         context["theme"] = theme.rawValue
         context["themeSystem"] = theme == .system ? "true" : "false"
@@ -35,6 +41,7 @@ public struct PageRenderer: Sendable {
         context["path"] = request.uri.path
         context["assets"] = [
             "css": assets.urls["site.css"] ?? "", "js": assets.urls["theme.js"] ?? "", "gus": assets.urls["gus.svg"] ?? "",
+            "accountJS": assets.urls["account.js"] ?? "",
         ]
         if context["query"] == nil { context["query"] = "" }
         return library.render(context, withTemplate: template)

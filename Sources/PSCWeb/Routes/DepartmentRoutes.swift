@@ -60,7 +60,8 @@ struct DepartmentRoutes {
             to: router
         ) { request, context in
             let department = try await department(context)
-            return HTMLResponse.make(pages.render("department", ["department": Self.pageData(department)], request: request))
+            return HTMLResponse.make(
+                pages.render("department", ["department": Self.pageData(department)], request: request, identity: context.identity))
         }
     }
 

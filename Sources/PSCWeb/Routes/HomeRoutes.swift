@@ -13,21 +13,21 @@ struct HomeRoutes {
         catalog.add(
             RouteSpec(id: "PAGE-HOME", .get, "/", summary: "Home page", tag: "Pages", limit: .page, responses: [200: ("HTML page", nil)]),
             to: router
-        ) { request, _ in
+        ) { request, context in
             let all = try await departments.all()
             var colleges: [[String: Any]] = []
             for (index, name) in Self.collegeOrder(all).enumerated() {
                 let members = all.filter { ($0.college ?? "Other departments") == name }
                 colleges.append(["index": index, "name": name, "departments": members.map(DepartmentRoutes.pageData)])
             }
-            return HTMLResponse.make(pages.render("home", ["colleges": colleges], request: request))
+            return HTMLResponse.make(pages.render("home", ["colleges": colleges], request: request, identity: context.identity))
         }
         catalog.add(
             RouteSpec(
                 id: "PAGE-SEARCH", .get, "/search", summary: "Search page", tag: "Pages", limit: .page, responses: [200: ("HTML page", nil)]
             ),
             to: router
-        ) { request, _ in
+        ) { request, context in
             let query = (request.uri.queryParameters.get("q") ?? "").trimmingCharacters(in: .whitespacesAndNewlines)
             let limited = String(query.prefix(200))
             let results = limited.isEmpty ? [] : try await departments.search(limited)
@@ -39,7 +39,7 @@ struct HomeRoutes {
                         "resultCount": results.count, "resultNoun": results.count == 1 ? "department" : "departments",
                         "results": results.map(DepartmentRoutes.pageData),
                     ],
-                    request: request
+                    request: request, identity: context.identity
                 )
             )
         }
