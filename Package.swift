@@ -101,7 +101,10 @@ let package = Package(
         ),
         .executableTarget(
             name: "psc-bench",
-            dependencies: ["PSCCore", "PSCStore", "PSCJobs", .product(name: "Logging", package: "swift-log")],
+            dependencies: [
+                "PSCCore", "PSCStore", "PSCJobs", "PSCWeb", .product(name: "Logging", package: "swift-log"),
+                .product(name: "Hummingbird", package: "hummingbird"),
+            ],
             path: "Benchmarks/psc-bench"
         ),
         .testTarget(name: "PSCCoreTests", dependencies: ["PSCCore"]),

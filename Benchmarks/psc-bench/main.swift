@@ -2,6 +2,7 @@
 //
 //   swift run -c release psc-bench queue --jobs 100000 [--durability full] [--store-only]
 //   swift run -c release psc-bench cache --reads 10000000
+//   swift run -c release psc-bench auth --requests 20000 --sign-ins 40
 import Foundation
 import Logging
 import PSCCore
@@ -99,8 +100,9 @@ func cacheBenchmark() {
 switch CommandLine.arguments.dropFirst().first {
 case "queue": try await queueBenchmark()
 case "cache": cacheBenchmark()
+case "auth": try await authBenchmark()
 default:
     FileHandle.standardError.write(
-        Data("usage: psc-bench queue [--jobs N] [--durability normal|full] [--store-only] | cache [--reads N]\n".utf8))
+        Data("usage: psc-bench queue [--jobs N] [--durability normal|full] [--store-only] | cache [--reads N] | auth [--requests N] [--sign-ins N]\n".utf8))
     exit(2)
 }

@@ -28,7 +28,15 @@ struct SessionMiddleware: RouterMiddleware {
         if unsafe { try checkOrigin(request) }
         if let token = request.cookies[Self.cookieName(secure: platform.configuration.usesTLS)]?.value, !token.isEmpty {
             let platform = platform
-            context.identity = try await Offload.run { try Self.identity(token: token, platform: platform) }
+            let hash = SecureToken.sha256(token)
+            if let cached = platform.sessionCache.identity(tokenHash: hash) {
+                context.identity = cached
+            } else {
+                let epoch = platform.sessionCache.changes.epoch
+                let identity = try await Offload.run { try Self.identity(token: token, platform: platform) }
+                if let identity { platform.sessionCache.store(identity, tokenHash: hash, epoch: epoch) }
+                context.identity = identity
+            }
             if unsafe, let session = context.identity?.session {
                 var sent = request.headers[.csrfToken]
                 if sent == nil, Self.isForm(request) {

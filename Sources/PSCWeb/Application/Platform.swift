@@ -40,6 +40,8 @@ public struct Platform: Sendable {
     public let challenges: ChallengeStore
     public let apiTokens: APITokenStore
     public let passkeys: PasskeyStore
+    /// Resolved sessions, dropped whenever a committed change could take rights away.
+    let sessionCache: SessionCache
     /// Queues a `security_alert` email inside the caller's transaction.
     public let securityAlert: SecurityAlertHook
     let mail: any MailTransport
@@ -89,7 +91,8 @@ public struct Platform: Sendable {
             jobs: jobs, keyRing: keyRing, accounts: AccountStore(store: store), sessions: SessionStore(store: store),
             signInThrottle: SignInThrottle(store: store), twoFactor: TwoFactorStore(store: store, keyRing: keyRing, alert: alert),
             challenges: ChallengeStore(store: store, keyRing: keyRing), apiTokens: APITokenStore(store: store),
-            passkeys: PasskeyStore(store: store, alert: alert), securityAlert: alert,
+            passkeys: PasskeyStore(store: store, alert: alert),
+            sessionCache: SessionCache(changes: AuthChangeObserver.install(on: store)), securityAlert: alert,
             mail: mail,
             startedAt: Date(), createdDatabase: setup.created
         )
