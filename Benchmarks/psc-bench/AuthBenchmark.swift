@@ -37,7 +37,8 @@ final class BlockingHTTPClient {
             received.append(contentsOf: buffer[0..<count])
             guard let headerEnd = Self.find([13, 10, 13, 10], in: received) else { continue }
             let head = String(decoding: received[0..<headerEnd], as: UTF8.self)
-            let length = head.split(separator: "\r\n").first { $0.lowercased().hasPrefix("content-length:") }
+            let length =
+                head.split(separator: "\r\n").first { $0.lowercased().hasPrefix("content-length:") }
                 .flatMap { Int($0.split(separator: ":")[1].trimmingCharacters(in: .whitespaces)) } ?? 0
             if received.count >= headerEnd + 4 + length { return Int(head.split(separator: " ")[1]) ?? 0 }
         }
@@ -69,7 +70,8 @@ func authBenchmark() async throws {
     let hash = PasswordHasher.hash(password)
     let email = "bench.user@gus.pittstate.edu"
     let userID = try platform.accounts.register(
-        NewAccount(email: email, passwordHash: hash, role: .student, status: .active, firstName: "Bench", lastName: "User", emailVerified: true),
+        NewAccount(
+            email: email, passwordHash: hash, role: .student, status: .active, firstName: "Bench", lastName: "User", emailVerified: true),
         origin: RequestOrigin(ip: nil, userAgent: "psc-bench"))
     let (token, _) = try platform.sessions.create(
         userID: userID, remember: false, lifetime: .standard, methods: ["password"], origin: RequestOrigin(ip: nil, userAgent: "psc-bench"))
@@ -107,8 +109,10 @@ func authBenchmark() async throws {
     }
 
     let body = Array(#"{"email":"\#(email)","password":"\#(password)"}"#.utf8)
-    let login = Array(
-        "POST /api/v1/auth/login HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Type: application/json\r\nContent-Length: \(body.count)\r\n\r\n".utf8)
+    let login =
+        Array(
+            "POST /api/v1/auth/login HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Type: application/json\r\nContent-Length: \(body.count)\r\n\r\n"
+                .utf8)
         + body
     let loginStart = ContinuousClock.now
     try await withThrowingTaskGroup(of: Void.self) { group in

@@ -103,6 +103,8 @@ case "cache": cacheBenchmark()
 case "auth": try await authBenchmark()
 default:
     FileHandle.standardError.write(
-        Data("usage: psc-bench queue [--jobs N] [--durability normal|full] [--store-only] | cache [--reads N] | auth [--requests N] [--sign-ins N]\n".utf8))
+        Data(
+            "usage: psc-bench queue [--jobs N] [--durability normal|full] [--store-only] | cache [--reads N] | auth [--requests N] [--sign-ins N]\n"
+                .utf8))
     exit(2)
 }

@@ -85,3 +85,23 @@ struct KeyRingTests {
         #expect(mode == 0o600)
     }
 }
+
+@Suite("Legacy password hashes")
+struct LegacyPasswordTests {
+    /// RFC 7914 §11's PBKDF2-HMAC-SHA256 vector ("passwd", "salt", 1 iteration), first 32 bytes.
+    @Test func pbkdf2Vector() {
+        let derived = PasswordHasher.pbkdf2SHA256(password: Data("passwd".utf8), salt: Data("salt".utf8), iterations: 1)
+        #expect(derived.map { String(format: "%02x", $0) }.joined() == "55ac046e56e3089fec1691c22544b605f94185216dde0465e68b9d57c20dacbc")
+    }
+
+    /// A hash in the earlier implementation's format verifies once and is marked for replacement.
+    @Test func earlierImplementationHash() {
+        let hex = PasswordHasher.pbkdf2SHA256(password: Data("old password here".utf8), salt: Data("Xy12".utf8), iterations: 1000)
+            .map { String(format: "%02x", $0) }.joined()
+        let stored = "pbkdf2:sha256:1000$Xy12$" + hex
+        #expect(PasswordHasher.verify("old password here", against: stored))
+        #expect(!PasswordHasher.verify("old password hera", against: stored))
+        #expect(PasswordHasher.needsRehash(stored))
+        #expect(!PasswordHasher.verify("x", against: "pbkdf2:sha256:abc$salt$00"))
+    }
+}

@@ -22,7 +22,8 @@ struct AuthChangeObserverTests {
         let (_, session) = try sessions.create(userID: id, remember: false, lifetime: .standard, methods: ["password"], origin: origin)
         #expect(changes.epoch == start, "a new session takes nothing away")
         try store.write { db in
-            try db.execute(sql: "UPDATE sessions SET last_seen_at = 'x', idle_expires_at = idle_expires_at WHERE id = ?", arguments: [session.id])
+            try db.execute(
+                sql: "UPDATE sessions SET last_seen_at = 'x', idle_expires_at = idle_expires_at WHERE id = ?", arguments: [session.id])
         }
         #expect(changes.epoch == start, "touching a session takes nothing away")
         try sessions.revoke(id: session.id, userID: id, reason: "logout", origin: origin)

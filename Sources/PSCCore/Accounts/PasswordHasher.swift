@@ -14,8 +14,35 @@ public enum PasswordHasher {
     }
 
     public static func verify(_ password: String, against stored: String) -> Bool {
+        if stored.hasPrefix(legacyPrefix) { return verifyLegacy(password, against: stored) }
         guard stored.hasPrefix(prefix) else { return false }
         return Bcrypt.verify(prehash(password), hash: String(stored.dropFirst(prefix.count)))
+    }
+
+    /// Hashes imported from the earlier implementation: `pbkdf2:sha256:<iterations>$<salt>$<hex>`, PBKDF2-HMAC-SHA256
+    /// of the password with the salt's text, 32 bytes. Verified once, then replaced (``needsRehash`` is true).
+    static let legacyPrefix = "pbkdf2:sha256:"
+
+    static func verifyLegacy(_ password: String, against stored: String) -> Bool {
+        let parts = stored.dropFirst(legacyPrefix.count).split(separator: "$", omittingEmptySubsequences: false)
+        guard parts.count == 3, let iterations = Int(parts[0]), (1...5_000_000).contains(iterations), parts[2].count == 64 else {
+            return false
+        }
+        let derived = pbkdf2SHA256(password: Data(password.utf8), salt: Data(parts[1].utf8), iterations: iterations)
+        let expected = derived.map { String(format: "%02x", $0) }.joined()
+        return zip(expected.utf8, parts[2].lowercased().utf8).reduce(UInt8(0)) { $0 | ($1.0 ^ $1.1) } == 0
+    }
+
+    /// PBKDF2 (RFC 8018) with HMAC-SHA-256 and a 32-byte output: one block.
+    static func pbkdf2SHA256(password: Data, salt: Data, iterations: Int) -> [UInt8] {
+        let key = SymmetricKey(data: password)
+        var block = Array(HMAC<SHA256>.authenticationCode(for: salt + Data([0, 0, 0, 1]), using: key))
+        var result = block
+        for _ in 1..<iterations {
+            block = Array(HMAC<SHA256>.authenticationCode(for: block, using: key))
+            for index in 0..<result.count { result[index] ^= block[index] }
+        }
+        return result
     }
 
     /// True when the stored hash used a lower cost than today's: it is replaced at the next successful sign-in.
