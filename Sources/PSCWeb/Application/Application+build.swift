@@ -39,6 +39,9 @@ public func buildRouter(platform: Platform, accessLog: AccessLogSink, catalog: R
     PasswordRoutes(platform: platform).register(with: router, catalog: catalog)
     TokenRoutes(platform: platform).register(with: router, catalog: catalog)
     SecurityRecordRoutes(platform: platform).register(with: router, catalog: catalog)
+    ProfileRoutes(platform: platform).register(with: router, catalog: catalog)
+    DirectoryRoutes(platform: platform).register(with: router, catalog: catalog)
+    ConnectionRoutes(platform: platform).register(with: router, catalog: catalog)
     return router
 }
 

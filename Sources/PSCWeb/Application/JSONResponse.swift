@@ -23,6 +23,20 @@ extension Request {
     /// Reads a JSON body of at most `context.maxUploadSize` bytes: 415 without a JSON content type, 413 when too
     /// large, 400 when unparseable or not an object, 422 with per-field messages on wrong types.
     func decodeJSON<T: Decodable>(as type: T.Type, context: AppRequestContext) async throws -> T {
+        let data = try await jsonObjectBody(context: context).data
+        do {
+            return try JSONDecoder().decode(T.self, from: data)
+        } catch let DecodingError.typeMismatch(_, detail), let DecodingError.valueNotFound(_, detail) {
+            throw APIError.validation([Self.fieldName(detail.codingPath): ["has the wrong type"]])
+        } catch let DecodingError.keyNotFound(key, detail) {
+            throw APIError.validation([Self.fieldName(detail.codingPath + [key]): ["is required"]])
+        } catch {
+            throw APIError.badRequest("The body could not be read as the expected object.")
+        }
+    }
+
+    /// The body as a JSON object, for PATCH routes that must tell an absent key from `null` (00-conventions §4).
+    func jsonObjectBody(context: AppRequestContext) async throws -> (data: Data, object: [String: Any]) {
         let contentType = headers[.contentType]?.lowercased() ?? ""
         let mediaType = contentType.split(separator: ";").first.map { $0.trimmingCharacters(in: .whitespaces) } ?? ""
         let charsetOK = !contentType.contains("charset=") || contentType.contains("charset=utf-8")
@@ -37,18 +51,10 @@ extension Request {
             throw APIError.payloadTooLarge(limit: context.maxUploadSize)
         }
         let data = Data(buffer: buffer)
-        guard (try? JSONSerialization.jsonObject(with: data)) is [String: Any] else {
+        guard let object = (try? JSONSerialization.jsonObject(with: data)) as? [String: Any] else {
             throw APIError.badRequest("The body must be a JSON object in valid UTF-8.")
         }
-        do {
-            return try JSONDecoder().decode(T.self, from: data)
-        } catch let DecodingError.typeMismatch(_, detail), let DecodingError.valueNotFound(_, detail) {
-            throw APIError.validation([Self.fieldName(detail.codingPath): ["has the wrong type"]])
-        } catch let DecodingError.keyNotFound(key, detail) {
-            throw APIError.validation([Self.fieldName(detail.codingPath + [key]): ["is required"]])
-        } catch {
-            throw APIError.badRequest("The body could not be read as the expected object.")
-        }
+        return (data, object)
     }
 
     private static func fieldName(_ path: [any CodingKey]) -> String {

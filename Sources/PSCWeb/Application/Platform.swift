@@ -40,6 +40,8 @@ public struct Platform: Sendable {
     public let challenges: ChallengeStore
     public let apiTokens: APITokenStore
     public let passkeys: PasskeyStore
+    public let profiles: ProfileStore
+    public let connections: ConnectionStore
     /// Resolved sessions, dropped whenever a committed change could take rights away.
     let sessionCache: SessionCache
     /// Queues a `security_alert` email inside the caller's transaction.
@@ -91,7 +93,8 @@ public struct Platform: Sendable {
             jobs: jobs, keyRing: keyRing, accounts: AccountStore(store: store), sessions: SessionStore(store: store),
             signInThrottle: SignInThrottle(store: store), twoFactor: TwoFactorStore(store: store, keyRing: keyRing, alert: alert),
             challenges: ChallengeStore(store: store, keyRing: keyRing), apiTokens: APITokenStore(store: store),
-            passkeys: PasskeyStore(store: store, alert: alert),
+            passkeys: PasskeyStore(store: store, alert: alert), profiles: ProfileStore(store: store),
+            connections: ConnectionStore(store: store),
             sessionCache: SessionCache(changes: AuthChangeObserver.install(on: store)), securityAlert: alert,
             mail: mail,
             startedAt: Date(), createdDatabase: setup.created

@@ -23,6 +23,8 @@ struct OpenAPIRoutes {
 enum OpenAPIDocument {
     static func build(from routes: [RouteSpec]) -> JSONValue {
         var paths: [String: JSONValue] = [:]
+        // The spec gives one id to a GET and PUT pair (USR-5); operation ids must be unique, so the others get the method.
+        let shared = Dictionary(grouping: routes.filter { $0.path.hasPrefix("/api/") }, by: \.id).filter { $0.value.count > 1 }
         for route in routes where route.path.hasPrefix("/api/") {
             var operations: [String: JSONValue] = [:]
             if case .object(let existing)? = paths[route.path] { operations = existing }
@@ -47,7 +49,9 @@ enum OpenAPIDocument {
                 responses[String(status)] = .object(response)
             }
             var operation: [String: JSONValue] = [
-                "operationId": .string(route.id), "summary": .string(route.summary), "tags": [.string(route.tag)],
+                "operationId": .string(
+                    shared[route.id] != nil && route.method != .get ? "\(route.id)-\(route.method.rawValue.lowercased())" : route.id),
+                "summary": .string(route.summary), "tags": [.string(route.tag)],
                 "responses": .object(responses),
             ]
             if !parameters.isEmpty { operation["parameters"] = .array(parameters) }

@@ -1,0 +1,185 @@
+import Foundation
+import GRDB
+import PSCCore
+
+/// Profiles, privacy settings and the directory (10-api §4, §5). Every read that shows someone else's fields goes
+/// through ``ProfileRecord/shows(_:to:)`` or, in SQL, through ``visibleSQL(_:viewer:)``, so a field kept for
+/// connections never reaches anyone else, whether read, filtered on or sorted by.
+public struct ProfileStore: Sendable {
+    public let store: Store
+    let connections: ConnectionStore
+    let clock: @Sendable () -> Date
+
+    public init(store: Store, clock: @escaping @Sendable () -> Date = Date.init) {
+        self.store = store
+        self.connections = ConnectionStore(store: store, clock: clock)
+        self.clock = clock
+    }
+
+    public func profile(id: Int64, in db: GRDB.Database) throws -> ProfileRecord? {
+        try ProfileRecord.fetchOne(db, sql: ProfileRecord.selectSQL + " WHERE u.id = ?", arguments: [id])
+    }
+
+    /// A profile as `viewer` may see it: nil when it does not exist, is not active, or either side blocked the other.
+    public func profile(id: Int64, viewer: Int64) throws -> (record: ProfileRecord, relation: ConnectionStatus)? {
+        try store.read { db in
+            guard let record = try profile(id: id, in: db) else { return nil }
+            if id == viewer { return (record, .self) }
+            guard record.status == .active else { return nil }
+            let relation = try connections.status(of: viewer, with: id, in: db)
+            return relation == .blocked ? nil : (record, relation)
+        }
+    }
+
+    /// Cards for many users at once, with each one's relation to the viewer.
+    public func cards(ids: [Int64], viewer: Int64) throws -> [Int64: (record: ProfileRecord, relation: ConnectionStatus)] {
+        guard !ids.isEmpty else { return [:] }
+        return try store.read { db in
+            var result: [Int64: (ProfileRecord, ConnectionStatus)] = [:]
+            let records = try ProfileRecord.fetchAll(
+                db, sql: ProfileRecord.selectSQL + " WHERE u.id IN (\(ids.map { _ in "?" }.joined(separator: ",")))",
+                arguments: StatementArguments(ids))
+            for record in records { result[record.id] = (record, try connections.status(of: viewer, with: record.id, in: db)) }
+            return result
+        }
+    }
+
+    /// USR-2: writes the given columns (already validated by the caller; nil clears).
+    public func update(userID: Int64, columns: [String: DatabaseValue]) throws {
+        guard !columns.isEmpty else { return }
+        let allowed: Set<String> = [
+            "first_name", "last_name", "headline", "bio", "major", "degree", "graduation_year", "department_id", "skills", "interests",
+            "links", "company", "position", "industry", "location", "state_of_residence", "enrollment_status", "first_generation",
+            "time_zone", "class_standing", "credit_hours", "theme", "weekly_report",
+        ]
+        let names = columns.keys.filter(allowed.contains).sorted()
+        guard !names.isEmpty else { return }
+        let assignments = names.map { "\($0) = ?" }.joined(separator: ", ")
+        var arguments = StatementArguments(names.map { columns[$0]! })
+        arguments += [Timestamp.string(from: clock()), userID]
+        try store.write { db in
+            try db.execute(sql: "UPDATE users SET \(assignments), updated_at = ? WHERE id = ?", arguments: arguments)
+        }
+    }
+
+    /// USR-5: merges field levels into the stored settings.
+    public func setPrivacy(userID: Int64, fields: [String: FieldVisibility], employerVisible: Bool?, directoryListed: Bool?) throws {
+        try store.write { db in
+            let current = try String.fetchOne(db, sql: "SELECT privacy FROM users WHERE id = ?", arguments: [userID])
+            var merged = current.flatMap { try? JSONDecoder().decode([String: String].self, from: Data($0.utf8)) } ?? [:]
+            for (field, level) in fields { merged[field] = level.rawValue }
+            let text = JSONValue.object(merged.mapValues(JSONValue.string)).canonicalText
+            try db.execute(
+                sql: """
+                    UPDATE users SET privacy = ?, employer_visible = coalesce(?, employer_visible), directory_listed = coalesce(?, directory_listed),
+                        updated_at = ? WHERE id = ?
+                    """,
+                arguments: [text, employerVisible, directoryListed, Timestamp.string(from: clock()), userID])
+        }
+    }
+
+    // MARK: - Directory
+
+    public struct DirectoryQuery: Sendable {
+        public var text: String?
+        public var role: Role?
+        public var graduationYearFrom: Int?
+        public var graduationYearTo: Int?
+        public var major: String?
+        public var departmentID: Int64?
+        public var industry: String?
+        public var company: String?
+        public var location: String?
+        public var sort: String = "relevance"
+        public var offset = 0
+        public var limit = 20
+        public init() {}
+    }
+
+    /// SQL true when `viewer` may see `field` of the row `u`: the owner's level (or the default) admits members,
+    /// or connections when the two are connected, or the viewer is the owner.
+    static func visibleSQL(_ field: String, viewer: Int64) -> String {
+        let fallback = ProfileRecord.privacyDefaults[field]?.rawValue ?? "members"
+        return """
+            (u.id = \(viewer) OR CASE coalesce(json_extract(u.privacy, '$.\(field)'), '\(fallback)')
+                WHEN 'public' THEN 1 WHEN 'members' THEN 1
+                WHEN 'connections' THEN EXISTS (SELECT 1 FROM connections c WHERE c.user_low = min(u.id, \(viewer))
+                    AND c.user_high = max(u.id, \(viewer)) AND c.status = 'accepted')
+                ELSE 0 END)
+            """
+    }
+
+    /// DIR-1: listed, active students, alumni, faculty and staff who have granted `ferpa_directory` (20-services
+    /// §4.8), not blocked either way; filters and sorting use only fields the viewer may see.
+    public func directory(_ query: DirectoryQuery, viewer: Int64, employersOnlyVisible: Bool = false) throws -> [ProfileRecord] {
+        var conditions = [
+            "u.status = 'active'", "u.directory_listed = 1", "u.role IN ('student', 'alumni', 'faculty', 'staff')",
+            """
+            (SELECT granted FROM consent_records r WHERE r.user_id = u.id AND r.consent_type = 'ferpa_directory'
+                ORDER BY r.recorded_at DESC, r.id DESC LIMIT 1) = 1
+            """,
+            """
+            NOT EXISTS (SELECT 1 FROM blocks b WHERE (b.blocker_id = \(viewer) AND b.blocked_id = u.id)
+                OR (b.blocker_id = u.id AND b.blocked_id = \(viewer)))
+            """,
+        ]
+        var arguments: StatementArguments = []
+        func like(_ text: String) -> String {
+            "%"
+                + text.lowercased().replacingOccurrences(of: "\\", with: "\\\\").replacingOccurrences(of: "%", with: "\\%")
+                .replacingOccurrences(of: "_", with: "\\_") + "%"
+        }
+        if employersOnlyVisible { conditions.append("u.employer_visible = 1") }
+        if let role = query.role {
+            conditions.append("u.role = ?")
+            arguments += [role.rawValue]
+        }
+        if let text = query.text, !text.isEmpty {
+            conditions.append(
+                """
+                (lower(u.first_name || ' ' || u.last_name) LIKE ?1x ESCAPE '\\'
+                    OR (\(Self.visibleSQL("headline", viewer: viewer)) AND lower(u.headline) LIKE ?1x ESCAPE '\\')
+                    OR (\(Self.visibleSQL("major", viewer: viewer)) AND lower(u.major) LIKE ?1x ESCAPE '\\')
+                    OR (\(Self.visibleSQL("company", viewer: viewer)) AND lower(u.company) LIKE ?1x ESCAPE '\\'))
+                """.replacingOccurrences(of: "?1x", with: "?"))
+            arguments += [like(text), like(text), like(text), like(text)]
+        }
+        if let from = query.graduationYearFrom {
+            conditions.append("\(Self.visibleSQL("graduation_year", viewer: viewer)) AND u.graduation_year >= ?")
+            arguments += [from]
+        }
+        if let to = query.graduationYearTo {
+            conditions.append("\(Self.visibleSQL("graduation_year", viewer: viewer)) AND u.graduation_year <= ?")
+            arguments += [to]
+        }
+        if let department = query.departmentID {
+            conditions.append("\(Self.visibleSQL("department", viewer: viewer)) AND u.department_id = ?")
+            arguments += [department]
+        }
+        for (field, value) in [
+            ("major", query.major), ("industry", query.industry), ("company", query.company), ("location", query.location),
+        ] {
+            if let value, !value.isEmpty {
+                conditions.append("\(Self.visibleSQL(field, viewer: viewer)) AND lower(u.\(field)) LIKE ? ESCAPE '\\'")
+                arguments += [like(value)]
+            }
+        }
+        let order: String
+        switch query.sort {
+        case "graduation_year":
+            order =
+                "CASE WHEN \(Self.visibleSQL("graduation_year", viewer: viewer)) THEN u.graduation_year END DESC NULLS LAST, u.last_name, u.first_name, u.id"
+        case "name": order = "lower(u.last_name), lower(u.first_name), u.id"
+        default:
+            if let text = query.text, !text.isEmpty {
+                order = "(lower(u.first_name || ' ' || u.last_name) LIKE ? ESCAPE '\\') DESC, lower(u.last_name), lower(u.first_name), u.id"
+                arguments += [like(text)]
+            } else {
+                order = "lower(u.last_name), lower(u.first_name), u.id"
+            }
+        }
+        arguments += [query.limit, query.offset]
+        let sql = ProfileRecord.selectSQL + " WHERE " + conditions.joined(separator: " AND ") + " ORDER BY \(order) LIMIT ? OFFSET ?"
+        return try store.read { db in try ProfileRecord.fetchAll(db, sql: sql, arguments: arguments) }
+    }
+}

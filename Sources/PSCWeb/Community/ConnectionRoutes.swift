@@ -1,0 +1,187 @@
+import Foundation
+import Hummingbird
+import PSCCore
+import PSCStore
+
+/// CON-1..9 (10-api §5): connection requests and answers, suggestions, and blocks.
+struct ConnectionRoutes {
+    let platform: Platform
+
+    struct NewConnection: Decodable {
+        let userID: Int64
+        let note: String?
+        enum CodingKeys: String, CodingKey {
+            case note
+            case userID = "user_id"
+        }
+    }
+    struct NewBlock: Decodable {
+        let userID: Int64
+        enum CodingKeys: String, CodingKey { case userID = "user_id" }
+    }
+
+    static func mapped(_ error: ConnectionError) -> APIError {
+        switch error {
+        case .selfConnection: APIError.validation(["user_id": ["cannot be yourself"]])
+        case .noSuchUser, .notFound: APIError.notFound("There is no such member or request.")
+        case .blocked: APIError(.forbidden, "blocked", "You cannot connect with this member.")
+        case .exists: APIError(.conflict, "conflict", "A connection or request already exists.")
+        case .recentlyDeclined: APIError(.conflict, "conflict", "This request was declined recently; try again after 30 days.")
+        case .notPending: APIError(.conflict, "invalid_state", "This request has already been answered.")
+        }
+    }
+
+    func run<T: Sendable>(_ body: @escaping @Sendable () throws -> T) async throws -> T {
+        do { return try await Offload.run(body) } catch let error as ConnectionError { throw Self.mapped(error) }
+    }
+
+    static func id(_ context: AppRequestContext, _ name: String = "id") throws -> Int64 {
+        guard let id = context.parameters.get(name).flatMap({ Int64($0) }), id > 0 else {
+            throw APIError.notFound("There is no such request.")
+        }
+        return id
+    }
+
+    func register(with router: Router<AppRequestContext>, catalog: RouteCatalog) {
+        let (connections, profiles) = (platform.connections, platform.profiles)
+        catalog.add(
+            RouteSpec(
+                id: "CON-1", .get, "/api/v1/connections", summary: "My connections and requests", tag: "Connections",
+                responses: [200: ("A page of connections", nil), 422: ("Bad status", "Error")]),
+            to: router
+        ) { request, context in
+            let identity = try context.require(.active, scope: "content:read")
+            let statusText = request.uri.queryParameters.get("status").map { String($0) } ?? "connected"
+            guard let status = ConnectionStatus(rawValue: statusText), [.connected, .pendingIn, .pendingOut].contains(status) else {
+                throw APIError.validation(["status": ["must be connected, pending_in or pending_out"]])
+            }
+            let page = try Pagination(request)
+            let viewer = identity.user.id
+            let rows = try await run { try connections.list(userID: viewer, status: status, beforeID: page.beforeID, limit: page.limit) }
+            let cards = try await run { try profiles.cards(ids: rows.map { $0.other(than: viewer) }, viewer: viewer) }
+            let items: [JSONValue] = rows.compactMap { row in
+                guard let card = cards[row.other(than: viewer)] else { return nil }
+                return [
+                    "id": .int(row.id), "user": .object(ProfileViews.card(card.record, relation: card.relation)),
+                    "status": .string(status.rawValue), "note": row.note.map(JSONValue.string) ?? .null,
+                    "created_at": .string(row.createdAt),
+                ]
+            }
+            return JSONResponse.make([
+                "items": .array(items), "next_cursor": page.nextCursor(lastID: rows.last?.id, count: rows.count),
+                "limit": .int(Int64(page.limit)),
+            ])
+        }
+        catalog.add(
+            RouteSpec(
+                id: "CON-2", .post, "/api/v1/connections", summary: "Ask to connect", tag: "Connections", limit: .own("50/day"),
+                responses: [
+                    201: ("Requested, or connected when they had asked", nil), 403: ("Blocked", "Error"), 404: ("No such member", "Error"),
+                    409: ("Exists or declined recently", "Error"), 422: ("Yourself", "Error"),
+                ]),
+            to: router
+        ) { request, context in
+            let identity = try context.require(.active, scope: "content:write")
+            let body = try await request.decodeJSON(as: NewConnection.self, context: context)
+            let note = body.note?.trimmingCharacters(in: .whitespacesAndNewlines)
+            if let note, note.count > 300 { throw APIError.validation(["note": ["must be at most 300 characters"]]) }
+            let requester = identity.user.id
+            let result = try await run {
+                try connections.request(from: requester, to: body.userID, note: note?.isEmpty == true ? nil : note)
+            }
+            var response = JSONResponse.make(["id": .int(result.id), "status": .string(result.status)], status: .created)
+            response.headers[.location] = "/api/v1/connections/\(result.id)"
+            return response
+        }
+        for (id, action, accept) in [("CON-3", "accept", true), ("CON-4", "decline", false)] {
+            catalog.add(
+                RouteSpec(
+                    id: id, .post, "/api/v1/connections/{id}/\(action)", summary: accept ? "Accept a request" : "Decline a request",
+                    tag: "Connections",
+                    responses: [200: ("Answered", nil), 404: ("Not a request to you", "Error"), 409: ("Already answered", "Error")]),
+                to: router
+            ) { _, context in
+                let identity = try context.require(.active, scope: "content:write")
+                let connectionID = try Self.id(context)
+                try await run { try connections.respond(id: connectionID, by: identity.user.id, accept: accept) }
+                return JSONResponse.make(accept ? ["status": "connected"] : ["status": "declined"])
+            }
+        }
+        catalog.add(
+            RouteSpec(
+                id: "CON-5", .delete, "/api/v1/connections/{id}", summary: "Withdraw or remove", tag: "Connections",
+                responses: [204: ("Gone", nil), 404: ("Not yours", "Error")]),
+            to: router
+        ) { _, context in
+            let identity = try context.require(.active, scope: "content:write")
+            let connectionID = try Self.id(context)
+            try await run { try connections.remove(id: connectionID, by: identity.user.id) }
+            return Response(status: .noContent)
+        }
+        catalog.add(
+            RouteSpec(
+                id: "CON-6", .get, "/api/v1/connections/suggestions", summary: "People you may know", tag: "Connections",
+                responses: [200: ("Suggestions with reasons", nil)]),
+            to: router
+        ) { request, context in
+            let identity = try context.require(.active, scope: "content:read")
+            let limitText = request.uri.queryParameters.get("limit").map { String($0) } ?? "10"
+            guard let limit = Int(limitText), limit > 0 else { throw APIError.validation(["limit": ["must be a positive whole number"]]) }
+            let viewer = identity.user.id
+            let found = try await run { try connections.suggestions(for: viewer, limit: min(limit, 20)) }
+            let cards = try await run { try profiles.cards(ids: found.map(\.userID), viewer: viewer) }
+            let items: [JSONValue] = found.compactMap { suggestion in
+                guard let card = cards[suggestion.userID] else { return nil }
+                let viewerKind = ProfileViews.viewer(for: card.relation)
+                var reasons: [JSONValue] = []
+                if suggestion.mutual > 0 {
+                    reasons.append(.string("\(suggestion.mutual) mutual connection\(suggestion.mutual == 1 ? "" : "s")"))
+                }
+                // A shared department or major is a reason only when that person lets the caller see it.
+                if suggestion.sameDepartment, card.record.shows("department", to: viewerKind) { reasons.append("same department") }
+                if suggestion.sameMajor, card.record.shows("major", to: viewerKind) { reasons.append("same major") }
+                guard !reasons.isEmpty else { return nil }
+                return ["user": .object(ProfileViews.card(card.record, relation: card.relation)), "reasons": .array(reasons)]
+            }
+            return JSONResponse.make(["items": .array(items)])
+        }
+        catalog.add(
+            RouteSpec(
+                id: "CON-7", .get, "/api/v1/blocks", summary: "People I blocked", tag: "Connections", responses: [200: ("UserCards", nil)]),
+            to: router
+        ) { _, context in
+            let identity = try context.require(.active, scope: "content:read")
+            let viewer = identity.user.id
+            let ids = try await run { try connections.blocked(by: viewer) }
+            let cards = try await run { try profiles.cards(ids: ids, viewer: viewer) }
+            return JSONResponse.make([
+                "items": .array(ids.compactMap { id in cards[id].map { .object(ProfileViews.card($0.record, relation: .blocked)) } })
+            ])
+        }
+        catalog.add(
+            RouteSpec(
+                id: "CON-8", .post, "/api/v1/blocks", summary: "Block a member", tag: "Connections", limit: .own("30/day"),
+                responses: [201: ("Blocked", nil), 404: ("No such member", "Error"), 422: ("Yourself", "Error")]),
+            to: router
+        ) { request, context in
+            let identity = try context.require(.active, scope: "content:write")
+            let body = try await request.decodeJSON(as: NewBlock.self, context: context)
+            let blocker = identity.user.id
+            try await run { try connections.block(blocker, body.userID) }
+            return JSONResponse.make(["blocked_user_id": .int(body.userID)], status: .created)
+        }
+        catalog.add(
+            RouteSpec(
+                id: "CON-9", .delete, "/api/v1/blocks/{user_id}", summary: "Unblock", tag: "Connections",
+                responses: [204: ("Unblocked", nil), 404: ("Not blocked", "Error")]),
+            to: router
+        ) { _, context in
+            let identity = try context.require(.active, scope: "content:write")
+            let blocked = try Self.id(context, "user_id")
+            guard try await run({ try connections.unblock(identity.user.id, blocked) }) else {
+                throw APIError.notFound("You have not blocked this member.")
+            }
+            return Response(status: .noContent)
+        }
+    }
+}

@@ -1,0 +1,103 @@
+import Foundation
+import Hummingbird
+import PSCCore
+import PSCStore
+
+/// DIR-1 (10-api §5): the member directory, searched and filtered only on what each member lets the caller see.
+struct DirectoryRoutes {
+    let platform: Platform
+
+    func register(with router: Router<AppRequestContext>, catalog: RouteCatalog) {
+        catalog.add(
+            RouteSpec(
+                id: "DIR-1", .get, "/api/v1/directory", summary: "Member directory", tag: "Directory", limit: .own("60/min"),
+                responses: [
+                    200: ("A page of UserCard", nil), 403: ("Employers without directory access", "Error"), 422: ("Bad filter", "Error"),
+                ]),
+            to: router
+        ) { request, context in
+            let identity = try context.require(.active, scope: "content:read")
+            // Employers see the directory through the résumé-database benefit, which arrives with subscriptions.
+            if identity.user.role == .employer {
+                throw APIError(.forbidden, "forbidden", "The directory is open to employers with the résumé database benefit.")
+            }
+            let query = try Self.query(request)
+            let (profiles, viewer) = (platform.profiles, identity.user.id)
+            let records = try await Offload.run { try profiles.directory(query, viewer: viewer) }
+            let relations = try await Offload.run { try profiles.cards(ids: records.map(\.id), viewer: viewer) }
+            let items: [JSONValue] = records.map { record in
+                let relation = relations[record.id]?.relation ?? .none
+                var card = ProfileViews.card(record, relation: relation)
+                let seen = ProfileViews.viewer(for: relation)
+                for (field, value) in [("company", record.company), ("position", record.position), ("industry", record.industry)] {
+                    card[field] = record.shows(field, to: seen) ? value.map(JSONValue.string) ?? .null : .null
+                }
+                return .object(card)
+            }
+            let next: JSONValue =
+                records.count == query.limit ? .string(SecureToken.base64URL(Data("offset:\(query.offset + query.limit)".utf8))) : .null
+            return JSONResponse.make(["items": .array(items), "next_cursor": next, "limit": .int(Int64(query.limit))])
+        }
+    }
+
+    static func query(_ request: Request) throws -> ProfileStore.DirectoryQuery {
+        let parameters = request.uri.queryParameters
+        var query = ProfileStore.DirectoryQuery()
+        var problems: [String: [String]] = [:]
+        func text(_ name: String) -> String? {
+            guard let value = parameters.get(name).map({ String($0).trimmingCharacters(in: .whitespaces) }), !value.isEmpty else {
+                return nil
+            }
+            if value.count > 100 { problems[name, default: []].append("must be at most 100 characters") }
+            return String(value.prefix(100))
+        }
+        func number(_ name: String) -> Int? {
+            guard let value = parameters.get(name) else { return nil }
+            guard let number = Int(value) else {
+                problems[name, default: []].append("must be a whole number")
+                return nil
+            }
+            return number
+        }
+        query.text = text("q")
+        if let role = text("role") {
+            if let parsed = Role(rawValue: role), [.alumni, .student, .faculty, .staff].contains(parsed) {
+                query.role = parsed
+            } else {
+                problems["role", default: []].append("must be alumni, student, faculty or staff")
+            }
+        }
+        query.graduationYearFrom = number("graduation_year_from")
+        query.graduationYearTo = number("graduation_year_to")
+        query.major = text("major")
+        query.industry = text("industry")
+        query.company = text("company")
+        query.location = text("location")
+        query.departmentID = number("department_id").map(Int64.init)
+        if let sort = text("sort") {
+            if ["relevance", "name", "graduation_year"].contains(sort) {
+                query.sort = sort
+            } else {
+                problems["sort", default: []].append("must be relevance, name or graduation_year")
+            }
+        }
+        if let limit = number("limit") {
+            if limit <= 0 {
+                problems["limit", default: []].append("must be a positive whole number")
+            } else {
+                query.limit = min(limit, 100)
+            }
+        }
+        if let cursor = parameters.get("cursor"), !cursor.isEmpty {
+            guard let data = WebAuthn.decodeBase64URL(String(cursor)), let text = String(data: data, encoding: .utf8),
+                text.hasPrefix("offset:"),
+                let offset = Int(text.dropFirst(7)), offset >= 0
+            else { throw APIError(.badRequest, "invalid_cursor", "This cursor is not one the server gave.") }
+            query.offset = offset
+        }
+        // `is_mentor` filters on mentor profiles, which arrive with mentorship: until then nobody is a mentor.
+        if parameters.get("is_mentor") == "true" { query.limit = 0 }
+        guard problems.isEmpty else { throw APIError.validation(problems) }
+        return query
+    }
+}
