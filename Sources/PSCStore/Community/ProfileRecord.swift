@@ -7,6 +7,8 @@ public enum Viewer: Sendable, Equatable {
     case owner
     case connection
     case member
+    /// Not signed in: a public post's author card.
+    case anonymous
 }
 
 /// The per-field privacy levels of USR-5 (50-ui `/settings/privacy`).
@@ -16,7 +18,8 @@ public enum FieldVisibility: String, Sendable, CaseIterable {
     public func admits(_ viewer: Viewer) -> Bool {
         switch (self, viewer) {
         case (_, .owner): true
-        case (.public, _), (.members, _): true
+        case (.public, _): true
+        case (.members, .connection), (.members, .member): true
         case (.connections, .connection): true
         default: false
         }

@@ -46,7 +46,7 @@ struct SecurityRecordRoutes {
                             WHERE (actor_user_id = ?1 OR (target_type = 'user' AND target_id = ?2)) AND id < ?3
                             ORDER BY id DESC LIMIT ?4
                             """,
-                        arguments: [identity.user.id, String(identity.user.id), page.beforeID ?? Int64.max, page.limit])
+                        arguments: [identity.user.id, String(identity.user.id), page.lastID ?? Int64.max, page.limit])
                     return (rows.map(Self.auditEntry), rows.last?["id"])
                 }
             }

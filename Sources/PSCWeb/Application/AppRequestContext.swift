@@ -38,6 +38,11 @@ public struct Identity: Sendable {
 
     /// Admins and grant holders: shorter sessions, and two-factor required when the configuration says so.
     public var privileged: Bool { user.role == .admin || !grants.isEmpty }
+    /// Whether the role or a grant gives the permission (admins hold every one).
+    public func has(_ permission: Permission) -> Bool {
+        user.role == .admin || grants.contains { $0.capability.permissions.contains(permission) }
+    }
+
     /// A privileged account without a second factor while the configuration requires one: only enrolment is open.
     public var mustEnrolTwoFactor: Bool { twoFactorRequired && privileged && !twoFactorEnabled }
 }

@@ -42,6 +42,7 @@ public func buildRouter(platform: Platform, accessLog: AccessLogSink, catalog: R
     ProfileRoutes(platform: platform).register(with: router, catalog: catalog)
     DirectoryRoutes(platform: platform).register(with: router, catalog: catalog)
     ConnectionRoutes(platform: platform).register(with: router, catalog: catalog)
+    PostRoutes(platform: platform).register(with: router, catalog: catalog)
     return router
 }
 

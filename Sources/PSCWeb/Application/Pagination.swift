@@ -2,12 +2,13 @@ import Foundation
 import Hummingbird
 import PSCCore
 
-/// Cursor pagination of 00-conventions §6 for lists ordered newest first by id: `limit` (clamped to the maximum;
+/// Cursor pagination of 00-conventions §6 for lists ordered by id: `limit` (clamped to the maximum;
 /// zero, negative or not a number → 422) and an opaque `cursor` naming the last id of the previous page.
 struct Pagination {
     let limit: Int
-    /// Rows with an id below this come next; nil on the first page.
-    let beforeID: Int64?
+    /// The id of the previous page's last row (lists run newest first below it, or oldest first above it); nil on
+    /// the first page.
+    let lastID: Int64?
 
     init(_ request: Request, defaultLimit: Int = 20, maxLimit: Int = 100) throws {
         let query = request.uri.queryParameters
@@ -21,9 +22,9 @@ struct Pagination {
             guard let id = Self.decode(cursor) else {
                 throw APIError(.badRequest, "invalid_cursor", "This cursor is not one the server gave.")
             }
-            beforeID = id
+            lastID = id
         } else {
-            beforeID = nil
+            lastID = nil
         }
     }
 

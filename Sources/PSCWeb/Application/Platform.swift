@@ -42,6 +42,7 @@ public struct Platform: Sendable {
     public let passkeys: PasskeyStore
     public let profiles: ProfileStore
     public let connections: ConnectionStore
+    public let posts: PostStore
     /// Resolved sessions, dropped whenever a committed change could take rights away.
     let sessionCache: SessionCache
     /// Queues a `security_alert` email inside the caller's transaction.
@@ -94,7 +95,7 @@ public struct Platform: Sendable {
             signInThrottle: SignInThrottle(store: store), twoFactor: TwoFactorStore(store: store, keyRing: keyRing, alert: alert),
             challenges: ChallengeStore(store: store, keyRing: keyRing), apiTokens: APITokenStore(store: store),
             passkeys: PasskeyStore(store: store, alert: alert), profiles: ProfileStore(store: store),
-            connections: ConnectionStore(store: store),
+            connections: ConnectionStore(store: store), posts: PostStore(store: store),
             sessionCache: SessionCache(changes: AuthChangeObserver.install(on: store)), securityAlert: alert,
             mail: mail,
             startedAt: Date(), createdDatabase: setup.created

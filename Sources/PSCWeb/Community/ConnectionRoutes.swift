@@ -57,7 +57,7 @@ struct ConnectionRoutes {
             }
             let page = try Pagination(request)
             let viewer = identity.user.id
-            let rows = try await run { try connections.list(userID: viewer, status: status, beforeID: page.beforeID, limit: page.limit) }
+            let rows = try await run { try connections.list(userID: viewer, status: status, beforeID: page.lastID, limit: page.limit) }
             let cards = try await run { try profiles.cards(ids: rows.map { $0.other(than: viewer) }, viewer: viewer) }
             let items: [JSONValue] = rows.compactMap { row in
                 guard let card = cards[row.other(than: viewer)] else { return nil }

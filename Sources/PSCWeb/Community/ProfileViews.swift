@@ -13,8 +13,8 @@ enum ProfileViews {
         }
     }
 
-    static func card(_ record: ProfileRecord, relation: ConnectionStatus) -> [String: JSONValue] {
-        let viewer = viewer(for: relation)
+    static func card(_ record: ProfileRecord, relation: ConnectionStatus, anonymous: Bool = false) -> [String: JSONValue] {
+        let viewer = anonymous ? .anonymous : viewer(for: relation)
         func gated(_ field: String, _ value: JSONValue) -> JSONValue { record.shows(field, to: viewer) ? value : .null }
         return [
             "id": .int(record.id), "first_name": .string(record.firstName), "last_name": .string(record.lastName),

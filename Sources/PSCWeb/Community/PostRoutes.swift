@@ -1,0 +1,319 @@
+import Foundation
+import Hummingbird
+import PSCCore
+import PSCStore
+
+/// PST-1..11 and USR-18 (10-api §4, §6): the feed, posts with likes and comments, and reports.
+struct PostRoutes {
+    let platform: Platform
+
+    static let visibilities = ["public", "members", "connections", "department"]
+    static let reasons = ["spam", "harassment", "inappropriate", "misinformation", "other"]
+
+    struct NewPost: Decodable {
+        let content: String
+        let visibility: String?
+        let departmentID: Int64?
+        enum CodingKeys: String, CodingKey {
+            case content, visibility
+            case departmentID = "department_id"
+        }
+    }
+    struct NewComment: Decodable {
+        let content: String
+        let parentID: Int64?
+        enum CodingKeys: String, CodingKey {
+            case content
+            case parentID = "parent_id"
+        }
+    }
+    struct NewReport: Decodable {
+        let targetType: String
+        let targetID: Int64
+        let reason: String
+        let detail: String?
+        enum CodingKeys: String, CodingKey {
+            case reason, detail
+            case targetType = "target_type", targetID = "target_id"
+        }
+    }
+
+    static func mapped(_ error: PostError) -> APIError {
+        switch error {
+        case .notFound: APIError.notFound("There is no such post or comment.")
+        case .forbidden: APIError.forbidden("Only the author can change this post.")
+        case .blocked: APIError(.forbidden, "blocked", "You cannot comment here.")
+        case .duplicateReport: APIError(.conflict, "conflict", "You have already reported this; it is being reviewed.")
+        }
+    }
+
+    func run<T: Sendable>(_ body: @escaping @Sendable () throws -> T) async throws -> T {
+        do { return try await Offload.run(body) } catch let error as PostError { throw Self.mapped(error) }
+    }
+
+    static func reader(_ identity: Identity?) -> PostStore.Reader {
+        PostStore.Reader(userID: identity?.user.id, departmentID: identity?.user.departmentID)
+    }
+
+    /// Post shapes with their authors' cards as the viewer may see them.
+    func bodies(_ posts: [PostRecord], viewer: Int64?) async throws -> [JSONValue] {
+        let profiles = platform.profiles
+        let cards = try await Offload.run { try profiles.cards(ids: Array(Set(posts.map(\.authorID))), viewer: viewer ?? 0) }
+        return posts.map { post in
+            let author = cards[post.authorID].map {
+                JSONValue.object(ProfileViews.card($0.record, relation: $0.relation, anonymous: viewer == nil))
+            }
+            return [
+                "id": .int(post.id), "author": author ?? .null, "content": .string(post.content),
+                "content_html": .string(SafeMarkdown.html(post.content)),
+                "image_url": .null, "visibility": .string(post.visibility), "department_id": post.departmentID.map(JSONValue.int) ?? .null,
+                "like_count": .int(Int64(post.likeCount)), "comment_count": .int(Int64(post.commentCount)),
+                "liked_by_me": .bool(post.likedByViewer),
+                "tags": .array(post.tags.map(JSONValue.string)), "created_at": .string(post.createdAt),
+                "updated_at": .string(post.updatedAt),
+            ]
+        }
+    }
+
+    func page(_ posts: [PostRecord], _ pagination: Pagination, viewer: Int64?) async throws -> Response {
+        JSONResponse.make([
+            "items": .array(try await bodies(posts, viewer: viewer)),
+            "next_cursor": pagination.nextCursor(lastID: posts.last?.id, count: posts.count),
+            "limit": .int(Int64(pagination.limit)),
+        ])
+    }
+
+    static func postID(_ context: AppRequestContext) throws -> Int64 {
+        guard let id = context.parameters.get("id").flatMap({ Int64($0) }), id > 0 else {
+            throw APIError.notFound("There is no such post.")
+        }
+        return id
+    }
+
+    static func checkContent(_ text: String, max: Int) throws -> String {
+        let content = text.precomposedStringWithCanonicalMapping.trimmingCharacters(in: .whitespacesAndNewlines)
+        guard (1...max).contains(content.unicodeScalars.count) else {
+            throw APIError.validation(["content": ["must be 1 to \(max) characters"]])
+        }
+        return content
+    }
+
+    func register(with router: Router<AppRequestContext>, catalog: RouteCatalog) {
+        let posts = platform.posts
+        catalog.add(
+            RouteSpec(id: "PST-1", .get, "/api/v1/feed", summary: "My feed", tag: "Posts", responses: [200: ("A page of Post", nil)]),
+            to: router
+        ) { request, context in
+            let identity = try context.require(.active, scope: "content:read")
+            let pagination = try Pagination(request)
+            let reader = Self.reader(identity)
+            let found = try await run { try posts.feed(reader: reader, beforeID: pagination.lastID, limit: pagination.limit) }
+            return try await page(found, pagination, viewer: identity.user.id)
+        }
+        catalog.add(
+            RouteSpec(
+                id: "PST-2", .post, "/api/v1/posts", summary: "Write a post", tag: "Posts", limit: .own("30/h"),
+                responses: [201: ("Post", nil), 422: ("Invalid", "Error")]),
+            to: router
+        ) { request, context in
+            let identity = try context.require(.active, scope: "content:write")
+            let body = try await request.decodeJSON(as: NewPost.self, context: context)
+            let content = try Self.checkContent(body.content, max: 5000)
+            let visibility = body.visibility ?? "members"
+            guard Self.visibilities.contains(visibility) else {
+                throw APIError.validation(["visibility": ["must be public, members, connections or department"]])
+            }
+            var department: Int64? = nil
+            if visibility == "department" || body.departmentID != nil {
+                department = body.departmentID ?? identity.user.departmentID
+                guard let department, department == identity.user.departmentID || identity.user.role == .admin else {
+                    throw APIError.validation(["department_id": ["must be your own department"]])
+                }
+            }
+            let (author, chosen) = (identity.user.id, department)
+            let id = try await run {
+                try posts.create(authorID: author, content: content, visibility: visibility, departmentID: chosen, tags: [])
+            }
+            let reader = Self.reader(identity)
+            guard let post = try await run({ try posts.post(id: id, reader: reader) }) else { throw APIError.internalError }
+            var response = JSONResponse.make(try await bodies([post], viewer: author)[0], status: .created)
+            response.headers[.location] = "/api/v1/posts/\(id)"
+            return response
+        }
+        catalog.add(
+            RouteSpec(
+                id: "PST-3", .get, "/api/v1/posts/{id}", summary: "A post", tag: "Posts",
+                responses: [200: ("Post", nil), 404: ("Not visible", "Error")]),
+            to: router
+        ) { _, context in
+            let identity = context.identity
+            if identity != nil { _ = try context.require(.active, scope: "content:read") }
+            let (id, reader) = (try Self.postID(context), Self.reader(identity))
+            guard let post = try await run({ try posts.post(id: id, reader: reader) }) else {
+                throw APIError.notFound("There is no such post.")
+            }
+            return JSONResponse.make(try await bodies([post], viewer: identity?.user.id)[0])
+        }
+        catalog.add(
+            RouteSpec(
+                id: "PST-4", .patch, "/api/v1/posts/{id}", summary: "Edit my post", tag: "Posts", limit: .own("60/h"),
+                responses: [200: ("Post", nil), 403: ("Not the author", "Error"), 404: ("No such post", "Error")]),
+            to: router
+        ) { request, context in
+            let identity = try context.require(.active, scope: "content:write")
+            let id = try Self.postID(context)
+            let body = try await request.jsonObjectBody(context: context).object
+            var content: String?
+            if let value = body["content"] {
+                guard let text = value as? String else { throw APIError.validation(["content": ["must be text"]]) }
+                content = try Self.checkContent(text, max: 5000)
+            }
+            var visibility: String?
+            var department: Int64??
+            if let value = body["visibility"] {
+                guard let text = value as? String, Self.visibilities.contains(text) else {
+                    throw APIError.validation(["visibility": ["must be public, members, connections or department"]])
+                }
+                visibility = text
+                if text == "department" {
+                    guard let own = identity.user.departmentID else {
+                        throw APIError.validation(["visibility": ["you have no department"]])
+                    }
+                    department = .some(own)
+                }
+            }
+            let (author, newContent, newVisibility, newDepartment) = (identity.user.id, content, visibility, department)
+            try await run {
+                try posts.update(id: id, authorID: author, content: newContent, visibility: newVisibility, departmentID: newDepartment)
+            }
+            let reader = Self.reader(identity)
+            guard let post = try await run({ try posts.post(id: id, reader: reader) }) else { throw APIError.notFound() }
+            return JSONResponse.make(try await bodies([post], viewer: author)[0])
+        }
+        catalog.add(
+            RouteSpec(
+                id: "PST-5", .delete, "/api/v1/posts/{id}", summary: "Delete a post", tag: "Posts",
+                responses: [204: ("Deleted", nil), 404: ("No such post of yours", "Error")]),
+            to: router
+        ) { _, context in
+            let identity = try context.require(.active, scope: "content:write")
+            let id = try Self.postID(context)
+            let moderator = identity.has(.moderateContent)
+            try await run { try posts.delete(id: id, by: identity.user.id, moderator: moderator) }
+            return Response(status: .noContent)
+        }
+        for (id, method, liked) in [("PST-6", HTTPRequest.Method.put, true), ("PST-7", .delete, false)] {
+            catalog.add(
+                RouteSpec(
+                    id: id, method, "/api/v1/posts/{id}/like", summary: liked ? "Like" : "Unlike", tag: "Posts", limit: .own("300/h"),
+                    responses: [200: ("Like state", nil), 404: ("Not visible", "Error")]),
+                to: router
+            ) { _, context in
+                let identity = try context.require(.active, scope: "content:write")
+                let (postID, reader) = (try Self.postID(context), Self.reader(identity))
+                let count = try await run { try posts.setLike(postID: postID, reader: reader, liked: liked) }
+                return JSONResponse.make(["liked": .bool(liked), "like_count": .int(Int64(count))])
+            }
+        }
+        catalog.add(
+            RouteSpec(
+                id: "PST-8", .get, "/api/v1/posts/{id}/comments", summary: "Comments", tag: "Posts",
+                responses: [200: ("A page of Comment, oldest first", nil), 404: ("Not visible", "Error")]),
+            to: router
+        ) { request, context in
+            let identity = context.identity
+            if identity != nil { _ = try context.require(.active, scope: "content:read") }
+            let (postID, reader, pagination) = (try Self.postID(context), Self.reader(identity), try Pagination(request))
+            let found = try await run {
+                try posts.comments(postID: postID, reader: reader, afterID: pagination.lastID, limit: pagination.limit)
+            }
+            let items = try await commentBodies(found, viewer: identity?.user.id)
+            return JSONResponse.make([
+                "items": .array(items), "next_cursor": pagination.nextCursor(lastID: found.last?.id, count: found.count),
+                "limit": .int(Int64(pagination.limit)),
+            ])
+        }
+        catalog.add(
+            RouteSpec(
+                id: "PST-9", .post, "/api/v1/posts/{id}/comments", summary: "Comment", tag: "Posts", limit: .own("60/h"),
+                responses: [201: ("Comment", nil), 403: ("Blocked", "Error"), 404: ("Not visible", "Error")]),
+            to: router
+        ) { request, context in
+            let identity = try context.require(.active, scope: "content:write")
+            let body = try await request.decodeJSON(as: NewComment.self, context: context)
+            let content = try Self.checkContent(body.content, max: 2000)
+            let (postID, reader) = (try Self.postID(context), Self.reader(identity))
+            let comment = try await run { try posts.addComment(postID: postID, reader: reader, content: content, parentID: body.parentID) }
+            return JSONResponse.make(try await commentBodies([comment], viewer: identity.user.id)[0], status: .created)
+        }
+        catalog.add(
+            RouteSpec(
+                id: "PST-10", .delete, "/api/v1/comments/{id}", summary: "Delete a comment", tag: "Posts",
+                responses: [204: ("Deleted", nil), 404: ("Not yours", "Error")]),
+            to: router
+        ) { _, context in
+            let identity = try context.require(.active, scope: "content:write")
+            let id = try Self.postID(context)
+            let moderator = identity.has(.moderateContent)
+            try await run { try posts.deleteComment(id: id, by: identity.user.id, moderator: moderator) }
+            return Response(status: .noContent)
+        }
+        catalog.add(
+            RouteSpec(
+                id: "PST-11", .post, "/api/v1/reports", summary: "Report content", tag: "Posts", limit: .own("20/day"),
+                responses: [
+                    201: ("Reported", nil), 404: ("No such target", "Error"), 409: ("Already reported", "Error"), 422: ("Invalid", "Error"),
+                ]),
+            to: router
+        ) { request, context in
+            let identity = try context.require(.active, scope: "content:write")
+            let body = try await request.decodeJSON(as: NewReport.self, context: context)
+            var problems: [String: [String]] = [:]
+            let types = ["post", "comment", "forum_thread", "forum_post", "message", "user", "job"]
+            if !types.contains(body.targetType) { problems["target_type"] = ["must be one of \(types.joined(separator: ", "))"] }
+            if !Self.reasons.contains(body.reason) { problems["reason"] = ["must be one of \(Self.reasons.joined(separator: ", "))"] }
+            if (body.detail?.count ?? 0) > 1000 { problems["detail"] = ["must be at most 1000 characters"] }
+            guard problems.isEmpty else { throw APIError.validation(problems) }
+            let reporter = identity.user.id
+            let id = try await run {
+                try posts.report(
+                    reporterID: reporter, targetType: body.targetType, targetID: body.targetID, reason: body.reason, detail: body.detail)
+            }
+            return JSONResponse.make(["id": .int(id)], status: .created)
+        }
+        catalog.add(
+            RouteSpec(
+                id: "USR-18", .get, "/api/v1/users/{id}/posts", summary: "A member's posts", tag: "Users",
+                responses: [200: ("A page of Post the caller may see", nil), 404: ("No such member", "Error")]),
+            to: router
+        ) { request, context in
+            let identity = try context.require(.active, scope: "content:read")
+            let authorID = try Self.postID(context)
+            let (profiles, viewer) = (platform.profiles, identity.user.id)
+            guard try await Offload.run({ try profiles.profile(id: authorID, viewer: viewer) }) != nil else {
+                throw APIError.notFound("There is no such member.")
+            }
+            let (pagination, reader) = (try Pagination(request), Self.reader(identity))
+            let found = try await run {
+                try posts.posts(by: authorID, reader: reader, beforeID: pagination.lastID, limit: pagination.limit)
+            }
+            return try await page(found, pagination, viewer: viewer)
+        }
+    }
+
+    func commentBodies(_ comments: [CommentRecord], viewer: Int64?) async throws -> [JSONValue] {
+        let profiles = platform.profiles
+        let cards = try await Offload.run { try profiles.cards(ids: Array(Set(comments.map(\.authorID))), viewer: viewer ?? 0) }
+        return comments.map { comment in
+            [
+                "id": .int(comment.id), "post_id": .int(comment.postID),
+                "author": cards[comment.authorID].map {
+                    .object(ProfileViews.card($0.record, relation: $0.relation, anonymous: viewer == nil))
+                }
+                    ?? .null,
+                "content": .string(comment.content), "content_html": .string(SafeMarkdown.html(comment.content)),
+                "parent_id": comment.parentID.map(JSONValue.int) ?? .null, "created_at": .string(comment.createdAt),
+            ]
+        }
+    }
+}
