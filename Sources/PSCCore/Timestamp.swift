@@ -43,6 +43,15 @@ public enum Timestamp {
         return formatter.date(from: stamp)
     }
 
+    /// A client's RFC 3339 time, with or without fractional seconds, in UTC or with an offset.
+    public static func parse(_ text: String) -> Date? {
+        let formatter = ISO8601DateFormatter()
+        formatter.formatOptions = [.withInternetDateTime, .withFractionalSeconds]
+        if let date = formatter.date(from: text) { return date }
+        formatter.formatOptions = [.withInternetDateTime]
+        return formatter.date(from: text)
+    }
+
     /// A file-name stamp in UTC, `YYYYMMDD-HHMMSS`.
     public static func compact(from date: Date) -> String {
         var seconds = time_t(date.timeIntervalSince1970)

@@ -43,6 +43,7 @@ public func buildRouter(platform: Platform, accessLog: AccessLogSink, catalog: R
     DirectoryRoutes(platform: platform).register(with: router, catalog: catalog)
     ConnectionRoutes(platform: platform).register(with: router, catalog: catalog)
     PostRoutes(platform: platform).register(with: router, catalog: catalog)
+    EventRoutes(platform: platform).register(with: router, catalog: catalog)
     return router
 }
 

@@ -1,0 +1,333 @@
+import Foundation
+import GRDB
+import PSCCore
+
+public enum EventError: Error, Equatable {
+    case notFound
+    case full
+    case deadlinePassed
+    case cancelled
+    case forbidden
+}
+
+public struct EventRecord: Sendable, FetchableRecord {
+    public let id: Int64
+    public let title: String
+    public let description: String?
+    public let location: String?
+    public let format: String
+    public let kind: String
+    public let startTime: String
+    public let endTime: String
+    public let timeZone: String
+    public let departmentID: Int64?
+    public let organizerID: Int64
+    public let capacity: Int?
+    public let waitlistEnabled: Bool
+    public let walkInsAllowed: Bool
+    public let rsvpDeadline: String?
+    public let visibility: String
+    public let status: String
+    public let cancelReason: String?
+    public let sequence: Int
+    public let goingCount: Int
+    public let waitlistCount: Int
+    public let createdAt: String
+    public let updatedAt: String
+    /// The reader's RSVP: status and, while waitlisted, the place in line.
+    public let myStatus: String?
+    public let myPosition: Int?
+
+    public init(row: Row) throws {
+        id = row["id"]
+        title = row["title"]
+        description = row["description"]
+        location = row["location"]
+        format = row["format"]
+        kind = row["kind"]
+        startTime = row["start_time"]
+        endTime = row["end_time"]
+        timeZone = row["timezone"]
+        departmentID = row["department_id"]
+        organizerID = row["organizer_id"]
+        capacity = row["capacity"]
+        waitlistEnabled = row["waitlist_enabled"]
+        walkInsAllowed = row["walk_ins_allowed"]
+        rsvpDeadline = row["rsvp_deadline"]
+        visibility = row["visibility"]
+        status = row["status"]
+        cancelReason = row["cancel_reason"]
+        sequence = row["sequence"]
+        goingCount = row["going_count"]
+        waitlistCount = row["waitlist_count"]
+        createdAt = row["created_at"]
+        updatedAt = row["updated_at"]
+        myStatus = row["my_status"]
+        myPosition = row["my_position"]
+    }
+}
+
+/// What an organiser sets on an event (EVT-3, EVT-4), already validated.
+public struct EventFields: Sendable {
+    public var title: String
+    public var description: String?
+    public var location: String?
+    public var format: String
+    public var kind: String
+    public var startTime: Date
+    public var endTime: Date
+    public var timeZone: String
+    public var departmentID: Int64?
+    public var capacity: Int?
+    public var waitlistEnabled: Bool
+    public var walkInsAllowed: Bool
+    public var rsvpDeadline: Date?
+    public var visibility: String
+
+    public init(
+        title: String, description: String?, location: String?, format: String, kind: String, startTime: Date, endTime: Date,
+        timeZone: String,
+        departmentID: Int64?, capacity: Int?, waitlistEnabled: Bool, walkInsAllowed: Bool, rsvpDeadline: Date?, visibility: String
+    ) {
+        (self.title, self.description, self.location, self.format, self.kind) = (title, description, location, format, kind)
+        (self.startTime, self.endTime, self.timeZone, self.departmentID, self.capacity) = (
+            startTime, endTime, timeZone, departmentID, capacity
+        )
+        (self.waitlistEnabled, self.walkInsAllowed, self.rsvpDeadline, self.visibility) = (
+            waitlistEnabled, walkInsAllowed, rsvpDeadline, visibility
+        )
+    }
+}
+
+/// Events and RSVPs (10-api §8). Every seat change happens in one write transaction through the single writer, so
+/// going never exceeds capacity and a freed seat goes to the first in line in the transaction that freed it.
+public struct EventStore: Sendable {
+    public let store: Store
+    let clock: @Sendable () -> Date
+
+    public init(store: Store, clock: @escaping @Sendable () -> Date = Date.init) {
+        self.store = store
+        self.clock = clock
+    }
+
+    static func selectSQL(reader: Int64?) -> String {
+        let viewer = reader.map(String.init) ?? "NULL"
+        return """
+            SELECT e.*, r.status AS my_status,
+                CASE WHEN r.status = 'waitlisted' THEN (SELECT count(*) FROM event_rsvps w WHERE w.event_id = e.id
+                    AND w.status = 'waitlisted' AND (w.created_at < r.created_at OR (w.created_at = r.created_at AND w.id <= r.id))) END AS my_position
+            FROM events e LEFT JOIN event_rsvps r ON r.event_id = e.id AND r.user_id = \(viewer)
+            """
+    }
+
+    /// Anonymous readers see public events; members see members' events too.
+    static func visibleSQL(reader: Int64?) -> String { reader == nil ? "e.visibility = 'public'" : "1" }
+
+    public func create(_ fields: EventFields, organizerID: Int64) throws -> Int64 {
+        let stamp = Timestamp.string(from: clock())
+        return try store.write { db in
+            try db.execute(
+                sql: """
+                    INSERT INTO events (title, description, location, format, kind, start_time, end_time, timezone, department_id, organizer_id,
+                        capacity, waitlist_enabled, walk_ins_allowed, rsvp_deadline, visibility, status, sequence, created_at, updated_at)
+                    VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 'scheduled', 0, ?16, ?16)
+                    """,
+                arguments: [
+                    fields.title, fields.description, fields.location, fields.format, fields.kind, Timestamp.string(from: fields.startTime),
+                    Timestamp.string(from: fields.endTime), fields.timeZone, fields.departmentID, organizerID, fields.capacity,
+                    fields.waitlistEnabled, fields.walkInsAllowed, fields.rsvpDeadline.map(Timestamp.string(from:)), fields.visibility,
+                    stamp,
+                ])
+            return db.lastInsertedRowID
+        }
+    }
+
+    public func event(id: Int64, reader: Int64?) throws -> EventRecord? {
+        try store.read { db in try event(id: id, reader: reader, in: db) }
+    }
+
+    func event(id: Int64, reader: Int64?, in db: GRDB.Database) throws -> EventRecord? {
+        try EventRecord.fetchOne(
+            db, sql: Self.selectSQL(reader: reader) + " WHERE e.id = ? AND \(Self.visibleSQL(reader: reader))", arguments: [id])
+    }
+
+    public struct Listing: Sendable {
+        public var from: Date
+        public var to: Date
+        public var departmentID: Int64?
+        public var kind: String?
+        public var format: String?
+        public var text: String?
+        public var mine = false
+        public var after: (start: String, id: Int64)?
+        public var limit = 20
+        public init(from: Date, to: Date) {
+            self.from = from
+            self.to = to
+        }
+    }
+
+    /// EVT-1: events starting in the range, by start time.
+    public func list(_ listing: Listing, reader: Int64?) throws -> [EventRecord] {
+        var conditions = ["e.start_time >= ?", "e.start_time < ?", Self.visibleSQL(reader: reader)]
+        var arguments: StatementArguments = [Timestamp.string(from: listing.from), Timestamp.string(from: listing.to)]
+        if let department = listing.departmentID {
+            conditions.append("e.department_id = ?")
+            arguments += [department]
+        }
+        if let kind = listing.kind {
+            conditions.append("e.kind = ?")
+            arguments += [kind]
+        }
+        if let format = listing.format {
+            conditions.append("e.format = ?")
+            arguments += [format]
+        }
+        if let text = listing.text, !text.isEmpty {
+            conditions.append("(lower(e.title) LIKE ? ESCAPE '\\' OR lower(coalesce(e.description, '')) LIKE ? ESCAPE '\\')")
+            let pattern =
+                "%" + text.lowercased().replacingOccurrences(of: "%", with: "\\%").replacingOccurrences(of: "_", with: "\\_") + "%"
+            arguments += [pattern, pattern]
+        }
+        if listing.mine, reader != nil { conditions.append("(r.status IS NOT NULL OR e.organizer_id = \(reader!))") }
+        if let after = listing.after {
+            conditions.append("(e.start_time > ? OR (e.start_time = ? AND e.id > ?))")
+            arguments += [after.start, after.start, after.id]
+        }
+        arguments += [listing.limit]
+        return try store.read { db in
+            try EventRecord.fetchAll(
+                db,
+                sql: Self.selectSQL(reader: reader) + " WHERE \(conditions.joined(separator: " AND ")) ORDER BY e.start_time, e.id LIMIT ?",
+                arguments: arguments)
+        }
+    }
+
+    /// EVT-4: an organiser's change; the sequence rises when time, place, title or status change (20-services §8.6).
+    public func update(id: Int64, fields: EventFields) throws {
+        try store.write { db in
+            guard let current = try EventRecord.fetchOne(db, sql: Self.selectSQL(reader: nil) + " WHERE e.id = ?", arguments: [id]) else {
+                throw EventError.notFound
+            }
+            guard current.status == "scheduled" else { throw EventError.cancelled }
+            let start = Timestamp.string(from: fields.startTime)
+            let end = Timestamp.string(from: fields.endTime)
+            let matters =
+                start != current.startTime || end != current.endTime || fields.location != current.location || fields.title != current.title
+            try db.execute(
+                sql: """
+                    UPDATE events SET title = ?, description = ?, location = ?, format = ?, kind = ?, start_time = ?, end_time = ?, timezone = ?,
+                        department_id = ?, capacity = ?, waitlist_enabled = ?, walk_ins_allowed = ?, rsvp_deadline = ?, visibility = ?,
+                        sequence = sequence + ?, updated_at = ? WHERE id = ?
+                    """,
+                arguments: [
+                    fields.title, fields.description, fields.location, fields.format, fields.kind, start, end, fields.timeZone,
+                    fields.departmentID,
+                    fields.capacity, fields.waitlistEnabled, fields.walkInsAllowed, fields.rsvpDeadline.map(Timestamp.string(from:)),
+                    fields.visibility, matters ? 1 : 0, Timestamp.string(from: clock()), id,
+                ])
+            // A larger capacity seats the first in line at once; a smaller one demotes nobody.
+            try promote(eventID: id, in: db)
+        }
+    }
+
+    public func cancel(id: Int64, reason: String?) throws {
+        try store.write { db in
+            guard let status = try String.fetchOne(db, sql: "SELECT status FROM events WHERE id = ?", arguments: [id]) else {
+                throw EventError.notFound
+            }
+            guard status == "scheduled" else { throw EventError.cancelled }
+            try db.execute(
+                sql: "UPDATE events SET status = 'cancelled', cancel_reason = ?, sequence = sequence + 1, updated_at = ? WHERE id = ?",
+                arguments: [reason, Timestamp.string(from: clock()), id])
+        }
+    }
+
+    /// EVT-6: going while a seat is free, else waitlisted when the waitlist is on, else full. A repeat returns the
+    /// existing RSVP with `created` false.
+    public func rsvp(eventID: Int64, userID: Int64) throws -> (status: String, position: Int?, created: Bool) {
+        let now = clock()
+        let stamp = Timestamp.string(from: now)
+        return try store.write { db in
+            guard let event = try event(id: eventID, reader: userID, in: db) else { throw EventError.notFound }
+            if let status = event.myStatus { return (status, event.myPosition, false) }
+            guard event.status == "scheduled" else { throw EventError.cancelled }
+            let closes = event.rsvpDeadline ?? event.startTime
+            guard stamp < closes, stamp < event.startTime else { throw EventError.deadlinePassed }
+            let status: String
+            if event.capacity.map({ event.goingCount < $0 }) ?? true {
+                status = "going"
+            } else if event.waitlistEnabled {
+                status = "waitlisted"
+            } else {
+                throw EventError.full
+            }
+            try db.execute(
+                sql: "INSERT INTO event_rsvps (event_id, user_id, status, created_at, updated_at) VALUES (?, ?, ?, ?4, ?4)",
+                arguments: [eventID, userID, status, stamp])
+            try db.execute(
+                sql:
+                    "UPDATE events SET \(status == "going" ? "going_count = going_count + 1" : "waitlist_count = waitlist_count + 1") WHERE id = ?",
+                arguments: [eventID])
+            let position = status == "waitlisted" ? event.waitlistCount + 1 : nil
+            return (status, position, true)
+        }
+    }
+
+    /// EVT-7: leaving a seat gives it to the first in line in the same transaction.
+    public func leave(eventID: Int64, userID: Int64) throws {
+        try store.write { db in
+            guard
+                let status = try String.fetchOne(
+                    db, sql: "SELECT status FROM event_rsvps WHERE event_id = ? AND user_id = ?", arguments: [eventID, userID])
+            else { throw EventError.notFound }
+            try db.execute(sql: "DELETE FROM event_rsvps WHERE event_id = ? AND user_id = ?", arguments: [eventID, userID])
+            try db.execute(
+                sql:
+                    "UPDATE events SET \(status == "going" ? "going_count = going_count - 1" : "waitlist_count = waitlist_count - 1") WHERE id = ?",
+                arguments: [eventID])
+            try promote(eventID: eventID, in: db)
+        }
+    }
+
+    /// Seats the waitlist in order while seats are free; returns who moved up.
+    @discardableResult
+    func promote(eventID: Int64, in db: GRDB.Database) throws -> [Int64] {
+        var promoted: [Int64] = []
+        while let row = try Row.fetchOne(
+            db,
+            sql: """
+                SELECT r.id, r.user_id FROM event_rsvps r JOIN events e ON e.id = r.event_id
+                WHERE r.event_id = ? AND r.status = 'waitlisted' AND e.status = 'scheduled' AND (e.capacity IS NULL OR e.going_count < e.capacity)
+                ORDER BY r.created_at, r.id LIMIT 1
+                """,
+            arguments: [eventID])
+        {
+            try db.execute(
+                sql: "UPDATE event_rsvps SET status = 'going', updated_at = ? WHERE id = ?",
+                arguments: [Timestamp.string(from: clock()), row["id"] as Int64])
+            try db.execute(
+                sql: "UPDATE events SET going_count = going_count + 1, waitlist_count = waitlist_count - 1 WHERE id = ?",
+                arguments: [eventID])
+            promoted.append(row["user_id"])
+        }
+        return promoted
+    }
+
+    /// EVT-8: who is going or waiting, in order.
+    public func attendees(eventID: Int64, status: String?) throws -> [(userID: Int64, status: String, position: Int?)] {
+        try store.read { db in
+            let rows = try Row.fetchAll(
+                db,
+                sql:
+                    "SELECT user_id, status FROM event_rsvps WHERE event_id = ? AND (?2 IS NULL OR status = ?2) ORDER BY status, created_at, id",
+                arguments: [eventID, status])
+            var waiting = 0
+            return rows.map { row in
+                let status: String = row["status"]
+                if status == "waitlisted" { waiting += 1 }
+                return (row["user_id"], status, status == "waitlisted" ? waiting : nil)
+            }
+        }
+    }
+}

@@ -1,0 +1,377 @@
+import Foundation
+import HTTPTypes
+import Hummingbird
+import NIOCore
+import PSCCore
+import PSCStore
+
+/// EVT-1..8, EVT-12 and EVT-14 (10-api §8): events, RSVPs with capacity and a waitlist, attendees and iCalendar.
+struct EventRoutes {
+    let platform: Platform
+
+    static let formats = ["in_person", "virtual", "hybrid"]
+    static let kinds = ["general", "career_fair", "workshop", "info_session", "social", "q_and_a"]
+
+    static func mapped(_ error: EventError) -> APIError {
+        switch error {
+        case .notFound: APIError.notFound("There is no such event.")
+        case .full: APIError(.conflict, "event_full", "This event is full.")
+        case .deadlinePassed: APIError(.conflict, "deadline_passed", "RSVPs for this event have closed.")
+        case .cancelled: APIError(.conflict, "invalid_state", "This event is cancelled.")
+        case .forbidden: APIError.forbidden("Only the organiser or the department's event managers can change this event.")
+        }
+    }
+
+    func run<T: Sendable>(_ body: @escaping @Sendable () throws -> T) async throws -> T {
+        do { return try await Offload.run(body) } catch let error as EventError { throw Self.mapped(error) }
+    }
+
+    static func eventID(_ context: AppRequestContext) throws -> Int64 {
+        guard let id = context.parameters.get("id").flatMap({ Int64($0) }), id > 0 else {
+            throw APIError.notFound("There is no such event.")
+        }
+        return id
+    }
+
+    /// Faculty, staff and admins organise events; so does a holder of `manage_events` for their department.
+    static func mayOrganise(_ identity: Identity, departmentID: Int64?) -> Bool {
+        if [.faculty, .staff, .admin].contains(identity.user.role) { return true }
+        return identity.grants.contains { grant in
+            grant.capability.permissions.contains(.manageEvents) && (grant.departmentID == nil || grant.departmentID == departmentID)
+        }
+    }
+
+    static func mayManage(_ identity: Identity, _ event: EventRecord) -> Bool {
+        event.organizerID == identity.user.id || identity.user.role == .admin
+            || identity.grants.contains {
+                $0.capability.permissions.contains(.manageEvents) && ($0.departmentID == nil || $0.departmentID == event.departmentID)
+            }
+    }
+
+    func body(_ event: EventRecord, request: Request) async throws -> JSONValue {
+        let profiles = platform.profiles
+        let organizer = try await Offload.run { try profiles.cards(ids: [event.organizerID], viewer: 0)[event.organizerID] }
+        let departments = try await platform.departments.all()
+        let department = event.departmentID.flatMap { id in departments.first { $0.id == id } }
+        func text(_ value: String?) -> JSONValue { value.map(JSONValue.string) ?? .null }
+        return [
+            "id": .int(event.id), "title": .string(event.title), "description": text(event.description), "location": text(event.location),
+            "format": .string(event.format), "kind": .string(event.kind), "start_time": .string(event.startTime),
+            "end_time": .string(event.endTime),
+            "timezone": .string(event.timeZone),
+            "department": department.map { ["id": .int($0.id), "name": .string($0.name)] } ?? .null,
+            "organizer": organizer.map { .object(ProfileViews.card($0.record, relation: .none, anonymous: true)) } ?? .null,
+            "capacity": event.capacity.map { .int(Int64($0)) } ?? .null, "going_count": .int(Int64(event.goingCount)),
+            "waitlist_count": .int(Int64(event.waitlistCount)), "waitlist_enabled": .bool(event.waitlistEnabled),
+            "rsvp_deadline": text(event.rsvpDeadline), "visibility": .string(event.visibility), "status": .string(event.status),
+            "my_rsvp": event.myStatus.map { ["status": .string($0), "position": event.myPosition.map { .int(Int64($0)) } ?? .null] }
+                ?? .null,
+            "sequence": .int(Int64(event.sequence)), "ics_url": .string("/api/v1/events/\(event.id)/ics"), "sponsors": [],
+        ]
+    }
+
+    /// EVT-3's fields over the current values (EVT-4 passes the event being edited).
+    func fields(_ object: [String: Any], over current: EventRecord?, identity: Identity) throws -> EventFields {
+        var problems: [String: [String]] = [:]
+        func text(_ key: String, _ range: ClosedRange<Int>, _ existing: String?) -> String? {
+            guard let value = object[key] else { return existing }
+            if value is NSNull { return nil }
+            guard let string = (value as? String)?.trimmingCharacters(in: .whitespacesAndNewlines), range.contains(string.count) else {
+                problems[key, default: []].append("must be \(range.lowerBound) to \(range.upperBound) characters")
+                return existing
+            }
+            return string
+        }
+        func choice(_ key: String, _ allowed: [String], _ existing: String) -> String {
+            guard let value = object[key] else { return existing }
+            guard let string = value as? String, allowed.contains(string) else {
+                problems[key, default: []].append("must be one of \(allowed.joined(separator: ", "))")
+                return existing
+            }
+            return string
+        }
+        func time(_ key: String, _ existing: String?) -> Date? {
+            guard let value = object[key] else { return existing.flatMap(Timestamp.date(from:)) }
+            if value is NSNull { return nil }
+            guard let string = value as? String, let date = Timestamp.parse(string) else {
+                problems[key, default: []].append("must be an RFC 3339 time")
+                return nil
+            }
+            return date
+        }
+        func flag(_ key: String, _ existing: Bool) -> Bool {
+            guard let value = object[key] else { return existing }
+            guard ProfileValidator.isBool(value), let result = value as? Bool else {
+                problems[key, default: []].append("must be true or false")
+                return existing
+            }
+            return result
+        }
+        let title = text("title", 3...200, current?.title)
+        if title == nil { problems["title", default: []].append("is required") }
+        let start = time("start_time", current?.startTime)
+        let end = time("end_time", current?.endTime)
+        if let start, let end {
+            if end <= start { problems["end_time", default: []].append("must be after the start") }
+            if end.timeIntervalSince(start) > 14 * 86400 { problems["end_time", default: []].append("must be within 14 days of the start") }
+            if current == nil || object["start_time"] != nil, start <= Date() {
+                problems["start_time", default: []].append("must be in the future")
+            }
+        } else {
+            if start == nil { problems["start_time", default: []].append("is required") }
+            if end == nil { problems["end_time", default: []].append("is required") }
+        }
+        let zone = (object["timezone"] as? String) ?? current?.timeZone ?? "America/Chicago"
+        if TimeZone(identifier: zone) == nil || !(zone.contains("/") || zone == "UTC") {
+            problems["timezone", default: []].append("must be an IANA time zone")
+        }
+        var department = current?.departmentID
+        if let value = object["department_id"] {
+            if value is NSNull {
+                department = nil
+            } else if let id = value as? Int, !ProfileValidator.isBool(value) {
+                department = Int64(id)
+            } else {
+                problems["department_id", default: []].append("must be a department id")
+            }
+        }
+        var capacity = current?.capacity
+        if let value = object["capacity"] {
+            if value is NSNull {
+                capacity = nil
+            } else if let number = value as? Int, !ProfileValidator.isBool(value), (1...100_000).contains(number) {
+                capacity = number
+            } else {
+                problems["capacity", default: []].append("must be 1 to 100000, or null for no limit")
+            }
+        }
+        let deadline = time("rsvp_deadline", current?.rsvpDeadline)
+        if let deadline, let start, deadline > start { problems["rsvp_deadline", default: []].append("must be at or before the start") }
+        let result = EventFields(
+            title: title ?? "", description: text("description", 0...10_000, current?.description),
+            location: text("location", 0...200, current?.location),
+            format: choice("format", Self.formats, current?.format ?? "in_person"),
+            kind: choice("kind", Self.kinds, current?.kind ?? "general"),
+            startTime: start ?? Date(), endTime: end ?? Date(), timeZone: zone, departmentID: department, capacity: capacity,
+            waitlistEnabled: flag("waitlist_enabled", current?.waitlistEnabled ?? true),
+            walkInsAllowed: flag("walk_ins_allowed", current?.walkInsAllowed ?? true),
+            rsvpDeadline: deadline, visibility: choice("visibility", ["public", "members"], current?.visibility ?? "members"))
+        guard problems.isEmpty else { throw APIError.validation(problems) }
+        if !Self.mayOrganise(identity, departmentID: department) && current == nil {
+            throw APIError.forbidden("Faculty, staff and department event managers create events.")
+        }
+        return result
+    }
+
+    func register(with router: Router<AppRequestContext>, catalog: RouteCatalog) {
+        let events = platform.events
+        catalog.add(
+            RouteSpec(
+                id: "EVT-1", .get, "/api/v1/events", summary: "Events", tag: "Events",
+                responses: [200: ("A page of Event by start time", nil), 400: ("Bad range", "Error")]),
+            to: router
+        ) { request, context in
+            let reader = context.identity == nil ? nil : try context.require(.active, scope: "content:read").user.id
+            let parameters = request.uri.queryParameters
+            let now = Date()
+            let from =
+                try parameters.get("from").map { text -> Date in
+                    guard let date = Timestamp.parse(String(text)) else {
+                        throw APIError(.badRequest, "invalid_parameter", "from must be an RFC 3339 time.")
+                    }
+                    return date
+                } ?? now
+            let to =
+                try parameters.get("to").map { text -> Date in
+                    guard let date = Timestamp.parse(String(text)) else {
+                        throw APIError(.badRequest, "invalid_parameter", "to must be an RFC 3339 time.")
+                    }
+                    return date
+                } ?? from.addingTimeInterval(90 * 86400)
+            guard to > from, to.timeIntervalSince(from) <= 366 * 86400 else {
+                throw APIError(.badRequest, "invalid_parameter", "The range must be forward and at most 366 days.")
+            }
+            var listing = EventStore.Listing(from: from, to: to)
+            listing.departmentID = parameters.get("department_id").flatMap { Int64($0) }
+            listing.kind = parameters.get("kind").map { String($0) }
+            listing.format = parameters.get("format").map { String($0) }
+            listing.text = parameters.get("q").map { String($0.prefix(100)) }
+            listing.mine = parameters.get("mine") == "true"
+            let pagination = try Pagination(request)
+            listing.limit = pagination.limit
+            if let cursor = parameters.get("cursor"), !cursor.isEmpty {
+                guard let data = WebAuthn.decodeBase64URL(String(cursor)), let text = String(data: data, encoding: .utf8),
+                    let bar = text.lastIndex(of: "|"), let id = Int64(text[text.index(after: bar)...])
+                else { throw APIError(.badRequest, "invalid_cursor", "This cursor is not one the server gave.") }
+                listing.after = (String(text[..<bar]), id)
+            }
+            let chosen = listing
+            let found = try await run { try events.list(chosen, reader: reader) }
+            var items: [JSONValue] = []
+            for event in found { items.append(try await body(event, request: request)) }
+            let next: JSONValue =
+                found.count == listing.limit
+                ? .string(SecureToken.base64URL(Data("\(found.last!.startTime)|\(found.last!.id)".utf8))) : .null
+            return JSONResponse.make(["items": .array(items), "next_cursor": next, "limit": .int(Int64(listing.limit))])
+        }
+        catalog.add(
+            RouteSpec(
+                id: "EVT-2", .get, "/api/v1/events/{id}", summary: "An event", tag: "Events",
+                responses: [200: ("Event", nil), 404: ("Not visible", "Error")]),
+            to: router
+        ) { request, context in
+            let reader = context.identity == nil ? nil : try context.require(.active, scope: "content:read").user.id
+            let id = try Self.eventID(context)
+            guard let event = try await run({ try events.event(id: id, reader: reader) }) else {
+                throw APIError.notFound("There is no such event.")
+            }
+            return JSONResponse.make(try await body(event, request: request))
+        }
+        catalog.add(
+            RouteSpec(
+                id: "EVT-3", .post, "/api/v1/events", summary: "Create an event", tag: "Events", limit: .own("30/h"),
+                responses: [201: ("Event", nil), 403: ("Not an organiser", "Error"), 422: ("Invalid", "Error")]),
+            to: router
+        ) { request, context in
+            let identity = try context.require(.active, scope: "manage")
+            let object = try await request.jsonObjectBody(context: context).object
+            let fields = try fields(object, over: nil, identity: identity)
+            let organizer = identity.user.id
+            let id = try await run { try events.create(fields, organizerID: organizer) }
+            guard let event = try await run({ try events.event(id: id, reader: organizer) }) else { throw APIError.internalError }
+            var response = JSONResponse.make(try await body(event, request: request), status: .created)
+            response.headers[.location] = "/api/v1/events/\(id)"
+            return response
+        }
+        catalog.add(
+            RouteSpec(
+                id: "EVT-4", .patch, "/api/v1/events/{id}", summary: "Change an event", tag: "Events", limit: .own("60/h"),
+                responses: [200: ("Event", nil), 403: ("Not the organiser", "Error"), 409: ("Cancelled", "Error")]),
+            to: router
+        ) { request, context in
+            let identity = try context.require(.active, scope: "manage")
+            let id = try Self.eventID(context)
+            guard let current = try await run({ try events.event(id: id, reader: identity.user.id) }) else { throw APIError.notFound() }
+            guard Self.mayManage(identity, current) else { throw Self.mapped(.forbidden) }
+            let object = try await request.jsonObjectBody(context: context).object
+            let changed = try fields(object, over: current, identity: identity)
+            try await run { try events.update(id: id, fields: changed) }
+            guard let event = try await run({ try events.event(id: id, reader: identity.user.id) }) else { throw APIError.notFound() }
+            return JSONResponse.make(try await body(event, request: request))
+        }
+        catalog.add(
+            RouteSpec(
+                id: "EVT-5", .post, "/api/v1/events/{id}/cancel", summary: "Cancel an event", tag: "Events", limit: .own("30/h"),
+                responses: [200: ("Event", nil), 409: ("Already cancelled", "Error")]),
+            to: router
+        ) { request, context in
+            let identity = try context.require(.active, scope: "manage")
+            let id = try Self.eventID(context)
+            guard let current = try await run({ try events.event(id: id, reader: identity.user.id) }) else { throw APIError.notFound() }
+            guard Self.mayManage(identity, current) else { throw Self.mapped(.forbidden) }
+            let object = try await request.jsonObjectBody(context: context).object
+            let reason = (object["reason"] as? String).map { String($0.prefix(500)) }
+            try await run { try events.cancel(id: id, reason: reason) }
+            guard let event = try await run({ try events.event(id: id, reader: identity.user.id) }) else { throw APIError.notFound() }
+            return JSONResponse.make(try await body(event, request: request))
+        }
+        catalog.add(
+            RouteSpec(
+                id: "EVT-6", .put, "/api/v1/events/{id}/rsvp", summary: "RSVP", tag: "Events", limit: .own("60/h"),
+                responses: [201: ("Going or waitlisted", nil), 200: ("Already answered", nil), 409: ("Full, closed or cancelled", "Error")]),
+            to: router
+        ) { _, context in
+            let identity = try context.require(.active, scope: "content:write")
+            let (id, user) = (try Self.eventID(context), identity.user.id)
+            let result = try await run { try events.rsvp(eventID: id, userID: user) }
+            return JSONResponse.make(
+                ["status": .string(result.status), "position": result.position.map { .int(Int64($0)) } ?? .null],
+                status: result.created ? .created : .ok)
+        }
+        catalog.add(
+            RouteSpec(
+                id: "EVT-7", .delete, "/api/v1/events/{id}/rsvp", summary: "Cancel my RSVP", tag: "Events", limit: .own("60/h"),
+                responses: [204: ("Left; the first in line moves up", nil), 404: ("No RSVP", "Error")]),
+            to: router
+        ) { _, context in
+            let identity = try context.require(.active, scope: "content:write")
+            let (id, user) = (try Self.eventID(context), identity.user.id)
+            try await run { try events.leave(eventID: id, userID: user) }
+            return Response(status: .noContent)
+        }
+        catalog.add(
+            RouteSpec(
+                id: "EVT-8", .get, "/api/v1/events/{id}/attendees", summary: "Attendees", tag: "Events",
+                responses: [200: ("Going and waitlisted, in order", nil), 404: ("Not yours", "Error")]),
+            to: router
+        ) { request, context in
+            let identity = try context.require(.active, scope: "manage")
+            let id = try Self.eventID(context)
+            guard let event = try await run({ try events.event(id: id, reader: identity.user.id) }), Self.mayManage(identity, event) else {
+                throw APIError.notFound("There is no such event.")
+            }
+            let status = request.uri.queryParameters.get("status").map { String($0) }
+            if let status, !["going", "waitlisted"].contains(status) {
+                throw APIError.validation(["status": ["must be going or waitlisted"]])
+            }
+            let rows = try await run { try events.attendees(eventID: id, status: status) }
+            let profiles = platform.profiles
+            let cards = try await Offload.run { try profiles.cards(ids: rows.map(\.userID), viewer: identity.user.id) }
+            return JSONResponse.make([
+                "items": .array(
+                    rows.map { row in
+                        [
+                            "user": cards[row.userID].map { .object(ProfileViews.card($0.record, relation: $0.relation)) } ?? .null,
+                            "status": .string(row.status), "position": row.position.map { .int(Int64($0)) } ?? .null,
+                            "checked_in_at": .null,
+                        ]
+                    })
+            ])
+        }
+        catalog.add(
+            RouteSpec(
+                id: "EVT-12", .get, "/api/v1/events/{id}/ics", summary: "The event as iCalendar", tag: "Events",
+                responses: [200: ("text/calendar", nil), 404: ("Not visible", "Error")]),
+            to: router
+        ) { request, context in
+            let reader = context.identity == nil ? nil : try context.require(.active, scope: "content:read").user.id
+            let id = try Self.eventID(context)
+            guard let event = try await run({ try events.event(id: id, reader: reader) }) else {
+                throw APIError.notFound("There is no such event.")
+            }
+            let site = AuthRoutes(platform: platform).siteOrigin(request)
+            let host = URL(string: site)?.host ?? "localhost"
+            let item = ICalendar.Item(
+                uid: "event-\(event.id)@\(host)", stamp: Timestamp.date(from: event.updatedAt) ?? Date(),
+                start: Timestamp.date(from: event.startTime) ?? Date(), end: Timestamp.date(from: event.endTime) ?? Date(),
+                timeZone: event.timeZone,
+                summary: event.title, location: event.location, description: event.description, url: "\(site)/events/\(event.id)",
+                sequence: event.sequence, cancelled: event.status == "cancelled")
+            var headers = HTTPFields()
+            headers[.contentType] = "text/calendar; charset=utf-8"
+            headers[.contentDisposition] = "attachment; filename=\"event-\(event.id).ics\""
+            return Response(
+                status: .ok, headers: headers,
+                body: .init(byteBuffer: ByteBuffer(string: ICalendar.calendar(name: event.title, items: [item], publish: true))))
+        }
+        catalog.add(
+            RouteSpec(
+                id: "EVT-14", .get, "/api/v1/users/me/events", summary: "My events", tag: "Events",
+                responses: [200: ("Events I RSVPed to", nil)]),
+            to: router
+        ) { request, context in
+            let identity = try context.require(.active, scope: "content:read")
+            let past = request.uri.queryParameters.get("when") == "past"
+            let now = Date()
+            var listing = EventStore.Listing(
+                from: past ? now.addingTimeInterval(-366 * 86400) : now, to: past ? now : now.addingTimeInterval(366 * 86400))
+            listing.mine = true
+            listing.limit = 100
+            let chosen = listing
+            let found = try await run { try events.list(chosen, reader: identity.user.id) }
+            var items: [JSONValue] = []
+            for event in found where event.myStatus != nil { items.append(try await body(event, request: request)) }
+            return JSONResponse.make(["items": .array(items)])
+        }
+    }
+}
