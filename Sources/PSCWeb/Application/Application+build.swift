@@ -44,6 +44,7 @@ public func buildRouter(platform: Platform, accessLog: AccessLogSink, catalog: R
     ConnectionRoutes(platform: platform).register(with: router, catalog: catalog)
     PostRoutes(platform: platform).register(with: router, catalog: catalog)
     EventRoutes(platform: platform).register(with: router, catalog: catalog)
+    SearchRoutes(platform: platform).register(with: router, catalog: catalog)
     return router
 }
 

@@ -44,6 +44,7 @@ public struct Platform: Sendable {
     public let connections: ConnectionStore
     public let posts: PostStore
     public let events: EventStore
+    public let search: SearchStore
     /// Resolved sessions, dropped whenever a committed change could take rights away.
     let sessionCache: SessionCache
     /// Queues a `security_alert` email inside the caller's transaction.
@@ -97,7 +98,7 @@ public struct Platform: Sendable {
             challenges: ChallengeStore(store: store, keyRing: keyRing), apiTokens: APITokenStore(store: store),
             passkeys: PasskeyStore(store: store, alert: alert), profiles: ProfileStore(store: store),
             connections: ConnectionStore(store: store), posts: PostStore(store: store),
-            events: EventStore(store: store),
+            events: EventStore(store: store), search: SearchStore(store: store),
             sessionCache: SessionCache(changes: AuthChangeObserver.install(on: store)), securityAlert: alert,
             mail: mail,
             startedAt: Date(), createdDatabase: setup.created

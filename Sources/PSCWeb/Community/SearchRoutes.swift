@@ -1,0 +1,87 @@
+import Foundation
+import Hummingbird
+import PSCCore
+import PSCStore
+
+/// SRC-1 (10-api §17): one query across members, posts, events and departments, filtered before it is ranked.
+struct SearchRoutes {
+    let platform: Platform
+
+    func register(with router: Router<AppRequestContext>, catalog: RouteCatalog) {
+        catalog.add(
+            RouteSpec(
+                id: "SRC-1", .get, "/api/v1/search", summary: "Search", tag: "Search", limit: .own("60/min"),
+                responses: [200: ("Results by type with snippets", nil), 422: ("Bad query", "Error")]),
+            to: router
+        ) { request, context in
+            let identity = context.identity == nil ? nil : try context.require(.active, scope: "content:read")
+            let parameters = request.uri.queryParameters
+            let query = (parameters.get("q").map { String($0) } ?? "").trimmingCharacters(in: .whitespaces)
+            var problems: [String: [String]] = [:]
+            if !(2...200).contains(query.count) { problems["q"] = ["must be 2 to 200 characters"] }
+            var types = SearchStore.types
+            if let requested = parameters.get("types").map({ String($0) }), !requested.isEmpty {
+                types = requested.split(separator: ",").map(String.init)
+                let unknown = types.filter { !SearchStore.types.contains($0) }
+                if !unknown.isEmpty { problems["types"] = ["unknown or not searchable yet: \(unknown.joined(separator: ", "))"] }
+            }
+            var limit = 5
+            if let text = parameters.get("limit") {
+                if let value = Int(text), value > 0 {
+                    limit = min(value, 20)
+                } else {
+                    problems["limit"] = ["must be a positive whole number"]
+                }
+            }
+            var offset = 0
+            if let cursor = parameters.get("cursor"), !cursor.isEmpty {
+                guard types.count == 1 else { throw APIError.validation(["cursor": ["works with one type only"]]) }
+                guard let data = WebAuthn.decodeBase64URL(String(cursor)), let text = String(data: data, encoding: .utf8),
+                    text.hasPrefix("offset:"),
+                    let value = Int(text.dropFirst(7)), value >= 0
+                else { throw APIError(.badRequest, "invalid_cursor", "This cursor is not one the server gave.") }
+                offset = value
+            }
+            guard problems.isEmpty else { throw APIError.validation(problems) }
+            var results: [String: JSONValue] = [:]
+            var counts: [String: JSONValue] = [:]
+            var next: JSONValue = .null
+            guard let match = SearchStore.matchExpression(query) else {
+                return JSONResponse.make([
+                    "query": .string(query), "results": .object(results), "counts": .object(counts), "next_cursor": .null,
+                ])
+            }
+            let (search, viewer, department) = (platform.search, identity?.user.id, identity?.user.departmentID)
+            let (perType, start) = (limit, offset)
+            for type in types {
+                let (hits, total) = try await Offload.run {
+                    try search.search(match, type: type, viewer: viewer, viewerDepartment: department, limit: perType, offset: start)
+                }
+                results[type] = .array(hits.map(Self.body))
+                counts[type] = .int(Int64(total))
+                if types.count == 1, offset + hits.count < total {
+                    next = .string(SecureToken.base64URL(Data("offset:\(offset + hits.count)".utf8)))
+                }
+            }
+            return JSONResponse.make(["query": .string(query), "results": .object(results), "counts": .object(counts), "next_cursor": next])
+        }
+    }
+
+    static func body(_ hit: SearchStore.Hit) -> JSONValue {
+        // Escape what members wrote, then mark the matched words.
+        let snippet = SafeMarkdown.escape(hit.snippet).replacingOccurrences(of: "\u{2}", with: "<mark>")
+            .replacingOccurrences(of: "\u{3}", with: "</mark>")
+        let url: String
+        switch hit.type {
+        case "users": url = "/api/v1/users/\(hit.id)"
+        case "posts": url = "/api/v1/posts/\(hit.id)"
+        case "events": url = "/api/v1/events/\(hit.id)"
+        default: url = "/departments/\(hit.id)"
+        }
+        let title = hit.title.isEmpty ? String(hit.snippet.filter { $0 != "\u{2}" && $0 != "\u{3}" }.prefix(80)) : hit.title
+        return [
+            "id": .int(hit.id), "title": .string(title), "snippet": .string(snippet), "url": .string(url),
+            "score": .string(String(format: "%.3f", hit.score)),
+        ]
+    }
+}
