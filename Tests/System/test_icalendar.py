@@ -8,6 +8,7 @@ import json
 import os
 import re
 import time
+import urllib.error
 import urllib.request
 
 import icalendar
@@ -95,3 +96,34 @@ def test_event_ics_parses_and_keeps_its_uid(server):
     # A public event's calendar file is open to anyone.
     with urllib.request.urlopen(server.url + f"/api/v1/events/{event_id}/ics", timeout=10) as response:
         assert icalendar.Calendar.from_ical(response.read()).walk("VEVENT")[0]["UID"] == uid
+
+
+def test_calendar_feed_behind_a_secret_url(server):
+    call = signed_in(server, "lee.feed@gus.pittstate.edu", "amber falcon river 9")
+    start = datetime.datetime(2031, 3, 2, 15, 0, tzinfo=datetime.timezone.utc)
+    _, body = call("POST", "/api/v1/events", {
+        "title": "Info session", "start_time": start.isoformat().replace("+00:00", "Z"),
+        "end_time": (start + datetime.timedelta(hours=1)).isoformat().replace("+00:00", "Z")})
+    event_id = json.loads(body)["id"]
+    call("PUT", f"/api/v1/events/{event_id}/rsvp")
+    _, body = call("POST", "/api/v1/users/me/calendar-token")
+    feed = json.loads(body)["feed_url"]
+    path = feed[feed.index("/api/"):]
+    with urllib.request.urlopen(server.url + path, timeout=10) as response:
+        etag = response.headers["ETag"]
+        calendar = icalendar.Calendar.from_ical(response.read())
+    assert [str(event["SUMMARY"]) for event in calendar.walk("VEVENT")] == ["Info session"]
+    begins = calendar.walk("VEVENT")[0]["DTSTART"].dt
+    assert begins.replace(tzinfo=None) == datetime.datetime(2031, 3, 2, 9, 0), "09:00 CST in March before the switch"
+    request = urllib.request.Request(server.url + path, headers={"If-None-Match": etag})
+    try:
+        urllib.request.urlopen(request, timeout=10)
+        raise AssertionError("expected 304")
+    except urllib.error.HTTPError as error:
+        assert error.code == 304
+    call("POST", "/api/v1/users/me/calendar-token")
+    try:
+        urllib.request.urlopen(server.url + path, timeout=10)
+        raise AssertionError("the old feed URL should stop working")
+    except urllib.error.HTTPError as error:
+        assert error.code == 404

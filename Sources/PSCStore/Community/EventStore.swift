@@ -314,6 +314,26 @@ public struct EventStore: Sendable {
         return promoted
     }
 
+    /// EVT-13: the holder of a calendar token (their first name) and the events they are going to; cancelled ones
+    /// stay 30 days so subscribed calendars show the cancellation.
+    public func calendarFeed(token: String) throws -> (firstName: String, events: [EventRecord])? {
+        let since = Timestamp.string(from: clock().addingTimeInterval(-30 * 86400))
+        return try store.read { db in
+            guard
+                let user = try Row.fetchOne(
+                    db, sql: "SELECT id, first_name FROM users WHERE calendar_token_hash = ? AND status = 'active'",
+                    arguments: [SecureToken.sha256(token)])
+            else { return nil }
+            let userID: Int64 = user["id"]
+            let events = try EventRecord.fetchAll(
+                db,
+                sql: Self.selectSQL(reader: userID)
+                    + " WHERE r.status = 'going' AND (e.status = 'scheduled' OR e.updated_at > ?) ORDER BY e.start_time, e.id",
+                arguments: [since])
+            return (user["first_name"], events)
+        }
+    }
+
     /// EVT-8: who is going or waiting, in order.
     public func attendees(eventID: Int64, status: String?) throws -> [(userID: Int64, status: String, position: Int?)] {
         try store.read { db in

@@ -45,6 +45,7 @@ public func buildRouter(platform: Platform, accessLog: AccessLogSink, catalog: R
     PostRoutes(platform: platform).register(with: router, catalog: catalog)
     EventRoutes(platform: platform).register(with: router, catalog: catalog)
     SearchRoutes(platform: platform).register(with: router, catalog: catalog)
+    CalendarFeedRoutes(platform: platform).register(with: router, catalog: catalog)
     return router
 }
 
