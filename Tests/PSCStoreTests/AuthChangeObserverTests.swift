@@ -26,14 +26,16 @@ struct AuthChangeObserverTests {
                 sql: "UPDATE sessions SET last_seen_at = 'x', idle_expires_at = idle_expires_at WHERE id = ?", arguments: [session.id])
         }
         #expect(changes.epoch == start, "touching a session takes nothing away")
+        _ = try sessions.markRecentAuth(sessionID: session.id)
+        #expect(changes.epoch == start + 1, "a fresh password check must reach the cached session (AUTH-8)")
         try sessions.revoke(id: session.id, userID: id, reason: "logout", origin: origin)
-        #expect(changes.epoch == start + 1)
-        try store.write { db in try db.execute(sql: "UPDATE users SET status = 'suspended' WHERE id = ?", arguments: [id]) }
         #expect(changes.epoch == start + 2)
+        try store.write { db in try db.execute(sql: "UPDATE users SET status = 'suspended' WHERE id = ?", arguments: [id]) }
+        #expect(changes.epoch == start + 3)
         _ = try? store.write { db in
             try db.execute(sql: "UPDATE users SET status = 'active' WHERE id = ?", arguments: [id])
             throw StoreError.backupFailed("rolled back")
         }
-        #expect(changes.epoch == start + 2, "a rolled-back change moves nothing")
+        #expect(changes.epoch == start + 3, "a rolled-back change moves nothing")
     }
 }

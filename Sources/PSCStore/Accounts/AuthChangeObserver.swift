@@ -2,8 +2,8 @@ import Foundation
 import GRDB
 import Synchronization
 
-/// Counts committed changes that can take rights away from a signed-in caller: a revoked session, a changed
-/// account, grant, second factor or token. A cache of resolved sessions compares this epoch and drops what it
+/// Counts committed changes to what a resolved session carries: a revoked or freshly re-authenticated session, a
+/// changed account, grant, second factor or token. A cache of resolved sessions compares this epoch and drops what it
 /// holds when it moves, so revocation takes effect at once. It observes the single writer, so every path that
 /// changes these tables (routes, admin socket, jobs) is covered, not only the ones that remember to say so.
 public final class AuthChangeObserver: TransactionObserver, Sendable {
@@ -30,8 +30,9 @@ public final class AuthChangeObserver: TransactionObserver, Sendable {
         case .delete(let table): return Self.tables.contains(table)
         case .update(let table, let columns):
             guard Self.tables.contains(table) else { return false }
-            // A session's own use (last seen, idle expiry) does not change what it may do.
-            if table == "sessions" { return columns.contains("revoked_at") }
+            // A session's own use (last seen, idle expiry) does not change what it may do; a revocation or a
+            // recent password check does.
+            if table == "sessions" { return columns.contains("revoked_at") || columns.contains("recent_auth_at") }
             if table == "api_tokens" { return columns.contains("revoked_at") || columns.contains("expires_at") }
             return true
         }
