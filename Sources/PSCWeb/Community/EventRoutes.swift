@@ -48,11 +48,22 @@ struct EventRoutes {
             }
     }
 
-    func body(_ event: EventRecord, request: Request) async throws -> JSONValue {
+    /// Event shapes for a page of events: the organisers' cards and the department names are read once per page.
+    func bodies(_ events: [EventRecord]) async throws -> [JSONValue] {
         let profiles = platform.profiles
-        let organizer = try await Offload.run { try profiles.cards(ids: [event.organizerID], viewer: 0)[event.organizerID] }
+        let organizerIDs = Array(Set(events.map(\.organizerID)))
+        let organizers = try await Offload.run { try profiles.cards(ids: organizerIDs, viewer: 0) }
         let departments = try await platform.departments.all()
-        let department = event.departmentID.flatMap { id in departments.first { $0.id == id } }
+        return events.map { event in
+            Self.body(
+                event, organizer: organizers[event.organizerID]?.record,
+                department: event.departmentID.flatMap { id in departments.first { $0.id == id } })
+        }
+    }
+
+    func body(_ event: EventRecord) async throws -> JSONValue { try await bodies([event])[0] }
+
+    static func body(_ event: EventRecord, organizer: ProfileRecord?, department: Department?) -> JSONValue {
         func text(_ value: String?) -> JSONValue { value.map(JSONValue.string) ?? .null }
         return [
             "id": .int(event.id), "title": .string(event.title), "description": text(event.description), "location": text(event.location),
@@ -60,7 +71,7 @@ struct EventRoutes {
             "end_time": .string(event.endTime),
             "timezone": .string(event.timeZone),
             "department": department.map { ["id": .int($0.id), "name": .string($0.name)] } ?? .null,
-            "organizer": organizer.map { .object(ProfileViews.card($0.record, relation: .none, anonymous: true)) } ?? .null,
+            "organizer": organizer.map { .object(ProfileViews.card($0, relation: .none, anonymous: true)) } ?? .null,
             "capacity": event.capacity.map { .int(Int64($0)) } ?? .null, "going_count": .int(Int64(event.goingCount)),
             "waitlist_count": .int(Int64(event.waitlistCount)), "waitlist_enabled": .bool(event.waitlistEnabled),
             "rsvp_deadline": text(event.rsvpDeadline), "visibility": .string(event.visibility), "status": .string(event.status),
@@ -68,6 +79,26 @@ struct EventRoutes {
                 ?? .null,
             "sequence": .int(Int64(event.sequence)), "ics_url": .string("/api/v1/events/\(event.id)/ics"), "sponsors": [],
         ]
+    }
+
+    /// The event as the caller may see it (anonymous callers: public events only), or 404.
+    func visibleEvent(_ context: AppRequestContext) async throws -> EventRecord {
+        let reader = context.identity == nil ? nil : try context.require(.active, scope: "content:read").user.id
+        let (events, id) = (platform.events, try Self.eventID(context))
+        guard let event = try await run({ try events.event(id: id, reader: reader) }) else {
+            throw APIError.notFound("There is no such event.")
+        }
+        return event
+    }
+
+    /// An event the caller organises or manages for its department: 403 when it is someone else's, or 404 for
+    /// routes that do not reveal it (`hidden`).
+    func managedEvent(_ context: AppRequestContext, _ identity: Identity, hidden: Bool = false) async throws -> EventRecord {
+        let (events, id) = (platform.events, try Self.eventID(context))
+        guard let event = try await run({ try events.event(id: id, reader: identity.user.id) }), !hidden || Self.mayManage(identity, event)
+        else { throw APIError.notFound("There is no such event.") }
+        guard Self.mayManage(identity, event) else { throw Self.mapped(.forbidden) }
+        return event
     }
 
     /// EVT-3's fields over the current values (EVT-4 passes the event being edited).
@@ -200,15 +231,14 @@ struct EventRoutes {
             let pagination = try Pagination(request)
             listing.limit = pagination.limit
             if let cursor = parameters.get("cursor"), !cursor.isEmpty {
-                guard let data = WebAuthn.decodeBase64URL(String(cursor)), let text = String(data: data, encoding: .utf8),
+                guard let data = SecureToken.base64URLDecode(String(cursor)), let text = String(data: data, encoding: .utf8),
                     let bar = text.lastIndex(of: "|"), let id = Int64(text[text.index(after: bar)...])
-                else { throw APIError(.badRequest, "invalid_cursor", "This cursor is not one the server gave.") }
+                else { throw Pagination.invalidCursor }
                 listing.after = (String(text[..<bar]), id)
             }
             let chosen = listing
             let found = try await run { try events.list(chosen, reader: reader) }
-            var items: [JSONValue] = []
-            for event in found { items.append(try await body(event, request: request)) }
+            let items = try await bodies(found)
             let next: JSONValue =
                 found.count == listing.limit
                 ? .string(SecureToken.base64URL(Data("\(found.last!.startTime)|\(found.last!.id)".utf8))) : .null
@@ -220,12 +250,7 @@ struct EventRoutes {
                 responses: [200: ("Event", nil), 404: ("Not visible", "Error")]),
             to: router
         ) { request, context in
-            let reader = context.identity == nil ? nil : try context.require(.active, scope: "content:read").user.id
-            let id = try Self.eventID(context)
-            guard let event = try await run({ try events.event(id: id, reader: reader) }) else {
-                throw APIError.notFound("There is no such event.")
-            }
-            return JSONResponse.make(try await body(event, request: request))
+            JSONResponse.make(try await body(try await visibleEvent(context)))
         }
         catalog.add(
             RouteSpec(
@@ -239,7 +264,7 @@ struct EventRoutes {
             let organizer = identity.user.id
             let id = try await run { try events.create(fields, organizerID: organizer) }
             guard let event = try await run({ try events.event(id: id, reader: organizer) }) else { throw APIError.internalError }
-            var response = JSONResponse.make(try await body(event, request: request), status: .created)
+            var response = JSONResponse.make(try await body(event), status: .created)
             response.headers[.location] = "/api/v1/events/\(id)"
             return response
         }
@@ -250,14 +275,13 @@ struct EventRoutes {
             to: router
         ) { request, context in
             let identity = try context.require(.active, scope: "manage")
-            let id = try Self.eventID(context)
-            guard let current = try await run({ try events.event(id: id, reader: identity.user.id) }) else { throw APIError.notFound() }
-            guard Self.mayManage(identity, current) else { throw Self.mapped(.forbidden) }
+            let current = try await managedEvent(context, identity)
+            let id = current.id
             let object = try await request.jsonObjectBody(context: context).object
             let changed = try fields(object, over: current, identity: identity)
             try await run { try events.update(id: id, fields: changed) }
             guard let event = try await run({ try events.event(id: id, reader: identity.user.id) }) else { throw APIError.notFound() }
-            return JSONResponse.make(try await body(event, request: request))
+            return JSONResponse.make(try await body(event))
         }
         catalog.add(
             RouteSpec(
@@ -266,14 +290,12 @@ struct EventRoutes {
             to: router
         ) { request, context in
             let identity = try context.require(.active, scope: "manage")
-            let id = try Self.eventID(context)
-            guard let current = try await run({ try events.event(id: id, reader: identity.user.id) }) else { throw APIError.notFound() }
-            guard Self.mayManage(identity, current) else { throw Self.mapped(.forbidden) }
+            let id = try await managedEvent(context, identity).id
             let object = try await request.jsonObjectBody(context: context).object
             let reason = (object["reason"] as? String).map { String($0.prefix(500)) }
             try await run { try events.cancel(id: id, reason: reason) }
             guard let event = try await run({ try events.event(id: id, reader: identity.user.id) }) else { throw APIError.notFound() }
-            return JSONResponse.make(try await body(event, request: request))
+            return JSONResponse.make(try await body(event))
         }
         catalog.add(
             RouteSpec(
@@ -306,10 +328,7 @@ struct EventRoutes {
             to: router
         ) { request, context in
             let identity = try context.require(.active, scope: "manage")
-            let id = try Self.eventID(context)
-            guard let event = try await run({ try events.event(id: id, reader: identity.user.id) }), Self.mayManage(identity, event) else {
-                throw APIError.notFound("There is no such event.")
-            }
+            let id = try await managedEvent(context, identity, hidden: true).id
             let status = request.uri.queryParameters.get("status").map { String($0) }
             if let status, !["going", "waitlisted"].contains(status) {
                 throw APIError.validation(["status": ["must be going or waitlisted"]])
@@ -334,11 +353,7 @@ struct EventRoutes {
                 responses: [200: ("text/calendar", nil), 404: ("Not visible", "Error")]),
             to: router
         ) { request, context in
-            let reader = context.identity == nil ? nil : try context.require(.active, scope: "content:read").user.id
-            let id = try Self.eventID(context)
-            guard let event = try await run({ try events.event(id: id, reader: reader) }) else {
-                throw APIError.notFound("There is no such event.")
-            }
+            let event = try await visibleEvent(context)
             let site = AuthRoutes(platform: platform).siteOrigin(request)
             let host = URL(string: site)?.host ?? "localhost"
             let item = ICalendar.Item(
@@ -369,9 +384,7 @@ struct EventRoutes {
             listing.limit = 100
             let chosen = listing
             let found = try await run { try events.list(chosen, reader: identity.user.id) }
-            var items: [JSONValue] = []
-            for event in found where event.myStatus != nil { items.append(try await body(event, request: request)) }
-            return JSONResponse.make(["items": .array(items)])
+            return JSONResponse.make(["items": .array(try await bodies(found.filter { $0.myStatus != nil }))])
         }
     }
 }
