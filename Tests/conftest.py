@@ -1,4 +1,7 @@
 """Shared pytest fixtures: the built psc binary, started on a free port with a temporary data directory."""
+import email
+import email.policy
+import glob
 import json
 import os
 import re
@@ -58,6 +61,30 @@ class Server:
         except urllib.error.HTTPError as error:
             text = error.read().decode()
             return error.code, json.loads(text) if text else None
+
+    def mailed_link(self, path, address):
+        """The site path of the newest-found link with `path` in a message to `address` in the development mail
+        folder, waiting for the background job to write it."""
+        deadline = time.time() + 20
+        while time.time() < deadline:
+            for name in sorted(glob.glob(os.path.join(self.data_dir, "mail", "*.eml"))):
+                with open(name, "rb") as handle:
+                    message = email.message_from_bytes(handle.read(), policy=email.policy.default)
+                if message["To"] != address:
+                    continue
+                match = re.search(r"https?://[^/\s]+(" + re.escape(path) + r"\S+)", message.get_body(("plain",)).get_content())
+                if match:
+                    return match.group(1)
+            time.sleep(0.1)
+        raise AssertionError(f"no mail with {path} for {address}")
+
+    def register_verified(self, address, password, first="Pat", last="Lane"):
+        """Registers a student and follows the emailed verification link, as a new user would."""
+        status, _ = self.post_json("/api/v1/auth/register", {
+            "email": address, "password": password, "first_name": first, "last_name": last, "accept_terms": True})
+        assert status == 201
+        token = self.mailed_link("/verify-email/", address).rsplit("/", 1)[1]
+        assert self.post_json("/api/v1/auth/verify-email", {"token": token})[0] == 200
 
     def admin(self, *args):
         """Runs psc-admin --json against this server and returns the parsed reply."""
