@@ -19,6 +19,13 @@ public enum PasswordHasher {
         return Bcrypt.verify(prehash(password), hash: String(stored.dropFirst(prefix.count)))
     }
 
+    /// For an account that may have no password (created by an admin, not yet set up): false without one, after
+    /// the same bcrypt work as with one, so the answer's timing tells nothing.
+    public static func verify(_ password: String, againstOptional stored: String?) -> Bool {
+        let matches = verify(password, against: stored ?? decoy)
+        return matches && stored != nil
+    }
+
     /// Hashes imported from the earlier implementation: `pbkdf2:sha256:<iterations>$<salt>$<hex>`, PBKDF2-HMAC-SHA256
     /// of the password with the salt's text, 32 bytes. Verified once, then replaced (``needsRehash`` is true).
     static let legacyPrefix = "pbkdf2:sha256:"
@@ -30,7 +37,7 @@ public enum PasswordHasher {
         }
         let derived = pbkdf2SHA256(password: Data(password.utf8), salt: Data(parts[1].utf8), iterations: iterations)
         let expected = derived.map { String(format: "%02x", $0) }.joined()
-        return zip(expected.utf8, parts[2].lowercased().utf8).reduce(UInt8(0)) { $0 | ($1.0 ^ $1.1) } == 0
+        return SecureToken.constantTimeEqual(expected, parts[2].lowercased())
     }
 
     /// PBKDF2 (RFC 8018) with HMAC-SHA-256 and a 32-byte output: one block.

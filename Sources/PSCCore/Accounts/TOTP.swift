@@ -38,7 +38,7 @@ public struct TOTP: Sendable {
         guard entered.count == Self.digits, entered.allSatisfy(\.isASCII), entered.allSatisfy(\.isNumber) else { return nil }
         let now = Self.step(at: date)
         var found: Int64?
-        for step in (now - 1)...(now + 1) where constantTimeEqual(self.code(step: step), entered) {
+        for step in (now - 1)...(now + 1) where SecureToken.constantTimeEqual(self.code(step: step), entered) {
             if step > (lastUsedStep ?? Int64.min), found == nil { found = step }
         }
         return found
@@ -52,12 +52,6 @@ public struct TOTP: Sendable {
         let issuerText = issuer.addingPercentEncoding(withAllowedCharacters: .alphanumerics) ?? issuer
         return "otpauth://totp/\(issuerText):\(label)?secret=\(Base32.encode(secret))&issuer=\(issuerText)"
             + "&algorithm=SHA1&digits=6&period=30"
-    }
-
-    private func constantTimeEqual(_ a: String, _ b: String) -> Bool {
-        let (x, y) = (Array(a.utf8), Array(b.utf8))
-        guard x.count == y.count else { return false }
-        return zip(x, y).reduce(UInt8(0)) { $0 | ($1.0 ^ $1.1) } == 0
     }
 }
 

@@ -156,7 +156,7 @@ public struct KeyRing: Sendable {
 
     public func decrypt(_ envelope: String, column: String) throws -> String {
         let parts = envelope.split(separator: ".", maxSplits: 2).map(String.init)
-        guard parts.count == 3, parts[0] == "psc1", let combined = Self.base64URLDecode(parts[2]) else { throw Failure.malformed }
+        guard parts.count == 3, parts[0] == "psc1", let combined = SecureToken.base64URLDecode(parts[2]) else { throw Failure.malformed }
         guard let key = key(parts[1]) else { throw Failure.unknownKey(parts[1]) }
         do {
             let box = try AES.GCM.SealedBox(combined: combined)
@@ -166,11 +166,5 @@ public struct KeyRing: Sendable {
         } catch {
             throw Failure.decryptionFailed
         }
-    }
-
-    static func base64URLDecode(_ text: String) -> Data? {
-        var base64 = text.replacingOccurrences(of: "-", with: "+").replacingOccurrences(of: "_", with: "/")
-        while base64.count % 4 != 0 { base64 += "=" }
-        return Data(base64Encoded: base64)
     }
 }

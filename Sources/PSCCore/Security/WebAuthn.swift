@@ -80,7 +80,7 @@ public enum WebAuthn {
     ) throws -> NewCredential {
         let client = try ClientData(clientDataJSON)
         guard client.type == "webauthn.create" else { throw Failure("clientData type is not webauthn.create") }
-        guard constantTimeEqual(client.challenge, challenge) else { throw Failure("the challenge does not match") }
+        guard SecureToken.constantTimeEqual(client.challenge, challenge) else { throw Failure("the challenge does not match") }
         guard client.origin == origin else { throw Failure("origin \(client.origin) is not allowed") }
         let attestation: CBOR
         do { attestation = try CBOR.decode(attestationObject) } catch { throw Failure("the attestation object does not decode") }
@@ -120,7 +120,7 @@ public enum WebAuthn {
     ) throws -> AuthenticatorData {
         let client = try ClientData(clientDataJSON)
         guard client.type == "webauthn.get" else { throw Failure("clientData type is not webauthn.get") }
-        guard constantTimeEqual(client.challenge, challenge) else { throw Failure("the challenge does not match") }
+        guard SecureToken.constantTimeEqual(client.challenge, challenge) else { throw Failure("the challenge does not match") }
         guard client.origin == origin else { throw Failure("origin \(client.origin) is not allowed") }
         let auth = try AuthenticatorData(authenticatorData)
         guard auth.rpIDHash == Data(SHA256.hash(data: Data(rpID.utf8))) else { throw Failure("rpIdHash is not this site's") }
@@ -176,18 +176,5 @@ public enum WebAuthn {
         }
 
         public func verify(signature: Data, over message: Data) -> Bool { verifier(signature, message) }
-    }
-
-    static func constantTimeEqual(_ a: String, _ b: String) -> Bool {
-        let (x, y) = (Array(a.utf8), Array(b.utf8))
-        guard x.count == y.count, !x.isEmpty else { return false }
-        return zip(x, y).reduce(UInt8(0)) { $0 | ($1.0 ^ $1.1) } == 0
-    }
-
-    /// base64url without padding, as WebAuthn JSON carries binary values.
-    public static func decodeBase64URL(_ text: String) -> Data? {
-        var base64 = text.replacingOccurrences(of: "-", with: "+").replacingOccurrences(of: "_", with: "/")
-        base64 += String(repeating: "=", count: (4 - base64.count % 4) % 4)
-        return Data(base64Encoded: base64)
     }
 }

@@ -109,20 +109,22 @@ public struct ProfileStore: Sendable {
             """
     }
 
-    /// DIR-1: listed, active students, alumni, faculty and staff who have granted `ferpa_directory` (20-services
-    /// §4.8), not blocked either way; filters and sorting use only fields the viewer may see.
-    public func directory(_ query: DirectoryQuery, viewer: Int64, employersOnlyVisible: Bool = false) throws -> [ProfileRecord] {
-        var conditions = [
-            "u.status = 'active'", "u.directory_listed = 1", "u.role IN ('student', 'alumni', 'faculty', 'staff')",
-            """
-            (SELECT granted FROM consent_records r WHERE r.user_id = u.id AND r.consent_type = 'ferpa_directory'
+    /// SQL true when the member `u` may be found by `viewer` in the directory and in search: a listed, active
+    /// student, alumnus, faculty or staff member who has granted `ferpa_directory` (20-services §4.8), with no block
+    /// either way.
+    public static func listedSQL(viewer: Int64) -> String {
+        """
+        (u.status = 'active' AND u.directory_listed = 1 AND u.role IN ('student', 'alumni', 'faculty', 'staff')
+            AND (SELECT granted FROM consent_records r WHERE r.user_id = u.id AND r.consent_type = 'ferpa_directory'
                 ORDER BY r.recorded_at DESC, r.id DESC LIMIT 1) = 1
-            """,
-            """
-            NOT EXISTS (SELECT 1 FROM blocks b WHERE (b.blocker_id = \(viewer) AND b.blocked_id = u.id)
-                OR (b.blocker_id = u.id AND b.blocked_id = \(viewer)))
-            """,
-        ]
+            AND NOT EXISTS (SELECT 1 FROM blocks b WHERE (b.blocker_id = \(viewer) AND b.blocked_id = u.id)
+                OR (b.blocker_id = u.id AND b.blocked_id = \(viewer))))
+        """
+    }
+
+    /// DIR-1: the members ``listedSQL(viewer:)`` admits; filters and sorting use only fields the viewer may see.
+    public func directory(_ query: DirectoryQuery, viewer: Int64, employersOnlyVisible: Bool = false) throws -> [ProfileRecord] {
+        var conditions = [Self.listedSQL(viewer: viewer)]
         var arguments: StatementArguments = []
         func like(_ text: String) -> String {
             "%"

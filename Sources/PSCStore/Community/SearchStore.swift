@@ -62,14 +62,7 @@ public struct SearchStore: Sendable {
             filter = viewer == nil ? "s.visibility = 'public'" : "1"
         case "users":
             guard let viewer else { return ([], 0) }
-            filter = """
-                EXISTS (SELECT 1 FROM users u WHERE u.id = s.object_id AND u.status = 'active' AND u.directory_listed = 1
-                    AND u.role IN ('student', 'alumni', 'faculty', 'staff')
-                    AND (SELECT granted FROM consent_records r WHERE r.user_id = u.id AND r.consent_type = 'ferpa_directory'
-                        ORDER BY r.recorded_at DESC, r.id DESC LIMIT 1) = 1
-                    AND NOT EXISTS (SELECT 1 FROM blocks b WHERE (b.blocker_id = \(viewer) AND b.blocked_id = u.id)
-                        OR (b.blocker_id = u.id AND b.blocked_id = \(viewer))))
-                """
+            filter = "EXISTS (SELECT 1 FROM users u WHERE u.id = s.object_id AND \(ProfileStore.listedSQL(viewer: viewer)))"
         default:
             filter = "1"
         }

@@ -437,9 +437,9 @@ struct AuthRoutes {
         let origin = Self.origin(request, context)
         let wrong = APIError(.unauthorized, "invalid_credentials", "That password or code is not right.")
         if let password = body.password {
-            let stored = identity.user.passwordHash ?? PasswordHasher.decoy
-            guard try await Offload.run({ PasswordHasher.verify(password, against: stored) }), identity.user.passwordHash != nil else {
-                try await Offload.run {
+            let stored = identity.user.passwordHash
+            guard try await Offload.run({ PasswordHasher.verify(password, againstOptional: stored) }) else {
+                _ = try await Offload.run {
                     try platform.store.write { db in
                         try AuditLog.append(
                             .account("auth.reauthenticate", userID: identity.user.id, origin: origin, at: Date(), outcome: .failure), in: db

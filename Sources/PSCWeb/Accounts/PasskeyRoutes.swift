@@ -195,10 +195,10 @@ struct PasskeyRoutes {
         }
         let refused = { (why: String) in APIError(.unprocessableContent, "validation_failed", "The passkey was not accepted: \(why).") }
         guard let ceremony, let challenge = ceremony.data["challenge"]?.stringValue,
-            let handle = ceremony.data["user_handle"]?.stringValue.flatMap(WebAuthn.decodeBase64URL)
+            let handle = ceremony.data["user_handle"]?.stringValue.flatMap(SecureToken.base64URLDecode)
         else { throw refused("this ceremony is unknown, used or expired; start again") }
-        guard let clientData = WebAuthn.decodeBase64URL(body.credential.response.clientDataJSON),
-            let attestation = body.credential.response.attestationObject.flatMap(WebAuthn.decodeBase64URL)
+        guard let clientData = SecureToken.base64URLDecode(body.credential.response.clientDataJSON),
+            let attestation = body.credential.response.attestationObject.flatMap(SecureToken.base64URLDecode)
         else { throw refused("the response is not base64url") }
         let credential: WebAuthn.NewCredential
         do {
@@ -286,7 +286,7 @@ struct PasskeyRoutes {
             }
         }
         guard let ceremony, let challenge = ceremony.data["challenge"]?.stringValue,
-            let rawID = WebAuthn.decodeBase64URL(answer.credential.rawId ?? answer.credential.id),
+            let rawID = SecureToken.base64URLDecode(answer.credential.rawId ?? answer.credential.id),
             let passkey = try await Offload.run({ try platform.passkeys.credential(id: rawID) }), passkey.flaggedAt == nil
         else { throw invalid }
         let secondFactorCeremony = ceremony.data["second_factor"]?.boolValue == true
@@ -304,15 +304,16 @@ struct PasskeyRoutes {
         if let expectedUser {
             guard passkey.userID == expectedUser, ceremony.userID == nil || ceremony.userID == expectedUser else { throw invalid }
         } else {
-            guard let handle = answer.credential.response.userHandle.flatMap(WebAuthn.decodeBase64URL), handle == passkey.userHandle else {
+            guard let handle = answer.credential.response.userHandle.flatMap(SecureToken.base64URLDecode), handle == passkey.userHandle
+            else {
                 throw invalid
             }
         }
         let passwordless: Bool
         if case .passwordless = use { passwordless = true } else { passwordless = false }
-        guard let clientData = WebAuthn.decodeBase64URL(answer.credential.response.clientDataJSON),
-            let authData = answer.credential.response.authenticatorData.flatMap(WebAuthn.decodeBase64URL),
-            let signature = answer.credential.response.signature.flatMap(WebAuthn.decodeBase64URL)
+        guard let clientData = SecureToken.base64URLDecode(answer.credential.response.clientDataJSON),
+            let authData = answer.credential.response.authenticatorData.flatMap(SecureToken.base64URLDecode),
+            let signature = answer.credential.response.signature.flatMap(SecureToken.base64URLDecode)
         else { throw invalid }
         let verified: WebAuthn.AuthenticatorData
         do {

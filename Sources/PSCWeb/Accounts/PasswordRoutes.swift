@@ -105,8 +105,8 @@ struct PasswordRoutes {
             throw APIError.validation(["new_password": [problem]])
         }
         let (current, new) = (body.currentPassword, body.newPassword)
-        let stored = user.passwordHash ?? PasswordHasher.decoy
-        guard try await Offload.run({ PasswordHasher.verify(current, against: stored) }), user.passwordHash != nil else {
+        let stored = user.passwordHash
+        guard try await Offload.run({ PasswordHasher.verify(current, againstOptional: stored) }) else {
             throw APIError(.unauthorized, "invalid_credentials", "The current password is not right.")
         }
         let hash = try await Offload.run { PasswordHasher.hash(new) }

@@ -44,7 +44,7 @@ struct SessionMiddleware: RouterMiddleware {
                     let body = try await request.collectBody(upTo: 64 * 1024)
                     sent = HomeRoutes.formFields(String(buffer: body))["_csrf"]
                 }
-                guard Self.constantTimeEqual(sent ?? "", session.csrfToken) else { throw Self.csrfFailed }
+                guard SecureToken.constantTimeEqual(sent ?? "", session.csrfToken) else { throw Self.csrfFailed }
             }
         }
         return try await next(request, context)
@@ -109,12 +109,6 @@ struct SessionMiddleware: RouterMiddleware {
         if let expected, origin.lowercased() != expected.lowercased() {
             throw APIError(.forbidden, "csrf_failed", "Requests from other sites are not accepted.")
         }
-    }
-
-    static func constantTimeEqual(_ a: String, _ b: String) -> Bool {
-        let (x, y) = (Array(a.utf8), Array(b.utf8))
-        guard x.count == y.count, !x.isEmpty else { return false }
-        return zip(x, y).reduce(UInt8(0)) { $0 | ($1.0 ^ $1.1) } == 0
     }
 }
 

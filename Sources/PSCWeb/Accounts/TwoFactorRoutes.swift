@@ -181,9 +181,9 @@ struct TwoFactorRoutes {
         if (body.password ?? "").isEmpty { problems["password"] = ["is required"] }
         if (body.code ?? "").isEmpty || (body.code?.count ?? 0) > 64 { problems["code"] = ["is required"] }
         guard problems.isEmpty, let password = body.password, let code = body.code else { throw APIError.validation(problems) }
-        let stored = identity.user.passwordHash ?? PasswordHasher.decoy
+        let stored = identity.user.passwordHash
         let wrong = APIError(.unauthorized, "invalid_credentials", "The password or code is not right.")
-        guard try await Offload.run({ PasswordHasher.verify(password, against: stored) }), identity.user.passwordHash != nil else {
+        guard try await Offload.run({ PasswordHasher.verify(password, againstOptional: stored) }) else {
             throw wrong
         }
         let origin = AuthRoutes.origin(request, context)

@@ -19,9 +19,7 @@ struct Pagination {
             limit = defaultLimit
         }
         if let cursor = query.get("cursor"), !cursor.isEmpty {
-            guard let id = Self.decode(cursor) else {
-                throw APIError(.badRequest, "invalid_cursor", "This cursor is not one the server gave.")
-            }
+            guard let id = Self.decode(cursor) else { throw Self.invalidCursor }
             lastID = id
         } else {
             lastID = nil
@@ -35,11 +33,26 @@ struct Pagination {
     }
 
     static func decode(_ cursor: String) -> Int64? {
-        var base64 = cursor.replacingOccurrences(of: "-", with: "+").replacingOccurrences(of: "_", with: "/")
-        base64 += String(repeating: "=", count: (4 - base64.count % 4) % 4)
-        guard let data = Data(base64Encoded: base64), let text = String(data: data, encoding: .utf8), text.hasPrefix("id:"),
+        guard let data = SecureToken.base64URLDecode(cursor), let text = String(data: data, encoding: .utf8), text.hasPrefix("id:"),
             let id = Int64(text.dropFirst(3)), id > 0
         else { return nil }
         return id
+    }
+
+    static let invalidCursor = APIError(.badRequest, "invalid_cursor", "This cursor is not one the server gave.")
+}
+
+/// Cursors for lists ranked by something other than id (directory relevance, search score): the offset of the
+/// next page, opaque to clients.
+enum OffsetCursor {
+    static func next(_ offset: Int) -> JSONValue { .string(SecureToken.base64URL(Data("offset:\(offset)".utf8))) }
+
+    /// The offset a cursor names, 0 without one; 400 `invalid_cursor` for anything the server did not give.
+    static func offset(_ cursor: String?) throws -> Int {
+        guard let cursor, !cursor.isEmpty else { return 0 }
+        guard let data = SecureToken.base64URLDecode(cursor), let text = String(data: data, encoding: .utf8),
+            text.hasPrefix("offset:"), let offset = Int(text.dropFirst(7)), offset >= 0
+        else { throw Pagination.invalidCursor }
+        return offset
     }
 }

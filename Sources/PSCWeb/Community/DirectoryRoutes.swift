@@ -35,7 +35,7 @@ struct DirectoryRoutes {
                 return .object(card)
             }
             let next: JSONValue =
-                records.count == query.limit ? .string(SecureToken.base64URL(Data("offset:\(query.offset + query.limit)".utf8))) : .null
+                records.count == query.limit ? OffsetCursor.next(query.offset + query.limit) : .null
             return JSONResponse.make(["items": .array(items), "next_cursor": next, "limit": .int(Int64(query.limit))])
         }
     }
@@ -88,13 +88,7 @@ struct DirectoryRoutes {
                 query.limit = min(limit, 100)
             }
         }
-        if let cursor = parameters.get("cursor"), !cursor.isEmpty {
-            guard let data = WebAuthn.decodeBase64URL(String(cursor)), let text = String(data: data, encoding: .utf8),
-                text.hasPrefix("offset:"),
-                let offset = Int(text.dropFirst(7)), offset >= 0
-            else { throw APIError(.badRequest, "invalid_cursor", "This cursor is not one the server gave.") }
-            query.offset = offset
-        }
+        query.offset = try OffsetCursor.offset(parameters.get("cursor"))
         // `is_mentor` filters on mentor profiles, which arrive with mentorship: until then nobody is a mentor.
         if parameters.get("is_mentor") == "true" { query.limit = 0 }
         guard problems.isEmpty else { throw APIError.validation(problems) }

@@ -33,15 +33,9 @@ struct SearchRoutes {
                     problems["limit"] = ["must be a positive whole number"]
                 }
             }
-            var offset = 0
-            if let cursor = parameters.get("cursor"), !cursor.isEmpty {
-                guard types.count == 1 else { throw APIError.validation(["cursor": ["works with one type only"]]) }
-                guard let data = WebAuthn.decodeBase64URL(String(cursor)), let text = String(data: data, encoding: .utf8),
-                    text.hasPrefix("offset:"),
-                    let value = Int(text.dropFirst(7)), value >= 0
-                else { throw APIError(.badRequest, "invalid_cursor", "This cursor is not one the server gave.") }
-                offset = value
-            }
+            let cursor = parameters.get("cursor")
+            if cursor?.isEmpty == false, types.count != 1 { throw APIError.validation(["cursor": ["works with one type only"]]) }
+            let offset = try OffsetCursor.offset(cursor)
             guard problems.isEmpty else { throw APIError.validation(problems) }
             var results: [String: JSONValue] = [:]
             var counts: [String: JSONValue] = [:]
@@ -60,7 +54,7 @@ struct SearchRoutes {
                 results[type] = .array(hits.map(Self.body))
                 counts[type] = .int(Int64(total))
                 if types.count == 1, offset + hits.count < total {
-                    next = .string(SecureToken.base64URL(Data("offset:\(offset + hits.count)".utf8)))
+                    next = OffsetCursor.next(offset + hits.count)
                 }
             }
             return JSONResponse.make(["query": .string(query), "results": .object(results), "counts": .object(counts), "next_cursor": next])
