@@ -54,6 +54,7 @@ extension ConfigurationKey {
         .init("rate_limits.exempt_networks", .list, default: ""),
         .init("cache.max_bytes", .integer(0...Int.max), default: "67108864"),
         .init("cache.max_entries", .integer(0...Int.max), default: "50000"),
+        .init("analytics.record_ip", .boolean, default: "false"),
         .init("metrics.allow_from", .list, default: "127.0.0.1/32,::1/128"),
         .init("mail.transport", .choice(["smtp", "sendmail", "file"])),
         .init("mail.smtp_host", .string),

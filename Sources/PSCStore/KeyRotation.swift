@@ -10,6 +10,11 @@ public struct KeyRotation: Sendable {
         ("users", "phone_enc"), ("users", "gpa_enc"), ("users", "student_number_enc"), ("totp_credentials", "secret_enc"),
         ("auth_challenges", "data_enc"),
     ]
+    /// Binary envelopes (``KeyRing/seal(_:column:)``), keyed by another column than `id`; rewritten a few at a time
+    /// because each may be megabytes.
+    public static let blobColumns: [(table: String, key: String, column: String, additionalData: String)] = [
+        ("upload_blobs", "upload_id", "data", "upload_blobs.data")
+    ]
 
     public let store: Store
     public let keyRing: KeyRing
@@ -52,6 +57,34 @@ public struct KeyRotation: Sendable {
                 }
             }
         }
+        for entry in Self.blobColumns {
+            let prefix = Data("psc1.\(keyRing.active).".utf8)
+            var lastID: Int64 = 0
+            while true {
+                let batch = try store.read { db in
+                    try Row.fetchAll(
+                        db,
+                        sql: """
+                            SELECT \(entry.key) AS id, \(entry.column) AS value FROM \(entry.table)
+                            WHERE \(entry.key) > ? AND substr(\(entry.column), 1, 5) = CAST('psc1.' AS BLOB)
+                                AND substr(\(entry.column), 1, ?) <> ? ORDER BY \(entry.key) LIMIT 8
+                            """,
+                        arguments: [lastID, prefix.count, prefix]
+                    ).map { (id: $0["id"] as Int64, value: $0["value"] as Data) }
+                }
+                guard let last = batch.last else { break }
+                lastID = last.id
+                for (id, old) in batch {
+                    let new = try keyRing.seal(try keyRing.open(old, column: entry.additionalData), column: entry.additionalData)
+                    try store.write { db in
+                        try db.execute(
+                            sql: "UPDATE \(entry.table) SET \(entry.column) = ? WHERE \(entry.key) = ? AND \(entry.column) = ?",
+                            arguments: [new, id, old])
+                        total += db.changesCount
+                    }
+                }
+            }
+        }
         return total
     }
 
@@ -63,6 +96,13 @@ public struct KeyRotation: Sendable {
                     + (try Int.fetchOne(
                         db, sql: "SELECT count(*) FROM \(entry.table) WHERE \(entry.column) LIKE ?", arguments: ["psc1.\(keyID).%"]) ?? 0)
             }
+                + Self.blobColumns.reduce(0) { sum, entry in
+                    let prefix = Data("psc1.\(keyID).".utf8)
+                    return sum
+                        + (try Int.fetchOne(
+                            db, sql: "SELECT count(*) FROM \(entry.table) WHERE substr(\(entry.column), 1, ?) = ?",
+                            arguments: [prefix.count, prefix]) ?? 0)
+                }
         }
     }
 }

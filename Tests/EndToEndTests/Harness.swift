@@ -131,6 +131,8 @@ struct HTTPExchange {
     let status: Int
     let headers: [String: String]
     let body: String
+    /// The body's bytes, for files.
+    var data = Data()
 
     static func send(port: Int, method: String = "GET", path: String, headers: [String: String] = [:], body: Data = Data()) throws
         -> HTTPExchange
@@ -173,7 +175,8 @@ struct HTTPExchange {
                 parsed[line[..<colon].lowercased()] = line[line.index(after: colon)...].trimmingCharacters(in: .whitespaces)
             }
         }
-        return HTTPExchange(status: status, headers: parsed, body: String(text[split.upperBound...]))
+        let bodyStart = received.range(of: Data("\r\n\r\n".utf8))!.upperBound
+        return HTTPExchange(status: status, headers: parsed, body: String(text[split.upperBound...]), data: Data(received[bodyStart...]))
     }
 
     var json: [String: Any] { (try? JSONSerialization.jsonObject(with: Data(body.utf8))) as? [String: Any] ?? [:] }

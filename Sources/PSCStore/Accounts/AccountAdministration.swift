@@ -138,6 +138,23 @@ public struct AccountAdministration: Sendable {
         }
     }
 
+    /// Approves an alumni or employer account waiting for approval (after its email was verified).
+    public func approve(_ reference: String, by actor: Actor) throws -> UserRecord {
+        try store.write { db in
+            let user = try find(reference, in: db)
+            guard user.status == .pendingApproval else {
+                throw AdministrationError.invalid("only an account pending approval can be approved")
+            }
+            try db.execute(
+                sql: "UPDATE users SET status = 'active', updated_at = ? WHERE id = ?",
+                arguments: [Timestamp.string(from: clock()), user.id])
+            try audit(
+                "user.status_change", target: user.id, actor: actor,
+                details: ["status": .array([.string(user.status.rawValue), .string(AccountStatus.active.rawValue)])], in: db)
+            return try find(String(user.id), in: db)
+        }
+    }
+
     /// Removes TOTP, recovery codes and passkeys, so the owner can enrol again after proving who they are.
     public func resetSecondFactors(_ reference: String, by actor: Actor) throws -> UserRecord {
         try store.write { db in

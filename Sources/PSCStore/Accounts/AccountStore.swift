@@ -41,6 +41,9 @@ public struct AccountStore: Sendable {
                     account.company, account.emailVerified, now, now,
                 ])
             let id = db.lastInsertedRowID
+            if account.role == .employer, let company = account.company {
+                try CompanyStore.join(userID: id, companyName: company, at: now, in: db)
+            }
             for type in ["terms", "privacy"] {
                 try db.execute(
                     sql: """

@@ -15,6 +15,8 @@ public struct UserRecord: Sendable, Equatable, FetchableRecord {
     public let degree: String?
     public let graduationYear: Int?
     public let company: String?
+    /// The employer's company (`company_members`), set at registration.
+    public let companyID: Int64?
     public let departmentID: Int64?
     public let timeZone: String
     public let theme: String
@@ -36,6 +38,7 @@ public struct UserRecord: Sendable, Equatable, FetchableRecord {
         degree = row["degree"]
         graduationYear = row["graduation_year"]
         company = row["company"]
+        companyID = row["company_id"]
         departmentID = row["department_id"]
         timeZone = row["time_zone"]
         theme = row["theme"]

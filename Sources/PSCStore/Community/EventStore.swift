@@ -8,6 +8,11 @@ public enum EventError: Error, Equatable {
     case deadlinePassed
     case cancelled
     case forbidden
+    case wrongCode
+    case walkInsOff
+    case outsideCheckInWindow
+    case notCheckedIn
+    case feedbackGiven
 }
 
 public struct EventRecord: Sendable, FetchableRecord {
@@ -335,18 +340,22 @@ public struct EventStore: Sendable {
     }
 
     /// EVT-8: who is going or waiting, in order.
-    public func attendees(eventID: Int64, status: String?) throws -> [(userID: Int64, status: String, position: Int?)] {
+    public func attendees(eventID: Int64, status: String?) throws -> [(userID: Int64, status: String, position: Int?, checkedInAt: String?)]
+    {
         try store.read { db in
             let rows = try Row.fetchAll(
                 db,
-                sql:
-                    "SELECT user_id, status FROM event_rsvps WHERE event_id = ? AND (?2 IS NULL OR status = ?2) ORDER BY status, created_at, id",
+                sql: """
+                    SELECT r.user_id, r.status, c.checked_in_at FROM event_rsvps r
+                    LEFT JOIN event_checkins c ON c.event_id = r.event_id AND c.user_id = r.user_id
+                    WHERE r.event_id = ? AND (?2 IS NULL OR r.status = ?2) ORDER BY r.status, r.created_at, r.id
+                    """,
                 arguments: [eventID, status])
             var waiting = 0
             return rows.map { row in
                 let status: String = row["status"]
                 if status == "waitlisted" { waiting += 1 }
-                return (row["user_id"], status, status == "waitlisted" ? waiting : nil)
+                return (row["user_id"], status, status == "waitlisted" ? waiting : nil, row["checked_in_at"])
             }
         }
     }

@@ -71,6 +71,7 @@ public struct ProfileRecord: Sendable, FetchableRecord {
     public let privacyOverrides: [String: FieldVisibility]
     public let createdAt: String
     public let lastActiveAt: String?
+    public let avatarUploadID: Int64?
 
     public init(row: Row) throws {
         func strings(_ column: String) -> [String] {
@@ -111,6 +112,7 @@ public struct ProfileRecord: Sendable, FetchableRecord {
         privacyOverrides = privacy.compactMapValues(FieldVisibility.init(rawValue:))
         createdAt = row["created_at"]
         lastActiveAt = row["last_active_at"]
+        avatarUploadID = row["avatar_upload_id"]
     }
 
     /// The level in force for a field: the owner's choice, else the default.

@@ -9,7 +9,9 @@ public struct SearchStore: Sendable {
 
     public init(store: Store) { self.store = store }
 
-    public static let types = ["users", "posts", "events", "departments"]
+    public static let types = ["users", "posts", "events", "jobs", "departments"]
+    /// What SRC-2 suggests: things with titles.
+    public static let suggestionTypes = ["users", "events", "jobs", "departments"]
 
     public struct Hit: Sendable {
         public let type: String
@@ -49,6 +51,21 @@ public struct SearchStore: Sendable {
         }
     }
 
+    /// SRC-2: every word a prefix of a word in the title, e.g. `sof eng` → `title : "sof"* AND title : "eng"*`.
+    public static func suggestExpression(_ input: String) -> String? {
+        let words = input.split(whereSeparator: \.isWhitespace).map { $0.filter { $0.isLetter || $0.isNumber } }.filter { !$0.isEmpty }
+        guard !words.isEmpty else { return nil }
+        return words.map { "title : \"\($0)\"*" }.joined(separator: " AND ")
+    }
+
+    /// Up to `limit` title matches across the suggestion types, best first.
+    public func suggest(_ input: String, viewer: Int64?, viewerDepartment: Int64?, limit: Int = 8) throws -> [Hit] {
+        guard let match = Self.suggestExpression(input) else { return [] }
+        return try Self.suggestionTypes.flatMap { type in
+            try search(match, type: type, viewer: viewer, viewerDepartment: viewerDepartment, limit: limit, offset: 0).hits
+        }.sorted { $0.score > $1.score }.prefix(limit).map { $0 }
+    }
+
     /// One type's hits, best first, from `offset`.
     public func search(_ match: String, type: String, viewer: Int64?, viewerDepartment: Int64?, limit: Int, offset: Int) throws -> (
         hits: [Hit], total: Int
@@ -60,6 +77,12 @@ public struct SearchStore: Sendable {
                 "EXISTS (SELECT 1 FROM posts p WHERE p.id = s.object_id AND \(PostStore.visibleSQL(.init(userID: viewer, departmentID: viewerDepartment))))"
         case "events":
             filter = viewer == nil ? "s.visibility = 'public'" : "1"
+        case "jobs":
+            guard viewer != nil else { return ([], 0) }
+            filter = """
+                EXISTS (SELECT 1 FROM job_postings j WHERE j.id = s.object_id AND j.status = 'active'
+                    AND j.expires_at > '\(Timestamp.string(from: Date()))')
+                """
         case "users":
             guard let viewer else { return ([], 0) }
             filter = "EXISTS (SELECT 1 FROM users u WHERE u.id = s.object_id AND \(ProfileStore.listedSQL(viewer: viewer)))"

@@ -8,7 +8,7 @@ import PSCStore
 extension AdminCommands {
     static let accountUsage: [String: String] = [
         "user":
-            "user create-admin --email E --name N | list [TERM] | show USER | set-role USER ROLE | suspend USER | reactivate USER"
+            "user create-admin --email E --name N | list [TERM] | show USER | set-role USER ROLE | suspend USER | reactivate USER | approve USER"
             + " | reset-2fa USER | revoke-sessions USER",
         "grant": "grant add USER CAPABILITY [--department ID] [--expires TIME] | remove GRANT_ID | list [USER]",
         "keys": "keys list | add | activate ID | rotate | remove ID",
@@ -71,6 +71,7 @@ extension AdminCommands {
             return Self.userSummary(try mapped { try admin.setRole(args[1], role: role, by: .socket) })
         case ("suspend", 2): return Self.userSummary(try mapped { try admin.setStatus(args[1], suspended: true, by: .socket) })
         case ("reactivate", 2): return Self.userSummary(try mapped { try admin.setStatus(args[1], suspended: false, by: .socket) })
+        case ("approve", 2): return Self.userSummary(try mapped { try admin.approve(args[1], by: .socket) })
         case ("reset-2fa", 2):
             let user = try mapped { try admin.resetSecondFactors(args[1], by: .socket) }
             return ["user_id": .int(user.id), "second_factors": "removed; every session revoked"]

@@ -23,7 +23,9 @@ public func buildRouter(platform: Platform, accessLog: AccessLogSink, catalog: R
             metrics: platform.metrics
         )
     )
-    router.add(middleware: BodyLimitMiddleware(limit: 1 << 20))
+    router.add(
+        middleware: PageViewMiddleware(recorder: platform.pageViews, recordIP: platform.configuration.boolean("analytics.record_ip")))
+    router.add(middleware: BodyLimitMiddleware(limit: 1 << 20, uploads: UploadRoutes.bodyLimits))
 
     MonitoringRoutes(
         health: platform.health, metrics: platform.metrics, store: platform.store,
@@ -46,6 +48,10 @@ public func buildRouter(platform: Platform, accessLog: AccessLogSink, catalog: R
     EventRoutes(platform: platform).register(with: router, catalog: catalog)
     SearchRoutes(platform: platform).register(with: router, catalog: catalog)
     CalendarFeedRoutes(platform: platform).register(with: router, catalog: catalog)
+    UploadRoutes(platform: platform).register(with: router, catalog: catalog)
+    JobRoutes(platform: platform).register(with: router, catalog: catalog)
+    JobApplicationRoutes(platform: platform).register(with: router, catalog: catalog)
+    CompanyRoutes(platform: platform).register(with: router, catalog: catalog)
     return router
 }
 

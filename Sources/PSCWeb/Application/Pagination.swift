@@ -12,12 +12,7 @@ struct Pagination {
 
     init(_ request: Request, defaultLimit: Int = 20, maxLimit: Int = 100) throws {
         let query = request.uri.queryParameters
-        if let text = query.get("limit") {
-            guard let value = Int(text), value > 0 else { throw APIError.validation(["limit": ["must be a positive whole number"]]) }
-            limit = min(value, maxLimit)
-        } else {
-            limit = defaultLimit
-        }
+        limit = try Self.limit(request, defaultLimit: defaultLimit, maxLimit: maxLimit)
         if let cursor = query.get("cursor"), !cursor.isEmpty {
             guard let id = Self.decode(cursor) else { throw Self.invalidCursor }
             lastID = id
@@ -37,6 +32,13 @@ struct Pagination {
             let id = Int64(text.dropFirst(3)), id > 0
         else { return nil }
         return id
+    }
+
+    /// `limit` from the query: a positive whole number, capped at `maxLimit`.
+    static func limit(_ request: Request, defaultLimit: Int = 20, maxLimit: Int = 100) throws -> Int {
+        guard let text = request.uri.queryParameters.get("limit") else { return defaultLimit }
+        guard let value = Int(text), value > 0 else { throw APIError.validation(["limit": ["must be a positive whole number"]]) }
+        return min(value, maxLimit)
     }
 
     static let invalidCursor = APIError(.badRequest, "invalid_cursor", "This cursor is not one the server gave.")

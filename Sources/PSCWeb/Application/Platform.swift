@@ -45,6 +45,11 @@ public struct Platform: Sendable {
     public let posts: PostStore
     public let events: EventStore
     public let search: SearchStore
+    public let uploads: UploadStore
+    public let pageViews: PageViewRecorder
+    public let companies: CompanyStore
+    public let jobBoard: JobBoardStore
+    public let jobApplications: JobApplicationStore
     /// Resolved sessions, dropped whenever a committed change could take rights away.
     let sessionCache: SessionCache
     /// Queues a `security_alert` email inside the caller's transaction.
@@ -99,6 +104,9 @@ public struct Platform: Sendable {
             passkeys: PasskeyStore(store: store, alert: alert), profiles: ProfileStore(store: store),
             connections: ConnectionStore(store: store), posts: PostStore(store: store),
             events: EventStore(store: store), search: SearchStore(store: store),
+            uploads: UploadStore(store: store, keyRing: keyRing), pageViews: PageViewRecorder(store: store),
+            companies: CompanyStore(store: store), jobBoard: JobBoardStore(store: store),
+            jobApplications: JobApplicationStore(store: store),
             sessionCache: SessionCache(changes: AuthChangeObserver.install(on: store)), securityAlert: alert,
             mail: mail,
             startedAt: Date(), createdDatabase: setup.created

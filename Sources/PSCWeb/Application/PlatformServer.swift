@@ -27,7 +27,9 @@ public enum PlatformServer {
         }
         // Shut down in reverse order: HTTP stops first, then the scheduler, then the workers.
         var groupConfiguration = ServiceGroupConfiguration(
-            services: (background.services + [application]).map { ServiceGroupConfiguration.ServiceConfiguration(service: $0) },
+            services: (background.services + [PageViewService(recorder: platform.pageViews), application]).map {
+                ServiceGroupConfiguration.ServiceConfiguration(service: $0)
+            },
             gracefulShutdownSignals: [.sigterm, .sigint],
             logger: logger
         )

@@ -19,6 +19,12 @@ struct EventRoutes {
         case .deadlinePassed: APIError(.conflict, "deadline_passed", "RSVPs for this event have closed.")
         case .cancelled: APIError(.conflict, "invalid_state", "This event is cancelled.")
         case .forbidden: APIError.forbidden("Only the organiser or the department's event managers can change this event.")
+        case .wrongCode: APIError.forbidden("That check-in code is not this event's.")
+        case .walkInsOff: APIError.forbidden("This event admits only people who RSVPed.")
+        case .outsideCheckInWindow:
+            APIError(.conflict, "invalid_state", "Check-in opens an hour before the event and closes two hours after it ends.")
+        case .notCheckedIn: APIError.forbidden("Feedback comes from people who checked in.")
+        case .feedbackGiven: APIError(.conflict, "already_exists", "You have already given feedback on this event.")
         }
     }
 
@@ -342,10 +348,72 @@ struct EventRoutes {
                         [
                             "user": cards[row.userID].map { .object(ProfileViews.card($0.record, relation: $0.relation)) } ?? .null,
                             "status": .string(row.status), "position": row.position.map { .int(Int64($0)) } ?? .null,
-                            "checked_in_at": .null,
+                            "checked_in_at": row.checkedInAt.map(JSONValue.string) ?? .null,
                         ]
                     })
             ])
+        }
+        catalog.add(
+            RouteSpec(
+                id: "EVT-9", .post, "/api/v1/events/{id}/check-in", summary: "Check in", tag: "Events", limit: .own("30/min"),
+                responses: [
+                    201: ("checked_in_at", nil), 200: ("Already checked in", nil), 403: ("Wrong code, or walk-ins off", "Error"),
+                    409: ("Outside the check-in window", "Error"),
+                ]),
+            to: router
+        ) { request, context in
+            let identity = try context.require(.active, scope: "content:write")
+            let event = try await visibleEvent(context)
+            let object = try await request.jsonObjectBody(context: context).object
+            let result: (checkedInAt: String, created: Bool)
+            let (eventID, caller) = (event.id, identity.user.id)
+            if let value = object["user_id"] {
+                guard Self.mayManage(identity, event) else { throw Self.mapped(.forbidden) }
+                guard let userID = value as? Int, !FieldReader.isBool(value), userID > 0 else {
+                    throw APIError.validation(["user_id": ["must be a member id"]])
+                }
+                result = try await run {
+                    try events.checkIn(eventID: eventID, userID: Int64(userID), method: .organizer, by: caller, code: nil)
+                }
+            } else {
+                guard let code = object["code"] as? String, code.count == 6 else {
+                    throw APIError.validation(["code": ["must be the event's 6-character code"]])
+                }
+                result = try await run { try events.checkIn(eventID: eventID, userID: caller, method: .code, by: caller, code: code) }
+            }
+            return JSONResponse.make(["checked_in_at": .string(result.checkedInAt)], status: result.created ? .created : .ok)
+        }
+        catalog.add(
+            RouteSpec(
+                id: "EVT-10", .get, "/api/v1/events/{id}/check-in-code", summary: "The check-in code", tag: "Events",
+                responses: [200: ("code and qr_png (base64)", nil), 404: ("Not yours", "Error")]),
+            to: router
+        ) { request, context in
+            let identity = try context.require(.active, scope: "manage")
+            let id = try await managedEvent(context, identity, hidden: true).id
+            let code = try await run { try events.checkInCode(eventID: id) }
+            let link = "\(AuthRoutes(platform: platform).siteOrigin(request))/events/\(id)/check-in?code=\(code)"
+            let png = try await Offload.run { try QRCode.encode(Array(link.utf8)).png(scale: 8) }
+            return JSONResponse.make(["code": .string(code), "check_in_url": .string(link), "qr_png": .string(png.base64EncodedString())])
+        }
+        catalog.add(
+            RouteSpec(
+                id: "EVT-11", .post, "/api/v1/events/{id}/feedback", summary: "Rate an event I attended", tag: "Events",
+                limit: .own("10/h"),
+                responses: [201: ("Recorded", nil), 403: ("Did not check in", "Error"), 409: ("Already rated", "Error")]),
+            to: router
+        ) { request, context in
+            let identity = try context.require(.active, scope: "content:write")
+            let event = try await visibleEvent(context)
+            let object = try await request.jsonObjectBody(context: context).object
+            var reader = FieldReader(object)
+            let rating = reader.integer("rating", 1...5, nil)
+            if rating == nil { reader.problem("rating", "is required") }
+            let comment = reader.text("comment", 0...1000, nil)
+            try reader.validate()
+            let (eventID, user) = (event.id, identity.user.id)
+            try await run { try events.giveFeedback(eventID: eventID, userID: user, rating: Int(rating!), comment: comment) }
+            return JSONResponse.make(["event_id": .int(eventID), "rating": .int(rating!)], status: .created)
         }
         catalog.add(
             RouteSpec(

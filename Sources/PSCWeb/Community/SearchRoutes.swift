@@ -59,6 +59,36 @@ struct SearchRoutes {
             }
             return JSONResponse.make(["query": .string(query), "results": .object(results), "counts": .object(counts), "next_cursor": next])
         }
+        catalog.add(
+            RouteSpec(
+                id: "SRC-2", .get, "/api/v1/search/suggest", summary: "Suggestions as you type", tag: "Search", limit: .own("120/min"),
+                responses: [200: ("Up to 8 suggestions", nil), 422: ("Bad query", "Error")]),
+            to: router
+        ) { request, context in
+            let identity = context.identity == nil ? nil : try context.require(.active, scope: "content:read")
+            let query = (request.uri.queryParameters.get("q").map { String($0) } ?? "").trimmingCharacters(in: .whitespaces)
+            guard (2...50).contains(query.count) else { throw APIError.validation(["q": ["must be 2 to 50 characters"]]) }
+            let (search, viewer, department) = (platform.search, identity?.user.id, identity?.user.departmentID)
+            let hits = try await Offload.run { try search.suggest(query, viewer: viewer, viewerDepartment: department) }
+            return JSONResponse.make([
+                "suggestions": .array(
+                    hits.map { hit in
+                        let body = Self.body(hit)
+                        return ["type": .string(hit.type), "id": .int(hit.id), "title": body["title"] ?? .null, "url": Self.pageURL(hit)]
+                    })
+            ])
+        }
+    }
+
+    /// Where a result's page is, for the navbar's suggestions and the search page.
+    static func pageURL(_ hit: SearchStore.Hit) -> JSONValue {
+        switch hit.type {
+        case "users": .string("/profile/\(hit.id)")
+        case "events": .string("/events/\(hit.id)")
+        case "jobs": .string("/jobs/\(hit.id)")
+        case "posts": .string("/feed#post-\(hit.id)")
+        default: .string("/departments/\(hit.id)")
+        }
     }
 
     static func body(_ hit: SearchStore.Hit) -> JSONValue {
@@ -70,6 +100,7 @@ struct SearchRoutes {
         case "users": url = "/api/v1/users/\(hit.id)"
         case "posts": url = "/api/v1/posts/\(hit.id)"
         case "events": url = "/api/v1/events/\(hit.id)"
+        case "jobs": url = "/api/v1/jobs/\(hit.id)"
         default: url = "/departments/\(hit.id)"
         }
         let title = hit.title.isEmpty ? String(hit.snippet.filter { $0 != "\u{2}" && $0 != "\u{3}" }.prefix(80)) : hit.title

@@ -61,3 +61,9 @@ public struct APIError: Error, Sendable {
         return .object(object)
     }
 }
+
+/// A store's error that knows what the client should see; ``ErrorMiddleware`` renders it, so routes throw store
+/// errors as they come.
+protocol APIErrorConvertible: Error {
+    var apiError: APIError { get }
+}

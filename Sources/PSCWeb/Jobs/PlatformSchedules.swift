@@ -4,11 +4,24 @@ import PSCCore
 import PSCJobs
 import PSCStore
 
-/// The scheduled jobs the appliance itself owns (30-jobs §3): job 3 `wal_checkpoint` and job 11 `backup`.
+/// The scheduled jobs (30-jobs §3): job 2 `retention` (housekeeping so far), job 3 `wal_checkpoint` and job 11 `backup`.
 /// Features register theirs beside these as they arrive.
 enum PlatformSchedules {
     static func all(platform: Platform, calendar: SlotCalendar = .chicago) throws -> [ScheduledJob] {
-        [try walCheckpoint(platform: platform, calendar: calendar), try backup(platform: platform, calendar: calendar)]
+        [
+            try retention(platform: platform), try walCheckpoint(platform: platform, calendar: calendar),
+            try backup(platform: platform, calendar: calendar),
+        ]
+    }
+
+    /// Job 2 at 01:00. So far it holds the housekeeping steps of the features that exist (expired job postings);
+    /// the retention policies themselves arrive with data governance.
+    static func retention(platform: Platform) throws -> ScheduledJob {
+        try ScheduledJob(name: "retention", cron: "0 1 * * *", catchUp: 22 * 3600, timeout: .seconds(7200), maxAttempts: 3) { _ in
+            let board = platform.jobBoard
+            let expired = try await Offload.run { try board.expirePostings() }
+            return ["job_postings_expired": .int(Int64(expired))]
+        }
     }
 
     /// Job 3: hourly at :15, `wal_checkpoint(TRUNCATE)` through the writer; the 04:15 slot also runs

@@ -18,6 +18,8 @@ struct ErrorMiddleware: RouterMiddleware {
             return try await next(request, context)
         } catch let error as APIError {
             return respond(error, request, context)
+        } catch let error as any APIErrorConvertible {
+            return respond(error.apiError, request, context)
         } catch let error as any HTTPResponseError {
             return respond(translate(error.status, request, context), request, context)
         } catch {

@@ -25,6 +25,7 @@ enum OpenAPIDocument {
         var paths: [String: JSONValue] = [:]
         // The spec gives one id to a GET and PUT pair (USR-5); operation ids must be unique, so the others get the method.
         let shared = Dictionary(grouping: routes.filter { $0.path.hasPrefix("/api/") }, by: \.id).filter { $0.value.count > 1 }
+        var usedOperationIDs = Set<String>()
         for route in routes where route.path.hasPrefix("/api/") {
             var operations: [String: JSONValue] = [:]
             if case .object(let existing)? = paths[route.path] { operations = existing }
@@ -48,9 +49,14 @@ enum OpenAPIDocument {
                 }
                 responses[String(status)] = .object(response)
             }
+            // One route id may name several operations (USR-5's GET and PUT, JOB-13's list and item); OpenAPI wants
+            // each operationId once.
+            var operationID =
+                shared[route.id] != nil && route.method != .get ? "\(route.id)-\(route.method.rawValue.lowercased())" : route.id
+            if usedOperationIDs.contains(operationID) { operationID += "-item" }
+            usedOperationIDs.insert(operationID)
             var operation: [String: JSONValue] = [
-                "operationId": .string(
-                    shared[route.id] != nil && route.method != .get ? "\(route.id)-\(route.method.rawValue.lowercased())" : route.id),
+                "operationId": .string(operationID),
                 "summary": .string(route.summary), "tags": [.string(route.tag)],
                 "responses": .object(responses),
             ]

@@ -1,0 +1,136 @@
+import Crypto
+import Foundation
+import GRDB
+import PSCCore
+
+public struct UploadRecord: Sendable, FetchableRecord {
+    public let id: Int64
+    public let ownerID: Int64
+    public let kind: String
+    public let contentType: String
+    public let bytes: Int
+    public let sha256: Data
+    public let originalName: String?
+    public let attachedType: String?
+    public let attachedID: Int64?
+    public let encrypted: Bool
+    public let createdAt: String
+
+    public init(row: Row) throws {
+        id = row["id"]
+        ownerID = row["owner_id"]
+        kind = row["kind"]
+        contentType = row["content_type"]
+        bytes = row["bytes"]
+        sha256 = row["sha256"]
+        originalName = row["original_name"]
+        attachedType = row["attached_type"]
+        attachedID = row["attached_id"]
+        encrypted = row["encrypted"]
+        createdAt = row["created_at"]
+    }
+}
+
+/// Uploaded files (USR-16): the bytes live in `upload_blobs` beside their metadata so a backup is one file, and
+/// every kind but `image` is sealed under the key ring. A file is later attached to the record that uses it
+/// (an avatar, an application's résumé), and who may read it follows that record.
+public struct UploadStore: Sendable {
+    public static let kinds = ["image", "resume", "transcript", "recommendation", "document", "verification"]
+    static let blobColumn = "upload_blobs.data"
+
+    public let store: Store
+    let keyRing: KeyRing
+    let clock: @Sendable () -> Date
+
+    public init(store: Store, keyRing: KeyRing, clock: @escaping @Sendable () -> Date = Date.init) {
+        self.store = store
+        self.keyRing = keyRing
+        self.clock = clock
+    }
+
+    public func create(
+        ownerID: Int64, kind: String, contentType: String, data: Data, originalName: String?, attachedTo: (type: String, id: Int64)? = nil
+    ) throws -> UploadRecord {
+        let encrypted = kind != "image"
+        let stored = encrypted ? try keyRing.seal(data, column: Self.blobColumn) : data
+        let stamp = Timestamp.string(from: clock())
+        return try store.write { db in
+            try db.execute(
+                sql: """
+                    INSERT INTO uploads (owner_id, kind, content_type, bytes, sha256, original_name, attached_type, attached_id, encrypted,
+                        created_at, updated_at)
+                    VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?10, ?10)
+                    """,
+                arguments: [
+                    ownerID, kind, contentType, data.count, Data(SHA256.hash(data: data)), originalName, attachedTo?.type, attachedTo?.id,
+                    encrypted, stamp,
+                ])
+            let id = db.lastInsertedRowID
+            try db.execute(sql: "INSERT INTO upload_blobs (upload_id, data) VALUES (?, ?)", arguments: [id, stored])
+            return try UploadRecord.fetchOne(db, sql: "SELECT * FROM uploads WHERE id = ?", arguments: [id])!
+        }
+    }
+
+    public func record(id: Int64) throws -> UploadRecord? {
+        try store.read { db in try UploadRecord.fetchOne(db, sql: "SELECT * FROM uploads WHERE id = ?", arguments: [id]) }
+    }
+
+    /// The file's bytes, opened when sealed.
+    public func contents(of record: UploadRecord) throws -> Data? {
+        guard
+            let stored = try store.read({ db in
+                try Data.fetchOne(db, sql: "SELECT data FROM upload_blobs WHERE upload_id = ?", arguments: [record.id])
+            })
+        else { return nil }
+        return record.encrypted ? try keyRing.open(stored, column: Self.blobColumn) : stored
+    }
+
+    /// Marks an upload as used by a record, inside the caller's transaction; false when it is not the owner's,
+    /// not of the kind asked for, or already used elsewhere.
+    public static func attach(_ id: Int64, owner: Int64, kind: String, to type: String, _ recordID: Int64, in db: GRDB.Database) throws
+        -> Bool
+    {
+        try db.execute(
+            sql: """
+                UPDATE uploads SET attached_type = ?, attached_id = ?, updated_at = ?
+                WHERE id = ? AND owner_id = ? AND kind = ? AND (attached_id IS NULL OR (attached_type = ?1 AND attached_id = ?2))
+                """,
+            arguments: [type, recordID, Timestamp.string(from: Date()), id, owner, kind])
+        return db.changesCount == 1
+    }
+
+    /// Whether `viewer` may read the upload: its owner, or whoever the attaching record lets see it. Avatars and
+    /// company logos are seen by every member; a résumé by the posting's company and job managers.
+    public func mayRead(_ record: UploadRecord, viewer: Int64?, managesJobs: Bool) throws -> Bool {
+        if record.ownerID == viewer { return true }
+        switch record.attachedType {
+        case "users.avatar", "companies.logo":
+            return true
+        case "job_applications":
+            guard let viewer, let application = record.attachedID else { return false }
+            if managesJobs { return true }
+            return try store.read { db in
+                try Bool.fetchOne(
+                    db,
+                    sql: """
+                        SELECT EXISTS (SELECT 1 FROM job_applications a JOIN job_postings j ON j.id = a.job_id
+                            JOIN company_members m ON m.company_id = j.company_id WHERE a.id = ? AND m.user_id = ?)
+                        """,
+                    arguments: [application, viewer]) ?? false
+            }
+        default:
+            return false
+        }
+    }
+
+    /// USR-3: the new avatar replaces the old one, whose file is removed.
+    public func setAvatar(userID: Int64, upload: UploadRecord) throws {
+        try store.write { db in
+            let previous = try Int64.fetchOne(db, sql: "SELECT avatar_upload_id FROM users WHERE id = ?", arguments: [userID])
+            try db.execute(
+                sql: "UPDATE users SET avatar_upload_id = ?, updated_at = ? WHERE id = ?",
+                arguments: [upload.id, Timestamp.string(from: clock()), userID])
+            if let previous, previous != upload.id { try db.execute(sql: "DELETE FROM uploads WHERE id = ?", arguments: [previous]) }
+        }
+    }
+}

@@ -1,0 +1,117 @@
+import Foundation
+import Hummingbird
+import PSCCore
+import PSCStore
+
+extension CompanyStore.Failure: APIErrorConvertible {
+    var apiError: APIError {
+        switch self {
+        case .notFound: APIError.notFound("There is no such company.")
+        case .badLogo: APIError.validation(["logo_upload_id": ["must be your own image upload, not used elsewhere"]])
+        }
+    }
+}
+
+/// JOB-13..15 (10-api §9): companies, edited by their members, verified by employer approvers.
+struct CompanyRoutes {
+    let platform: Platform
+
+    static func body(_ company: CompanyRecord) -> JSONValue {
+        func text(_ value: String?) -> JSONValue { value.map(JSONValue.string) ?? .null }
+        return [
+            "id": .int(company.id), "name": .string(company.name), "industry": text(company.industry), "size": text(company.size),
+            "headquarters": text(company.headquarters), "website": text(company.website), "description": text(company.description),
+            "logo_url": company.logoUploadID.map { .string(UploadRoutes.url($0)) } ?? .null, "verified": .bool(company.verified),
+            "active_postings": .int(Int64(company.activePostings)),
+        ]
+    }
+
+    static func companyID(_ context: AppRequestContext) throws -> Int64 {
+        guard let id = context.parameters.get("id").flatMap({ Int64($0) }), id > 0 else {
+            throw APIError.notFound("There is no such company.")
+        }
+        return id
+    }
+
+    func register(with router: Router<AppRequestContext>, catalog: RouteCatalog) {
+        let companies = platform.companies
+        catalog.add(
+            RouteSpec(
+                id: "JOB-13", .get, "/api/v1/companies", summary: "Companies", tag: "Jobs", responses: [200: ("A page of companies", nil)]),
+            to: router
+        ) { request, context in
+            _ = try context.require(.active, scope: "content:read")
+            let pagination = try Pagination(request)
+            let parameters = request.uri.queryParameters
+            let text = parameters.get("q").map { String($0.prefix(100)) }
+            let industry = parameters.get("industry").map { String($0.prefix(100)) }
+            let found = try await Offload.run {
+                try companies.list(text: text, industry: industry, afterID: pagination.lastID, limit: pagination.limit)
+            }
+            return JSONResponse.make([
+                "items": .array(found.map(Self.body)), "next_cursor": pagination.nextCursor(lastID: found.last?.id, count: found.count),
+                "limit": .int(Int64(pagination.limit)),
+            ])
+        }
+        catalog.add(
+            RouteSpec(
+                id: "JOB-13", .get, "/api/v1/companies/{id}", summary: "A company", tag: "Jobs",
+                responses: [200: ("Company", nil), 404: ("No such company", "Error")]),
+            to: router
+        ) { _, context in
+            _ = try context.require(.active, scope: "content:read")
+            let id = try Self.companyID(context)
+            guard let company = try await Offload.run({ try companies.company(id: id) }) else { throw CompanyStore.Failure.notFound }
+            return JSONResponse.make(Self.body(company))
+        }
+        catalog.add(
+            RouteSpec(
+                id: "JOB-14", .patch, "/api/v1/companies/{id}", summary: "Edit a company", tag: "Jobs", limit: .own("30/h"),
+                responses: [200: ("Company", nil), 404: ("Not yours", "Error"), 422: ("Invalid", "Error")]),
+            to: router
+        ) { request, context in
+            let identity = try context.require(.active, scope: "manage")
+            let id = try Self.companyID(context)
+            guard identity.has(.approveEmployers) || (identity.user.role == .employer && identity.user.companyID == id),
+                try await Offload.run({ try companies.company(id: id) }) != nil
+            else { throw CompanyStore.Failure.notFound }
+            let object = try await request.jsonObjectBody(context: context).object
+            var reader = FieldReader(object)
+            var changes = CompanyStore.Changes()
+            func optional<T>(_ key: String, _ read: (inout FieldReader) -> T?) -> T?? { object[key] == nil ? .none : .some(read(&reader)) }
+            changes.industry = optional("industry") { $0.text("industry", 1...100, nil) }
+            changes.size = optional("size") { $0.choice("size", CompanyStore.sizes, nil) }
+            changes.headquarters = optional("headquarters") { $0.text("headquarters", 1...120, nil) }
+            changes.website = optional("website") { $0.httpsURL("website", nil, maxLength: 300) }
+            changes.description = optional("description") { $0.text("description", 0...5000, nil) }
+            changes.logoUploadID = optional("logo_upload_id") { $0.integer("logo_upload_id", 1...Int64.max, nil) }
+            try reader.validate()
+            let (chosen, user) = (changes, identity.user.id)
+            try await Offload.run { try companies.update(id: id, changes: chosen, by: user) }
+            try await platform.audit(
+                context, "companies.updated", target: ("company", id),
+                details: ["fields": .array(object.keys.sorted().map(JSONValue.string))])
+            guard let company = try await Offload.run({ try companies.company(id: id) }) else { throw CompanyStore.Failure.notFound }
+            return JSONResponse.make(Self.body(company))
+        }
+        catalog.add(
+            RouteSpec(
+                id: "JOB-15", .post, "/api/v1/companies/{id}/verify", summary: "Verify a company", tag: "Jobs",
+                responses: [200: ("Company", nil), 404: ("No such company", "Error")]),
+            to: router
+        ) { request, context in
+            let identity = try context.require(.active, scope: "manage")
+            guard identity.has(.approveEmployers) else { throw APIError.forbidden("Verifying companies needs approve_employers.") }
+            let id = try Self.companyID(context)
+            let object = try await request.jsonObjectBody(context: context).object
+            guard let verified = object["verified"] as? Bool, FieldReader.isBool(object["verified"]!) else {
+                throw APIError.validation(["verified": ["must be true or false"]])
+            }
+            try await Offload.run { try companies.setVerified(id: id, verified: verified) }
+            try await platform.audit(
+                context, "companies.verified", target: ("company", id), details: ["verified": .bool(verified)], severity: .warning)
+            guard let company = try await Offload.run({ try companies.company(id: id) }) else { throw CompanyStore.Failure.notFound }
+            return JSONResponse.make(Self.body(company))
+        }
+    }
+}
