@@ -1,4 +1,6 @@
 import Foundation
+import GRDB
+import PSCStore
 import Testing
 
 extension EndToEnd {

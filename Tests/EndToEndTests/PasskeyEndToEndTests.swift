@@ -154,7 +154,7 @@ extension EndToEnd {
             var key = SoftwareAuthenticator(ed25519: true)
             let id = try register(cam, &key, site: site, format: "packed")
 
-            var phone = AccountClient(server: server)
+            let phone = AccountClient(server: server)
             let first = try phone.call("POST", "/api/v1/auth/login", ["email": "cam@gus.pittstate.edu", "password": password])
             #expect(first.json["methods"] as? [String] == ["webauthn"])
             let loginChallenge = first.json["login_challenge"] as? String ?? ""

@@ -72,7 +72,7 @@ extension EndToEnd {
             #expect(replay.status == 401, "TOTP replay is refused")
 
             // A recovery code works once, in any spelling.
-            var laptop = AccountClient(server: server)
+            let laptop = AccountClient(server: server)
             let withCode = try laptop.call("POST", "/api/v1/auth/login", ["email": email, "password": password])
             let used = try laptop.call(
                 "POST", "/api/v1/auth/login/2fa",
