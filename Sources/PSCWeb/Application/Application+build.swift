@@ -52,6 +52,9 @@ public func buildRouter(platform: Platform, accessLog: AccessLogSink, catalog: R
     JobRoutes(platform: platform).register(with: router, catalog: catalog)
     JobApplicationRoutes(platform: platform).register(with: router, catalog: catalog)
     CompanyRoutes(platform: platform).register(with: router, catalog: catalog)
+    CommunityPageRoutes(platform: platform, pages: pages).register(with: router, catalog: catalog)
+    EventPageRoutes(platform: platform, pages: pages).register(with: router, catalog: catalog)
+    JobPageRoutes(platform: platform, pages: pages).register(with: router, catalog: catalog)
     return router
 }
 

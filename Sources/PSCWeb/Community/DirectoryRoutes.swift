@@ -21,23 +21,27 @@ struct DirectoryRoutes {
             if identity.user.role == .employer {
                 throw APIError(.forbidden, "forbidden", "The directory is open to employers with the résumé database benefit.")
             }
-            let query = try Self.query(request)
-            let (profiles, viewer) = (platform.profiles, identity.user.id)
-            let records = try await Offload.run { try profiles.directory(query, viewer: viewer) }
-            let relations = try await Offload.run { try profiles.cards(ids: records.map(\.id), viewer: viewer) }
-            let items: [JSONValue] = records.map { record in
-                let relation = relations[record.id]?.relation ?? .none
-                var card = ProfileViews.card(record, relation: relation)
-                let seen = ProfileViews.viewer(for: relation)
-                for (field, value) in [("company", record.company), ("position", record.position), ("industry", record.industry)] {
-                    card[field] = record.shows(field, to: seen) ? value.map(JSONValue.string) ?? .null : .null
-                }
-                return .object(card)
-            }
-            let next: JSONValue =
-                records.count == query.limit ? OffsetCursor.next(query.offset + query.limit) : .null
-            return JSONResponse.make(["items": .array(items), "next_cursor": next, "limit": .int(Int64(query.limit))])
+            let page = try await results(try Self.query(request), identity: identity)
+            return JSONResponse.make(["items": .array(page.items), "next_cursor": page.next, "limit": .int(Int64(page.limit))])
         }
+    }
+
+    /// The cards of one directory page as the caller may see them (DIR-1 and the `/directory` page).
+    func results(_ query: ProfileStore.DirectoryQuery, identity: Identity) async throws -> (items: [JSONValue], next: JSONValue, limit: Int)
+    {
+        let (profiles, viewer) = (platform.profiles, identity.user.id)
+        let records = try await Offload.run { try profiles.directory(query, viewer: viewer) }
+        let relations = try await Offload.run { try profiles.cards(ids: records.map(\.id), viewer: viewer) }
+        let items: [JSONValue] = records.map { record in
+            let relation = relations[record.id]?.relation ?? .none
+            var card = ProfileViews.card(record, relation: relation)
+            let seen = ProfileViews.viewer(for: relation)
+            for (field, value) in [("company", record.company), ("position", record.position), ("industry", record.industry)] {
+                card[field] = record.shows(field, to: seen) ? value.map(JSONValue.string) ?? .null : .null
+            }
+            return .object(card)
+        }
+        return (items, records.count == query.limit ? OffsetCursor.next(query.offset + query.limit) : .null, query.limit)
     }
 
     static func query(_ request: Request) throws -> ProfileStore.DirectoryQuery {

@@ -7,6 +7,27 @@ import PSCStore
 struct SearchRoutes {
     let platform: Platform
 
+    /// Hits per type with their counts, as the caller may see them (SRC-1 and the `/search` page); the cursor only
+    /// for a single type.
+    func results(_ query: String, types: [String], limit: Int, offset: Int, identity: Identity?) async throws -> (
+        results: [String: JSONValue], counts: [String: JSONValue], next: JSONValue
+    ) {
+        var results: [String: JSONValue] = [:]
+        var counts: [String: JSONValue] = [:]
+        var next: JSONValue = .null
+        guard let match = SearchStore.matchExpression(query) else { return (results, counts, next) }
+        let (search, viewer, department) = (platform.search, identity?.user.id, identity?.user.departmentID)
+        for type in types {
+            let (hits, total) = try await Offload.run {
+                try search.search(match, type: type, viewer: viewer, viewerDepartment: department, limit: limit, offset: offset)
+            }
+            results[type] = .array(hits.map(Self.body))
+            counts[type] = .int(Int64(total))
+            if types.count == 1, offset + hits.count < total { next = OffsetCursor.next(offset + hits.count) }
+        }
+        return (results, counts, next)
+    }
+
     func register(with router: Router<AppRequestContext>, catalog: RouteCatalog) {
         catalog.add(
             RouteSpec(
@@ -37,27 +58,10 @@ struct SearchRoutes {
             if cursor?.isEmpty == false, types.count != 1 { throw APIError.validation(["cursor": ["works with one type only"]]) }
             let offset = try OffsetCursor.offset(cursor)
             guard problems.isEmpty else { throw APIError.validation(problems) }
-            var results: [String: JSONValue] = [:]
-            var counts: [String: JSONValue] = [:]
-            var next: JSONValue = .null
-            guard let match = SearchStore.matchExpression(query) else {
-                return JSONResponse.make([
-                    "query": .string(query), "results": .object(results), "counts": .object(counts), "next_cursor": .null,
-                ])
-            }
-            let (search, viewer, department) = (platform.search, identity?.user.id, identity?.user.departmentID)
-            let (perType, start) = (limit, offset)
-            for type in types {
-                let (hits, total) = try await Offload.run {
-                    try search.search(match, type: type, viewer: viewer, viewerDepartment: department, limit: perType, offset: start)
-                }
-                results[type] = .array(hits.map(Self.body))
-                counts[type] = .int(Int64(total))
-                if types.count == 1, offset + hits.count < total {
-                    next = OffsetCursor.next(offset + hits.count)
-                }
-            }
-            return JSONResponse.make(["query": .string(query), "results": .object(results), "counts": .object(counts), "next_cursor": next])
+            let found = try await results(query, types: types, limit: limit, offset: offset, identity: identity)
+            return JSONResponse.make([
+                "query": .string(query), "results": .object(found.results), "counts": .object(found.counts), "next_cursor": found.next,
+            ])
         }
         catalog.add(
             RouteSpec(
@@ -81,13 +85,15 @@ struct SearchRoutes {
     }
 
     /// Where a result's page is, for the navbar's suggestions and the search page.
-    static func pageURL(_ hit: SearchStore.Hit) -> JSONValue {
-        switch hit.type {
-        case "users": .string("/profile/\(hit.id)")
-        case "events": .string("/events/\(hit.id)")
-        case "jobs": .string("/jobs/\(hit.id)")
-        case "posts": .string("/feed#post-\(hit.id)")
-        default: .string("/departments/\(hit.id)")
+    static func pageURL(_ hit: SearchStore.Hit) -> JSONValue { .string(pageURL(type: hit.type, id: hit.id)) }
+
+    static func pageURL(type: String, id: Int64) -> String {
+        switch type {
+        case "users": "/profile/\(id)"
+        case "events": "/events/\(id)"
+        case "jobs": "/jobs/\(id)"
+        case "posts": "/posts/\(id)"
+        default: "/departments/\(id)"
         }
     }
 

@@ -4,7 +4,7 @@ import Hummingbird
 import NIOCore
 import PSCStore
 
-/// The home page, department search, the theme switch and the static assets.
+/// The home page, the theme switch and the static assets.
 struct HomeRoutes {
     let departments: DepartmentStore
     let pages: PageRenderer
@@ -21,27 +21,6 @@ struct HomeRoutes {
                 colleges.append(["index": index, "name": name, "departments": members.map(DepartmentRoutes.pageData)])
             }
             return HTMLResponse.make(pages.render("home", ["colleges": colleges], request: request, identity: context.identity))
-        }
-        catalog.add(
-            RouteSpec(
-                id: "PAGE-SEARCH", .get, "/search", summary: "Search page", tag: "Pages", limit: .page, responses: [200: ("HTML page", nil)]
-            ),
-            to: router
-        ) { request, context in
-            let query = (request.uri.queryParameters.get("q") ?? "").trimmingCharacters(in: .whitespacesAndNewlines)
-            let limited = String(query.prefix(200))
-            let results = limited.isEmpty ? [] : try await departments.search(limited)
-            return HTMLResponse.make(
-                pages.render(
-                    "search",
-                    [
-                        "query": limited, "hasQuery": !limited.isEmpty, "hasResults": !results.isEmpty,
-                        "resultCount": results.count, "resultNoun": results.count == 1 ? "department" : "departments",
-                        "results": results.map(DepartmentRoutes.pageData),
-                    ],
-                    request: request, identity: context.identity
-                )
-            )
         }
         catalog.add(
             RouteSpec(

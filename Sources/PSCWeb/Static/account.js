@@ -154,7 +154,9 @@
       event.preventDefault();
       var button = form.querySelector('button[type="submit"]');
       if (button) { button.disabled = true; }
-      withReauth(function () { return api("POST", form.dataset.api, formBody(form)); }).then(function (result) {
+      var method = form.dataset.method || "POST";
+      var body = method === "DELETE" || method === "PUT" && !form.querySelector("[name]") ? undefined : formBody(form);
+      withReauth(function () { return api(method, form.dataset.api, body); }).then(function (result) {
         if (button) { button.disabled = false; }
         if (!result.ok) { showError(form, result); return; }
         var box = form.querySelector(".form-error");
@@ -164,6 +166,34 @@
         if (button) { button.disabled = false; }
         showError(form, { data: { message: "The server could not be reached; check your connection." } });
       });
+    });
+  });
+
+  // Applying to a job: the résumé goes up first as an upload of kind "resume", then the application names it.
+  document.querySelectorAll("form[data-apply]").forEach(function (form) {
+    form.addEventListener("submit", function (event) {
+      event.preventDefault();
+      var file = form.querySelector('input[type="file"]').files[0];
+      if (!file) { showError(form, { data: { message: "Choose your résumé (a PDF) first." } }); return; }
+      var upload = new FormData();
+      upload.append("kind", "resume");
+      upload.append("file", file, file.name);
+      var headers = { "Accept": "application/json" };
+      if (csrfMeta) { headers["X-CSRF-Token"] = csrfMeta.content; }
+      fetch("/api/v1/uploads", { method: "POST", headers: headers, credentials: "same-origin", body: upload })
+        .then(function (response) { return response.json().then(function (data) { return { ok: response.ok, data: data }; }); })
+        .then(function (uploaded) {
+          if (!uploaded.ok) { showError(form, uploaded); return; }
+          var letter = form.querySelector('[name="cover_letter"]').value;
+          var application = { resume_upload_id: uploaded.data.id };
+          if (letter) { application.cover_letter = letter; }
+          return api("POST", form.dataset.apply, application).then(function (result) {
+            if (!result.ok) { showError(form, result); return; }
+            form.hidden = true;
+            reveal("[data-done]");
+          });
+        })
+        .catch(function () { showError(form, { data: { message: "The server could not be reached; check your connection." } }); });
     });
   });
 

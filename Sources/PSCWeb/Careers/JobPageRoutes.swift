@@ -1,0 +1,111 @@
+import Foundation
+import Hummingbird
+import PSCCore
+import PSCStore
+
+/// `/jobs`, `/jobs/<id>` and `/companies/<id>` (50-ui §3): the board with its filters, a posting with the apply
+/// form (résumé upload and cover letter) or its outside link, and the company's page.
+struct JobPageRoutes {
+    let platform: Platform
+    let pages: PageRenderer
+
+    func register(with router: Router<AppRequestContext>, catalog: RouteCatalog) {
+        let (board, applications) = (platform.jobBoard, platform.jobApplications)
+        MemberPage.register(router, catalog, "PAGE-JOBS", "/jobs", "Jobs board") { request, context in
+            let identity = try MemberPage.identity(request, context)
+            let parameters = request.uri.queryParameters
+            var listing = JobBoardStore.Listing()
+            listing.text = parameters.get("q").map { String($0.prefix(100)) }.flatMap { $0.isEmpty ? nil : $0 }
+            listing.location = parameters.get("location").map { String($0.prefix(120)) }.flatMap { $0.isEmpty ? nil : $0 }
+            listing.jobType = parameters.get("job_type").map { String($0) }.flatMap { JobRoutes.jobTypes.contains($0) ? $0 : nil }
+            listing.remote = parameters.get("remote") == "true" ? true : nil
+            listing.sort = listing.text == nil ? "newest" : "relevance"
+            listing.limit = 50
+            let chosen = listing
+            let found = try await Offload.run { try board.list(chosen) }
+            var own: [JobPostingRecord] = []
+            if let company = identity.user.companyID { own = try await Offload.run { try board.postings(companyID: company) } }
+            return HTMLResponse.make(
+                pages.render(
+                    "jobs",
+                    [
+                        "jobs": found.map { JobRoutes.body($0) }.compactMap(\.templateValue), "hasJobs": !found.isEmpty,
+                        "q": listing.text ?? "", "location": listing.location ?? "", "remote": listing.remote == true,
+                        "types": JobRoutes.jobTypes.map {
+                            ["value": $0, "label": $0.replacingOccurrences(of: "_", with: " "), "selected": $0 == chosen.jobType]
+                        },
+                        "ownPostings": own.map { JobRoutes.body($0, forManager: true) }.compactMap(\.templateValue), "hasOwn": !own.isEmpty,
+                    ], request: request, identity: identity))
+        }
+        MemberPage.register(router, catalog, "PAGE-JOB", "/jobs/{id}", "A job posting") { request, context in
+            let identity = try MemberPage.identity(request, context)
+            let id = try JobRoutes.jobID(context)
+            guard let posting = try await Offload.run({ try board.posting(id: id) }) else {
+                throw APIError.notFound("There is no such job posting.")
+            }
+            let manager = JobRoutes.mayManage(identity, posting)
+            guard posting.status == "active" || manager || identity.has(.approveEmployers) else {
+                throw APIError.notFound("There is no such job posting.")
+            }
+            platform.pageViews.record(
+                PageView(
+                    pageName: JobBoardStore.viewPageName, objectID: id, userID: identity.user.id, ip: nil,
+                    userAgent: request.headers[.userAgent], referrer: request.headers[.referer], occurredAt: Date()))
+            let user = identity.user.id
+            let mine = try await Offload.run { try applications.applications(userID: user, beforeID: nil, limit: 100) }.first {
+                $0.jobID == id
+            }
+            var data: [String: Any] = [
+                "job": JobRoutes.body(posting, forManager: manager).templateValue as Any,
+                "salary": Self.salary(posting) as Any,
+                "canApply": posting.status == "active" && posting.applyOnPlatform && mine == nil
+                    && [.student, .alumni].contains(identity.user.role),
+                "applied": mine.map { ["status": $0.status, "id": Int($0.id)] } as Any,
+            ]
+            if manager {
+                let found = try await Offload.run { try applications.applications(jobID: id, status: nil, afterID: nil, limit: 100) }
+                data["applications"] = try await JobApplicationRoutes(platform: platform).bodies(found, viewer: user, forManager: true)
+                    .compactMap(\.templateValue)
+                data["manager"] = true
+            }
+            return HTMLResponse.make(pages.render("job", data, request: request, identity: identity))
+        }
+        MemberPage.register(router, catalog, "PAGE-COMPANY", "/companies/{id}", "A company") { request, context in
+            let identity = try MemberPage.identity(request, context)
+            let id = try CompanyRoutes.companyID(context)
+            let companies = platform.companies
+            guard let company = try await Offload.run({ try companies.company(id: id) }) else { throw CompanyStore.Failure.notFound }
+            var listing = JobBoardStore.Listing()
+            listing.companyID = id
+            listing.limit = 100
+            let chosen = listing
+            let postings = try await Offload.run { try board.list(chosen) }
+            return HTMLResponse.make(
+                pages.render(
+                    "company",
+                    [
+                        "company": CompanyRoutes.body(company).templateValue as Any,
+                        "jobs": postings.map { JobRoutes.body($0) }.compactMap(\.templateValue), "hasJobs": !postings.isEmpty,
+                    ], request: request, identity: identity))
+        }
+    }
+
+    /// "$18.00 – $24.00 USD" from cents, or nil when the posting names no pay.
+    static func salary(_ posting: JobPostingRecord) -> String? {
+        func money(_ cents: Int64) -> String {
+            let formatter = NumberFormatter()
+            formatter.numberStyle = .decimal
+            formatter.minimumFractionDigits = cents % 100 == 0 ? 0 : 2
+            formatter.maximumFractionDigits = 2
+            let amount = formatter.string(from: NSNumber(value: Double(cents) / 100)) ?? String(cents / 100)
+            return (posting.currency ?? "USD") == "USD" ? "$" + amount : amount
+        }
+        let currency = " " + (posting.currency ?? "USD")
+        switch (posting.salaryMinCents, posting.salaryMaxCents) {
+        case (let low?, let high?): return "\(money(low)) – \(money(high))\(currency)"
+        case (let low?, nil): return "from \(money(low))\(currency)"
+        case (nil, let high?): return "up to \(money(high))\(currency)"
+        default: return nil
+        }
+    }
+}

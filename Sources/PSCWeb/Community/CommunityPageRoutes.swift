@@ -1,0 +1,175 @@
+import Foundation
+import Hummingbird
+import PSCCore
+import PSCStore
+
+/// The member pages of the community (50-ui §3): the feed, profiles, the directory, connections and search. Each
+/// reads through the same functions as its API route, so a page shows exactly what the API lets the viewer see;
+/// forms post to the API through `account.js`.
+struct CommunityPageRoutes {
+    let platform: Platform
+    let pages: PageRenderer
+
+    func register(with router: Router<AppRequestContext>, catalog: RouteCatalog) {
+        let posts = PostRoutes(platform: platform)
+        MemberPage.register(router, catalog, "PAGE-FEED", "/feed", "My feed") { request, context in
+            let identity = try MemberPage.identity(request, context)
+            let pagination = try Pagination(request)
+            let (store, reader) = (platform.posts, PostRoutes.reader(identity))
+            let found = try await posts.run { try store.feed(reader: reader, beforeID: pagination.lastID, limit: pagination.limit) }
+            let items = try await posts.bodies(found, viewer: identity.user.id)
+            let next = pagination.nextCursor(lastID: found.last?.id, count: found.count).stringValue
+            let suggestions = try await ConnectionRoutes(platform: platform).suggestions(viewer: identity.user.id, limit: 3)
+            let now = Date()
+            var listing = EventStore.Listing(from: now, to: now.addingTimeInterval(366 * 86400))
+            listing.mine = true
+            listing.limit = 5
+            let chosen = listing
+            let events = try await Offload.run { [platform] in try platform.events.list(chosen, reader: identity.user.id) }
+            return HTMLResponse.make(
+                pages.render(
+                    "feed",
+                    [
+                        "posts": items.compactMap(\.templateValue), "hasPosts": !items.isEmpty, "next": next as Any,
+                        "hasDepartment": identity.user.departmentID != nil,
+                        "suggestions": suggestions.compactMap(\.templateValue),
+                        "myEvents": try await EventRoutes(platform: platform).bodies(events.filter { $0.myStatus != nil })
+                            .compactMap(\.templateValue),
+                    ], request: request, identity: identity))
+        }
+        MemberPage.register(router, catalog, "PAGE-PROFILE", "/profile/{id}", "A member's profile") { request, context in
+            let identity = try MemberPage.identity(request, context)
+            let raw = context.parameters.get("id") ?? ""
+            guard let id = raw == "me" ? identity.user.id : Int64(raw) else { throw APIError.notFound("There is no such member.") }
+            let profiles = platform.profiles
+            guard let found = try await Offload.run({ try profiles.profile(id: id, viewer: identity.user.id) }) else {
+                throw APIError.notFound("There is no such member.")
+            }
+            let profile = ProfileViews.profile(found.record, relation: found.relation)
+            var shown = profile.templateValue as? [String: Any] ?? [:]
+            for field in ["skills", "interests"] {
+                if let list = shown[field] as? [String], !list.isEmpty { shown[field + "Text"] = list.joined(separator: ", ") }
+            }
+            let reader = PostRoutes.reader(identity)
+            let store = platform.posts
+            let authored = try await posts.run { try store.posts(by: id, reader: reader, beforeID: nil, limit: 10) }
+            let relation = found.relation
+            return HTMLResponse.make(
+                pages.render(
+                    "profile",
+                    [
+                        "profile": shown,
+                        "posts": try await posts.bodies(authored, viewer: identity.user.id)
+                            .compactMap(\.templateValue),
+                        "isSelf": relation == .self, "canConnect": relation == .none, "pendingOut": relation == .pendingOut,
+                        "pendingIn": relation == .pendingIn, "connected": relation == .connected,
+                    ], request: request, identity: identity))
+        }
+        MemberPage.register(router, catalog, "PAGE-POST", "/posts/{id}", "A post and its comments") { request, context in
+            let identity = try MemberPage.identity(request, context)
+            let (store, reader, id) = (platform.posts, PostRoutes.reader(identity), try PostRoutes.postID(context))
+            guard let post = try await posts.run({ try store.post(id: id, reader: reader) }) else {
+                throw APIError.notFound("There is no such post.")
+            }
+            let comments = try await posts.run { try store.comments(postID: id, reader: reader, afterID: nil, limit: 100) }
+            return HTMLResponse.make(
+                pages.render(
+                    "post",
+                    [
+                        "post": try await posts.bodies([post], viewer: identity.user.id)[0].templateValue as Any,
+                        "comments": try await posts.commentBodies(comments, viewer: identity.user.id).compactMap(\.templateValue),
+                    ], request: request, identity: identity))
+        }
+        MemberPage.register(router, catalog, "PAGE-DIRECTORY", "/directory", "Member directory") { request, context in
+            let identity = try MemberPage.identity(request, context)
+            guard identity.user.role != .employer else {
+                throw APIError(.forbidden, "forbidden", "The directory is open to employers with the résumé database benefit.")
+            }
+            let query = try DirectoryRoutes.query(request)
+            let page = try await DirectoryRoutes(platform: platform).results(query, identity: identity)
+            let parameters = request.uri.queryParameters
+            var nextLink: String?
+            if let next = page.next.stringValue {
+                var components = URLComponents()
+                components.queryItems =
+                    ["q", "role", "major", "company", "industry", "graduation_year_from", "graduation_year_to"].compactMap { name in
+                        parameters.get(name).map { URLQueryItem(name: name, value: String($0)) }
+                    } + [URLQueryItem(name: "cursor", value: next)]
+                nextLink = "/directory?" + (components.percentEncodedQuery ?? "")
+            }
+            return HTMLResponse.make(
+                pages.render(
+                    "directory",
+                    [
+                        "people": page.items.compactMap(\.templateValue), "hasPeople": !page.items.isEmpty, "nextLink": nextLink as Any,
+                        "q": query.text ?? "", "major": query.major ?? "", "company": query.company ?? "",
+                        "roles": ["alumni", "student", "faculty", "staff"].map { ["value": $0, "selected": query.role?.rawValue == $0] },
+                    ], request: request, identity: identity))
+        }
+        MemberPage.register(router, catalog, "PAGE-CONNECTIONS", "/connections", "My connections") { request, context in
+            let identity = try MemberPage.identity(request, context)
+            let routes = ConnectionRoutes(platform: platform)
+            let viewer = identity.user.id
+            let connected = try await routes.list(viewer: viewer, status: .connected, beforeID: nil, limit: 100)
+            let received = try await routes.list(viewer: viewer, status: .pendingIn, beforeID: nil, limit: 100)
+            let sent = try await routes.list(viewer: viewer, status: .pendingOut, beforeID: nil, limit: 100)
+            let suggestions = try await routes.suggestions(viewer: viewer, limit: 10)
+            return HTMLResponse.make(
+                pages.render(
+                    "connections",
+                    [
+                        "connected": connected.items.compactMap(\.templateValue), "received": received.items.compactMap(\.templateValue),
+                        "sent": sent.items.compactMap(\.templateValue), "suggestions": suggestions.compactMap(\.templateValue),
+                        "connectedCount": connected.count, "receivedCount": received.count, "sentCount": sent.count,
+                    ], request: request, identity: identity))
+        }
+        catalog.add(
+            RouteSpec(
+                id: "PAGE-SEARCH", .get, "/search", summary: "Search page", tag: "Pages", limit: .page, responses: [200: ("HTML page", nil)]
+            ),
+            to: router
+        ) { request, context in
+            // Anyone may search; signed-in members also find people and jobs, each as they are allowed to see them.
+            let identity = context.identity?.session != nil && context.identity?.user.status == .active ? context.identity : nil
+            let query = String((request.uri.queryParameters.get("q") ?? "").trimmingCharacters(in: .whitespacesAndNewlines).prefix(200))
+            let requested = request.uri.queryParameters.get("type").map { String($0) }
+            let type = requested.flatMap { SearchStore.types.contains($0) ? $0 : nil }
+            let offset = (try? OffsetCursor.offset(request.uri.queryParameters.get("cursor").map { String($0) })) ?? 0
+            let labels = ["users": "People", "posts": "Posts", "events": "Events", "jobs": "Jobs", "departments": "Departments"]
+            var groups: [[String: Any]] = []
+            var total = 0
+            var nextLink: String?
+            if query.count >= 2 {
+                let found = try await SearchRoutes(platform: platform).results(
+                    query, types: type.map { [$0] } ?? SearchStore.types, limit: type == nil ? 5 : 20, offset: offset, identity: identity)
+                for kind in SearchStore.types {
+                    guard case .array(let hits)? = found.results[kind], case .int(let count)? = found.counts[kind], count > 0 else {
+                        continue
+                    }
+                    total += Int(count)
+                    let encoded = query.addingPercentEncoding(withAllowedCharacters: .alphanumerics) ?? ""
+                    groups.append([
+                        "type": kind, "label": labels[kind] ?? kind, "count": Int(count),
+                        "hits": hits.map { hit -> [String: Any] in
+                            var item = hit.templateValue as? [String: Any] ?? [:]
+                            item["page"] = SearchRoutes.pageURL(type: kind, id: Int64(item["id"] as? Int ?? 0))
+                            return item
+                        },
+                        "more": type == nil && count > hits.count ? "/search?q=\(encoded)&type=\(kind)" : false,
+                    ])
+                }
+                if let next = found.next.stringValue, let type {
+                    nextLink =
+                        "/search?q=\(query.addingPercentEncoding(withAllowedCharacters: .alphanumerics) ?? "")&type=\(type)&cursor=\(next)"
+                }
+            }
+            return HTMLResponse.make(
+                pages.render(
+                    "search",
+                    [
+                        "query": query, "hasQuery": query.count >= 2, "tooShort": query.count == 1, "groups": groups, "total": total,
+                        "hasResults": total > 0, "signedOut": identity == nil, "nextLink": nextLink as Any,
+                    ], request: request, identity: context.identity))
+        }
+    }
+}

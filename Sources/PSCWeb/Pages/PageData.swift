@@ -1,0 +1,48 @@
+import Foundation
+import Hummingbird
+import PSCCore
+import PSCStore
+
+extension JSONValue {
+    /// The value as a Mustache template reads it: the API's own shapes, so a page shows exactly what the API lets
+    /// the viewer see. Nulls are left out, so `{{#field}}` sections on them are skipped.
+    var templateValue: Any? {
+        switch self {
+        case .null: nil
+        case .bool(let flag): flag
+        case .int(let number): Int(number)
+        case .string(let text): text
+        case .array(let items): items.compactMap(\.templateValue)
+        case .object(let members): members.compactMapValues(\.templateValue)
+        }
+    }
+}
+
+/// Member pages (50-ui §3): the signed-in, active visitor, or a redirect to sign in and come back.
+enum MemberPage {
+    static func identity(_ request: Request, _ context: AppRequestContext) throws -> Identity {
+        guard let identity = context.identity, identity.session != nil else {
+            let next = request.uri.path + (request.uri.query.map { "?" + $0 } ?? "")
+            throw PageRedirect(location: "/login?next=" + (next.addingPercentEncoding(withAllowedCharacters: .urlQueryAllowed) ?? "/"))
+        }
+        return try context.require(.active)
+    }
+
+    static func register(
+        _ router: Router<AppRequestContext>, _ catalog: RouteCatalog, _ id: String, _ path: String, _ summary: String,
+        _ handler: @escaping @Sendable (Request, AppRequestContext) async throws -> Response
+    ) {
+        catalog.add(
+            RouteSpec(id: id, .get, path, summary: summary, tag: "Pages", limit: .page, responses: [200: ("HTML page", nil)]), to: router
+        ) { request, context in
+            do { return try await handler(request, context) } catch let redirect as PageRedirect {
+                return HTMLResponse.redirect(to: redirect.location)
+            }
+        }
+    }
+}
+
+/// Thrown by a page that sends the visitor elsewhere (to sign in first).
+struct PageRedirect: Error {
+    let location: String
+}

@@ -1,0 +1,140 @@
+"""The community pages in a real browser, as a new member would use them: sign in, post to the feed, find someone
+with the navbar search, ask to connect, RSVP to an event, and look through the directory and the jobs board; axe
+checks each page."""
+import datetime
+import http.cookiejar
+import json
+import urllib.parse
+import urllib.request
+
+from selenium.common.exceptions import WebDriverException
+from selenium.webdriver.common.by import By
+from selenium.webdriver.support import expected_conditions
+
+from test_account_pages import violations, wait_for
+from test_pages import browser  # noqa: F401  (the shared browser fixture)
+
+PASSWORD = "amber meadow falcon 27"
+
+
+class ApiSession:
+    """A member signed in over the JSON API, for the parts of the story another person plays."""
+
+    def __init__(self, server, address):
+        self.server = server
+        self.opener = urllib.request.build_opener(urllib.request.HTTPCookieProcessor(http.cookiejar.CookieJar()))
+        status, body = self.call("POST", "/api/v1/auth/login", {"email": address, "password": PASSWORD})
+        assert status == 200, body
+        self.csrf = body["csrf_token"]
+
+    def call(self, method, path, body=None):
+        headers = {"Content-Type": "application/json"}
+        if getattr(self, "csrf", None):
+            headers["X-CSRF-Token"] = self.csrf
+        data = json.dumps(body).encode() if body is not None else None
+        request = urllib.request.Request(self.server.url + path, data=data, method=method, headers=headers)
+        try:
+            with self.opener.open(request, timeout=10) as response:
+                text = response.read().decode()
+                return response.status, json.loads(text) if text else None
+        except urllib.error.HTTPError as error:
+            text = error.read().decode()
+            return error.code, json.loads(text) if text else None
+
+
+def attribute(driver, selector, name):
+    """The attribute, or None while the page is reloading under us."""
+    try:
+        return driver.find_element(By.CSS_SELECTOR, selector).get_attribute(name)
+    except WebDriverException:
+        return None
+
+
+def text_of(driver, selector):
+    try:
+        return driver.find_element(By.CSS_SELECTOR, selector).text
+    except WebDriverException:
+        return None
+
+
+def sign_in(server, browser, address):
+    browser.delete_all_cookies()
+    browser.get(server.url + "/login?next=/feed")
+    browser.find_element(By.ID, "login-email").send_keys(address)
+    browser.find_element(By.ID, "login-password").send_keys(PASSWORD)
+    browser.find_element(By.CSS_SELECTOR, "main form button[type='submit']").click()
+    wait_for(browser, lambda driver: urllib.parse.urlparse(driver.current_url).path == "/feed")
+
+
+def test_post_search_connect_rsvp_and_browse(server, browser):
+    member, other, host = "avery.stone@gus.pittstate.edu", "blake.rivers@gus.pittstate.edu", "dr.quinn@gus.pittstate.edu"
+    server.register_verified(member, PASSWORD, first="Avery", last="Stone")
+    server.register_verified(other, PASSWORD, first="Blake", last="Rivers")
+    server.register_verified(host, PASSWORD, first="Morgan", last="Quinn")
+    assert server.admin("user", "set-role", host, "faculty")[0] == 0
+    blake = ApiSession(server, other)
+    # Blake lets the directory and search list them (no consent row means not listed).
+    assert blake.call("POST", "/api/v1/security/consent", {"consent_type": "ferpa_directory", "granted": True, "version": "1"})[0] == 201
+    start = datetime.datetime.now(datetime.timezone.utc) + datetime.timedelta(days=3)
+    status, event = ApiSession(server, host).call("POST", "/api/v1/events", {
+        "title": "Gorilla Career Mixer", "start_time": start.isoformat(), "end_time": (start + datetime.timedelta(hours=2)).isoformat(),
+        "location": "Overman Student Center", "capacity": 40, "kind": "career_fair"})
+    assert status == 201, event
+
+    sign_in(server, browser, member)
+    assert violations(browser) == []
+    browser.find_element(By.ID, "post-content").send_keys("Hello from **Pitt State**!")
+    browser.find_element(By.CSS_SELECTOR, "form[data-api='/api/v1/posts'] button[type='submit']").click()
+    wait_for(browser, lambda driver: driver.find_elements(By.CSS_SELECTOR, "article.post strong"))
+    assert browser.find_element(By.CSS_SELECTOR, "article.post strong").text == "Pitt State", "Markdown rendered by the server"
+    like = browser.find_element(By.CSS_SELECTOR, "article.post .post-actions button")
+    assert like.get_attribute("aria-pressed") == "false"
+    like.click()
+    wait_for(browser, lambda driver: attribute(driver, "article.post .post-actions button", "aria-pressed") == "true")
+
+    search = browser.find_element(By.ID, "global-search")
+    search.send_keys("blake")
+    search.submit()
+    wait_for(browser, expected_conditions.url_contains("/search"))
+    assert violations(browser) == []
+    people = browser.find_element(By.ID, "group-users")
+    assert "People" in people.text
+    browser.find_element(By.XPATH, "//section[h2[@id='group-users']]//a[contains(., 'Blake Rivers')]").click()
+    wait_for(browser, expected_conditions.url_contains("/profile/"))
+    assert browser.find_element(By.TAG_NAME, "h1").text == "Blake Rivers"
+    assert violations(browser) == []
+    browser.find_element(By.ID, "connect-note").send_keys("We met at the library.")
+    browser.find_element(By.CSS_SELECTOR, "form[data-api='/api/v1/connections'] button[type='submit']").click()
+    wait_for(browser, lambda driver: "waiting for an answer" in (text_of(driver, "main") or ""))
+
+    status, requests = blake.call("GET", "/api/v1/connections?status=pending_in")
+    assert status == 200 and requests["items"][0]["note"] == "We met at the library."
+    assert blake.call("POST", f"/api/v1/connections/{requests['items'][0]['id']}/accept", {})[0] == 200
+    browser.get(server.url + "/connections")
+    assert violations(browser) == []
+    connected = browser.find_element(By.XPATH, "//section[h2[@id='connected-heading']]")
+    assert "Blake Rivers" in connected.text
+
+    browser.get(server.url + "/events")
+    assert violations(browser) == []
+    browser.find_element(By.LINK_TEXT, "Gorilla Career Mixer").click()
+    wait_for(browser, expected_conditions.url_contains(f"/events/{event['id']}"))
+    assert violations(browser) == []
+    browser.find_element(By.CSS_SELECTOR, "form[data-method='PUT'] button[type='submit']").click()
+    wait_for(browser, lambda driver: "You are going." in (text_of(driver, "main") or ""))
+    assert "1 of 40 taken" in browser.find_element(By.TAG_NAME, "main").text
+
+    for path in ("/directory?q=blake", "/jobs", "/profile/me", "/feed"):
+        browser.get(server.url + path)
+        assert violations(browser) == [], path
+    browser.get(server.url + "/directory?q=blake")
+    assert "Blake Rivers" in browser.find_element(By.TAG_NAME, "main").text
+
+
+def test_member_pages_send_visitors_to_sign_in(server, browser):
+    browser.delete_all_cookies()
+    for path in ("/feed", "/directory", "/connections", "/jobs", "/profile/me"):
+        browser.get(server.url + path)
+        assert "/login" in browser.current_url, path
+    browser.get(server.url + "/events")
+    assert "public events" in browser.find_element(By.TAG_NAME, "main").text
