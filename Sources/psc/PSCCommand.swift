@@ -10,7 +10,7 @@ struct PSCCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "psc",
         abstract: "PittState Connect: the campus community platform in one binary.",
-        subcommands: [Serve.self, Migrate.self, Check.self, Restore.self, Version.self],
+        subcommands: [Serve.self, Migrate.self, Check.self, Restore.self, Seed.self, Version.self],
         defaultSubcommand: nil
     )
 }
@@ -84,6 +84,12 @@ struct Serve: AsyncParsableCommand {
                         "  \(account.role.rawValue.padding(toLength: 9, withPad: " ", startingAt: 0)) \(account.email)  \(account.password)"
                     )
                 }
+                var plan = CampusSeeder.Plan.demo
+                plan.alsoConnect = accounts.map(\.email)
+                let made = try CampusSeeder(store: platform.store).seed(plan)
+                print(
+                    "demo campus: \(made.users) people, \(made.posts) posts, \(made.events) events, \(made.jobs) jobs, "
+                        + "\(made.connections) connections (invented people; nobody can sign in as them)")
             }
             fflush(nil)  // flushes stdout: the lines must reach a log file before requests do
         }
@@ -112,6 +118,40 @@ struct Migrate: ParsableCommand {
                     applied.isEmpty
                         ? "schema is up to date (version \(migrator.latestVersion))"
                         : "applied \(applied.map(\.name).joined(separator: ", ")); schema version \(migrator.latestVersion)")
+            } catch let error as StoreError {
+                throw Failure(error.description)
+            }
+        }
+    }
+}
+
+struct Seed: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        abstract: "Add generated data to the database (server stopped): the benchmarks' synthetic campus.")
+    @OptionGroup var common: CommonOptions
+    @Flag(help: "Generate a synthetic campus: ten posts per person, an event per ten, a job per hundred.") var synthetic = false
+    @Option(help: "How many people to generate.") var users: Int = 50_000
+
+    func run() throws {
+        guard synthetic else { throw Failure("say what to seed: psc seed --synthetic --users N") }
+        guard (1...2_000_000).contains(users) else { throw Failure("--users must be from 1 to 2000000") }
+        let (configuration, _) = try common.load()
+        guard !configuration.isProduction else { throw Failure("refusing to add generated people to a production database") }
+        guard let lock = try InstanceLock(dataDirectory: configuration.dataDirectory) else {
+            throw Failure("psc is running on \(configuration.dataDirectory); stop it before seeding")
+        }
+        try withExtendedLifetime(lock) {
+            do {
+                let store = try Store(path: configuration.databasePath)
+                _ = try DatabaseSetup.prepare(store, migrator: try Migrator.embedded())
+                let started = Date()
+                let made = try CampusSeeder(store: store).seed(.synthetic(users: users))
+                _ = try store.checkpoint(truncate: true)
+                try store.close()
+                print(
+                    "seeded \(made.users) people, \(made.posts) posts, \(made.events) events, \(made.jobs) jobs and "
+                        + "\(made.connections) connections in \(String(format: "%.1f", Date().timeIntervalSince(started))) s")
+                if let hub = made.hubEmail { print("the member with \(min(200, users - 1)) connections: \(hub)") }
             } catch let error as StoreError {
                 throw Failure(error.description)
             }

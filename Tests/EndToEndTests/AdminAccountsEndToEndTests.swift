@@ -123,7 +123,7 @@ extension EndToEnd {
             #expect(try server.admin(["keys", "activate", "k9"]).status != 0)
 
             // The secret still works after rotation, now decrypted with k2.
-            var phone = AccountClient(server: server)
+            let phone = AccountClient(server: server)
             let challenge = try phone.call("POST", "/api/v1/auth/login", ["email": email, "password": password]).json["login_challenge"]
             let second = try phone.call(
                 "POST", "/api/v1/auth/login/2fa",

@@ -32,8 +32,8 @@ func runCommand(_ path: String, _ arguments: [String], environment extra: [Strin
     let directory = NSTemporaryDirectory() + "psc-cmd-\(UUID().uuidString)"
     try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
     defer { try? FileManager.default.removeItem(atPath: directory) }
-    FileManager.default.createFile(atPath: directory + "/out", contents: nil)
-    FileManager.default.createFile(atPath: directory + "/err", contents: nil)
+    _ = FileManager.default.createFile(atPath: directory + "/out", contents: nil)
+    _ = FileManager.default.createFile(atPath: directory + "/err", contents: nil)
     process.standardOutput = try FileHandle(forWritingTo: URL(fileURLWithPath: directory + "/out"))
     process.standardError = try FileHandle(forWritingTo: URL(fileURLWithPath: directory + "/err"))
     try process.run()
@@ -61,7 +61,7 @@ final class ServerProcess {
         self.dataDirectory = dataDirectory ?? NSTemporaryDirectory() + "psc-e2e-\(UUID().uuidString.prefix(8))"
         logPath = self.dataDirectory + ".log"
         try FileManager.default.createDirectory(atPath: self.dataDirectory, withIntermediateDirectories: true)
-        FileManager.default.createFile(atPath: logPath, contents: nil)
+        _ = FileManager.default.createFile(atPath: logPath, contents: nil)
         process.executableURL = URL(fileURLWithPath: Binaries.psc)
         // Demo accounts cost six bcrypt hashes per new database; the tests that want them pass `--demo`.
         let demo = arguments.contains("--demo")

@@ -42,6 +42,7 @@ public enum DemoAccounts {
                         person.0 == .employer ? "Demo Employer Inc." : nil, stamp, stamp,
                     ])
                 let id = db.lastInsertedRowID
+                if person.0 == .employer { try CompanyStore.join(userID: id, companyName: "Demo Employer Inc.", at: stamp, in: db) }
                 try AuditLog.append(
                     AuditEntry(
                         occurredAt: clock(), actorKind: .system, action: "account.demo_created", targetType: "user", targetID: String(id),
