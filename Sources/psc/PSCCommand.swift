@@ -151,7 +151,21 @@ struct Seed: ParsableCommand {
                 print(
                     "seeded \(made.users) people, \(made.posts) posts, \(made.events) events, \(made.jobs) jobs and "
                         + "\(made.connections) connections in \(String(format: "%.1f", Date().timeIntervalSince(started))) s")
-                if let hub = made.hubEmail { print("the member with \(min(200, users - 1)) connections: \(hub)") }
+                if let hub = made.hubEmail {
+                    print("the member with \(min(200, users - 1)) connections: \(hub)")
+                    // Generated people have no password; the benchmarks read as this member with a day-long read token.
+                    let reopened = try Store(path: configuration.databasePath)
+                    let id = try reopened.read { db in
+                        try Int64.fetchOne(db, sql: "SELECT id FROM users WHERE email_norm = ?", arguments: [hub])
+                    }
+                    if let id {
+                        let token = try APITokenStore(store: reopened).create(
+                            userID: id, name: "psc seed benchmark", scopes: ["content:read", "profile:read"], validFor: 1,
+                            origin: RequestOrigin(ip: nil, userAgent: "psc seed"))
+                        print("read token for that member (1 day): \(token.token)")
+                    }
+                    try reopened.close()
+                }
             } catch let error as StoreError {
                 throw Failure(error.description)
             }

@@ -94,6 +94,19 @@ enum AccountJobs {
                         to: user.email, firstName: user.firstName, event: payload.event ?? "account_changed",
                         link: "\(payload.origin)/settings/security", at: job.createdAt, from: from))
             },
+            // USR-14: runs 30 days after the request unless a sign-in cancelled it.
+            JobHandler(kind: AccountPurge.jobKind, lease: .seconds(300), timeout: .seconds(240)) { job in
+                let payload = try job.decodePayload(Payload.self)
+                let purge = AccountPurge(store: store)
+                _ = try await Offload.run { try purge.purge(userID: payload.userID) }
+            },
         ]
+    }
+
+    /// USR-14's purge, on the maintenance queue, due after the grace period.
+    static func purgeRequest(userID: Int64, now: Date = Date()) throws -> JobRequest {
+        try JobRequest(
+            kind: AccountPurge.jobKind, queue: "maintenance", payload: Payload(userID: userID, origin: ""),
+            runAt: now.addingTimeInterval(AccountPurge.grace), maxAttempts: 3, uniqueKey: AccountPurge.uniqueKey(userID: userID))
     }
 }

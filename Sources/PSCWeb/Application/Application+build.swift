@@ -49,6 +49,7 @@ public func buildRouter(platform: Platform, accessLog: AccessLogSink, catalog: R
     SearchRoutes(platform: platform).register(with: router, catalog: catalog)
     CalendarFeedRoutes(platform: platform).register(with: router, catalog: catalog)
     UploadRoutes(platform: platform).register(with: router, catalog: catalog)
+    AccountDeletionRoutes(platform: platform).register(with: router, catalog: catalog)
     JobRoutes(platform: platform).register(with: router, catalog: catalog)
     JobApplicationRoutes(platform: platform).register(with: router, catalog: catalog)
     CompanyRoutes(platform: platform).register(with: router, catalog: catalog)

@@ -1,0 +1,44 @@
+import Foundation
+import Hummingbird
+import PSCCore
+import PSCStore
+
+/// USR-14 (10-api §4): deleting one's own account. The password confirms it; every session and token ends at
+/// once, and the purge runs 30 days later unless the person signs in before then.
+struct AccountDeletionRoutes {
+    let platform: Platform
+
+    struct Body: Decodable {
+        let password: String
+    }
+
+    func register(with router: Router<AppRequestContext>, catalog: RouteCatalog) {
+        catalog.add(
+            RouteSpec(
+                id: "USR-14", .delete, "/api/v1/users/me", summary: "Delete my account", tag: "Users", limit: .own("3/day"),
+                responses: [202: ("purge_after", nil), 401: ("Wrong password", "Error")]),
+            to: router
+        ) { request, context in
+            let (identity, _) = try context.requireSession()
+            let body = try await request.decodeJSON(as: Body.self, context: context)
+            let (password, stored) = (body.password, identity.user.passwordHash)
+            guard try await Offload.run({ PasswordHasher.verify(password, againstOptional: stored) }) else {
+                throw APIError(.unauthorized, "invalid_credentials", "The password is not right.")
+            }
+            let (store, jobs, userID) = (platform.store, platform.jobs, identity.user.id)
+            let origin = AuthRoutes.origin(request, context)
+            let now = Date()
+            let purge = AccountPurge(store: store)
+            try await Offload.run {
+                try store.write { db in
+                    try purge.request(userID: userID, origin: origin, in: db)
+                    _ = try jobs.enqueue(try AccountJobs.purgeRequest(userID: userID, now: now), in: db)
+                }
+            }
+            var response = JSONResponse.make(
+                ["purge_after": .string(Timestamp.string(from: now.addingTimeInterval(AccountPurge.grace)))], status: .accepted)
+            response.setCookie(AuthRoutes(platform: platform).expiredCookie())
+            return response
+        }
+    }
+}
