@@ -135,7 +135,7 @@ public struct AccountPurge: Sendable {
             for table in [
                 "sessions", "api_tokens", "totp_credentials", "recovery_codes", "webauthn_credentials", "auth_challenges",
                 "one_time_tokens",
-                "company_members",
+                "company_members", "notifications",
             ] {
                 try db.execute(sql: "DELETE FROM \(table) WHERE user_id = ?", arguments: [userID])
             }

@@ -87,6 +87,13 @@ public struct JobApplicationStore: Sendable {
             guard try UploadStore.attach(resumeUploadID, owner: userID, kind: "resume", to: "job_applications", id, in: db) else {
                 throw JobBoardError.badResume
             }
+            let title = try String.fetchOne(db, sql: "SELECT title FROM job_postings WHERE id = ?", arguments: [jobID]) ?? "a posting"
+            try Notifier.notify(
+                [userID],
+                .init(
+                    .applicationSubmitted, title: "Application sent", message: "Your application to \(title) was sent.",
+                    link: "/jobs/\(jobID)"),
+                in: db)
             return id
         }
     }
@@ -120,7 +127,18 @@ public struct JobApplicationStore: Sendable {
             try db.execute(
                 sql: "UPDATE job_applications SET viewed_at = ? WHERE id = ? AND viewed_at IS NULL",
                 arguments: [Timestamp.string(from: clock()), id])
-            return db.changesCount == 1
+            guard db.changesCount == 1 else { return false }
+            if let row = try Row.fetchOne(db, sql: Self.selectSQL + " WHERE a.id = ?", arguments: [id]) {
+                let application = try JobApplicationRecord(row: row)
+                try Notifier.notify(
+                    [application.userID],
+                    .init(
+                        .jobApplicationViewed, title: "Application viewed",
+                        message: "\(application.companyName) looked at your application to \(application.jobTitle).",
+                        link: "/jobs/\(application.jobID)"),
+                    in: db)
+            }
+            return true
         }
     }
 
@@ -139,6 +157,16 @@ public struct JobApplicationStore: Sendable {
                     """,
                 arguments: [next, note != nil, note ?? nil, stamp, id, current])
             if db.changesCount == 0 { throw JobBoardError.invalidTransition }
+            if let row = try Row.fetchOne(db, sql: Self.selectSQL + " WHERE a.id = ?", arguments: [id]) {
+                let application = try JobApplicationRecord(row: row)
+                try Notifier.notify(
+                    [application.userID],
+                    .init(
+                        .applicationStatus, title: "Application update",
+                        message: "Your application to \(application.jobTitle) at \(application.companyName) is now \(next).",
+                        link: "/jobs/\(application.jobID)"),
+                    in: db)
+            }
         }
     }
 

@@ -138,6 +138,22 @@ public struct JobBoardStore: Sendable {
         clock().addingTimeInterval(Double(employer ? Self.employerTier.days : Self.staffPostingDays) * 86400)
     }
 
+    /// `new_job` to students and alumni whose skills or major match: a required skill equals one of theirs, or
+    /// their major appears in the title or the required skills, ignoring case (10-api §9).
+    func announce(_ posting: JobPostingRecord, in db: GRDB.Database) throws {
+        try Notifier.notify(
+            selecting: """
+                SELECT u.id FROM users u WHERE u.role IN ('student', 'alumni') AND u.status = 'active' AND (
+                    EXISTS (SELECT 1 FROM json_each(coalesce(u.skills, '[]')) s, json_each(?) r WHERE lower(s.value) = lower(r.value))
+                    OR (u.major IS NOT NULL AND u.major <> '' AND (instr(lower(?), lower(u.major)) > 0
+                        OR EXISTS (SELECT 1 FROM json_each(?) r WHERE instr(lower(r.value), lower(u.major)) > 0))))
+                """,
+            arguments: [Self.json(posting.skillsRequired), posting.title, Self.json(posting.skillsRequired)],
+            .init(
+                .newJob, title: "A job that fits", message: "\(posting.companyName) posted \(posting.title).", link: "/jobs/\(posting.id)"),
+            in: db)
+    }
+
     /// JOB-3: employers' postings wait for approval within the quota; the others are active at once.
     public func create(_ fields: JobFields, companyID: Int64, postedBy: Int64, employer: Bool) throws -> Int64 {
         let stamp = now
@@ -169,7 +185,9 @@ public struct JobBoardStore: Sendable {
                     fields.applicationURL, fields.applyOnPlatform, employer ? "pending_approval" : "active", employer ? nil : stamp,
                     expires, stamp,
                 ])
-            return db.lastInsertedRowID
+            let id = db.lastInsertedRowID
+            if !employer, let posting = try posting(id: id, in: db) { try announce(posting, in: db) }
+            return id
         }
     }
 
@@ -207,6 +225,12 @@ public struct JobBoardStore: Sendable {
                 sql: "UPDATE job_postings SET status = 'closed', updated_at = ? WHERE id = ? AND status IN ('pending_approval', 'active')",
                 arguments: [now, id])
             if db.changesCount == 0 { throw JobBoardError.closed }
+            let title = try String.fetchOne(db, sql: "SELECT title FROM job_postings WHERE id = ?", arguments: [id]) ?? "A posting"
+            try Notifier.notify(
+                selecting:
+                    "SELECT user_id AS id FROM job_applications WHERE job_id = ? AND status IN ('submitted', 'reviewed', 'interview')",
+                arguments: [id], .init(.applicationStatus, title: "Posting closed", message: "\(title) is closed.", link: "/jobs/\(id)"),
+                in: db)
         }
     }
 
@@ -221,6 +245,7 @@ public struct JobBoardStore: Sendable {
                     """,
                 arguments: [approve ? "active" : "rejected", reason, stamp, id])
             if db.changesCount == 0 { throw JobBoardError.notPending }
+            if approve, let posting = try posting(id: id, in: db) { try announce(posting, in: db) }
         }
     }
 

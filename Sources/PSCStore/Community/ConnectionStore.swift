@@ -93,6 +93,12 @@ public struct ConnectionStore: Sendable {
                     try db.execute(
                         sql: "UPDATE connections SET status = 'accepted', responded_at = ?1, updated_at = ?1 WHERE id = ?2",
                         arguments: [stamp, existing.id])
+                    try Notifier.notify(
+                        [addressee],
+                        .init(
+                            .connectionAccepted, title: "New connection",
+                            message: "\(try Notifier.name(of: requester, in: db)) is now connected with you.",
+                            link: "/profile/\(requester)"), in: db)
                     return (existing.id, "connected")
                 case "declined":
                     let declinedAt = existing.respondedAt.flatMap(Timestamp.date(from:)) ?? .distantPast
@@ -105,6 +111,7 @@ public struct ConnectionStore: Sendable {
                                 created_at = ?4, updated_at = ?4 WHERE id = ?5
                             """,
                         arguments: [requester, addressee, note, stamp, existing.id])
+                    try notifyRequest(from: requester, to: addressee, in: db)
                     return (existing.id, "pending")
                 default: throw ConnectionError.exists
                 }
@@ -115,8 +122,19 @@ public struct ConnectionStore: Sendable {
                     VALUES (?, ?, ?, ?, 'pending', ?, ?6, ?6)
                     """,
                 arguments: [requester, addressee, low, high, note, stamp])
-            return (db.lastInsertedRowID, "pending")
+            let id = db.lastInsertedRowID
+            try notifyRequest(from: requester, to: addressee, in: db)
+            return (id, "pending")
         }
+    }
+
+    func notifyRequest(from requester: Int64, to addressee: Int64, in db: GRDB.Database) throws {
+        try Notifier.notify(
+            [addressee],
+            .init(
+                .newConnection, title: "Connection request", message: "\(try Notifier.name(of: requester, in: db)) asked to connect.",
+                link: "/connections"),
+            in: db)
     }
 
     /// CON-3 and CON-4: only the addressee answers, and only a pending request.
@@ -130,6 +148,15 @@ public struct ConnectionStore: Sendable {
             try db.execute(
                 sql: "UPDATE connections SET status = ?, responded_at = ?2, updated_at = ?2 WHERE id = ?3",
                 arguments: [accept ? "accepted" : "declined", stamp, id])
+            // A decline is not announced: the asker simply sees no connection.
+            if accept {
+                try Notifier.notify(
+                    [Connection(row: row).requesterID],
+                    .init(
+                        .connectionAccepted, title: "Request accepted",
+                        message: "\(try Notifier.name(of: userID, in: db)) accepted your request.",
+                        link: "/profile/\(userID)"), in: db)
+            }
         }
     }
 

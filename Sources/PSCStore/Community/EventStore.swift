@@ -245,6 +245,13 @@ public struct EventStore: Sendable {
             try db.execute(
                 sql: "UPDATE events SET status = 'cancelled', cancel_reason = ?, sequence = sequence + 1, updated_at = ? WHERE id = ?",
                 arguments: [reason, Timestamp.string(from: clock()), id])
+            let title = try String.fetchOne(db, sql: "SELECT title FROM events WHERE id = ?", arguments: [id]) ?? "An event"
+            try Notifier.notify(
+                selecting: "SELECT user_id AS id FROM event_rsvps WHERE event_id = ?", arguments: [id],
+                .init(
+                    .eventCancelled, title: "Event cancelled", message: "\(title) is cancelled.\(reason.map { " \($0)" } ?? "")",
+                    link: "/events/\(id)"),
+                in: db)
         }
     }
 
@@ -315,6 +322,15 @@ public struct EventStore: Sendable {
                 sql: "UPDATE events SET going_count = going_count + 1, waitlist_count = waitlist_count - 1 WHERE id = ?",
                 arguments: [eventID])
             promoted.append(row["user_id"])
+        }
+        if !promoted.isEmpty {
+            let title = try String.fetchOne(db, sql: "SELECT title FROM events WHERE id = ?", arguments: [eventID]) ?? "An event"
+            try Notifier.notify(
+                promoted,
+                .init(
+                    .eventReminder, title: "You have a place", message: "A seat opened at \(title): you are going.",
+                    link: "/events/\(eventID)"),
+                in: db)
         }
         return promoted
     }

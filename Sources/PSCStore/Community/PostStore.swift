@@ -259,6 +259,14 @@ public struct PostStore: Sendable {
                     arguments: [postID, userID, parentID, content, stamp])
             else { throw PostError.notFound }
             try db.execute(sql: "UPDATE posts SET comment_count = comment_count + 1 WHERE id = ?", arguments: [postID])
+            if let author = try Int64.fetchOne(db, sql: "SELECT author_id FROM posts WHERE id = ?", arguments: [postID]), author != userID {
+                try Notifier.notify(
+                    [author],
+                    .init(
+                        .newComment, title: "New comment", message: "\(try Notifier.name(of: userID, in: db)) commented on your post.",
+                        link: "/posts/\(postID)"),
+                    in: db)
+            }
             return comment
         }
     }

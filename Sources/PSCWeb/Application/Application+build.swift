@@ -50,6 +50,7 @@ public func buildRouter(platform: Platform, accessLog: AccessLogSink, catalog: R
     CalendarFeedRoutes(platform: platform).register(with: router, catalog: catalog)
     UploadRoutes(platform: platform).register(with: router, catalog: catalog)
     AccountDeletionRoutes(platform: platform).register(with: router, catalog: catalog)
+    NotificationRoutes(platform: platform, pages: pages).register(with: router, catalog: catalog)
     JobRoutes(platform: platform).register(with: router, catalog: catalog)
     JobApplicationRoutes(platform: platform).register(with: router, catalog: catalog)
     CompanyRoutes(platform: platform).register(with: router, catalog: catalog)
