@@ -43,6 +43,15 @@ struct AccountClient {
         #expect(try client.call("POST", "/api/v1/auth/verify-email", ["token": token]).status == 200)
     }
 
+    /// A verified member, optionally given a role by the admin channel, signed in.
+    static func member(_ server: ServerProcess, _ email: String, password: String, role: String? = nil) throws -> AccountClient {
+        try registerVerified(server, email: email, password: password)
+        if let role { #expect(try server.admin(["user", "set-role", email, role]).status == 0) }
+        var client = AccountClient(server: server)
+        #expect(try client.signIn(email: email, password: password).status == 200)
+        return client
+    }
+
     /// Signs in with the password; a reply asking for a second step is returned as it is.
     mutating func signIn(email: String, password: String) throws -> HTTPExchange {
         let reply = try call("POST", "/api/v1/auth/login", ["email": email, "password": password])

@@ -13,11 +13,7 @@ extension EndToEnd {
         ]
 
         func member(_ server: ServerProcess, _ email: String, role: String? = nil) throws -> AccountClient {
-            try AccountClient.registerVerified(server, email: email, password: password)
-            if let role { #expect(try server.admin(["user", "set-role", email, role]).status == 0) }
-            var client = AccountClient(server: server)
-            #expect(try client.signIn(email: email, password: password).status == 200)
-            return client
+            try AccountClient.member(server, email, password: password, role: role)
         }
 
         /// An employer as a new one would register: pending until approved, then signed in.

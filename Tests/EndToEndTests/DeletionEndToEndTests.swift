@@ -10,11 +10,7 @@ extension EndToEnd {
         let password = "correct horse battery staple"
 
         func member(_ server: ServerProcess, _ email: String, role: String? = nil) throws -> AccountClient {
-            try AccountClient.registerVerified(server, email: email, password: password)
-            if let role { #expect(try server.admin(["user", "set-role", email, role]).status == 0) }
-            var client = AccountClient(server: server)
-            #expect(try client.signIn(email: email, password: password).status == 200)
-            return client
+            try AccountClient.member(server, email, password: password, role: role)
         }
 
         func future(_ hours: Double) -> String { ISO8601DateFormatter().string(from: Date().addingTimeInterval(hours * 3600)) }

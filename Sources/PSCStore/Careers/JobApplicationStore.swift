@@ -128,15 +128,11 @@ public struct JobApplicationStore: Sendable {
                 sql: "UPDATE job_applications SET viewed_at = ? WHERE id = ? AND viewed_at IS NULL",
                 arguments: [Timestamp.string(from: clock()), id])
             guard db.changesCount == 1 else { return false }
-            if let row = try Row.fetchOne(db, sql: Self.selectSQL + " WHERE a.id = ?", arguments: [id]) {
-                let application = try JobApplicationRecord(row: row)
-                try Notifier.notify(
-                    [application.userID],
-                    .init(
-                        .jobApplicationViewed, title: "Application viewed",
-                        message: "\(application.companyName) looked at your application to \(application.jobTitle).",
-                        link: "/jobs/\(application.jobID)"),
-                    in: db)
+            try tellApplicant(id: id, in: db) {
+                .init(
+                    .jobApplicationViewed, title: "Application viewed",
+                    message: "\($0.companyName) looked at your application to \($0.jobTitle).",
+                    link: "/jobs/\($0.jobID)")
             }
             return true
         }
@@ -157,17 +153,20 @@ public struct JobApplicationStore: Sendable {
                     """,
                 arguments: [next, note != nil, note ?? nil, stamp, id, current])
             if db.changesCount == 0 { throw JobBoardError.invalidTransition }
-            if let row = try Row.fetchOne(db, sql: Self.selectSQL + " WHERE a.id = ?", arguments: [id]) {
-                let application = try JobApplicationRecord(row: row)
-                try Notifier.notify(
-                    [application.userID],
-                    .init(
-                        .applicationStatus, title: "Application update",
-                        message: "Your application to \(application.jobTitle) at \(application.companyName) is now \(next).",
-                        link: "/jobs/\(application.jobID)"),
-                    in: db)
+            try tellApplicant(id: id, in: db) {
+                .init(
+                    .applicationStatus, title: "Application update",
+                    message: "Your application to \($0.jobTitle) at \($0.companyName) is now \(next).", link: "/jobs/\($0.jobID)")
             }
         }
+    }
+
+    /// A notice about an application to its applicant, written in the change's transaction.
+    func tellApplicant(id: Int64, in db: GRDB.Database, _ notice: (JobApplicationRecord) -> Notifier.Notice) throws {
+        guard let application = try JobApplicationRecord.fetchOne(db, sql: Self.selectSQL + " WHERE a.id = ?", arguments: [id]) else {
+            return
+        }
+        try Notifier.notify([application.userID], notice(application), in: db)
     }
 
     /// JOB-12: before a decision only.

@@ -39,7 +39,50 @@ public struct ProfileStore: Sendable {
             let records = try ProfileRecord.fetchAll(
                 db, sql: ProfileRecord.selectSQL + " WHERE u.id IN (\(ids.map { _ in "?" }.joined(separator: ",")))",
                 arguments: StatementArguments(ids))
-            for record in records { result[record.id] = (record, try connections.status(of: viewer, with: record.id, in: db)) }
+            // The viewer's relation to everyone on the page in two queries, not two per person.
+            let others = records.map(\.id).filter { $0 != viewer }
+            // Numbered so both IN lists read the same arguments.
+            let marks = others.indices.map { "?\($0 + 2)" }.joined(separator: ",")
+            var blocked = Set<Int64>()
+            var pairs: [Int64: (requester: Int64, status: String)] = [:]
+            if !others.isEmpty {
+                blocked = Set(
+                    try Int64.fetchAll(
+                        db,
+                        sql: """
+                            SELECT CASE WHEN blocker_id = ?1 THEN blocked_id ELSE blocker_id END FROM blocks
+                            WHERE (blocker_id = ?1 AND blocked_id IN (\(marks))) OR (blocked_id = ?1 AND blocker_id IN (\(marks)))
+                            """,
+                        arguments: [viewer] + StatementArguments(others)))
+                for row in try Row.fetchAll(
+                    db,
+                    sql: """
+                        SELECT requester_id, addressee_id, status FROM connections
+                        WHERE (requester_id = ?1 AND addressee_id IN (\(marks))) OR (addressee_id = ?1 AND requester_id IN (\(marks)))
+                        """,
+                    arguments: [viewer] + StatementArguments(others))
+                {
+                    let (requester, addressee): (Int64, Int64) = (row["requester_id"], row["addressee_id"])
+                    pairs[requester == viewer ? addressee : requester] = (requester, row["status"])
+                }
+            }
+            for record in records {
+                let relation: ConnectionStatus
+                if record.id == viewer {
+                    relation = .self
+                } else if blocked.contains(record.id) {
+                    relation = .blocked
+                } else if let pair = pairs[record.id] {
+                    switch pair.status {
+                    case "accepted": relation = .connected
+                    case "pending": relation = pair.requester == viewer ? .pendingOut : .pendingIn
+                    default: relation = .none
+                    }
+                } else {
+                    relation = .none
+                }
+                result[record.id] = (record, relation)
+            }
             return result
         }
     }

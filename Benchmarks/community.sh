@@ -1,0 +1,73 @@
+#!/usr/bin/env bash
+# Community benchmarks (issue 5: community core). Run by hand, never in CI:
+#
+#   swift build -c release --product psc && Benchmarks/community.sh [USERS]
+#
+# Seeds a synthetic campus with `psc seed --synthetic --users USERS` (default 50,000: 500,000 posts, 5,000 events),
+# starts the release server on it, then on loopback with wrk -t2 -c64 -d15s:
+#   feed       GET /api/v1/feed as the member with 200 connections
+#   search     GET /api/v1/search?q=WORD (words and prefixes that hit posts, people, events and jobs)
+#   directory  GET /api/v1/directory?q=NAME (names, some with a role or graduation-year filter)
+# and the server's resident memory before and after. DATA_DIR=dir reuses (or keeps) a seeded directory.
+set -euo pipefail
+# Load benchmarks measure the server, not the limits (00-conventions §8): switch the rate limits off.
+export PSC_RATE_LIMITS_ENABLED=false
+cd "$(dirname "$0")/.."
+psc="${PSC_BIN:-.build/release/psc}"
+unset PSC_BIN  # every PSC_ variable is read as configuration
+[ -x "$psc" ] || { echo "build first: swift build -c release --product psc" >&2; exit 1; }
+command -v wrk >/dev/null || { echo "install wrk (apt-get install wrk)" >&2; exit 1; }
+users="${1:-50000}"
+port="${PORT:-18081}"
+duration="${DURATION:-15s}"
+keep="${DATA_DIR:-}"
+data="${DATA_DIR:-$(mktemp -d)}"
+scripts="$(mktemp -d)"
+cleanup() {
+  kill "${pid:-}" 2>/dev/null || true
+  wait "${pid:-}" 2>/dev/null || true
+  rm -rf "$scripts"
+  [ -n "$keep" ] || rm -rf "$data"
+}
+trap cleanup EXIT
+
+if [ ! -f "$data/bench-token" ]; then
+  echo "== psc seed --synthetic --users $users"
+  /usr/bin/time -f "seed_wall_s: %e  seed_max_rss_kb: %M" "$psc" seed --synthetic --users "$users" --data-dir "$data" | tee "$data/seed.log"
+  grep -o 'psc_pat_[A-Za-z0-9_-]*' "$data/seed.log" > "$data/bench-token"
+fi
+token="$(cat "$data/bench-token")"
+echo "database_bytes: $(stat -c %s "$data/psc.db")"
+
+"$psc" serve --data-dir "$data" --port "$port" --no-demo >/dev/null 2>"$scripts/server.err" &
+pid=$!
+until curl -sf "http://127.0.0.1:$port/api/v1/health" >/dev/null 2>&1; do sleep 0.05; done
+echo "rss_before_load_kb: $(awk '/VmRSS/ {print $2}' /proc/$pid/status)"
+auth="Authorization: Bearer $token"
+[ "$(curl -s -o /dev/null -w '%{http_code}' -H "$auth" "http://127.0.0.1:$port/api/v1/feed")" = 200 ] || { echo "the token does not work" >&2; exit 1; }
+
+# Each request takes the next of a list of paths, so the cache of one hot query does not flatter the figures.
+paths_script() {
+  local name="$1"; shift
+  {
+    echo "local paths = {"
+    for path in "$@"; do echo "  \"$path\","; done
+    echo "}"
+    echo "local i = 0"
+    echo "request = function() i = i % #paths + 1; return wrk.format(\"GET\", paths[i]) end"
+  } > "$scripts/$name.lua"
+}
+paths_script feed "/api/v1/feed" "/api/v1/feed?limit=20"
+paths_script search "/api/v1/search?q=career" "/api/v1/search?q=gorilla" "/api/v1/search?q=eng*" "/api/v1/search?q=nursing" \
+  "/api/v1/search?q=avery" "/api/v1/search?q=intern" "/api/v1/search?q=%22career%20fair%22" "/api/v1/search?q=kelce"
+paths_script directory "/api/v1/directory?q=avery" "/api/v1/directory?q=stanfield" "/api/v1/directory?q=quinn&role=alumni" \
+  "/api/v1/directory?q=morgan&graduation_year_from=2000&graduation_year_to=2010" "/api/v1/directory?q=lockhart" \
+  "/api/v1/directory?q=harper&sort=name" "/api/v1/directory?q=wren" "/api/v1/directory?q=jordan%20vance"
+
+for name in feed search directory; do
+  echo "== $name: wrk -t2 -c64 -d$duration --latency"
+  wrk -t2 -c64 -d"$duration" --latency -H "$auth" -s "$scripts/$name.lua" "http://127.0.0.1:$port" \
+    | grep -E "Requests/sec|Non-2xx|Socket errors| 50%| 90%| 99%|requests in"
+done
+echo "rss_after_load_kb: $(awk '/VmRSS/ {print $2}' /proc/$pid/status)"
+tail -3 "$scripts/server.err"
