@@ -154,7 +154,6 @@ public struct AccountPurge: Sendable {
                         privacy = NULL, company_id = NULL, directory_listed = 0, employer_visible = 0, deleted_at = ?, updated_at = ?1
                     WHERE id = ?
                     """, arguments: [stamp, userID])
-            try db.execute(sql: "DELETE FROM search_index WHERE type = 'users' AND object_id = ?", arguments: [userID])
             try AuditLog.append(
                 AuditEntry(
                     occurredAt: clock(), actorKind: .system, action: "account.purged", targetType: "user", targetID: String(userID),

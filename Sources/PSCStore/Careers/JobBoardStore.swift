@@ -272,12 +272,12 @@ public struct JobBoardStore: Sendable {
         var arguments: StatementArguments = [stamp]
         var order = "j.posted_at DESC, j.id DESC"
         if let text = listing.text, let match = SearchStore.matchExpression(text) {
-            conditions.append("j.id IN (SELECT object_id FROM search_index WHERE search_index MATCH ? AND type = 'jobs')")
+            conditions.append("j.id IN (SELECT rowid / 8 FROM search_index WHERE search_index MATCH ? AND rowid % 8 = 4)")
             arguments += [match]
             if listing.sort == "relevance" {
                 order = """
-                    (SELECT bm25(search_index, 0, 0, 3.0, 1.0, 2.0) FROM search_index WHERE search_index MATCH ? AND type = 'jobs'
-                        AND object_id = j.id), j.id DESC
+                    (SELECT bm25(search_index, 3.0, 1.0, 2.0) FROM search_index WHERE search_index MATCH ? AND rowid = j.id * 8 + 4),
+                        j.id DESC
                     """
             }
         }

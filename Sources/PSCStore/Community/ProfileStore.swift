@@ -180,14 +180,11 @@ public struct ProfileStore: Sendable {
             arguments += [role.rawValue]
         }
         if let text = query.text, !text.isEmpty {
-            conditions.append(
-                """
-                (lower(u.first_name || ' ' || u.last_name) LIKE ?1x ESCAPE '\\'
-                    OR (\(Self.visibleSQL("headline", viewer: viewer)) AND lower(u.headline) LIKE ?1x ESCAPE '\\')
-                    OR (\(Self.visibleSQL("major", viewer: viewer)) AND lower(u.major) LIKE ?1x ESCAPE '\\')
-                    OR (\(Self.visibleSQL("company", viewer: viewer)) AND lower(u.company) LIKE ?1x ESCAPE '\\'))
-                """.replacingOccurrences(of: "?1x", with: "?"))
-            arguments += [like(text), like(text), like(text), like(text)]
+            // Names through the full-text index (each word a prefix); other fields have filters of their own, which
+            // honour each field's privacy.
+            guard let match = SearchStore.suggestExpression(text) else { return [] }
+            conditions.append("u.id IN (SELECT rowid / 8 FROM search_index WHERE search_index MATCH ? AND rowid % 8 = 1)")
+            arguments += [match]
         }
         if let from = query.graduationYearFrom {
             conditions.append("\(Self.visibleSQL("graduation_year", viewer: viewer)) AND u.graduation_year >= ?")
@@ -216,12 +213,7 @@ public struct ProfileStore: Sendable {
                 "CASE WHEN \(Self.visibleSQL("graduation_year", viewer: viewer)) THEN u.graduation_year END DESC NULLS LAST, u.last_name, u.first_name, u.id"
         case "name": order = "lower(u.last_name), lower(u.first_name), u.id"
         default:
-            if let text = query.text, !text.isEmpty {
-                order = "(lower(u.first_name || ' ' || u.last_name) LIKE ? ESCAPE '\\') DESC, lower(u.last_name), lower(u.first_name), u.id"
-                arguments += [like(text)]
-            } else {
-                order = "lower(u.last_name), lower(u.first_name), u.id"
-            }
+            order = "lower(u.last_name), lower(u.first_name), u.id"
         }
         arguments += [query.limit, query.offset]
         let sql = ProfileRecord.selectSQL + " WHERE " + conditions.joined(separator: " AND ") + " ORDER BY \(order) LIMIT ? OFFSET ?"

@@ -58,52 +58,104 @@ public struct SearchStore: Sendable {
         return words.map { "title : \"\($0)\"*" }.joined(separator: " AND ")
     }
 
+    /// The type code each row's rowid carries (rowid = object id × 8 + code; schema 0018).
+    public static let codes = ["users": 1, "posts": 2, "events": 3, "jobs": 4, "departments": 5]
+    /// Counts stop here: past it, knowing the exact number would cost checking every match's visibility.
+    public static let countCap = 1000
+    /// How many ranked matches are read, and their visibility checked, at a time.
+    static let window = 200
+
+    /// The ids among `ids` of `type` the viewer may see (in no particular order).
+    func visible(_ ids: [Int64], type: String, viewer: Int64?, viewerDepartment: Int64?, in db: GRDB.Database) throws -> Set<Int64> {
+        guard !ids.isEmpty else { return [] }
+        let list = ids.map(String.init).joined(separator: ",")
+        let sql: String
+        switch type {
+        case "posts":
+            sql =
+                "SELECT p.id FROM posts p WHERE p.id IN (\(list)) AND \(PostStore.visibleSQL(.init(userID: viewer, departmentID: viewerDepartment)))"
+        case "events":
+            sql = "SELECT e.id FROM events e WHERE e.id IN (\(list))" + (viewer == nil ? " AND e.visibility = 'public'" : "")
+        case "jobs":
+            guard viewer != nil else { return [] }
+            sql =
+                "SELECT j.id FROM job_postings j WHERE j.id IN (\(list)) AND j.status = 'active' AND j.expires_at > '\(Timestamp.string(from: Date()))'"
+        case "users":
+            guard let viewer else { return [] }
+            sql = "SELECT u.id FROM users u WHERE u.id IN (\(list)) AND \(ProfileStore.listedSQL(viewer: viewer))"
+        default:
+            sql = "SELECT id FROM departments WHERE id IN (\(list))"
+        }
+        return Set(try Int64.fetchAll(db, sql: sql))
+    }
+
     /// Up to `limit` title matches across the suggestion types, best first.
     public func suggest(_ input: String, viewer: Int64?, viewerDepartment: Int64?, limit: Int = 8) throws -> [Hit] {
         guard let match = Self.suggestExpression(input) else { return [] }
         return try Self.suggestionTypes.flatMap { type in
-            try search(match, type: type, viewer: viewer, viewerDepartment: viewerDepartment, limit: limit, offset: 0).hits
+            try search(match, type: type, viewer: viewer, viewerDepartment: viewerDepartment, limit: limit, offset: 0, counting: false).hits
         }.sorted { $0.score > $1.score }.prefix(limit).map { $0 }
     }
 
-    /// One type's hits, best first, from `offset`.
-    public func search(_ match: String, type: String, viewer: Int64?, viewerDepartment: Int64?, limit: Int, offset: Int) throws -> (
-        hits: [Hit], total: Int
-    ) {
-        let filter: String
-        switch type {
-        case "posts":
-            filter =
-                "EXISTS (SELECT 1 FROM posts p WHERE p.id = s.object_id AND \(PostStore.visibleSQL(.init(userID: viewer, departmentID: viewerDepartment))))"
-        case "events":
-            filter = viewer == nil ? "s.visibility = 'public'" : "1"
-        case "jobs":
-            guard viewer != nil else { return ([], 0) }
-            filter = """
-                EXISTS (SELECT 1 FROM job_postings j WHERE j.id = s.object_id AND j.status = 'active'
-                    AND j.expires_at > '\(Timestamp.string(from: Date()))')
-                """
-        case "users":
-            guard let viewer else { return ([], 0) }
-            filter = "EXISTS (SELECT 1 FROM users u WHERE u.id = s.object_id AND \(ProfileStore.listedSQL(viewer: viewer)))"
-        default:
-            filter = "1"
-        }
+    /// One type's hits, best first, from `offset`, and how many the viewer may see (up to ``countCap``). Matches
+    /// are ranked by BM25 inside the index (no stored text is read), then checked for visibility a window at a
+    /// time, so nothing the viewer may not see is returned or counted.
+    public func search(
+        _ match: String, type: String, viewer: Int64?, viewerDepartment: Int64?, limit: Int, offset: Int, counting: Bool = true
+    ) throws -> (hits: [Hit], total: Int) {
+        guard let code = Self.codes[type] else { return ([], 0) }
         return try store.read { db in
-            let condition = "search_index MATCH ? AND s.type = ? AND \(filter)"
-            let total = try Int.fetchOne(db, sql: "SELECT count(*) FROM search_index s WHERE \(condition)", arguments: [match, type]) ?? 0
-            let hits = try Row.fetchAll(
-                db,
-                sql: """
-                    SELECT s.object_id, s.title, snippet(search_index, \(type == "posts" ? 3 : 2), char(2), char(3), '…', 16) AS snippet,
-                        bm25(search_index, 0, 0, 3.0, 1.0, 2.0) AS score
-                    FROM search_index s WHERE \(condition) ORDER BY score LIMIT ? OFFSET ?
-                    """,
-                arguments: [match, type, limit, offset]
-            ).map { row in
-                Hit(type: type, id: row["object_id"], title: row["title"], snippet: row["snippet"] ?? "", score: -(row["score"] as Double))
+            // The page: ranked windows until offset + limit visible matches are found.
+            var ranked: [(id: Int64, score: Double)] = []
+            var start = 0
+            while ranked.count < offset + limit {
+                let window = try Row.fetchAll(
+                    db,
+                    sql: """
+                        SELECT rowid / 8 AS id, bm25(search_index, 3.0, 1.0, 2.0) AS score FROM search_index
+                        WHERE search_index MATCH ? AND rowid % 8 = ? ORDER BY score LIMIT ? OFFSET ?
+                        """,
+                    arguments: [match, code, Self.window, start]
+                ).map { (id: $0["id"] as Int64, score: $0["score"] as Double) }
+                let seen = try visible(window.map(\.id), type: type, viewer: viewer, viewerDepartment: viewerDepartment, in: db)
+                ranked += window.filter { seen.contains($0.id) }
+                if window.count < Self.window { break }
+                start += Self.window
             }
-            return (hits, total)
+            let page = Array(ranked.dropFirst(offset).prefix(limit))
+            var hits: [Hit] = []
+            if !page.isEmpty {
+                let rowids = page.map { String($0.id * 8 + Int64(code)) }.joined(separator: ",")
+                var texts: [Int64: (String, String)] = [:]
+                for row in try Row.fetchAll(
+                    db,
+                    sql: """
+                        SELECT rowid / 8 AS id, title, snippet(search_index, \(type == "posts" ? 1 : 0), char(2), char(3), '…', 16) AS snippet
+                        FROM search_index WHERE search_index MATCH ? AND rowid IN (\(rowids))
+                        """,
+                    arguments: [match])
+                {
+                    texts[row["id"]] = (row["title"], row["snippet"] ?? "")
+                }
+                hits = page.compactMap { item in
+                    texts[item.id].map { Hit(type: type, id: item.id, title: $0.0, snippet: $0.1, score: -item.score) }
+                }
+            }
+            guard counting else { return (hits, ranked.count) }
+            // The count: every visible match in rowid order (cheap), up to the cap.
+            var total = 0
+            var after: Int64 = -1
+            while total < Self.countCap {
+                let ids = try Int64.fetchAll(
+                    db,
+                    sql: "SELECT rowid FROM search_index WHERE search_index MATCH ? AND rowid % 8 = ? AND rowid > ? ORDER BY rowid LIMIT ?",
+                    arguments: [match, code, after, Self.window * 2])
+                guard let last = ids.last else { break }
+                after = last
+                total += try visible(ids.map { $0 / 8 }, type: type, viewer: viewer, viewerDepartment: viewerDepartment, in: db).count
+                if ids.count < Self.window * 2 { break }
+            }
+            return (hits, min(total, Self.countCap))
         }
     }
 }
