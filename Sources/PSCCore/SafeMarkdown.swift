@@ -5,6 +5,12 @@ import Foundation
 /// markup a member types reaches a page; links must be http(s) and get `rel="nofollow noopener ugc"`.
 public enum SafeMarkdown {
     public static func html(_ markdown: String) -> String {
+        // One line of plain text, the most common post, is one paragraph.
+        if !markdown.utf8.contains(where: { $0 == UInt8(ascii: "\n") || $0 == UInt8(ascii: "\r") }), !markdown.hasPrefix("- "),
+            !markdown.hasPrefix("* ")
+        {
+            return markdown.isEmpty ? "" : "<p>" + inline(markdown) + "</p>"
+        }
         let blocks = markdown.replacingOccurrences(of: "\r\n", with: "\n").components(separatedBy: "\n\n")
         var output: [String] = []
         for block in blocks {

@@ -36,31 +36,31 @@ public struct ProfileStore: Sendable {
         guard !ids.isEmpty else { return [:] }
         return try store.read { db in
             var result: [Int64: (ProfileRecord, ConnectionStatus)] = [:]
+            // The id lists travel as one JSON argument, so each statement's text is fixed and compiled once per connection.
+            let idList = "[" + ids.map(String.init).joined(separator: ",") + "]"
             let records = try ProfileRecord.fetchAll(
-                db, sql: ProfileRecord.selectSQL + " WHERE u.id IN (\(ids.map { _ in "?" }.joined(separator: ",")))",
-                arguments: StatementArguments(ids))
+                db.cachedStatement(sql: ProfileRecord.selectSQL + " WHERE u.id IN (SELECT value FROM json_each(?))"), arguments: [idList])
             // The viewer's relation to everyone on the page in two queries, not two per person.
             let others = records.map(\.id).filter { $0 != viewer }
-            // Numbered so both IN lists read the same arguments.
-            let marks = others.indices.map { "?\($0 + 2)" }.joined(separator: ",")
+            let otherList = "[" + others.map(String.init).joined(separator: ",") + "]"
             var blocked = Set<Int64>()
             var pairs: [Int64: (requester: Int64, status: String)] = [:]
             if !others.isEmpty {
                 blocked = Set(
                     try Int64.fetchAll(
-                        db,
-                        sql: """
-                            SELECT CASE WHEN blocker_id = ?1 THEN blocked_id ELSE blocker_id END FROM blocks
-                            WHERE (blocker_id = ?1 AND blocked_id IN (\(marks))) OR (blocked_id = ?1 AND blocker_id IN (\(marks)))
-                            """,
-                        arguments: [viewer] + StatementArguments(others)))
+                        db.cachedStatement(
+                            sql: """
+                                SELECT CASE WHEN blocker_id = ?1 THEN blocked_id ELSE blocker_id END FROM blocks
+                                WHERE (blocker_id = ?1 AND blocked_id IN (SELECT value FROM json_each(?2)))
+                                    OR (blocked_id = ?1 AND blocker_id IN (SELECT value FROM json_each(?2)))
+                                """), arguments: [viewer, otherList]))
                 for row in try Row.fetchAll(
-                    db,
-                    sql: """
-                        SELECT requester_id, addressee_id, status FROM connections
-                        WHERE (requester_id = ?1 AND addressee_id IN (\(marks))) OR (addressee_id = ?1 AND requester_id IN (\(marks)))
-                        """,
-                    arguments: [viewer] + StatementArguments(others))
+                    db.cachedStatement(
+                        sql: """
+                            SELECT requester_id, addressee_id, status FROM connections
+                            WHERE (requester_id = ?1 AND addressee_id IN (SELECT value FROM json_each(?2)))
+                                OR (addressee_id = ?1 AND requester_id IN (SELECT value FROM json_each(?2)))
+                            """), arguments: [viewer, otherList])
                 {
                     let (requester, addressee): (Int64, Int64) = (row["requester_id"], row["addressee_id"])
                     pairs[requester == viewer ? addressee : requester] = (requester, row["status"])

@@ -64,6 +64,8 @@ public struct SearchStore: Sendable {
     public static let countCap = 1000
     /// How many ranked matches are read, and their visibility checked, at a time.
     static let window = 200
+    /// How many of a type's newest matches are ranked by BM25 (older ones are still counted).
+    public static let rankedMatches = 2000
 
     /// The ids among `ids` of `type` the viewer may see (in no particular order).
     func visible(_ ids: [Int64], type: String, viewer: Int64?, viewerDepartment: Int64?, in db: GRDB.Database) throws -> Set<Int64> {
@@ -105,6 +107,13 @@ public struct SearchStore: Sendable {
     ) throws -> (hits: [Hit], total: Int) {
         guard let code = Self.codes[type] else { return ([], 0) }
         return try store.read { db in
+            // BM25 is worked out for the newest `rankedMatches` matches of the type only: a common word can match tens of
+            // thousands of posts, and scoring them all cost more than the rest of the request.
+            let floor =
+                try Int64.fetchOne(
+                    db,
+                    sql: "SELECT rowid FROM search_index WHERE search_index MATCH ? AND rowid % 8 = ? ORDER BY rowid DESC LIMIT 1 OFFSET ?",
+                    arguments: [match, code, Self.rankedMatches - 1]) ?? 0
             // The page: ranked windows until offset + limit visible matches are found.
             var ranked: [(id: Int64, score: Double)] = []
             var start = 0
@@ -113,9 +122,9 @@ public struct SearchStore: Sendable {
                     db,
                     sql: """
                         SELECT rowid / 8 AS id, bm25(search_index, 3.0, 1.0, 2.0) AS score FROM search_index
-                        WHERE search_index MATCH ? AND rowid % 8 = ? ORDER BY score LIMIT ? OFFSET ?
+                        WHERE search_index MATCH ? AND rowid % 8 = ? AND rowid >= ? ORDER BY score LIMIT ? OFFSET ?
                         """,
-                    arguments: [match, code, Self.window, start]
+                    arguments: [match, code, floor, Self.window, start]
                 ).map { (id: $0["id"] as Int64, score: $0["score"] as Double) }
                 let seen = try visible(window.map(\.id), type: type, viewer: viewer, viewerDepartment: viewerDepartment, in: db)
                 ranked += window.filter { seen.contains($0.id) }
