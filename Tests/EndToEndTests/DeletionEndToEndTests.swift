@@ -105,7 +105,7 @@ extension EndToEnd {
             #expect(try count("SELECT going_count FROM events WHERE id = ?", [eventID]) == 1)
             #expect(
                 try count(
-                    "SELECT count(*) FROM search_index WHERE rowid IN (? * 8 + 1, ? * 8 + 2)", [leavingID, own]) == 0)
+                    "SELECT count(*) FROM search_index WHERE rowid IN (? + 1099511627776, ? + 2 * 1099511627776)", [leavingID, own]) == 0)
             let row = try #require(
                 try store.read { db in try Row.fetchOne(db, sql: "SELECT * FROM users WHERE id = ?", arguments: [leavingID]) })
             #expect(row["status"] as String == "deleted" && row["email"] as String == "deleted-\(leavingID)@invalid")

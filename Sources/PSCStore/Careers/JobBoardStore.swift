@@ -272,11 +272,11 @@ public struct JobBoardStore: Sendable {
         var arguments: StatementArguments = [stamp]
         var order = "j.posted_at DESC, j.id DESC"
         if let text = listing.text, let match = SearchStore.matchExpression(text) {
-            conditions.append("j.id IN (SELECT rowid / 8 FROM search_index WHERE search_index MATCH ? AND rowid % 8 = 4)")
+            conditions.append("j.id IN (\(SearchStore.idsSQL(type: "jobs")))")
             arguments += [match]
             if listing.sort == "relevance" {
                 order = """
-                    (SELECT bm25(search_index, 3.0, 1.0, 2.0) FROM search_index WHERE search_index MATCH ? AND rowid = j.id * 8 + 4),
+                    (SELECT bm25(search_index, 3.0, 1.0, 2.0) FROM search_index WHERE search_index MATCH ? AND rowid = j.id + \(SearchStore.base("jobs"))),
                         j.id DESC
                     """
             }

@@ -183,7 +183,7 @@ public struct ProfileStore: Sendable {
             // Names through the full-text index (each word a prefix); other fields have filters of their own, which
             // honour each field's privacy.
             guard let match = SearchStore.suggestExpression(text) else { return [] }
-            conditions.append("u.id IN (SELECT rowid / 8 FROM search_index WHERE search_index MATCH ? AND rowid % 8 = 1)")
+            conditions.append("u.id IN (\(SearchStore.idsSQL(type: "users")))")
             arguments += [match]
         }
         if let from = query.graduationYearFrom {

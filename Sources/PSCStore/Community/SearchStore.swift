@@ -58,8 +58,17 @@ public struct SearchStore: Sendable {
         return words.map { "title : \"\($0)\"*" }.joined(separator: " AND ")
     }
 
-    /// The type code each row's rowid carries (rowid = object id × 8 + code; schema 0018).
-    public static let codes = ["users": 1, "posts": 2, "events": 3, "jobs": 4, "departments": 5]
+    /// The type code each row's rowid carries (rowid = code × 2^40 + object id; schema 0018).
+    public static let codes: [String: Int64] = ["users": 1, "posts": 2, "events": 3, "jobs": 4, "departments": 5]
+    static let span: Int64 = 1 << 40
+
+    /// The first rowid of a type's range; an object's rowid is this plus its id.
+    public static func base(_ type: String) -> Int64 { (codes[type] ?? 0) * span }
+
+    /// The ids of a type's matches for one `?` MATCH argument, for use in `IN (…)`.
+    public static func idsSQL(type: String) -> String {
+        "SELECT rowid - \(base(type)) FROM search_index WHERE search_index MATCH ? AND rowid BETWEEN \(base(type)) AND \(base(type) + span - 1)"
+    }
     /// Counts stop here: past it, knowing the exact number would cost checking every match's visibility.
     public static let countCap = 1000
     /// How many ranked matches are read, and their visibility checked, at a time.
@@ -105,15 +114,17 @@ public struct SearchStore: Sendable {
     public func search(
         _ match: String, type: String, viewer: Int64?, viewerDepartment: Int64?, limit: Int, offset: Int, counting: Bool = true
     ) throws -> (hits: [Hit], total: Int) {
-        guard let code = Self.codes[type] else { return ([], 0) }
+        guard Self.codes[type] != nil else { return ([], 0) }
+        let (low, high) = (Self.base(type), Self.base(type) + Self.span - 1)
         return try store.read { db in
             // BM25 is worked out for the newest `rankedMatches` matches of the type only: a common word can match tens of
             // thousands of posts, and scoring them all cost more than the rest of the request.
             let floor =
                 try Int64.fetchOne(
                     db,
-                    sql: "SELECT rowid FROM search_index WHERE search_index MATCH ? AND rowid % 8 = ? ORDER BY rowid DESC LIMIT 1 OFFSET ?",
-                    arguments: [match, code, Self.rankedMatches - 1]) ?? 0
+                    sql:
+                        "SELECT rowid FROM search_index WHERE search_index MATCH ? AND rowid BETWEEN ? AND ? ORDER BY rowid DESC LIMIT 1 OFFSET ?",
+                    arguments: [match, low, high, Self.rankedMatches - 1]) ?? low
             // The page: ranked windows until offset + limit visible matches are found.
             var ranked: [(id: Int64, score: Double)] = []
             var start = 0
@@ -121,10 +132,10 @@ public struct SearchStore: Sendable {
                 let window = try Row.fetchAll(
                     db,
                     sql: """
-                        SELECT rowid / 8 AS id, bm25(search_index, 3.0, 1.0, 2.0) AS score FROM search_index
-                        WHERE search_index MATCH ? AND rowid % 8 = ? AND rowid >= ? ORDER BY score LIMIT ? OFFSET ?
+                        SELECT rowid - ? AS id, bm25(search_index, 3.0, 1.0, 2.0) AS score FROM search_index
+                        WHERE search_index MATCH ? AND rowid BETWEEN ? AND ? ORDER BY score LIMIT ? OFFSET ?
                         """,
-                    arguments: [match, code, floor, Self.window, start]
+                    arguments: [low, match, floor, high, Self.window, start]
                 ).map { (id: $0["id"] as Int64, score: $0["score"] as Double) }
                 let seen = try visible(window.map(\.id), type: type, viewer: viewer, viewerDepartment: viewerDepartment, in: db)
                 ranked += window.filter { seen.contains($0.id) }
@@ -134,12 +145,12 @@ public struct SearchStore: Sendable {
             let page = Array(ranked.dropFirst(offset).prefix(limit))
             var hits: [Hit] = []
             if !page.isEmpty {
-                let rowids = page.map { String($0.id * 8 + Int64(code)) }.joined(separator: ",")
+                let rowids = page.map { String($0.id + low) }.joined(separator: ",")
                 var texts: [Int64: (String, String)] = [:]
                 for row in try Row.fetchAll(
                     db,
                     sql: """
-                        SELECT rowid / 8 AS id, title, snippet(search_index, \(type == "posts" ? 1 : 0), char(2), char(3), '…', 16) AS snippet
+                        SELECT rowid - \(low) AS id, title, snippet(search_index, \(type == "posts" ? 1 : 0), char(2), char(3), '…', 16) AS snippet
                         FROM search_index WHERE search_index MATCH ? AND rowid IN (\(rowids))
                         """,
                     arguments: [match])
@@ -153,15 +164,15 @@ public struct SearchStore: Sendable {
             guard counting else { return (hits, ranked.count) }
             // The count: every visible match in rowid order (cheap), up to the cap.
             var total = 0
-            var after: Int64 = -1
+            var after = low - 1
             while total < Self.countCap {
                 let ids = try Int64.fetchAll(
                     db,
-                    sql: "SELECT rowid FROM search_index WHERE search_index MATCH ? AND rowid % 8 = ? AND rowid > ? ORDER BY rowid LIMIT ?",
-                    arguments: [match, code, after, Self.window * 2])
+                    sql: "SELECT rowid FROM search_index WHERE search_index MATCH ? AND rowid > ? AND rowid <= ? ORDER BY rowid LIMIT ?",
+                    arguments: [match, after, high, Self.window * 2])
                 guard let last = ids.last else { break }
                 after = last
-                total += try visible(ids.map { $0 / 8 }, type: type, viewer: viewer, viewerDepartment: viewerDepartment, in: db).count
+                total += try visible(ids.map { $0 - low }, type: type, viewer: viewer, viewerDepartment: viewerDepartment, in: db).count
                 if ids.count < Self.window * 2 { break }
             }
             return (hits, min(total, Self.countCap))
