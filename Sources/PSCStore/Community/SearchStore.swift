@@ -69,8 +69,8 @@ public struct SearchStore: Sendable {
     public static func idsSQL(type: String) -> String {
         "SELECT rowid - \(base(type)) FROM search_index WHERE search_index MATCH ? AND rowid BETWEEN \(base(type)) AND \(base(type) + span - 1)"
     }
-    /// Counts stop here: past it, knowing the exact number would cost checking every match's visibility.
-    public static let countCap = 1000
+    /// Counts stop here ("100+"): past it, knowing the exact number would cost checking every match's visibility.
+    public static let countCap = 100
     /// How many ranked matches are read, and their visibility checked, at a time.
     static let window = 200
     /// How many of a type's newest matches are ranked by BM25 (older ones are still counted).
@@ -128,6 +128,8 @@ public struct SearchStore: Sendable {
             // The page: ranked windows until offset + limit visible matches are found.
             var ranked: [(id: Int64, score: Double)] = []
             var start = 0
+            // Most matches are visible, so a window twice the page usually suffices.
+            let size = min(Self.window, max(50, 2 * (offset + limit)))
             while ranked.count < offset + limit {
                 let window = try Row.fetchAll(
                     db,
@@ -135,12 +137,12 @@ public struct SearchStore: Sendable {
                         SELECT rowid - ? AS id, bm25(search_index, 3.0, 1.0, 2.0) AS score FROM search_index
                         WHERE search_index MATCH ? AND rowid BETWEEN ? AND ? ORDER BY score LIMIT ? OFFSET ?
                         """,
-                    arguments: [low, match, floor, high, Self.window, start]
+                    arguments: [low, match, floor, high, size, start]
                 ).map { (id: $0["id"] as Int64, score: $0["score"] as Double) }
                 let seen = try visible(window.map(\.id), type: type, viewer: viewer, viewerDepartment: viewerDepartment, in: db)
                 ranked += window.filter { seen.contains($0.id) }
-                if window.count < Self.window { break }
-                start += Self.window
+                if window.count < size { break }
+                start += size
             }
             let page = Array(ranked.dropFirst(offset).prefix(limit))
             var hits: [Hit] = []
@@ -169,11 +171,11 @@ public struct SearchStore: Sendable {
                 let ids = try Int64.fetchAll(
                     db,
                     sql: "SELECT rowid FROM search_index WHERE search_index MATCH ? AND rowid > ? AND rowid <= ? ORDER BY rowid LIMIT ?",
-                    arguments: [match, after, high, Self.window * 2])
+                    arguments: [match, after, high, Self.countCap + Self.countCap / 2])
                 guard let last = ids.last else { break }
                 after = last
                 total += try visible(ids.map { $0 - low }, type: type, viewer: viewer, viewerDepartment: viewerDepartment, in: db).count
-                if ids.count < Self.window * 2 { break }
+                if ids.count < Self.countCap + Self.countCap / 2 { break }
             }
             return (hits, min(total, Self.countCap))
         }
