@@ -10,6 +10,7 @@ import urllib.request
 from selenium.common.exceptions import WebDriverException
 from selenium.webdriver.common.by import By
 from selenium.webdriver.support import expected_conditions
+from selenium.webdriver.support.ui import Select
 
 from test_account_pages import violations, wait_for
 from test_pages import browser  # noqa: F401  (the shared browser fixture)
@@ -129,6 +130,39 @@ def test_post_search_connect_rsvp_and_browse(server, browser):
         assert violations(browser) == [], path
     browser.get(server.url + "/directory?q=blake")
     assert "Blake Rivers" in browser.find_element(By.TAG_NAME, "main").text
+
+
+def test_edit_profile_and_privacy_from_the_settings_page(server, browser):
+    member, viewer = "casey.edit@gus.pittstate.edu", "drew.viewer@gus.pittstate.edu"
+    server.register_verified(member, PASSWORD, first="Casey", last="Edit")
+    server.register_verified(viewer, PASSWORD, first="Drew", last="Viewer")
+    sign_in(server, browser, member)
+    browser.get(server.url + "/settings/profile")
+    assert violations(browser) == []
+    headline = browser.find_element(By.ID, "edit-headline")
+    headline.clear()
+    headline.send_keys("Construction management senior")
+    browser.find_element(By.ID, "edit-skills").send_keys("Estimating, AutoCAD")
+    browser.find_element(By.CSS_SELECTOR, "form[data-method='PATCH'] button[type='submit']").click()
+    wait_for(browser, expected_conditions.visibility_of_element_located((By.CSS_SELECTOR, "form[data-method='PATCH'] [data-saved]")))
+
+    # Headline for connections only: a member who is not connected no longer sees it.
+    Select(browser.find_element(By.ID, "privacy-headline")).select_by_value("connections")
+    browser.find_element(By.CSS_SELECTOR, "form[data-method='PUT'] button[type='submit']").click()
+    wait_for(browser, expected_conditions.visibility_of_element_located((By.CSS_SELECTOR, "form[data-method='PUT'] [data-saved]")))
+    browser.find_element(By.CSS_SELECTOR, "form[data-api='/api/v1/security/consent'] input[name='granted']").click()
+    browser.find_element(By.CSS_SELECTOR, "form[data-api='/api/v1/security/consent'] button[type='submit']").click()
+    wait_for(browser, expected_conditions.visibility_of_element_located((By.CSS_SELECTOR, "form[data-api='/api/v1/security/consent'] [data-saved]")))
+
+    browser.get(server.url + "/profile/me")
+    main = browser.find_element(By.TAG_NAME, "main").text
+    assert "Construction management senior" in main and "AutoCAD" in main
+    status, own = ApiSession(server, member).call("GET", "/api/v1/users/me")
+    assert own["skills"] == ["Estimating", "AutoCAD"] and own["privacy"]["headline"] == "connections"
+    status, seen = ApiSession(server, viewer).call("GET", f"/api/v1/users/{own['id']}")
+    assert status == 200 and seen["headline"] is None, "the stranger does not see a connections-only headline"
+    status, listed = ApiSession(server, viewer).call("GET", "/api/v1/directory?q=casey")
+    assert [person["id"] for person in listed["items"]] == [own["id"]], "listed after opting in"
 
 
 def test_member_pages_send_visitors_to_sign_in(server, browser):

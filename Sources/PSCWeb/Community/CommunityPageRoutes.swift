@@ -1,4 +1,5 @@
 import Foundation
+import GRDB
 import Hummingbird
 import PSCCore
 import PSCStore
@@ -79,6 +80,42 @@ struct CommunityPageRoutes {
                         "post": try await posts.bodies([post], viewer: identity.user.id)[0].templateValue as Any,
                         "comments": try await posts.commentBodies(comments, viewer: identity.user.id).compactMap(\.templateValue),
                     ], request: request, identity: identity))
+        }
+        MemberPage.register(router, catalog, "PAGE-SETTINGS-PROFILE", "/settings/profile", "Edit my profile and privacy") {
+            request, context in
+            let identity = try MemberPage.identity(request, context)
+            let own = try await ProfileRoutes(platform: platform).ownProfile(identity.user.id).templateValue as? [String: Any] ?? [:]
+            let levels = own["privacy"] as? [String: Any] ?? [:]
+            let labels = [
+                "email": "Email", "phone": "Phone", "last_active_at": "Last active", "bio": "About", "headline": "Headline",
+                "major": "Major", "degree": "Degree", "graduation_year": "Graduation year", "department": "Department",
+                "skills": "Skills", "interests": "Interests", "links": "Links", "company": "Company", "position": "Position",
+                "industry": "Industry", "location": "Location",
+            ]
+            let fields = ProfileRecord.privacyDefaults.keys.sorted().map { field -> [String: Any] in
+                let current = (levels[field] as? String) ?? ProfileRecord.privacyDefaults[field]!.rawValue
+                return [
+                    "field": field, "label": labels[field] ?? field,
+                    "options": FieldVisibility.allCases.map { ["value": $0.rawValue, "selected": $0.rawValue == current] },
+                ]
+            }
+            var shown = own
+            for field in ["skills", "interests"] { shown[field + "Text"] = (own[field] as? [String])?.joined(separator: ", ") ?? "" }
+            let user = identity.user.id
+            let listed = try await Offload.run {
+                try platform.store.read { db in
+                    try Bool.fetchOne(
+                        db,
+                        sql: """
+                            SELECT granted FROM consent_records WHERE user_id = ? AND consent_type = 'ferpa_directory'
+                            ORDER BY recorded_at DESC, id DESC LIMIT 1
+                            """, arguments: [user]) ?? false
+                }
+            }
+            return HTMLResponse.make(
+                pages.render(
+                    "settings-profile", ["profile": shown, "privacyFields": fields, "listed": listed], request: request, identity: identity)
+            )
         }
         MemberPage.register(router, catalog, "PAGE-DIRECTORY", "/directory", "Member directory") { request, context in
             let identity = try MemberPage.identity(request, context)

@@ -90,7 +90,7 @@ struct ProfileRoutes {
         }
     }
 
-    private func ownProfile(_ userID: Int64) async throws -> JSONValue {
+    func ownProfile(_ userID: Int64) async throws -> JSONValue {
         let profiles = platform.profiles
         guard let record = try await Offload.run({ try profiles.store.read { db in try profiles.profile(id: userID, in: db) } }) else {
             throw APIError.notFound("There is no such member.")

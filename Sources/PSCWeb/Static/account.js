@@ -91,7 +91,20 @@
       } else if (input.type === "radio") {
         if (input.checked) { body[input.name] = input.value; }
       } else if (input.value !== "") {
-        body[input.name] = input.dataset.type === "integer" ? parseInt(input.value, 10) : input.value;
+        var value = input.value;
+        if (input.dataset.type === "integer") { value = parseInt(input.value, 10); }
+        if (input.dataset.type === "list") {
+          value = input.value.split(",").map(function (item) { return item.trim(); }).filter(function (item) { return item; });
+        }
+        // "fields.bio" nests one level: {"fields": {"bio": …}} (USR-5).
+        var dot = input.name.indexOf(".");
+        if (dot > 0) {
+          var group = input.name.slice(0, dot);
+          body[group] = body[group] || {};
+          body[group][input.name.slice(dot + 1)] = value;
+        } else {
+          body[input.name] = value;
+        }
       }
     });
     if (form.hasAttribute("data-challenge")) { body.login_challenge = sessionStorage.getItem(challengeKey) || ""; }
@@ -133,6 +146,10 @@
     confirmed: function (data) { showCodes(data.recovery_codes || []); loadSecurity(); },
     codes: function (data, form) { form.reset(); showCodes(data.recovery_codes || []); },
     reload: function () { location.reload(); },
+    saved: function (data, form) {
+      var note = form.querySelector("[data-saved]");
+      if (note) { note.hidden = false; }
+    },
     passwordChanged: function (data, form) {
       form.reset();
       var box = form.querySelector(".form-error");
@@ -166,6 +183,23 @@
         if (button) { button.disabled = false; }
         showError(form, { data: { message: "The server could not be reached; check your connection." } });
       });
+    });
+  });
+
+  // The profile photo: a multipart PUT, then the page shows the new one.
+  document.querySelectorAll("form[data-avatar]").forEach(function (form) {
+    form.addEventListener("submit", function (event) {
+      event.preventDefault();
+      var file = form.querySelector('input[type="file"]').files[0];
+      if (!file) { showError(form, { data: { message: "Choose an image first." } }); return; }
+      var upload = new FormData();
+      upload.append("file", file, file.name);
+      var headers = { "Accept": "application/json" };
+      if (csrfMeta) { headers["X-CSRF-Token"] = csrfMeta.content; }
+      fetch("/api/v1/users/me/avatar", { method: "PUT", headers: headers, credentials: "same-origin", body: upload })
+        .then(function (response) { return response.json().then(function (data) { return { ok: response.ok, data: data }; }); })
+        .then(function (result) { if (!result.ok) { showError(form, result); return; } location.reload(); })
+        .catch(function () { showError(form, { data: { message: "The server could not be reached; check your connection." } }); });
     });
   });
 
