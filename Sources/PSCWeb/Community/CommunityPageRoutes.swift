@@ -17,7 +17,7 @@ struct CommunityPageRoutes {
             let identity = try MemberPage.identity(request, context)
             let pagination = try Pagination(request)
             let (store, reader) = (platform.posts, PostRoutes.reader(identity))
-            let found = try await posts.run { try store.feed(reader: reader, beforeID: pagination.lastID, limit: pagination.limit) }
+            let found = try await Offload.run { try store.feed(reader: reader, beforeID: pagination.lastID, limit: pagination.limit) }
             let items = try await posts.bodies(found, viewer: identity.user.id)
             let next = pagination.nextCursor(lastID: found.last?.id, count: found.count).stringValue
             let suggestions = try await ConnectionRoutes(platform: platform).suggestions(viewer: identity.user.id, limit: 3)
@@ -53,7 +53,7 @@ struct CommunityPageRoutes {
             }
             let reader = PostRoutes.reader(identity)
             let store = platform.posts
-            let authored = try await posts.run { try store.posts(by: id, reader: reader, beforeID: nil, limit: 10) }
+            let authored = try await Offload.run { try store.posts(by: id, reader: reader, beforeID: nil, limit: 10) }
             let relation = found.relation
             return HTMLResponse.make(
                 pages.render(
@@ -69,10 +69,10 @@ struct CommunityPageRoutes {
         MemberPage.register(router, catalog, "PAGE-POST", "/posts/{id}", "A post and its comments") { request, context in
             let identity = try MemberPage.identity(request, context)
             let (store, reader, id) = (platform.posts, PostRoutes.reader(identity), try PostRoutes.postID(context))
-            guard let post = try await posts.run({ try store.post(id: id, reader: reader) }) else {
+            guard let post = try await Offload.run({ try store.post(id: id, reader: reader) }) else {
                 throw APIError.notFound("There is no such post.")
             }
-            let comments = try await posts.run { try store.comments(postID: id, reader: reader, afterID: nil, limit: 100) }
+            let comments = try await Offload.run { try store.comments(postID: id, reader: reader, afterID: nil, limit: 100) }
             return HTMLResponse.make(
                 pages.render(
                     "post",

@@ -3,6 +3,11 @@ import Hummingbird
 import PSCCore
 import PSCStore
 
+/// What clients see for the store's errors; the error middleware renders it wherever one is thrown.
+extension ConnectionError: APIErrorConvertible {
+    var apiError: APIError { ConnectionRoutes.mapped(self) }
+}
+
 /// CON-1..9 (10-api §5): connection requests and answers, suggestions, and blocks.
 struct ConnectionRoutes {
     let platform: Platform
@@ -31,10 +36,6 @@ struct ConnectionRoutes {
         }
     }
 
-    func run<T: Sendable>(_ body: @escaping @Sendable () throws -> T) async throws -> T {
-        do { return try await Offload.run(body) } catch let error as ConnectionError { throw Self.mapped(error) }
-    }
-
     static func id(_ context: AppRequestContext, _ name: String = "id") throws -> Int64 {
         guard let id = context.parameters.get(name).flatMap({ Int64($0) }), id > 0 else {
             throw APIError.notFound("There is no such request.")
@@ -45,8 +46,8 @@ struct ConnectionRoutes {
     /// People the viewer may know, each with the reasons the viewer may see (CON-6 and the `/connections` page).
     func suggestions(viewer: Int64, limit: Int) async throws -> [JSONValue] {
         let (connections, profiles) = (platform.connections, platform.profiles)
-        let found = try await run { try connections.suggestions(for: viewer, limit: limit) }
-        let cards = try await run { try profiles.cards(ids: found.map(\.userID), viewer: viewer) }
+        let found = try await Offload.run { try connections.suggestions(for: viewer, limit: limit) }
+        let cards = try await Offload.run { try profiles.cards(ids: found.map(\.userID), viewer: viewer) }
         return found.compactMap { suggestion in
             guard let card = cards[suggestion.userID] else { return nil }
             let viewerKind = ProfileViews.viewer(for: card.relation)
@@ -67,8 +68,8 @@ struct ConnectionRoutes {
         items: [JSONValue], lastID: Int64?, count: Int
     ) {
         let (connections, profiles) = (platform.connections, platform.profiles)
-        let rows = try await run { try connections.list(userID: viewer, status: status, beforeID: beforeID, limit: limit) }
-        let cards = try await run { try profiles.cards(ids: rows.map { $0.other(than: viewer) }, viewer: viewer) }
+        let rows = try await Offload.run { try connections.list(userID: viewer, status: status, beforeID: beforeID, limit: limit) }
+        let cards = try await Offload.run { try profiles.cards(ids: rows.map { $0.other(than: viewer) }, viewer: viewer) }
         let items: [JSONValue] = rows.compactMap { row in
             guard let card = cards[row.other(than: viewer)] else { return nil }
             return [
@@ -114,7 +115,7 @@ struct ConnectionRoutes {
             let note = body.note?.trimmingCharacters(in: .whitespacesAndNewlines)
             if let note, note.count > 300 { throw APIError.validation(["note": ["must be at most 300 characters"]]) }
             let requester = identity.user.id
-            let result = try await run {
+            let result = try await Offload.run {
                 try connections.request(from: requester, to: body.userID, note: note?.isEmpty == true ? nil : note)
             }
             var response = JSONResponse.make(["id": .int(result.id), "status": .string(result.status)], status: .created)
@@ -131,7 +132,7 @@ struct ConnectionRoutes {
             ) { _, context in
                 let identity = try context.require(.active, scope: "content:write")
                 let connectionID = try Self.id(context)
-                try await run { try connections.respond(id: connectionID, by: identity.user.id, accept: accept) }
+                try await Offload.run { try connections.respond(id: connectionID, by: identity.user.id, accept: accept) }
                 return JSONResponse.make(accept ? ["status": "connected"] : ["status": "declined"])
             }
         }
@@ -143,7 +144,7 @@ struct ConnectionRoutes {
         ) { _, context in
             let identity = try context.require(.active, scope: "content:write")
             let connectionID = try Self.id(context)
-            try await run { try connections.remove(id: connectionID, by: identity.user.id) }
+            try await Offload.run { try connections.remove(id: connectionID, by: identity.user.id) }
             return Response(status: .noContent)
         }
         catalog.add(
@@ -164,8 +165,8 @@ struct ConnectionRoutes {
         ) { _, context in
             let identity = try context.require(.active, scope: "content:read")
             let viewer = identity.user.id
-            let ids = try await run { try connections.blocked(by: viewer) }
-            let cards = try await run { try profiles.cards(ids: ids, viewer: viewer) }
+            let ids = try await Offload.run { try connections.blocked(by: viewer) }
+            let cards = try await Offload.run { try profiles.cards(ids: ids, viewer: viewer) }
             return JSONResponse.make([
                 "items": .array(ids.compactMap { id in cards[id].map { .object(ProfileViews.card($0.record, relation: .blocked)) } })
             ])
@@ -179,7 +180,7 @@ struct ConnectionRoutes {
             let identity = try context.require(.active, scope: "content:write")
             let body = try await request.decodeJSON(as: NewBlock.self, context: context)
             let blocker = identity.user.id
-            try await run { try connections.block(blocker, body.userID) }
+            try await Offload.run { try connections.block(blocker, body.userID) }
             return JSONResponse.make(["blocked_user_id": .int(body.userID)], status: .created)
         }
         catalog.add(
@@ -190,7 +191,7 @@ struct ConnectionRoutes {
         ) { _, context in
             let identity = try context.require(.active, scope: "content:write")
             let blocked = try Self.id(context, "user_id")
-            guard try await run({ try connections.unblock(identity.user.id, blocked) }) else {
+            guard try await Offload.run({ try connections.unblock(identity.user.id, blocked) }) else {
                 throw APIError.notFound("You have not blocked this member.")
             }
             return Response(status: .noContent)

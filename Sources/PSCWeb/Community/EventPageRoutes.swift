@@ -28,7 +28,7 @@ struct EventPageRoutes {
             listing.mine = identity != nil && parameters.get("mine") == "true"
             listing.limit = 50
             let chosen = listing
-            let found = try await routes.run { try events.list(chosen, reader: identity?.user.id) }
+            let found = try await Offload.run { try events.list(chosen, reader: identity?.user.id) }
             return HTMLResponse.make(
                 pages.render(
                     "events",
@@ -53,10 +53,10 @@ struct EventPageRoutes {
             if let capacity = event.capacity { data["percentFull"] = min(100, event.goingCount * 100 / max(1, capacity)) }
             if let identity, EventRoutes.mayManage(identity, event) {
                 let id = event.id
-                let code = try await routes.run { try events.checkInCode(eventID: id) }
+                let code = try await Offload.run { try events.checkInCode(eventID: id) }
                 let link = "\(AuthRoutes(platform: platform).siteOrigin(request))/events/\(id)/check-in?code=\(code)"
                 let qr = try await Offload.run { try QRCode.encode(Array(link.utf8)).svg(moduleSize: 4) }
-                let rows = try await routes.run { try events.attendees(eventID: id, status: nil) }
+                let rows = try await Offload.run { try events.attendees(eventID: id, status: nil) }
                 let profiles = platform.profiles
                 let cards = try await Offload.run { try profiles.cards(ids: rows.map(\.userID), viewer: identity.user.id) }
                 data["organiser"] = [

@@ -5,6 +5,11 @@ import NIOCore
 import PSCCore
 import PSCStore
 
+/// What clients see for the store's errors; the error middleware renders it wherever one is thrown.
+extension EventError: APIErrorConvertible {
+    var apiError: APIError { EventRoutes.mapped(self) }
+}
+
 /// EVT-1..8, EVT-12 and EVT-14 (10-api §8): events, RSVPs with capacity and a waitlist, attendees and iCalendar.
 struct EventRoutes {
     let platform: Platform
@@ -26,10 +31,6 @@ struct EventRoutes {
         case .notCheckedIn: APIError.forbidden("Feedback comes from people who checked in.")
         case .feedbackGiven: APIError(.conflict, "already_exists", "You have already given feedback on this event.")
         }
-    }
-
-    func run<T: Sendable>(_ body: @escaping @Sendable () throws -> T) async throws -> T {
-        do { return try await Offload.run(body) } catch let error as EventError { throw Self.mapped(error) }
     }
 
     static func eventID(_ context: AppRequestContext) throws -> Int64 {
@@ -91,7 +92,7 @@ struct EventRoutes {
     func visibleEvent(_ context: AppRequestContext) async throws -> EventRecord {
         let reader = context.identity == nil ? nil : try context.require(.active, scope: "content:read").user.id
         let (events, id) = (platform.events, try Self.eventID(context))
-        guard let event = try await run({ try events.event(id: id, reader: reader) }) else {
+        guard let event = try await Offload.run({ try events.event(id: id, reader: reader) }) else {
             throw APIError.notFound("There is no such event.")
         }
         return event
@@ -101,7 +102,8 @@ struct EventRoutes {
     /// routes that do not reveal it (`hidden`).
     func managedEvent(_ context: AppRequestContext, _ identity: Identity, hidden: Bool = false) async throws -> EventRecord {
         let (events, id) = (platform.events, try Self.eventID(context))
-        guard let event = try await run({ try events.event(id: id, reader: identity.user.id) }), !hidden || Self.mayManage(identity, event)
+        guard let event = try await Offload.run({ try events.event(id: id, reader: identity.user.id) }),
+            !hidden || Self.mayManage(identity, event)
         else { throw APIError.notFound("There is no such event.") }
         guard Self.mayManage(identity, event) else { throw Self.mapped(.forbidden) }
         return event
@@ -243,7 +245,7 @@ struct EventRoutes {
                 listing.after = (String(text[..<bar]), id)
             }
             let chosen = listing
-            let found = try await run { try events.list(chosen, reader: reader) }
+            let found = try await Offload.run { try events.list(chosen, reader: reader) }
             let items = try await bodies(found)
             let next: JSONValue =
                 found.count == listing.limit
@@ -268,8 +270,8 @@ struct EventRoutes {
             let object = try await request.jsonObjectBody(context: context).object
             let fields = try fields(object, over: nil, identity: identity)
             let organizer = identity.user.id
-            let id = try await run { try events.create(fields, organizerID: organizer) }
-            guard let event = try await run({ try events.event(id: id, reader: organizer) }) else { throw APIError.internalError }
+            let id = try await Offload.run { try events.create(fields, organizerID: organizer) }
+            guard let event = try await Offload.run({ try events.event(id: id, reader: organizer) }) else { throw APIError.internalError }
             var response = JSONResponse.make(try await body(event), status: .created)
             response.headers[.location] = "/api/v1/events/\(id)"
             return response
@@ -285,8 +287,10 @@ struct EventRoutes {
             let id = current.id
             let object = try await request.jsonObjectBody(context: context).object
             let changed = try fields(object, over: current, identity: identity)
-            try await run { try events.update(id: id, fields: changed) }
-            guard let event = try await run({ try events.event(id: id, reader: identity.user.id) }) else { throw APIError.notFound() }
+            try await Offload.run { try events.update(id: id, fields: changed) }
+            guard let event = try await Offload.run({ try events.event(id: id, reader: identity.user.id) }) else {
+                throw APIError.notFound()
+            }
             return JSONResponse.make(try await body(event))
         }
         catalog.add(
@@ -299,8 +303,10 @@ struct EventRoutes {
             let id = try await managedEvent(context, identity).id
             let object = try await request.jsonObjectBody(context: context).object
             let reason = (object["reason"] as? String).map { String($0.prefix(500)) }
-            try await run { try events.cancel(id: id, reason: reason) }
-            guard let event = try await run({ try events.event(id: id, reader: identity.user.id) }) else { throw APIError.notFound() }
+            try await Offload.run { try events.cancel(id: id, reason: reason) }
+            guard let event = try await Offload.run({ try events.event(id: id, reader: identity.user.id) }) else {
+                throw APIError.notFound()
+            }
             return JSONResponse.make(try await body(event))
         }
         catalog.add(
@@ -311,7 +317,7 @@ struct EventRoutes {
         ) { _, context in
             let identity = try context.require(.active, scope: "content:write")
             let (id, user) = (try Self.eventID(context), identity.user.id)
-            let result = try await run { try events.rsvp(eventID: id, userID: user) }
+            let result = try await Offload.run { try events.rsvp(eventID: id, userID: user) }
             return JSONResponse.make(
                 ["status": .string(result.status), "position": result.position.map { .int(Int64($0)) } ?? .null],
                 status: result.created ? .created : .ok)
@@ -324,7 +330,7 @@ struct EventRoutes {
         ) { _, context in
             let identity = try context.require(.active, scope: "content:write")
             let (id, user) = (try Self.eventID(context), identity.user.id)
-            try await run { try events.leave(eventID: id, userID: user) }
+            try await Offload.run { try events.leave(eventID: id, userID: user) }
             return Response(status: .noContent)
         }
         catalog.add(
@@ -339,7 +345,7 @@ struct EventRoutes {
             if let status, !["going", "waitlisted"].contains(status) {
                 throw APIError.validation(["status": ["must be going or waitlisted"]])
             }
-            let rows = try await run { try events.attendees(eventID: id, status: status) }
+            let rows = try await Offload.run { try events.attendees(eventID: id, status: status) }
             let profiles = platform.profiles
             let cards = try await Offload.run { try profiles.cards(ids: rows.map(\.userID), viewer: identity.user.id) }
             return JSONResponse.make([
@@ -372,14 +378,16 @@ struct EventRoutes {
                 guard let userID = value as? Int, !FieldReader.isBool(value), userID > 0 else {
                     throw APIError.validation(["user_id": ["must be a member id"]])
                 }
-                result = try await run {
+                result = try await Offload.run {
                     try events.checkIn(eventID: eventID, userID: Int64(userID), method: .organizer, by: caller, code: nil)
                 }
             } else {
                 guard let code = object["code"] as? String, code.count == 6 else {
                     throw APIError.validation(["code": ["must be the event's 6-character code"]])
                 }
-                result = try await run { try events.checkIn(eventID: eventID, userID: caller, method: .code, by: caller, code: code) }
+                result = try await Offload.run {
+                    try events.checkIn(eventID: eventID, userID: caller, method: .code, by: caller, code: code)
+                }
             }
             return JSONResponse.make(["checked_in_at": .string(result.checkedInAt)], status: result.created ? .created : .ok)
         }
@@ -391,7 +399,7 @@ struct EventRoutes {
         ) { request, context in
             let identity = try context.require(.active, scope: "manage")
             let id = try await managedEvent(context, identity, hidden: true).id
-            let code = try await run { try events.checkInCode(eventID: id) }
+            let code = try await Offload.run { try events.checkInCode(eventID: id) }
             let link = "\(AuthRoutes(platform: platform).siteOrigin(request))/events/\(id)/check-in?code=\(code)"
             let png = try await Offload.run { try QRCode.encode(Array(link.utf8)).png(scale: 8) }
             return JSONResponse.make(["code": .string(code), "check_in_url": .string(link), "qr_png": .string(png.base64EncodedString())])
@@ -412,7 +420,7 @@ struct EventRoutes {
             let comment = reader.text("comment", 0...1000, nil)
             try reader.validate()
             let (eventID, user) = (event.id, identity.user.id)
-            try await run { try events.giveFeedback(eventID: eventID, userID: user, rating: Int(rating!), comment: comment) }
+            try await Offload.run { try events.giveFeedback(eventID: eventID, userID: user, rating: Int(rating!), comment: comment) }
             return JSONResponse.make(["event_id": .int(eventID), "rating": .int(rating!)], status: .created)
         }
         catalog.add(
@@ -451,7 +459,7 @@ struct EventRoutes {
             listing.mine = true
             listing.limit = 100
             let chosen = listing
-            let found = try await run { try events.list(chosen, reader: identity.user.id) }
+            let found = try await Offload.run { try events.list(chosen, reader: identity.user.id) }
             return JSONResponse.make(["items": .array(try await bodies(found.filter { $0.myStatus != nil }))])
         }
     }

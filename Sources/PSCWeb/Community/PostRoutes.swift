@@ -3,6 +3,11 @@ import Hummingbird
 import PSCCore
 import PSCStore
 
+/// What clients see for the store's errors; the error middleware renders it wherever one is thrown.
+extension PostError: APIErrorConvertible {
+    var apiError: APIError { PostRoutes.mapped(self) }
+}
+
 /// PST-1..11 and USR-18 (10-api §4, §6): the feed, posts with likes and comments, and reports.
 struct PostRoutes {
     let platform: Platform
@@ -45,10 +50,6 @@ struct PostRoutes {
         case .blocked: APIError(.forbidden, "blocked", "You cannot comment here.")
         case .duplicateReport: APIError(.conflict, "conflict", "You have already reported this; it is being reviewed.")
         }
-    }
-
-    func run<T: Sendable>(_ body: @escaping @Sendable () throws -> T) async throws -> T {
-        do { return try await Offload.run(body) } catch let error as PostError { throw Self.mapped(error) }
     }
 
     static func reader(_ identity: Identity?) -> PostStore.Reader {
@@ -119,7 +120,7 @@ struct PostRoutes {
             let identity = try context.require(.active, scope: "content:read")
             let pagination = try Pagination(request)
             let reader = Self.reader(identity)
-            let found = try await run { try posts.feed(reader: reader, beforeID: pagination.lastID, limit: pagination.limit) }
+            let found = try await Offload.run { try posts.feed(reader: reader, beforeID: pagination.lastID, limit: pagination.limit) }
             return try await page(found, pagination, viewer: identity.user.id)
         }
         catalog.add(
@@ -143,11 +144,11 @@ struct PostRoutes {
                 }
             }
             let (author, chosen) = (identity.user.id, department)
-            let id = try await run {
+            let id = try await Offload.run {
                 try posts.create(authorID: author, content: content, visibility: visibility, departmentID: chosen, tags: [])
             }
             let reader = Self.reader(identity)
-            guard let post = try await run({ try posts.post(id: id, reader: reader) }) else { throw APIError.internalError }
+            guard let post = try await Offload.run({ try posts.post(id: id, reader: reader) }) else { throw APIError.internalError }
             var response = JSONResponse.make(try await bodies([post], viewer: author)[0], status: .created)
             response.headers[.location] = "/api/v1/posts/\(id)"
             return response
@@ -161,7 +162,7 @@ struct PostRoutes {
             let identity = context.identity
             if identity != nil { _ = try context.require(.active, scope: "content:read") }
             let (id, reader) = (try Self.postID(context), Self.reader(identity))
-            guard let post = try await run({ try posts.post(id: id, reader: reader) }) else {
+            guard let post = try await Offload.run({ try posts.post(id: id, reader: reader) }) else {
                 throw APIError.notFound("There is no such post.")
             }
             return JSONResponse.make(try await bodies([post], viewer: identity?.user.id)[0])
@@ -195,11 +196,11 @@ struct PostRoutes {
                 }
             }
             let (author, newContent, newVisibility, newDepartment) = (identity.user.id, content, visibility, department)
-            try await run {
+            try await Offload.run {
                 try posts.update(id: id, authorID: author, content: newContent, visibility: newVisibility, departmentID: newDepartment)
             }
             let reader = Self.reader(identity)
-            guard let post = try await run({ try posts.post(id: id, reader: reader) }) else { throw APIError.notFound() }
+            guard let post = try await Offload.run({ try posts.post(id: id, reader: reader) }) else { throw APIError.notFound() }
             return JSONResponse.make(try await bodies([post], viewer: author)[0])
         }
         catalog.add(
@@ -211,7 +212,7 @@ struct PostRoutes {
             let identity = try context.require(.active, scope: "content:write")
             let id = try Self.postID(context)
             let moderator = identity.has(.moderateContent)
-            try await run { try posts.delete(id: id, by: identity.user.id, moderator: moderator) }
+            try await Offload.run { try posts.delete(id: id, by: identity.user.id, moderator: moderator) }
             return Response(status: .noContent)
         }
         for (id, method, liked) in [("PST-6", HTTPRequest.Method.put, true), ("PST-7", .delete, false)] {
@@ -223,7 +224,7 @@ struct PostRoutes {
             ) { _, context in
                 let identity = try context.require(.active, scope: "content:write")
                 let (postID, reader) = (try Self.postID(context), Self.reader(identity))
-                let count = try await run { try posts.setLike(postID: postID, reader: reader, liked: liked) }
+                let count = try await Offload.run { try posts.setLike(postID: postID, reader: reader, liked: liked) }
                 return JSONResponse.make(["liked": .bool(liked), "like_count": .int(Int64(count))])
             }
         }
@@ -236,7 +237,7 @@ struct PostRoutes {
             let identity = context.identity
             if identity != nil { _ = try context.require(.active, scope: "content:read") }
             let (postID, reader, pagination) = (try Self.postID(context), Self.reader(identity), try Pagination(request))
-            let found = try await run {
+            let found = try await Offload.run {
                 try posts.comments(postID: postID, reader: reader, afterID: pagination.lastID, limit: pagination.limit)
             }
             let items = try await commentBodies(found, viewer: identity?.user.id)
@@ -255,7 +256,9 @@ struct PostRoutes {
             let body = try await request.decodeJSON(as: NewComment.self, context: context)
             let content = try Self.checkContent(body.content, max: 2000)
             let (postID, reader) = (try Self.postID(context), Self.reader(identity))
-            let comment = try await run { try posts.addComment(postID: postID, reader: reader, content: content, parentID: body.parentID) }
+            let comment = try await Offload.run {
+                try posts.addComment(postID: postID, reader: reader, content: content, parentID: body.parentID)
+            }
             return JSONResponse.make(try await commentBodies([comment], viewer: identity.user.id)[0], status: .created)
         }
         catalog.add(
@@ -267,7 +270,7 @@ struct PostRoutes {
             let identity = try context.require(.active, scope: "content:write")
             let id = try Self.postID(context)
             let moderator = identity.has(.moderateContent)
-            try await run { try posts.deleteComment(id: id, by: identity.user.id, moderator: moderator) }
+            try await Offload.run { try posts.deleteComment(id: id, by: identity.user.id, moderator: moderator) }
             return Response(status: .noContent)
         }
         catalog.add(
@@ -287,7 +290,7 @@ struct PostRoutes {
             if (body.detail?.count ?? 0) > 1000 { problems["detail"] = ["must be at most 1000 characters"] }
             guard problems.isEmpty else { throw APIError.validation(problems) }
             let reporter = identity.user.id
-            let id = try await run {
+            let id = try await Offload.run {
                 try posts.report(
                     reporterID: reporter, targetType: body.targetType, targetID: body.targetID, reason: body.reason, detail: body.detail)
             }
@@ -306,7 +309,7 @@ struct PostRoutes {
                 throw APIError.notFound("There is no such member.")
             }
             let (pagination, reader) = (try Pagination(request), Self.reader(identity))
-            let found = try await run {
+            let found = try await Offload.run {
                 try posts.posts(by: authorID, reader: reader, beforeID: pagination.lastID, limit: pagination.limit)
             }
             return try await page(found, pagination, viewer: viewer)
