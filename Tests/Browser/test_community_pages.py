@@ -95,6 +95,9 @@ def test_post_search_connect_rsvp_and_browse(server, browser):
 
     search = browser.find_element(By.ID, "global-search")
     search.send_keys("blake")
+    suggestion = wait_for(browser, expected_conditions.visibility_of_element_located((By.CSS_SELECTOR, "#search-suggestions a")))
+    assert suggestion.text == "Blake Rivers", "suggestions come as one types (SRC-2)"
+    assert violations(browser) == []
     search.submit()
     wait_for(browser, expected_conditions.url_contains("/search"))
     assert violations(browser) == []

@@ -41,7 +41,7 @@ public struct PageRenderer: Sendable {
         context["path"] = request.uri.path
         context["assets"] = [
             "css": assets.urls["site.css"] ?? "", "js": assets.urls["theme.js"] ?? "", "gus": assets.urls["gus.svg"] ?? "",
-            "accountJS": assets.urls["account.js"] ?? "",
+            "accountJS": assets.urls["account.js"] ?? "", "searchJS": assets.urls["search.js"] ?? "",
         ]
         if context["query"] == nil { context["query"] = "" }
         return library.render(context, withTemplate: template)
