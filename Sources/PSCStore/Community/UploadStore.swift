@@ -100,7 +100,7 @@ public struct UploadStore: Sendable {
     }
 
     /// Whether `viewer` may read the upload: its owner, or whoever the attaching record lets see it. Avatars and
-    /// company logos are seen by every member; a résumé by the posting's company and job managers.
+    /// company logos are seen by every member; a résumé by the posting's company, its poster and job managers.
     public func mayRead(_ record: UploadRecord, viewer: Int64?, managesJobs: Bool) throws -> Bool {
         if record.ownerID == viewer { return true }
         switch record.attachedType {
@@ -114,7 +114,8 @@ public struct UploadStore: Sendable {
                     db,
                     sql: """
                         SELECT EXISTS (SELECT 1 FROM job_applications a JOIN job_postings j ON j.id = a.job_id
-                            JOIN company_members m ON m.company_id = j.company_id WHERE a.id = ? AND m.user_id = ?)
+                            WHERE a.id = ?1 AND (j.posted_by = ?2
+                                OR EXISTS (SELECT 1 FROM company_members m WHERE m.company_id = j.company_id AND m.user_id = ?2)))
                         """,
                     arguments: [application, viewer]) ?? false
             }
