@@ -42,11 +42,11 @@ public enum SafeMarkdown {
         return String(decoding: output, as: UTF8.self)
     }
 
-    // Compiled once: NSRegularExpression is immutable and safe to share between threads.
-    nonisolated(unsafe) static let codePattern = try! NSRegularExpression(pattern: #"`([^`]+)`"#)
-    nonisolated(unsafe) static let linkPattern = try! NSRegularExpression(pattern: #"\[([^\]]{1,200})\]\((https?://[^\s)]{1,500})\)"#)
-    nonisolated(unsafe) static let strongPattern = try! NSRegularExpression(pattern: #"\*\*([^*]+)\*\*"#)
-    nonisolated(unsafe) static let emphasisPattern = try! NSRegularExpression(pattern: #"\*([^*]+)\*"#)
+    // Compiled once: NSRegularExpression is immutable and Sendable.
+    static let codePattern = try! NSRegularExpression(pattern: #"`([^`]+)`"#)
+    static let linkPattern = try! NSRegularExpression(pattern: #"\[([^\]]{1,200})\]\((https?://[^\s)]{1,500})\)"#)
+    static let strongPattern = try! NSRegularExpression(pattern: #"\*\*([^*]+)\*\*"#)
+    static let emphasisPattern = try! NSRegularExpression(pattern: #"\*([^*]+)\*"#)
 
     static func inline(_ raw: String) -> String {
         var text = escape(raw)
