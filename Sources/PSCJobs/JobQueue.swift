@@ -267,6 +267,16 @@ public final class JobQueue: Sendable {
     }
 
     /// Cancels a job that has not finished (`psc-admin jobs discard`).
+    /// Cancels the waiting job that holds `uniqueKey` (one not yet running), inside the caller's transaction; true
+    /// when there was one.
+    public func cancel(uniqueKey: String, in db: GRDB.Database) throws -> Bool {
+        try db.execute(
+            sql:
+                "UPDATE jobs SET state = 'cancelled', finished_at = ?1, updated_at = ?1 WHERE unique_key = ?2 AND state IN ('available', 'failed')",
+            arguments: [Timestamp.string(from: clock()), uniqueKey])
+        return db.changesCount > 0
+    }
+
     public func discard(id: Int64) throws -> Bool {
         let stamp = Timestamp.string(from: clock())
         return try store.write { db in

@@ -35,16 +35,6 @@ public struct AccountPurge: Sendable {
             in: db)
     }
 
-    /// A sign-in within the grace period keeps the account: the waiting purge is cancelled. True when one was.
-    @discardableResult
-    public static func cancel(userID: Int64, in db: GRDB.Database) throws -> Bool {
-        try db.execute(
-            sql:
-                "UPDATE jobs SET state = 'cancelled', finished_at = ?, updated_at = ?1 WHERE unique_key = ? AND state IN ('available', 'failed')",
-            arguments: [Timestamp.string(from: Date()), uniqueKey(userID: userID)])
-        return db.changesCount > 0
-    }
-
     /// What one purge removed, for the job's summary and the audit record.
     public struct Outcome: Sendable, Equatable {
         public var posts = 0
@@ -105,22 +95,14 @@ public struct AccountPurge: Sendable {
             try db.execute(sql: "DELETE FROM blocks WHERE blocker_id = ?1 OR blocked_id = ?1", arguments: [userID])
 
             // Places at events that have not started are given up; the first in line moves up, as in EVT-7.
-            let places = try Row.fetchAll(
+            let places = try Int64.fetchAll(
                 db,
                 sql: """
-                    SELECT r.event_id, r.status FROM event_rsvps r JOIN events e ON e.id = r.event_id
+                    SELECT r.event_id FROM event_rsvps r JOIN events e ON e.id = r.event_id
                     WHERE r.user_id = ? AND (e.start_time > ? OR r.status = 'waitlisted')
                     """, arguments: [userID, stamp])
             let events = EventStore(store: store, clock: clock)
-            for place in places {
-                let (eventID, status): (Int64, String) = (place["event_id"], place["status"])
-                try db.execute(sql: "DELETE FROM event_rsvps WHERE event_id = ? AND user_id = ?", arguments: [eventID, userID])
-                try db.execute(
-                    sql:
-                        "UPDATE events SET \(status == "going" ? "going_count" : "waitlist_count") = \(status == "going" ? "going_count" : "waitlist_count") - 1 WHERE id = ?",
-                    arguments: [eventID])
-                try events.promote(eventID: eventID, in: db)
-            }
+            for eventID in places { try events.leave(eventID: eventID, userID: userID, in: db) }
             outcome.rsvps = places.count
             try db.execute(sql: "UPDATE event_feedback SET comment = NULL WHERE user_id = ?", arguments: [userID])
 

@@ -102,6 +102,14 @@ public struct JobApplicationStore: Sendable {
         try store.read { db in try JobApplicationRecord.fetchOne(db, sql: Self.selectSQL + " WHERE a.id = ?", arguments: [id]) }
     }
 
+    /// One member's application to one posting, if any.
+    public func application(jobID: Int64, userID: Int64) throws -> JobApplicationRecord? {
+        try store.read { db in
+            try JobApplicationRecord.fetchOne(
+                db, sql: Self.selectSQL + " WHERE a.job_id = ? AND a.user_id = ?", arguments: [jobID, userID])
+        }
+    }
+
     /// JOB-8: a posting's applications, oldest first, after the cursor's id.
     public func applications(jobID: Int64, status: String?, afterID: Int64?, limit: Int) throws -> [JobApplicationRecord] {
         try store.read { db in

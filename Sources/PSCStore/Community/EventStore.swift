@@ -288,18 +288,22 @@ public struct EventStore: Sendable {
 
     /// EVT-7: leaving a seat gives it to the first in line in the same transaction.
     public func leave(eventID: Int64, userID: Int64) throws {
-        try store.write { db in
-            guard
-                let status = try String.fetchOne(
-                    db, sql: "SELECT status FROM event_rsvps WHERE event_id = ? AND user_id = ?", arguments: [eventID, userID])
-            else { throw EventError.notFound }
-            try db.execute(sql: "DELETE FROM event_rsvps WHERE event_id = ? AND user_id = ?", arguments: [eventID, userID])
-            try db.execute(
-                sql:
-                    "UPDATE events SET \(status == "going" ? "going_count = going_count - 1" : "waitlist_count = waitlist_count - 1") WHERE id = ?",
-                arguments: [eventID])
-            try promote(eventID: eventID, in: db)
-        }
+        try store.write { db in try leave(eventID: eventID, userID: userID, in: db) }
+    }
+
+    /// Removes the RSVP, keeps the event's counters, and seats the first in line; inside the caller's transaction
+    /// (EVT-7 and the account purge).
+    func leave(eventID: Int64, userID: Int64, in db: GRDB.Database) throws {
+        guard
+            let status = try String.fetchOne(
+                db, sql: "SELECT status FROM event_rsvps WHERE event_id = ? AND user_id = ?", arguments: [eventID, userID])
+        else { throw EventError.notFound }
+        try db.execute(sql: "DELETE FROM event_rsvps WHERE event_id = ? AND user_id = ?", arguments: [eventID, userID])
+        try db.execute(
+            sql:
+                "UPDATE events SET \(status == "going" ? "going_count = going_count - 1" : "waitlist_count = waitlist_count - 1") WHERE id = ?",
+            arguments: [eventID])
+        try promote(eventID: eventID, in: db)
     }
 
     /// Seats the waitlist in order while seats are free; returns who moved up.

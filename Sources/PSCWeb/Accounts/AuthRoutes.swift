@@ -403,7 +403,7 @@ struct AuthRoutes {
             .success, userID: user.id, emailHash: emailHash, reason: nil, origin: origin, method: methods.joined(separator: "+"), in: db)
         try platform.accounts.recordSignIn(userID: user.id, newPasswordHash: newPasswordHash, in: db)
         // Signing in within the 30 days after asking to delete the account keeps it (USR-14).
-        if try AccountPurge.cancel(userID: user.id, in: db) {
+        if try platform.jobs.cancel(uniqueKey: AccountPurge.uniqueKey(userID: user.id), in: db) {
             try AuditLog.append(
                 AuditEntry(
                     actorUserID: user.id, actorKind: .user, action: "account.deletion_cancelled", targetType: "user",

@@ -39,22 +39,9 @@ struct JobPageRoutes {
         }
         MemberPage.register(router, catalog, "PAGE-JOB", "/jobs/{id}", "A job posting") { request, context in
             let identity = try MemberPage.identity(request, context)
-            let id = try JobRoutes.jobID(context)
-            guard let posting = try await Offload.run({ try board.posting(id: id) }) else {
-                throw APIError.notFound("There is no such job posting.")
-            }
-            let manager = JobRoutes.mayManage(identity, posting)
-            guard posting.status == "active" || manager || identity.has(.approveEmployers) else {
-                throw APIError.notFound("There is no such job posting.")
-            }
-            platform.pageViews.record(
-                PageView(
-                    pageName: JobBoardStore.viewPageName, objectID: id, userID: identity.user.id, ip: nil,
-                    userAgent: request.headers[.userAgent], referrer: request.headers[.referer], occurredAt: Date()))
-            let user = identity.user.id
-            let mine = try await Offload.run { try applications.applications(userID: user, beforeID: nil, limit: 100) }.first {
-                $0.jobID == id
-            }
+            let (posting, manager, _) = try await JobRoutes(platform: platform).openPosting(request, context, identity)
+            let (id, user) = (posting.id, identity.user.id)
+            let mine = try await Offload.run { try applications.application(jobID: id, userID: user) }
             var data: [String: Any] = [
                 "job": JobRoutes.body(posting, forManager: manager).templateValue as Any,
                 "salary": Self.salary(posting) as Any,

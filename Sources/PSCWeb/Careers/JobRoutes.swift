@@ -109,6 +109,24 @@ struct JobRoutes {
             applicationURL: url, applyOnPlatform: onPlatform, expiresAt: expires)
     }
 
+    /// JOB-2 and its page: the posting if the reader may see it (active, or theirs to manage or review), with the
+    /// `jobs.view` page view recorded (ANL-8, `job_deadline`). `manages` is the poster's side, `reviews` the approver's.
+    func openPosting(_ request: Request, _ context: AppRequestContext, _ identity: Identity) async throws -> (
+        posting: JobPostingRecord, manages: Bool, reviews: Bool
+    ) {
+        let (board, id) = (platform.jobBoard, try Self.jobID(context))
+        guard let posting = try await Offload.run({ try board.posting(id: id) }) else {
+            throw APIError.notFound("There is no such job posting.")
+        }
+        let (manages, reviews) = (Self.mayManage(identity, posting), identity.has(.approveEmployers))
+        guard posting.status == "active" || manages || reviews else { throw APIError.notFound("There is no such job posting.") }
+        platform.pageViews.record(
+            PageView(
+                pageName: JobBoardStore.viewPageName, objectID: id, userID: identity.user.id, ip: nil,
+                userAgent: request.headers[.userAgent], referrer: request.headers[.referer], occurredAt: Date()))
+        return (posting, manages, reviews)
+    }
+
     /// A posting the caller manages, or 404 (it is not revealed to others unless active).
     func managedPosting(_ context: AppRequestContext, _ identity: Identity) async throws -> JobPostingRecord {
         let (board, id) = (platform.jobBoard, try Self.jobID(context))
@@ -180,17 +198,8 @@ struct JobRoutes {
             to: router
         ) { request, context in
             let identity = try context.require(.active, scope: "content:read")
-            let id = try Self.jobID(context)
-            guard let posting = try await Offload.run({ try board.posting(id: id) }) else {
-                throw APIError.notFound("There is no such job posting.")
-            }
-            let manager = Self.mayManage(identity, posting) || identity.has(.approveEmployers)
-            guard posting.status == "active" || manager else { throw APIError.notFound("There is no such job posting.") }
-            platform.pageViews.record(
-                PageView(
-                    pageName: JobBoardStore.viewPageName, objectID: id, userID: identity.user.id, ip: nil,
-                    userAgent: request.headers[.userAgent], referrer: request.headers[.referer], occurredAt: Date()))
-            return JSONResponse.make(Self.body(posting, forManager: manager))
+            let opened = try await openPosting(request, context, identity)
+            return JSONResponse.make(Self.body(opened.posting, forManager: opened.manages || opened.reviews))
         }
         catalog.add(
             RouteSpec(
