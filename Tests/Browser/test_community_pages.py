@@ -4,8 +4,10 @@ checks each page."""
 import datetime
 import http.cookiejar
 import json
+import struct
 import urllib.parse
 import urllib.request
+import zlib
 
 from selenium.common.exceptions import WebDriverException
 from selenium.webdriver.common.by import By
@@ -135,7 +137,17 @@ def test_post_search_connect_rsvp_and_browse(server, browser):
     assert "Blake Rivers" in browser.find_element(By.TAG_NAME, "main").text
 
 
-def test_edit_profile_and_privacy_from_the_settings_page(server, browser):
+def tiny_png(path):
+    """A 1×1 grey PNG written to `path`."""
+    def chunk(kind, payload):
+        return struct.pack(">I", len(payload)) + kind + payload + struct.pack(">I", zlib.crc32(kind + payload))
+    data = (b"\x89PNG\r\n\x1a\n" + chunk(b"IHDR", struct.pack(">IIBBBBB", 1, 1, 8, 0, 0, 0, 0))
+            + chunk(b"IDAT", zlib.compress(b"\x00\x80")) + chunk(b"IEND", b""))
+    path.write_bytes(data)
+    return path
+
+
+def test_edit_profile_and_privacy_from_the_settings_page(server, browser, tmp_path):
     member, viewer = "casey.edit@gus.pittstate.edu", "drew.viewer@gus.pittstate.edu"
     server.register_verified(member, PASSWORD, first="Casey", last="Edit")
     server.register_verified(viewer, PASSWORD, first="Drew", last="Viewer")
@@ -156,6 +168,12 @@ def test_edit_profile_and_privacy_from_the_settings_page(server, browser):
     browser.find_element(By.CSS_SELECTOR, "form[data-api='/api/v1/security/consent'] input[name='granted']").click()
     browser.find_element(By.CSS_SELECTOR, "form[data-api='/api/v1/security/consent'] button[type='submit']").click()
     wait_for(browser, expected_conditions.visibility_of_element_located((By.CSS_SELECTOR, "form[data-api='/api/v1/security/consent'] [data-saved]")))
+
+    # A photo goes up through the page's multipart upload and shows once the page reloads.
+    photo = tiny_png(tmp_path / "me.png")
+    browser.find_element(By.ID, "avatar-file").send_keys(str(photo))
+    browser.find_element(By.CSS_SELECTOR, "form[data-avatar] button[type='submit']").click()
+    wait_for(browser, lambda driver: driver.find_elements(By.CSS_SELECTOR, "section[aria-labelledby='avatar-heading'] img.avatar"))
 
     browser.get(server.url + "/profile/me")
     main = browser.find_element(By.TAG_NAME, "main").text

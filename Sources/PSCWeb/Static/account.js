@@ -186,20 +186,29 @@
     });
   });
 
+  // A file as multipart form data, with the page's CSRF token; resolves like api().
+  function upload(method, path, fields, file) {
+    var form = new FormData();
+    Object.keys(fields).forEach(function (name) { form.append(name, fields[name]); });
+    form.append("file", file, file.name);
+    var headers = { "Accept": "application/json" };
+    if (csrfMeta) { headers["X-CSRF-Token"] = csrfMeta.content; }
+    return fetch(path, { method: method, headers: headers, credentials: "same-origin", body: form })
+      .then(function (response) { return response.json().then(function (data) { return { ok: response.ok, data: data }; }); });
+  }
+  function unreachable(form) {
+    return function () { showError(form, { data: { message: "The server could not be reached; check your connection." } }); };
+  }
+
   // The profile photo: a multipart PUT, then the page shows the new one.
   document.querySelectorAll("form[data-avatar]").forEach(function (form) {
     form.addEventListener("submit", function (event) {
       event.preventDefault();
       var file = form.querySelector('input[type="file"]').files[0];
       if (!file) { showError(form, { data: { message: "Choose an image first." } }); return; }
-      var upload = new FormData();
-      upload.append("file", file, file.name);
-      var headers = { "Accept": "application/json" };
-      if (csrfMeta) { headers["X-CSRF-Token"] = csrfMeta.content; }
-      fetch("/api/v1/users/me/avatar", { method: "PUT", headers: headers, credentials: "same-origin", body: upload })
-        .then(function (response) { return response.json().then(function (data) { return { ok: response.ok, data: data }; }); })
+      upload("PUT", "/api/v1/users/me/avatar", {}, file)
         .then(function (result) { if (!result.ok) { showError(form, result); return; } location.reload(); })
-        .catch(function () { showError(form, { data: { message: "The server could not be reached; check your connection." } }); });
+        .catch(unreachable(form));
     });
   });
 
@@ -209,13 +218,7 @@
       event.preventDefault();
       var file = form.querySelector('input[type="file"]').files[0];
       if (!file) { showError(form, { data: { message: "Choose your résumé (a PDF) first." } }); return; }
-      var upload = new FormData();
-      upload.append("kind", "resume");
-      upload.append("file", file, file.name);
-      var headers = { "Accept": "application/json" };
-      if (csrfMeta) { headers["X-CSRF-Token"] = csrfMeta.content; }
-      fetch("/api/v1/uploads", { method: "POST", headers: headers, credentials: "same-origin", body: upload })
-        .then(function (response) { return response.json().then(function (data) { return { ok: response.ok, data: data }; }); })
+      upload("POST", "/api/v1/uploads", { kind: "resume" }, file)
         .then(function (uploaded) {
           if (!uploaded.ok) { showError(form, uploaded); return; }
           var letter = form.querySelector('[name="cover_letter"]').value;
@@ -227,7 +230,7 @@
             reveal("[data-done]");
           });
         })
-        .catch(function () { showError(form, { data: { message: "The server could not be reached; check your connection." } }); });
+        .catch(unreachable(form));
     });
   });
 
