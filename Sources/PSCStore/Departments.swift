@@ -29,14 +29,8 @@ public struct Department: Sendable, Equatable, FetchableRecord {
 /// Reads and seeds departments.
 public struct DepartmentStore: Sendable {
     public let store: Store
-    /// Called after every committed change to departments, before the writer's caller is answered, so caches of
-    /// department data are dropped synchronously.
-    let didChange: @Sendable () -> Void
 
-    public init(store: Store, didChange: @escaping @Sendable () -> Void = {}) {
-        self.store = store
-        self.didChange = didChange
-    }
+    public init(store: Store) { self.store = store }
 
     /// Every department, by college then name.
     public func all() async throws -> [Department] {
@@ -70,7 +64,6 @@ public struct DepartmentStore: Sendable {
         guard let text = EmbeddedFixtures.files["departments.json"] else { return 0 }
         let fixture = try JSONDecoder().decode(Fixture.self, from: Data(text.utf8))
         let stamp = Timestamp.string(from: now)
-        defer { didChange() }
         return try store.write { db in
             guard try Int.fetchOne(db, sql: "SELECT count(*) FROM departments") == 0 else { return 0 }
             for entry in fixture.departments {

@@ -1,4 +1,5 @@
 import Foundation
+import GRDB
 import HTTPTypes
 import Hummingbird
 import HummingbirdTesting
@@ -302,14 +303,16 @@ struct DepartmentCacheTests {
             #expect(exposition.contains(#"pittstate_cache_requests_total{namespace="departments",result="hit"} 1"#))
             #expect(exposition.contains("pittstate_cache_bytes"))
 
-            // A change behind the store's back is not seen: the list comes from the cache.
-            try await test.platform.store.write { try $0.execute(sql: "UPDATE departments SET description = 'changed' WHERE id = 1") }
+            // A change through another connection, not the platform's writer, is not seen: the list comes from the cache.
+            let outsider = try DatabaseQueue(path: test.platform.configuration.databasePath)
+            try await outsider.write { try $0.execute(sql: "UPDATE departments SET description = 'changed' WHERE id = 1") }
+            try outsider.close()
             let cached = try await client.execute(uri: "/api/v1/departments", method: .get) { $0.json["items"] as? [[String: Any]] ?? [] }
             #expect(
                 cached.first { $0["id"] as? Int == 1 }?["description"] as? String == first.first { $0["id"] as? Int == 1 }?["description"]
                     as? String)
-            // A write through the department store drops the namespace, so the next read sees the database.
-            _ = try test.platform.departments.loadFixtures()
+            // Any commit on the writer that changes departments drops the namespace, so the next read sees the database.
+            try await test.platform.store.write { try $0.execute(sql: "UPDATE departments SET chair_name = 'New chair' WHERE id = 1") }
             let fresh = try await client.execute(uri: "/api/v1/departments", method: .get) { $0.json["items"] as? [[String: Any]] ?? [] }
             #expect(fresh.first { $0["id"] as? Int == 1 }?["description"] as? String == "changed")
             #expect(test.platform.cache.stats.misses == 2)

@@ -137,6 +137,16 @@ public struct ProfileStore: Sendable {
         public var offset = 0
         public var limit = 20
         public init() {}
+
+        /// Every field, in a fixed order with defaults filled in: the canonical query of a cache key.
+        public var cacheKey: String {
+            let parts: [String?] = [
+                text, role?.rawValue, graduationYearFrom.map(String.init), graduationYearTo.map(String.init), major,
+                departmentID.map(String.init), industry, company, location, sort, String(offset), String(limit),
+            ]
+            // The unit separator cannot be typed into a query, so fields never run into each other.
+            return parts.map { $0 ?? "" }.joined(separator: "\u{1F}")
+        }
     }
 
     /// SQL true when `viewer` may see `field` of the row `u`: the owner's level (or the default) admits members,

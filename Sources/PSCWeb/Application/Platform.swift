@@ -82,7 +82,8 @@ public struct Platform: Sendable {
                 maxEntries: configuration.integer("cache.max_entries") ?? 50_000),
             observer: metrics
         )
-        let departments = DepartmentStore(store: store) { cache.invalidate(namespace: DepartmentRoutes.cacheNamespace) }
+        CacheInvalidator.install(on: store, cache: cache, dependencies: CachedResponses.dependencies)
+        let departments = DepartmentStore(store: store)
         let health = HealthRegistry(metrics: metrics)
         health.register(DatabaseHealthCheck(store: store))
         health.register(DiskHealthCheck(directory: configuration.dataDirectory, store: store))

@@ -21,8 +21,12 @@ struct DirectoryRoutes {
             if identity.user.role == .employer {
                 throw APIError(.forbidden, "forbidden", "The directory is open to employers with the résumé database benefit.")
             }
-            let page = try await results(try Self.query(request), identity: identity)
-            return JSONResponse.make(["items": .array(page.items), "next_cursor": page.next, "limit": .int(Int64(page.limit))])
+            let query = try Self.query(request)
+            let key = "DIR-1|\(CachedResponses.caller(identity))|\(query.cacheKey)"
+            return try await CachedResponses.json(platform.cache, namespace: CachedResponses.directory, key: key) {
+                let page = try await results(query, identity: identity)
+                return ["items": .array(page.items), "next_cursor": page.next, "limit": .int(Int64(page.limit))]
+            }
         }
     }
 

@@ -89,11 +89,15 @@ struct PostRoutes {
     }
 
     func page(_ posts: [PostRecord], _ pagination: Pagination, viewer: Int64?) async throws -> Response {
-        JSONResponse.make([
+        JSONResponse.make(try await pageBody(posts, pagination, viewer: viewer))
+    }
+
+    func pageBody(_ posts: [PostRecord], _ pagination: Pagination, viewer: Int64?) async throws -> JSONValue {
+        [
             "items": .array(try await bodies(posts, viewer: viewer)),
             "next_cursor": pagination.nextCursor(lastID: posts.last?.id, count: posts.count),
             "limit": .int(Int64(pagination.limit)),
-        ])
+        ]
     }
 
     static func postID(_ context: AppRequestContext) throws -> Int64 {
@@ -120,8 +124,11 @@ struct PostRoutes {
             let identity = try context.require(.active, scope: "content:read")
             let pagination = try Pagination(request)
             let reader = Self.reader(identity)
-            let found = try await Offload.run { try posts.feed(reader: reader, beforeID: pagination.lastID, limit: pagination.limit) }
-            return try await page(found, pagination, viewer: identity.user.id)
+            let key = "PST-1|\(CachedResponses.caller(identity))|\(pagination.lastID.map(String.init) ?? "first")|\(pagination.limit)"
+            return try await CachedResponses.json(platform.cache, namespace: CachedResponses.feed, key: key) {
+                let found = try await Offload.run { try posts.feed(reader: reader, beforeID: pagination.lastID, limit: pagination.limit) }
+                return try await pageBody(found, pagination, viewer: identity.user.id)
+            }
         }
         catalog.add(
             RouteSpec(

@@ -58,10 +58,14 @@ struct SearchRoutes {
             if cursor?.isEmpty == false, types.count != 1 { throw APIError.validation(["cursor": ["works with one type only"]]) }
             let offset = try OffsetCursor.offset(cursor)
             guard problems.isEmpty else { throw APIError.validation(problems) }
-            let found = try await results(query, types: types, limit: limit, offset: offset, identity: identity)
-            return JSONResponse.make([
-                "query": .string(query), "results": .object(found.results), "counts": .object(found.counts), "next_cursor": found.next,
-            ])
+            let key = "SRC-1|\(CachedResponses.caller(identity))|\(types.joined(separator: ","))|\(limit)|\(offset)|\(query)"
+            return try await CachedResponses.json(platform.cache, namespace: CachedResponses.search, key: key) { [types, limit] in
+                let found = try await results(query, types: types, limit: limit, offset: offset, identity: identity)
+                return [
+                    "query": .string(query), "results": .object(found.results), "counts": .object(found.counts),
+                    "next_cursor": found.next,
+                ]
+            }
         }
         catalog.add(
             RouteSpec(
@@ -73,14 +77,19 @@ struct SearchRoutes {
             let query = (request.uri.queryParameters.get("q").map { String($0) } ?? "").trimmingCharacters(in: .whitespaces)
             guard (2...50).contains(query.count) else { throw APIError.validation(["q": ["must be 2 to 50 characters"]]) }
             let (search, viewer, department) = (platform.search, identity?.user.id, identity?.user.departmentID)
-            let hits = try await Offload.run { try search.suggest(query, viewer: viewer, viewerDepartment: department) }
-            return JSONResponse.make([
-                "suggestions": .array(
-                    hits.map { hit in
-                        let body = Self.body(hit)
-                        return ["type": .string(hit.type), "id": .int(hit.id), "title": body["title"] ?? .null, "url": Self.pageURL(hit)]
-                    })
-            ])
+            let key = "SRC-2|\(CachedResponses.caller(identity))|\(query)"
+            return try await CachedResponses.json(platform.cache, namespace: CachedResponses.search, key: key) {
+                let hits = try await Offload.run { try search.suggest(query, viewer: viewer, viewerDepartment: department) }
+                return [
+                    "suggestions": .array(
+                        hits.map { hit in
+                            let body = Self.body(hit)
+                            return [
+                                "type": .string(hit.type), "id": .int(hit.id), "title": body["title"] ?? .null, "url": Self.pageURL(hit),
+                            ]
+                        })
+                ]
+            }
         }
     }
 

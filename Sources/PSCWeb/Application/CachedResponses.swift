@@ -1,0 +1,44 @@
+import Foundation
+import Hummingbird
+import PSCCore
+import PSCStore
+
+/// Responses kept in the shared LRU cache (00-conventions §9) and the tables each is built from: the
+/// ``CacheInvalidator`` on the writer drops a namespace when a commit changes one of its tables, before the
+/// writer's caller is answered, so nobody reads their own stale write; the TTL bounds what only time changes (a
+/// posting's expiry).
+enum CachedResponses {
+    static let feed = "feed"
+    static let search = "search"
+    static let directory = "directory"
+    /// 00-conventions §9 gives directory and search results 60 s; the feed, which the table does not list, the same.
+    static let ttl: Double = 60
+
+    static let dependencies: [CacheInvalidator.Dependency] = [
+        .init(DepartmentRoutes.cacheNamespace, on: ["departments"]),
+        // Posts with their counters (a comment or a like changes the post's row), authors' cards, relations.
+        .init(feed, on: ["posts", "post_likes", "users", "connections", "blocks", "departments"]),
+        // Every searchable type and everything its visibility reads.
+        .init(
+            search,
+            on: ["users", "posts", "events", "job_postings", "companies", "departments", "connections", "blocks", "consent_records"]),
+        // Listing (status, opt-in, FERPA consent, blocks) and each field's privacy against the relation.
+        .init(directory, on: ["users", "connections", "blocks", "consent_records", "departments"]),
+    ]
+
+    /// The caller's JSON response for `key` from the cache, or built by `compute` and kept for ``ttl`` seconds. The
+    /// key must carry the route, the canonical query and the caller (00-conventions §9); `Cache-Control` stays
+    /// `no-store`, since the body is the caller's own.
+    static func json(
+        _ cache: LRUCache, namespace: String, key: String, compute: @escaping @Sendable () async throws -> JSONValue
+    ) async throws -> Response {
+        let body = try await cache.value(namespace: namespace, key: key, ttl: ttl) {
+            let bytes = try await compute().canonicalBytes
+            return (value: bytes, bytes: bytes.count + key.utf8.count + 64)
+        }
+        return JSONResponse.make(bytes: body)
+    }
+
+    /// The part of a key that names the caller: the user id, or `anonymous`.
+    static func caller(_ identity: Identity?) -> String { identity.map { "user:\($0.user.id)" } ?? "anonymous" }
+}
