@@ -91,6 +91,9 @@ extension EndToEnd {
 
             #expect(try eli.call("DELETE", "/api/v1/auth/tokens/\(id)").status == 404, "not Eli's token")
             #expect(try script.call("GET", "/api/v1/security/consent").status == 200)
+            let asCookie = try HTTPExchange.send(
+                port: server.port, path: "/api/v1/security/consent", headers: ["Cookie": "psc_session=\(secret)"])
+            #expect(asCookie.status == 401, "a token's value is no session cookie, cached or not")
             #expect(try drew.call("DELETE", "/api/v1/auth/tokens/\(id)").status == 204)
             let revoked = try script.call("GET", "/api/v1/security/consent")
             #expect(revoked.status == 401 && revoked.json["error"] as? String == "invalid_token")

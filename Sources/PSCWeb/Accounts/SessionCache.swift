@@ -3,9 +3,9 @@ import PSCCore
 import PSCStore
 import Synchronization
 
-/// Resolved sessions by the SHA-256 of their cookie, so an authenticated request costs a dictionary lookup instead
-/// of four database reads. An entry is used only while the auth epoch is unchanged (any revocation, suspension,
-/// role, grant or second-factor change moves it, see ``AuthChangeObserver``), before the session's own expiry and
+/// Resolved sessions by the SHA-256 of their cookie (and bearer tokens by that of their value, under a prefix), so
+/// an authenticated request costs a dictionary lookup instead of four database reads. An entry is used only while the auth epoch is unchanged (any revocation, suspension,
+/// role, grant or second-factor change moves it, see ``AuthChangeObserver``), before the session's or token's own expiry and
 /// the earliest grant expiry, and for at most `lifetime` seconds.
 final class SessionCache: Sendable {
     struct Entry: Sendable {
@@ -42,6 +42,7 @@ final class SessionCache: Sendable {
     func store(_ identity: Identity, tokenHash: Data, epoch: UInt64, now: Date = Date()) {
         var until = now.addingTimeInterval(lifetime)
         if let session = identity.session, let expiry = Timestamp.date(from: session.expiresAt) { until = min(until, expiry) }
+        if let expiry = identity.token?.expiresAt.flatMap(Timestamp.date(from:)) { until = min(until, expiry) }
         for grant in identity.grants {
             if let expiry = grant.expiresAt.flatMap(Timestamp.date(from:)) { until = min(until, expiry) }
         }

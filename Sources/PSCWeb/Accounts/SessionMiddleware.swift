@@ -62,8 +62,14 @@ struct SessionMiddleware: RouterMiddleware {
         return value.dropFirst(7).trimmingCharacters(in: .whitespaces)
     }
 
+    /// The bearer token's identity, from the session cache under a key of its own (a token's value sent as a cookie
+    /// never finds it) or from the database. A cached token's last use is written when its entry is next rebuilt,
+    /// so `last_used_at` lags by up to the cache lifetime plus the minute ``APITokenStore`` allows.
     private func tokenIdentity(_ bearer: String) async throws -> Identity {
         let platform = platform
+        let hash = SecureToken.sha256("bearer " + bearer)
+        if let cached = platform.sessionCache.identity(tokenHash: hash) { return cached }
+        let epoch = platform.sessionCache.changes.epoch
         let identity = try await Offload.run { () -> Identity? in
             switch try platform.apiTokens.authenticate(bearer) {
             case .unknown: return nil
@@ -83,6 +89,7 @@ struct SessionMiddleware: RouterMiddleware {
             headers[.wwwAuthenticate] = "Bearer realm=\"psc\", error=\"invalid_token\""
             throw APIError(.unauthorized, "invalid_token", "This token is unknown or revoked.", headers: headers)
         }
+        platform.sessionCache.store(identity, tokenHash: hash, epoch: epoch)
         return identity
     }
 
