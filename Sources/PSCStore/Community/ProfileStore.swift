@@ -165,9 +165,12 @@ public struct ProfileStore: Sendable {
     /// SQL true when the member `u` may be found by `viewer` in the directory and in search: a listed, active
     /// student, alumnus, faculty or staff member who has granted `ferpa_directory` (20-services §4.8), with no block
     /// either way.
+    ///
+    /// `+` keeps SQLite off the role-and-status index here: nearly every member is active in one of these roles, so
+    /// that index only multiplied the lookups (four per id of a search match) and hid the name order's index.
     public static func listedSQL(viewer: Int64) -> String {
         """
-        (u.status = 'active' AND u.directory_listed = 1 AND u.role IN ('student', 'alumni', 'faculty', 'staff')
+        (+u.status = 'active' AND u.directory_listed = 1 AND +u.role IN ('student', 'alumni', 'faculty', 'staff')
             AND (SELECT granted FROM consent_records r WHERE r.user_id = u.id AND r.consent_type = 'ferpa_directory'
                 ORDER BY r.recorded_at DESC, r.id DESC LIMIT 1) = 1
             AND NOT EXISTS (SELECT 1 FROM blocks b WHERE (b.blocker_id = \(viewer) AND b.blocked_id = u.id)
@@ -177,6 +180,12 @@ public struct ProfileStore: Sendable {
 
     /// DIR-1: the members ``listedSQL(viewer:)`` admits; filters and sorting use only fields the viewer may see.
     public func directory(_ query: DirectoryQuery, viewer: Int64, employersOnlyVisible: Bool = false) throws -> [ProfileRecord] {
+        guard let (sql, arguments) = Self.directorySQL(query, viewer: viewer, employersOnlyVisible: employersOnlyVisible) else { return [] }
+        return try store.read { db in try ProfileRecord.fetchAll(db, sql: sql, arguments: arguments) }
+    }
+
+    /// The directory page's statement, or nil when the query can match nobody.
+    static func directorySQL(_ query: DirectoryQuery, viewer: Int64, employersOnlyVisible: Bool) -> (String, StatementArguments)? {
         var conditions = [Self.listedSQL(viewer: viewer)]
         var arguments: StatementArguments = []
         func like(_ text: String) -> String {
@@ -192,7 +201,7 @@ public struct ProfileStore: Sendable {
         if let text = query.text, !text.isEmpty {
             // Names through the full-text index (each word a prefix); other fields have filters of their own, which
             // honour each field's privacy.
-            guard let match = SearchStore.suggestExpression(text) else { return [] }
+            guard let match = SearchStore.suggestExpression(text) else { return nil }
             conditions.append("u.id IN (\(SearchStore.idsSQL(type: "users")))")
             arguments += [match]
         }
@@ -226,7 +235,8 @@ public struct ProfileStore: Sendable {
             order = "lower(u.last_name), lower(u.first_name), u.id"
         }
         arguments += [query.limit, query.offset]
-        let sql = ProfileRecord.selectSQL + " WHERE " + conditions.joined(separator: " AND ") + " ORDER BY \(order) LIMIT ? OFFSET ?"
-        return try store.read { db in try ProfileRecord.fetchAll(db, sql: sql, arguments: arguments) }
+        return (
+            ProfileRecord.selectSQL + " WHERE " + conditions.joined(separator: " AND ") + " ORDER BY \(order) LIMIT ? OFFSET ?", arguments
+        )
     }
 }
