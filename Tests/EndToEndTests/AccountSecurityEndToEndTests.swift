@@ -141,6 +141,13 @@ extension EndToEnd {
             )
             let galeLogs = try gale.call("GET", "/api/v1/security/audit-logs?limit=100").json["logs"] as? [[String: Any]] ?? []
             #expect(!galeLogs.contains { ($0["action"] as? String)?.hasPrefix("consent.") == true }, "Fern's consents are not Gale's")
+            // A refusal is recorded once per user, route and minute, however often it is retried.
+            for _ in 0..<3 { #expect(try gale.call("POST", "/api/v1/jobs", ["title": "Barista"]).status == 403) }
+            let denied = (try gale.call("GET", "/api/v1/security/audit-logs?limit=100").json["logs"] as? [[String: Any]] ?? []).filter {
+                $0["action"] as? String == "authz.denied"
+            }
+            #expect(denied.count == 1 && denied.first?["target_id"] as? String == "POST /api/v1/jobs", "\(denied)")
+            #expect(denied.first?["severity"] as? String == "warning")
             #expect(try fern.call("GET", "/api/v1/security/audit-logs?limit=0").status == 422)
             #expect(try fern.call("GET", "/api/v1/security/audit-logs?cursor=garbage").status == 400)
             server.stop()
