@@ -293,10 +293,18 @@ extension EndToEnd {
             #expect(try acme.call("PATCH", "/api/v1/companies/\(companyID)", ["size": "51-200"]).json["size"] as? String == "51-200")
             #expect(try acme.call("POST", "/api/v1/companies/\(companyID)/verify", ["verified": true]).status == 403)
             #expect(try careers.call("POST", "/api/v1/companies/\(companyID)/verify", ["verified": true]).json["verified"] as? Bool == true)
-            let audit = try server.admin(["--json", "audit", "tail", "50"])
-            #expect(
-                audit.stdout.contains("jobs.reviewed") && audit.stdout.contains("jobs.applied")
-                    && audit.stdout.contains("companies.verified"))
+            let audit = try server.admin(["--json", "audit", "tail", "100"])
+            let entries =
+                ((try? JSONSerialization.jsonObject(with: Data(audit.stdout.utf8)) as? [String: Any])?["result"] as? [String: Any])?[
+                    "entries"] as? [[String: Any]] ?? []
+            func targets(_ action: String) -> [String] {
+                entries.filter { $0["action"] as? String == action }.compactMap { $0["target_id"] as? String }
+            }
+            // Each record is written with its change, created rows naming their new ids; refused changes leave none.
+            #expect(targets("jobs.posted").contains(String(jobID)), "\(targets("jobs.posted"))")
+            #expect(targets("jobs.applied") == [String(applicationID)])
+            #expect(targets("jobs.reviewed").filter { $0 == String(jobID) }.count == 1, "the second approval was refused (409)")
+            #expect(targets("companies.verified") == [String(companyID)])
             server.removeFiles()
         }
 

@@ -127,7 +127,7 @@ public struct CompanyStore: Sendable {
     }
 
     /// JOB-14: only the fields given change; a logo must be the caller's own image upload.
-    public func update(id: Int64, changes: Changes, by userID: Int64) throws {
+    public func update(id: Int64, changes: Changes, by userID: Int64, audit: AuditEntry? = nil) throws {
         let stamp = Timestamp.string(from: clock())
         try store.write { db in
             guard try Bool.fetchOne(db, sql: "SELECT 1 FROM companies WHERE id = ?", arguments: [id]) == true else {
@@ -154,15 +154,17 @@ public struct CompanyStore: Sendable {
             guard !sets.isEmpty else { return }
             arguments += [stamp, id]
             try db.execute(sql: "UPDATE companies SET \(sets.joined(separator: ", ")), updated_at = ? WHERE id = ?", arguments: arguments)
+            if let audit { try AuditLog.append(audit, in: db) }
         }
     }
 
-    public func setVerified(id: Int64, verified: Bool) throws {
+    public func setVerified(id: Int64, verified: Bool, audit: AuditEntry? = nil) throws {
         try store.write { db in
             try db.execute(
                 sql: "UPDATE companies SET verified = ?, updated_at = ? WHERE id = ?",
                 arguments: [verified, Timestamp.string(from: clock()), id])
             if db.changesCount == 0 { throw Failure.notFound }
+            if let audit { try AuditLog.append(audit, in: db) }
         }
     }
 }

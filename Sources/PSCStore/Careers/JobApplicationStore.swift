@@ -60,7 +60,10 @@ public struct JobApplicationStore: Sendable {
         return to > from
     }
 
-    public func apply(jobID: Int64, userID: Int64, resumeUploadID: Int64, coverLetter: String?, answers: String?) throws -> Int64 {
+    /// JOB-8; `audit` is appended in the same transaction, with the new application's id as its target.
+    public func apply(
+        jobID: Int64, userID: Int64, resumeUploadID: Int64, coverLetter: String?, answers: String?, audit: AuditEntry? = nil
+    ) throws -> Int64 {
         let now = clock()
         let stamp = Timestamp.string(from: now)
         return try store.write { db in
@@ -94,6 +97,10 @@ public struct JobApplicationStore: Sendable {
                     .applicationSubmitted, title: "Application sent", message: "Your application to \(title) was sent.",
                     link: "/jobs/\(jobID)"),
                 in: db)
+            if var audit {
+                audit.targetID = String(id)
+                try AuditLog.append(audit, in: db)
+            }
             return id
         }
     }
@@ -147,7 +154,7 @@ public struct JobApplicationStore: Sendable {
     }
 
     /// JOB-11, compare-and-swap on the status read so two reviewers cannot both move it.
-    public func setStatus(id: Int64, to next: String, note: String??) throws {
+    public func setStatus(id: Int64, to next: String, note: String??, audit: AuditEntry? = nil) throws {
         let stamp = Timestamp.string(from: clock())
         try store.write { db in
             guard let current = try String.fetchOne(db, sql: "SELECT status FROM job_applications WHERE id = ?", arguments: [id]) else {
@@ -166,6 +173,7 @@ public struct JobApplicationStore: Sendable {
                     .applicationStatus, title: "Application update",
                     message: "Your application to \($0.jobTitle) at \($0.companyName) is now \(next).", link: "/jobs/\($0.jobID)")
             }
+            if let audit { try AuditLog.append(audit, in: db) }
         }
     }
 

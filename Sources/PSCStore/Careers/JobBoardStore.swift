@@ -154,8 +154,9 @@ public struct JobBoardStore: Sendable {
             in: db)
     }
 
-    /// JOB-3: employers' postings wait for approval within the quota; the others are active at once.
-    public func create(_ fields: JobFields, companyID: Int64, postedBy: Int64, employer: Bool) throws -> Int64 {
+    /// JOB-3: employers' postings wait for approval within the quota; the others are active at once. `audit` is
+    /// appended in the same transaction, with the new posting's id as its target.
+    public func create(_ fields: JobFields, companyID: Int64, postedBy: Int64, employer: Bool, audit: AuditEntry? = nil) throws -> Int64 {
         let stamp = now
         let expires = Timestamp.string(from: fields.expiresAt ?? latestExpiry(employer: employer))
         return try store.write { db in
@@ -187,6 +188,10 @@ public struct JobBoardStore: Sendable {
                 ])
             let id = db.lastInsertedRowID
             if !employer, let posting = try posting(id: id, in: db) { try announce(posting, in: db) }
+            if var audit {
+                audit.targetID = String(id)
+                try AuditLog.append(audit, in: db)
+            }
             return id
         }
     }
@@ -219,7 +224,7 @@ public struct JobBoardStore: Sendable {
     }
 
     /// JOB-5: closed, not deleted, so applicants keep their history.
-    public func close(id: Int64) throws {
+    public func close(id: Int64, audit: AuditEntry? = nil) throws {
         try store.write { db in
             try db.execute(
                 sql: "UPDATE job_postings SET status = 'closed', updated_at = ? WHERE id = ? AND status IN ('pending_approval', 'active')",
@@ -231,11 +236,12 @@ public struct JobBoardStore: Sendable {
                     "SELECT user_id AS id FROM job_applications WHERE job_id = ? AND status IN ('submitted', 'reviewed', 'interview')",
                 arguments: [id], .init(.applicationStatus, title: "Posting closed", message: "\(title) is closed.", link: "/jobs/\(id)"),
                 in: db)
+            if let audit { try AuditLog.append(audit, in: db) }
         }
     }
 
     /// JOB-6: approve (active from now) or reject with a reason.
-    public func review(id: Int64, approve: Bool, reason: String?) throws {
+    public func review(id: Int64, approve: Bool, reason: String?, audit: AuditEntry? = nil) throws {
         let stamp = now
         try store.write { db in
             try db.execute(
@@ -246,6 +252,7 @@ public struct JobBoardStore: Sendable {
                 arguments: [approve ? "active" : "rejected", reason, stamp, id])
             if db.changesCount == 0 { throw JobBoardError.notPending }
             if approve, let posting = try posting(id: id, in: db) { try announce(posting, in: db) }
+            if let audit { try AuditLog.append(audit, in: db) }
         }
     }
 

@@ -87,10 +87,10 @@ struct CompanyRoutes {
             changes.logoUploadID = optional("logo_upload_id") { $0.integer("logo_upload_id", 1...Int64.max, nil) }
             try reader.validate()
             let (chosen, user) = (changes, identity.user.id)
-            try await Offload.run { try companies.update(id: id, changes: chosen, by: user) }
-            try await platform.audit(
+            let audit = platform.auditEntry(
                 context, "companies.updated", target: ("company", id),
                 details: ["fields": .array(object.keys.sorted().map(JSONValue.string))])
+            try await Offload.run { try companies.update(id: id, changes: chosen, by: user, audit: audit) }
             guard let company = try await Offload.run({ try companies.company(id: id) }) else { throw CompanyStore.Failure.notFound }
             return JSONResponse.make(Self.body(company))
         }
@@ -107,9 +107,9 @@ struct CompanyRoutes {
             guard let verified = object["verified"] as? Bool, FieldReader.isBool(object["verified"]!) else {
                 throw APIError.validation(["verified": ["must be true or false"]])
             }
-            try await Offload.run { try companies.setVerified(id: id, verified: verified) }
-            try await platform.audit(
+            let audit = platform.auditEntry(
                 context, "companies.verified", target: ("company", id), details: ["verified": .bool(verified)], severity: .warning)
+            try await Offload.run { try companies.setVerified(id: id, verified: verified, audit: audit) }
             guard let company = try await Offload.run({ try companies.company(id: id) }) else { throw CompanyStore.Failure.notFound }
             return JSONResponse.make(Self.body(company))
         }

@@ -79,10 +79,11 @@ struct JobApplicationRoutes {
                 throw APIError.notFound("There is no such job posting.")
             }
             let (user, chosenAnswers) = (identity.user.id, answers)
+            let audit = platform.auditEntry(context, "jobs.applied", target: ("job_application", nil), details: ["job_id": .int(jobID)])
             let id = try await Offload.run {
-                try applications.apply(jobID: jobID, userID: user, resumeUploadID: resume!, coverLetter: cover, answers: chosenAnswers)
+                try applications.apply(
+                    jobID: jobID, userID: user, resumeUploadID: resume!, coverLetter: cover, answers: chosenAnswers, audit: audit)
             }
-            try await platform.audit(context, "jobs.applied", target: ("job_application", id), details: ["job_id": .int(jobID)])
             guard let application = try await Offload.run({ try applications.application(id: id) }) else { throw APIError.internalError }
             var response = JSONResponse.make(try await bodies([application], viewer: user, forManager: false)[0], status: .created)
             response.headers[.location] = "/api/v1/job-applications/\(id)"
@@ -160,10 +161,10 @@ struct JobApplicationRoutes {
             try reader.validate()
             let noteChange: String?? = object["note"] == nil ? .none : .some(note)
             let id = application.id
-            try await Offload.run { try applications.setStatus(id: id, to: status!, note: noteChange) }
-            try await platform.audit(
+            let audit = platform.auditEntry(
                 context, "jobs.application_status", target: ("job_application", id),
                 details: ["from": .string(application.status), "to": .string(status!)])
+            try await Offload.run { try applications.setStatus(id: id, to: status!, note: noteChange, audit: audit) }
             guard let updated = try await Offload.run({ try applications.application(id: id) }) else { throw APIError.notFound() }
             return JSONResponse.make(try await bodies([updated], viewer: identity.user.id, forManager: true)[0])
         }

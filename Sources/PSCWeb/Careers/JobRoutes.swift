@@ -226,9 +226,13 @@ struct JobRoutes {
             }
             let fields = try fields(object, over: nil, employer: employer)
             let poster = identity.user.id
-            let id = try await Offload.run { try board.create(fields, companyID: companyID, postedBy: poster, employer: employer) }
+            let audit = platform.auditEntry(
+                context, "jobs.posted", target: ("job_posting", nil), details: ["status": .string(employer ? "pending_approval" : "active")]
+            )
+            let id = try await Offload.run {
+                try board.create(fields, companyID: companyID, postedBy: poster, employer: employer, audit: audit)
+            }
             guard let posting = try await Offload.run({ try board.posting(id: id) }) else { throw APIError.internalError }
-            try await platform.audit(context, "jobs.posted", target: ("job_posting", id), details: ["status": .string(posting.status)])
             var response = JSONResponse.make(Self.body(posting, forManager: true), status: .created)
             response.headers[.location] = "/api/v1/jobs/\(id)"
             return response
@@ -256,8 +260,8 @@ struct JobRoutes {
         ) { _, context in
             let identity = try context.require(.active, scope: "manage")
             let id = try await managedPosting(context, identity).id
-            try await Offload.run { try board.close(id: id) }
-            try await platform.audit(context, "jobs.closed", target: ("job_posting", id))
+            let audit = platform.auditEntry(context, "jobs.closed", target: ("job_posting", id))
+            try await Offload.run { try board.close(id: id, audit: audit) }
             return Response(status: .noContent)
         }
         catalog.add(
@@ -278,8 +282,9 @@ struct JobRoutes {
             guard try await Offload.run({ try board.posting(id: id) }) != nil else {
                 throw APIError.notFound("There is no such job posting.")
             }
-            try await Offload.run { try board.review(id: id, approve: decision == "approve", reason: reason) }
-            try await platform.audit(context, "jobs.reviewed", target: ("job_posting", id), details: ["decision": .string(decision ?? "")])
+            let audit = platform.auditEntry(
+                context, "jobs.reviewed", target: ("job_posting", id), details: ["decision": .string(decision ?? "")])
+            try await Offload.run { try board.review(id: id, approve: decision == "approve", reason: reason, audit: audit) }
             guard let posting = try await Offload.run({ try board.posting(id: id) }) else { throw APIError.notFound() }
             return JSONResponse.make(Self.body(posting, forManager: true))
         }
