@@ -111,91 +111,37 @@ struct EventRoutes {
 
     /// EVT-3's fields over the current values (EVT-4 passes the event being edited).
     func fields(_ object: [String: Any], over current: EventRecord?, identity: Identity) throws -> EventFields {
-        var problems: [String: [String]] = [:]
-        func text(_ key: String, _ range: ClosedRange<Int>, _ existing: String?) -> String? {
-            guard let value = object[key] else { return existing }
-            if value is NSNull { return nil }
-            guard let string = (value as? String)?.trimmingCharacters(in: .whitespacesAndNewlines), range.contains(string.count) else {
-                problems[key, default: []].append("must be \(range.lowerBound) to \(range.upperBound) characters")
-                return existing
-            }
-            return string
-        }
-        func choice(_ key: String, _ allowed: [String], _ existing: String) -> String {
-            guard let value = object[key] else { return existing }
-            guard let string = value as? String, allowed.contains(string) else {
-                problems[key, default: []].append("must be one of \(allowed.joined(separator: ", "))")
-                return existing
-            }
-            return string
-        }
-        func time(_ key: String, _ existing: String?) -> Date? {
-            guard let value = object[key] else { return existing.flatMap(Timestamp.date(from:)) }
-            if value is NSNull { return nil }
-            guard let string = value as? String, let date = Timestamp.parse(string) else {
-                problems[key, default: []].append("must be an RFC 3339 time")
-                return nil
-            }
-            return date
-        }
-        func flag(_ key: String, _ existing: Bool) -> Bool {
-            guard let value = object[key] else { return existing }
-            guard ProfileValidator.isBool(value), let result = value as? Bool else {
-                problems[key, default: []].append("must be true or false")
-                return existing
-            }
-            return result
-        }
-        let title = text("title", 3...200, current?.title)
-        if title == nil { problems["title", default: []].append("is required") }
-        let start = time("start_time", current?.startTime)
-        let end = time("end_time", current?.endTime)
+        var reader = FieldReader(object)
+        let title = reader.text("title", 3...200, current?.title, required: true)
+        let start = reader.time("start_time", current.flatMap { Timestamp.date(from: $0.startTime) })
+        let end = reader.time("end_time", current.flatMap { Timestamp.date(from: $0.endTime) })
         if let start, let end {
-            if end <= start { problems["end_time", default: []].append("must be after the start") }
-            if end.timeIntervalSince(start) > 14 * 86400 { problems["end_time", default: []].append("must be within 14 days of the start") }
-            if current == nil || object["start_time"] != nil, start <= Date() {
-                problems["start_time", default: []].append("must be in the future")
-            }
+            if end <= start { reader.problem("end_time", "must be after the start") }
+            if end.timeIntervalSince(start) > 14 * 86400 { reader.problem("end_time", "must be within 14 days of the start") }
+            if current == nil || object["start_time"] != nil, start <= Date() { reader.problem("start_time", "must be in the future") }
         } else {
-            if start == nil { problems["start_time", default: []].append("is required") }
-            if end == nil { problems["end_time", default: []].append("is required") }
+            if start == nil { reader.problem("start_time", "is required") }
+            if end == nil { reader.problem("end_time", "is required") }
         }
         let zone = (object["timezone"] as? String) ?? current?.timeZone ?? "America/Chicago"
         if TimeZone(identifier: zone) == nil || !(zone.contains("/") || zone == "UTC") {
-            problems["timezone", default: []].append("must be an IANA time zone")
+            reader.problem("timezone", "must be an IANA time zone")
         }
-        var department = current?.departmentID
-        if let value = object["department_id"] {
-            if value is NSNull {
-                department = nil
-            } else if let id = value as? Int, !ProfileValidator.isBool(value) {
-                department = Int64(id)
-            } else {
-                problems["department_id", default: []].append("must be a department id")
-            }
-        }
-        var capacity = current?.capacity
-        if let value = object["capacity"] {
-            if value is NSNull {
-                capacity = nil
-            } else if let number = value as? Int, !ProfileValidator.isBool(value), (1...100_000).contains(number) {
-                capacity = number
-            } else {
-                problems["capacity", default: []].append("must be 1 to 100000, or null for no limit")
-            }
-        }
-        let deadline = time("rsvp_deadline", current?.rsvpDeadline)
-        if let deadline, let start, deadline > start { problems["rsvp_deadline", default: []].append("must be at or before the start") }
+        let department = reader.integer("department_id", 1...Int64.max, current?.departmentID)
+        let capacity = reader.integer("capacity", 1...100_000, current?.capacity.map(Int64.init)).map(Int.init)
+        let deadline = reader.time("rsvp_deadline", current?.rsvpDeadline.flatMap(Timestamp.date(from:)))
+        if let deadline, let start, deadline > start { reader.problem("rsvp_deadline", "must be at or before the start") }
         let result = EventFields(
-            title: title ?? "", description: text("description", 0...10_000, current?.description),
-            location: text("location", 0...200, current?.location),
-            format: choice("format", Self.formats, current?.format ?? "in_person"),
-            kind: choice("kind", Self.kinds, current?.kind ?? "general"),
+            title: title ?? "", description: reader.text("description", 0...10_000, current?.description),
+            location: reader.text("location", 0...200, current?.location),
+            format: reader.choice("format", Self.formats, current?.format ?? "in_person", required: true) ?? "in_person",
+            kind: reader.choice("kind", Self.kinds, current?.kind ?? "general", required: true) ?? "general",
             startTime: start ?? Date(), endTime: end ?? Date(), timeZone: zone, departmentID: department, capacity: capacity,
-            waitlistEnabled: flag("waitlist_enabled", current?.waitlistEnabled ?? true),
-            walkInsAllowed: flag("walk_ins_allowed", current?.walkInsAllowed ?? true),
-            rsvpDeadline: deadline, visibility: choice("visibility", ["public", "members"], current?.visibility ?? "members"))
-        guard problems.isEmpty else { throw APIError.validation(problems) }
+            waitlistEnabled: reader.flag("waitlist_enabled", current?.waitlistEnabled ?? true),
+            walkInsAllowed: reader.flag("walk_ins_allowed", current?.walkInsAllowed ?? true),
+            rsvpDeadline: deadline,
+            visibility: reader.choice("visibility", ["public", "members"], current?.visibility ?? "members", required: true) ?? "members")
+        try reader.validate()
         if !Self.mayOrganise(identity, departmentID: department) && current == nil {
             throw APIError.forbidden("Faculty, staff and department event managers create events.")
         }
