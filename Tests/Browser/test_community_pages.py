@@ -193,3 +193,52 @@ def test_member_pages_send_visitors_to_sign_in(server, browser):
         assert "/login" in browser.current_url, path
     browser.get(server.url + "/events")
     assert "public events" in browser.find_element(By.TAG_NAME, "main").text
+
+
+def test_apply_to_a_job_with_a_resume_from_its_page(server, browser, tmp_path):
+    hiring, student = "pat@ozark-tools.example", "riley.apply@gus.pittstate.edu"
+    status, _ = server.post_json("/api/v1/auth/register", {
+        "email": hiring, "password": PASSWORD, "first_name": "Pat", "last_name": "Hiring", "accept_terms": True,
+        "requested_role": "employer", "company_name": "Ozark Tools"})
+    assert status == 201
+    token = server.mailed_link("/verify-email/", hiring).rsplit("/", 1)[1]
+    assert server.post_json("/api/v1/auth/verify-email", {"token": token})[0] == 200
+    assert server.admin("user", "approve", hiring)[0] == 0
+    server.register_verified(student, PASSWORD, first="Riley", last="Apply")
+    employer = ApiSession(server, hiring)
+    status, companies = employer.call("GET", "/api/v1/companies?q=Ozark")
+    assert status == 200 and companies["items"], companies
+    # Faculty postings are live at once (an employer's would wait for approval).
+    faculty = "prof.lane@pittstate.edu"
+    server.register_verified(faculty, PASSWORD, first="Jordan", last="Lane")
+    assert server.admin("user", "set-role", faculty, "faculty")[0] == 0
+    status, job = ApiSession(server, faculty).call("POST", "/api/v1/jobs", {
+        "title": "Tool design intern", "description": "Design hand tools with our engineers in Pittsburg.",
+        "job_type": "internship", "location": "Pittsburg, KS", "apply_on_platform": True,
+        "company_id": companies["items"][0]["id"]})
+    assert status == 201 and job["status"] == "active", job
+
+    resume = tmp_path / "riley-resume.pdf"
+    resume.write_bytes(b"%PDF-1.4\n1 0 obj << /Type /Catalog >> endobj\ntrailer << /Root 1 0 R >>\n%%EOF\n")
+    sign_in(server, browser, student)
+    browser.get(server.url + f"/jobs/{job['id']}")
+    assert violations(browser) == []
+    # Sending without a file names the problem on the page and sends nothing.
+    browser.find_element(By.CSS_SELECTOR, "form[data-apply] button[type='submit']").click()
+    wait_for(browser, lambda driver: "Choose your résumé" in (text_of(driver, "form[data-apply] .form-error") or ""))
+    browser.find_element(By.ID, "apply-resume").send_keys(str(resume))
+    browser.find_element(By.ID, "apply-cover").send_keys("I have built two tool prototypes in the Kansas Technology Center.")
+    browser.find_element(By.CSS_SELECTOR, "form[data-apply] button[type='submit']").click()
+    wait_for(browser, expected_conditions.visibility_of_element_located((By.CSS_SELECTOR, "[data-done]")))
+    assert violations(browser) == []
+    browser.refresh()
+    assert "You applied. Status: submitted." in browser.find_element(By.TAG_NAME, "main").text
+    assert not browser.find_elements(By.CSS_SELECTOR, "form[data-apply]"), "one application per posting"
+
+    # The company sees the application with its letter, and the résumé is the file the student chose.
+    status, received = employer.call("GET", f"/api/v1/jobs/{job['id']}/applications")
+    assert status == 200 and len(received["items"]) == 1, received
+    application = received["items"][0]
+    assert application["cover_letter"].startswith("I have built two tool prototypes")
+    with employer.opener.open(server.url + application["resume_url"], timeout=10) as response:
+        assert response.read() == resume.read_bytes()
