@@ -107,8 +107,9 @@ class Server:
 def server():
     if not os.path.exists(os.path.join(BIN, "psc")):
         pytest.fail("build first: swift build (the test command does this)")
-    # One server serves every test module, which between them register and sign in more people than the per-IP
-    # limits of AUTH-1 (5/h) and AUTH-4 (10/min) allow from one address; those limits are tested in EndToEndTests.
-    running = Server({"PSC_RATE_LIMITS_AUTH_1": "none", "PSC_RATE_LIMITS_AUTH_4": "none"})
+    # One server serves every test module, which between them register, verify and sign in more people than the
+    # per-IP limits of AUTH-1 (5/h), AUTH-2 (10/h) and AUTH-4 (10/min) allow from one address; per-route limits are
+    # tested in RateLimitHTTPTests.
+    running = Server({"PSC_RATE_LIMITS_AUTH_1": "none", "PSC_RATE_LIMITS_AUTH_2": "none", "PSC_RATE_LIMITS_AUTH_4": "none"})
     yield running
     running.stop()
