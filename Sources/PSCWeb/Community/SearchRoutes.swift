@@ -17,10 +17,11 @@ struct SearchRoutes {
         var next: JSONValue = .null
         guard let match = SearchStore.matchExpression(query) else { return (results, counts, next) }
         let (search, viewer, department) = (platform.search, identity?.user.id, identity?.user.departmentID)
+        let found = try await Offload.run {
+            try search.search(match, types: types, viewer: viewer, viewerDepartment: department, limit: limit, offset: offset)
+        }
         for type in types {
-            let (hits, total) = try await Offload.run {
-                try search.search(match, type: type, viewer: viewer, viewerDepartment: department, limit: limit, offset: offset)
-            }
+            let (hits, total) = found[type] ?? ([], 0)
             results[type] = .array(hits.map(Self.body))
             counts[type] = .int(Int64(total))
             if types.count == 1, offset + hits.count < total { next = OffsetCursor.next(offset + hits.count) }
