@@ -46,8 +46,14 @@ final class SessionCache: Sendable {
         for grant in identity.grants {
             if let expiry = grant.expiresAt.flatMap(Timestamp.date(from:)) { until = min(until, expiry) }
         }
+        let current = changes.epoch
         entries.withLock { entries in
-            if entries.count >= capacity { entries.removeAll(keepingCapacity: true) }
+            if entries.count >= capacity {
+                // Entries past their time or epoch can never be used again; only if the live ones alone fill the
+                // cache is everything dropped (each then costs one database read to come back).
+                entries = entries.filter { $0.value.epoch == current && now < $0.value.validUntil }
+                if entries.count >= capacity { entries.removeAll(keepingCapacity: true) }
+            }
             entries[tokenHash] = Entry(identity: identity, epoch: epoch, validUntil: until)
         }
     }
