@@ -4,9 +4,10 @@ import PSCStore
 import Synchronization
 
 /// Resolved sessions by the SHA-256 of their cookie (and bearer tokens by that of their value, under a prefix), so
-/// an authenticated request costs a dictionary lookup instead of four database reads. An entry is used only while the auth epoch is unchanged (any revocation, suspension,
-/// role, grant or second-factor change moves it, see ``AuthChangeObserver``), before the session's or token's own expiry and
-/// the earliest grant expiry, and for at most `lifetime` seconds.
+/// an authenticated request costs a dictionary lookup instead of four database reads. An entry is used only while
+/// the auth epoch is unchanged (any revocation, suspension, role, grant or second-factor change moves it, see
+/// ``AuthChangeObserver``), before the session's or token's own expiry and the earliest grant expiry, and for at most
+/// `lifetime` seconds.
 final class SessionCache: Sendable {
     struct Entry: Sendable {
         let identity: Identity

@@ -24,9 +24,16 @@ struct SearchRoutes {
             let (hits, total) = found[type] ?? ([], 0)
             results[type] = .array(hits.map(Self.body))
             counts[type] = .int(Int64(total))
-            if types.count == 1, offset + hits.count < total { next = OffsetCursor.next(offset + hits.count) }
+            if types.count == 1 { next = Self.nextCursor(offset: offset, found: hits.count, limit: limit, total: total) }
         }
         return (results, counts, next)
+    }
+
+    /// The cursor after a one-type page. Only a full page has a next one: ranking stops at the type's newest
+    /// matches (``SearchStore/rankedMatches``) while the count takes in older ones, so a count that reaches further
+    /// must not send a client after empty pages.
+    static func nextCursor(offset: Int, found: Int, limit: Int, total: Int) -> JSONValue {
+        found == limit && offset + found < total ? OffsetCursor.next(offset + found) : .null
     }
 
     func register(with router: Router<AppRequestContext>, catalog: RouteCatalog) {
