@@ -266,7 +266,6 @@ public final class JobQueue: Sendable {
         return changed > 0
     }
 
-    /// Cancels a job that has not finished (`psc-admin jobs discard`).
     /// Cancels the waiting job that holds `uniqueKey` (one not yet running), inside the caller's transaction; true
     /// when there was one.
     public func cancel(uniqueKey: String, in db: GRDB.Database) throws -> Bool {
@@ -277,6 +276,7 @@ public final class JobQueue: Sendable {
         return db.changesCount > 0
     }
 
+    /// Cancels a job that has not finished (`psc-admin jobs discard`).
     public func discard(id: Int64) throws -> Bool {
         let stamp = Timestamp.string(from: clock())
         return try store.write { db in
