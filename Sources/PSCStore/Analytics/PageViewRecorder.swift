@@ -65,8 +65,7 @@ public final class PageViewRecorder: Sendable {
                 let statement = try db.cachedStatement(
                     sql: """
                         INSERT INTO page_views (page_name, object_id, user_id, ip, user_agent, referrer, occurred_at)
-                        VALUES (?1, ?2, CASE WHEN (SELECT granted FROM consent_records WHERE user_id = ?3 AND consent_type = 'analytics'
-                            ORDER BY recorded_at DESC, id DESC LIMIT 1) = 1 THEN ?3 END, ?4, ?5, ?6, ?7)
+                        VALUES (?1, ?2, CASE WHEN \(Consent.grantedSQL(user: "?3", type: "analytics")) = 1 THEN ?3 END, ?4, ?5, ?6, ?7)
                         """)
                 for view in batch {
                     try statement.execute(arguments: [

@@ -171,8 +171,7 @@ public struct ProfileStore: Sendable {
     public static func listedSQL(viewer: Int64) -> String {
         """
         (+u.status = 'active' AND u.directory_listed = 1 AND +u.role IN ('student', 'alumni', 'faculty', 'staff')
-            AND (SELECT granted FROM consent_records r WHERE r.user_id = u.id AND r.consent_type = 'ferpa_directory'
-                ORDER BY r.recorded_at DESC, r.id DESC LIMIT 1) = 1
+            AND \(Consent.grantedSQL(user: "u.id", type: "ferpa_directory")) = 1
             AND NOT EXISTS (SELECT 1 FROM blocks b WHERE (b.blocker_id = \(viewer) AND b.blocked_id = u.id)
                 OR (b.blocker_id = u.id AND b.blocked_id = \(viewer))))
         """

@@ -1,5 +1,4 @@
 import Foundation
-import GRDB
 import Hummingbird
 import PSCCore
 import PSCStore
@@ -103,14 +102,7 @@ struct CommunityPageRoutes {
             for field in ["skills", "interests"] { shown[field + "Text"] = (own[field] as? [String])?.joined(separator: ", ") ?? "" }
             let user = identity.user.id
             let listed = try await Offload.run {
-                try platform.store.read { db in
-                    try Bool.fetchOne(
-                        db,
-                        sql: """
-                            SELECT granted FROM consent_records WHERE user_id = ? AND consent_type = 'ferpa_directory'
-                            ORDER BY recorded_at DESC, id DESC LIMIT 1
-                            """, arguments: [user]) ?? false
-                }
+                try platform.store.read { db in try Consent.isGranted(userID: user, type: "ferpa_directory", in: db) }
             }
             return HTMLResponse.make(
                 pages.render(
