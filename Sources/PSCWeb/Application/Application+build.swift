@@ -17,7 +17,7 @@ public func buildRouter(platform: Platform, accessLog: AccessLogSink, catalog: R
     router.add(middleware: ErrorMiddleware(catalog: catalog, pages: pages, metrics: platform.metrics))
     // The caller is known before the rate limiter runs, which keys signed-in calls by user (00-conventions §8).
     router.add(middleware: SessionMiddleware(platform: platform))
-    router.add(middleware: DeniedAuditMiddleware(store: platform.store, recent: RecentDenials()))
+    router.add(middleware: DeniedAuditMiddleware(platform: platform, recent: RecentDenials()))
     router.add(
         middleware: RateLimitMiddleware(
             limiter: platform.rateLimiter, policy: RateLimitPolicy(configuration: platform.configuration), catalog: catalog,

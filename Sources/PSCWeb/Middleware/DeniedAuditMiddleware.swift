@@ -9,7 +9,7 @@ import Synchronization
 /// middleware, where the caller is known; the refusal itself still reaches the client unchanged.
 struct DeniedAuditMiddleware: RouterMiddleware {
     typealias Context = AppRequestContext
-    let store: Store
+    let platform: Platform
     let recent: RecentDenials
 
     func handle(_ request: Request, context: Context, next: (Request, Context) async throws -> Response) async throws -> Response {
@@ -20,21 +20,22 @@ struct DeniedAuditMiddleware: RouterMiddleware {
             if let refusal, refusal.status == .forbidden, let identity = context.identity {
                 let route = context.endpointPath ?? request.uri.path
                 if recent.admit(userID: identity.user.id, route: route, now: Date()) {
-                    await record(refusal, route: route, request: request, context: context, identity: identity)
+                    await record(refusal, route: route, request: request, context: context)
                 }
             }
             throw error
         }
     }
 
-    private func record(_ refusal: APIError, route: String, request: Request, context: Context, identity: Identity) async {
-        let entry = AuditEntry(
-            actorUserID: identity.user.id, actorKind: identity.token != nil ? .apiToken : .user, action: "authz.denied",
-            targetType: "route", targetID: "\(request.method.rawValue) \(route)", ipAddress: context.remoteAddress,
-            userAgent: request.headers[.userAgent], details: ["code": .string(refusal.code)], severity: .warning, outcome: .failure)
-        let store = store
+    private func record(_ refusal: APIError, route: String, request: Request, context: Context) async {
+        var entry = platform.auditEntry(
+            context, "authz.denied", target: ("route", nil), details: ["code": .string(refusal.code)], severity: .warning)
+        entry.targetID = "\(request.method.rawValue) \(route)"
+        entry.userAgent = request.headers[.userAgent]
+        entry.outcome = .failure
+        let store = platform.store
         do {
-            try await Offload.run { try store.write { db in try AuditLog.append(entry, in: db) } }
+            try await Offload.run { [entry] in try store.write { db in try AuditLog.append(entry, in: db) } }
         } catch {
             // The refusal stands whether or not its record could be written; the failure is logged, not shown.
             context.logger.error("authz.denied audit record not written", metadata: ["error": "\(error)"])
