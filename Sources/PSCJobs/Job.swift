@@ -25,22 +25,22 @@ public struct Job: Sendable, Equatable, FetchableRecord {
     public let updatedAt: String
 
     public init(row: Row) throws {
-        id = row["id"]
-        queue = row["queue"]
-        kind = row["kind"]
-        payload = row["payload"]
-        priority = row["priority"]
-        runAt = row["run_at"]
-        state = State(rawValue: row["state"]) ?? .dead
-        attempts = row["attempts"]
-        maxAttempts = row["max_attempts"]
-        leaseOwner = row["lease_owner"]
-        leaseExpiresAt = row["lease_expires_at"]
-        lastError = row["last_error"]
-        uniqueKey = row["unique_key"]
-        finishedAt = row["finished_at"]
-        createdAt = row["created_at"]
-        updatedAt = row["updated_at"]
+        id = try row.decode(forColumn: "id")
+        queue = try row.decode(forColumn: "queue")
+        kind = try row.decode(forColumn: "kind")
+        payload = try row.decode(forColumn: "payload")
+        priority = try row.decode(forColumn: "priority")
+        runAt = try row.decode(forColumn: "run_at")
+        state = State(rawValue: try row.decode(forColumn: "state")) ?? .dead
+        attempts = try row.decode(forColumn: "attempts")
+        maxAttempts = try row.decode(forColumn: "max_attempts")
+        leaseOwner = try row.decode(forColumn: "lease_owner")
+        leaseExpiresAt = try row.decode(forColumn: "lease_expires_at")
+        lastError = try row.decode(forColumn: "last_error")
+        uniqueKey = try row.decode(forColumn: "unique_key")
+        finishedAt = try row.decode(forColumn: "finished_at")
+        createdAt = try row.decode(forColumn: "created_at")
+        updatedAt = try row.decode(forColumn: "updated_at")
     }
 
     /// Decodes the payload as the handler's type.

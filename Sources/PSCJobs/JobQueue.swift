@@ -319,7 +319,7 @@ public final class JobQueue: Sendable {
         try store.read { db in
             var depth: [Job.State: Int] = [:]
             for row in try Row.fetchAll(db, sql: "SELECT state, count(*) AS n FROM jobs GROUP BY state") {
-                if let state = Job.State(rawValue: row["state"]) { depth[state] = row["n"] }
+                if let state = Job.State(rawValue: try row.decode(forColumn: "state")) { depth[state] = try row.decode(forColumn: "n") }
             }
             return depth
         }

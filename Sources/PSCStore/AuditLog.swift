@@ -71,8 +71,10 @@ public enum AuditLog {
     @discardableResult
     public static func append(_ entry: AuditEntry, in db: GRDB.Database) throws -> Int64 {
         let last = try Row.fetchOne(db, sql: "SELECT id, hash FROM audit_log ORDER BY id DESC LIMIT 1")
-        let id: Int64 = (last?["id"] ?? 0) + 1
-        let previous: String = last?["hash"] ?? genesisHash
+        let lastID: Int64? = try last?.decode(forColumn: "id")
+        let lastHash: String? = try last?.decode(forColumn: "hash")
+        let id = (lastID ?? 0) + 1
+        let previous = lastHash ?? genesisHash
         let occurredAt = Timestamp.string(from: entry.occurredAt)
         let hash = chainHash(previous: previous, canonicalText: canonicalObject(id: id, occurredAt: occurredAt, entry: entry).canonicalText)
         try db.execute(
@@ -105,21 +107,21 @@ public enum AuditLog {
         let cursor = try Row.fetchCursor(db, sql: "SELECT * FROM audit_log ORDER BY id")
         while let row = try cursor.next() {
             count += 1
-            let id: Int64 = row["id"]
-            let details = (try? decoder.decode([String: JSONValue].self, from: Data((row["details"] as String).utf8))) ?? [:]
+            let id: Int64 = try row.decode(forColumn: "id")
+            let details = (try? decoder.decode([String: JSONValue].self, from: Data((try row.decode(forColumn: "details") as String).utf8))) ?? [:]
             let entry = AuditEntry(
-                actorUserID: row["actor_user_id"],
-                actorKind: AuditEntry.ActorKind(rawValue: row["actor_kind"]) ?? .system,
-                action: row["action"], targetType: row["target_type"], targetID: row["target_id"],
-                ipAddress: row["ip_address"], userAgent: row["user_agent"], details: details,
-                severity: AuditEntry.Severity(rawValue: row["severity"]) ?? .info,
-                outcome: AuditEntry.Outcome(rawValue: row["outcome"]) ?? .success
+                actorUserID: try row.decode(forColumn: "actor_user_id"),
+                actorKind: AuditEntry.ActorKind(rawValue: try row.decode(forColumn: "actor_kind")) ?? .system,
+                action: try row.decode(forColumn: "action"), targetType: try row.decode(forColumn: "target_type"), targetID: try row.decode(forColumn: "target_id"),
+                ipAddress: try row.decode(forColumn: "ip_address"), userAgent: try row.decode(forColumn: "user_agent"), details: details,
+                severity: AuditEntry.Severity(rawValue: try row.decode(forColumn: "severity")) ?? .info,
+                outcome: AuditEntry.Outcome(rawValue: try row.decode(forColumn: "outcome")) ?? .success
             )
-            let prevHash: String = row["prev_hash"]
+            let prevHash: String = try row.decode(forColumn: "prev_hash")
             if let previous, previous != prevHash { return Verification(rowsChecked: count, firstBadID: id) }
             if previous == nil, prevHash != genesisHash, id == 1 { return Verification(rowsChecked: count, firstBadID: id) }
-            let text = canonicalObject(id: id, occurredAt: row["occurred_at"], entry: entry).canonicalText
-            let hash: String = row["hash"]
+            let text = canonicalObject(id: id, occurredAt: try row.decode(forColumn: "occurred_at"), entry: entry).canonicalText
+            let hash: String = try row.decode(forColumn: "hash")
             if chainHash(previous: prevHash, canonicalText: text) != hash { return Verification(rowsChecked: count, firstBadID: id) }
             previous = hash
         }

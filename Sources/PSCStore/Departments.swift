@@ -15,14 +15,14 @@ public struct Department: Sendable, Equatable, FetchableRecord {
 
     /// Reads the columns directly: the Decodable path was the slowest part of the department list.
     public init(row: Row) throws {
-        id = row["id"]
-        name = row["name"]
-        college = row["college"]
-        description = row["description"]
-        chairName = row["chair_name"]
-        email = row["email"]
-        createdAt = row["created_at"]
-        updatedAt = row["updated_at"]
+        id = try row.decode(forColumn: "id")
+        name = try row.decode(forColumn: "name")
+        college = try row.decode(forColumn: "college")
+        description = try row.decode(forColumn: "description")
+        chairName = try row.decode(forColumn: "chair_name")
+        email = try row.decode(forColumn: "email")
+        createdAt = try row.decode(forColumn: "created_at")
+        updatedAt = try row.decode(forColumn: "updated_at")
     }
 }
 

@@ -40,7 +40,7 @@ public struct KeyRotation: Sendable {
                             WHERE id > ? AND \(column) IS NOT NULL AND \(column) NOT LIKE ? ORDER BY id LIMIT ?
                             """,
                         arguments: [lastID, prefix, batchSize]
-                    ).map { (id: $0["id"] as Int64, value: $0["value"] as String) }
+                    ).map { (id: try $0.decode(forColumn: "id") as Int64, value: try $0.decode(forColumn: "value") as String) }
                 }
                 guard let last = batch.last else { break }
                 lastID = last.id
@@ -70,7 +70,7 @@ public struct KeyRotation: Sendable {
                                 AND substr(\(entry.column), 1, ?) <> ? ORDER BY \(entry.key) LIMIT 8
                             """,
                         arguments: [lastID, prefix.count, prefix]
-                    ).map { (id: $0["id"] as Int64, value: $0["value"] as Data) }
+                    ).map { (id: try $0.decode(forColumn: "id") as Int64, value: try $0.decode(forColumn: "value") as Data) }
                 }
                 guard let last = batch.last else { break }
                 lastID = last.id

@@ -93,10 +93,10 @@ public struct Migrator: Sendable {
         guard try db.tableExists("schema_migrations") else { return [:] }
         let rows = try Row.fetchAll(db, sql: "SELECT version, name, sha256, applied_at FROM schema_migrations")
         return Dictionary(
-            uniqueKeysWithValues: rows.map {
+            uniqueKeysWithValues: try rows.map {
                 (
-                    $0["version"],
-                    MigrationStatus(version: $0["version"], name: $0["name"], sha256: $0["sha256"], appliedAt: $0["applied_at"])
+                    try $0.decode(forColumn: "version"),
+                    MigrationStatus(version: try $0.decode(forColumn: "version"), name: try $0.decode(forColumn: "name"), sha256: try $0.decode(forColumn: "sha256"), appliedAt: try $0.decode(forColumn: "applied_at"))
                 )
             }
         )

@@ -27,6 +27,9 @@ struct CommonOptions: ParsableArguments {
     }
 
     func load(extra: [String: String] = [:]) throws -> (Configuration, Platform.ConfigurationSources) {
+        // The database, its WAL, backups and held mail (live sign-in links) are for this user alone, whatever umask
+        // the shell or service manager left: files 0600, directories 0700. The admin socket sets its own 0660.
+        umask(0o077)
         let allFlags = flags.merging(extra) { _, new in new }
         do {
             let configuration = try Configuration.load(flags: allFlags, configFile: config)

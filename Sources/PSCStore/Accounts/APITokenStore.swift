@@ -16,17 +16,17 @@ public struct APITokenRecord: Sendable, Equatable, FetchableRecord {
     public let createdAt: String
 
     public init(row: Row) throws {
-        id = row["id"]
-        userID = row["user_id"]
-        kind = row["kind"]
-        name = row["name"]
-        prefix = row["prefix"]
-        let scopesText: String = row["scopes"]
+        id = try row.decode(forColumn: "id")
+        userID = try row.decode(forColumn: "user_id")
+        kind = try row.decode(forColumn: "kind")
+        name = try row.decode(forColumn: "name")
+        prefix = try row.decode(forColumn: "prefix")
+        let scopesText: String = try row.decode(forColumn: "scopes")
         scopes = (try? JSONDecoder().decode([String].self, from: Data(scopesText.utf8))) ?? []
-        lastUsedAt = row["last_used_at"]
-        expiresAt = row["expires_at"]
-        revokedAt = row["revoked_at"]
-        createdAt = row["created_at"]
+        lastUsedAt = try row.decode(forColumn: "last_used_at")
+        expiresAt = try row.decode(forColumn: "expires_at")
+        revokedAt = try row.decode(forColumn: "revoked_at")
+        createdAt = try row.decode(forColumn: "created_at")
     }
 }
 

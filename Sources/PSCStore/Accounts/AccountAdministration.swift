@@ -237,11 +237,11 @@ public struct AccountAdministration: Sendable {
                     db, sql: "SELECT user_id, capability FROM capability_grants WHERE id = ? AND active = 1", arguments: [id])
             else { throw AdministrationError.invalid("no active grant \(id)") }
             try db.execute(sql: "UPDATE capability_grants SET active = 0, revoked_at = ? WHERE id = ?", arguments: [stamp, id])
-            let userID: Int64 = row["user_id"]
+            let userID: Int64 = try row.decode(forColumn: "user_id")
             try revokeSessions(userID: userID, reason: "grant_changed", in: db)
             try audit(
                 "grant.removed", target: userID, actor: actor,
-                details: ["grant_id": .int(id), "capability": .string(row["capability"])], in: db)
+                details: ["grant_id": .int(id), "capability": .string(try row.decode(forColumn: "capability"))], in: db)
         }
     }
 
@@ -258,9 +258,9 @@ public struct AccountAdministration: Sendable {
                 arguments: [userID]
             ).map {
                 GrantRow(
-                    id: $0["id"], userID: $0["user_id"], email: $0["email"], capability: $0["capability"],
-                    departmentID: $0["department_id"],
-                    expiresAt: $0["expires_at"], grantedAt: $0["granted_at"])
+                    id: try $0.decode(forColumn: "id"), userID: try $0.decode(forColumn: "user_id"), email: try $0.decode(forColumn: "email"), capability: try $0.decode(forColumn: "capability"),
+                    departmentID: try $0.decode(forColumn: "department_id"),
+                    expiresAt: try $0.decode(forColumn: "expires_at"), grantedAt: try $0.decode(forColumn: "granted_at"))
             }
         }
     }

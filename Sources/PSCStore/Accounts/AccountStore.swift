@@ -110,9 +110,10 @@ public struct AccountStore: Sendable {
                 """,
             arguments: [userID, now]
         ).compactMap { row in
-            Capability(rawValue: row["capability"]).map {
-                Grant(capability: $0, departmentID: row["department_id"], expiresAt: row["expires_at"])
-            }
+            guard let capability = Capability(rawValue: try row.decode(forColumn: "capability")) else { return nil }
+            return Grant(
+                capability: capability, departmentID: try row.decode(forColumn: "department_id"),
+                expiresAt: try row.decode(forColumn: "expires_at"))
         }
     }
 
@@ -146,8 +147,8 @@ public struct AccountStore: Sendable {
                 sql: "SELECT id, user_id FROM one_time_tokens WHERE token_hash = ? AND purpose = ? AND used_at IS NULL AND expires_at > ?",
                 arguments: [SecureToken.sha256(token), purpose, stamp])
         else { return nil }
-        try db.execute(sql: "UPDATE one_time_tokens SET used_at = ? WHERE id = ?", arguments: [stamp, row["id"] as Int64])
-        return row["user_id"]
+        try db.execute(sql: "UPDATE one_time_tokens SET used_at = ? WHERE id = ?", arguments: [stamp, try row.decode(forColumn: "id") as Int64])
+        return try row.decode(forColumn: "user_id")
     }
 
     /// The owner of a live token without using it (a reset checks its second factor before spending the link).

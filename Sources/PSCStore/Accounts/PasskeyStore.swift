@@ -17,17 +17,17 @@ public struct PasskeyRecord: Sendable, FetchableRecord {
     public let createdAt: String
 
     public init(row: Row) throws {
-        id = row["id"]
-        userID = row["user_id"]
-        credentialID = row["credential_id"]
-        publicKey = row["public_key"]
-        signCount = row["sign_count"]
-        userHandle = row["user_handle"]
-        deviceName = row["device_name"]
-        backedUp = (row["backup_state"] as Bool?) ?? false
-        flaggedAt = row["flagged_at"]
-        lastUsedAt = row["last_used_at"]
-        createdAt = row["created_at"]
+        id = try row.decode(forColumn: "id")
+        userID = try row.decode(forColumn: "user_id")
+        credentialID = try row.decode(forColumn: "credential_id")
+        publicKey = try row.decode(forColumn: "public_key")
+        signCount = try row.decode(forColumn: "sign_count")
+        userHandle = try row.decode(forColumn: "user_handle")
+        deviceName = try row.decode(forColumn: "device_name")
+        backedUp = (try row.decode(forColumn: "backup_state") as Bool?) ?? false
+        flaggedAt = try row.decode(forColumn: "flagged_at")
+        lastUsedAt = try row.decode(forColumn: "last_used_at")
+        createdAt = try row.decode(forColumn: "created_at")
     }
 }
 

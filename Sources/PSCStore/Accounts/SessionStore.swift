@@ -19,19 +19,19 @@ public struct SessionRecord: Sendable, Equatable, FetchableRecord {
     public let createdAt: String
 
     public init(row: Row) throws {
-        id = row["id"]
-        userID = row["user_id"]
-        csrfToken = row["csrf_token"]
-        remember = row["remember"]
-        authMethods = row["auth_methods"]
-        recentAuthAt = row["recent_auth_at"]
-        ip = row["ip"]
-        userAgent = row["user_agent"]
-        lastSeenAt = row["last_seen_at"]
-        idleExpiresAt = row["idle_expires_at"]
-        absoluteExpiresAt = row["absolute_expires_at"]
-        revokedAt = row["revoked_at"]
-        createdAt = row["created_at"]
+        id = try row.decode(forColumn: "id")
+        userID = try row.decode(forColumn: "user_id")
+        csrfToken = try row.decode(forColumn: "csrf_token")
+        remember = try row.decode(forColumn: "remember")
+        authMethods = try row.decode(forColumn: "auth_methods")
+        recentAuthAt = try row.decode(forColumn: "recent_auth_at")
+        ip = try row.decode(forColumn: "ip")
+        userAgent = try row.decode(forColumn: "user_agent")
+        lastSeenAt = try row.decode(forColumn: "last_seen_at")
+        idleExpiresAt = try row.decode(forColumn: "idle_expires_at")
+        absoluteExpiresAt = try row.decode(forColumn: "absolute_expires_at")
+        revokedAt = try row.decode(forColumn: "revoked_at")
+        createdAt = try row.decode(forColumn: "created_at")
     }
 
     /// The earlier of the two expiries: when the session ends if it is not used again.

@@ -32,8 +32,9 @@ public struct SignInThrottle: Sendable {
                     """,
                 arguments: [userID, since, Self.failuresBeforeThrottle])
         }
-        guard recent.count == Self.failuresBeforeThrottle, recent.allSatisfy({ ($0["outcome"] as String) == "failure" }),
-            let last = Timestamp.date(from: recent[0]["occurred_at"])
+        let outcomes: [String] = try recent.map { try $0.decode(forColumn: "outcome") }
+        guard recent.count == Self.failuresBeforeThrottle, outcomes.allSatisfy({ $0 == "failure" }),
+            let last = Timestamp.date(from: try recent[0].decode(forColumn: "occurred_at"))
         else { return nil }
         let waited = now.timeIntervalSince(last)
         return waited < Self.spacing ? max(1, Int((Self.spacing - waited).rounded(.up))) : nil

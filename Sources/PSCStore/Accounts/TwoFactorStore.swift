@@ -50,7 +50,7 @@ public struct TwoFactorStore: Sendable {
     public func status(userID: Int64) throws -> Status {
         try store.read { db in
             let row = try Row.fetchOne(db, sql: "SELECT confirmed_at FROM totp_credentials WHERE user_id = ?", arguments: [userID])
-            let confirmed: String? = row?["confirmed_at"]
+            let confirmed: String? = try row.flatMap { try $0.decode(forColumn: "confirmed_at") }
             let codes =
                 try Int.fetchOne(db, sql: "SELECT count(*) FROM recovery_codes WHERE user_id = ? AND used_at IS NULL", arguments: [userID])
                 ?? 0
@@ -196,8 +196,8 @@ public struct TwoFactorStore: Sendable {
     func credential(userID: Int64, in db: GRDB.Database) throws -> Credential? {
         try Row.fetchOne(db, sql: "SELECT * FROM totp_credentials WHERE user_id = ?", arguments: [userID]).map {
             Credential(
-                id: $0["id"], secretEnvelope: $0["secret_enc"], confirmedAt: $0["confirmed_at"], lastUsedStep: $0["last_used_step"],
-                failures: $0["failures_in_window"], windowStartedAt: $0["window_started_at"], blockedUntil: $0["blocked_until"])
+                id: try $0.decode(forColumn: "id"), secretEnvelope: try $0.decode(forColumn: "secret_enc"), confirmedAt: try $0.decode(forColumn: "confirmed_at"), lastUsedStep: try $0.decode(forColumn: "last_used_step"),
+                failures: try $0.decode(forColumn: "failures_in_window"), windowStartedAt: try $0.decode(forColumn: "window_started_at"), blockedUntil: try $0.decode(forColumn: "blocked_until"))
         }
     }
 

@@ -26,26 +26,26 @@ public struct UserRecord: Sendable, Equatable, FetchableRecord {
     public let createdAt: String
 
     public init(row: Row) throws {
-        id = row["id"]
-        email = row["email"]
-        passwordHash = row["password_hash"]
+        id = try row.decode(forColumn: "id")
+        email = try row.decode(forColumn: "email")
+        passwordHash = try row.decode(forColumn: "password_hash")
         // The CHECK constraints admit only these values; a row that fails to parse is treated as locked out.
-        role = Role(rawValue: row["role"]) ?? .student
-        status = AccountStatus(rawValue: row["status"]) ?? .suspended
-        firstName = row["first_name"]
-        lastName = row["last_name"]
-        emailVerified = row["email_verified"]
-        degree = row["degree"]
-        graduationYear = row["graduation_year"]
-        company = row["company"]
-        companyID = row["company_id"]
-        departmentID = row["department_id"]
-        timeZone = row["time_zone"]
-        theme = row["theme"]
-        suspendedUntil = row["suspended_until"]
-        lastLoginAt = row["last_login_at"]
-        lastActiveAt = row["last_active_at"]
-        createdAt = row["created_at"]
+        role = Role(rawValue: try row.decode(forColumn: "role")) ?? .student
+        status = AccountStatus(rawValue: try row.decode(forColumn: "status")) ?? .suspended
+        firstName = try row.decode(forColumn: "first_name")
+        lastName = try row.decode(forColumn: "last_name")
+        emailVerified = try row.decode(forColumn: "email_verified")
+        degree = try row.decode(forColumn: "degree")
+        graduationYear = try row.decode(forColumn: "graduation_year")
+        company = try row.decode(forColumn: "company")
+        companyID = try row.decode(forColumn: "company_id")
+        departmentID = try row.decode(forColumn: "department_id")
+        timeZone = try row.decode(forColumn: "time_zone")
+        theme = try row.decode(forColumn: "theme")
+        suspendedUntil = try row.decode(forColumn: "suspended_until")
+        lastLoginAt = try row.decode(forColumn: "last_login_at")
+        lastActiveAt = try row.decode(forColumn: "last_active_at")
+        createdAt = try row.decode(forColumn: "created_at")
     }
 
     /// Email addresses compare case-insensitively and without surrounding space.

@@ -15,16 +15,16 @@ public struct CompanyRecord: Sendable, FetchableRecord {
     public let activePostings: Int
 
     public init(row: Row) throws {
-        id = row["id"]
-        name = row["name"]
-        industry = row["industry"]
-        size = row["size"]
-        headquarters = row["headquarters"]
-        website = row["website"]
-        description = row["description"]
-        logoUploadID = row["logo_upload_id"]
-        verified = row["verified"]
-        activePostings = row["active_postings"] ?? 0
+        id = try row.decode(forColumn: "id")
+        name = try row.decode(forColumn: "name")
+        industry = try row.decode(forColumn: "industry")
+        size = try row.decode(forColumn: "size")
+        headquarters = try row.decode(forColumn: "headquarters")
+        website = try row.decode(forColumn: "website")
+        description = try row.decode(forColumn: "description")
+        logoUploadID = try row.decode(forColumn: "logo_upload_id")
+        verified = try row.decode(forColumn: "verified")
+        activePostings = try row.decode(forColumn: "active_postings") ?? 0
     }
 }
 

@@ -19,20 +19,20 @@ public struct JobApplicationRecord: Sendable, FetchableRecord {
     public let updatedAt: String
 
     public init(row: Row) throws {
-        id = row["id"]
-        jobID = row["job_id"]
-        jobTitle = row["job_title"]
-        companyID = row["company_id"]
-        companyName = row["company_name"]
-        userID = row["user_id"]
-        resumeUploadID = row["resume_upload_id"]
-        coverLetter = row["cover_letter"]
-        answers = row["answers"]
-        status = row["status"]
-        employerNote = row["employer_note"]
-        viewedAt = row["viewed_at"]
-        createdAt = row["created_at"]
-        updatedAt = row["updated_at"]
+        id = try row.decode(forColumn: "id")
+        jobID = try row.decode(forColumn: "job_id")
+        jobTitle = try row.decode(forColumn: "job_title")
+        companyID = try row.decode(forColumn: "company_id")
+        companyName = try row.decode(forColumn: "company_name")
+        userID = try row.decode(forColumn: "user_id")
+        resumeUploadID = try row.decode(forColumn: "resume_upload_id")
+        coverLetter = try row.decode(forColumn: "cover_letter")
+        answers = try row.decode(forColumn: "answers")
+        status = try row.decode(forColumn: "status")
+        employerNote = try row.decode(forColumn: "employer_note")
+        viewedAt = try row.decode(forColumn: "viewed_at")
+        createdAt = try row.decode(forColumn: "created_at")
+        updatedAt = try row.decode(forColumn: "updated_at")
     }
 }
 
@@ -71,7 +71,7 @@ public struct JobApplicationStore: Sendable {
                 let row = try Row.fetchOne(
                     db, sql: "SELECT status, expires_at, apply_on_platform FROM job_postings WHERE id = ?", arguments: [jobID])
             else { throw JobBoardError.notFound }
-            guard row["status"] as String == "active", (row["expires_at"] as String) > stamp, row["apply_on_platform"] as Bool else {
+            guard try row.decode(forColumn: "status") as String == "active", (try row.decode(forColumn: "expires_at") as String) > stamp, try row.decode(forColumn: "apply_on_platform") as Bool else {
                 throw JobBoardError.notAccepting
             }
             if try Bool.fetchOne(db, sql: "SELECT 1 FROM job_applications WHERE job_id = ? AND user_id = ?", arguments: [jobID, userID])

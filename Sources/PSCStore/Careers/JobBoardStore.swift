@@ -41,30 +41,30 @@ public struct JobPostingRecord: Sendable, FetchableRecord {
     public let createdAt: String
 
     public init(row: Row) throws {
-        id = row["id"]
-        companyID = row["company_id"]
-        companyName = row["company_name"]
-        companyVerified = row["company_verified"]
-        companyLogoUploadID = row["company_logo_upload_id"]
-        postedBy = row["posted_by"]
-        title = row["title"]
-        description = row["description"]
-        location = row["location"]
-        remote = row["remote"]
-        jobType = row["job_type"]
-        experienceLevel = row["experience_level"]
-        salaryMinCents = row["salary_min_cents"]
-        salaryMaxCents = row["salary_max_cents"]
-        currency = row["currency"]
-        skillsRequired = (row["skills_required"] as String?).flatMap { try? JSONDecoder().decode([String].self, from: Data($0.utf8)) } ?? []
-        applicationURL = row["application_url"]
-        applyOnPlatform = row["apply_on_platform"]
-        status = row["effective_status"]
-        featured = row["featured"]
-        reviewReason = row["review_reason"]
-        postedAt = row["posted_at"]
-        expiresAt = row["expires_at"]
-        createdAt = row["created_at"]
+        id = try row.decode(forColumn: "id")
+        companyID = try row.decode(forColumn: "company_id")
+        companyName = try row.decode(forColumn: "company_name")
+        companyVerified = try row.decode(forColumn: "company_verified")
+        companyLogoUploadID = try row.decode(forColumn: "company_logo_upload_id")
+        postedBy = try row.decode(forColumn: "posted_by")
+        title = try row.decode(forColumn: "title")
+        description = try row.decode(forColumn: "description")
+        location = try row.decode(forColumn: "location")
+        remote = try row.decode(forColumn: "remote")
+        jobType = try row.decode(forColumn: "job_type")
+        experienceLevel = try row.decode(forColumn: "experience_level")
+        salaryMinCents = try row.decode(forColumn: "salary_min_cents")
+        salaryMaxCents = try row.decode(forColumn: "salary_max_cents")
+        currency = try row.decode(forColumn: "currency")
+        skillsRequired = (try row.decode(forColumn: "skills_required") as String?).flatMap { try? JSONDecoder().decode([String].self, from: Data($0.utf8)) } ?? []
+        applicationURL = try row.decode(forColumn: "application_url")
+        applyOnPlatform = try row.decode(forColumn: "apply_on_platform")
+        status = try row.decode(forColumn: "effective_status")
+        featured = try row.decode(forColumn: "featured")
+        reviewReason = try row.decode(forColumn: "review_reason")
+        postedAt = try row.decode(forColumn: "posted_at")
+        expiresAt = try row.decode(forColumn: "expires_at")
+        createdAt = try row.decode(forColumn: "created_at")
     }
 }
 

@@ -38,14 +38,14 @@ public struct ConnectionStore: Sendable {
         public let createdAt: String
         public let respondedAt: String?
 
-        init(row: Row) {
-            id = row["id"]
-            requesterID = row["requester_id"]
-            addresseeID = row["addressee_id"]
-            status = row["status"]
-            note = row["note"]
-            createdAt = row["created_at"]
-            respondedAt = row["responded_at"]
+        init(row: Row) throws {
+            id = try row.decode(forColumn: "id")
+            requesterID = try row.decode(forColumn: "requester_id")
+            addresseeID = try row.decode(forColumn: "addressee_id")
+            status = try row.decode(forColumn: "status")
+            note = try row.decode(forColumn: "note")
+            createdAt = try row.decode(forColumn: "created_at")
+            respondedAt = try row.decode(forColumn: "responded_at")
         }
 
         public func other(than userID: Int64) -> Int64 { requesterID == userID ? addresseeID : requesterID }
@@ -65,7 +65,7 @@ public struct ConnectionStore: Sendable {
                 db, sql: "SELECT * FROM connections WHERE user_low = ? AND user_high = ?",
                 arguments: [min(viewer, other), max(viewer, other)])
         else { return .none }
-        let connection = Connection(row: row)
+        let connection = try Connection(row: row)
         switch connection.status {
         case "accepted": return .connected
         case "pending": return connection.requesterID == viewer ? .pendingOut : .pendingIn
@@ -87,7 +87,7 @@ public struct ConnectionStore: Sendable {
             if let row = try Row.fetchOne(
                 db, sql: "SELECT * FROM connections WHERE user_low = ? AND user_high = ?", arguments: [low, high])
             {
-                let existing = Connection(row: row)
+                let existing = try Connection(row: row)
                 switch existing.status {
                 case "pending" where existing.addresseeID == requester:
                     try db.execute(
@@ -144,14 +144,14 @@ public struct ConnectionStore: Sendable {
             guard
                 let row = try Row.fetchOne(db, sql: "SELECT * FROM connections WHERE id = ? AND addressee_id = ?", arguments: [id, userID])
             else { throw ConnectionError.notFound }
-            guard Connection(row: row).status == "pending" else { throw ConnectionError.notPending }
+            guard try Connection(row: row).status == "pending" else { throw ConnectionError.notPending }
             try db.execute(
                 sql: "UPDATE connections SET status = ?, responded_at = ?2, updated_at = ?2 WHERE id = ?3",
                 arguments: [accept ? "accepted" : "declined", stamp, id])
             // A decline is not announced: the asker simply sees no connection.
             if accept {
                 try Notifier.notify(
-                    [Connection(row: row).requesterID],
+                    [try Connection(row: row).requesterID],
                     .init(
                         .connectionAccepted, title: "Request accepted",
                         message: "\(try Notifier.name(of: userID, in: db)) accepted your request.",
@@ -188,7 +188,8 @@ public struct ConnectionStore: Sendable {
     }
 
     /// CON-6: people sharing connections, a department or a major, ranked by mutual connections, then department,
-    /// then major; anyone already connected, pending or blocked either way is left out.
+    /// then major; only members the directory lists for the viewer (``ProfileStore/listedSQL(viewer:)``: listed,
+    /// consenting, not blocked either way), and no one already connected or pending.
     public func suggestions(for userID: Int64, limit: Int) throws -> [(userID: Int64, mutual: Int, sameDepartment: Bool, sameMajor: Bool)] {
         try store.read { db in
             try Row.fetchAll(
@@ -203,20 +204,18 @@ public struct ConnectionStore: Sendable {
                         FROM connections c JOIN friends f ON (c.requester_id = f.friend OR c.addressee_id = f.friend)
                         WHERE c.status = 'accepted' GROUP BY candidate)
                     SELECT u.id, coalesce(m.mutual, 0) AS mutual,
-                        (u.department_id IS NOT NULL AND u.department_id = me.department_id) AS same_department,
-                        (u.major IS NOT NULL AND lower(u.major) = lower(me.major)) AS same_major
+                        coalesce(u.department_id = me.department_id, 0) AS same_department,
+                        coalesce(lower(u.major) = lower(me.major), 0) AS same_major
                     FROM users u CROSS JOIN me LEFT JOIN mutuals m ON m.candidate = u.id
-                    WHERE u.id <> ?1 AND u.status = 'active' AND u.directory_listed = 1
+                    WHERE u.id <> ?1 AND \(ProfileStore.listedSQL(viewer: userID))
                         AND (coalesce(m.mutual, 0) > 0 OR same_department OR same_major)
                         AND NOT EXISTS (SELECT 1 FROM connections c WHERE c.user_low = min(u.id, ?1) AND c.user_high = max(u.id, ?1)
                             AND c.status IN ('pending', 'accepted'))
-                        AND NOT EXISTS (SELECT 1 FROM blocks b WHERE (b.blocker_id = ?1 AND b.blocked_id = u.id)
-                            OR (b.blocker_id = u.id AND b.blocked_id = ?1))
                     ORDER BY mutual DESC, same_department DESC, same_major DESC, u.id
                     LIMIT ?2
                     """,
                 arguments: [userID, limit]
-            ).map { (userID: $0["id"], mutual: $0["mutual"], sameDepartment: $0["same_department"], sameMajor: $0["same_major"]) }
+            ).map { (userID: try $0.decode(forColumn: "id"), mutual: try $0.decode(forColumn: "mutual"), sameDepartment: try $0.decode(forColumn: "same_department"), sameMajor: try $0.decode(forColumn: "same_major")) }
         }
     }
 

@@ -17,7 +17,7 @@ extension EventStore {
             guard let row = try Row.fetchOne(db, sql: "SELECT checkin_code FROM events WHERE id = ?", arguments: [eventID]) else {
                 throw EventError.notFound
             }
-            if let code = row["checkin_code"] as String? { return code }
+            if let code = try row.decode(forColumn: "checkin_code") as String? { return code }
             var generator = SystemRandomNumberGenerator()
             let code = String((0..<6).map { _ in Self.codeAlphabet.randomElement(using: &generator)! })
             try db.execute(sql: "UPDATE events SET checkin_code = ? WHERE id = ?", arguments: [code, eventID])

@@ -44,31 +44,31 @@ public struct EventRecord: Sendable, FetchableRecord {
     public let myPosition: Int?
 
     public init(row: Row) throws {
-        id = row["id"]
-        title = row["title"]
-        description = row["description"]
-        location = row["location"]
-        format = row["format"]
-        kind = row["kind"]
-        startTime = row["start_time"]
-        endTime = row["end_time"]
-        timeZone = row["timezone"]
-        departmentID = row["department_id"]
-        organizerID = row["organizer_id"]
-        capacity = row["capacity"]
-        waitlistEnabled = row["waitlist_enabled"]
-        walkInsAllowed = row["walk_ins_allowed"]
-        rsvpDeadline = row["rsvp_deadline"]
-        visibility = row["visibility"]
-        status = row["status"]
-        cancelReason = row["cancel_reason"]
-        sequence = row["sequence"]
-        goingCount = row["going_count"]
-        waitlistCount = row["waitlist_count"]
-        createdAt = row["created_at"]
-        updatedAt = row["updated_at"]
-        myStatus = row["my_status"]
-        myPosition = row["my_position"]
+        id = try row.decode(forColumn: "id")
+        title = try row.decode(forColumn: "title")
+        description = try row.decode(forColumn: "description")
+        location = try row.decode(forColumn: "location")
+        format = try row.decode(forColumn: "format")
+        kind = try row.decode(forColumn: "kind")
+        startTime = try row.decode(forColumn: "start_time")
+        endTime = try row.decode(forColumn: "end_time")
+        timeZone = try row.decode(forColumn: "timezone")
+        departmentID = try row.decode(forColumn: "department_id")
+        organizerID = try row.decode(forColumn: "organizer_id")
+        capacity = try row.decode(forColumn: "capacity")
+        waitlistEnabled = try row.decode(forColumn: "waitlist_enabled")
+        walkInsAllowed = try row.decode(forColumn: "walk_ins_allowed")
+        rsvpDeadline = try row.decode(forColumn: "rsvp_deadline")
+        visibility = try row.decode(forColumn: "visibility")
+        status = try row.decode(forColumn: "status")
+        cancelReason = try row.decode(forColumn: "cancel_reason")
+        sequence = try row.decode(forColumn: "sequence")
+        goingCount = try row.decode(forColumn: "going_count")
+        waitlistCount = try row.decode(forColumn: "waitlist_count")
+        createdAt = try row.decode(forColumn: "created_at")
+        updatedAt = try row.decode(forColumn: "updated_at")
+        myStatus = try row.decode(forColumn: "my_status")
+        myPosition = try row.decode(forColumn: "my_position")
     }
 }
 
@@ -321,11 +321,11 @@ public struct EventStore: Sendable {
         {
             try db.execute(
                 sql: "UPDATE event_rsvps SET status = 'going', updated_at = ? WHERE id = ?",
-                arguments: [Timestamp.string(from: clock()), row["id"] as Int64])
+                arguments: [Timestamp.string(from: clock()), try row.decode(forColumn: "id") as Int64])
             try db.execute(
                 sql: "UPDATE events SET going_count = going_count + 1, waitlist_count = waitlist_count - 1 WHERE id = ?",
                 arguments: [eventID])
-            promoted.append(row["user_id"])
+            promoted.append(try row.decode(forColumn: "user_id"))
         }
         if !promoted.isEmpty {
             let title = try String.fetchOne(db, sql: "SELECT title FROM events WHERE id = ?", arguments: [eventID]) ?? "An event"
@@ -372,10 +372,10 @@ public struct EventStore: Sendable {
                     """,
                 arguments: [eventID, status])
             var waiting = 0
-            return rows.map { row in
-                let status: String = row["status"]
+            return try rows.map { row in
+                let status: String = try row.decode(forColumn: "status")
                 if status == "waitlisted" { waiting += 1 }
-                return (row["user_id"], status, status == "waitlisted" ? waiting : nil, row["checked_in_at"])
+                return (try row.decode(forColumn: "user_id"), status, status == "waitlisted" ? waiting : nil, try row.decode(forColumn: "checked_in_at"))
             }
         }
     }

@@ -23,17 +23,17 @@ public struct PostRecord: Sendable, FetchableRecord {
     public let updatedAt: String
 
     public init(row: Row) throws {
-        id = row["id"]
-        authorID = row["author_id"]
-        content = row["content"]
-        visibility = row["visibility"]
-        departmentID = row["department_id"]
-        likeCount = row["like_count"]
-        commentCount = row["comment_count"]
-        tags = (row["tags"] as String?).flatMap { try? JSONDecoder().decode([String].self, from: Data($0.utf8)) } ?? []
-        likedByViewer = (row["liked_by_viewer"] as Bool?) ?? false
-        createdAt = row["created_at"]
-        updatedAt = row["updated_at"]
+        id = try row.decode(forColumn: "id")
+        authorID = try row.decode(forColumn: "author_id")
+        content = try row.decode(forColumn: "content")
+        visibility = try row.decode(forColumn: "visibility")
+        departmentID = try row.decode(forColumn: "department_id")
+        likeCount = try row.decode(forColumn: "like_count")
+        commentCount = try row.decode(forColumn: "comment_count")
+        tags = (try row.decode(forColumn: "tags") as String?).flatMap { try? JSONDecoder().decode([String].self, from: Data($0.utf8)) } ?? []
+        likedByViewer = (try row.decode(forColumn: "liked_by_viewer") as Bool?) ?? false
+        createdAt = try row.decode(forColumn: "created_at")
+        updatedAt = try row.decode(forColumn: "updated_at")
     }
 }
 
@@ -46,12 +46,12 @@ public struct CommentRecord: Sendable, FetchableRecord {
     public let createdAt: String
 
     public init(row: Row) throws {
-        id = row["id"]
-        postID = row["post_id"]
-        authorID = row["author_id"]
-        parentID = row["parent_id"]
-        content = row["content"]
-        createdAt = row["created_at"]
+        id = try row.decode(forColumn: "id")
+        postID = try row.decode(forColumn: "post_id")
+        authorID = try row.decode(forColumn: "author_id")
+        parentID = try row.decode(forColumn: "parent_id")
+        content = try row.decode(forColumn: "content")
+        createdAt = try row.decode(forColumn: "created_at")
     }
 }
 
@@ -158,7 +158,7 @@ public struct PostStore: Sendable {
             else {
                 throw PostError.notFound
             }
-            guard (row["author_id"] as Int64) == authorID else { throw PostError.forbidden }
+            guard (try row.decode(forColumn: "author_id") as Int64) == authorID else { throw PostError.forbidden }
             try db.execute(
                 sql: """
                     UPDATE posts SET content = coalesce(?, content), visibility = coalesce(?, visibility),
@@ -176,10 +176,11 @@ public struct PostStore: Sendable {
             else {
                 throw PostError.notFound
             }
-            guard moderator || (row["author_id"] as Int64) == userID else { throw PostError.notFound }
+            let author: Int64 = try row.decode(forColumn: "author_id")
+            guard moderator || author == userID else { throw PostError.notFound }
             try db.execute(sql: "UPDATE posts SET deleted_at = ?, updated_at = ? WHERE id = ?", arguments: [stamp, stamp, id])
             try db.execute(sql: "UPDATE comments SET deleted_at = ? WHERE post_id = ? AND deleted_at IS NULL", arguments: [stamp, id])
-            if moderator, (row["author_id"] as Int64) != userID {
+            if moderator, (try row.decode(forColumn: "author_id") as Int64) != userID {
                 try AuditLog.append(
                     AuditEntry(
                         occurredAt: clock(), actorUserID: userID, actorKind: .user, action: "content.moderated", targetType: "post",
@@ -284,11 +285,12 @@ public struct PostStore: Sendable {
                         """,
                     arguments: [id])
             else { throw PostError.notFound }
-            guard moderator || (row["author_id"] as Int64) == userID || (row["post_author"] as Int64) == userID else {
+            let (author, postAuthor): (Int64, Int64) = (try row.decode(forColumn: "author_id"), try row.decode(forColumn: "post_author"))
+            guard moderator || author == userID || postAuthor == userID else {
                 throw PostError.notFound
             }
             try db.execute(sql: "UPDATE comments SET deleted_at = ? WHERE id = ?", arguments: [stamp, id])
-            try db.execute(sql: "UPDATE posts SET comment_count = comment_count - 1 WHERE id = ?", arguments: [row["post_id"] as Int64])
+            try db.execute(sql: "UPDATE posts SET comment_count = comment_count - 1 WHERE id = ?", arguments: [try row.decode(forColumn: "post_id") as Int64])
         }
     }
 

@@ -77,42 +77,42 @@ public struct ProfileRecord: Sendable, FetchableRecord {
         func strings(_ column: String) -> [String] {
             (row[column] as String?).flatMap { try? JSONDecoder().decode([String].self, from: Data($0.utf8)) } ?? []
         }
-        id = row["id"]
-        email = row["email"]
-        role = Role(rawValue: row["role"]) ?? .student
-        status = AccountStatus(rawValue: row["status"]) ?? .suspended
-        firstName = row["first_name"]
-        lastName = row["last_name"]
-        headline = row["headline"]
-        bio = row["bio"]
-        major = row["major"]
-        degree = row["degree"]
-        graduationYear = row["graduation_year"]
-        classStanding = row["class_standing"]
-        enrollmentStatus = row["enrollment_status"]
-        creditHours = row["credit_hours"]
-        stateOfResidence = row["state_of_residence"]
-        firstGeneration = row["first_generation"]
-        departmentID = row["department_id"]
-        departmentName = row["department_name"]
+        id = try row.decode(forColumn: "id")
+        email = try row.decode(forColumn: "email")
+        role = Role(rawValue: try row.decode(forColumn: "role")) ?? .student
+        status = AccountStatus(rawValue: try row.decode(forColumn: "status")) ?? .suspended
+        firstName = try row.decode(forColumn: "first_name")
+        lastName = try row.decode(forColumn: "last_name")
+        headline = try row.decode(forColumn: "headline")
+        bio = try row.decode(forColumn: "bio")
+        major = try row.decode(forColumn: "major")
+        degree = try row.decode(forColumn: "degree")
+        graduationYear = try row.decode(forColumn: "graduation_year")
+        classStanding = try row.decode(forColumn: "class_standing")
+        enrollmentStatus = try row.decode(forColumn: "enrollment_status")
+        creditHours = try row.decode(forColumn: "credit_hours")
+        stateOfResidence = try row.decode(forColumn: "state_of_residence")
+        firstGeneration = try row.decode(forColumn: "first_generation")
+        departmentID = try row.decode(forColumn: "department_id")
+        departmentName = try row.decode(forColumn: "department_name")
         skills = strings("skills")
         interests = strings("interests")
-        links = (row["links"] as String?).flatMap { try? JSONDecoder().decode([String: String].self, from: Data($0.utf8)) } ?? [:]
-        company = row["company"]
-        position = row["position"]
-        industry = row["industry"]
-        location = row["location"]
-        timeZone = row["time_zone"]
-        theme = row["theme"]
-        weeklyReport = row["weekly_report"]
-        employerVisible = row["employer_visible"]
-        directoryListed = row["directory_listed"]
-        isMentor = row["is_mentor"] ?? false
-        let privacy = (row["privacy"] as String?).flatMap { try? JSONDecoder().decode([String: String].self, from: Data($0.utf8)) } ?? [:]
+        links = (try row.decode(forColumn: "links") as String?).flatMap { try? JSONDecoder().decode([String: String].self, from: Data($0.utf8)) } ?? [:]
+        company = try row.decode(forColumn: "company")
+        position = try row.decode(forColumn: "position")
+        industry = try row.decode(forColumn: "industry")
+        location = try row.decode(forColumn: "location")
+        timeZone = try row.decode(forColumn: "time_zone")
+        theme = try row.decode(forColumn: "theme")
+        weeklyReport = try row.decode(forColumn: "weekly_report")
+        employerVisible = try row.decode(forColumn: "employer_visible")
+        directoryListed = try row.decode(forColumn: "directory_listed")
+        isMentor = try row.decode(forColumn: "is_mentor") ?? false
+        let privacy = (try row.decode(forColumn: "privacy") as String?).flatMap { try? JSONDecoder().decode([String: String].self, from: Data($0.utf8)) } ?? [:]
         privacyOverrides = privacy.compactMapValues(FieldVisibility.init(rawValue:))
-        createdAt = row["created_at"]
-        lastActiveAt = row["last_active_at"]
-        avatarUploadID = row["avatar_upload_id"]
+        createdAt = try row.decode(forColumn: "created_at")
+        lastActiveAt = try row.decode(forColumn: "last_active_at")
+        avatarUploadID = try row.decode(forColumn: "avatar_upload_id")
     }
 
     /// The level in force for a field: the owner's choice, else the default.

@@ -159,7 +159,7 @@ public struct SearchStore: Sendable {
                     WHERE search_index MATCH ? AND rowid BETWEEN ? AND ? ORDER BY score LIMIT ? OFFSET ?
                     """,
                 arguments: [low, match, floor, high, size, start]
-            ).map { (id: $0["id"] as Int64, score: $0["score"] as Double) }
+            ).map { (id: try $0.decode(forColumn: "id") as Int64, score: try $0.decode(forColumn: "score") as Double) }
             let seen = try visible(window.map(\.id), type: type, viewer: viewer, viewerDepartment: viewerDepartment, in: db)
             ranked += window.filter { seen.contains($0.id) }
             if window.count < size { break }
@@ -178,7 +178,7 @@ public struct SearchStore: Sendable {
                     """,
                 arguments: [match])
             {
-                texts[row["id"]] = (row["title"], row["snippet"] ?? "")
+                texts[try row.decode(forColumn: "id")] = (try row.decode(forColumn: "title"), try row.decode(forColumn: "snippet") ?? "")
             }
             hits = page.compactMap { item in
                 texts[item.id].map { Hit(type: type, id: item.id, title: $0.0, snippet: $0.1, score: -item.score) }

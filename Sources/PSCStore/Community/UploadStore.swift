@@ -17,17 +17,17 @@ public struct UploadRecord: Sendable, FetchableRecord {
     public let createdAt: String
 
     public init(row: Row) throws {
-        id = row["id"]
-        ownerID = row["owner_id"]
-        kind = row["kind"]
-        contentType = row["content_type"]
-        bytes = row["bytes"]
-        sha256 = row["sha256"]
-        originalName = row["original_name"]
-        attachedType = row["attached_type"]
-        attachedID = row["attached_id"]
-        encrypted = row["encrypted"]
-        createdAt = row["created_at"]
+        id = try row.decode(forColumn: "id")
+        ownerID = try row.decode(forColumn: "owner_id")
+        kind = try row.decode(forColumn: "kind")
+        contentType = try row.decode(forColumn: "content_type")
+        bytes = try row.decode(forColumn: "bytes")
+        sha256 = try row.decode(forColumn: "sha256")
+        originalName = try row.decode(forColumn: "original_name")
+        attachedType = try row.decode(forColumn: "attached_type")
+        attachedID = try row.decode(forColumn: "attached_id")
+        encrypted = try row.decode(forColumn: "encrypted")
+        createdAt = try row.decode(forColumn: "created_at")
     }
 }
 

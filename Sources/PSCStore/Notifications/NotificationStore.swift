@@ -15,16 +15,16 @@ public struct NotificationRecord: Sendable, FetchableRecord {
     public let createdAt: String
 
     public init(row: Row) throws {
-        id = row["id"]
-        type = row["type"]
-        priority = row["priority"]
-        title = row["title"]
-        message = row["message"]
-        link = row["link"]
-        data = row["data"]
-        isRead = row["is_read"]
-        readAt = row["read_at"]
-        createdAt = row["created_at"]
+        id = try row.decode(forColumn: "id")
+        type = try row.decode(forColumn: "type")
+        priority = try row.decode(forColumn: "priority")
+        title = try row.decode(forColumn: "title")
+        message = try row.decode(forColumn: "message")
+        link = try row.decode(forColumn: "link")
+        data = try row.decode(forColumn: "data")
+        isRead = try row.decode(forColumn: "is_read")
+        readAt = try row.decode(forColumn: "read_at")
+        createdAt = try row.decode(forColumn: "created_at")
     }
 }
 

@@ -47,7 +47,7 @@ struct SecurityRecordRoutes {
                             ORDER BY id DESC LIMIT ?4
                             """,
                         arguments: [identity.user.id, String(identity.user.id), page.lastID ?? Int64.max, page.limit])
-                    return (rows.map(Self.auditEntry), rows.last?["id"])
+                    return (try rows.map(Self.auditEntry), try rows.last?.decode(forColumn: "id"))
                 }
             }
             return JSONResponse.make([
@@ -82,9 +82,9 @@ struct SecurityRecordRoutes {
                         arguments: [identity.user.id])
                     var consents: [String: JSONValue] = [:]
                     for row in rows {
-                        consents[row["consent_type"]] = [
-                            "granted": .bool(row["granted"]), "version": .string(row["version"]),
-                            "recorded_at": .string(row["recorded_at"]),
+                        consents[try row.decode(forColumn: "consent_type")] = [
+                            "granted": .bool(try row.decode(forColumn: "granted")), "version": .string(try row.decode(forColumn: "version")),
+                            "recorded_at": .string(try row.decode(forColumn: "recorded_at")),
                         ]
                     }
                     return consents
@@ -99,7 +99,7 @@ struct SecurityRecordRoutes {
             to: router
         ) { request, context in
             let identity = try context.require(.signedIn, scope: "profile:read")
-            let type = request.uri.queryParameters.get("consent_type").map { String($0) }
+            let type = request.uri.formQuery.get("consent_type").map { String($0) }
             if let type, !Self.consentTypes.contains(type) { throw APIError.validation(["consent_type": ["is not a consent type"]]) }
             let store = platform.store
             let items = try await Offload.run {
@@ -113,9 +113,9 @@ struct SecurityRecordRoutes {
                         arguments: [identity.user.id, type]
                     ).map { row -> JSONValue in
                         [
-                            "id": .int(row["id"]), "consent_type": .string(row["consent_type"]), "granted": .bool(row["granted"]),
-                            "version": .string(row["version"]), "recorded_at": .string(row["recorded_at"]),
-                            "source": (row["source"] as String?).map(JSONValue.string) ?? .null,
+                            "id": .int(try row.decode(forColumn: "id")), "consent_type": .string(try row.decode(forColumn: "consent_type")), "granted": .bool(try row.decode(forColumn: "granted")),
+                            "version": .string(try row.decode(forColumn: "version")), "recorded_at": .string(try row.decode(forColumn: "recorded_at")),
+                            "source": (try row.decode(forColumn: "source") as String?).map(JSONValue.string) ?? .null,
                         ]
                     }
                 }
@@ -125,12 +125,12 @@ struct SecurityRecordRoutes {
     }
 
     /// An AuditEntry of SEC-14.
-    static func auditEntry(_ row: Row) -> JSONValue {
-        let details = (row["details"] as String?).flatMap { try? JSONDecoder().decode(JSONValue.self, from: Data($0.utf8)) }
+    static func auditEntry(_ row: Row) throws -> JSONValue {
+        let details = (try row.decode(forColumn: "details") as String?).flatMap { try? JSONDecoder().decode(JSONValue.self, from: Data($0.utf8)) }
         func text(_ column: String) -> JSONValue { (row[column] as String?).map(JSONValue.string) ?? .null }
         return [
-            "id": .int(row["id"]), "occurred_at": text("occurred_at"), "action": text("action"), "actor_kind": text("actor_kind"),
-            "actor_user_id": (row["actor_user_id"] as Int64?).map(JSONValue.int) ?? .null, "target_type": text("target_type"),
+            "id": .int(try row.decode(forColumn: "id")), "occurred_at": text("occurred_at"), "action": text("action"), "actor_kind": text("actor_kind"),
+            "actor_user_id": (try row.decode(forColumn: "actor_user_id") as Int64?).map(JSONValue.int) ?? .null, "target_type": text("target_type"),
             "target_id": text("target_id"), "ip_address": text("ip_address"), "user_agent": text("user_agent"),
             "details": details ?? .object([:]), "severity": text("severity"), "outcome": text("outcome"),
         ]

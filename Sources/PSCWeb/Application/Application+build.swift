@@ -35,6 +35,7 @@ public func buildRouter(platform: Platform, accessLog: AccessLogSink, catalog: R
     OpenAPIRoutes(catalog: catalog).register(with: router)
     DepartmentRoutes(departments: platform.departments, pages: pages, cache: platform.cache).register(with: router, catalog: catalog)
     HomeRoutes(departments: platform.departments, pages: pages).register(with: router, catalog: catalog)
+    InfoPageRoutes(pages: pages).register(with: router, catalog: catalog)
     AuthRoutes(platform: platform).register(with: router, catalog: catalog)
     TwoFactorRoutes(platform: platform).register(with: router, catalog: catalog)
     PasskeyRoutes(platform: platform).register(with: router, catalog: catalog)

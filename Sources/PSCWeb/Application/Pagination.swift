@@ -11,7 +11,7 @@ struct Pagination {
     let lastID: Int64?
 
     init(_ request: Request, defaultLimit: Int = 20, maxLimit: Int = 100) throws {
-        let query = request.uri.queryParameters
+        let query = request.uri.formQuery
         limit = try Self.limit(request, defaultLimit: defaultLimit, maxLimit: maxLimit)
         if let cursor = query.get("cursor"), !cursor.isEmpty {
             guard let id = Self.decode(cursor) else { throw Self.invalidCursor }
@@ -36,7 +36,7 @@ struct Pagination {
 
     /// `limit` from the query: a positive whole number, capped at `maxLimit`.
     static func limit(_ request: Request, defaultLimit: Int = 20, maxLimit: Int = 100) throws -> Int {
-        guard let text = request.uri.queryParameters.get("limit") else { return defaultLimit }
+        guard let text = request.uri.formQuery.get("limit") else { return defaultLimit }
         guard let value = Int(text), value > 0 else { throw APIError.validation(["limit": ["must be a positive whole number"]]) }
         return min(value, maxLimit)
     }

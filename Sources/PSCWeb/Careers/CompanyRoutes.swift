@@ -42,7 +42,7 @@ struct CompanyRoutes {
         ) { request, context in
             _ = try context.require(.active, scope: "content:read")
             let pagination = try Pagination(request)
-            let parameters = request.uri.queryParameters
+            let parameters = request.uri.formQuery
             let text = parameters.get("q").map { String($0.prefix(100)) }
             let industry = parameters.get("industry").map { String($0.prefix(100)) }
             let found = try await Offload.run {

@@ -75,6 +75,7 @@ struct JobApplicationRoutes {
                 }
             }
             try reader.validate()
+            guard let resume else { throw APIError.validation(["resume_upload_id": ["is required"]]) }
             guard let posting = try await Offload.run({ try board.posting(id: jobID) }), posting.status == "active" else {
                 throw APIError.notFound("There is no such job posting.")
             }
@@ -82,7 +83,7 @@ struct JobApplicationRoutes {
             let audit = platform.auditEntry(context, "jobs.applied", target: ("job_application", nil), details: ["job_id": .int(jobID)])
             let id = try await Offload.run {
                 try applications.apply(
-                    jobID: jobID, userID: user, resumeUploadID: resume!, coverLetter: cover, answers: chosenAnswers, audit: audit)
+                    jobID: jobID, userID: user, resumeUploadID: resume, coverLetter: cover, answers: chosenAnswers, audit: audit)
             }
             guard let application = try await Offload.run({ try applications.application(id: id) }) else { throw APIError.internalError }
             var response = JSONResponse.make(try await bodies([application], viewer: user, forManager: false)[0], status: .created)
@@ -100,7 +101,7 @@ struct JobApplicationRoutes {
             guard let posting = try await Offload.run({ try board.posting(id: id) }), JobRoutes.mayManage(identity, posting) else {
                 throw APIError.notFound("There is no such job posting.")
             }
-            let status = request.uri.queryParameters.get("status").map { String($0) }
+            let status = request.uri.formQuery.get("status").map { String($0) }
             if let status, !["submitted", "reviewed", "interview", "offer", "rejected", "withdrawn"].contains(status) {
                 throw APIError.validation(["status": ["is not an application status"]])
             }
@@ -159,12 +160,13 @@ struct JobApplicationRoutes {
             let status = reader.choice("status", ["reviewed", "interview", "offer", "rejected"], nil, required: true)
             let note = reader.text("note", 0...1000, nil)
             try reader.validate()
+            guard let status else { throw APIError.validation(["status": ["is required"]]) }
             let noteChange: String?? = object["note"] == nil ? .none : .some(note)
             let id = application.id
             let audit = platform.auditEntry(
                 context, "jobs.application_status", target: ("job_application", id),
-                details: ["from": .string(application.status), "to": .string(status!)])
-            try await Offload.run { try applications.setStatus(id: id, to: status!, note: noteChange, audit: audit) }
+                details: ["from": .string(application.status), "to": .string(status)])
+            try await Offload.run { try applications.setStatus(id: id, to: status, note: noteChange, audit: audit) }
             guard let updated = try await Offload.run({ try applications.application(id: id) }) else { throw APIError.notFound() }
             return JSONResponse.make(try await bodies([updated], viewer: identity.user.id, forManager: true)[0])
         }

@@ -13,7 +13,7 @@ struct JobPageRoutes {
         let (board, applications) = (platform.jobBoard, platform.jobApplications)
         MemberPage.register(router, catalog, "PAGE-JOBS", "/jobs", "Jobs board") { request, context in
             let identity = try MemberPage.identity(request, context)
-            let parameters = request.uri.queryParameters
+            let parameters = request.uri.formQuery
             var listing = JobBoardStore.Listing()
             listing.text = parameters.get("q").map { String($0.prefix(100)) }.flatMap { $0.isEmpty ? nil : $0 }
             listing.location = parameters.get("location").map { String($0.prefix(120)) }.flatMap { $0.isEmpty ? nil : $0 }

@@ -145,7 +145,7 @@ struct JobRoutes {
             to: router
         ) { request, context in
             _ = try context.require(.active, scope: "content:read")
-            let parameters = request.uri.queryParameters
+            let parameters = request.uri.formQuery
             var listing = JobBoardStore.Listing()
             var problems: [String: [String]] = [:]
             listing.text = parameters.get("q").map { String($0.prefix(100)) }

@@ -116,7 +116,7 @@ struct CommunityPageRoutes {
             }
             let query = try DirectoryRoutes.query(request)
             let page = try await DirectoryRoutes(platform: platform).results(query, identity: identity)
-            let parameters = request.uri.queryParameters
+            let parameters = request.uri.formQuery
             var nextLink: String?
             if let next = page.next.stringValue {
                 var components = URLComponents()
@@ -160,10 +160,10 @@ struct CommunityPageRoutes {
         ) { request, context in
             // Anyone may search; signed-in members also find people and jobs, each as they are allowed to see them.
             let identity = context.identity?.session != nil && context.identity?.user.status == .active ? context.identity : nil
-            let query = String((request.uri.queryParameters.get("q") ?? "").trimmingCharacters(in: .whitespacesAndNewlines).prefix(200))
-            let requested = request.uri.queryParameters.get("type").map { String($0) }
+            let query = String((request.uri.formQuery.get("q") ?? "").trimmingCharacters(in: .whitespacesAndNewlines).prefix(200))
+            let requested = request.uri.formQuery.get("type").map { String($0) }
             let type = requested.flatMap { SearchStore.types.contains($0) ? $0 : nil }
-            let offset = (try? OffsetCursor.offset(request.uri.queryParameters.get("cursor").map { String($0) })) ?? 0
+            let offset = (try? OffsetCursor.offset(request.uri.formQuery.get("cursor").map { String($0) })) ?? 0
             let labels = ["users": "People", "posts": "Posts", "events": "Events", "jobs": "Jobs", "departments": "Departments"]
             var groups: [[String: Any]] = []
             var total = 0

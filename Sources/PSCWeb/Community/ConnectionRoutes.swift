@@ -90,7 +90,7 @@ struct ConnectionRoutes {
             to: router
         ) { request, context in
             let identity = try context.require(.active, scope: "content:read")
-            let statusText = request.uri.queryParameters.get("status").map { String($0) } ?? "connected"
+            let statusText = request.uri.formQuery.get("status").map { String($0) } ?? "connected"
             guard let status = ConnectionStatus(rawValue: statusText), [.connected, .pendingIn, .pendingOut].contains(status) else {
                 throw APIError.validation(["status": ["must be connected, pending_in or pending_out"]])
             }
@@ -154,7 +154,7 @@ struct ConnectionRoutes {
             to: router
         ) { request, context in
             let identity = try context.require(.active, scope: "content:read")
-            let limitText = request.uri.queryParameters.get("limit").map { String($0) } ?? "10"
+            let limitText = request.uri.formQuery.get("limit").map { String($0) } ?? "10"
             guard let limit = Int(limitText), limit > 0 else { throw APIError.validation(["limit": ["must be a positive whole number"]]) }
             return JSONResponse.make(["items": .array(try await suggestions(viewer: identity.user.id, limit: min(limit, 20)))])
         }

@@ -49,7 +49,7 @@ struct DirectoryRoutes {
     }
 
     static func query(_ request: Request) throws -> ProfileStore.DirectoryQuery {
-        let parameters = request.uri.queryParameters
+        let parameters = request.uri.formQuery
         var query = ProfileStore.DirectoryQuery()
         var problems: [String: [String]] = [:]
         func text(_ name: String) -> String? {

@@ -20,7 +20,7 @@ struct EventPageRoutes {
         let events = platform.events
         MemberPage.register(router, catalog, "PAGE-EVENTS", "/events", "Events") { request, context in
             let identity = Self.reader(context)
-            let parameters = request.uri.queryParameters
+            let parameters = request.uri.formQuery
             let now = Date()
             var listing = EventStore.Listing(from: now, to: now.addingTimeInterval(180 * 86400))
             listing.kind = parameters.get("kind").map { String($0) }.flatMap { EventRoutes.kinds.contains($0) ? $0 : nil }
@@ -75,7 +75,7 @@ struct EventPageRoutes {
         MemberPage.register(router, catalog, "PAGE-EVENT-CHECKIN", "/events/{id}/check-in", "Check in to an event") { request, context in
             let identity = try MemberPage.identity(request, context)
             let event = try await routes.visibleEvent(context)
-            let code = String((request.uri.queryParameters.get("code") ?? "").prefix(6))
+            let code = String((request.uri.formQuery.get("code") ?? "").prefix(6))
             return HTMLResponse.make(
                 pages.render(
                     "check-in", ["event": try await routes.body(event).templateValue as Any, "code": code], request: request,

@@ -157,7 +157,7 @@ struct EventRoutes {
             to: router
         ) { request, context in
             let reader = context.identity == nil ? nil : try context.require(.active, scope: "content:read").user.id
-            let parameters = request.uri.queryParameters
+            let parameters = request.uri.formQuery
             let now = Date()
             let from =
                 try parameters.get("from").map { text -> Date in
@@ -287,7 +287,7 @@ struct EventRoutes {
         ) { request, context in
             let identity = try context.require(.active, scope: "manage")
             let id = try await managedEvent(context, identity, hidden: true).id
-            let status = request.uri.queryParameters.get("status").map { String($0) }
+            let status = request.uri.formQuery.get("status").map { String($0) }
             if let status, !["going", "waitlisted"].contains(status) {
                 throw APIError.validation(["status": ["must be going or waitlisted"]])
             }
@@ -365,9 +365,10 @@ struct EventRoutes {
             if rating == nil { reader.problem("rating", "is required") }
             let comment = reader.text("comment", 0...1000, nil)
             try reader.validate()
+            guard let rating else { throw APIError.validation(["rating": ["is required"]]) }
             let (eventID, user) = (event.id, identity.user.id)
-            try await Offload.run { try events.giveFeedback(eventID: eventID, userID: user, rating: Int(rating!), comment: comment) }
-            return JSONResponse.make(["event_id": .int(eventID), "rating": .int(rating!)], status: .created)
+            try await Offload.run { try events.giveFeedback(eventID: eventID, userID: user, rating: Int(rating), comment: comment) }
+            return JSONResponse.make(["event_id": .int(eventID), "rating": .int(rating)], status: .created)
         }
         catalog.add(
             RouteSpec(
@@ -398,7 +399,7 @@ struct EventRoutes {
             to: router
         ) { request, context in
             let identity = try context.require(.active, scope: "content:read")
-            let past = request.uri.queryParameters.get("when") == "past"
+            let past = request.uri.formQuery.get("when") == "past"
             let now = Date()
             var listing = EventStore.Listing(
                 from: past ? now.addingTimeInterval(-366 * 86400) : now, to: past ? now : now.addingTimeInterval(366 * 86400))

@@ -44,7 +44,7 @@ struct SearchRoutes {
             to: router
         ) { request, context in
             let identity = context.identity == nil ? nil : try context.require(.active, scope: "content:read")
-            let parameters = request.uri.queryParameters
+            let parameters = request.uri.formQuery
             let query = (parameters.get("q").map { String($0) } ?? "").trimmingCharacters(in: .whitespaces)
             var problems: [String: [String]] = [:]
             if !(2...200).contains(query.count) { problems["q"] = ["must be 2 to 200 characters"] }
@@ -82,7 +82,7 @@ struct SearchRoutes {
             to: router
         ) { request, context in
             let identity = context.identity == nil ? nil : try context.require(.active, scope: "content:read")
-            let query = (request.uri.queryParameters.get("q").map { String($0) } ?? "").trimmingCharacters(in: .whitespaces)
+            let query = (request.uri.formQuery.get("q").map { String($0) } ?? "").trimmingCharacters(in: .whitespaces)
             guard (2...50).contains(query.count) else { throw APIError.validation(["q": ["must be 2 to 50 characters"]]) }
             let (search, viewer, department) = (platform.search, identity?.user.id, identity?.user.departmentID)
             let key = "SRC-2|\(CachedResponses.caller(identity))|\(query)"

@@ -90,16 +90,24 @@ struct UploadRoutes {
         catalog.add(
             RouteSpec(
                 id: "USR-17", .get, "/api/v1/uploads/{id}", summary: "A file", tag: "Users",
-                responses: [200: ("The file", nil), 404: ("Not yours, or not shared with you", "Error")]),
+                responses: [
+                    200: ("The file", nil), 401: ("Not signed in", "Error"), 403: ("The token's scopes do not allow it", "Error"),
+                    404: ("Not yours, or not shared with you", "Error"),
+                ]),
             to: router
         ) { _, context in
-            let viewer = context.identity.map(\.user.id)
-            let managesJobs = context.identity?.has(.manageJobs) ?? false
+            // Every file belongs to a member-only page, so a visitor reads none; a token reads images with
+            // `profile:read` and documents (résumés) only with `applications:read` as well.
+            let identity = try context.require(.signedIn, scope: "profile:read")
+            let managesJobs = identity.has(.manageJobs)
             guard let id = context.parameters.get("id").flatMap({ Int64($0) }), id > 0,
                 let record = try await Offload.run({ try uploads.record(id: id) }),
-                try await Offload.run({ try uploads.mayRead(record, viewer: viewer, managesJobs: managesJobs) }),
-                let data = try await Offload.run({ try uploads.contents(of: record) })
+                try await Offload.run({ try uploads.mayRead(record, viewer: identity.user.id, managesJobs: managesJobs) })
             else { throw APIError.notFound("There is no such file.") }
+            if record.kind != "image" { _ = try context.require(.signedIn, scope: "applications:read") }
+            guard let data = try await Offload.run({ try uploads.contents(of: record) }) else {
+                throw APIError.notFound("There is no such file.")
+            }
             var headers = HTTPFields()
             headers[.contentType] = record.contentType
             headers[.contentLength] = String(data.count)
@@ -108,7 +116,7 @@ struct UploadRoutes {
             let fileName = "upload-\(record.id).\(SniffedType(rawValue: record.contentType)?.fileExtension ?? "bin")"
             headers[.contentDisposition] =
                 record.kind == "image" ? "inline; filename=\"\(fileName)\"" : "attachment; filename=\"\(fileName)\""
-            headers[.cacheControl] = record.attachedType == "users.avatar" ? "public, max-age=86400" : "private, no-store"
+            headers[.cacheControl] = record.attachedType == "users.avatar" ? "private, max-age=86400" : "private, no-store"
             headers[.eTag] = "\"\(record.sha256.hexString.prefix(32))\""
             return Response(status: .ok, headers: headers, body: .init(byteBuffer: ByteBuffer(bytes: data)))
         }

@@ -15,7 +15,10 @@ struct SecurityHeadersMiddleware: RouterMiddleware {
         response.headers[.xContentTypeOptions] = "nosniff"
         response.headers[.referrerPolicy] = "strict-origin-when-cross-origin"
         response.headers[.xFrameOptions] = "DENY"
-        response.headers[.contentSecurityPolicy] = Self.contentSecurityPolicy
+        // A response that sets its own policy keeps it: an uploaded file's `sandbox` policy is stricter than the site's.
+        if response.headers[.contentSecurityPolicy] == nil {
+            response.headers[.contentSecurityPolicy] = Self.contentSecurityPolicy
+        }
         if strictTransportSecurity {
             response.headers[.strictTransportSecurity] = "max-age=31536000; includeSubDomains"
         }

@@ -27,7 +27,7 @@ struct NotificationRoutes {
     }
 
     static func type(_ request: Request) throws -> String? {
-        guard let value = request.uri.queryParameters.get("category").map({ String($0) }), !value.isEmpty else { return nil }
+        guard let value = request.uri.formQuery.get("category").map({ String($0) }), !value.isEmpty else { return nil }
         guard NotificationType(rawValue: value) != nil else { throw APIError.validation(["category": ["is not a notification type"]]) }
         return value
     }
@@ -40,10 +40,10 @@ struct NotificationRoutes {
                 responses: [200: ("notifications, unread_count, next_cursor", nil), 422: ("Unknown type", "Error")]),
             to: router
         ) { request, context in
-            let identity = try context.require(.signedIn, scope: "content:read")
+            let identity = try context.require(.signedIn, scope: "notifications:read")
             let pagination = try Pagination(request, defaultLimit: 50)
             let (user, type) = (identity.user.id, try Self.type(request))
-            let unreadOnly = request.uri.queryParameters.get("unread_only") == "true"
+            let unreadOnly = request.uri.formQuery.get("unread_only") == "true"
             let found = try await Offload.run {
                 try notifications.list(
                     userID: user, unreadOnly: unreadOnly, type: type, beforeID: pagination.lastID, limit: pagination.limit)
@@ -60,7 +60,7 @@ struct NotificationRoutes {
                 responses: [200: ("unread_count", nil)]),
             to: router
         ) { _, context in
-            let user = try context.require(.signedIn, scope: "content:read").user.id
+            let user = try context.require(.signedIn, scope: "notifications:read").user.id
             return JSONResponse.make(["unread_count": .int(Int64(try await Offload.run { try notifications.unreadCount(userID: user) }))])
         }
         catalog.add(
@@ -69,7 +69,7 @@ struct NotificationRoutes {
                 responses: [200: ("is_read", nil), 404: ("Not yours", "Error")]),
             to: router
         ) { _, context in
-            let user = try context.require(.signedIn, scope: "content:write").user.id
+            let user = try context.require(.signedIn, scope: "notifications:write").user.id
             let id = try Self.notificationID(context)
             guard try await Offload.run({ try notifications.markRead(id: id, userID: user) }) else {
                 throw APIError.notFound("There is no such notification.")
@@ -82,7 +82,7 @@ struct NotificationRoutes {
                 responses: [200: ("marked", nil)]),
             to: router
         ) { request, context in
-            let user = try context.require(.signedIn, scope: "content:write").user.id
+            let user = try context.require(.signedIn, scope: "notifications:write").user.id
             let type = try Self.type(request)
             return JSONResponse.make([
                 "marked": .int(Int64(try await Offload.run { try notifications.markAllRead(userID: user, type: type) }))
@@ -94,7 +94,7 @@ struct NotificationRoutes {
                 responses: [204: ("Deleted", nil), 404: ("Not yours", "Error")]),
             to: router
         ) { _, context in
-            let user = try context.require(.signedIn, scope: "content:write").user.id
+            let user = try context.require(.signedIn, scope: "notifications:write").user.id
             let id = try Self.notificationID(context)
             guard try await Offload.run({ try notifications.delete(id: id, userID: user) }) else {
                 throw APIError.notFound("There is no such notification.")

@@ -44,7 +44,8 @@ public struct PageRenderer: Sendable {
             "accountJS": assets.urls["account.js"] ?? "", "searchJS": assets.urls["search.js"] ?? "",
         ]
         if context["query"] == nil { context["query"] = "" }
-        return library.render(context, withTemplate: template)
+        let prepared = PageValues.prepare(context) as? [String: Any] ?? context
+        return library.render(prepared, withTemplate: template)
             ?? "<!DOCTYPE html><title>PittState Connect</title><p>This page could not be drawn.</p>"
     }
 

@@ -14,13 +14,21 @@ struct HomeRoutes {
             RouteSpec(id: "PAGE-HOME", .get, "/", summary: "Home page", tag: "Pages", limit: .page, responses: [200: ("HTML page", nil)]),
             to: router
         ) { request, context in
-            let all = try await departments.all()
-            var colleges: [[String: Any]] = []
-            for (index, name) in Self.collegeOrder(all).enumerated() {
-                let members = all.filter { ($0.college ?? "Other departments") == name }
-                colleges.append(["index": index, "name": name, "departments": members.map(DepartmentRoutes.pageData)])
+            // Members start from their feed (50-ui §2: signed-in people go to their dashboard).
+            if let identity = context.identity, identity.session != nil, identity.user.status == .active {
+                return HTMLResponse.redirect(to: "/feed")
             }
-            return HTMLResponse.make(pages.render("home", ["colleges": colleges], request: request, identity: context.identity))
+            return HTMLResponse.make(
+                pages.render("home", ["colleges": try await colleges()], request: request, identity: context.identity))
+        }
+        catalog.add(
+            RouteSpec(
+                id: "PAGE-DEPARTMENTS", .get, "/departments", summary: "Colleges and departments", tag: "Pages", limit: .page,
+                responses: [200: ("HTML page", nil)]),
+            to: router
+        ) { request, context in
+            HTMLResponse.make(
+                pages.render("departments", ["colleges": try await colleges()], request: request, identity: context.identity))
         }
         catalog.add(
             RouteSpec(
@@ -53,15 +61,28 @@ struct HomeRoutes {
         }
     }
 
+    /// The department list grouped by college, as the home page and `/departments` draw it.
+    func colleges() async throws -> [[String: Any]] {
+        let all = try await departments.all()
+        return Self.collegeOrder(all).enumerated().map { index, name in
+            let members = all.filter { ($0.college ?? "Other departments") == name }
+            return ["index": index, "name": name, "departments": members.map(DepartmentRoutes.pageData)]
+        }
+    }
+
     /// Colleges in name order, with departments that have none last.
     static func collegeOrder(_ departments: [Department]) -> [String] {
         let named = Set(departments.compactMap(\.college)).sorted()
         return departments.contains { $0.college == nil } ? named + ["Other departments"] : named
     }
 
-    /// Only same-site relative paths are honoured as a redirect target.
-    static func safeNext(_ next: String?) -> String {
-        guard let next, next.hasPrefix("/"), !next.hasPrefix("//"), !next.contains("\\") else { return "/" }
+    /// Only same-site relative paths are honoured as a redirect target. Browsers drop tabs and newlines from a URL
+    /// and read `\\` as `/`, so `/\t/evil.example` would become `//evil.example`: any control character, space or
+    /// backslash refuses the target.
+    static func safeNext(_ next: String?, otherwise fallback: String = "/") -> String {
+        guard let next, next.hasPrefix("/"), !next.hasPrefix("//"),
+            !next.unicodeScalars.contains(where: { $0.value <= 0x20 || $0.value == 0x7F || $0 == "\\" })
+        else { return fallback }
         return next
     }
 
