@@ -1,7 +1,7 @@
 import Foundation
 
 /// The Markdown subset posts may use, rendered to HTML on the server: paragraphs and line breaks, `**bold**`,
-/// `*italic*`, `` `code` ``, `- ` lists and `[text](https://…)` links. Everything is HTML-escaped first, so no
+/// `*italic*`, `` `code` ``, `- ` lists, `[text](https://…)` links and bare `https://…` addresses. Everything is HTML-escaped first, so no
 /// markup a member types reaches a page; links must be http(s) and get `rel="nofollow noopener ugc"`.
 public enum SafeMarkdown {
     public static func html(_ markdown: String) -> String {
@@ -45,27 +45,43 @@ public enum SafeMarkdown {
     // Compiled once: NSRegularExpression is immutable and Sendable.
     static let codePattern = try! NSRegularExpression(pattern: #"`([^`]+)`"#)
     static let linkPattern = try! NSRegularExpression(pattern: #"\[([^\]]{1,200})\]\((https?://[^\s)]{1,500})\)"#)
+    static let bareLinkPattern = try! NSRegularExpression(pattern: #"https?://[^\s<>\u0001\u0002]{1,500}"#)
     static let strongPattern = try! NSRegularExpression(pattern: #"\*\*([^*]+)\*\*"#)
     static let emphasisPattern = try! NSRegularExpression(pattern: #"\*([^*]+)\*"#)
 
     static func inline(_ raw: String) -> String {
         var text = escape(raw)
         // Plain text, the common case, has none of the marks the patterns look for.
-        guard text.utf8.contains(where: { $0 == UInt8(ascii: "`") || $0 == UInt8(ascii: "*") || $0 == UInt8(ascii: "[") }) else {
+        guard
+            text.utf8.contains(where: { $0 == UInt8(ascii: "`") || $0 == UInt8(ascii: "*") || $0 == UInt8(ascii: "[") })
+                || text.contains("http")
+        else {
             return text
         }
-        // Code first, so its contents are not read as emphasis or links.
-        var codes: [String] = []
-        text = replace(text, codePattern) { groups in
-            codes.append("<code>\(groups[1])</code>")
-            return "\u{1}\(codes.count - 1)\u{1}"
+        // Code and links are set aside as numbered placeholders, so their contents are not read as emphasis and a
+        // link's address is not linked twice.
+        var held: [String] = []
+        func hold(_ html: String) -> String {
+            held.append(html)
+            return "\u{1}\(held.count - 1)\u{2}"
         }
+        text = replace(text, codePattern) { groups in hold("<code>\(groups[1])</code>") }
         text = replace(text, linkPattern) { groups in
-            "<a href=\"\(groups[2])\" rel=\"nofollow noopener ugc\">\(groups[1])</a>"
+            hold("<a href=\"\(groups[2])\" rel=\"nofollow noopener ugc\">\(groups[1])</a>")
+        }
+        text = replace(text, bareLinkPattern) { groups in
+            // A sentence's closing punctuation is not part of the address.
+            var address = Substring(groups[0])
+            var trailing = ""
+            while let last = address.last, ".,;:!?)'".contains(last) {
+                trailing = String(last) + trailing
+                address = address.dropLast()
+            }
+            return hold("<a href=\"\(address)\" rel=\"nofollow noopener ugc\">\(address)</a>") + trailing
         }
         text = replace(text, strongPattern) { "<strong>\($0[1])</strong>" }
         text = replace(text, emphasisPattern) { "<em>\($0[1])</em>" }
-        for (index, code) in codes.enumerated() { text = text.replacingOccurrences(of: "\u{1}\(index)\u{1}", with: code) }
+        for (index, html) in held.enumerated().reversed() { text = text.replacingOccurrences(of: "\u{1}\(index)\u{2}", with: html) }
         return text
     }
 

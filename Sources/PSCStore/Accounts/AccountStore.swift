@@ -17,10 +17,11 @@ public struct AccountStore: Sendable {
         self.clock = clock
     }
 
-    /// Creates the account with its registration consents (terms and privacy, 20-services §4.8). `alsoIn` runs
-    /// in the same transaction, for work that must commit with it (the verification email's job).
+    /// Creates the account with its registration consents (terms and privacy, 20-services §4.8; with
+    /// `listInDirectory` also the FERPA directory consent, and the listing itself). `alsoIn` runs in the same
+    /// transaction, for work that must commit with it (the verification email's job).
     public func register(
-        _ account: NewAccount, origin: RequestOrigin, termsVersion: String = "1",
+        _ account: NewAccount, origin: RequestOrigin, termsVersion: String = "1", listInDirectory: Bool = false,
         alsoIn: (GRDB.Database, Int64) throws -> Void = { _, _ in }
     ) throws -> Int64 {
         let now = Timestamp.string(from: clock())
@@ -44,7 +45,10 @@ public struct AccountStore: Sendable {
             if account.role == .employer, let company = account.company {
                 try CompanyStore.join(userID: id, companyName: company, at: now, in: db)
             }
-            for type in ["terms", "privacy"] {
+            if listInDirectory {
+                try db.execute(sql: "UPDATE users SET directory_listed = 1 WHERE id = ?", arguments: [id])
+            }
+            for type in ["terms", "privacy"] + (listInDirectory ? ["ferpa_directory"] : []) {
                 try db.execute(
                     sql: """
                         INSERT INTO consent_records (user_id, consent_type, granted, version, recorded_at, ip, user_agent, source, created_at)

@@ -21,8 +21,11 @@ struct AuthRoutes {
         let degree: String?
         let companyName: String?
         let acceptTerms: Bool
+        /// Asked on the sign-up form: list me in the directory (and grant the FERPA directory consent it needs).
+        let listInDirectory: Bool?
         enum CodingKeys: String, CodingKey {
             case email, password, degree
+            case listInDirectory = "list_in_directory"
             case firstName = "first_name", lastName = "last_name", requestedRole = "requested_role"
             case graduationYear = "graduation_year", companyName = "company_name", acceptTerms = "accept_terms"
         }
@@ -213,10 +216,11 @@ struct AuthRoutes {
             company: role == .employer ? body.companyName?.trimmingCharacters(in: .whitespaces) : nil)
         let (accounts, jobs, origin) = (platform.accounts, platform.jobs, Self.origin(request, context))
         let siteOrigin = siteOrigin(request)
+        let listInDirectory = body.listInDirectory == true && role != .employer
         let userID: Int64
         do {
             userID = try await Offload.run {
-                try accounts.register(account, origin: origin) { db, id in
+                try accounts.register(account, origin: origin, listInDirectory: listInDirectory) { db, id in
                     try jobs.enqueue(AccountJobs.verificationRequest(userID: id, origin: siteOrigin), in: db)
                 }
             }

@@ -32,7 +32,7 @@ struct CommunityPageRoutes {
                     [
                         "posts": items.compactMap(\.templateValue), "hasPosts": !items.isEmpty, "next": next as Any,
                         "hasDepartment": identity.user.departmentID != nil,
-                        "suggestions": suggestions.compactMap(\.templateValue),
+                        "suggestions": Self.suggestionCards(suggestions),
                         "myEvents": try await EventRoutes(platform: platform).bodies(events.filter { $0.myStatus != nil })
                             .compactMap(\.templateValue),
                     ], request: request, identity: identity))
@@ -148,7 +148,7 @@ struct CommunityPageRoutes {
                     "connections",
                     [
                         "connected": connected.items.compactMap(\.templateValue), "received": received.items.compactMap(\.templateValue),
-                        "sent": sent.items.compactMap(\.templateValue), "suggestions": suggestions.compactMap(\.templateValue),
+                        "sent": sent.items.compactMap(\.templateValue), "suggestions": Self.suggestionCards(suggestions),
                         "connectedCount": connected.count, "receivedCount": received.count, "sentCount": sent.count,
                     ], request: request, identity: identity))
         }
@@ -199,6 +199,16 @@ struct CommunityPageRoutes {
                         "query": query, "hasQuery": query.count >= 2, "tooShort": query.count == 1, "groups": groups, "total": total,
                         "hasResults": total > 0, "signedOut": identity == nil, "nextLink": nextLink as Any,
                     ], request: request, identity: context.identity))
+        }
+    }
+
+    /// Suggestions as the pages show them: the reasons in one phrase ("2 mutual connections · your department").
+    static func suggestionCards(_ suggestions: [JSONValue]) -> [Any] {
+        suggestions.compactMap { suggestion -> Any? in
+            guard var card = suggestion.templateValue as? [String: Any] else { return nil }
+            let reasons = (card["reasons"] as? [Any])?.compactMap { $0 as? String } ?? []
+            card["reasonText"] = reasons.joined(separator: " · ")
+            return card
         }
     }
 }

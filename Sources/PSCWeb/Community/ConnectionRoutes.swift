@@ -56,8 +56,8 @@ struct ConnectionRoutes {
                 reasons.append(.string("\(suggestion.mutual) mutual connection\(suggestion.mutual == 1 ? "" : "s")"))
             }
             // A shared department or major is a reason only when that person lets the caller see it.
-            if suggestion.sameDepartment, card.record.shows("department", to: viewerKind) { reasons.append("same department") }
-            if suggestion.sameMajor, card.record.shows("major", to: viewerKind) { reasons.append("same major") }
+            if suggestion.sameDepartment, card.record.shows("department", to: viewerKind) { reasons.append("your department") }
+            if suggestion.sameMajor, card.record.shows("major", to: viewerKind) { reasons.append("your major") }
             guard !reasons.isEmpty else { return nil }
             return ["user": .object(ProfileViews.card(card.record, relation: card.relation)), "reasons": .array(reasons)]
         }

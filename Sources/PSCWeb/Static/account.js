@@ -61,12 +61,27 @@
     });
   }
 
+  // A field's name as the form shows it ("Email"), not as the API spells it ("email").
+  function fieldLabel(form, name) {
+    var input = form.querySelector('[name="' + name + '"]');
+    var label = input && input.id ? form.querySelector('label[for="' + input.id + '"]') : null;
+    if (!label && input) { label = input.closest("label"); }
+    var text = label ? label.textContent.trim() : name.replace(/_/g, " ");
+    return text.charAt(0).toUpperCase() + text.slice(1);
+  }
+
+  function clearError(form) {
+    var box = form.querySelector(".form-error");
+    if (box) { box.hidden = true; box.textContent = ""; }
+    form.querySelectorAll("[aria-invalid]").forEach(function (input) { input.removeAttribute("aria-invalid"); });
+  }
+
   function showError(form, result) {
     var box = form.querySelector(".form-error");
     if (!box) { return; }
     var message = result.data.message || "That did not work; please try again.";
     var fields = result.data.fields || {};
-    Object.keys(fields).forEach(function (name) { message += " " + name.replace(/_/g, " ") + ": " + fields[name].join(", ") + "."; });
+    Object.keys(fields).forEach(function (name) { message += " " + fieldLabel(form, name) + " " + fields[name].join(", ") + "."; });
     box.textContent = message;
     box.hidden = false;
     form.querySelectorAll("[aria-invalid]").forEach(function (input) { input.removeAttribute("aria-invalid"); });
@@ -178,6 +193,7 @@
         if (!result.ok) { showError(form, result); return; }
         var box = form.querySelector(".form-error");
         if (box) { box.hidden = true; }
+        clearError(form);
         (successes[form.dataset.onSuccess] || function () {})(result.data, form);
       }, function () {
         if (button) { button.disabled = false; }
@@ -226,6 +242,7 @@
           if (letter) { application.cover_letter = letter; }
           return api("POST", form.dataset.apply, application).then(function (result) {
             if (!result.ok) { showError(form, result); return; }
+            clearError(form);
             form.hidden = true;
             reveal("[data-done]");
           });
@@ -239,6 +256,9 @@
     radio.addEventListener("change", function () {
       document.querySelectorAll("[data-role-fields]").forEach(function (group) {
         group.hidden = group.getAttribute("data-role-fields") !== radio.value;
+      });
+      document.querySelectorAll("[data-role-fields-except]").forEach(function (group) {
+        group.hidden = group.getAttribute("data-role-fields-except") === radio.value;
       });
     });
   });
