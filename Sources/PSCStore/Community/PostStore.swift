@@ -152,13 +152,12 @@ public struct PostStore: Sendable {
     }
 
     /// PST-4: the author changes content or visibility.
-    public func update(id: Int64, authorID: Int64, content: String?, visibility: String?, departmentID: Int64??) throws {
+    /// PST-4: only the author edits; a post the editor cannot see is "not found", so an answer never tells that it
+    /// exists.
+    public func update(id: Int64, editor: Reader, content: String?, visibility: String?, departmentID: Int64??) throws {
         try store.write { db in
-            guard let row = try Row.fetchOne(db, sql: "SELECT author_id FROM posts WHERE id = ? AND deleted_at IS NULL", arguments: [id])
-            else {
-                throw PostError.notFound
-            }
-            guard (try row.decode(forColumn: "author_id") as Int64) == authorID else { throw PostError.forbidden }
+            guard let post = try post(id: id, reader: editor, in: db) else { throw PostError.notFound }
+            guard post.authorID == editor.userID else { throw PostError.forbidden }
             try db.execute(
                 sql: """
                     UPDATE posts SET content = coalesce(?, content), visibility = coalesce(?, visibility),
@@ -297,7 +296,9 @@ public struct PostStore: Sendable {
     // MARK: - Reports
 
     /// PST-11 for the targets that exist so far (posts, comments, members); one open report per reporter and target.
-    public func report(reporterID: Int64, targetType: String, targetID: Int64, reason: String, detail: String?) throws -> Int64 {
+    /// PST-11. A post or comment the reporter cannot see is "not found", like one that does not exist.
+    public func report(reporter: Reader, targetType: String, targetID: Int64, reason: String, detail: String?) throws -> Int64 {
+        guard let reporterID = reporter.userID else { throw PostError.notFound }
         let table: String
         switch targetType {
         case "post": table = "posts"
@@ -308,6 +309,16 @@ public struct PostStore: Sendable {
         let stamp = Timestamp.string(from: clock())
         return try store.write { db in
             guard try Bool.fetchOne(db, sql: "SELECT 1 FROM \(table) WHERE id = ?", arguments: [targetID]) == true else {
+                throw PostError.notFound
+            }
+            let postID: Int64? =
+                switch targetType {
+                case "post": targetID
+                case "comment":
+                    try Int64.fetchOne(db, sql: "SELECT post_id FROM comments WHERE id = ? AND deleted_at IS NULL", arguments: [targetID])
+                default: nil
+                }
+            if targetType != "user", try postID.flatMap({ try post(id: $0, reader: reporter, in: db) }) == nil {
                 throw PostError.notFound
             }
             do {

@@ -203,10 +203,10 @@ struct PostRoutes {
                 }
             }
             let (author, newContent, newVisibility, newDepartment) = (identity.user.id, content, visibility, department)
-            try await Offload.run {
-                try posts.update(id: id, authorID: author, content: newContent, visibility: newVisibility, departmentID: newDepartment)
-            }
             let reader = Self.reader(identity)
+            try await Offload.run {
+                try posts.update(id: id, editor: reader, content: newContent, visibility: newVisibility, departmentID: newDepartment)
+            }
             guard let post = try await Offload.run({ try posts.post(id: id, reader: reader) }) else { throw APIError.notFound() }
             return JSONResponse.make(try await bodies([post], viewer: author)[0])
         }
@@ -296,10 +296,10 @@ struct PostRoutes {
             if !Self.reasons.contains(body.reason) { problems["reason"] = ["must be one of \(Self.reasons.joined(separator: ", "))"] }
             if (body.detail?.count ?? 0) > 1000 { problems["detail"] = ["must be at most 1000 characters"] }
             guard problems.isEmpty else { throw APIError.validation(problems) }
-            let reporter = identity.user.id
+            let reporter = Self.reader(identity)
             let id = try await Offload.run {
                 try posts.report(
-                    reporterID: reporter, targetType: body.targetType, targetID: body.targetID, reason: body.reason, detail: body.detail)
+                    reporter: reporter, targetType: body.targetType, targetID: body.targetID, reason: body.reason, detail: body.detail)
             }
             return JSONResponse.make(["id": .int(id)], status: .created)
         }
