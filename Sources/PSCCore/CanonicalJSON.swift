@@ -1,3 +1,5 @@
+import Foundation
+
 /// A JSON value restricted to what audit details may hold (20-services §4.7): strings, integers, booleans, null,
 /// arrays and objects. Fractional numbers are stored as decimal strings, so RFC 8785 number formatting is never
 /// needed.
@@ -6,6 +8,9 @@ public indirect enum JSONValue: Sendable, Equatable, Codable {
     case bool(Bool)
     case int(Int64)
     case string(String)
+    /// A fractional number for responses (a GPA), kept as its decimal text ("3.85") and written as a JSON number;
+    /// ``decimal(_:places:)`` makes it, so the text is always plain digits.
+    case decimal(String)
     case array([JSONValue])
     case object([String: JSONValue])
 
@@ -14,6 +19,12 @@ public indirect enum JSONValue: Sendable, Equatable, Codable {
         if case .object(let members) = self { return members[key] }
         return nil
     }
+    /// A number with a fixed count of decimal places, written without exponent or rounding noise.
+    public static func decimal(_ value: Double, places: Int) -> JSONValue {
+        guard value.isFinite else { return .null }
+        return .decimal(String(format: "%.\(max(0, min(places, 6)))f", value))
+    }
+
     public var boolValue: Bool? {
         if case .bool(let flag) = self { return flag }
         return nil
@@ -40,6 +51,7 @@ public indirect enum JSONValue: Sendable, Equatable, Codable {
         case .bool(let flag): output.append(contentsOf: (flag ? "true" : "false").utf8)
         case .int(let number): output.append(contentsOf: String(number).utf8)
         case .string(let text): JSONValue.writeString(text, into: &output)
+        case .decimal(let text): output.append(contentsOf: text.utf8)
         case .array(let items):
             output.append(UInt8(ascii: "["))
             for (index, item) in items.enumerated() {
@@ -121,6 +133,7 @@ public indirect enum JSONValue: Sendable, Equatable, Codable {
         case .bool(let flag): try container.encode(flag)
         case .int(let number): try container.encode(number)
         case .string(let text): try container.encode(text)
+        case .decimal(let text): try container.encode(Decimal(string: text) ?? 0)
         case .array(let items): try container.encode(items)
         case .object(let members): try container.encode(members)
         }

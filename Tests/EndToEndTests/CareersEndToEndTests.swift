@@ -130,7 +130,7 @@ extension EndToEnd {
             #expect(fetched.data.range(of: Data("IDAT".utf8)) != nil, "pixels kept")
             #expect(created.json["bytes"] as? Int == fetched.data.count)
             #expect(try stranger.call("GET", url).status == 404, "an unattached upload is its owner's alone")
-            #expect(try AccountClient(server: server).call("GET", url).status == 404)
+            #expect(try AccountClient(server: server).call("GET", url).status == 401, "files are for signed-in members only")
 
             // A résumé is sealed at rest and served as an attachment.
             let resume = try upload(student, kind: "resume", file: Self.pdf, name: "cv.pdf")

@@ -68,6 +68,10 @@ public struct ProfileRecord: Sendable, FetchableRecord {
     public let employerVisible: Bool
     public let directoryListed: Bool
     public let isMentor: Bool
+    /// The owner's GPA and phone number as stored: encrypted envelopes (40-data §3) that only the owner's own
+    /// profile opens.
+    public let gpaEnvelope: String?
+    public let phoneEnvelope: String?
     public let privacyOverrides: [String: FieldVisibility]
     public let createdAt: String
     public let lastActiveAt: String?
@@ -108,6 +112,8 @@ public struct ProfileRecord: Sendable, FetchableRecord {
         employerVisible = try row.decode(forColumn: "employer_visible")
         directoryListed = try row.decode(forColumn: "directory_listed")
         isMentor = try row.decode(forColumn: "is_mentor") ?? false
+        gpaEnvelope = try row.decode(forColumn: "gpa_enc")
+        phoneEnvelope = try row.decode(forColumn: "phone_enc")
         let privacy = (try row.decode(forColumn: "privacy") as String?).flatMap { try? JSONDecoder().decode([String: String].self, from: Data($0.utf8)) } ?? [:]
         privacyOverrides = privacy.compactMapValues(FieldVisibility.init(rawValue:))
         createdAt = try row.decode(forColumn: "created_at")

@@ -85,17 +85,18 @@ struct CommunityPageRoutes {
             let identity = try MemberPage.identity(request, context)
             let own = try await ProfileRoutes(platform: platform).ownProfile(identity.user.id).templateValue as? [String: Any] ?? [:]
             let levels = own["privacy"] as? [String: Any] ?? [:]
-            let labels = [
-                "email": "Email", "phone": "Phone", "last_active_at": "Last active", "bio": "About", "headline": "Headline",
-                "major": "Major", "degree": "Degree", "graduation_year": "Graduation year", "department": "Department",
-                "skills": "Skills", "interests": "Interests", "links": "Links", "company": "Company", "position": "Position",
-                "industry": "Industry", "location": "Location",
-            ]
-            let fields = ProfileRecord.privacyDefaults.keys.sorted().map { field -> [String: Any] in
-                let current = (levels[field] as? String) ?? ProfileRecord.privacyDefaults[field]!.rawValue
-                return [
-                    "field": field, "label": labels[field] ?? field,
-                    "options": FieldVisibility.allCases.map { ["value": $0.rawValue, "selected": $0.rawValue == current] },
+            let groups = Self.privacyGroups.map { group -> [String: Any] in
+                [
+                    "title": group.title, "slug": group.slug,
+                    "fields": group.fields.map { field -> [String: Any] in
+                        let current = (levels[field.key] as? String) ?? ProfileRecord.privacyDefaults[field.key]?.rawValue ?? "members"
+                        return [
+                            "field": field.key, "label": field.label,
+                            "options": FieldVisibility.allCases.map {
+                                ["value": $0.rawValue, "label": Self.visibilityWords[$0] ?? $0.rawValue, "selected": $0.rawValue == current]
+                            },
+                        ]
+                    },
                 ]
             }
             var shown = own
@@ -104,9 +105,17 @@ struct CommunityPageRoutes {
             let listed = try await Offload.run {
                 try platform.store.read { db in try Consent.isGranted(userID: user, type: "ferpa_directory", in: db) }
             }
+            let chosenDepartment = (own["department"] as? [String: Any])?["id"] as? Int
+            let departments = try await platform.departments.all().map { department -> [String: Any] in
+                ["id": Int(department.id), "name": department.name, "selected": Int(department.id) == chosenDepartment]
+            }
             return HTMLResponse.make(
                 pages.render(
-                    "settings-profile", ["profile": shown, "privacyFields": fields, "listed": listed], request: request, identity: identity)
+                    "settings-profile",
+                    [
+                        "profile": shown, "privacyGroups": groups, "listed": listed && (own["directory_listed"] as? Bool ?? false),
+                        "departments": departments, "isEmployer": identity.user.role == .employer,
+                    ], request: request, identity: identity)
             )
         }
         MemberPage.register(router, catalog, "PAGE-DIRECTORY", "/directory", "Member directory") { request, context in
@@ -211,4 +220,21 @@ struct CommunityPageRoutes {
             return card
         }
     }
+
+    /// The privacy page's fields in the groups a person thinks in, with labels in words (50-ui §4). Phone numbers
+    /// arrive with SMS verification, so the page does not offer a level for a field it cannot fill.
+    static let privacyGroups: [(slug: String, title: String, fields: [(key: String, label: String)])] = [
+        ("contact", "Contact and activity", [("email", "Email address"), ("last_active_at", "When I was last active")]),
+        ("about", "About me", [("headline", "Headline"), ("bio", "About"), ("skills", "Skills"), ("interests", "Interests"), ("links", "Links")]),
+        (
+            "studies", "Studies",
+            [("department", "Department"), ("major", "Major"), ("degree", "Degree"), ("graduation_year", "Graduation year")]
+        ),
+        ("career", "Career", [("company", "Company"), ("position", "Position"), ("industry", "Industry"), ("location", "Location")]),
+    ]
+
+    static let visibilityWords: [FieldVisibility: String] = [
+        .public: "Everyone, even people who are not signed in", .members: "Members of PittState Connect",
+        .connections: "Only my connections", .private: "Only me",
+    ]
 }

@@ -12,6 +12,7 @@ extension JSONValue {
         case .bool(let flag): flag
         case .int(let number): Int(number)
         case .string(let text): text
+        case .decimal(let text): text
         case .array(let items): items.compactMap(\.templateValue)
         case .object(let members): members.compactMapValues(\.templateValue)
         }

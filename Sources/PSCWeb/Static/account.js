@@ -105,9 +105,12 @@
         }
       } else if (input.type === "radio") {
         if (input.checked) { body[input.name] = input.value; }
+      } else if (input.value === "" && input.tagName === "SELECT" && input.dataset.type === "integer") {
+        body[input.name] = null;  // "No department" clears the field
       } else if (input.value !== "") {
         var value = input.value;
         if (input.dataset.type === "integer") { value = parseInt(input.value, 10); }
+        if (input.dataset.type === "number") { value = Number(input.value); }
         if (input.dataset.type === "list") {
           value = input.value.split(",").map(function (item) { return item.trim(); }).filter(function (item) { return item; });
         }
