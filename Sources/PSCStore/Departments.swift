@@ -10,6 +10,8 @@ public struct Department: Sendable, Equatable, FetchableRecord {
     public var description: String?
     public var chairName: String?
     public var email: String?
+    /// Active members who chose this department.
+    public var memberCount: Int
     public var createdAt: String
     public var updatedAt: String
 
@@ -21,6 +23,7 @@ public struct Department: Sendable, Equatable, FetchableRecord {
         description = try row.decode(forColumn: "description")
         chairName = try row.decode(forColumn: "chair_name")
         email = try row.decode(forColumn: "email")
+        memberCount = try row.decode(forColumn: "member_count") ?? 0
         createdAt = try row.decode(forColumn: "created_at")
         updatedAt = try row.decode(forColumn: "updated_at")
     }
@@ -32,18 +35,24 @@ public struct DepartmentStore: Sendable {
 
     public init(store: Store) { self.store = store }
 
+    /// Counted from the `users_department` index; the department answers are cached for minutes, so a count may
+    /// trail a member's change of department by that long.
+    static let memberCountSQL =
+        "(SELECT count(*) FROM users u WHERE u.department_id = d.id AND u.status = 'active') AS member_count"
+
     /// Every department, by college then name.
     public func all() async throws -> [Department] {
         try await store.read { db in
             try Department.fetchAll(
-                db.cachedStatement(sql: "SELECT * FROM departments ORDER BY college, name")
+                db.cachedStatement(sql: "SELECT d.*, \(Self.memberCountSQL) FROM departments d ORDER BY college, name")
             )
         }
     }
 
     public func find(id: Int64) async throws -> Department? {
         try await store.read { db in
-            try Department.fetchOne(db.cachedStatement(sql: "SELECT * FROM departments WHERE id = ?"), arguments: [id])
+            try Department.fetchOne(
+                db.cachedStatement(sql: "SELECT d.*, \(Self.memberCountSQL) FROM departments d WHERE id = ?"), arguments: [id])
         }
     }
 

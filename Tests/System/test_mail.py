@@ -102,7 +102,9 @@ def test_verification_and_reset_mail_over_starttls_with_auth(certificate):
         assert re.fullmatch(r"<[A-Za-z0-9_-]+@pittstate\.edu>", verification["Message-ID"])
         assert verification.get_content_type() == "multipart/alternative"
         html = body_text(verification, "html")
-        assert "#A50021" in html and "#FFD100" in html and "View details" in html
+        assert "#A50021" in html and "#FFD100" in html and "Confirm my email</a>" in html
+        # Every link in an email is absolute: a mail client has no page to resolve a relative one against.
+        assert all(href.startswith("http") for href in re.findall(r'href="([^"]*)"', html)), html
         token = re.search(r"/verify-email/(\S+)", body_text(verification, "plain")).group(1)
         assert server.post_json("/api/v1/auth/verify-email", {"token": token})[0] == 200
 

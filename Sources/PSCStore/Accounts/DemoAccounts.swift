@@ -21,6 +21,17 @@ public enum DemoAccounts {
         (.admin, "demo.admin@pittstate.edu", "Addison", "Admin"),
     ]
 
+    /// What a real member of each role would have filled in, so the demo accounts meet the pages as members do:
+    /// department (by fixture name), major, headline and graduation year, listed in the directory with consent.
+    static let profiles: [Role: (department: String?, major: String?, headline: String, year: Int?)] = [
+        .student: ("Accounting and Computer Information Systems", "Computer Information Systems", "CIS junior, looking for a summer internship", 2028),
+        .alumni: ("School of Construction", "Construction Management", "Project engineer in Joplin", 2019),
+        .faculty: ("Engineering Technology", nil, "Associate professor of engineering technology", nil),
+        .staff: (nil, nil, "Career services coordinator", nil),
+        .employer: (nil, nil, "Campus recruiter", nil),
+        .admin: (nil, nil, "PittState Connect administrator", nil),
+    ]
+
     /// Creates the accounts (active, email verified) and returns their passwords; `hash` is the password hasher.
     public static func create(in store: Store, hash: (String) -> String, clock: () -> Date = Date.init) throws -> [Account] {
         let accounts = people.map { person in
@@ -42,6 +53,23 @@ public enum DemoAccounts {
                         person.0 == .employer ? "Demo Employer Inc." : nil, stamp, stamp,
                     ])
                 let id = db.lastInsertedRowID
+                if let profile = profiles[person.0] {
+                    let listed = person.0 != .employer && person.0 != .admin
+                    try db.execute(
+                        sql: """
+                            UPDATE users SET department_id = (SELECT id FROM departments WHERE name = ?), major = ?, headline = ?,
+                                graduation_year = ?, directory_listed = ? WHERE id = ?
+                            """,
+                        arguments: [profile.department, profile.major, profile.headline, profile.year, listed, id])
+                    if listed {
+                        try db.execute(
+                            sql: """
+                                INSERT INTO consent_records (user_id, consent_type, granted, version, recorded_at, source, created_at)
+                                VALUES (?, 'ferpa_directory', 1, '1', ?2, 'user', ?2)
+                                """,
+                            arguments: [id, stamp])
+                    }
+                }
                 if person.0 == .employer { try CompanyStore.join(userID: id, companyName: "Demo Employer Inc.", at: stamp, in: db) }
                 try AuditLog.append(
                     AuditEntry(

@@ -99,15 +99,43 @@ public struct CampusSeeder: Sendable {
         "The automotive technology team took first place at the regional competition!",
         "Coffee and study session at the Gorilla Crossing on Thursday evening, all majors welcome.",
     ]
-    static let eventTitles = [
-        "Career Fair", "Résumé Workshop", "Alumni Networking Night", "Graduate School Info Session", "Study Abroad Fair",
-        "Homecoming Mixer", "Interview Skills Workshop", "Research Showcase", "Employer Q&A", "Internship Panel", "Welcome Week Social",
-        "Leadership Summit",
+    /// Event titles with the kind they are, and the audiences a title may be aimed at; repeats of one title read as
+    /// a series ("Résumé Workshop for Nursing Students"), never as "Résumé Workshop 7".
+    static let eventTitles: [(title: String, kind: String, description: String)] = [
+        ("Career Fair", "career_fair", "Meet recruiters from employers across the four-state region. Bring copies of your résumé."),
+        ("Résumé Workshop", "workshop", "Career services reviews résumés one by one and shares what recruiters look for."),
+        ("Alumni Networking Night", "social", "An evening with Gorilla alumni working in the region: light dinner, short talks, lots of conversation."),
+        ("Graduate School Info Session", "info_session", "What graduate programmes look for, how to fund them, and timelines for applying."),
+        ("Study Abroad Fair", "info_session", "Partner universities, scholarships for study abroad, and students who have been."),
+        ("Homecoming Mixer", "social", "Students, alumni and faculty together before the homecoming game."),
+        ("Interview Skills Workshop", "workshop", "Practise common questions and get feedback from career services and alumni volunteers."),
+        ("Research Showcase", "general", "Students present their research posters; vote for the audience award."),
+        ("Employer Q&A", "q_and_a", "Ask a panel of local employers about hiring, internships and first jobs."),
+        ("Internship Panel", "q_and_a", "Students who interned last summer share how they found their places and what they learned."),
+        ("Welcome Week Social", "social", "Meet your classmates, clubs and the people who can help you this year."),
+        ("Leadership Summit", "general", "A day of talks and workshops on leading teams, run by student organisations."),
     ]
-    static let jobTitles = [
-        "Software Developer Intern", "Staff Accountant", "Construction Project Engineer", "Registered Nurse", "Marketing Coordinator",
-        "Automotive Service Technician", "Prepress Technician", "Data Analyst", "Elementary Teacher", "Mechanical Design Intern",
-        "Financial Analyst", "Graphic Designer", "Quality Technician", "Sales Associate", "Help Desk Technician",
+    static let eventAudiences = [
+        "", "", "", " for First-Year Students", " for Transfer Students", " for Business Majors", " for Nursing Students",
+        " for Technology Majors", " for Education Majors", " for Graduate Students",
+    ]
+    /// Titles each industry hires for, with the skills such a posting asks for, so a bank never seeks a welder.
+    static let jobsByIndustry: [String: [(title: String, skills: [String])]] = [
+        "Finance": [("Financial Analyst", ["Excel", "Data analysis", "Accounting"]), ("Teller", ["Customer service", "Spanish"])],
+        "Healthcare": [("Registered Nurse", ["Patient care", "Leadership"]), ("Patient Care Technician", ["Patient care", "Customer service"])],
+        "Construction": [("Construction Project Engineer", ["Construction estimating", "AutoCAD", "Project management"]), ("Estimator Intern", ["Construction estimating", "Excel"])],
+        "Printing and imaging": [("Prepress Technician", ["Graphic design", "Photography"]), ("Press Operator", ["Customer service"])],
+        "Transportation": [("Logistics Coordinator", ["Excel", "Customer service"]), ("Operations Analyst Intern", ["SQL", "Data analysis"])],
+        "Software": [("Software Developer Intern", ["Swift", "SQL", "Java"]), ("Data Analyst", ["SQL", "Python", "Data analysis"]), ("Help Desk Technician", ["Customer service", "SQL"])],
+        "Engineering": [("Mechanical Design Intern", ["AutoCAD", "Project management"]), ("Quality Technician", ["Data analysis", "AutoCAD"])],
+        "Automotive": [("Automotive Service Technician", ["Welding", "Customer service"]), ("Service Advisor", ["Customer service", "Spanish"])],
+        "Energy": [("Field Technician", ["Welding", "Project management"]), ("Energy Data Analyst", ["Python", "Data analysis"])],
+        "Media": [("Marketing Coordinator", ["Marketing", "Photography", "Public speaking"]), ("Graphic Designer", ["Graphic design", "Photography"])],
+        "Education": [("Elementary Teacher", ["Teaching", "Public speaking"]), ("Paraprofessional", ["Teaching", "Spanish"])],
+        "Accounting": [("Staff Accountant", ["Accounting", "Excel"]), ("Tax Intern", ["Accounting", "Excel"])],
+        "Manufacturing": [("Quality Technician", ["Data analysis", "Leadership"]), ("Production Supervisor", ["Leadership", "Project management"])],
+        "Design": [("Graphic Designer", ["Graphic design", "Photography"]), ("Marketing Coordinator", ["Marketing", "Graphic design"])],
+        "Agriculture": [("Sales Associate", ["Customer service", "Spanish"]), ("Agronomy Intern", ["Data analysis", "Excel"])],
     ]
 
     /// xorshift64*: deterministic, fast, good enough to spread invented data.
@@ -279,11 +307,11 @@ public struct CampusSeeder: Sendable {
                     let start = Date(timeIntervalSince1970: (now.timeIntervalSince1970 / 3600).rounded(.down) * 3600)
                         .addingTimeInterval(Double(dayOffset) * 86400)
                     let end = start.addingTimeInterval(Double(random.int(1..<4)) * 3600)
-                    let kind = random.pick(["general", "career_fair", "workshop", "info_session", "social", "q_and_a"])
+                    let event = random.pick(Self.eventTitles)
+                    let kind = event.kind
                     let capacity: Int? = random.chance(60) ? random.int(20..<200) : nil
                     try insert.execute(arguments: [
-                        "\(random.pick(Self.eventTitles)) \(index + 1)",
-                        "Join the Pitt State community for this \(kind.replacingOccurrences(of: "_", with: " ")).",
+                        event.title + random.pick(Self.eventAudiences), event.description,
                         random.pick(["Overman Student Center", "Axe Library", "Kelce 101", "Bicknell Center", "Weede Gym", "Online"]),
                         random.pick(["in_person", "virtual", "hybrid"]), kind, Timestamp.string(from: start), Timestamp.string(from: end),
                         userDepartments[organiser], organiser, capacity, random.chance(70) ? "members" : "public",
@@ -342,7 +370,9 @@ public struct CampusSeeder: Sendable {
                     """)
             for _ in 0..<plan.jobs {
                 let companyIndex = random.int(0..<companyIDs.count)
-                let title = random.pick(Self.jobTitles)
+                let industry = Self.companies[companyIndex].1
+                let opening = random.pick(Self.jobsByIndustry[industry] ?? [("Sales Associate", ["Customer service"])])
+                let title = opening.title
                 let low = Int64(random.int(30..<80)) * 1_000_00
                 let posted = now.addingTimeInterval(-Double(random.int(0..<25)) * 86400)
                 try insert.execute(arguments: [
@@ -351,9 +381,7 @@ public struct CampusSeeder: Sendable {
                     random.pick(["Pittsburg, KS", "Joplin, MO", "Kansas City, MO", "Wichita, KS", "Tulsa, OK"]), random.chance(25),
                     title.contains("Intern") ? "internship" : random.pick(["full_time", "full_time", "part_time", "contract", "co_op"]),
                     random.pick(["entry", "entry", "mid", "senior"]), low, low + Int64(random.int(5..<30)) * 1_000_00,
-                    String(
-                        decoding: try JSONEncoder().encode(Array(Set((0..<3).map { _ in random.pick(Self.skills) })).sorted()),
-                        as: UTF8.self),
+                    String(decoding: try JSONEncoder().encode(opening.skills), as: UTF8.self),
                     Timestamp.string(from: posted), Timestamp.string(from: posted.addingTimeInterval(Double(random.int(30..<120)) * 86400)),
                 ])
             }

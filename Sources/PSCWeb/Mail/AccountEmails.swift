@@ -16,7 +16,7 @@ enum AccountEmails {
             from: from, to: email, subject: "Confirm your email for PittState Connect", text: text,
             html: html(
                 title: "Confirm your email", paragraphs: ["Hello \(firstName),", "Please confirm your email address within 24 hours."],
-                link: link))
+                link: link, button: "Confirm my email"))
     }
 
     static func passwordReset(to email: String, firstName: String, link: String, from: String) -> MailMessage {
@@ -38,7 +38,7 @@ enum AccountEmails {
                     "Hello \(firstName),", "Someone asked to reset your password. The link works once, within 20 minutes.",
                     "If it was not you, ignore this email; your password stays as it is.",
                 ],
-                link: link))
+                link: link, button: "Choose a new password"))
     }
 
     /// What a `security_alert` says for each event the security features raise.
@@ -77,24 +77,27 @@ enum AccountEmails {
                     "Hello \(firstName),", "\(sentence) (\(time))",
                     "If this was you, there is nothing to do. If not, reset your password and review your sessions.",
                 ],
-                link: link))
+                link: link, button: "Review my account security"))
     }
 
-    static func html(title: String, paragraphs: [String], link: String?) -> String {
+    /// The branded HTML part. `link` is absolute (the site's public origin), and the footer's links are made from
+    /// its origin too: a mail client has no page to resolve a relative link against.
+    static func html(title: String, paragraphs: [String], link: String, button: String) -> String {
         func escaped(_ text: String) -> String {
             text.replacingOccurrences(of: "&", with: "&amp;").replacingOccurrences(of: "<", with: "&lt;")
                 .replacingOccurrences(of: ">", with: "&gt;").replacingOccurrences(of: "\"", with: "&quot;")
         }
         let body = paragraphs.map { "<p>\(escaped($0))</p>" }.joined()
-        let button =
-            link.map {
-                "<p><a href=\"\(escaped($0))\" style=\"background:#A50021;color:#ffffff;padding:10px 18px;text-decoration:none\">View details</a></p>"
-            } ?? ""
+        let action =
+            "<p><a href=\"\(escaped(link))\" style=\"background:#A50021;color:#ffffff;padding:10px 18px;text-decoration:none\">"
+            + "\(escaped(button))</a></p>"
+        let origin = URL(string: link).flatMap { url in url.scheme.flatMap { scheme in url.host.map { "\(scheme)://\($0)" + (url.port.map { ":\($0)" } ?? "") } } } ?? ""
         return """
             <!doctype html><html lang="en"><body style="font-family:sans-serif;margin:0">\
             <div style="background:#A50021;color:#ffffff;padding:16px"><strong>PittState Connect</strong></div>\
-            <div style="border-top:4px solid #FFD100;padding:16px"><h1 style="font-size:20px">\(escaped(title))</h1>\(body)\(button)</div>\
-            <div style="padding:16px;color:#555;font-size:12px">Pittsburg State University · <a href="/settings/notifications">Email preferences</a></div>\
+            <div style="border-top:4px solid #FFD100;padding:16px"><h1 style="font-size:20px">\(escaped(title))</h1>\(body)\(action)</div>\
+            <div style="padding:16px;color:#555;font-size:12px">Pittsburg State University · This email concerns your account's \
+            security, so it is always sent. <a href="\(escaped(origin))/help">Help</a></div>\
             </body></html>
             """
     }

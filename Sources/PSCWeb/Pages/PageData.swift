@@ -26,6 +26,10 @@ enum MemberPage {
             let next = request.uri.path + (request.uri.query.map { "?" + $0 } ?? "")
             throw PageRedirect(location: "/login?next=" + (next.addingPercentEncoding(withAllowedCharacters: .urlQueryAllowed) ?? "/"))
         }
+        // An account still waiting for its email or its approval is told what it waits for, not refused.
+        if identity.user.status == .pendingVerification || identity.user.status == .pendingApproval {
+            throw PageRedirect(location: "/pending")
+        }
         return try context.require(.active)
     }
 

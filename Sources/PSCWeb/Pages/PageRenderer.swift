@@ -32,6 +32,8 @@ public struct PageRenderer: Sendable {
             context["signedIn"] = true
             context["csrf"] = session.csrfToken
             context["viewerName"] = identity.user.firstName
+            // Employers reach the directory only with the résumé database benefit, which arrives with subscriptions.
+            context["showDirectory"] = identity.user.role != .employer
         }
         let theme = Self.theme(of: request)
         context["theme"] = theme.rawValue

@@ -21,8 +21,7 @@ struct DepartmentRoutes {
             "id": .int(department.id), "name": .string(department.name), "college": text(department.college),
             "description": text(department.description), "chair_name": text(department.chairName),
             "email": text(department.email),
-            // Accounts arrive with the accounts issue; until then no one belongs to a department.
-            "member_count": 0,
+            "member_count": .int(Int64(department.memberCount)),
         ]
     }
 

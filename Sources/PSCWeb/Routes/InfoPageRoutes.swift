@@ -23,6 +23,7 @@ struct InfoPageRoutes {
     }
 
     func register(with router: Router<AppRequestContext>, catalog: RouteCatalog) {
+        registerPending(with: router, catalog: catalog)
         for page in Self.all {
             catalog.add(
                 RouteSpec(
@@ -40,6 +41,28 @@ struct InfoPageRoutes {
                         "info", ["heading": page.heading, "lead": page.lead, "sections": sections, "contact": Self.contact],
                         request: request, identity: context.identity))
             }
+        }
+    }
+
+    /// `/pending` (50-ui §2): what a signed-in account that is not active yet waits for, with the resend action.
+    func registerPending(with router: Router<AppRequestContext>, catalog: RouteCatalog) {
+        catalog.add(
+            RouteSpec(
+                id: "PAGE-PENDING", .get, "/pending", summary: "What a new account waits for", tag: "Pages", limit: .page,
+                responses: [200: ("HTML page", nil)]),
+            to: router
+        ) { request, context in
+            guard let identity = context.identity, identity.session != nil else { return HTMLResponse.redirect(to: "/login?next=/pending") }
+            let user = identity.user
+            guard user.status == .pendingVerification || user.status == .pendingApproval else { return HTMLResponse.redirect(to: "/feed") }
+            return HTMLResponse.make(
+                pages.render(
+                    "pending",
+                    [
+                        "unverified": user.status == .pendingVerification, "awaitingApproval": user.status == .pendingApproval,
+                        "email": user.email, "contact": Self.contact,
+                        "whatIsChecked": user.role == .employer ? "that your company is real and hiring" : "that you graduated from Pitt State",
+                    ], request: request, identity: identity))
         }
     }
 
