@@ -163,11 +163,13 @@ def test_edit_profile_and_privacy_from_the_settings_page(server, browser, tmp_pa
 
     # Headline for connections only: a member who is not connected no longer sees it.
     Select(browser.find_element(By.ID, "privacy-headline")).select_by_value("connections")
-    browser.find_element(By.CSS_SELECTOR, "form[data-method='PUT'] button[type='submit']").click()
-    wait_for(browser, expected_conditions.visibility_of_element_located((By.CSS_SELECTOR, "form[data-method='PUT'] [data-saved]")))
-    browser.find_element(By.CSS_SELECTOR, "form[data-api='/api/v1/security/consent'] input[name='granted']").click()
-    browser.find_element(By.CSS_SELECTOR, "form[data-api='/api/v1/security/consent'] button[type='submit']").click()
-    wait_for(browser, expected_conditions.visibility_of_element_located((By.CSS_SELECTOR, "form[data-api='/api/v1/security/consent'] [data-saved]")))
+    privacy = "section[aria-labelledby='privacy-heading'] form"
+    browser.find_element(By.CSS_SELECTOR, privacy + " button[type='submit']").click()
+    wait_for(browser, expected_conditions.visibility_of_element_located((By.CSS_SELECTOR, privacy + " [data-saved]")))
+    listing = "section[aria-labelledby='directory-heading'] form"
+    browser.find_element(By.CSS_SELECTOR, listing + " input[name='directory_listed']").click()
+    browser.find_element(By.CSS_SELECTOR, listing + " button[type='submit']").click()
+    wait_for(browser, expected_conditions.visibility_of_element_located((By.CSS_SELECTOR, listing + " [data-saved]")))
 
     # A photo goes up through the page's multipart upload and shows once the page reloads.
     photo = tiny_png(tmp_path / "me.png")
@@ -232,7 +234,7 @@ def test_apply_to_a_job_with_a_resume_from_its_page(server, browser, tmp_path):
     wait_for(browser, expected_conditions.visibility_of_element_located((By.CSS_SELECTOR, "[data-done]")))
     assert violations(browser) == []
     browser.refresh()
-    assert "You applied. Status: submitted." in browser.find_element(By.TAG_NAME, "main").text
+    assert "You applied. Status: Submitted." in browser.find_element(By.TAG_NAME, "main").text
     assert not browser.find_elements(By.CSS_SELECTOR, "form[data-apply]"), "one application per posting"
 
     # The company sees the application with its letter, and the résumé is the file the student chose.

@@ -23,6 +23,12 @@ struct JobPageRoutes {
             listing.limit = 50
             let chosen = listing
             let found = try await Offload.run { try board.list(chosen) }
+            // Faculty, staff and job managers post for a company they choose; an employer's company is their own.
+            var companies: [[String: Any]] = []
+            if JobRoutes.mayPost(identity), identity.user.role != .employer {
+                let all = try await Offload.run { try platform.companies.list(text: nil, industry: nil, afterID: nil, limit: 500) }
+                companies = all.sorted { $0.name < $1.name }.map { ["id": Int($0.id), "name": $0.name] }
+            }
             var own: [JobPostingRecord] = []
             if let company = identity.user.companyID { own = try await Offload.run { try board.postings(companyID: company) } }
             return HTMLResponse.make(
@@ -31,9 +37,9 @@ struct JobPageRoutes {
                     [
                         "jobs": found.map { JobRoutes.body($0) }.compactMap(\.templateValue), "hasJobs": !found.isEmpty,
                         "q": listing.text ?? "", "location": listing.location ?? "", "remote": listing.remote == true,
-                        "types": JobRoutes.jobTypes.map {
-                            ["value": $0, "label": $0.replacingOccurrences(of: "_", with: " "), "selected": $0 == chosen.jobType]
-                        },
+                        "types": JobRoutes.jobTypes.map { ["value": $0, "label": PageWord.words($0), "selected": $0 == chosen.jobType] },
+                        "canPost": JobRoutes.mayPost(identity), "isEmployer": identity.user.role == .employer,
+                        "companies": companies, "choosesCompany": !companies.isEmpty,
                         "ownPostings": own.map { JobRoutes.body($0, forManager: true) }.compactMap(\.templateValue), "hasOwn": !own.isEmpty,
                     ], request: request, identity: identity))
         }
@@ -67,10 +73,13 @@ struct JobPageRoutes {
             listing.limit = 100
             let chosen = listing
             let postings = try await Offload.run { try board.list(chosen) }
+            let member = identity.user.role == .employer && identity.user.companyID == id
             return HTMLResponse.make(
                 pages.render(
                     "company",
                     [
+                        "canEdit": member || identity.has(.approveEmployers),
+                        "sizes": CompanyStore.sizes.map { ["value": $0, "selected": $0 == company.size] },
                         "company": CompanyRoutes.body(company).templateValue as Any,
                         "jobs": postings.map { JobRoutes.body($0) }.compactMap(\.templateValue), "hasJobs": !postings.isEmpty,
                     ], request: request, identity: identity))

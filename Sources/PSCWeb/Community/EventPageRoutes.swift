@@ -35,9 +35,8 @@ struct EventPageRoutes {
                     [
                         "events": try await routes.bodies(found).compactMap(\.templateValue), "hasEvents": !found.isEmpty,
                         "q": listing.text ?? "", "mine": listing.mine, "signedOut": identity == nil,
-                        "kinds": EventRoutes.kinds.map {
-                            ["value": $0, "label": $0.replacingOccurrences(of: "_", with: " "), "selected": $0 == chosen.kind]
-                        },
+                        "kinds": EventRoutes.kinds.map { ["value": $0, "label": PageWord.words($0), "selected": $0 == chosen.kind] },
+                        "canOrganise": identity.map { EventRoutes.mayOrganise($0, departmentID: $0.user.departmentID) } ?? false,
                     ], request: request, identity: context.identity))
         }
         MemberPage.register(router, catalog, "PAGE-EVENT", "/events/{id}", "An event") { request, context in

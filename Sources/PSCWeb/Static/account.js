@@ -111,6 +111,12 @@
         var value = input.value;
         if (input.dataset.type === "integer") { value = parseInt(input.value, 10); }
         if (input.dataset.type === "number") { value = Number(input.value); }
+        // "1,250.50" dollars → 125050 cents; a datetime-local value is the browser's own time, sent as UTC.
+        if (input.dataset.type === "cents") { value = Math.round(Number(input.value.replace(/[$,\s]/g, "")) * 100); }
+        if (input.dataset.type === "datetime") {
+          var when = new Date(input.value);
+          value = isNaN(when.getTime()) ? input.value : when.toISOString();
+        }
         if (input.dataset.type === "list") {
           value = input.value.split(",").map(function (item) { return item.trim(); }).filter(function (item) { return item; });
         }
@@ -164,6 +170,7 @@
     confirmed: function (data) { showCodes(data.recovery_codes || []); loadSecurity(); },
     codes: function (data, form) { form.reset(); showCodes(data.recovery_codes || []); },
     reload: function () { location.reload(); },
+    created: function (data, form) { location.assign(form.dataset.created + data.id); },
     saved: function (data, form) {
       var note = form.querySelector("[data-saved]");
       if (note) { note.hidden = false; }
