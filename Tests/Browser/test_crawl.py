@@ -100,6 +100,8 @@ def crawl(server, role):
             continue
         if "text/html" not in response.headers.get("Content-Type", ""):
             continue
+        if re.search(r'="nil"', response.text):
+            problems.append(f"{role}: {path} has an attribute reading \"nil\"")
         text = visible_text(response.text)
         for pattern, what in ((NIL, "nil"), (ISO_TIMESTAMP, "a raw timestamp"), (ENUM_CODE, "an enum code")):
             for match in pattern.findall(text):

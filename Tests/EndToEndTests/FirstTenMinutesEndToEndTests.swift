@@ -43,9 +43,11 @@ extension EndToEnd {
             #expect(try cleo.call("PATCH", "/api/v1/users/me", ["department_id": department, "major": "Nursing"]).status == 200)
             try connect(ada, ben)
             try connect(ben, cleo)
-            // Dee shares Ada's later major and is listed, but never granted the FERPA directory consent.
+            // Dee shares Ada's later major and stays listed, but withdrew the FERPA directory consent.
             let dee = try member(server, "dee.frost@gus.pittstate.edu", first: "Dee", listed: false)
             #expect(try dee.call("PATCH", "/api/v1/users/me", ["major": "Nursing"]).status == 200)
+            #expect(
+                try dee.call("POST", "/api/v1/security/consent", ["consent_type": "ferpa_directory", "granted": false]).status == 201)
 
             // The NULL department and major used to trap the whole process here.
             let suggestions = try ada.call("GET", "/api/v1/connections/suggestions")

@@ -19,4 +19,17 @@ import Testing
         #expect(!SafeMarkdown.html(#"[x](https://a.b/"onmouseover="x)"#).contains(#"" onmouseover"#))
         #expect(SafeMarkdown.html("a & b") == "<p>a &amp; b</p>")
     }
+
+    @Test("a bare address in a post becomes a link, without the sentence's full stop, and is not linked twice")
+    func bareLinks() {
+        #expect(
+            SafeMarkdown.html("Apply at https://pittstate.edu/jobs.")
+                == #"<p>Apply at <a href="https://pittstate.edu/jobs" rel="nofollow noopener ugc">https://pittstate.edu/jobs</a>.</p>"#)
+        #expect(
+            SafeMarkdown.html("[the form](https://a.example/f) or https://b.example")
+                == #"<p><a href="https://a.example/f" rel="nofollow noopener ugc">the form</a> or "#
+                + #"<a href="https://b.example" rel="nofollow noopener ugc">https://b.example</a></p>"#)
+        #expect(SafeMarkdown.html("`https://code.example`") == "<p><code>https://code.example</code></p>")
+        #expect(!SafeMarkdown.html(#"https://x.example/"><script>"#).contains("<script>"))
+    }
 }

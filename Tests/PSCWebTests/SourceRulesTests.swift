@@ -1,0 +1,37 @@
+import Foundation
+import Testing
+
+/// Rules the compiler cannot check but a campus-wide outage taught: a row's non-optional subscript traps the whole
+/// process on a NULL, so rows are read with `decode(forColumn:)`, which throws into a 500 instead.
+@Suite("Source rules")
+struct SourceRulesTests {
+    static let sources = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
+        .deletingLastPathComponent().appendingPathComponent("Sources")
+
+    static func swiftFiles() -> [URL] {
+        let walker = FileManager.default.enumerator(at: sources, includingPropertiesForKeys: nil)
+        return (walker?.allObjects as? [URL] ?? []).filter { $0.pathExtension == "swift" }
+    }
+
+    @Test("no database row is read through the trapping subscript, and no try! touches anything but a literal pattern")
+    func noTrappingReads() throws {
+        let files = Self.swiftFiles()
+        #expect(files.count > 50, "the sources were found")
+        let rowSubscript = try NSRegularExpression(pattern: #"(?<![A-Za-z0-9_])(row|rows\.\w+|\$0|\$1)\??\[\"[a-z_0-9]+\"\]"#)
+        var found: [String] = []
+        for file in files {
+            let text = try String(contentsOf: file, encoding: .utf8)
+            for (number, line) in text.split(separator: "\n", omittingEmptySubsequences: false).enumerated() {
+                let code = String(line.split(separator: "//", maxSplits: 1, omittingEmptySubsequences: false).first ?? "")
+                let range = NSRange(code.startIndex..., in: code)
+                if rowSubscript.firstMatch(in: code, range: range) != nil {
+                    found.append("\(file.lastPathComponent):\(number + 1): \(line.trimmingCharacters(in: .whitespaces))")
+                }
+                if code.contains("try!") && !code.contains("NSRegularExpression(pattern: #\"") {
+                    found.append("\(file.lastPathComponent):\(number + 1): \(line.trimmingCharacters(in: .whitespaces))")
+                }
+            }
+        }
+        #expect(found.isEmpty, "\(found.joined(separator: "\n"))")
+    }
+}
