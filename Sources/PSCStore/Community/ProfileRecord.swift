@@ -128,8 +128,9 @@ public struct ProfileRecord: Sendable, FetchableRecord {
 
     public func shows(_ field: String, to viewer: Viewer) -> Bool { visibility(field).admits(viewer) }
 
-    /// The SELECT every profile read uses, with the department's name; `is_mentor` arrives with mentorship.
+    /// The SELECT every profile read uses, with the department's name and whether the member has a mentor profile.
     public static let selectSQL = """
-        SELECT u.*, d.name AS department_name, 0 AS is_mentor FROM users u LEFT JOIN departments d ON d.id = u.department_id
+        SELECT u.*, d.name AS department_name, EXISTS (SELECT 1 FROM mentor_profiles m WHERE m.user_id = u.id) AS is_mentor
+        FROM users u LEFT JOIN departments d ON d.id = u.department_id
         """
 }

@@ -144,6 +144,8 @@ public struct ProfileStore: Sendable {
         public var industry: String?
         public var company: String?
         public var location: String?
+        /// Only members with a mentor profile who take mentees now.
+        public var mentorsOnly = false
         public var sort: String = "relevance"
         public var offset = 0
         public var limit = 20
@@ -153,7 +155,8 @@ public struct ProfileStore: Sendable {
         public var cacheKey: String {
             let parts: [String?] = [
                 text, role?.rawValue, graduationYearFrom.map(String.init), graduationYearTo.map(String.init), major,
-                departmentID.map(String.init), industry, company, location, sort, String(offset), String(limit),
+                departmentID.map(String.init), industry, company, location, mentorsOnly ? "mentors" : nil, sort, String(offset),
+                String(limit),
             ]
             // The unit separator cannot be typed into a query, so fields never run into each other.
             return parts.map { $0 ?? "" }.joined(separator: "\u{1F}")
@@ -234,6 +237,9 @@ public struct ProfileStore: Sendable {
                 conditions.append("\(Self.visibleSQL(field, viewer: viewer)) AND lower(u.\(field)) LIKE ? ESCAPE '\\'")
                 arguments += [like(value)]
             }
+        }
+        if query.mentorsOnly {
+            conditions.append("EXISTS (SELECT 1 FROM mentor_profiles m WHERE m.user_id = u.id AND m.is_accepting_mentees = 1)")
         }
         let order: String
         switch query.sort {

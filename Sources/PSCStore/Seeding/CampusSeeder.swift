@@ -170,6 +170,11 @@ public struct CampusSeeder: Sendable {
                         last_active_at)
                     VALUES (?1, ?1, ?2, 'active', ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, 1, ?16, ?16, ?17)
                     """)
+            let mentor = try db.makeStatement(
+                sql: """
+                    INSERT INTO mentor_profiles (user_id, expertise, industries, bio, max_mentees, is_accepting_mentees, created_at, updated_at)
+                    VALUES (?, ?, ?, ?, ?, 1, ?6, ?6)
+                    """)
             let consent = try db.makeStatement(
                 sql: """
                     INSERT INTO consent_records (user_id, consent_type, granted, version, recorded_at, source, created_at)
@@ -204,6 +209,15 @@ public struct CampusSeeder: Sendable {
                 userIDs.append(id)
                 if let department { userDepartments[id] = department }
                 if random.chance(85) { try consent.execute(arguments: [id, created]) }
+                // One alumnus or professor in five offers to mentor, in their own skills and industry.
+                if role == "alumni" || role == "faculty", random.chance(20) {
+                    try mentor.execute(arguments: [
+                        id, String(decoding: try JSONEncoder().encode(Array(Set(skills)).sorted()), as: UTF8.self),
+                        company.map { "[\"\($0.1)\"]" },
+                        "Happy to talk about \(company.map { "working in \($0.1.lowercased())" } ?? "research and graduate school") with Gorillas.",
+                        random.int(1..<5), created,
+                    ])
+                }
             }
         }
         summary.users = userIDs.count

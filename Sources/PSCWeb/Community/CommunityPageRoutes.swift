@@ -141,7 +141,10 @@ struct CommunityPageRoutes {
                     [
                         "people": page.items.compactMap(\.templateValue), "hasPeople": !page.items.isEmpty, "nextLink": nextLink as Any,
                         "q": query.text ?? "", "major": query.major ?? "", "company": query.company ?? "",
-                        "roles": ["alumni", "student", "faculty", "staff"].map { ["value": $0, "selected": query.role?.rawValue == $0] },
+                        "roles": ["alumni", "student", "faculty", "staff"].map {
+                            ["value": $0, "label": PageWord.words($0), "selected": query.role?.rawValue == $0]
+                        },
+                        "mentorsOnly": query.mentorsOnly,
                     ], request: request, identity: identity))
         }
         MemberPage.register(router, catalog, "PAGE-CONNECTIONS", "/connections", "My connections") { request, context in

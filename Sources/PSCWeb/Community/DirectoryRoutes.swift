@@ -97,8 +97,11 @@ struct DirectoryRoutes {
             }
         }
         query.offset = try OffsetCursor.offset(parameters.get("cursor"))
-        // `is_mentor` filters on mentor profiles, which arrive with mentorship: until then nobody is a mentor.
-        if parameters.get("is_mentor") == "true" { query.limit = 0 }
+        switch parameters.get("is_mentor") {
+        case nil, "false": break
+        case "true": query.mentorsOnly = true
+        default: problems["is_mentor", default: []].append("must be true or false")
+        }
         guard problems.isEmpty else { throw APIError.validation(problems) }
         return query
     }
