@@ -108,11 +108,13 @@ public enum AuditLog {
         while let row = try cursor.next() {
             count += 1
             let id: Int64 = try row.decode(forColumn: "id")
-            let details = (try? decoder.decode([String: JSONValue].self, from: Data((try row.decode(forColumn: "details") as String).utf8))) ?? [:]
+            let details =
+                (try? decoder.decode([String: JSONValue].self, from: Data((try row.decode(forColumn: "details") as String).utf8))) ?? [:]
             let entry = AuditEntry(
                 actorUserID: try row.decode(forColumn: "actor_user_id"),
                 actorKind: AuditEntry.ActorKind(rawValue: try row.decode(forColumn: "actor_kind")) ?? .system,
-                action: try row.decode(forColumn: "action"), targetType: try row.decode(forColumn: "target_type"), targetID: try row.decode(forColumn: "target_id"),
+                action: try row.decode(forColumn: "action"), targetType: try row.decode(forColumn: "target_type"),
+                targetID: try row.decode(forColumn: "target_id"),
                 ipAddress: try row.decode(forColumn: "ip_address"), userAgent: try row.decode(forColumn: "user_agent"), details: details,
                 severity: AuditEntry.Severity(rawValue: try row.decode(forColumn: "severity")) ?? .info,
                 outcome: AuditEntry.Outcome(rawValue: try row.decode(forColumn: "outcome")) ?? .success

@@ -96,7 +96,9 @@ public struct Migrator: Sendable {
             uniqueKeysWithValues: try rows.map {
                 (
                     try $0.decode(forColumn: "version"),
-                    MigrationStatus(version: try $0.decode(forColumn: "version"), name: try $0.decode(forColumn: "name"), sha256: try $0.decode(forColumn: "sha256"), appliedAt: try $0.decode(forColumn: "applied_at"))
+                    MigrationStatus(
+                        version: try $0.decode(forColumn: "version"), name: try $0.decode(forColumn: "name"),
+                        sha256: try $0.decode(forColumn: "sha256"), appliedAt: try $0.decode(forColumn: "applied_at"))
                 )
             }
         )

@@ -52,10 +52,15 @@ extension EndToEnd {
             // The NULL department and major used to trap the whole process here.
             let suggestions = try ada.call("GET", "/api/v1/connections/suggestions")
             #expect(suggestions.status == 200, "\(suggestions.body)")
-            let names = (suggestions.json["items"] as? [[String: Any]] ?? []).compactMap { ($0["user"] as? [String: Any])?["display_name"] as? String }
+            let names = (suggestions.json["items"] as? [[String: Any]] ?? []).compactMap {
+                ($0["user"] as? [String: Any])?["display_name"] as? String
+            }
             #expect(names.contains { $0.hasPrefix("Cleo") })
             #expect(try ada.call("GET", "/connections").status == 200)
             #expect(try ada.call("GET", "/feed").status == 200)
+            // An error page is drawn for the member who is signed in, not as if they were signed out.
+            let missing = try ada.call("GET", "/no-such-page")
+            #expect(missing.status == 404 && missing.body.contains("Sign out (Ada)") && !missing.body.contains("href=\"/login\">Sign in"))
 
             // A major shared with a member who has no department: the same trap through same_major.
             #expect(try ada.call("PATCH", "/api/v1/users/me", ["major": "nursing"]).status == 200)

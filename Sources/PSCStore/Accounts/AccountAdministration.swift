@@ -258,7 +258,8 @@ public struct AccountAdministration: Sendable {
                 arguments: [userID]
             ).map {
                 GrantRow(
-                    id: try $0.decode(forColumn: "id"), userID: try $0.decode(forColumn: "user_id"), email: try $0.decode(forColumn: "email"), capability: try $0.decode(forColumn: "capability"),
+                    id: try $0.decode(forColumn: "id"), userID: try $0.decode(forColumn: "user_id"),
+                    email: try $0.decode(forColumn: "email"), capability: try $0.decode(forColumn: "capability"),
                     departmentID: try $0.decode(forColumn: "department_id"),
                     expiresAt: try $0.decode(forColumn: "expires_at"), grantedAt: try $0.decode(forColumn: "granted_at"))
             }

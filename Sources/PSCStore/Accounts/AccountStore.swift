@@ -151,7 +151,8 @@ public struct AccountStore: Sendable {
                 sql: "SELECT id, user_id FROM one_time_tokens WHERE token_hash = ? AND purpose = ? AND used_at IS NULL AND expires_at > ?",
                 arguments: [SecureToken.sha256(token), purpose, stamp])
         else { return nil }
-        try db.execute(sql: "UPDATE one_time_tokens SET used_at = ? WHERE id = ?", arguments: [stamp, try row.decode(forColumn: "id") as Int64])
+        try db.execute(
+            sql: "UPDATE one_time_tokens SET used_at = ? WHERE id = ?", arguments: [stamp, try row.decode(forColumn: "id") as Int64])
         return try row.decode(forColumn: "user_id")
     }
 

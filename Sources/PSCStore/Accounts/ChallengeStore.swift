@@ -64,7 +64,9 @@ public struct ChallengeStore: Sendable {
         else { return nil }
         let text = try (try row.decode(forColumn: "data_enc") as String?).map { try keyRing.decrypt($0, column: Self.dataColumn) } ?? "null"
         let data = try JSONDecoder().decode(JSONValue.self, from: Data(text.utf8))
-        return Challenge(id: try row.decode(forColumn: "id"), userID: try row.decode(forColumn: "user_id"), data: data, attempts: try row.decode(forColumn: "attempts"), expiresAt: try row.decode(forColumn: "expires_at"))
+        return Challenge(
+            id: try row.decode(forColumn: "id"), userID: try row.decode(forColumn: "user_id"), data: data,
+            attempts: try row.decode(forColumn: "attempts"), expiresAt: try row.decode(forColumn: "expires_at"))
     }
 
     public func consume(_ challenge: Challenge, in db: GRDB.Database) throws {

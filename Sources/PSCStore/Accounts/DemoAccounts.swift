@@ -24,7 +24,10 @@ public enum DemoAccounts {
     /// What a real member of each role would have filled in, so the demo accounts meet the pages as members do:
     /// department (by fixture name), major, headline and graduation year, listed in the directory with consent.
     static let profiles: [Role: (department: String?, major: String?, headline: String, year: Int?)] = [
-        .student: ("Accounting and Computer Information Systems", "Computer Information Systems", "CIS junior, looking for a summer internship", 2028),
+        .student: (
+            "Accounting and Computer Information Systems", "Computer Information Systems", "CIS junior, looking for a summer internship",
+            2028
+        ),
         .alumni: ("School of Construction", "Construction Management", "Project engineer in Joplin", 2019),
         .faculty: ("Engineering Technology", nil, "Associate professor of engineering technology", nil),
         .staff: (nil, nil, "Career services coordinator", nil),

@@ -196,8 +196,10 @@ public struct TwoFactorStore: Sendable {
     func credential(userID: Int64, in db: GRDB.Database) throws -> Credential? {
         try Row.fetchOne(db, sql: "SELECT * FROM totp_credentials WHERE user_id = ?", arguments: [userID]).map {
             Credential(
-                id: try $0.decode(forColumn: "id"), secretEnvelope: try $0.decode(forColumn: "secret_enc"), confirmedAt: try $0.decode(forColumn: "confirmed_at"), lastUsedStep: try $0.decode(forColumn: "last_used_step"),
-                failures: try $0.decode(forColumn: "failures_in_window"), windowStartedAt: try $0.decode(forColumn: "window_started_at"), blockedUntil: try $0.decode(forColumn: "blocked_until"))
+                id: try $0.decode(forColumn: "id"), secretEnvelope: try $0.decode(forColumn: "secret_enc"),
+                confirmedAt: try $0.decode(forColumn: "confirmed_at"), lastUsedStep: try $0.decode(forColumn: "last_used_step"),
+                failures: try $0.decode(forColumn: "failures_in_window"), windowStartedAt: try $0.decode(forColumn: "window_started_at"),
+                blockedUntil: try $0.decode(forColumn: "blocked_until"))
         }
     }
 

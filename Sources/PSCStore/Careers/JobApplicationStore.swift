@@ -71,7 +71,9 @@ public struct JobApplicationStore: Sendable {
                 let row = try Row.fetchOne(
                     db, sql: "SELECT status, expires_at, apply_on_platform FROM job_postings WHERE id = ?", arguments: [jobID])
             else { throw JobBoardError.notFound }
-            guard try row.decode(forColumn: "status") as String == "active", (try row.decode(forColumn: "expires_at") as String) > stamp, try row.decode(forColumn: "apply_on_platform") as Bool else {
+            guard try row.decode(forColumn: "status") as String == "active", (try row.decode(forColumn: "expires_at") as String) > stamp,
+                try row.decode(forColumn: "apply_on_platform") as Bool
+            else {
                 throw JobBoardError.notAccepting
             }
             if try Bool.fetchOne(db, sql: "SELECT 1 FROM job_applications WHERE job_id = ? AND user_id = ?", arguments: [jobID, userID])

@@ -56,7 +56,10 @@ public struct JobPostingRecord: Sendable, FetchableRecord {
         salaryMinCents = try row.decode(forColumn: "salary_min_cents")
         salaryMaxCents = try row.decode(forColumn: "salary_max_cents")
         currency = try row.decode(forColumn: "currency")
-        skillsRequired = (try row.decode(forColumn: "skills_required") as String?).flatMap { try? JSONDecoder().decode([String].self, from: Data($0.utf8)) } ?? []
+        skillsRequired =
+            (try row.decode(forColumn: "skills_required") as String?).flatMap {
+                try? JSONDecoder().decode([String].self, from: Data($0.utf8))
+            } ?? []
         applicationURL = try row.decode(forColumn: "application_url")
         applyOnPlatform = try row.decode(forColumn: "apply_on_platform")
         status = try row.decode(forColumn: "effective_status")

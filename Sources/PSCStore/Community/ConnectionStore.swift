@@ -215,7 +215,12 @@ public struct ConnectionStore: Sendable {
                     LIMIT ?2
                     """,
                 arguments: [userID, limit]
-            ).map { (userID: try $0.decode(forColumn: "id"), mutual: try $0.decode(forColumn: "mutual"), sameDepartment: try $0.decode(forColumn: "same_department"), sameMajor: try $0.decode(forColumn: "same_major")) }
+            ).map {
+                (
+                    userID: try $0.decode(forColumn: "id"), mutual: try $0.decode(forColumn: "mutual"),
+                    sameDepartment: try $0.decode(forColumn: "same_department"), sameMajor: try $0.decode(forColumn: "same_major")
+                )
+            }
         }
     }
 

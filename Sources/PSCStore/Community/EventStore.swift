@@ -375,7 +375,10 @@ public struct EventStore: Sendable {
             return try rows.map { row in
                 let status: String = try row.decode(forColumn: "status")
                 if status == "waitlisted" { waiting += 1 }
-                return (try row.decode(forColumn: "user_id"), status, status == "waitlisted" ? waiting : nil, try row.decode(forColumn: "checked_in_at"))
+                return (
+                    try row.decode(forColumn: "user_id"), status, status == "waitlisted" ? waiting : nil,
+                    try row.decode(forColumn: "checked_in_at")
+                )
             }
         }
     }

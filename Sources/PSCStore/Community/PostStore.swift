@@ -30,7 +30,8 @@ public struct PostRecord: Sendable, FetchableRecord {
         departmentID = try row.decode(forColumn: "department_id")
         likeCount = try row.decode(forColumn: "like_count")
         commentCount = try row.decode(forColumn: "comment_count")
-        tags = (try row.decode(forColumn: "tags") as String?).flatMap { try? JSONDecoder().decode([String].self, from: Data($0.utf8)) } ?? []
+        tags =
+            (try row.decode(forColumn: "tags") as String?).flatMap { try? JSONDecoder().decode([String].self, from: Data($0.utf8)) } ?? []
         likedByViewer = (try row.decode(forColumn: "liked_by_viewer") as Bool?) ?? false
         createdAt = try row.decode(forColumn: "created_at")
         updatedAt = try row.decode(forColumn: "updated_at")
@@ -289,7 +290,9 @@ public struct PostStore: Sendable {
                 throw PostError.notFound
             }
             try db.execute(sql: "UPDATE comments SET deleted_at = ? WHERE id = ?", arguments: [stamp, id])
-            try db.execute(sql: "UPDATE posts SET comment_count = comment_count - 1 WHERE id = ?", arguments: [try row.decode(forColumn: "post_id") as Int64])
+            try db.execute(
+                sql: "UPDATE posts SET comment_count = comment_count - 1 WHERE id = ?",
+                arguments: [try row.decode(forColumn: "post_id") as Int64])
         }
     }
 

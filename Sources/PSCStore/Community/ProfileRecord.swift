@@ -101,7 +101,10 @@ public struct ProfileRecord: Sendable, FetchableRecord {
         departmentName = try row.decode(forColumn: "department_name")
         skills = strings("skills")
         interests = strings("interests")
-        links = (try row.decode(forColumn: "links") as String?).flatMap { try? JSONDecoder().decode([String: String].self, from: Data($0.utf8)) } ?? [:]
+        links =
+            (try row.decode(forColumn: "links") as String?).flatMap {
+                try? JSONDecoder().decode([String: String].self, from: Data($0.utf8))
+            } ?? [:]
         company = try row.decode(forColumn: "company")
         position = try row.decode(forColumn: "position")
         industry = try row.decode(forColumn: "industry")
@@ -114,7 +117,10 @@ public struct ProfileRecord: Sendable, FetchableRecord {
         isMentor = try row.decode(forColumn: "is_mentor") ?? false
         gpaEnvelope = try row.decode(forColumn: "gpa_enc")
         phoneEnvelope = try row.decode(forColumn: "phone_enc")
-        let privacy = (try row.decode(forColumn: "privacy") as String?).flatMap { try? JSONDecoder().decode([String: String].self, from: Data($0.utf8)) } ?? [:]
+        let privacy =
+            (try row.decode(forColumn: "privacy") as String?).flatMap {
+                try? JSONDecoder().decode([String: String].self, from: Data($0.utf8))
+            } ?? [:]
         privacyOverrides = privacy.compactMapValues(FieldVisibility.init(rawValue:))
         createdAt = try row.decode(forColumn: "created_at")
         lastActiveAt = try row.decode(forColumn: "last_active_at")

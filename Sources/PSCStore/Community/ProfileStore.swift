@@ -62,7 +62,9 @@ public struct ProfileStore: Sendable {
                                 OR (addressee_id = ?1 AND requester_id IN (SELECT value FROM json_each(?2)))
                             """), arguments: [viewer, otherList])
                 {
-                    let (requester, addressee): (Int64, Int64) = (try row.decode(forColumn: "requester_id"), try row.decode(forColumn: "addressee_id"))
+                    let (requester, addressee): (Int64, Int64) = (
+                        try row.decode(forColumn: "requester_id"), try row.decode(forColumn: "addressee_id")
+                    )
                     pairs[requester == viewer ? addressee : requester] = (requester, try row.decode(forColumn: "status"))
                 }
             }

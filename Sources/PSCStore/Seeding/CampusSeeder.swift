@@ -104,8 +104,14 @@ public struct CampusSeeder: Sendable {
     static let eventTitles: [(title: String, kind: String, description: String)] = [
         ("Career Fair", "career_fair", "Meet recruiters from employers across the four-state region. Bring copies of your résumé."),
         ("Résumé Workshop", "workshop", "Career services reviews résumés one by one and shares what recruiters look for."),
-        ("Alumni Networking Night", "social", "An evening with Gorilla alumni working in the region: light dinner, short talks, lots of conversation."),
-        ("Graduate School Info Session", "info_session", "What graduate programmes look for, how to fund them, and timelines for applying."),
+        (
+            "Alumni Networking Night", "social",
+            "An evening with Gorilla alumni working in the region: light dinner, short talks, lots of conversation."
+        ),
+        (
+            "Graduate School Info Session", "info_session",
+            "What graduate programmes look for, how to fund them, and timelines for applying."
+        ),
         ("Study Abroad Fair", "info_session", "Partner universities, scholarships for study abroad, and students who have been."),
         ("Homecoming Mixer", "social", "Students, alumni and faculty together before the homecoming game."),
         ("Interview Skills Workshop", "workshop", "Practise common questions and get feedback from career services and alumni volunteers."),
@@ -122,18 +128,37 @@ public struct CampusSeeder: Sendable {
     /// Titles each industry hires for, with the skills such a posting asks for, so a bank never seeks a welder.
     static let jobsByIndustry: [String: [(title: String, skills: [String])]] = [
         "Finance": [("Financial Analyst", ["Excel", "Data analysis", "Accounting"]), ("Teller", ["Customer service", "Spanish"])],
-        "Healthcare": [("Registered Nurse", ["Patient care", "Leadership"]), ("Patient Care Technician", ["Patient care", "Customer service"])],
-        "Construction": [("Construction Project Engineer", ["Construction estimating", "AutoCAD", "Project management"]), ("Estimator Intern", ["Construction estimating", "Excel"])],
+        "Healthcare": [
+            ("Registered Nurse", ["Patient care", "Leadership"]), ("Patient Care Technician", ["Patient care", "Customer service"]),
+        ],
+        "Construction": [
+            ("Construction Project Engineer", ["Construction estimating", "AutoCAD", "Project management"]),
+            ("Estimator Intern", ["Construction estimating", "Excel"]),
+        ],
         "Printing and imaging": [("Prepress Technician", ["Graphic design", "Photography"]), ("Press Operator", ["Customer service"])],
-        "Transportation": [("Logistics Coordinator", ["Excel", "Customer service"]), ("Operations Analyst Intern", ["SQL", "Data analysis"])],
-        "Software": [("Software Developer Intern", ["Swift", "SQL", "Java"]), ("Data Analyst", ["SQL", "Python", "Data analysis"]), ("Help Desk Technician", ["Customer service", "SQL"])],
-        "Engineering": [("Mechanical Design Intern", ["AutoCAD", "Project management"]), ("Quality Technician", ["Data analysis", "AutoCAD"])],
-        "Automotive": [("Automotive Service Technician", ["Welding", "Customer service"]), ("Service Advisor", ["Customer service", "Spanish"])],
+        "Transportation": [
+            ("Logistics Coordinator", ["Excel", "Customer service"]), ("Operations Analyst Intern", ["SQL", "Data analysis"]),
+        ],
+        "Software": [
+            ("Software Developer Intern", ["Swift", "SQL", "Java"]), ("Data Analyst", ["SQL", "Python", "Data analysis"]),
+            ("Help Desk Technician", ["Customer service", "SQL"]),
+        ],
+        "Engineering": [
+            ("Mechanical Design Intern", ["AutoCAD", "Project management"]), ("Quality Technician", ["Data analysis", "AutoCAD"]),
+        ],
+        "Automotive": [
+            ("Automotive Service Technician", ["Welding", "Customer service"]), ("Service Advisor", ["Customer service", "Spanish"]),
+        ],
         "Energy": [("Field Technician", ["Welding", "Project management"]), ("Energy Data Analyst", ["Python", "Data analysis"])],
-        "Media": [("Marketing Coordinator", ["Marketing", "Photography", "Public speaking"]), ("Graphic Designer", ["Graphic design", "Photography"])],
+        "Media": [
+            ("Marketing Coordinator", ["Marketing", "Photography", "Public speaking"]),
+            ("Graphic Designer", ["Graphic design", "Photography"]),
+        ],
         "Education": [("Elementary Teacher", ["Teaching", "Public speaking"]), ("Paraprofessional", ["Teaching", "Spanish"])],
         "Accounting": [("Staff Accountant", ["Accounting", "Excel"]), ("Tax Intern", ["Accounting", "Excel"])],
-        "Manufacturing": [("Quality Technician", ["Data analysis", "Leadership"]), ("Production Supervisor", ["Leadership", "Project management"])],
+        "Manufacturing": [
+            ("Quality Technician", ["Data analysis", "Leadership"]), ("Production Supervisor", ["Leadership", "Project management"]),
+        ],
         "Design": [("Graphic Designer", ["Graphic design", "Photography"]), ("Marketing Coordinator", ["Marketing", "Graphic design"])],
         "Agriculture": [("Sales Associate", ["Customer service", "Spanish"]), ("Agronomy Intern", ["Data analysis", "Excel"])],
     ]

@@ -83,7 +83,8 @@ struct SecurityRecordRoutes {
                     var consents: [String: JSONValue] = [:]
                     for row in rows {
                         consents[try row.decode(forColumn: "consent_type")] = [
-                            "granted": .bool(try row.decode(forColumn: "granted")), "version": .string(try row.decode(forColumn: "version")),
+                            "granted": .bool(try row.decode(forColumn: "granted")),
+                            "version": .string(try row.decode(forColumn: "version")),
                             "recorded_at": .string(try row.decode(forColumn: "recorded_at")),
                         ]
                     }
@@ -113,8 +114,10 @@ struct SecurityRecordRoutes {
                         arguments: [identity.user.id, type]
                     ).map { row -> JSONValue in
                         [
-                            "id": .int(try row.decode(forColumn: "id")), "consent_type": .string(try row.decode(forColumn: "consent_type")), "granted": .bool(try row.decode(forColumn: "granted")),
-                            "version": .string(try row.decode(forColumn: "version")), "recorded_at": .string(try row.decode(forColumn: "recorded_at")),
+                            "id": .int(try row.decode(forColumn: "id")), "consent_type": .string(try row.decode(forColumn: "consent_type")),
+                            "granted": .bool(try row.decode(forColumn: "granted")),
+                            "version": .string(try row.decode(forColumn: "version")),
+                            "recorded_at": .string(try row.decode(forColumn: "recorded_at")),
                             "source": (try row.decode(forColumn: "source") as String?).map(JSONValue.string) ?? .null,
                         ]
                     }
@@ -126,11 +129,15 @@ struct SecurityRecordRoutes {
 
     /// An AuditEntry of SEC-14.
     static func auditEntry(_ row: Row) throws -> JSONValue {
-        let details = (try row.decode(forColumn: "details") as String?).flatMap { try? JSONDecoder().decode(JSONValue.self, from: Data($0.utf8)) }
+        let details = (try row.decode(forColumn: "details") as String?).flatMap {
+            try? JSONDecoder().decode(JSONValue.self, from: Data($0.utf8))
+        }
         func text(_ column: String) -> JSONValue { (row[column] as String?).map(JSONValue.string) ?? .null }
         return [
-            "id": .int(try row.decode(forColumn: "id")), "occurred_at": text("occurred_at"), "action": text("action"), "actor_kind": text("actor_kind"),
-            "actor_user_id": (try row.decode(forColumn: "actor_user_id") as Int64?).map(JSONValue.int) ?? .null, "target_type": text("target_type"),
+            "id": .int(try row.decode(forColumn: "id")), "occurred_at": text("occurred_at"), "action": text("action"),
+            "actor_kind": text("actor_kind"),
+            "actor_user_id": (try row.decode(forColumn: "actor_user_id") as Int64?).map(JSONValue.int) ?? .null,
+            "target_type": text("target_type"),
             "target_id": text("target_id"), "ip_address": text("ip_address"), "user_agent": text("user_agent"),
             "details": details ?? .object([:]), "severity": text("severity"), "outcome": text("outcome"),
         ]

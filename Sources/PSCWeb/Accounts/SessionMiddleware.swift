@@ -47,7 +47,14 @@ struct SessionMiddleware: RouterMiddleware {
                 guard SecureToken.constantTimeEqual(sent ?? "", session.csrfToken) else { throw Self.csrfFailed }
             }
         }
-        return try await next(request, context)
+        do {
+            return try await next(request, context)
+        } catch {
+            // The error middleware sits outside this one and never sees the context it filled in; a page's error
+            // carries the signed-in visitor out with it, so a 403 or 404 page is drawn for them, not as signed out.
+            guard let identity = context.identity, identity.session != nil, !ErrorMiddleware.isAPI(request.uri.path) else { throw error }
+            throw SignedInError(underlying: error, identity: identity)
+        }
     }
 
     static let csrfFailed = APIError(
@@ -181,4 +188,10 @@ extension AppRequestContext {
                 .forbidden, "recent_auth_required", "Confirm it is you: enter your password or a code again (POST /auth/reauthenticate).")
         }
     }
+}
+
+/// An error thrown under a signed-in page request, with who was signed in (see ``SessionMiddleware``).
+struct SignedInError: Error {
+    let underlying: any Error
+    let identity: Identity
 }

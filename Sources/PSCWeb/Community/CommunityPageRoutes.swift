@@ -93,7 +93,10 @@ struct CommunityPageRoutes {
                         return [
                             "field": field.key, "label": field.label,
                             "options": FieldVisibility.allCases.map {
-                                ["value": $0.rawValue, "label": Self.visibilityWords[$0] ?? $0.rawValue, "selected": $0.rawValue == current]
+                                [
+                                    "value": $0.rawValue, "label": Self.visibilityWords[$0] ?? $0.rawValue,
+                                    "selected": $0.rawValue == current,
+                                ]
                             },
                         ]
                     },
@@ -228,7 +231,10 @@ struct CommunityPageRoutes {
     /// arrive with SMS verification, so the page does not offer a level for a field it cannot fill.
     static let privacyGroups: [(slug: String, title: String, fields: [(key: String, label: String)])] = [
         ("contact", "Contact and activity", [("email", "Email address"), ("last_active_at", "When I was last active")]),
-        ("about", "About me", [("headline", "Headline"), ("bio", "About"), ("skills", "Skills"), ("interests", "Interests"), ("links", "Links")]),
+        (
+            "about", "About me",
+            [("headline", "Headline"), ("bio", "About"), ("skills", "Skills"), ("interests", "Interests"), ("links", "Links")]
+        ),
         (
             "studies", "Studies",
             [("department", "Department"), ("major", "Major"), ("degree", "Degree"), ("graduation_year", "Graduation year")]

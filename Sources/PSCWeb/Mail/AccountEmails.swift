@@ -91,7 +91,10 @@ enum AccountEmails {
         let action =
             "<p><a href=\"\(escaped(link))\" style=\"background:#A50021;color:#ffffff;padding:10px 18px;text-decoration:none\">"
             + "\(escaped(button))</a></p>"
-        let origin = URL(string: link).flatMap { url in url.scheme.flatMap { scheme in url.host.map { "\(scheme)://\($0)" + (url.port.map { ":\($0)" } ?? "") } } } ?? ""
+        let origin =
+            URL(string: link).flatMap { url in
+                url.scheme.flatMap { scheme in url.host.map { "\(scheme)://\($0)" + (url.port.map { ":\($0)" } ?? "") } }
+            } ?? ""
         return """
             <!doctype html><html lang="en"><body style="font-family:sans-serif;margin:0">\
             <div style="background:#A50021;color:#ffffff;padding:16px"><strong>PittState Connect</strong></div>\

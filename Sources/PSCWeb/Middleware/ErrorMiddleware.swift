@@ -16,13 +16,21 @@ struct ErrorMiddleware: RouterMiddleware {
     func handle(_ request: Request, context: Context, next: (Request, Context) async throws -> Response) async throws -> Response {
         do {
             return try await next(request, context)
-        } catch let error as APIError {
-            return respond(error, request, context)
-        } catch let error as any APIErrorConvertible {
-            return respond(error.apiError, request, context)
-        } catch let error as any HTTPResponseError {
-            return respond(translate(error.status, request, context), request, context)
+        } catch let signedIn as SignedInError {
+            var context = context
+            context.identity = signedIn.identity
+            return map(signedIn.underlying, request, context)
         } catch {
+            return map(error, request, context)
+        }
+    }
+
+    private func map(_ error: any Error, _ request: Request, _ context: Context) -> Response {
+        switch error {
+        case let error as APIError: return respond(error, request, context)
+        case let error as any APIErrorConvertible: return respond(error.apiError, request, context)
+        case let error as any HTTPResponseError: return respond(translate(error.status, request, context), request, context)
+        default:
             context.logger.error("unhandled error", metadata: ["error": "\(String(reflecting: error))"])
             return respond(.internalError, request, context)
         }
@@ -63,7 +71,8 @@ struct ErrorMiddleware: RouterMiddleware {
         } else {
             headers[.contentType] = "text/html; charset=utf-8"
             headers[.cacheControl] = "no-store"
-            body = ByteBuffer(string: pages.errorPage(error, requestID: context.requestID, request: request))
+            body = ByteBuffer(
+                string: pages.errorPage(error, requestID: context.requestID, request: request, identity: context.identity))
         }
         return Response(status: error.status, headers: headers, body: .init(byteBuffer: body))
     }

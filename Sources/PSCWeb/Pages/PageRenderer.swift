@@ -52,7 +52,8 @@ public struct PageRenderer: Sendable {
     }
 
     /// The branded page for an error status (50-ui §1.5).
-    func errorPage(_ error: APIError, requestID: String, request: Request) -> String {
+    /// Drawn for the signed-in visitor when there is one, so a refusal does not look like being signed out.
+    func errorPage(_ error: APIError, requestID: String, request: Request, identity: Identity? = nil) -> String {
         let (heading, explanation): (String, String)
         switch error.status.code {
         case 403: (heading, explanation) = ("You don't have access to this page", error.message)
@@ -72,7 +73,7 @@ public struct PageRenderer: Sendable {
                 "notFound": error.status.code == 404, "forbidden": error.status.code == 403,
                 "serverError": error.status.code >= 500, "showGus": error.status.code == 404,
             ],
-            request: request
+            request: request, identity: identity
         )
     }
 }

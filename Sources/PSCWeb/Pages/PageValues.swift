@@ -21,20 +21,16 @@ struct PageTime: MustacheCustomRenderable, MustacheTransformable, Sendable {
 
     static let zone = TimeZone(identifier: "America/Chicago") ?? .current
     // Guarded by `lock`: DateFormatter is not safe to share across threads, and pages render concurrently.
-    nonisolated(unsafe) private static let formatter: DateFormatter = {
+    nonisolated(unsafe) private static let formatter = makeFormatter("EEE, MMM d, yyyy, h:mm a zzz")
+    nonisolated(unsafe) private static let dayFormatter = makeFormatter("EEE, MMM d, yyyy")
+
+    private static func makeFormatter(_ format: String) -> DateFormatter {
         let formatter = DateFormatter()
         formatter.locale = Locale(identifier: "en_US_POSIX")
         formatter.timeZone = zone
-        formatter.dateFormat = "EEE, MMM d, yyyy, h:mm a zzz"
+        formatter.dateFormat = format
         return formatter
-    }()
-    nonisolated(unsafe) private static let dayFormatter: DateFormatter = {
-        let formatter = DateFormatter()
-        formatter.locale = Locale(identifier: "en_US_POSIX")
-        formatter.timeZone = zone
-        formatter.dateFormat = "EEE, MMM d, yyyy"
-        return formatter
-    }()
+    }
     private static let lock = NSLock()
 
     static func words(_ date: Date) -> String { withLock { formatter.string(from: date) } }

@@ -61,7 +61,8 @@ struct InfoPageRoutes {
                     [
                         "unverified": user.status == .pendingVerification, "awaitingApproval": user.status == .pendingApproval,
                         "email": user.email, "contact": Self.contact,
-                        "whatIsChecked": user.role == .employer ? "that your company is real and hiring" : "that you graduated from Pitt State",
+                        "whatIsChecked": user.role == .employer
+                            ? "that your company is real and hiring" : "that you graduated from Pitt State",
                     ], request: request, identity: identity))
         }
     }
@@ -168,7 +169,9 @@ struct InfoPageRoutes {
                     links: [("/settings/profile", "Profile and privacy")]),
                 Section(
                     slug: "contact", title: "Still stuck?",
-                    paragraphs: ["Write to \(contact). Include the reference number shown on any error page, so we can find what went wrong."]),
+                    paragraphs: [
+                        "Write to \(contact). Include the reference number shown on any error page, so we can find what went wrong."
+                    ]),
             ]),
     ]
 }

@@ -135,7 +135,11 @@
     return body;
   }
 
-  function safeNext(next) { return next && next.charAt(0) === "/" && next.charAt(1) !== "/" ? next : "/"; }
+  // The same rule as the server's: a plain same-site path, with no control character, space or backslash that a
+  // browser would drop or read as "/".
+  function safeNext(next) {
+    return next && next.charAt(0) === "/" && next.charAt(1) !== "/" && !/[\u0000-\u0020\u007f\\]/.test(next) ? next : "/feed";
+  }
 
   function afterLogin(data, next) {
     if (data.two_factor_required) {
