@@ -38,8 +38,8 @@ public final class JobQueue: Sendable {
     }
 
     /// Enqueues inside the caller's write transaction (the transactional outbox). Returns the job id; when an
-    /// unfinished job with the same unique key exists, its id, and nothing changes. Call ``didCommit(queue:)``
-    /// after the transaction, or use ``enqueue(_:)``.
+    /// unfinished job with the same unique key exists, its id, and nothing changes. The queue's workers wake when
+    /// that transaction commits, and not at all if it rolls back: no caller has to remember to wake them.
     @discardableResult
     public func enqueue(_ request: JobRequest, in db: GRDB.Database) throws -> Int64 {
         try enqueue([request], in: db)[0]
@@ -56,6 +56,7 @@ public final class JobQueue: Sendable {
                 VALUES (?, ?, ?, ?, ?, 'available', 0, ?, ?, ?, ?)
                 """)
         var ids: [Int64] = []
+        var queues: Set<String> = []
         ids.reserveCapacity(requests.count)
         for request in requests {
             if let key = request.uniqueKey,
@@ -73,19 +74,21 @@ public final class JobQueue: Sendable {
             ])
             observer?.jobEnqueued(kind: request.kind)
             ids.append(db.lastInsertedRowID)
+            queues.insert(request.queue)
+        }
+        if !queues.isEmpty {
+            let woken = queues
+            db.afterNextTransaction { [self] _ in
+                for queue in woken { wake(queue) }
+            }
         }
         return ids
     }
 
-    /// Wakes the queue's workers once the caller's transaction has committed.
-    public func didCommit(queue: String) { wake(queue) }
-
-    /// Enqueues in a transaction of its own and wakes the workers.
+    /// Enqueues in a transaction of its own; the workers wake when it commits.
     @discardableResult
     public func enqueue(_ request: JobRequest) throws -> Int64 {
-        let id = try store.write { db in try enqueue(request, in: db) }
-        wake(request.queue)
-        return id
+        try store.write { db in try enqueue(request, in: db) }
     }
 
     /// Claims up to `limit` due jobs of a queue with one `UPDATE … RETURNING`, leasing them to `owner`.

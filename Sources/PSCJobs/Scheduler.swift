@@ -110,7 +110,6 @@ public final class Scheduler: Sendable {
     func tick(_ schedule: ScheduledJob, now: Date) throws {
         guard let slot = calendar.latestSlot(of: schedule.cron, atOrBefore: now) else { return }
         let stamp = Timestamp.string(from: now)
-        var enqueued = false
         var outcome: String?
         try queue.store.write { db in
             guard
@@ -140,9 +139,7 @@ public final class Scheduler: Sendable {
                 kind: schedule.name, queue: Self.queueName, payload: Payload(schedule: schedule.name, slot: slot.name),
                 maxAttempts: schedule.maxAttempts, uniqueKey: "cron:\(schedule.name):\(slot.name)")
             try record("queued", job: try queue.enqueue(request, in: db))
-            enqueued = true
         }
-        if enqueued { queue.didCommit(queue: Self.queueName) }
         if let outcome, outcome != "queued" { observer?.scheduleRun(schedule: schedule.name, outcome: outcome, at: now) }
     }
 
@@ -184,7 +181,6 @@ public final class Scheduler: Sendable {
                 arguments: [name, slot, id, stamp])
             return id
         }
-        queue.didCommit(queue: Self.queueName)
         return id
     }
 

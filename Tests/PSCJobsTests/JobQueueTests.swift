@@ -238,6 +238,10 @@ struct JobWorkerTests {
         try await waitUntil { try queue.find(id: id)?.state == .succeeded && queue.find(id: unknown)?.state == .dead }
         #expect(try queue.find(id: id)?.state == .succeeded)
         #expect(recorder.runs.withLock { $0 } == ["hello"])
+        // The transactional outbox: a job enqueued inside the caller's transaction wakes the workers when it commits.
+        let outbox = try await database.store.write { db in try queue.enqueue(JobRequest(kind: "note", payload: ["text": "outbox"]), in: db) }
+        try await waitUntil { try queue.find(id: outbox)?.state == .succeeded }
+        #expect(recorder.runs.withLock { $0 } == ["hello", "outbox"])
         #expect(try queue.find(id: unknown)?.lastError?.contains("no handler is registered for job kind 'mystery'") == true)
         workers.stop()
         await running.value

@@ -227,7 +227,6 @@ struct AuthRoutes {
         } catch AccountError.emailTaken {
             throw APIError(.conflict, "already_exists", "An account with this email already exists; sign in or reset the password.")
         }
-        jobs.didCommit(queue: "deliveries")
         return JSONResponse.make(
             ["user_id": .int(userID), "status": .string(AccountStatus.pendingVerification.rawValue), "verification_sent": true],
             status: .created)

@@ -217,7 +217,6 @@ struct PasskeyRoutes {
                     userID: identity.user.id, credential: credential, userHandle: handle, deviceName: name, transports: transports,
                     origin: origin)
             }
-            platform.jobs.didCommit(queue: "deliveries")
             var response = JSONResponse.make(
                 ["id": .int(record.id), "device_name": .string(name), "created_at": .string(record.createdAt)], status: .created)
             response.headers[.location] = "/api/v1/security/webauthn/credentials/\(record.id)"
@@ -331,7 +330,6 @@ struct PasskeyRoutes {
                 return try then(passkey, db)
             }
         }
-        platform.jobs.didCommit(queue: "deliveries")
         guard let result else { throw invalid }
         return result
     }

@@ -122,7 +122,6 @@ struct PasswordRoutes {
                     userID: user.id, except: session.id, reason: "password_changed", origin: origin, in: db)
             }
         }
-        platform.jobs.didCommit(queue: "deliveries")
         return JSONResponse.make(["revoked": .int(Int64(revoked))])
     }
 
@@ -185,7 +184,6 @@ struct PasswordRoutes {
             }
         }
         guard done else { throw gone }
-        platform.jobs.didCommit(queue: "deliveries")
         return JSONResponse.make(["success": true])
     }
 }

@@ -87,7 +87,6 @@ struct TokenRoutes {
             try platform.store.write { db in try platform.securityAlert(db, identity.user.id, "token_created") }
             return created
         }
-        platform.jobs.didCommit(queue: "deliveries")
         guard case .object(var fields) = Self.body(record) else { return Response(status: .internalServerError) }
         fields["token"] = .string(token)
         var response = JSONResponse.make(.object(fields), status: .created)

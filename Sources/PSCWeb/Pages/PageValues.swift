@@ -21,8 +21,8 @@ struct PageTime: MustacheCustomRenderable, MustacheTransformable, Sendable {
 
     static let zone = TimeZone(identifier: "America/Chicago") ?? .current
     // Guarded by `lock`: DateFormatter is not safe to share across threads, and pages render concurrently.
-    nonisolated(unsafe) private static let formatter = makeFormatter("EEE, MMM d, yyyy, h:mm a zzz")
-    nonisolated(unsafe) private static let dayFormatter = makeFormatter("EEE, MMM d, yyyy")
+    private static let formatter = makeFormatter("EEE, MMM d, yyyy, h:mm a zzz")
+    private static let dayFormatter = makeFormatter("EEE, MMM d, yyyy")
 
     private static func makeFormatter(_ format: String) -> DateFormatter {
         let formatter = DateFormatter()
