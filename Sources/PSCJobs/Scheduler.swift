@@ -213,10 +213,10 @@ public final class Scheduler: Sendable {
                     "next_slot": calendar.nextSlot(of: schedule.cron, after: now).map { .string($0.name) } ?? .null,
                 ]
                 if let last {
-                    entry["last_slot"] = .string(last["slot"])
-                    entry["last_status"] = .string(last["status"])
-                    entry["last_finished_at"] = (last["finished_at"] as String?).map(JSONValue.string) ?? .null
-                    if let error: String = last["error"] { entry["last_error"] = .string(error) }
+                    entry["last_slot"] = .string(try last.decode(forColumn: "slot"))
+                    entry["last_status"] = .string(try last.decode(forColumn: "status"))
+                    entry["last_finished_at"] = (try last.decode(forColumn: "finished_at") as String?).map(JSONValue.string) ?? .null
+                    if let error: String = try last.decode(forColumn: "error") { entry["last_error"] = .string(error) }
                 } else {
                     entry["last_status"] = .null
                 }

@@ -7,9 +7,6 @@ import PSCCore
 extension EventStore {
     /// Codes avoid I, O, 0 and 1, which are misread on a projected screen.
     public static let codeAlphabet = Array("ABCDEFGHJKLMNPQRSTUVWXYZ23456789")
-    /// Check-in opens an hour before the start and closes two hours after the end.
-    public static let checkInOpensBefore: TimeInterval = 3600
-    public static let checkInClosesAfter: TimeInterval = 2 * 3600
 
     /// EVT-10: the event's code, made on first request.
     public func checkInCode(eventID: Int64) throws -> String {
@@ -38,9 +35,9 @@ extension EventStore {
                     db, sql: "SELECT status, start_time, end_time, walk_ins_allowed, checkin_code FROM events WHERE id = ?",
                     arguments: [eventID])
             else { throw EventError.notFound }
-            guard event["status"] as String == "scheduled" else { throw EventError.cancelled }
+            guard try event.decode(forColumn: "status") as String == "scheduled" else { throw EventError.cancelled }
             if method == .code {
-                guard let expected = event["checkin_code"] as String?, let code,
+                guard let expected = try event.decode(forColumn: "checkin_code") as String?, let code,
                     SecureToken.constantTimeEqual(expected, code.uppercased())
                 else { throw EventError.wrongCode }
             }
@@ -49,14 +46,15 @@ extension EventStore {
             {
                 return (existing, false)
             }
-            guard let start = Timestamp.date(from: event["start_time"]), let end = Timestamp.date(from: event["end_time"]),
-                now >= start.addingTimeInterval(-Self.checkInOpensBefore), now <= end.addingTimeInterval(Self.checkInClosesAfter)
+            guard let start = Timestamp.date(from: try event.decode(forColumn: "start_time")), let end = Timestamp.date(from: try event.decode(forColumn: "end_time")),
+                EventPolicy.isCheckInOpen(at: now, start: start, end: end)
             else { throw EventError.outsideCheckInWindow }
             let going =
                 try String.fetchOne(
                     db, sql: "SELECT status FROM event_rsvps WHERE event_id = ? AND user_id = ?", arguments: [eventID, userID])
                 == "going"
-            guard going || event["walk_ins_allowed"] as Bool else { throw EventError.walkInsOff }
+            let walkInsAllowed: Bool = try event.decode(forColumn: "walk_ins_allowed")
+            guard going || walkInsAllowed else { throw EventError.walkInsOff }
             let stamp = Timestamp.string(from: now)
             try db.execute(
                 sql: "INSERT INTO event_checkins (event_id, user_id, checked_in_at, method, by_user_id) VALUES (?, ?, ?, ?, ?)",

@@ -266,14 +266,9 @@ public struct EventStore: Sendable {
             guard event.status == "scheduled" else { throw EventError.cancelled }
             let closes = event.rsvpDeadline ?? event.startTime
             guard stamp < closes, stamp < event.startTime else { throw EventError.deadlinePassed }
-            let status: String
-            if event.capacity.map({ event.goingCount < $0 }) ?? true {
-                status = "going"
-            } else if event.waitlistEnabled {
-                status = "waitlisted"
-            } else {
-                throw EventError.full
-            }
+            let decision = EventPolicy.rsvp(capacity: event.capacity, going: event.goingCount, waitlistEnabled: event.waitlistEnabled)
+            guard decision != .full else { throw EventError.full }
+            let status = decision.rawValue
             try db.execute(
                 sql: "INSERT INTO event_rsvps (event_id, user_id, status, created_at, updated_at) VALUES (?, ?, ?, ?4, ?4)",
                 arguments: [eventID, userID, status, stamp])
@@ -349,13 +344,13 @@ public struct EventStore: Sendable {
                     db, sql: "SELECT id, first_name FROM users WHERE calendar_token_hash = ? AND status = 'active'",
                     arguments: [SecureToken.sha256(token)])
             else { return nil }
-            let userID: Int64 = user["id"]
+            let userID: Int64 = try user.decode(forColumn: "id")
             let events = try EventRecord.fetchAll(
                 db,
                 sql: Self.selectSQL(reader: userID)
                     + " WHERE r.status = 'going' AND (e.status = 'scheduled' OR e.updated_at > ?) ORDER BY e.start_time, e.id",
                 arguments: [since])
-            return (user["first_name"], events)
+            return (try user.decode(forColumn: "first_name"), events)
         }
     }
 

@@ -36,12 +36,15 @@ public struct Identity: Sendable {
     /// `security.require_2fa_for_admins` as the request saw it.
     let twoFactorRequired: Bool
 
+    /// The caller as the rules in PSCCore see them.
+    public var actor: Actor {
+        Actor(userID: user.id, role: user.role, departmentID: user.departmentID, companyID: user.companyID, grants: grants)
+    }
+
     /// Admins and grant holders: shorter sessions, and two-factor required when the configuration says so.
     public var privileged: Bool { user.role == .admin || !grants.isEmpty }
     /// Whether the role or a grant gives the permission (admins hold every one).
-    public func has(_ permission: Permission) -> Bool {
-        user.role == .admin || grants.contains { $0.capability.permissions.contains(permission) }
-    }
+    public func has(_ permission: Permission) -> Bool { actor.has(permission) }
 
     /// A privileged account without a second factor while the configuration requires one: only enrolment is open.
     public var mustEnrolTwoFactor: Bool { twoFactorRequired && privileged && !twoFactorEnabled }

@@ -34,14 +34,10 @@ struct JobRoutes {
         return id
     }
 
-    static func mayPost(_ identity: Identity) -> Bool {
-        [.employer, .faculty, .staff, .admin].contains(identity.user.role) || identity.has(.manageJobs)
-    }
+    static func mayPost(_ identity: Identity) -> Bool { JobPostingPolicy.mayPost(identity.actor) }
 
-    /// The poster's company (for employers), the person who posted it, and job managers.
     static func mayManage(_ identity: Identity, _ posting: JobPostingRecord) -> Bool {
-        identity.has(.manageJobs) || posting.postedBy == identity.user.id
-            || (identity.user.role == .employer && identity.user.companyID == posting.companyID)
+        JobPostingPolicy.mayManage(identity.actor, postedBy: posting.postedBy, companyID: posting.companyID)
     }
 
     static func body(_ posting: JobPostingRecord, forManager: Bool = false) -> JSONValue {
@@ -210,7 +206,7 @@ struct JobRoutes {
             let identity = try context.require(.active, scope: "manage")
             guard Self.mayPost(identity) else { throw APIError.forbidden("Employers, faculty, staff and job managers post jobs.") }
             let object = try await request.jsonObjectBody(context: context).object
-            let employer = identity.user.role == .employer && !identity.has(.manageJobs)
+            let employer = JobPostingPolicy.needsApproval(identity.actor)
             let companyID: Int64
             if employer {
                 guard let own = identity.user.companyID else { throw APIError.forbidden("Your account is not linked to a company.") }
@@ -246,7 +242,7 @@ struct JobRoutes {
             let identity = try context.require(.active, scope: "manage")
             let current = try await managedPosting(context, identity)
             let object = try await request.jsonObjectBody(context: context).object
-            let employer = identity.user.role == .employer && !identity.has(.manageJobs)
+            let employer = JobPostingPolicy.needsApproval(identity.actor)
             let changed = try fields(object, over: current, employer: employer)
             try await Offload.run { try board.update(id: current.id, fields: changed, employer: employer) }
             guard let posting = try await Offload.run({ try board.posting(id: current.id) }) else { throw APIError.notFound() }

@@ -40,19 +40,12 @@ struct EventRoutes {
         return id
     }
 
-    /// Faculty, staff and admins organise events; so does a holder of `manage_events` for their department.
     static func mayOrganise(_ identity: Identity, departmentID: Int64?) -> Bool {
-        if [.faculty, .staff, .admin].contains(identity.user.role) { return true }
-        return identity.grants.contains { grant in
-            grant.capability.permissions.contains(.manageEvents) && (grant.departmentID == nil || grant.departmentID == departmentID)
-        }
+        EventPolicy.mayOrganise(identity.actor, departmentID: departmentID)
     }
 
     static func mayManage(_ identity: Identity, _ event: EventRecord) -> Bool {
-        event.organizerID == identity.user.id || identity.user.role == .admin
-            || identity.grants.contains {
-                $0.capability.permissions.contains(.manageEvents) && ($0.departmentID == nil || $0.departmentID == event.departmentID)
-            }
+        EventPolicy.mayManage(identity.actor, organizerID: event.organizerID, departmentID: event.departmentID)
     }
 
     /// Event shapes for a page of events: the organisers' cards and the department names are read once per page.
