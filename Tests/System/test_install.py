@@ -1,5 +1,6 @@
 """install.sh into a temporary root creates the layout; the systemd unit passes systemd-analyze verify."""
 import os
+import re
 import shutil
 import stat
 import subprocess
@@ -74,3 +75,20 @@ def test_unit_passes_systemd_analyze_verify(tmp_path):
                       "ReadWritePaths=/var/lib/psc", "RestrictAddressFamilies=AF_UNIX AF_INET AF_INET6",
                       "Restart=on-failure", "User=psc", "StateDirectory=psc", "RuntimeDirectory=psc"):
         assert directive in unit
+
+
+def test_unit_exposure_is_ok(tmp_path):
+    """systemd's own exposure score: 2.0 or lower ("OK"), with what the server needs still allowed."""
+    if shutil.which("systemd-analyze") is None:
+        raise AssertionError("systemd-analyze is missing; .ci/run installs systemd")
+    unit = os.path.join(ROOT, "systemd", "psc.service")
+    result = subprocess.run(["systemd-analyze", "security", "--offline=yes", "--no-pager", unit],
+                            capture_output=True, text=True)
+    match = re.search(r"Overall exposure level for psc\.service: (\d+\.\d+) (\w+)", result.stdout + result.stderr)
+    assert match, result.stdout + result.stderr
+    assert float(match.group(1)) <= 2.0 and match.group(2) == "OK", match.group(0)
+    text = open(unit).read()
+    for needed in ("StateDirectory=psc", "RuntimeDirectory=psc", "RestrictAddressFamilies=AF_UNIX AF_INET AF_INET6",
+                   "SupplementaryGroups=psc-admin", "CapabilityBoundingSet=\n"):
+        assert needed in text, needed
+    assert "PrivateUsers=yes" not in text, "the admin socket's group and peers are the host's"
