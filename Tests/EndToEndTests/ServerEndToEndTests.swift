@@ -38,6 +38,15 @@ extension EndToEnd {
             #expect(metrics.status == 200)
             #expect(metrics.body.contains(#"pittstate_requests_total{method="GET",route="/api/v1/health",status="200"} 1"#))
             #expect(metrics.body.contains("pittstate_health_status{check=\"database\"}"))
+            // Labelled series that alerts name exist at zero from the start, not from their first use.
+            for series in [
+                #"pittstate_errors_total{error_type="internal",severity="error"} 0"#,
+                #"pittstate_jobs_finished_total{kind="email.verify",outcome="dead"} 0"#,
+                #"pittstate_schedule_runs_total{schedule="wal_checkpoint",outcome="failed"} 0"#,
+                #"pittstate_cache_requests_total{namespace="directory",result="miss"} 0"#,
+            ] {
+                #expect(metrics.body.contains(series), "\(series)")
+            }
             let openapi = try HTTPExchange.send(port: server.port, path: "/api/openapi.json")
             #expect(openapi.json["openapi"] as? String == "3.1.0")
             #expect(server.stop() == 0)

@@ -19,9 +19,12 @@ public struct BackgroundWork: Sendable {
         let day = 86400
         configuration.keepFinished = .seconds(day * (platform.configuration.integer("jobs.keep_finished_days") ?? 7))
         configuration.keepDead = .seconds(day * (platform.configuration.integer("jobs.keep_dead_days") ?? 30))
+        let handlers = scheduler.handlers + AccountJobs.handlers(platform: platform)
         workers = JobWorkers(
-            queue: platform.jobs, handlers: scheduler.handlers + AccountJobs.handlers(platform: platform), configuration: configuration,
-            logger: logger, observer: platform.metrics)
+            queue: platform.jobs, handlers: handlers, configuration: configuration, logger: logger, observer: platform.metrics)
+        platform.metrics.initialiseKnownSeries(
+            jobKinds: handlers.map(\.kind), schedules: scheduler.schedules.map(\.name),
+            cacheNamespaces: CachedResponses.dependencies.map(\.namespace) + [PostRoutes.htmlNamespace])
         platform.health.register(JobQueueHealthCheck(queue: platform.jobs, queues: workers.queueNames))
     }
 

@@ -38,6 +38,49 @@ public final class PlatformMetrics: Sendable {
         ).set(Double(1))
     }
 
+    /// Creates at zero every labelled series whose labels are known at start-up, so dashboards and alert rules see
+    /// them from the first scrape instead of from their first use: errors, jobs by kind, schedules by outcome and
+    /// cache lookups by namespace.
+    public func initialiseKnownSeries(jobKinds: [String], schedules: [String], cacheNamespaces: [String]) {
+        // A counter is exported at zero as soon as it is made.
+        for severity in ["error", "warning"] {
+            _ = registry.makeCounter(
+                descriptor: Self.named("pittstate_errors_total", help: "Server errors (every 5xx)"),
+                labels: [("error_type", "internal"), ("severity", severity)])
+        }
+        for kind in jobKinds {
+            _ = registry.makeCounter(
+                descriptor: Self.named("pittstate_jobs_enqueued_total", help: "Jobs enqueued by kind"), labels: [("kind", kind)]
+            )
+            for outcome in ["succeeded", "retried", "dead"] {
+                _ = registry.makeCounter(
+                    descriptor: Self.named("pittstate_jobs_finished_total", help: "Job attempts finished by kind and outcome"),
+                    labels: [("kind", kind), ("outcome", outcome)]
+                )
+            }
+        }
+        for schedule in schedules {
+            for outcome in ["succeeded", "failed", "missed", "skipped_overlap", "paused"] {
+                _ = registry.makeCounter(
+                    descriptor: Self.named("pittstate_schedule_runs_total", help: "Schedule slots by outcome"),
+                    labels: [("schedule", schedule), ("outcome", outcome)]
+                )
+            }
+        }
+        for namespace in cacheNamespaces {
+            for result in ["hit", "miss"] {
+                _ = registry.makeCounter(
+                    descriptor: Self.named("pittstate_cache_requests_total", help: "Cache lookups by namespace and result"),
+                    labels: [("namespace", namespace), ("result", result)]
+                )
+            }
+            _ = registry.makeCounter(
+                descriptor: Self.named("pittstate_cache_evictions_total", help: "Cache evictions by namespace"),
+                labels: [("namespace", namespace)]
+            )
+        }
+    }
+
     /// A full metric name as the spec writes it, with its help text.
     static func named(_ name: String, help: String) -> MetricNameDescriptor {
         MetricNameDescriptor(metricName: name, unitName: "", helpText: help)
