@@ -42,6 +42,22 @@ public struct AuditEntry: Sendable {
 
 /// Appends to and verifies the hash-chained, append-only `audit_log`.
 public enum AuditLog {
+    /// A stored record as the API and the admin channel show it (SEC-14's AuditEntry).
+    public static func entryJSON(_ row: Row) throws -> JSONValue {
+        let details = (try row.decode(forColumn: "details") as String?).flatMap {
+            try? JSONDecoder().decode(JSONValue.self, from: Data($0.utf8))
+        }
+        func text(_ column: String) throws -> JSONValue { (try row.decode(forColumn: column) as String?).map(JSONValue.string) ?? .null }
+        return [
+            "id": .int(try row.decode(forColumn: "id")), "occurred_at": try text("occurred_at"), "action": try text("action"),
+            "actor_kind": try text("actor_kind"),
+            "actor_user_id": (try row.decode(forColumn: "actor_user_id") as Int64?).map(JSONValue.int) ?? .null,
+            "target_type": try text("target_type"),
+            "target_id": try text("target_id"), "ip_address": try text("ip_address"), "user_agent": try text("user_agent"),
+            "details": details ?? .object([:]), "severity": try text("severity"), "outcome": try text("outcome"),
+        ]
+    }
+
     public static let genesisHash = String(repeating: "0", count: 64)
 
     /// The object hashed for a row: every column but `prev_hash` and `hash`.

@@ -12,7 +12,7 @@ struct AccountPageRoutes {
 
     func register(with router: Router<AppRequestContext>, catalog: RouteCatalog) {
         page(router, catalog, "PAGE-LOGIN", "/login", "Sign in") { request, context in
-            let next = HomeRoutes.safeNext(request.uri.formQuery.get("next").map { String($0) }, otherwise: "/feed")
+            let next = RedirectTarget.sameSite(request.uri.formQuery.get("next").map { String($0) }, otherwise: "/feed")
             if context.identity?.session != nil { return HTMLResponse.redirect(to: next) }
             return HTMLResponse.make(
                 pages.render(
@@ -20,7 +20,7 @@ struct AccountPageRoutes {
                     identity: context.identity))
         }
         page(router, catalog, "PAGE-LOGIN-2FA", "/login/2fa", "Sign in: second step") { request, context in
-            let next = HomeRoutes.safeNext(request.uri.formQuery.get("next").map { String($0) }, otherwise: "/feed")
+            let next = RedirectTarget.sameSite(request.uri.formQuery.get("next").map { String($0) }, otherwise: "/feed")
             return HTMLResponse.make(pages.render("login-2fa", ["next": next], request: request, identity: context.identity))
         }
         page(router, catalog, "PAGE-REGISTER", "/register", "Create an account") { request, context in

@@ -138,9 +138,7 @@ struct AuthRoutes {
             to: router
         ) { request, context in
             let (identity, current) = try context.requireSession(enrolling: true)
-            guard let id = context.parameters.get("id").flatMap({ Int64($0) }), id > 0 else {
-                throw APIError.notFound("There is no such session.")
-            }
+            let id = try context.positiveID(notFound: "There is no such session.")
             let (sessions, origin) = (platform.sessions, Self.origin(request, context))
             let revoked = try await Offload.run {
                 try sessions.revoke(id: id, userID: identity.user.id, reason: "revoked_by_user", origin: origin)

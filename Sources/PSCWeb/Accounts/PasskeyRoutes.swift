@@ -127,12 +127,7 @@ struct PasskeyRoutes {
         }
     }
 
-    static func id(_ context: AppRequestContext) throws -> Int64 {
-        guard let id = context.parameters.get("id").flatMap({ Int64($0) }), id > 0 else {
-            throw APIError.notFound("There is no such passkey.")
-        }
-        return id
-    }
+    static func id(_ context: AppRequestContext) throws -> Int64 { try context.positiveID(notFound: "There is no such passkey.") }
 
     static func body(_ passkey: PasskeyRecord) -> JSONValue {
         [

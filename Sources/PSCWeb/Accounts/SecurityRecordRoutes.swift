@@ -47,7 +47,7 @@ struct SecurityRecordRoutes {
                             ORDER BY id DESC LIMIT ?4
                             """,
                         arguments: [identity.user.id, String(identity.user.id), page.lastID ?? Int64.max, page.limit])
-                    return (try rows.map(Self.auditEntry), try rows.last?.decode(forColumn: "id"))
+                    return (try rows.map(AuditLog.entryJSON), try rows.last?.decode(forColumn: "id"))
                 }
             }
             return JSONResponse.make([
@@ -125,22 +125,6 @@ struct SecurityRecordRoutes {
             }
             return JSONResponse.make(["items": .array(items)])
         }
-    }
-
-    /// An AuditEntry of SEC-14.
-    static func auditEntry(_ row: Row) throws -> JSONValue {
-        let details = (try row.decode(forColumn: "details") as String?).flatMap {
-            try? JSONDecoder().decode(JSONValue.self, from: Data($0.utf8))
-        }
-        func text(_ column: String) -> JSONValue { (row[column] as String?).map(JSONValue.string) ?? .null }
-        return [
-            "id": .int(try row.decode(forColumn: "id")), "occurred_at": text("occurred_at"), "action": text("action"),
-            "actor_kind": text("actor_kind"),
-            "actor_user_id": (try row.decode(forColumn: "actor_user_id") as Int64?).map(JSONValue.int) ?? .null,
-            "target_type": text("target_type"),
-            "target_id": text("target_id"), "ip_address": text("ip_address"), "user_agent": text("user_agent"),
-            "details": details ?? .object([:]), "severity": text("severity"), "outcome": text("outcome"),
-        ]
     }
 
     @Sendable func record(_ request: Request, context: AppRequestContext) async throws -> Response {

@@ -42,7 +42,7 @@ struct SessionMiddleware: RouterMiddleware {
                 if sent == nil, Self.isForm(request) {
                     // Forms are small; the collected body stays readable by the route.
                     let body = try await request.collectBody(upTo: 64 * 1024)
-                    sent = HomeRoutes.formFields(String(buffer: body))["_csrf"]
+                    sent = FormFields.parse(String(buffer: body))["_csrf"]
                 }
                 guard SecureToken.constantTimeEqual(sent ?? "", session.csrfToken) else { throw Self.csrfFailed }
             }

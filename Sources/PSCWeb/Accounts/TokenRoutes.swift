@@ -50,9 +50,7 @@ struct TokenRoutes {
             to: router
         ) { request, context in
             let (identity, _) = try context.requireSession(.active)
-            guard let id = context.parameters.get("id").flatMap({ Int64($0) }), id > 0 else {
-                throw APIError.notFound("There is no such token.")
-            }
+            let id = try context.positiveID(notFound: "There is no such token.")
             let (tokens, origin) = (platform.apiTokens, AuthRoutes.origin(request, context))
             guard try await Offload.run({ try tokens.revoke(id: id, userID: identity.user.id, origin: origin) }) else {
                 throw APIError.notFound("There is no such token.")

@@ -172,7 +172,7 @@ extension AdminCommands {
         guard let count, (1...1000).contains(count) else { throw Failure("bad_arguments", "usage: psc-admin audit tail [1..1000]") }
         let rows = try platform.store.read { db in
             try Row.fetchAll(db, sql: "SELECT * FROM audit_log ORDER BY id DESC LIMIT ?", arguments: [count]).map(
-                SecurityRecordRoutes.auditEntry)
+                AuditLog.entryJSON)
         }
         return ["entries": .array(rows.reversed())]
     }

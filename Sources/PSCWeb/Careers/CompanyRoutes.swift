@@ -26,12 +26,7 @@ struct CompanyRoutes {
         ]
     }
 
-    static func companyID(_ context: AppRequestContext) throws -> Int64 {
-        guard let id = context.parameters.get("id").flatMap({ Int64($0) }), id > 0 else {
-            throw APIError.notFound("There is no such company.")
-        }
-        return id
-    }
+    static func companyID(_ context: AppRequestContext) throws -> Int64 { try context.positiveID(notFound: "There is no such company.") }
 
     func register(with router: Router<AppRequestContext>, catalog: RouteCatalog) {
         let companies = platform.companies

@@ -35,8 +35,8 @@ struct JobApplicationRoutes {
     /// The application and whether the caller manages its posting; 404 for anyone else.
     func visibleApplication(_ context: AppRequestContext, _ identity: Identity) async throws -> (JobApplicationRecord, manager: Bool) {
         let (applications, board) = (platform.jobApplications, platform.jobBoard)
-        guard let id = context.parameters.get("id").flatMap({ Int64($0) }), id > 0,
-            let application = try await Offload.run({ try applications.application(id: id) }),
+        let id = try context.positiveID(notFound: "There is no such application.")
+        guard let application = try await Offload.run({ try applications.application(id: id) }),
             let posting = try await Offload.run({ try board.posting(id: application.jobID) })
         else { throw APIError.notFound("There is no such application.") }
         let manager = JobRoutes.mayManage(identity, posting)

@@ -27,12 +27,7 @@ struct JobRoutes {
     static let jobTypes = ["full_time", "part_time", "internship", "co_op", "contract"]
     static let levels = ["entry", "mid", "senior"]
 
-    static func jobID(_ context: AppRequestContext) throws -> Int64 {
-        guard let id = context.parameters.get("id").flatMap({ Int64($0) }), id > 0 else {
-            throw APIError.notFound("There is no such job posting.")
-        }
-        return id
-    }
+    static func jobID(_ context: AppRequestContext) throws -> Int64 { try context.positiveID(notFound: "There is no such job posting.") }
 
     static func mayPost(_ identity: Identity) -> Bool { JobPostingPolicy.mayPost(identity.actor) }
 

@@ -33,12 +33,7 @@ struct EventRoutes {
         }
     }
 
-    static func eventID(_ context: AppRequestContext) throws -> Int64 {
-        guard let id = context.parameters.get("id").flatMap({ Int64($0) }), id > 0 else {
-            throw APIError.notFound("There is no such event.")
-        }
-        return id
-    }
+    static func eventID(_ context: AppRequestContext) throws -> Int64 { try context.positiveID(notFound: "There is no such event.") }
 
     static func mayOrganise(_ identity: Identity, departmentID: Int64?) -> Bool {
         EventPolicy.mayOrganise(identity.actor, departmentID: departmentID)

@@ -100,12 +100,7 @@ struct PostRoutes {
         ]
     }
 
-    static func postID(_ context: AppRequestContext) throws -> Int64 {
-        guard let id = context.parameters.get("id").flatMap({ Int64($0) }), id > 0 else {
-            throw APIError.notFound("There is no such post.")
-        }
-        return id
-    }
+    static func postID(_ context: AppRequestContext) throws -> Int64 { try context.positiveID(notFound: "There is no such post.") }
 
     static func checkContent(_ text: String, max: Int) throws -> String {
         let content = text.precomposedStringWithCanonicalMapping.trimmingCharacters(in: .whitespacesAndNewlines)

@@ -31,9 +31,7 @@ struct ProfileRoutes {
             to: router
         ) { _, context in
             let identity = try context.require(.active, scope: "profile:read")
-            guard let id = context.parameters.get("id").flatMap({ Int64($0) }), id > 0 else {
-                throw APIError.notFound("There is no such member.")
-            }
+            let id = try context.positiveID(notFound: "There is no such member.")
             let profiles = platform.profiles
             guard let found = try await Offload.run({ try profiles.profile(id: id, viewer: identity.user.id) }) else {
                 throw APIError.notFound("There is no such member.")

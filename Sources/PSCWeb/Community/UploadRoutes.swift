@@ -100,8 +100,8 @@ struct UploadRoutes {
             // `profile:read` and documents (résumés) only with `applications:read` as well.
             let identity = try context.require(.signedIn, scope: "profile:read")
             let managesJobs = identity.has(.manageJobs)
-            guard let id = context.parameters.get("id").flatMap({ Int64($0) }), id > 0,
-                let record = try await Offload.run({ try uploads.record(id: id) }),
+            let id = try context.positiveID(notFound: "There is no such file.")
+            guard let record = try await Offload.run({ try uploads.record(id: id) }),
                 try await Offload.run({ try uploads.mayRead(record, viewer: identity.user.id, managesJobs: managesJobs) })
             else { throw APIError.notFound("There is no such file.") }
             if record.kind != "image" { _ = try context.require(.signedIn, scope: "applications:read") }

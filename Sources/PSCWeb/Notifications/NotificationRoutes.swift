@@ -20,10 +20,7 @@ struct NotificationRoutes {
     }
 
     static func notificationID(_ context: AppRequestContext) throws -> Int64 {
-        guard let id = context.parameters.get("id").flatMap({ Int64($0) }), id > 0 else {
-            throw APIError.notFound("There is no such notification.")
-        }
-        return id
+        try context.positiveID(notFound: "There is no such notification.")
     }
 
     static func type(_ request: Request) throws -> String? {

@@ -66,10 +66,7 @@ struct DepartmentRoutes {
 
     /// A positive integer id, else 404 (00-conventions §4: a non-numeric id matches no route).
     private static func id(_ context: AppRequestContext) throws -> Int64 {
-        guard let text = context.parameters.get("id"), let id = Int64(text), id > 0 else {
-            throw APIError.notFound("There is no such department.")
-        }
-        return id
+        try context.positiveID(notFound: "There is no such department.")
     }
 
     private func department(_ context: AppRequestContext) async throws -> Department {

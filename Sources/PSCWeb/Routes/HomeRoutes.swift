@@ -39,11 +39,11 @@ struct HomeRoutes {
             // Posts from other sites are refused before this, by SessionMiddleware, like every unsafe request.
             var request = request
             let body = try await request.collectBody(upTo: 4096)
-            let form = Self.formFields(String(buffer: body))
+            let form = FormFields.parse(String(buffer: body))
             guard let choice = form["theme"].flatMap(PageRenderer.Theme.init(rawValue:)) else {
                 throw APIError.badRequest("Choose system, light or dark.")
             }
-            var response = HTMLResponse.redirect(to: Self.safeNext(form["next"]))
+            var response = HTMLResponse.redirect(to: RedirectTarget.sameSite(form["next"]))
             response.setCookie(
                 Cookie(name: "psc_theme", value: choice.rawValue, maxAge: 31_536_000, path: "/", httpOnly: false, sameSite: .lax))
             return response
@@ -74,26 +74,5 @@ struct HomeRoutes {
     static func collegeOrder(_ departments: [Department]) -> [String] {
         let named = Set(departments.compactMap(\.college)).sorted()
         return departments.contains { $0.college == nil } ? named + ["Other departments"] : named
-    }
-
-    /// Only same-site relative paths are honoured as a redirect target. Browsers drop tabs and newlines from a URL
-    /// and read `\\` as `/`, so `/\t/evil.example` would become `//evil.example`: any control character, space or
-    /// backslash refuses the target.
-    static func safeNext(_ next: String?, otherwise fallback: String = "/") -> String {
-        guard let next, next.hasPrefix("/"), !next.hasPrefix("//"),
-            !next.unicodeScalars.contains(where: { $0.value <= 0x20 || $0.value == 0x7F || $0 == "\\" })
-        else { return fallback }
-        return next
-    }
-
-    static func formFields(_ body: String) -> [String: String] {
-        var fields: [String: String] = [:]
-        for pair in body.split(separator: "&") {
-            let parts = pair.split(separator: "=", maxSplits: 1).map {
-                String($0).replacingOccurrences(of: "+", with: " ").removingPercentEncoding ?? ""
-            }
-            if parts.count == 2 { fields[parts[0]] = parts[1] }
-        }
-        return fields
     }
 }
