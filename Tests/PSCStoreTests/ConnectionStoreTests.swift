@@ -1,0 +1,98 @@
+import Foundation
+import PSCCore
+import Synchronization
+import Testing
+
+@testable import PSCStore
+
+@Suite("Connection and notification stores")
+struct ConnectionStoreTests {
+    final class Clock: Sendable {
+        let now = Mutex(Date(timeIntervalSince1970: 1_800_000_000))
+        var read: @Sendable () -> Date { { [self] in now.withLock { $0 } } }
+        func advance(days: Double) { now.withLock { $0 = $0.addingTimeInterval(days * 86400) } }
+    }
+
+    func prepared(_ count: Int) throws -> (TemporaryDirectory, Store, [Int64], Clock) {
+        let directory = try TemporaryDirectory()
+        let store = try Store(path: directory.file("psc.db"))
+        try Migrator.embedded().migrate(store)
+        let accounts = AccountStore(store: store)
+        let people = try (0..<count).map { index in
+            try accounts.register(
+                NewAccount(
+                    email: "c\(index)@gus.pittstate.edu", passwordHash: "x", role: .student, status: .active, firstName: "C\(index)",
+                    lastName: "Test"),
+                origin: RequestOrigin(ip: nil, userAgent: nil), listInDirectory: true)
+        }
+        return (directory, store, people, Clock())
+    }
+
+    @Test("a request is answered by its addressee only; asking back accepts; a decline pauses new requests for 30 days")
+    func requests() throws {
+        let (directory, store, people, clock) = try prepared(3)
+        _ = directory
+        let connections = ConnectionStore(store: store, clock: clock.read)
+        let (a, b, c) = (people[0], people[1], people[2])
+        let first = try connections.request(from: a, to: b, note: "Lab partners?")
+        #expect(first.status == "pending")
+        #expect(try store.read { db in try connections.status(of: a, with: b, in: db) } == .pendingOut)
+        #expect(throws: ConnectionError.exists) { try connections.request(from: a, to: b, note: nil) }
+        #expect(throws: ConnectionError.notFound) { try connections.respond(id: first.id, by: a, accept: true) }
+        #expect(try connections.request(from: b, to: a, note: nil).status == "connected", "asking back accepts")
+
+        let second = try connections.request(from: a, to: c, note: nil)
+        try connections.respond(id: second.id, by: c, accept: false)
+        #expect(throws: ConnectionError.recentlyDeclined) { try connections.request(from: a, to: c, note: nil) }
+        clock.advance(days: 31)
+        #expect(try connections.request(from: a, to: c, note: nil).status == "pending")
+        #expect(throws: ConnectionError.selfConnection) { try connections.request(from: a, to: a, note: nil) }
+    }
+
+    @Test("a block ends the connection and stops requests; suggestions leave out the blocked and the withdrawn")
+    func blocksAndSuggestions() throws {
+        let (directory, store, people, clock) = try prepared(4)
+        _ = directory
+        let connections = ConnectionStore(store: store, clock: clock.read)
+        let (a, b, c, d) = (people[0], people[1], people[2], people[3])
+        _ = try connections.request(from: a, to: b, note: nil)
+        _ = try connections.request(from: b, to: a, note: nil)
+        _ = try connections.request(from: b, to: c, note: nil)
+        _ = try connections.request(from: c, to: b, note: nil)
+        _ = try connections.request(from: b, to: d, note: nil)
+        _ = try connections.request(from: d, to: b, note: nil)
+        // A has no department or major: the computed flags are NULL-safe and C and D are friends of a friend.
+        #expect(Set(try connections.suggestions(for: a, limit: 10).map(\.userID)) == [c, d])
+        try connections.block(a, c)
+        try store.write { db in
+            try db.execute(
+                sql: """
+                    INSERT INTO consent_records (user_id, consent_type, granted, version, recorded_at, source, created_at)
+                    VALUES (?, 'ferpa_directory', 0, '1', '2030-01-01T00:00:00.000Z', 'user', '2030-01-01T00:00:00.000Z')
+                    """,
+                arguments: [d])
+        }
+        #expect(try connections.suggestions(for: a, limit: 10).isEmpty, "C is blocked; D withdrew the directory consent")
+        #expect(throws: ConnectionError.blocked) { try connections.request(from: c, to: a, note: nil) }
+        #expect(try connections.unblock(a, c))
+        #expect(try connections.unblock(a, c) == false)
+    }
+
+    @Test("notifications: a request notifies its addressee; read state, counts and deletes are the owner's alone")
+    func notifications() throws {
+        let (directory, store, people, clock) = try prepared(2)
+        _ = directory
+        let connections = ConnectionStore(store: store, clock: clock.read)
+        let notifications = NotificationStore(store: store)
+        _ = try connections.request(from: people[0], to: people[1], note: nil)
+        let received = try notifications.list(userID: people[1], unreadOnly: true, type: nil, beforeID: nil, limit: 10)
+        #expect(received.count == 1 && received[0].link == "/connections")
+        #expect(try notifications.unreadCount(userID: people[1]) == 1)
+        #expect(try notifications.markRead(id: received[0].id, userID: people[0]) == false, "not the owner")
+        #expect(try notifications.markRead(id: received[0].id, userID: people[1]))
+        #expect(try notifications.unreadCount(userID: people[1]) == 0)
+        #expect(try notifications.delete(id: received[0].id, userID: people[0]) == false)
+        #expect(try notifications.delete(id: received[0].id, userID: people[1]))
+        #expect(try notifications.list(userID: people[1], unreadOnly: false, type: nil, beforeID: nil, limit: 10).isEmpty)
+    }
+}
