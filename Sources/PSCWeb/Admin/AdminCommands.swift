@@ -237,7 +237,7 @@ public struct AdminCommands: AdminCommandHandler {
         }
         switch (args[0], args.count) {
         case ("list", _):
-            var state: PSCJobs.Job.State?
+            var state: Job.State?
             var kind: String?
             var rest = args.dropFirst()
             while let flag = rest.first {
@@ -246,10 +246,10 @@ public struct AdminCommands: AdminCommandHandler {
                 rest = rest.dropFirst()
                 switch flag {
                 case "--state":
-                    guard let parsed = PSCJobs.Job.State(rawValue: value) else {
+                    guard let parsed = Job.State(rawValue: value) else {
                         throw Failure(
                             "bad_arguments",
-                            "unknown state '\(value)'; states: \(PSCJobs.Job.State.allCases.map(\.rawValue).joined(separator: ", "))")
+                            "unknown state '\(value)'; states: \(Job.State.allCases.map(\.rawValue).joined(separator: ", "))")
                     }
                     state = parsed
                 case "--kind": kind = value
@@ -303,7 +303,7 @@ public struct AdminCommands: AdminCommandHandler {
         }
     }
 
-    static func summary(_ job: PSCJobs.Job) -> JSONValue {
+    static func summary(_ job: Job) -> JSONValue {
         [
             "id": .int(job.id), "kind": .string(job.kind), "queue": .string(job.queue), "state": .string(job.state.rawValue),
             "attempts": .int(Int64(job.attempts)), "run_at": .string(job.runAt), "created_at": .string(job.createdAt),

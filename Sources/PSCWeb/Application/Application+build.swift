@@ -53,12 +53,12 @@ public func buildRouter(platform: Platform, accessLog: AccessLogSink, catalog: R
     UploadRoutes(platform: platform).register(with: router, catalog: catalog)
     AccountDeletionRoutes(platform: platform).register(with: router, catalog: catalog)
     NotificationRoutes(platform: platform, pages: pages).register(with: router, catalog: catalog)
-    JobRoutes(platform: platform).register(with: router, catalog: catalog)
+    JobPostingRoutes(platform: platform).register(with: router, catalog: catalog)
     JobApplicationRoutes(platform: platform).register(with: router, catalog: catalog)
     CompanyRoutes(platform: platform).register(with: router, catalog: catalog)
     CommunityPageRoutes(platform: platform, pages: pages).register(with: router, catalog: catalog)
     EventPageRoutes(platform: platform, pages: pages).register(with: router, catalog: catalog)
-    JobPageRoutes(platform: platform, pages: pages).register(with: router, catalog: catalog)
+    JobPostingPageRoutes(platform: platform, pages: pages).register(with: router, catalog: catalog)
     return router
 }
 

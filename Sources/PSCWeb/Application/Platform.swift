@@ -48,7 +48,7 @@ public struct Platform: Sendable {
     public let uploads: UploadStore
     public let pageViews: PageViewRecorder
     public let companies: CompanyStore
-    public let jobBoard: JobBoardStore
+    public let jobPostings: JobPostingStore
     public let jobApplications: JobApplicationStore
     /// Resolved sessions, dropped whenever a committed change could take rights away.
     let sessionCache: SessionCache
@@ -106,7 +106,7 @@ public struct Platform: Sendable {
             connections: ConnectionStore(store: store), posts: PostStore(store: store),
             events: EventStore(store: store), search: SearchStore(store: store),
             uploads: UploadStore(store: store, keyRing: keyRing), pageViews: PageViewRecorder(store: store),
-            companies: CompanyStore(store: store), jobBoard: JobBoardStore(store: store),
+            companies: CompanyStore(store: store), jobPostings: JobPostingStore(store: store),
             jobApplications: JobApplicationStore(store: store),
             sessionCache: SessionCache(changes: AuthChangeObserver.install(on: store)), securityAlert: alert,
             mail: mail,

@@ -34,18 +34,18 @@ struct JobApplicationRoutes {
 
     /// The application and whether the caller manages its posting; 404 for anyone else.
     func visibleApplication(_ context: AppRequestContext, _ identity: Identity) async throws -> (JobApplicationRecord, manager: Bool) {
-        let (applications, board) = (platform.jobApplications, platform.jobBoard)
+        let (applications, board) = (platform.jobApplications, platform.jobPostings)
         let id = try context.positiveID(notFound: "There is no such application.")
         guard let application = try await Offload.run({ try applications.application(id: id) }),
             let posting = try await Offload.run({ try board.posting(id: application.jobID) })
         else { throw APIError.notFound("There is no such application.") }
-        let manager = JobRoutes.mayManage(identity, posting)
+        let manager = JobPostingRoutes.mayManage(identity, posting)
         guard manager || application.userID == identity.user.id else { throw APIError.notFound("There is no such application.") }
         return (application, manager)
     }
 
     func register(with router: Router<AppRequestContext>, catalog: RouteCatalog) {
-        let (applications, board) = (platform.jobApplications, platform.jobBoard)
+        let (applications, board) = (platform.jobApplications, platform.jobPostings)
         catalog.add(
             RouteSpec(
                 id: "JOB-7", .post, "/api/v1/jobs/{id}/applications", summary: "Apply", tag: "Jobs", limit: .own("20/day"),
@@ -58,7 +58,7 @@ struct JobApplicationRoutes {
             guard [.student, .alumni].contains(identity.user.role) else {
                 throw APIError.forbidden("Students and alumni apply to postings.")
             }
-            let jobID = try JobRoutes.jobID(context)
+            let jobID = try JobPostingRoutes.postingID(context)
             let object = try await request.jsonObjectBody(context: context).object
             var reader = FieldReader(object)
             let resume = reader.integer("resume_upload_id", 1...Int64.max, nil)
@@ -97,8 +97,8 @@ struct JobApplicationRoutes {
             to: router
         ) { request, context in
             let identity = try context.require(.active, scope: "applications:read")
-            let id = try JobRoutes.jobID(context)
-            guard let posting = try await Offload.run({ try board.posting(id: id) }), JobRoutes.mayManage(identity, posting) else {
+            let id = try JobPostingRoutes.postingID(context)
+            guard let posting = try await Offload.run({ try board.posting(id: id) }), JobPostingRoutes.mayManage(identity, posting) else {
                 throw APIError.notFound("There is no such job posting.")
             }
             let status = request.uri.formQuery.get("status").map { String($0) }

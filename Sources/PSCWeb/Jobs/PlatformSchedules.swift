@@ -18,7 +18,7 @@ enum PlatformSchedules {
     /// the retention policies themselves arrive with data governance.
     static func retention(platform: Platform) throws -> ScheduledJob {
         try ScheduledJob(name: "retention", cron: "0 1 * * *", catchUp: 22 * 3600, timeout: .seconds(7200), maxAttempts: 3) { _ in
-            let board = platform.jobBoard
+            let board = platform.jobPostings
             let expired = try await Offload.run { try board.expirePostings() }
             return ["job_postings_expired": .int(Int64(expired))]
         }

@@ -21,13 +21,15 @@ extension JobBoardError: APIErrorConvertible {
 
 /// JOB-1..6 (10-api §9): the jobs board. Employers post for their company within their tier's quota and wait
 /// for approval; faculty, staff and job managers post for any company and are live at once.
-struct JobRoutes {
+struct JobPostingRoutes {
     let platform: Platform
 
     static let jobTypes = ["full_time", "part_time", "internship", "co_op", "contract"]
     static let levels = ["entry", "mid", "senior"]
 
-    static func jobID(_ context: AppRequestContext) throws -> Int64 { try context.positiveID(notFound: "There is no such job posting.") }
+    static func postingID(_ context: AppRequestContext) throws -> Int64 {
+        try context.positiveID(notFound: "There is no such job posting.")
+    }
 
     static func mayPost(_ identity: Identity) -> Bool { JobPostingPolicy.mayPost(identity.actor) }
 
@@ -85,12 +87,12 @@ struct JobRoutes {
         let onPlatform = reader.flag("apply_on_platform", current?.applyOnPlatform ?? false)
         if url == nil && !onPlatform { reader.problem("application_url", "is required unless apply_on_platform is true") }
         let expires = reader.time("expires_at", current.flatMap { Timestamp.date(from: $0.expiresAt) })
-        let latest = platform.jobBoard.latestExpiry(employer: employer)
+        let latest = platform.jobPostings.latestExpiry(employer: employer)
         if let expires, object["expires_at"] != nil {
             if expires <= Date() { reader.problem("expires_at", "must be in the future") }
             if expires > latest.addingTimeInterval(60) {
                 reader.problem(
-                    "expires_at", "must be within \(employer ? JobBoardStore.employerTier.days : JobBoardStore.staffPostingDays) days")
+                    "expires_at", "must be within \(employer ? JobPostingStore.employerTier.days : JobPostingStore.staffPostingDays) days")
             }
         }
         try reader.validate()
@@ -105,7 +107,7 @@ struct JobRoutes {
     func openPosting(_ request: Request, _ context: AppRequestContext, _ identity: Identity) async throws -> (
         posting: JobPostingRecord, manages: Bool, reviews: Bool
     ) {
-        let (board, id) = (platform.jobBoard, try Self.jobID(context))
+        let (board, id) = (platform.jobPostings, try Self.postingID(context))
         guard let posting = try await Offload.run({ try board.posting(id: id) }) else {
             throw APIError.notFound("There is no such job posting.")
         }
@@ -113,14 +115,14 @@ struct JobRoutes {
         guard posting.status == "active" || manages || reviews else { throw APIError.notFound("There is no such job posting.") }
         platform.pageViews.record(
             PageView(
-                pageName: JobBoardStore.viewPageName, objectID: id, userID: identity.user.id, ip: nil,
+                pageName: JobPostingStore.viewPageName, objectID: id, userID: identity.user.id, ip: nil,
                 userAgent: request.headers[.userAgent], referrer: request.headers[.referer], occurredAt: Date()))
         return (posting, manages, reviews)
     }
 
     /// A posting the caller manages, or 404 (it is not revealed to others unless active).
     func managedPosting(_ context: AppRequestContext, _ identity: Identity) async throws -> JobPostingRecord {
-        let (board, id) = (platform.jobBoard, try Self.jobID(context))
+        let (board, id) = (platform.jobPostings, try Self.postingID(context))
         guard let posting = try await Offload.run({ try board.posting(id: id) }), Self.mayManage(identity, posting) else {
             throw APIError.notFound("There is no such job posting.")
         }
@@ -128,7 +130,7 @@ struct JobRoutes {
     }
 
     func register(with router: Router<AppRequestContext>, catalog: RouteCatalog) {
-        let board = platform.jobBoard
+        let board = platform.jobPostings
         catalog.add(
             RouteSpec(
                 id: "JOB-1", .get, "/api/v1/jobs", summary: "Job postings", tag: "Jobs",
@@ -137,7 +139,7 @@ struct JobRoutes {
         ) { request, context in
             _ = try context.require(.active, scope: "content:read")
             let parameters = request.uri.formQuery
-            var listing = JobBoardStore.Listing()
+            var listing = JobPostingStore.Listing()
             var problems: [String: [String]] = [:]
             listing.text = parameters.get("q").map { String($0.prefix(100)) }
             listing.location = parameters.get("location").map { String($0.prefix(120)) }
@@ -263,7 +265,7 @@ struct JobRoutes {
         ) { request, context in
             let identity = try context.require(.active, scope: "manage")
             guard identity.has(.approveEmployers) else { throw APIError.forbidden("Reviewing postings needs approve_employers.") }
-            let id = try Self.jobID(context)
+            let id = try Self.postingID(context)
             let object = try await request.jsonObjectBody(context: context).object
             var reader = FieldReader(object)
             let decision = reader.choice("decision", ["approve", "reject"], nil, required: true)

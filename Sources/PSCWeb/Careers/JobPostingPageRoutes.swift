@@ -5,19 +5,19 @@ import PSCStore
 
 /// `/jobs`, `/jobs/<id>` and `/companies/<id>` (50-ui §3): the board with its filters, a posting with the apply
 /// form (résumé upload and cover letter) or its outside link, and the company's page.
-struct JobPageRoutes {
+struct JobPostingPageRoutes {
     let platform: Platform
     let pages: PageRenderer
 
     func register(with router: Router<AppRequestContext>, catalog: RouteCatalog) {
-        let (board, applications) = (platform.jobBoard, platform.jobApplications)
+        let (board, applications) = (platform.jobPostings, platform.jobApplications)
         MemberPage.register(router, catalog, "PAGE-JOBS", "/jobs", "Jobs board") { request, context in
             let identity = try MemberPage.identity(request, context)
             let parameters = request.uri.formQuery
-            var listing = JobBoardStore.Listing()
+            var listing = JobPostingStore.Listing()
             listing.text = parameters.get("q").map { String($0.prefix(100)) }.flatMap { $0.isEmpty ? nil : $0 }
             listing.location = parameters.get("location").map { String($0.prefix(120)) }.flatMap { $0.isEmpty ? nil : $0 }
-            listing.jobType = parameters.get("job_type").map { String($0) }.flatMap { JobRoutes.jobTypes.contains($0) ? $0 : nil }
+            listing.jobType = parameters.get("job_type").map { String($0) }.flatMap { JobPostingRoutes.jobTypes.contains($0) ? $0 : nil }
             listing.remote = parameters.get("remote") == "true" ? true : nil
             listing.sort = listing.text == nil ? "newest" : "relevance"
             listing.limit = 50
@@ -25,7 +25,7 @@ struct JobPageRoutes {
             let found = try await Offload.run { try board.list(chosen) }
             // Faculty, staff and job managers post for a company they choose; an employer's company is their own.
             var companies: [[String: Any]] = []
-            if JobRoutes.mayPost(identity), identity.user.role != .employer {
+            if JobPostingRoutes.mayPost(identity), identity.user.role != .employer {
                 let all = try await Offload.run { try platform.companies.list(text: nil, industry: nil, afterID: nil, limit: 500) }
                 companies = all.sorted { $0.name < $1.name }.map { ["id": Int($0.id), "name": $0.name] }
             }
@@ -35,21 +35,24 @@ struct JobPageRoutes {
                 pages.render(
                     "jobs",
                     [
-                        "jobs": found.map { JobRoutes.body($0) }.compactMap(\.templateValue), "hasJobs": !found.isEmpty,
+                        "jobs": found.map { JobPostingRoutes.body($0) }.compactMap(\.templateValue), "hasJobs": !found.isEmpty,
                         "q": listing.text ?? "", "location": listing.location ?? "", "remote": listing.remote == true,
-                        "types": JobRoutes.jobTypes.map { ["value": $0, "label": PageWord.words($0), "selected": $0 == chosen.jobType] },
-                        "canPost": JobRoutes.mayPost(identity), "isEmployer": identity.user.role == .employer,
+                        "types": JobPostingRoutes.jobTypes.map {
+                            ["value": $0, "label": PageWord.words($0), "selected": $0 == chosen.jobType]
+                        },
+                        "canPost": JobPostingRoutes.mayPost(identity), "isEmployer": identity.user.role == .employer,
                         "companies": companies, "choosesCompany": !companies.isEmpty,
-                        "ownPostings": own.map { JobRoutes.body($0, forManager: true) }.compactMap(\.templateValue), "hasOwn": !own.isEmpty,
+                        "ownPostings": own.map { JobPostingRoutes.body($0, forManager: true) }.compactMap(\.templateValue),
+                        "hasOwn": !own.isEmpty,
                     ], request: request, identity: identity))
         }
         MemberPage.register(router, catalog, "PAGE-JOB", "/jobs/{id}", "A job posting") { request, context in
             let identity = try MemberPage.identity(request, context)
-            let (posting, manager, _) = try await JobRoutes(platform: platform).openPosting(request, context, identity)
+            let (posting, manager, _) = try await JobPostingRoutes(platform: platform).openPosting(request, context, identity)
             let (id, user) = (posting.id, identity.user.id)
             let mine = try await Offload.run { try applications.application(jobID: id, userID: user) }
             var data: [String: Any] = [
-                "job": JobRoutes.body(posting, forManager: manager).templateValue as Any,
+                "job": JobPostingRoutes.body(posting, forManager: manager).templateValue as Any,
                 "salary": Self.salary(posting) as Any,
                 "canApply": posting.status == "active" && posting.applyOnPlatform && mine == nil
                     && [.student, .alumni].contains(identity.user.role),
@@ -68,7 +71,7 @@ struct JobPageRoutes {
             let id = try CompanyRoutes.companyID(context)
             let companies = platform.companies
             guard let company = try await Offload.run({ try companies.company(id: id) }) else { throw CompanyStore.Failure.notFound }
-            var listing = JobBoardStore.Listing()
+            var listing = JobPostingStore.Listing()
             listing.companyID = id
             listing.limit = 100
             let chosen = listing
@@ -81,7 +84,7 @@ struct JobPageRoutes {
                         "canEdit": member || identity.has(.approveEmployers),
                         "sizes": CompanyStore.sizes.map { ["value": $0, "selected": $0 == company.size] },
                         "company": CompanyRoutes.body(company).templateValue as Any,
-                        "jobs": postings.map { JobRoutes.body($0) }.compactMap(\.templateValue), "hasJobs": !postings.isEmpty,
+                        "jobs": postings.map { JobPostingRoutes.body($0) }.compactMap(\.templateValue), "hasJobs": !postings.isEmpty,
                     ], request: request, identity: identity))
         }
     }

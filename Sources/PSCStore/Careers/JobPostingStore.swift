@@ -104,7 +104,7 @@ public struct JobFields: Sendable {
 
 /// Job postings (10-api §9): employer postings wait for approval and count against the tier's quota; postings by
 /// faculty, staff and job managers are active at once; every posting expires.
-public struct JobBoardStore: Sendable {
+public struct JobPostingStore: Sendable {
     public let store: Store
     let clock: @Sendable () -> Date
 
