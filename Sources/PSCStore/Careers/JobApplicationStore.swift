@@ -70,16 +70,16 @@ public struct JobApplicationStore: Sendable {
             guard
                 let row = try Row.fetchOne(
                     db, sql: "SELECT status, expires_at, apply_on_platform FROM job_postings WHERE id = ?", arguments: [jobID])
-            else { throw JobBoardError.notFound }
+            else { throw JobPostingError.notFound }
             guard try row.decode(forColumn: "status") as String == "active", (try row.decode(forColumn: "expires_at") as String) > stamp,
                 try row.decode(forColumn: "apply_on_platform") as Bool
             else {
-                throw JobBoardError.notAccepting
+                throw JobPostingError.notAccepting
             }
             if try Bool.fetchOne(db, sql: "SELECT 1 FROM job_applications WHERE job_id = ? AND user_id = ?", arguments: [jobID, userID])
                 == true
             {
-                throw JobBoardError.alreadyApplied
+                throw JobPostingError.alreadyApplied
             }
             try db.execute(
                 sql: """
@@ -90,7 +90,7 @@ public struct JobApplicationStore: Sendable {
             let id = db.lastInsertedRowID
             // A résumé serves one application, so revoking an employer's access to it is revoking that application's.
             guard try UploadStore.attach(resumeUploadID, owner: userID, kind: "resume", to: "job_applications", id, in: db) else {
-                throw JobBoardError.badResume
+                throw JobPostingError.badResume
             }
             let title = try String.fetchOne(db, sql: "SELECT title FROM job_postings WHERE id = ?", arguments: [jobID]) ?? "a posting"
             try Notifier.notify(
@@ -160,16 +160,16 @@ public struct JobApplicationStore: Sendable {
         let stamp = Timestamp.string(from: clock())
         try store.write { db in
             guard let current = try String.fetchOne(db, sql: "SELECT status FROM job_applications WHERE id = ?", arguments: [id]) else {
-                throw JobBoardError.notFound
+                throw JobPostingError.notFound
             }
-            guard Self.allows(from: current, to: next) else { throw JobBoardError.invalidTransition }
+            guard Self.allows(from: current, to: next) else { throw JobPostingError.invalidTransition }
             try db.execute(
                 sql: """
                     UPDATE job_applications SET status = ?, employer_note = CASE WHEN ? THEN ? ELSE employer_note END, updated_at = ?
                     WHERE id = ? AND status = ?
                     """,
                 arguments: [next, note != nil, note ?? nil, stamp, id, current])
-            if db.changesCount == 0 { throw JobBoardError.invalidTransition }
+            if db.changesCount == 0 { throw JobPostingError.invalidTransition }
             try tellApplicant(id: id, in: db) {
                 .init(
                     .applicationStatus, title: "Application update",
@@ -196,7 +196,7 @@ public struct JobApplicationStore: Sendable {
                         AND status IN ('submitted', 'reviewed', 'interview')
                     """,
                 arguments: [Timestamp.string(from: clock()), id, userID])
-            if db.changesCount == 0 { throw JobBoardError.invalidTransition }
+            if db.changesCount == 0 { throw JobPostingError.invalidTransition }
         }
     }
 }

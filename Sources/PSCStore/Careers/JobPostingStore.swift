@@ -2,7 +2,7 @@ import Foundation
 import GRDB
 import PSCCore
 
-public enum JobBoardError: Error, Equatable {
+public enum JobPostingError: Error, Equatable {
     case notFound
     case closed
     case notPending
@@ -72,7 +72,7 @@ public struct JobPostingRecord: Sendable, FetchableRecord {
 }
 
 /// What a poster sets on a posting (JOB-3, JOB-4), already validated.
-public struct JobFields: Sendable {
+public struct JobPostingFields: Sendable {
     public var title: String
     public var description: String
     public var location: String?
@@ -159,7 +159,9 @@ public struct JobPostingStore: Sendable {
 
     /// JOB-3: employers' postings wait for approval within the quota; the others are active at once. `audit` is
     /// appended in the same transaction, with the new posting's id as its target.
-    public func create(_ fields: JobFields, companyID: Int64, postedBy: Int64, employer: Bool, audit: AuditEntry? = nil) throws -> Int64 {
+    public func create(_ fields: JobPostingFields, companyID: Int64, postedBy: Int64, employer: Bool, audit: AuditEntry? = nil) throws
+        -> Int64
+    {
         let stamp = now
         let expires = Timestamp.string(from: fields.expiresAt ?? latestExpiry(employer: employer))
         return try store.write { db in
@@ -173,7 +175,7 @@ public struct JobPostingStore: Sendable {
                             """,
                         arguments: [companyID, stamp]) ?? 0
                 if used >= Self.employerTier.postings {
-                    throw JobBoardError.quotaReached(tier: Self.employerTier.name, limit: Self.employerTier.postings)
+                    throw JobPostingError.quotaReached(tier: Self.employerTier.name, limit: Self.employerTier.postings)
                 }
             }
             try db.execute(
@@ -204,11 +206,11 @@ public struct JobPostingStore: Sendable {
     }
 
     /// JOB-4: a changed description sends an active employer posting back for approval.
-    public func update(id: Int64, fields: JobFields, employer: Bool) throws {
+    public func update(id: Int64, fields: JobPostingFields, employer: Bool) throws {
         let stamp = now
         try store.write { db in
-            guard let current = try posting(id: id, in: db) else { throw JobBoardError.notFound }
-            guard ["pending_approval", "active"].contains(current.status) else { throw JobBoardError.closed }
+            guard let current = try posting(id: id, in: db) else { throw JobPostingError.notFound }
+            guard ["pending_approval", "active"].contains(current.status) else { throw JobPostingError.closed }
             let status =
                 employer && current.status == "active" && fields.description != current.description ? "pending_approval" : current.status
             try db.execute(
@@ -232,7 +234,7 @@ public struct JobPostingStore: Sendable {
             try db.execute(
                 sql: "UPDATE job_postings SET status = 'closed', updated_at = ? WHERE id = ? AND status IN ('pending_approval', 'active')",
                 arguments: [now, id])
-            if db.changesCount == 0 { throw JobBoardError.closed }
+            if db.changesCount == 0 { throw JobPostingError.closed }
             let title = try String.fetchOne(db, sql: "SELECT title FROM job_postings WHERE id = ?", arguments: [id]) ?? "A posting"
             try Notifier.notify(
                 selecting:
@@ -253,7 +255,7 @@ public struct JobPostingStore: Sendable {
                         updated_at = ?3 WHERE id = ? AND status = 'pending_approval'
                     """,
                 arguments: [approve ? "active" : "rejected", reason, stamp, id])
-            if db.changesCount == 0 { throw JobBoardError.notPending }
+            if db.changesCount == 0 { throw JobPostingError.notPending }
             if approve, let posting = try posting(id: id, in: db) { try announce(posting, in: db) }
             if let audit { try AuditLog.append(audit, in: db) }
         }

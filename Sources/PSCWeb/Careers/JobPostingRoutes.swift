@@ -3,7 +3,7 @@ import Hummingbird
 import PSCCore
 import PSCStore
 
-extension JobBoardError: APIErrorConvertible {
+extension JobPostingError: APIErrorConvertible {
     var apiError: APIError {
         switch self {
         case .notFound: APIError.notFound("There is no such job posting.")
@@ -60,7 +60,7 @@ struct JobPostingRoutes {
     }
 
     /// JOB-3's fields over the current posting (JOB-4 passes it).
-    func fields(_ object: [String: Any], over current: JobPostingRecord?, employer: Bool) throws -> JobFields {
+    func fields(_ object: [String: Any], over current: JobPostingRecord?, employer: Bool) throws -> JobPostingFields {
         var reader = FieldReader(object)
         let title = reader.text("title", 3...150, current?.title, required: true)
         let description = reader.text("description", 20...20_000, current?.description, required: true)
@@ -96,7 +96,7 @@ struct JobPostingRoutes {
             }
         }
         try reader.validate()
-        return JobFields(
+        return JobPostingFields(
             title: title ?? "", description: description ?? "", location: location, remote: remote, jobType: jobType ?? "full_time",
             experienceLevel: level, salaryMinCents: minimum, salaryMaxCents: maximum, currency: currency, skillsRequired: skills,
             applicationURL: url, applyOnPlatform: onPlatform, expiresAt: expires)
