@@ -42,6 +42,11 @@ public struct AuditEntry: Sendable {
 
 /// Appends to and verifies the hash-chained, append-only `audit_log`.
 public enum AuditLog {
+    /// The newest `count` records, newest first (`psc-admin audit tail`).
+    public static func tail(_ count: Int, in db: Database) throws -> [JSONValue] {
+        try Row.fetchAll(db, sql: "SELECT * FROM audit_log ORDER BY id DESC LIMIT ?", arguments: [count]).map(entryJSON)
+    }
+
     /// A stored record as the API and the admin channel show it (SEC-14's AuditEntry).
     public static func entryJSON(_ row: Row) throws -> JSONValue {
         let details = (try row.decode(forColumn: "details") as String?).flatMap {

@@ -144,6 +144,24 @@ public final class Store: Sendable {
     public var walPath: String { path + "-wal" }
 
     public func databaseBytes() -> Int64 { Self.fileSize(path) }
+    /// `PRAGMA optimize` on the writer, outside a transaction (the weekly maintenance slot).
+    public func optimize() throws {
+        try pool.writeWithoutTransaction { try $0.execute(sql: "PRAGMA optimize") }
+    }
+
+    /// The health probes (20-services §9.1): `SELECT 1` on a reader, then the writer's lock taken and given back
+    /// with `BEGIN IMMEDIATE` and `ROLLBACK`; each is timed by the caller.
+    public func probeRead() async throws {
+        _ = try await read { db in try Int.fetchOne(db, sql: "SELECT 1") }
+    }
+
+    public func probeWrite() async throws {
+        try await pool.writeWithoutTransaction { db in
+            try db.execute(sql: "BEGIN IMMEDIATE")
+            try db.execute(sql: "ROLLBACK")
+        }
+    }
+
     public func walBytes() -> Int64 { Self.fileSize(walPath) }
 
     static func fileSize(_ path: String) -> Int64 {

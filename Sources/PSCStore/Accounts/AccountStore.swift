@@ -67,6 +67,15 @@ public struct AccountStore: Sendable {
         }
     }
 
+    /// The address is shown to work (a set-up link was followed from it).
+    public func markEmailVerified(userID: Int64, in db: GRDB.Database) throws {
+        try db.execute(sql: "UPDATE users SET email_verified = 1 WHERE id = ?", arguments: [userID])
+    }
+
+    public func user(id: Int64, in db: GRDB.Database) throws -> UserRecord? {
+        try UserRecord.fetchOne(db, sql: "SELECT * FROM users WHERE id = ?", arguments: [id])
+    }
+
     public func user(id: Int64) throws -> UserRecord? {
         try store.read { db in try UserRecord.fetchOne(db, sql: "SELECT * FROM users WHERE id = ?", arguments: [id]) }
     }

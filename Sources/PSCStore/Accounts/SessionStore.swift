@@ -139,6 +139,13 @@ public struct SessionStore: Sendable {
     }
 
     /// The user's sessions that are still live, newest first.
+    /// Sessions not revoked and not past their absolute expiry.
+    public func liveCount(userID: Int64, in db: GRDB.Database) throws -> Int {
+        try Int.fetchOne(
+            db, sql: "SELECT count(*) FROM sessions WHERE user_id = ? AND revoked_at IS NULL AND absolute_expires_at > ?",
+            arguments: [userID, Timestamp.string(from: clock())]) ?? 0
+    }
+
     public func sessions(userID: Int64) throws -> [SessionRecord] {
         let stamp = Timestamp.string(from: clock())
         return try store.read { db in

@@ -336,6 +336,15 @@ public struct EventStore: Sendable {
 
     /// EVT-13: the holder of a calendar token (their first name) and the events they are going to; cancelled ones
     /// stay 30 days so subscribed calendars show the cancellation.
+    /// USR-15: a new private feed token replaces the old one, which stops working at once; only its hash is kept.
+    public func setCalendarToken(_ token: String, userID: Int64) throws {
+        try store.write { db in
+            try db.execute(
+                sql: "UPDATE users SET calendar_token_hash = ?, updated_at = ? WHERE id = ?",
+                arguments: [SecureToken.sha256(token), Timestamp.string(from: clock()), userID])
+        }
+    }
+
     public func calendarFeed(token: String) throws -> (firstName: String, events: [EventRecord])? {
         let since = Timestamp.string(from: clock().addingTimeInterval(-30 * 86400))
         return try store.read { db in

@@ -90,7 +90,38 @@ public struct ProfileStore: Sendable {
     }
 
     /// USR-2: writes the given columns (already validated by the caller; nil clears).
-    public func update(userID: Int64, columns: [String: DatabaseValue]) throws {
+    /// A profile column's new value as USR-2 validated it; the HTTP layer needs no database types to say it.
+    public enum ProfileValue: Sendable, Equatable {
+        case null
+        case text(String)
+        case integer(Int64)
+        case flag(Bool)
+
+        var databaseValue: DatabaseValue {
+            switch self {
+            case .null: .null
+            case .text(let text): text.databaseValue
+            case .integer(let number): number.databaseValue
+            case .flag(let flag): flag.databaseValue
+            }
+        }
+    }
+
+    /// The ids a profile's `department_id` may name.
+    public func departmentIDs() throws -> Set<Int64> {
+        try store.read { db in try Set(Int64.fetchAll(db, sql: "SELECT id FROM departments")) }
+    }
+
+    /// The GPA as its sealed envelope (40-data §3), or nil to clear it.
+    public func setGPA(envelope: String?, userID: Int64) throws {
+        try store.write { db in
+            try db.execute(
+                sql: "UPDATE users SET gpa_enc = ?, updated_at = ? WHERE id = ?",
+                arguments: [envelope, Timestamp.string(from: clock()), userID])
+        }
+    }
+
+    public func update(userID: Int64, columns: [String: ProfileValue]) throws {
         guard !columns.isEmpty else { return }
         let allowed: Set<String> = [
             "first_name", "last_name", "headline", "bio", "major", "degree", "graduation_year", "department_id", "skills", "interests",
@@ -100,7 +131,7 @@ public struct ProfileStore: Sendable {
         let names = columns.keys.filter(allowed.contains).sorted()
         guard !names.isEmpty else { return }
         let assignments = names.map { "\($0) = ?" }.joined(separator: ", ")
-        var arguments = StatementArguments(names.map { columns[$0]! })
+        var arguments = StatementArguments(names.compactMap { columns[$0]?.databaseValue })
         arguments += [Timestamp.string(from: clock()), userID]
         try store.write { db in
             try db.execute(sql: "UPDATE users SET \(assignments), updated_at = ? WHERE id = ?", arguments: arguments)

@@ -327,7 +327,7 @@ struct AuthRoutes {
             try platform.store.write { db -> SecondStepResult in
                 guard let challenge = try platform.challenges.open(.login2FA, token: body.loginChallenge, in: db),
                     let userID = challenge.userID,
-                    let user = try UserRecord.fetchOne(db, sql: "SELECT * FROM users WHERE id = ?", arguments: [userID]),
+                    let user = try platform.accounts.user(id: userID, in: db),
                     user.status.canSignIn
                 else { return .expired }
                 switch try platform.twoFactor.check(userID: userID, code: code, origin: origin, in: db) {
@@ -374,7 +374,7 @@ struct AuthRoutes {
             answer, for: .secondFactor(userID: userID), request: request, context: context
         ) { _, db in
             guard let challenge = try platform.challenges.open(.login2FA, token: loginChallenge, in: db), challenge.userID == userID,
-                let user = try UserRecord.fetchOne(db, sql: "SELECT * FROM users WHERE id = ?", arguments: [userID]), user.status.canSignIn
+                let user = try platform.accounts.user(id: userID, in: db), user.status.canSignIn
             else { throw expired }
             try platform.challenges.consume(challenge, in: db)
             let remember = challenge.data["remember"]?.boolValue ?? false

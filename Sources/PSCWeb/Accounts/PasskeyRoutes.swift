@@ -335,7 +335,7 @@ struct PasskeyRoutes {
         let routes = AuthRoutes(platform: platform)
         let origin = AuthRoutes.origin(request, context)
         let (token, identity) = try await verify(body, for: .passwordless, request: request, context: context) { passkey, db in
-            guard let user = try UserRecord.fetchOne(db, sql: "SELECT * FROM users WHERE id = ?", arguments: [passkey.userID]),
+            guard let user = try platform.accounts.user(id: passkey.userID, in: db),
                 user.status.canSignIn
             else { throw APIError(.unauthorized, "invalid_credentials", "This passkey was not accepted.") }
             return try routes.completeSignIn(

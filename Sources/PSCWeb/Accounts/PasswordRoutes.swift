@@ -88,7 +88,7 @@ struct PasswordRoutes {
             try platform.store.write { db -> (String, Identity)? in
                 guard try platform.accounts.consumeToken(purpose: purpose, token: body.token, in: db) == userID else { return nil }
                 try platform.accounts.setPassword(userID: userID, hash: hash, action: "auth.password_set", origin: origin, in: db)
-                try db.execute(sql: "UPDATE users SET email_verified = 1 WHERE id = ?", arguments: [userID])
+                try platform.accounts.markEmailVerified(userID: userID, in: db)
                 return try routes.completeSignIn(
                     user: user, remember: false, methods: ["password"], emailHash: nil, newPasswordHash: nil, origin: origin, in: db)
             }

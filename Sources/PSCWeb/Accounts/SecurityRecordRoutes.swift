@@ -1,5 +1,4 @@
 import Foundation
-import GRDB
 import Hummingbird
 import PSCCore
 import PSCStore
@@ -34,22 +33,8 @@ struct SecurityRecordRoutes {
         ) { request, context in
             let identity = try context.require(.signedIn, scope: "profile:read")
             let page = try Pagination(request, defaultLimit: 50)
-            let store = platform.store
-            let (logs, lastID) = try await Offload.run {
-                try store.read { db -> ([JSONValue], Int64?) in
-                    let rows = try Row.fetchAll(
-                        db,
-                        sql: """
-                            SELECT id, occurred_at, action, actor_kind, actor_user_id, target_type, target_id, ip_address, user_agent,
-                                details, severity, outcome
-                            FROM audit_log
-                            WHERE (actor_user_id = ?1 OR (target_type = 'user' AND target_id = ?2)) AND id < ?3
-                            ORDER BY id DESC LIMIT ?4
-                            """,
-                        arguments: [identity.user.id, String(identity.user.id), page.lastID ?? Int64.max, page.limit])
-                    return (try rows.map(AuditLog.entryJSON), try rows.last?.decode(forColumn: "id"))
-                }
-            }
+            let (records, user) = (SecurityRecordStore(store: platform.store), identity.user.id)
+            let (logs, lastID) = try await Offload.run { try records.auditPage(userID: user, beforeID: page.lastID, limit: page.limit) }
             return JSONResponse.make([
                 "logs": .array(logs), "next_cursor": page.nextCursor(lastID: lastID, count: logs.count),
                 "limit": .int(Int64(page.limit)),
@@ -67,30 +52,8 @@ struct SecurityRecordRoutes {
             to: router
         ) { _, context in
             let identity = try context.require(.signedIn, scope: "profile:read")
-            let store = platform.store
-            let consents = try await Offload.run {
-                try store.read { db -> [String: JSONValue] in
-                    // The latest by (recorded_at, id) wins (20-services §4.8).
-                    let rows = try Row.fetchAll(
-                        db,
-                        sql: """
-                            SELECT consent_type, granted, version, recorded_at FROM consent_records c
-                            WHERE user_id = ?1 AND id = (
-                                SELECT id FROM consent_records WHERE user_id = ?1 AND consent_type = c.consent_type
-                                ORDER BY recorded_at DESC, id DESC LIMIT 1)
-                            """,
-                        arguments: [identity.user.id])
-                    var consents: [String: JSONValue] = [:]
-                    for row in rows {
-                        consents[try row.decode(forColumn: "consent_type")] = [
-                            "granted": .bool(try row.decode(forColumn: "granted")),
-                            "version": .string(try row.decode(forColumn: "version")),
-                            "recorded_at": .string(try row.decode(forColumn: "recorded_at")),
-                        ]
-                    }
-                    return consents
-                }
-            }
+            let (records, user) = (SecurityRecordStore(store: platform.store), identity.user.id)
+            let consents = try await Offload.run { try records.currentConsents(userID: user) }
             return JSONResponse.make(["consents": .object(consents)])
         }
         catalog.add(
@@ -102,27 +65,8 @@ struct SecurityRecordRoutes {
             let identity = try context.require(.signedIn, scope: "profile:read")
             let type = request.uri.formQuery.get("consent_type").map { String($0) }
             if let type, !Self.consentTypes.contains(type) { throw APIError.validation(["consent_type": ["is not a consent type"]]) }
-            let store = platform.store
-            let items = try await Offload.run {
-                try store.read { db -> [JSONValue] in
-                    try Row.fetchAll(
-                        db,
-                        sql: """
-                            SELECT id, consent_type, granted, version, recorded_at, source FROM consent_records
-                            WHERE user_id = ? AND (?2 IS NULL OR consent_type = ?2) ORDER BY recorded_at DESC, id DESC
-                            """,
-                        arguments: [identity.user.id, type]
-                    ).map { row -> JSONValue in
-                        [
-                            "id": .int(try row.decode(forColumn: "id")), "consent_type": .string(try row.decode(forColumn: "consent_type")),
-                            "granted": .bool(try row.decode(forColumn: "granted")),
-                            "version": .string(try row.decode(forColumn: "version")),
-                            "recorded_at": .string(try row.decode(forColumn: "recorded_at")),
-                            "source": (try row.decode(forColumn: "source") as String?).map(JSONValue.string) ?? .null,
-                        ]
-                    }
-                }
-            }
+            let (records, user) = (SecurityRecordStore(store: platform.store), identity.user.id)
+            let items = try await Offload.run { try records.consentHistory(userID: user, type: type) }
             return JSONResponse.make(["items": .array(items)])
         }
     }
@@ -138,25 +82,12 @@ struct SecurityRecordRoutes {
         if !(1...20).contains(version.count) { problems["version"] = ["must be 1 to 20 characters"] }
         guard problems.isEmpty else { throw APIError.validation(problems) }
         let origin = AuthRoutes.origin(request, context)
-        let store = platform.store
+        let (records, user) = (SecurityRecordStore(store: platform.store), identity.user.id)
         let now = Date()
         let stamp = Timestamp.string(from: now)
         let id = try await Offload.run {
-            try store.write { db -> Int64 in
-                try db.execute(
-                    sql: """
-                        INSERT INTO consent_records (user_id, consent_type, granted, version, recorded_at, ip, user_agent, source, created_at)
-                        VALUES (?, ?, ?, ?, ?, ?, ?, 'user', ?)
-                        """,
-                    arguments: [identity.user.id, body.consentType, body.granted, version, stamp, origin.ip, origin.userAgent, stamp])
-                let id = db.lastInsertedRowID
-                try AuditLog.append(
-                    .account(
-                        body.granted ? "consent.granted" : "consent.revoked", userID: identity.user.id, origin: origin, at: now,
-                        details: ["consent_type": .string(body.consentType), "version": .string(version)], severity: .info),
-                    in: db)
-                return id
-            }
+            try records.recordConsent(
+                userID: user, type: body.consentType, granted: body.granted, version: version, origin: origin, at: now)
         }
         return JSONResponse.make(
             [

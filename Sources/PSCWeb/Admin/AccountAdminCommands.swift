@@ -1,5 +1,4 @@
 import Foundation
-import GRDB
 import PSCCore
 import PSCStore
 
@@ -53,9 +52,7 @@ extension AdminCommands {
             let (grants, twoFactor, sessions) = try platform.store.read { db in
                 (
                     try platform.accounts.grants(userID: user.id, in: db), try platform.twoFactor.methods(userID: user.id, in: db),
-                    try Int.fetchOne(
-                        db, sql: "SELECT count(*) FROM sessions WHERE user_id = ? AND revoked_at IS NULL AND absolute_expires_at > ?",
-                        arguments: [user.id, Timestamp.string(from: Date())]) ?? 0
+                    try platform.sessions.liveCount(userID: user.id, in: db)
                 )
             }
             fields["grants"] = .array(
@@ -171,8 +168,7 @@ extension AdminCommands {
         let count = args.count == 2 ? Int(args[1]) : 20
         guard let count, (1...1000).contains(count) else { throw Failure("bad_arguments", "usage: psc-admin audit tail [1..1000]") }
         let rows = try platform.store.read { db in
-            try Row.fetchAll(db, sql: "SELECT * FROM audit_log ORDER BY id DESC LIMIT ?", arguments: [count]).map(
-                AuditLog.entryJSON)
+            try AuditLog.tail(count, in: db)
         }
         return ["entries": .array(rows.reversed())]
     }

@@ -19,14 +19,8 @@ struct CalendarFeedRoutes {
         ) { request, context in
             let identity = try context.require(.signedIn, scope: "profile:write")
             let token = SecureToken.random()
-            let (store, userID) = (platform.store, identity.user.id)
-            try await Offload.run {
-                try store.write { db in
-                    try db.execute(
-                        sql: "UPDATE users SET calendar_token_hash = ?, updated_at = ? WHERE id = ?",
-                        arguments: [SecureToken.sha256(token), Timestamp.string(from: Date()), userID])
-                }
-            }
+            let (events, userID) = (platform.events, identity.user.id)
+            try await Offload.run { try events.setCalendarToken(token, userID: userID) }
             let site = AuthRoutes(platform: platform).siteOrigin(request)
             return JSONResponse.make(["feed_url": .string("\(site)/api/v1/calendar/\(token).ics")], status: .created)
         }

@@ -1,5 +1,4 @@
 import Foundation
-import GRDB
 import Hummingbird
 import PSCCore
 import PSCStore
@@ -118,20 +117,15 @@ struct ProfileRoutes {
         let identity = try context.require(.signedIn, scope: "profile:write")
         let body = try await request.jsonObjectBody(context: context).object
         var validator = ProfileValidator(body: body, privileged: identity.privileged, keyRing: platform.keyRing)
-        let departmentIDs = try await Offload.run {
-            try platform.store.read { db in try Set(Int64.fetchAll(db, sql: "SELECT id FROM departments")) }
-        }
+        let profiles = platform.profiles
+        let departmentIDs = try await Offload.run { try profiles.departmentIDs() }
         let columns = validator.columns(knownDepartments: departmentIDs)
         guard validator.problems.isEmpty else { throw APIError.validation(validator.problems) }
-        let (profiles, userID) = (platform.profiles, identity.user.id)
+        let userID = identity.user.id
         let changes = columns
         try await Offload.run { try profiles.update(userID: userID, columns: changes) }
         if let gpa = validator.gpaEnvelope {
-            try await Offload.run {
-                try platform.store.write { db in
-                    try db.execute(sql: "UPDATE users SET gpa_enc = ? WHERE id = ?", arguments: [gpa.isEmpty ? nil : gpa, userID])
-                }
-            }
+            try await Offload.run { try profiles.setGPA(envelope: gpa.isEmpty ? nil : gpa, userID: userID) }
         }
         return JSONResponse.make(try await ownProfile(userID))
     }
@@ -156,8 +150,8 @@ struct ProfileValidator {
 
     static func isBool(_ value: Any) -> Bool { value is Bool && String(describing: type(of: value)).contains("Bool") }
 
-    mutating func columns(knownDepartments: Set<Int64>) -> [String: DatabaseValue] {
-        var columns: [String: DatabaseValue] = [:]
+    mutating func columns(knownDepartments: Set<Int64>) -> [String: ProfileStore.ProfileValue] {
+        var columns: [String: ProfileStore.ProfileValue] = [:]
         func string(_ field: String, _ range: ClosedRange<Int>, nullable: Bool = true) {
             guard let value = body[field] else { return }
             if value is NSNull {
@@ -172,7 +166,7 @@ struct ProfileValidator {
             guard !trimmed.unicodeScalars.contains(where: { $0.properties.generalCategory == .control && $0 != "\n" && $0 != "\t" }) else {
                 return fail(field, "contains control characters")
             }
-            columns[field] = trimmed.isEmpty && nullable ? .null : trimmed.databaseValue
+            columns[field] = trimmed.isEmpty && nullable ? .null : .text(trimmed)
         }
         func choice(_ field: String, _ allowed: [String], nullable: Bool = true) {
             guard let value = body[field] else { return }
@@ -180,7 +174,7 @@ struct ProfileValidator {
             guard let text = value as? String, allowed.contains(text) else {
                 return fail(field, "must be one of \(allowed.joined(separator: ", "))")
             }
-            columns[field] = text.databaseValue
+            columns[field] = .text(text)
         }
         func integer(_ field: String, _ range: ClosedRange<Int>) {
             guard let value = body[field] else { return }
@@ -188,12 +182,12 @@ struct ProfileValidator {
             guard !Self.isBool(value), let number = value as? Int, range.contains(number) else {
                 return fail(field, "must be a whole number from \(range.lowerBound) to \(range.upperBound)")
             }
-            columns[field] = number.databaseValue
+            columns[field] = .integer(Int64(number))
         }
         func flag(_ field: String) {
             guard let value = body[field] else { return }
             guard Self.isBool(value), let flag = value as? Bool else { return fail(field, "must be true or false") }
-            columns[field] = flag.databaseValue
+            columns[field] = .flag(flag)
         }
         func list(_ field: String, max: Int) {
             guard let value = body[field] else { return }
@@ -206,7 +200,7 @@ struct ProfileValidator {
                 }
                 if !cleaned.contains(where: { $0.lowercased() == text.lowercased() }) { cleaned.append(text) }
             }
-            columns[field] = JSONValue.array(cleaned.map(JSONValue.string)).canonicalText.databaseValue
+            columns[field] = .text(JSONValue.array(cleaned.map(JSONValue.string)).canonicalText)
         }
         string("first_name", 1...60, nullable: false)
         string("last_name", 1...60, nullable: false)
@@ -231,14 +225,14 @@ struct ProfileValidator {
             if value is NSNull {
                 columns["state_of_residence"] = .null
             } else if let text = value as? String, text.count == 2, text.allSatisfy({ $0.isASCII && $0.isLetter }) {
-                columns["state_of_residence"] = text.uppercased().databaseValue
+                columns["state_of_residence"] = .text(text.uppercased())
             } else {
                 fail("state_of_residence", "must be a two-letter state code")
             }
         }
         if let value = body["time_zone"] {
             if let text = value as? String, text.contains("/") || text == "UTC", TimeZone(identifier: text) != nil {
-                columns["time_zone"] = text.databaseValue
+                columns["time_zone"] = .text(text)
             } else {
                 fail("time_zone", "must be an IANA time zone such as America/Chicago")
             }
@@ -247,7 +241,7 @@ struct ProfileValidator {
             if value is NSNull {
                 columns["department_id"] = .null
             } else if !Self.isBool(value), let id = value as? Int, knownDepartments.contains(Int64(id)) {
-                columns["department_id"] = Int64(id).databaseValue
+                columns["department_id"] = .integer(Int64(id))
             } else {
                 fail("department_id", "is not a department")
             }
@@ -266,7 +260,7 @@ struct ProfileValidator {
                     else { fail("links.\(key)", "must be an https URL of at most 300 characters"); continue }
                     cleaned[key] = .string(url)
                 }
-                columns["links"] = JSONValue.object(cleaned).canonicalText.databaseValue
+                columns["links"] = .text(JSONValue.object(cleaned).canonicalText)
             } else {
                 fail("links", "must be an object")
             }

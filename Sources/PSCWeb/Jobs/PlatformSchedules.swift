@@ -1,5 +1,4 @@
 import Foundation
-import GRDB
 import PSCCore
 import PSCJobs
 import PSCStore
@@ -41,7 +40,7 @@ enum PlatformSchedules {
             "checkpointed_frames": .int(Int64(result.checkpointedFrames)), "wal_bytes_after": .int(platform.store.walBytes()),
         ]
         if slot.contains("T04:15:00") {
-            try platform.store.pool.writeWithoutTransaction { try $0.execute(sql: "PRAGMA optimize") }
+            try platform.store.optimize()
             summary["optimized"] = true
         }
         return .object(summary)

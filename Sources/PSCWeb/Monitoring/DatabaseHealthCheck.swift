@@ -14,13 +14,10 @@ public struct DatabaseHealthCheck: HealthCheck {
         let clock = ContinuousClock()
         do {
             let readStart = clock.now
-            _ = try await store.read { db in try Int.fetchOne(db, sql: "SELECT 1") }
+            try await store.probeRead()
             let readTime = clock.now - readStart
             let writeStart = clock.now
-            try await store.pool.writeWithoutTransaction { db in
-                try db.execute(sql: "BEGIN IMMEDIATE")
-                try db.execute(sql: "ROLLBACK")
-            }
+            try await store.probeWrite()
             let writeTime = clock.now - writeStart
             let slowest = max(readTime, writeTime)
             let walBytes = store.walBytes()
