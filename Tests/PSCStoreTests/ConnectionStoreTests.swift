@@ -1,19 +1,12 @@
 import Foundation
 import PSCCore
-import Synchronization
 import Testing
 
 @testable import PSCStore
 
 @Suite("Connection and notification stores")
 struct ConnectionStoreTests {
-    final class Clock: Sendable {
-        let now = Mutex(Date(timeIntervalSince1970: 1_800_000_000))
-        var read: @Sendable () -> Date { { [self] in now.withLock { $0 } } }
-        func advance(days: Double) { now.withLock { $0 = $0.addingTimeInterval(days * 86400) } }
-    }
-
-    func prepared(_ count: Int) throws -> (TemporaryDirectory, Store, [Int64], Clock) {
+    func prepared(_ count: Int) throws -> (TemporaryDirectory, Store, [Int64], TestClock) {
         let directory = try TemporaryDirectory()
         let store = try Store(path: directory.file("psc.db"))
         try Migrator.embedded().migrate(store)
@@ -25,7 +18,7 @@ struct ConnectionStoreTests {
                     lastName: "Test"),
                 origin: RequestOrigin(ip: nil, userAgent: nil), listInDirectory: true)
         }
-        return (directory, store, people, Clock())
+        return (directory, store, people, TestClock())
     }
 
     @Test("a request is answered by its addressee only; asking back accepts; a decline pauses new requests for 30 days")

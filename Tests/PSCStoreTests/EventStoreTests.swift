@@ -1,23 +1,16 @@
 import Foundation
 import PSCCore
-import Synchronization
 import Testing
 
 @testable import PSCStore
 
 @Suite("Event store")
 struct EventStoreTests {
-    final class Clock: Sendable {
-        let now = Mutex(Date(timeIntervalSince1970: 1_800_000_000))
-        var read: @Sendable () -> Date { { [self] in now.withLock { $0 } } }
-        func set(_ date: Date) { now.withLock { $0 = date } }
-    }
-
     struct World {
         let directory: TemporaryDirectory
         let store: Store
         let events: EventStore
-        let clock: Clock
+        let clock: TestClock
         let people: [Int64]
     }
 
@@ -33,7 +26,7 @@ struct EventStoreTests {
                     firstName: "P\(index)", lastName: "Test"),
                 origin: RequestOrigin(ip: nil, userAgent: nil))
         }
-        let clock = Clock()
+        let clock = TestClock()
         return World(directory: directory, store: store, events: EventStore(store: store, clock: clock.read), clock: clock, people: people)
     }
 
@@ -94,7 +87,8 @@ struct EventStoreTests {
         }
         let first = try world.events.checkIn(eventID: id, userID: world.people[1], method: .code, by: world.people[1], code: code)
         #expect(first.created)
-        #expect(try world.events.checkIn(eventID: id, userID: world.people[1], method: .code, by: world.people[1], code: code).created == false)
+        #expect(
+            try world.events.checkIn(eventID: id, userID: world.people[1], method: .code, by: world.people[1], code: code).created == false)
         #expect(throws: EventError.walkInsOff) {
             try world.events.checkIn(eventID: id, userID: world.people[2], method: .organizer, by: world.people[0], code: nil)
         }

@@ -35,7 +35,7 @@ struct DeniedAuditMiddleware: RouterMiddleware {
         entry.outcome = .failure
         let store = platform.store
         do {
-            try await Offload.run { [entry] in try store.write { db in try AuditLog.append(entry, in: db) } }
+            _ = try await Offload.run { [entry] in try store.write { db in try AuditLog.append(entry, in: db) } }
         } catch {
             // The refusal stands whether or not its record could be written; the failure is logged, not shown.
             context.logger.error("authz.denied audit record not written", metadata: ["error": "\(error)"])
