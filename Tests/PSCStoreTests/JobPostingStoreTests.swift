@@ -84,6 +84,9 @@ struct JobPostingStoreTests {
         }
         try world.applications.setStatus(id: id, to: "interview", note: .some("Strong CAD work"))
         #expect(try world.applications.application(id: id)?.status == "interview")
+        let notices = try NotificationStore(store: world.store).list(
+            userID: world.student, unreadOnly: true, type: nil, beforeID: nil, limit: 5)
+        #expect(notices.first?.message == "Your application to Line lead at Weir Plastics Group moved to the interview stage.")
         try world.applications.setStatus(id: id, to: "offer", note: nil)
         #expect(throws: JobPostingError.invalidTransition) { try world.applications.setStatus(id: id, to: "reviewed", note: nil) }
         #expect(throws: JobPostingError.invalidTransition) { try world.applications.withdraw(id: id, userID: world.student) }

@@ -155,6 +155,12 @@ public struct JobApplicationStore: Sendable {
         }
     }
 
+    /// How a notice says each status a company can move an application to.
+    static let statusSentence = [
+        "reviewed": "was reviewed", "interview": "moved to the interview stage", "offer": "received an offer",
+        "rejected": "was not selected",
+    ]
+
     /// JOB-11, compare-and-swap on the status read so two reviewers cannot both move it.
     public func setStatus(id: Int64, to next: String, note: String??, audit: AuditEntry? = nil) throws {
         let stamp = Timestamp.string(from: clock())
@@ -173,7 +179,8 @@ public struct JobApplicationStore: Sendable {
             try tellApplicant(id: id, in: db) {
                 .init(
                     .applicationStatus, title: "Application update",
-                    message: "Your application to \($0.jobTitle) at \($0.companyName) is now \(next).", link: "/jobs/\($0.jobID)")
+                    message: "Your application to \($0.jobTitle) at \($0.companyName) \(Self.statusSentence[next] ?? "was updated").",
+                    link: "/jobs/\($0.jobID)")
             }
             if let audit { try AuditLog.append(audit, in: db) }
         }
