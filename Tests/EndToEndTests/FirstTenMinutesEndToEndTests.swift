@@ -48,6 +48,11 @@ extension EndToEnd {
             #expect(try dee.call("PATCH", "/api/v1/users/me", ["major": "Nursing"]).status == 200)
             #expect(
                 try dee.call("POST", "/api/v1/security/consent", ["consent_type": "ferpa_directory", "granted": false]).status == 201)
+            // Listing oneself on the privacy route is the consent too, and both choices are in the member's audit trail.
+            let actions = (try dee.call("GET", "/api/v1/security/audit-logs").json["logs"] as? [[String: Any]] ?? []).compactMap {
+                $0["action"] as? String
+            }
+            #expect(actions.contains("consent.granted") && actions.contains("consent.revoked"), "\(actions)")
 
             // The NULL department and major used to trap the whole process here.
             let suggestions = try ada.call("GET", "/api/v1/connections/suggestions")

@@ -6,25 +6,15 @@ import Testing
 
 @Suite("Connection and notification stores")
 struct ConnectionStoreTests {
-    func prepared(_ count: Int) throws -> (TemporaryDirectory, Store, [Int64], TestClock) {
-        let directory = try TemporaryDirectory()
-        let store = try Store(path: directory.file("psc.db"))
-        try Migrator.embedded().migrate(store)
-        let accounts = AccountStore(store: store)
-        let people = try (0..<count).map { index in
-            try accounts.register(
-                NewAccount(
-                    email: "c\(index)@gus.pittstate.edu", passwordHash: "x", role: .student, status: .active, firstName: "C\(index)",
-                    lastName: "Test"),
-                origin: RequestOrigin(ip: nil, userAgent: nil), listInDirectory: true)
-        }
-        return (directory, store, people, TestClock())
+    func prepared(_ count: Int) throws -> (TestMembers, Store, [Int64], TestClock) {
+        let members = try TestMembers(count, prefix: "c", listed: true)
+        return (members, members.store, members.ids, TestClock())
     }
 
     @Test("a request is answered by its addressee only; asking back accepts; a decline pauses new requests for 30 days")
     func requests() throws {
-        let (directory, store, people, clock) = try prepared(3)
-        _ = directory
+        let (members, store, people, clock) = try prepared(3)
+        _ = members  // keeps the temporary directory until the test ends
         let connections = ConnectionStore(store: store, clock: clock.read)
         let (a, b, c) = (people[0], people[1], people[2])
         let first = try connections.request(from: a, to: b, note: "Lab partners?")
@@ -44,8 +34,8 @@ struct ConnectionStoreTests {
 
     @Test("a block ends the connection and stops requests; suggestions leave out the blocked and the withdrawn")
     func blocksAndSuggestions() throws {
-        let (directory, store, people, clock) = try prepared(4)
-        _ = directory
+        let (members, store, people, clock) = try prepared(4)
+        _ = members  // keeps the temporary directory until the test ends
         let connections = ConnectionStore(store: store, clock: clock.read)
         let (a, b, c, d) = (people[0], people[1], people[2], people[3])
         _ = try connections.request(from: a, to: b, note: nil)
@@ -58,12 +48,9 @@ struct ConnectionStoreTests {
         #expect(Set(try connections.suggestions(for: a, limit: 10).map(\.userID)) == [c, d])
         try connections.block(a, c)
         try store.write { db in
-            try db.execute(
-                sql: """
-                    INSERT INTO consent_records (user_id, consent_type, granted, version, recorded_at, source, created_at)
-                    VALUES (?, 'ferpa_directory', 0, '1', '2030-01-01T00:00:00.000Z', 'user', '2030-01-01T00:00:00.000Z')
-                    """,
-                arguments: [d])
+            try Consent.append(
+                userID: d, type: "ferpa_directory", granted: false, version: "1", source: "user", origin: nil,
+                at: "2030-01-01T00:00:00.000Z", in: db)
         }
         #expect(try connections.suggestions(for: a, limit: 10).isEmpty, "C is blocked; D withdrew the directory consent")
         #expect(throws: ConnectionError.blocked) { try connections.request(from: c, to: a, note: nil) }
@@ -73,8 +60,8 @@ struct ConnectionStoreTests {
 
     @Test("notifications: a request notifies its addressee; read state, counts and deletes are the owner's alone")
     func notifications() throws {
-        let (directory, store, people, clock) = try prepared(2)
-        _ = directory
+        let (members, store, people, clock) = try prepared(2)
+        _ = members  // keeps the temporary directory until the test ends
         let connections = ConnectionStore(store: store, clock: clock.read)
         let notifications = NotificationStore(store: store)
         _ = try connections.request(from: people[0], to: people[1], note: nil)

@@ -7,7 +7,7 @@ import Testing
 @Suite("Event store")
 struct EventStoreTests {
     struct World {
-        let directory: TemporaryDirectory
+        let members: TestMembers
         let store: Store
         let events: EventStore
         let clock: TestClock
@@ -15,19 +15,11 @@ struct EventStoreTests {
     }
 
     func world(people count: Int) throws -> World {
-        let directory = try TemporaryDirectory()
-        let store = try Store(path: directory.file("psc.db"))
-        try Migrator.embedded().migrate(store)
-        let accounts = AccountStore(store: store)
-        let people = try (0..<count).map { index in
-            try accounts.register(
-                NewAccount(
-                    email: "p\(index)@gus.pittstate.edu", passwordHash: "x", role: index == 0 ? .faculty : .student, status: .active,
-                    firstName: "P\(index)", lastName: "Test"),
-                origin: RequestOrigin(ip: nil, userAgent: nil))
-        }
+        let members = try TestMembers(count, prefix: "p") { $0 == 0 ? .faculty : .student }
         let clock = TestClock()
-        return World(directory: directory, store: store, events: EventStore(store: store, clock: clock.read), clock: clock, people: people)
+        return World(
+            members: members, store: members.store, events: EventStore(store: members.store, clock: clock.read), clock: clock,
+            people: members.ids)
     }
 
     func event(_ world: World, capacity: Int?, waitlist: Bool, walkIns: Bool = true, startsIn hours: Double = 48) throws -> Int64 {

@@ -49,12 +49,8 @@ public struct AccountStore: Sendable {
                 try db.execute(sql: "UPDATE users SET directory_listed = 1 WHERE id = ?", arguments: [id])
             }
             for type in ["terms", "privacy"] + (listInDirectory ? ["ferpa_directory"] : []) {
-                try db.execute(
-                    sql: """
-                        INSERT INTO consent_records (user_id, consent_type, granted, version, recorded_at, ip, user_agent, source, created_at)
-                        VALUES (?, ?, 1, ?, ?, ?, ?, 'registration', ?)
-                        """,
-                    arguments: [id, type, termsVersion, now, origin.ip, origin.userAgent, now])
+                try Consent.append(
+                    userID: id, type: type, granted: true, version: termsVersion, source: "registration", origin: origin, at: now, in: db)
             }
             try AuditLog.append(
                 AuditEntry(

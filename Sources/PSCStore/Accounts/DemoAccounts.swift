@@ -65,12 +65,9 @@ public enum DemoAccounts {
                             """,
                         arguments: [profile.department, profile.major, profile.headline, profile.year, listed, id])
                     if listed {
-                        try db.execute(
-                            sql: """
-                                INSERT INTO consent_records (user_id, consent_type, granted, version, recorded_at, source, created_at)
-                                VALUES (?, 'ferpa_directory', 1, '1', ?2, 'user', ?2)
-                                """,
-                            arguments: [id, stamp])
+                        try Consent.append(
+                            userID: id, type: "ferpa_directory", granted: true, version: "1", source: "user", origin: nil, at: stamp, in: db
+                        )
                     }
                 }
                 if person.0 == .employer { try CompanyStore.join(userID: id, companyName: "Demo Employer Inc.", at: stamp, in: db) }

@@ -76,21 +76,8 @@ public struct SecurityRecordStore: Sendable {
     public func recordConsent(
         userID: Int64, type: String, granted: Bool, version: String, origin: RequestOrigin, at now: Date
     ) throws -> Int64 {
-        let stamp = Timestamp.string(from: now)
-        return try store.write { db in
-            try db.execute(
-                sql: """
-                    INSERT INTO consent_records (user_id, consent_type, granted, version, recorded_at, ip, user_agent, source, created_at)
-                    VALUES (?, ?, ?, ?, ?, ?, ?, 'user', ?)
-                    """,
-                arguments: [userID, type, granted, version, stamp, origin.ip, origin.userAgent, stamp])
-            let id = db.lastInsertedRowID
-            try AuditLog.append(
-                .account(
-                    granted ? "consent.granted" : "consent.revoked", userID: userID, origin: origin, at: now,
-                    details: ["consent_type": .string(type), "version": .string(version)], severity: .info),
-                in: db)
-            return id
+        try store.write { db in
+            try Consent.recordChoice(userID: userID, type: type, granted: granted, version: version, origin: origin, at: now, in: db)
         }
     }
 }

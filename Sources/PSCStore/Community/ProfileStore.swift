@@ -141,16 +141,13 @@ public struct ProfileStore: Sendable {
     /// USR-5: merges field levels into the stored settings. Choosing to be listed in the directory (or not) is the
     /// FERPA directory consent of 20-services §4.8 too, so the choice is recorded as that consent in the same write:
     /// one question for the member, one answer in force.
-    public func setPrivacy(userID: Int64, fields: [String: FieldVisibility], employerVisible: Bool?, directoryListed: Bool?) throws {
+    public func setPrivacy(
+        userID: Int64, fields: [String: FieldVisibility], employerVisible: Bool?, directoryListed: Bool?, origin: RequestOrigin
+    ) throws {
         try store.write { db in
             if let directoryListed {
-                let now = Timestamp.string(from: clock())
-                try db.execute(
-                    sql: """
-                        INSERT INTO consent_records (user_id, consent_type, granted, version, recorded_at, source, created_at)
-                        VALUES (?, 'ferpa_directory', ?, '1', ?3, 'user', ?3)
-                        """,
-                    arguments: [userID, directoryListed, now])
+                try Consent.recordChoice(
+                    userID: userID, type: "ferpa_directory", granted: directoryListed, version: "1", origin: origin, at: clock(), in: db)
             }
             let current = try String.fetchOne(db, sql: "SELECT privacy FROM users WHERE id = ?", arguments: [userID])
             var merged = current.flatMap { try? JSONDecoder().decode([String: String].self, from: Data($0.utf8)) } ?? [:]

@@ -79,9 +79,10 @@ struct ProfileRoutes {
             let employer = flag("employer_visible")
             let listed = flag("directory_listed")
             guard problems.isEmpty else { throw APIError.validation(problems) }
-            let (profiles, chosen) = (platform.profiles, levels)
+            let (profiles, chosen, origin) = (platform.profiles, levels, AuthRoutes.origin(request, context))
             try await Offload.run {
-                try profiles.setPrivacy(userID: identity.user.id, fields: chosen, employerVisible: employer, directoryListed: listed)
+                try profiles.setPrivacy(
+                    userID: identity.user.id, fields: chosen, employerVisible: employer, directoryListed: listed, origin: origin)
             }
             return JSONResponse.make(try await privacyBody(identity.user.id))
         }
