@@ -16,6 +16,9 @@ public struct Actor: Sendable, Equatable {
         self.grants = grants
     }
 
+    /// Admins and grant holders: shorter sessions and, where configured, a required second factor (00-conventions §3.1).
+    public static func privileged(role: Role, grants: [Grant]) -> Bool { role == .admin || !grants.isEmpty }
+
     /// Whether the role or a grant gives the permission (admins hold every one).
     public func has(_ permission: Permission) -> Bool {
         role == .admin || grants.contains { $0.capability.permissions.contains(permission) }

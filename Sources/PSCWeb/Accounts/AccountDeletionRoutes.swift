@@ -26,7 +26,7 @@ struct AccountDeletionRoutes {
                 throw APIError(.unauthorized, "invalid_credentials", "The password is not right.")
             }
             let (store, jobs, userID) = (platform.store, platform.jobs, identity.user.id)
-            let origin = AuthRoutes.origin(request, context)
+            let origin = request.origin(context)
             let now = Date()
             let purge = AccountPurge(store: store)
             try await Offload.run {
@@ -37,7 +37,7 @@ struct AccountDeletionRoutes {
             }
             var response = JSONResponse.make(
                 ["purge_after": .string(Timestamp.string(from: now.addingTimeInterval(AccountPurge.grace)))], status: .accepted)
-            response.setCookie(AuthRoutes(platform: platform).expiredCookie())
+            response.setCookie(SessionCookie(platform.configuration).expired())
             return response
         }
     }

@@ -81,9 +81,9 @@ struct AccountPageRoutes {
             // The session middleware has already checked the form's `_csrf` and the request's origin.
             var response = HTMLResponse.redirect(to: "/login")
             guard let identity = context.identity, let session = identity.session else { return response }
-            let (sessions, origin) = (platform.sessions, AuthRoutes.origin(request, context))
+            let (sessions, origin) = (platform.sessions, request.origin(context))
             _ = try await Offload.run { try sessions.revoke(id: session.id, userID: identity.user.id, reason: "logout", origin: origin) }
-            response.setCookie(AuthRoutes(platform: platform).expiredCookie())
+            response.setCookie(SessionCookie(platform.configuration).expired())
             return response
         }
     }

@@ -1,5 +1,4 @@
 import Foundation
-import GRDB
 import Hummingbird
 import PSCCore
 import PSCStore
@@ -27,6 +26,16 @@ struct PasskeyAnswer: Decodable, Sendable {
         case credential
         case ceremonyID = "ceremony_id"
     }
+
+    /// The answer with its binary fields decoded; a field that is not base64url is absent, which fails verification.
+    var assertion: PasskeyAssertion {
+        PasskeyAssertion(
+            ceremonyID: ceremonyID, credentialID: SecureToken.base64URLDecode(credential.rawId ?? credential.id),
+            clientDataJSON: SecureToken.base64URLDecode(credential.response.clientDataJSON),
+            authenticatorData: credential.response.authenticatorData.flatMap(SecureToken.base64URLDecode),
+            signature: credential.response.signature.flatMap(SecureToken.base64URLDecode),
+            userHandle: credential.response.userHandle.flatMap(SecureToken.base64URLDecode))
+    }
 }
 
 /// SEC-7..13 (10-api §3): passkey registration and sign-in ceremonies with the relying-party checks of
@@ -34,16 +43,7 @@ struct PasskeyAnswer: Decodable, Sendable {
 struct PasskeyRoutes {
     let platform: Platform
 
-    /// The relying party: the public origin, or on a development instance the origin the browser used.
-    struct RelyingParty {
-        let origin: String
-        let id: String
-    }
-
-    func relyingParty(_ request: Request) -> RelyingParty {
-        let origin = AuthRoutes(platform: platform).siteOrigin(request)
-        return RelyingParty(origin: origin, id: URL(string: origin)?.host ?? "localhost")
-    }
+    func relyingParty(_ request: Request) -> RelyingParty { RelyingParty(origin: request.siteOrigin(platform.configuration)) }
 
     struct RegistrationOptions: Decodable {
         let deviceName: String?; enum CodingKeys: String, CodingKey { case deviceName = "device_name" }
@@ -119,7 +119,7 @@ struct PasskeyRoutes {
             let (identity, session) = try context.requireSession(enrolling: true)
             try context.requireRecentAuth(session)
             let id = try Self.id(context)
-            let (passkeys, origin) = (platform.passkeys, AuthRoutes.origin(request, context))
+            let (passkeys, origin) = (platform.passkeys, request.origin(context))
             guard try await Offload.run({ try passkeys.remove(id: id, userID: identity.user.id, origin: origin) }) else {
                 throw APIError.notFound("There is no such passkey.")
             }
@@ -179,15 +179,8 @@ struct PasskeyRoutes {
         let platform = platform
         let party = relyingParty(request)
         // The challenge is spent whatever the outcome: a replayed or retried answer needs a new ceremony.
-        let ceremony = try await Offload.run {
-            try platform.store.write { db -> ChallengeStore.Challenge? in
-                guard let challenge = try platform.challenges.open(.webauthnRegister, token: body.ceremonyID, in: db),
-                    challenge.userID == identity.user.id
-                else { return nil }
-                try platform.challenges.consume(challenge, in: db)
-                return challenge
-            }
-        }
+        let (service, userID) = (platform.signIn, identity.user.id)
+        let ceremony = try await Offload.run { try service.openRegistration(ceremonyID: body.ceremonyID, userID: userID) }
         let refused = { (why: String) in APIError(.unprocessableContent, "validation_failed", "The passkey was not accepted: \(why).") }
         guard let ceremony, let challenge = ceremony.data["challenge"]?.stringValue,
             let handle = ceremony.data["user_handle"]?.stringValue.flatMap(SecureToken.base64URLDecode)
@@ -205,7 +198,7 @@ struct PasskeyRoutes {
         }
         let name = ceremony.data["device_name"]?.stringValue ?? "Passkey"
         let transports = (body.credential.response.transports ?? []).prefix(8).map { String($0.prefix(20)) }
-        let origin = AuthRoutes.origin(request, context)
+        let origin = request.origin(context)
         do {
             let record = try await Offload.run {
                 try platform.passkeys.add(
@@ -230,7 +223,7 @@ struct PasskeyRoutes {
         let loginChallenge = body.loginChallenge
         let userID: Int64? = try await Offload.run {
             if let token = loginChallenge {
-                return try platform.store.read { db in try platform.challenges.open(.login2FA, token: token, in: db)?.userID }
+                return try platform.signIn.loginChallengeUser(token)
             }
             return try body.email.flatMap { try platform.accounts.user(email: $0)?.id }
         }
@@ -254,93 +247,11 @@ struct PasskeyRoutes {
         return JSONResponse.make(["ceremony_id": .string(ceremony.token), "publicKey": options])
     }
 
-    /// What an assertion is for: signing in with the passkey alone (user verification required, a ceremony made
-    /// without a password step), the second step after a password, or confirming a signed-in user.
-    enum Use: Sendable {
-        case passwordless
-        case secondFactor(userID: Int64)
-        case reauthentication(userID: Int64)
-    }
-
-    /// Verifies an assertion against its ceremony (spent whatever the outcome) and applies the counter rule in
-    /// `then`'s transaction.
-    func verify<T: Sendable>(
-        _ answer: PasskeyAnswer, for use: Use, request: Request, context: AppRequestContext,
-        then: @escaping @Sendable (PasskeyRecord, GRDB.Database) throws -> T
-    ) async throws -> T {
-        let platform = platform
-        let party = relyingParty(request)
-        let origin = AuthRoutes.origin(request, context)
-        let invalid = APIError(.unauthorized, "invalid_credentials", "This passkey was not accepted.")
-        let ceremony = try await Offload.run {
-            try platform.store.write { db -> ChallengeStore.Challenge? in
-                guard let challenge = try platform.challenges.open(.webauthnLogin, token: answer.ceremonyID, in: db) else { return nil }
-                try platform.challenges.consume(challenge, in: db)
-                return challenge
-            }
-        }
-        guard let ceremony, let challenge = ceremony.data["challenge"]?.stringValue,
-            let rawID = SecureToken.base64URLDecode(answer.credential.rawId ?? answer.credential.id),
-            let passkey = try await Offload.run({ try platform.passkeys.credential(id: rawID) }), passkey.flaggedAt == nil
-        else { throw invalid }
-        let secondFactorCeremony = ceremony.data["second_factor"]?.boolValue == true
-        let expectedUser: Int64?
-        switch use {
-        case .passwordless:
-            // A ceremony begun for a second step cannot sign anyone in without their password.
-            guard !secondFactorCeremony else { throw invalid }
-            expectedUser = ceremony.userID
-        case .secondFactor(let userID):
-            guard secondFactorCeremony else { throw invalid }
-            expectedUser = userID
-        case .reauthentication(let userID): expectedUser = userID
-        }
-        if let expectedUser {
-            guard passkey.userID == expectedUser, ceremony.userID == nil || ceremony.userID == expectedUser else { throw invalid }
-        } else {
-            guard let handle = answer.credential.response.userHandle.flatMap(SecureToken.base64URLDecode), handle == passkey.userHandle
-            else {
-                throw invalid
-            }
-        }
-        let passwordless: Bool
-        if case .passwordless = use { passwordless = true } else { passwordless = false }
-        guard let clientData = SecureToken.base64URLDecode(answer.credential.response.clientDataJSON),
-            let authData = answer.credential.response.authenticatorData.flatMap(SecureToken.base64URLDecode),
-            let signature = answer.credential.response.signature.flatMap(SecureToken.base64URLDecode)
-        else { throw invalid }
-        let verified: WebAuthn.AuthenticatorData
-        do {
-            verified = try WebAuthn.verifyAssertion(
-                clientDataJSON: clientData, authenticatorData: authData, signature: signature, publicKey: passkey.publicKey,
-                challenge: challenge, origin: party.origin, rpID: party.id, requireUserVerification: passwordless)
-        } catch {
-            throw invalid
-        }
-        let result = try await Offload.run {
-            try platform.store.write { db -> T? in
-                let use = try platform.passkeys.recordUse(
-                    passkey, signCount: verified.signCount, backupState: verified.backupState, origin: origin, in: db)
-                guard use == .accepted else { return nil }
-                return try then(passkey, db)
-            }
-        }
-        guard let result else { throw invalid }
-        return result
-    }
-
     /// SEC-10: a passkey with user verification signs in on its own (both factors, 00-conventions §3.1).
     @Sendable func passkeySignIn(_ request: Request, context: AppRequestContext) async throws -> Response {
         let body = try await request.decodeJSON(as: PasskeyAnswer.self, context: context)
-        let routes = AuthRoutes(platform: platform)
-        let origin = AuthRoutes.origin(request, context)
-        let (token, identity) = try await verify(body, for: .passwordless, request: request, context: context) { passkey, db in
-            guard let user = try platform.accounts.user(id: passkey.userID, in: db),
-                user.status.canSignIn
-            else { throw APIError(.unauthorized, "invalid_credentials", "This passkey was not accepted.") }
-            return try routes.completeSignIn(
-                user: user, remember: false, methods: ["webauthn"], emailHash: nil, newPasswordHash: nil, origin: origin, in: db)
-        }
-        return routes.signedIn(token: token, identity: identity, remember: false)
+        let (service, party, origin) = (platform.signIn, relyingParty(request), request.origin(context))
+        let started = try await Offload.run { try service.passkeySignIn(assertion: body.assertion, party: party, origin: origin) }
+        return AccountBodies.signedIn(started, platform.configuration)
     }
 }

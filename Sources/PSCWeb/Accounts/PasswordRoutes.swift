@@ -1,5 +1,4 @@
 import Foundation
-import GRDB
 import Hummingbird
 import PSCCore
 import PSCStore
@@ -82,19 +81,12 @@ struct PasswordRoutes {
         }
         let password = body.password
         let hash = try await Offload.run { PasswordHasher.hash(password) }
-        let origin = AuthRoutes.origin(request, context)
-        let routes = AuthRoutes(platform: platform)
-        let signedIn = try await Offload.run {
-            try platform.store.write { db -> (String, Identity)? in
-                guard try platform.accounts.consumeToken(purpose: purpose, token: body.token, in: db) == userID else { return nil }
-                try platform.accounts.setPassword(userID: userID, hash: hash, action: "auth.password_set", origin: origin, in: db)
-                try platform.accounts.markEmailVerified(userID: userID, in: db)
-                return try routes.completeSignIn(
-                    user: user, remember: false, methods: ["password"], emailHash: nil, newPasswordHash: nil, origin: origin, in: db)
-            }
+        let (service, origin) = (platform.signIn, request.origin(context))
+        let started = try await Offload.run {
+            try service.acceptSetupLink(purpose: purpose, token: body.token, user: user, passwordHash: hash, origin: origin)
         }
-        guard let (token, identity) = signedIn else { throw gone }
-        return routes.signedIn(token: token, identity: identity, remember: false)
+        guard let started else { throw gone }
+        return AccountBodies.signedIn(started, platform.configuration)
     }
 
     @Sendable func change(_ request: Request, context: AppRequestContext) async throws -> Response {
@@ -110,17 +102,10 @@ struct PasswordRoutes {
             throw APIError(.unauthorized, "invalid_credentials", "The current password is not right.")
         }
         let hash = try await Offload.run { PasswordHasher.hash(new) }
-        let origin = AuthRoutes.origin(request, context)
-        let platform = platform
-        let revokeOthers = body.revokeOtherSessions ?? true
+        let (service, origin, revokeOthers) = (platform.signIn, request.origin(context), body.revokeOtherSessions ?? true)
         let revoked = try await Offload.run {
-            try platform.store.write { db -> Int in
-                try platform.accounts.setPassword(userID: user.id, hash: hash, action: "auth.password_changed", origin: origin, in: db)
-                try platform.securityAlert(db, user.id, "password_changed")
-                guard revokeOthers else { return 0 }
-                return try platform.sessions.revokeAll(
-                    userID: user.id, except: session.id, reason: "password_changed", origin: origin, in: db)
-            }
+            try service.changePassword(
+                userID: user.id, keepingSession: session.id, passwordHash: hash, revokeOthers: revokeOthers, origin: origin)
         }
         return JSONResponse.make(["revoked": .int(Int64(revoked))])
     }
@@ -135,7 +120,7 @@ struct PasswordRoutes {
         let key = "AUTH-13|email:" + platform.keyRing.lookupHash(UserRecord.normalise(email: email)).base64EncodedString()
         let limited = platform.configuration.boolean("rate_limits.enabled")
         let allowed = !limited || (platform.rateLimiter.check(key: key, rules: Self.perEmail)?.allowed ?? true)
-        let origin = AuthRoutes(platform: platform).siteOrigin(request)
+        let origin = request.siteOrigin(platform.configuration)
         // The reply is the same whether or not the account exists, and whether or not the email limit was reached.
         if allowed, let user = try await Offload.run({ try platform.accounts.user(email: email) }), user.status != .deleted {
             _ = try await Offload.run { try platform.jobs.enqueue(AccountJobs.passwordResetRequest(userID: user.id, origin: origin)) }
@@ -146,7 +131,7 @@ struct PasswordRoutes {
     @Sendable func reset(_ request: Request, context: AppRequestContext) async throws -> Response {
         let body = try await request.decodeJSON(as: Reset.self, context: context)
         let platform = platform
-        let origin = AuthRoutes.origin(request, context)
+        let origin = request.origin(context)
         let gone = APIError.notFound("This reset link is unknown, already used or expired; ask for a new one.")
         guard let userID = try await Offload.run({ try platform.accounts.tokenOwner(purpose: "password_reset", token: body.token) }),
             let user = try await Offload.run({ try platform.accounts.user(id: userID) })
@@ -155,34 +140,17 @@ struct PasswordRoutes {
             throw APIError.validation(["new_password": [problem]])
         }
         // With two-factor on, the emailed link alone is not enough (10-api AUTH-14).
-        let twoFactorOn = try await Offload.run {
-            try platform.store.read { db in try platform.twoFactor.isEnabled(userID: userID, in: db) }
-        }
-        if twoFactorOn {
+        let service = platform.signIn
+        if try await Offload.run({ try service.twoFactorEnabled(userID: userID) }) {
             guard let code = body.code, !code.isEmpty, code.count <= 64 else {
                 throw APIError(.unauthorized, "invalid_code", "This account has two-factor authentication; enter a code too.")
             }
-            let outcome = try await Offload.run {
-                try platform.store.write { db in try platform.twoFactor.check(userID: userID, code: code, origin: origin, in: db) }
-            }
-            switch outcome {
-            case .accepted: break
-            case .rejected: throw APIError(.unauthorized, "invalid_code", "That code is not right.")
-            case .blocked(let wait): throw APIError.rateLimited(retryAfter: wait, "Too many wrong codes; try again later.")
-            }
+            try await Offload.run { try service.checkCode(userID: userID, code: code, origin: origin) }
         }
         let newPassword = body.newPassword
         let hash = try await Offload.run { PasswordHasher.hash(newPassword) }
         let token = body.token
-        let done = try await Offload.run {
-            try platform.store.write { db -> Bool in
-                guard try platform.accounts.consumeToken(purpose: "password_reset", token: token, in: db) == userID else { return false }
-                try platform.accounts.setPassword(userID: userID, hash: hash, action: "auth.password_reset", origin: origin, in: db)
-                _ = try platform.sessions.revokeAll(userID: userID, except: nil, reason: "password_reset", origin: origin, in: db)
-                try platform.securityAlert(db, userID, "password_reset")
-                return true
-            }
-        }
+        let done = try await Offload.run { try service.resetPassword(userID: userID, token: token, passwordHash: hash, origin: origin) }
         guard done else { throw gone }
         return JSONResponse.make(["success": true])
     }

@@ -81,7 +81,7 @@ struct SecurityRecordRoutes {
         let version = body.version?.trimmingCharacters(in: .whitespaces) ?? Self.currentConsentVersion
         if !(1...20).contains(version.count) { problems["version"] = ["must be 1 to 20 characters"] }
         guard problems.isEmpty else { throw APIError.validation(problems) }
-        let origin = AuthRoutes.origin(request, context)
+        let origin = request.origin(context)
         let (records, user) = (SecurityRecordStore(store: platform.store), identity.user.id)
         let now = Date()
         let stamp = Timestamp.string(from: now)

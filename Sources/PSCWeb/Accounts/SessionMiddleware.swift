@@ -14,7 +14,6 @@ struct SessionMiddleware: RouterMiddleware {
     let platform: Platform
 
     /// `__Host-psc_session` over HTTPS; a development instance on plain http uses `psc_session` without `Secure`.
-    static func cookieName(secure: Bool) -> String { secure ? "__Host-psc_session" : "psc_session" }
 
     func handle(_ request: Request, context: Context, next: (Request, Context) async throws -> Response) async throws -> Response {
         var context = context
@@ -25,7 +24,7 @@ struct SessionMiddleware: RouterMiddleware {
             return try await next(request, context)
         }
         if unsafe { try checkOrigin(request) }
-        if let token = request.cookies[Self.cookieName(secure: platform.configuration.usesTLS)]?.value, !token.isEmpty {
+        if let token = request.cookies[SessionCookie(platform.configuration).name]?.value, !token.isEmpty {
             let platform = platform
             let hash = SecureToken.sha256(token)
             if let cached = platform.sessionCache.identity(tokenHash: hash) {

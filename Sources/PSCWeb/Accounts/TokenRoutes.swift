@@ -51,7 +51,7 @@ struct TokenRoutes {
         ) { request, context in
             let (identity, _) = try context.requireSession(.active)
             let id = try context.positiveID(notFound: "There is no such token.")
-            let (tokens, origin) = (platform.apiTokens, AuthRoutes.origin(request, context))
+            let (tokens, origin) = (platform.apiTokens, request.origin(context))
             guard try await Offload.run({ try tokens.revoke(id: id, userID: identity.user.id, origin: origin) }) else {
                 throw APIError.notFound("There is no such token.")
             }
@@ -78,7 +78,7 @@ struct TokenRoutes {
         let days = body.expiresInDays ?? 90
         if !(1...365).contains(days) { problems["expires_in_days", default: []].append("must be 1 to 365") }
         guard problems.isEmpty else { throw APIError.validation(problems) }
-        let (platform, origin) = (platform, AuthRoutes.origin(request, context))
+        let (platform, origin) = (platform, request.origin(context))
         let (token, record) = try await Offload.run {
             let created = try platform.apiTokens.create(
                 userID: identity.user.id, name: name, scopes: scopes, validFor: days, origin: origin)

@@ -71,7 +71,7 @@ struct TwoFactorRoutes {
             guard let code = body.code, code.count == 6, code.allSatisfy({ $0.isASCII && $0.isNumber }) else {
                 throw APIError.validation(["code": ["must be the 6-digit code from the app"]])
             }
-            let codes = try await confirm(userID: identity.user.id, code: code, origin: AuthRoutes.origin(request, context))
+            let codes = try await confirm(userID: identity.user.id, code: code, origin: request.origin(context))
             guard let codes else { throw APIError(.unauthorized, "invalid_code", "That code is not right; check the app's clock.") }
             return JSONResponse.make(
                 [
@@ -90,7 +90,7 @@ struct TwoFactorRoutes {
             guard let token = body.token?.trimmingCharacters(in: .whitespaces), !token.isEmpty, token.count <= 64 else {
                 throw APIError.validation(["token": ["is required"]])
             }
-            let origin = AuthRoutes.origin(request, context)
+            let origin = request.origin(context)
             let (twoFactor, store) = (platform.twoFactor, platform.store)
             let status = try await Offload.run { try twoFactor.status(userID: identity.user.id) }
             if status.pendingEnrolment {
@@ -132,7 +132,7 @@ struct TwoFactorRoutes {
             try context.requireRecentAuth(session)
             let body = try await request.decodeJSON(as: CodeBody.self, context: context)
             guard let code = body.code, !code.isEmpty, code.count <= 64 else { throw APIError.validation(["code": ["is required"]]) }
-            let origin = AuthRoutes.origin(request, context)
+            let origin = request.origin(context)
             let (twoFactor, store) = (platform.twoFactor, platform.store)
             let codes: [String]?
             do {
@@ -185,7 +185,7 @@ struct TwoFactorRoutes {
         guard try await Offload.run({ PasswordHasher.verify(password, againstOptional: stored) }) else {
             throw wrong
         }
-        let origin = AuthRoutes.origin(request, context)
+        let origin = request.origin(context)
         let platform = platform
         let disabled = try await Offload.run {
             try platform.store.write { db -> Bool in

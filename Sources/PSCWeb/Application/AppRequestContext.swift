@@ -42,7 +42,7 @@ public struct Identity: Sendable {
     }
 
     /// Admins and grant holders: shorter sessions, and two-factor required when the configuration says so.
-    public var privileged: Bool { user.role == .admin || !grants.isEmpty }
+    public var privileged: Bool { Actor.privileged(role: user.role, grants: grants) }
     /// Whether the role or a grant gives the permission (admins hold every one).
     public func has(_ permission: Permission) -> Bool { actor.has(permission) }
 

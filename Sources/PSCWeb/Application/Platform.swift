@@ -40,6 +40,8 @@ public struct Platform: Sendable {
     public let challenges: ChallengeStore
     public let apiTokens: APITokenStore
     public let passkeys: PasskeyStore
+    /// Sign-in, its second step, re-authentication and password changes, each one transaction.
+    public let signIn: SignInService
     public let profiles: ProfileStore
     public let connections: ConnectionStore
     public let posts: PostStore
@@ -94,15 +96,21 @@ public struct Platform: Sendable {
             store: store, observer: metrics, retryBase: Double(configuration.integer("jobs.retry_base_s") ?? 10),
             retryCap: Double(configuration.integer("jobs.retry_cap_s") ?? 3600))
         let alert = AccountJobs.alertHook(jobs: jobs, origin: configuration.siteOrigin)
+        let (accounts, sessions, throttle) = (AccountStore(store: store), SessionStore(store: store), SignInThrottle(store: store))
+        let twoFactor = TwoFactorStore(store: store, keyRing: keyRing, alert: alert)
+        let (challenges, passkeys) = (ChallengeStore(store: store, keyRing: keyRing), PasskeyStore(store: store, alert: alert))
+        let signIn = SignInService(
+            store: store, accounts: accounts, sessions: sessions, throttle: throttle, twoFactor: twoFactor, challenges: challenges,
+            passkeys: passkeys, keyRing: keyRing, securityAlert: alert
+        ) { userID, db in try jobs.cancel(uniqueKey: AccountPurge.uniqueKey(userID: userID), in: db) }
         return Platform(
             configuration: configuration, sources: sources, store: store, migrator: migrator, metrics: metrics,
             health: health,
             backups: BackupService(store: store, migrator: migrator, defaultDirectory: configuration.backupDirectory),
             departments: departments, cache: cache, rateLimiter: SlidingWindowLimiter(),
-            jobs: jobs, keyRing: keyRing, accounts: AccountStore(store: store), sessions: SessionStore(store: store),
-            signInThrottle: SignInThrottle(store: store), twoFactor: TwoFactorStore(store: store, keyRing: keyRing, alert: alert),
-            challenges: ChallengeStore(store: store, keyRing: keyRing), apiTokens: APITokenStore(store: store),
-            passkeys: PasskeyStore(store: store, alert: alert), profiles: ProfileStore(store: store),
+            jobs: jobs, keyRing: keyRing, accounts: accounts, sessions: sessions, signInThrottle: throttle, twoFactor: twoFactor,
+            challenges: challenges, apiTokens: APITokenStore(store: store), passkeys: passkeys, signIn: signIn,
+            profiles: ProfileStore(store: store),
             connections: ConnectionStore(store: store), posts: PostStore(store: store),
             events: EventStore(store: store), search: SearchStore(store: store),
             uploads: UploadStore(store: store, keyRing: keyRing), pageViews: PageViewRecorder(store: store),

@@ -21,7 +21,7 @@ struct CalendarFeedRoutes {
             let token = SecureToken.random()
             let (events, userID) = (platform.events, identity.user.id)
             try await Offload.run { try events.setCalendarToken(token, userID: userID) }
-            let site = AuthRoutes(platform: platform).siteOrigin(request)
+            let site = request.siteOrigin(platform.configuration)
             return JSONResponse.make(["feed_url": .string("\(site)/api/v1/calendar/\(token).ics")], status: .created)
         }
         catalog.add(
@@ -37,7 +37,7 @@ struct CalendarFeedRoutes {
             let events = platform.events
             let found = try await Offload.run { try events.calendarFeed(token: token) }
             guard let (firstName, events) = found else { throw APIError.notFound("There is no such calendar.") }
-            let site = AuthRoutes(platform: platform).siteOrigin(request)
+            let site = request.siteOrigin(platform.configuration)
             let host = URL(string: site)?.host ?? "localhost"
             let items = events.map { event in
                 ICalendar.Item(

@@ -53,7 +53,7 @@ struct EventPageRoutes {
             if let identity, EventRoutes.mayManage(identity, event) {
                 let id = event.id
                 let code = try await Offload.run { try events.checkInCode(eventID: id) }
-                let link = "\(AuthRoutes(platform: platform).siteOrigin(request))/events/\(id)/check-in?code=\(code)"
+                let link = "\(request.siteOrigin(platform.configuration))/events/\(id)/check-in?code=\(code)"
                 let qr = try await Offload.run { try QRCode.encode(Array(link.utf8)).svg(moduleSize: 4) }
                 let rows = try await Offload.run { try events.attendees(eventID: id, status: nil) }
                 let profiles = platform.profiles

@@ -334,7 +334,7 @@ struct EventRoutes {
             let identity = try context.require(.active, scope: "manage")
             let id = try await managedEvent(context, identity, hidden: true).id
             let code = try await Offload.run { try events.checkInCode(eventID: id) }
-            let link = "\(AuthRoutes(platform: platform).siteOrigin(request))/events/\(id)/check-in?code=\(code)"
+            let link = "\(request.siteOrigin(platform.configuration))/events/\(id)/check-in?code=\(code)"
             let png = try await Offload.run { try QRCode.encode(Array(link.utf8)).png(scale: 8) }
             return JSONResponse.make(["code": .string(code), "check_in_url": .string(link), "qr_png": .string(png.base64EncodedString())])
         }
@@ -365,7 +365,7 @@ struct EventRoutes {
             to: router
         ) { request, context in
             let event = try await visibleEvent(context)
-            let site = AuthRoutes(platform: platform).siteOrigin(request)
+            let site = request.siteOrigin(platform.configuration)
             let host = URL(string: site)?.host ?? "localhost"
             let item = ICalendar.Item(
                 uid: "event-\(event.id)@\(host)", stamp: Timestamp.date(from: event.updatedAt) ?? Date(),

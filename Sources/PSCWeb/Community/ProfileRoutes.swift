@@ -79,7 +79,7 @@ struct ProfileRoutes {
             let employer = flag("employer_visible")
             let listed = flag("directory_listed")
             guard problems.isEmpty else { throw APIError.validation(problems) }
-            let (profiles, chosen, origin) = (platform.profiles, levels, AuthRoutes.origin(request, context))
+            let (profiles, chosen, origin) = (platform.profiles, levels, request.origin(context))
             try await Offload.run {
                 try profiles.setPrivacy(
                     userID: identity.user.id, fields: chosen, employerVisible: employer, directoryListed: listed, origin: origin)
