@@ -86,10 +86,25 @@ let package = Package(
             exclude: ["Templates", "Static"],
             plugins: ["EmbedFilesPlugin"]
         ),
+        // The composition root: builds the store, the queue and its handlers, the schedules, the mail transport, the
+        // features, the HTTP application and the admin channel from the configuration. `psc serve`, the tests and the
+        // benchmarks all start the platform through it.
+        .target(
+            name: "PSCApp",
+            dependencies: [
+                "PSCCore", "PSCStore", "PSCJobs", "PSCAdmin", "PSCWeb",
+                .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOPosix", package: "swift-nio"),
+                .product(name: "NIOSSL", package: "swift-nio-ssl"),
+            ]
+        ),
         .executableTarget(
             name: "psc",
             dependencies: [
-                "PSCCore", "PSCStore", "PSCWeb", "PSCAdmin",
+                "PSCCore", "PSCStore", "PSCWeb", "PSCAdmin", "PSCApp",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
             ]
@@ -104,7 +119,7 @@ let package = Package(
         .executableTarget(
             name: "psc-bench",
             dependencies: [
-                "PSCCore", "PSCStore", "PSCJobs", "PSCWeb", .product(name: "Logging", package: "swift-log"),
+                "PSCCore", "PSCStore", "PSCJobs", "PSCWeb", "PSCApp", .product(name: "Logging", package: "swift-log"),
                 .product(name: "Hummingbird", package: "hummingbird"),
             ],
             path: "Benchmarks/psc-bench"
@@ -115,7 +130,7 @@ let package = Package(
         .testTarget(
             name: "PSCWebTests",
             dependencies: [
-                "PSCWeb", "PSCStore", "PSCCore",
+                "PSCWeb", "PSCStore", "PSCCore", "PSCApp", "PSCJobs",
                 .product(name: "HummingbirdTesting", package: "hummingbird"),
             ]
         ),

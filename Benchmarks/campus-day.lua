@@ -27,7 +27,9 @@ local targets = {}
 local next_target = 0
 local pending = {}
 local sequence = 0
-latencies = {}
+-- One flat global per kind: wrk copies a thread's tables to the main state one level deep only (nested ones crash it).
+local kinds = { "feed", "profile", "search", "events", "directory", "post", "like", "rsvp" }
+for _, kind in ipairs(kinds) do _G["latency_" .. kind] = {} end
 statuses = {}
 
 function init(args)
@@ -63,10 +65,9 @@ function response(status, headers, body)
   if not started then return end
   pending[id] = nil
   local kind = started[1]
-  latencies[kind] = latencies[kind] or {}
-  table.insert(latencies[kind], now_ms() - started[2])
-  statuses[kind] = statuses[kind] or {}
-  statuses[kind][status] = (statuses[kind][status] or 0) + 1
+  table.insert(_G["latency_" .. kind], now_ms() - started[2])
+  local key = kind .. " " .. status
+  statuses[key] = (statuses[key] or 0) + 1
 end
 
 local function percentile(sorted, p)
@@ -78,13 +79,14 @@ function done(summary, latency, requests)
   local seconds = summary.duration / 1e6
   local merged, counts = {}, {}
   for _, thread in ipairs(threads) do
-    for kind, values in pairs(thread:get("latencies")) do
+    for _, kind in ipairs(kinds) do
       merged[kind] = merged[kind] or {}
-      for _, v in ipairs(values) do table.insert(merged[kind], v) end
+      for _, v in ipairs(thread:get("latency_" .. kind)) do table.insert(merged[kind], v) end
     end
-    for kind, by_status in pairs(thread:get("statuses")) do
+    for key, n in pairs(thread:get("statuses")) do
+      local kind, status = key:match("^(%S+) (%d+)$")
       counts[kind] = counts[kind] or {}
-      for status, n in pairs(by_status) do counts[kind][status] = (counts[kind][status] or 0) + n end
+      counts[kind][status] = (counts[kind][status] or 0) + n
     end
   end
   local errors = summary.errors
@@ -93,10 +95,9 @@ function done(summary, latency, requests)
   io.write(string.format("socket_errors: connect %d, read %d, write %d, timeout %d; non_2xx_3xx: %d\n",
     errors.connect, errors.read, errors.write, errors.timeout, errors.status))
   io.write(string.format("%-10s %8s %8s %9s %9s  %s\n", "kind", "count", "share", "p50_ms", "p99_ms", "statuses"))
-  local order = { "feed", "profile", "search", "events", "directory", "post", "like", "rsvp" }
   local measured = 0
-  for _, kind in ipairs(order) do measured = measured + #(merged[kind] or {}) end
-  for _, kind in ipairs(order) do
+  for _, kind in ipairs(kinds) do measured = measured + #(merged[kind] or {}) end
+  for _, kind in ipairs(kinds) do
     local values = merged[kind] or {}
     table.sort(values)
     local parts = {}

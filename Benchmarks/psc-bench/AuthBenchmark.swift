@@ -1,6 +1,7 @@
 import Foundation
 import Hummingbird
 import Logging
+import PSCApp
 import PSCCore
 import PSCStore
 import PSCWeb

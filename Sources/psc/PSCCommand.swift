@@ -1,6 +1,7 @@
 import ArgumentParser
 import Foundation
 import Logging
+import PSCApp
 import PSCCore
 import PSCStore
 import PSCWeb

@@ -35,10 +35,13 @@ public struct APITokenRecord: Sendable, Equatable, FetchableRecord {
 public struct APITokenStore: Sendable {
     public static let personalPrefix = "psc_pat_"
     public let store: Store
+    /// Tells the owner a token was made, inside the same transaction (20-services §3.1 `security_alert`).
+    let alert: SecurityAlertHook?
     let clock: @Sendable () -> Date
 
-    public init(store: Store, clock: @escaping @Sendable () -> Date = Date.init) {
+    public init(store: Store, alert: SecurityAlertHook? = nil, clock: @escaping @Sendable () -> Date = Date.init) {
         self.store = store
+        self.alert = alert
         self.clock = clock
     }
 
@@ -67,6 +70,7 @@ public struct APITokenStore: Sendable {
                     details: ["name": .string(name), "scopes": .array(scopes.map(JSONValue.string)), "expires_at": .string(expires)],
                     severity: .warning),
                 in: db)
+            try alert?(db, userID, "token_created")
             return record
         }
         guard let record else { throw StoreError.backupFailed("the new token could not be read back") }

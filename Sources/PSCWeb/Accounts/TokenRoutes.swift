@@ -80,10 +80,7 @@ struct TokenRoutes {
         guard problems.isEmpty else { throw APIError.validation(problems) }
         let (platform, origin) = (platform, request.origin(context))
         let (token, record) = try await Offload.run {
-            let created = try platform.apiTokens.create(
-                userID: identity.user.id, name: name, scopes: scopes, validFor: days, origin: origin)
-            try platform.store.write { db in try platform.securityAlert(db, identity.user.id, "token_created") }
-            return created
+            try platform.apiTokens.create(userID: identity.user.id, name: name, scopes: scopes, validFor: days, origin: origin)
         }
         guard case .object(var fields) = Self.body(record) else { return Response(status: .internalServerError) }
         fields["token"] = .string(token)

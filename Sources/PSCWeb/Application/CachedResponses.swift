@@ -7,14 +7,14 @@ import PSCStore
 /// ``CacheInvalidator`` on the writer drops a namespace when a commit changes one of its tables, before the
 /// writer's caller is answered, so nobody reads their own stale write; the TTL bounds what only time changes (a
 /// posting's expiry).
-enum CachedResponses {
+public enum CachedResponses {
     static let feed = "feed"
     static let search = "search"
     static let directory = "directory"
     /// 00-conventions §9 gives directory and search results 60 s; the feed, which the table does not list, the same.
     static let ttl: Double = 60
 
-    static let dependencies: [CacheInvalidator.Dependency] = [
+    public static let dependencies: [CacheInvalidator.Dependency] = [
         .init(DepartmentRoutes.cacheNamespace, on: ["departments"]),
         // Posts with their counters (a comment or a like changes the post's row), authors' cards, relations.
         .init(feed, on: ["posts", "post_likes", "users", "connections", "blocks", "departments"]),
@@ -25,6 +25,9 @@ enum CachedResponses {
         // Listing (status, opt-in, FERPA consent, blocks) and each field's privacy against the relation.
         .init(directory, on: ["users", "connections", "blocks", "consent_records", "departments"]),
     ]
+
+    /// Every namespace the HTTP layer caches under, so the metrics can show each from the start.
+    public static var namespaces: [String] { dependencies.map(\.namespace) + [PostRoutes.htmlNamespace] }
 
     /// The caller's JSON response for `key` from the cache, or built by `compute` and kept for ``ttl`` seconds. The
     /// key must carry the route, the canonical query and the caller (00-conventions §9); `Cache-Control` stays

@@ -54,87 +54,52 @@ public struct Platform: Sendable {
     public let jobApplications: JobApplicationStore
     /// Resolved sessions, dropped whenever a committed change could take rights away.
     let sessionCache: SessionCache
-    /// Queues a `security_alert` email inside the caller's transaction.
-    public let securityAlert: SecurityAlertHook
-    let mail: any MailTransport
     public let startedAt: Date
     /// True when this start created the database.
     public let createdDatabase: Bool
 
-    /// Opens the database, applies migrations, loads fixtures into a brand-new database and registers the
-    /// health checks.
-    public static func open(configuration: Configuration, sources: ConfigurationSources, logger: Logger) throws -> Platform {
-        let metrics = PlatformMetrics()
-        let store = try Store(
-            path: configuration.databasePath,
-            options: .init(durableCommits: configuration.durableCommits) { kind, duration in
-                metrics.recordQuery(kind: kind.rawValue, duration: duration)
-            }
-        )
-        metrics.setBuildInfo(sqliteVersion: store.sqliteVersion)
-        let migrator = try Migrator.embedded()
-        let setup = try DatabaseSetup.prepare(store, migrator: migrator)
-        for migration in setup.applied { logger.info("applied migration", metadata: ["file": "schema/\(migration.name)"]) }
-        if setup.created {
-            logger.info("loaded fixtures into the new database", metadata: ["departments": "\(setup.departmentsLoaded)"])
-        }
-        let cache = LRUCache(
-            limits: .init(
-                maxBytes: configuration.integer("cache.max_bytes") ?? 64 << 20,
-                maxEntries: configuration.integer("cache.max_entries") ?? 50_000),
-            observer: metrics
-        )
-        CacheInvalidator.install(on: store, cache: cache, dependencies: CachedResponses.dependencies)
-        let departments = DepartmentStore(store: store)
-        let health = HealthRegistry(metrics: metrics)
-        health.register(DatabaseHealthCheck(store: store))
-        health.register(DiskHealthCheck(directory: configuration.dataDirectory, store: store))
-        // Development generates its ring on first run; production refuses to start without one (install.sh writes it).
-        let keyRing = try KeyRing.load(path: configuration.keyringFile, generate: !configuration.isProduction)
-        let mail = try mailTransport(configuration)
-        let jobs = JobQueue(
-            store: store, observer: metrics, retryBase: Double(configuration.integer("jobs.retry_base_s") ?? 10),
-            retryCap: Double(configuration.integer("jobs.retry_cap_s") ?? 3600))
-        let alert = AccountJobs.alertHook(jobs: jobs, origin: configuration.siteOrigin)
-        let (accounts, sessions, throttle) = (AccountStore(store: store), SessionStore(store: store), SignInThrottle(store: store))
-        let twoFactor = TwoFactorStore(store: store, keyRing: keyRing, alert: alert)
-        let (challenges, passkeys) = (ChallengeStore(store: store, keyRing: keyRing), PasskeyStore(store: store, alert: alert))
-        let signIn = SignInService(
-            store: store, accounts: accounts, sessions: sessions, throttle: throttle, twoFactor: twoFactor, challenges: challenges,
-            passkeys: passkeys, keyRing: keyRing, securityAlert: alert
-        ) { userID, db in try jobs.cancel(uniqueKey: AccountPurge.uniqueKey(userID: userID), in: db) }
-        return Platform(
-            configuration: configuration, sources: sources, store: store, migrator: migrator, metrics: metrics,
-            health: health,
-            backups: BackupService(store: store, migrator: migrator, defaultDirectory: configuration.backupDirectory),
-            departments: departments, cache: cache, rateLimiter: SlidingWindowLimiter(),
-            jobs: jobs, keyRing: keyRing, accounts: accounts, sessions: sessions, signInThrottle: throttle, twoFactor: twoFactor,
-            challenges: challenges, apiTokens: APITokenStore(store: store), passkeys: passkeys, signIn: signIn,
-            profiles: ProfileStore(store: store),
-            connections: ConnectionStore(store: store), posts: PostStore(store: store),
-            events: EventStore(store: store), search: SearchStore(store: store),
-            uploads: UploadStore(store: store, keyRing: keyRing), pageViews: PageViewRecorder(store: store),
-            companies: CompanyStore(store: store), jobPostings: JobPostingStore(store: store),
-            jobApplications: JobApplicationStore(store: store),
-            sessionCache: SessionCache(changes: AuthChangeObserver.install(on: store)), securityAlert: alert,
-            mail: mail,
-            startedAt: Date(), createdDatabase: setup.created
-        )
-    }
-
-    static func mailTransport(_ configuration: Configuration) throws -> any MailTransport {
-        switch configuration.mailTransport {
-        case "file": return FileMailTransport(directory: (configuration.dataDirectory as NSString).appendingPathComponent("mail"))
-        case "sendmail": return SendmailTransport(path: configuration.string("mail.sendmail_path") ?? "sendmail")
-        default:
-            guard let host = configuration.string("mail.smtp_host") else { return UnconfiguredMailTransport() }
-            let password = try configuration.string("mail.password_file").map {
-                try String(contentsOfFile: $0, encoding: .utf8).trimmingCharacters(in: .newlines)
-            }
-            return SMTPMailTransport(
-                host: host, port: configuration.integer("mail.smtp_port") ?? 587,
-                startTLS: SMTPMailTransport.StartTLS(rawValue: configuration.string("mail.starttls") ?? "required") ?? .required,
-                username: configuration.string("mail.username"), password: password, caFile: configuration.string("mail.ca_file"))
-        }
+    /// Everything the composition root built; the session cache is made here because only the HTTP layer reads it.
+    public init(
+        configuration: Configuration, sources: ConfigurationSources, store: Store, migrator: Migrator, metrics: PlatformMetrics,
+        health: HealthRegistry, backups: BackupService, departments: DepartmentStore, cache: LRUCache, rateLimiter: SlidingWindowLimiter,
+        jobs: JobQueue, keyRing: KeyRing, accounts: AccountStore, sessions: SessionStore, signInThrottle: SignInThrottle,
+        twoFactor: TwoFactorStore, challenges: ChallengeStore, apiTokens: APITokenStore, passkeys: PasskeyStore, signIn: SignInService,
+        profiles: ProfileStore, connections: ConnectionStore, posts: PostStore, events: EventStore, search: SearchStore,
+        uploads: UploadStore, pageViews: PageViewRecorder, companies: CompanyStore, jobPostings: JobPostingStore,
+        jobApplications: JobApplicationStore, startedAt: Date, createdDatabase: Bool
+    ) {
+        self.configuration = configuration
+        self.sources = sources
+        self.store = store
+        self.migrator = migrator
+        self.metrics = metrics
+        self.health = health
+        self.backups = backups
+        self.departments = departments
+        self.cache = cache
+        self.rateLimiter = rateLimiter
+        self.jobs = jobs
+        self.keyRing = keyRing
+        self.accounts = accounts
+        self.sessions = sessions
+        self.signInThrottle = signInThrottle
+        self.twoFactor = twoFactor
+        self.challenges = challenges
+        self.apiTokens = apiTokens
+        self.passkeys = passkeys
+        self.signIn = signIn
+        self.profiles = profiles
+        self.connections = connections
+        self.posts = posts
+        self.events = events
+        self.search = search
+        self.uploads = uploads
+        self.pageViews = pageViews
+        self.companies = companies
+        self.jobPostings = jobPostings
+        self.jobApplications = jobApplications
+        sessionCache = SessionCache(changes: AuthChangeObserver.install(on: store))
+        self.startedAt = startedAt
+        self.createdDatabase = createdDatabase
     }
 }

@@ -29,9 +29,10 @@ struct PageViewMiddleware: RouterMiddleware {
 }
 
 /// Flushes the page-view buffer every two seconds while the server runs, and once more as it stops.
-struct PageViewService: Service {
+public struct PageViewService: Service {
     let recorder: PageViewRecorder
-    func run() async throws {
+    public init(recorder: PageViewRecorder) { self.recorder = recorder }
+    public func run() async throws {
         await cancelWhenGracefulShutdown { await recorder.run() }
     }
 }

@@ -30,7 +30,7 @@ public struct HealthCheckResult: Sendable {
         self.figures = figures
     }
 
-    var json: JSONValue {
+    public var json: JSONValue {
         var object = figures
         object["status"] = .string(status.rawValue)
         object["message"] = .string(message)

@@ -16,14 +16,14 @@ extension PlatformMetrics: ScheduleObserver {
         }
     }
 
-    func recordBackup(bytes: Int64, at date: Date) {
+    public func recordBackup(bytes: Int64, at date: Date) {
         registry.makeGauge(
             descriptor: Self.named("pittstate_backup_last_success_timestamp_seconds", help: "When the last backup succeeded")
         ).set(date.timeIntervalSince1970)
         registry.makeGauge(descriptor: Self.named("pittstate_backup_bytes", help: "Size of the last backup")).set(Double(bytes))
     }
 
-    func recordCheckpoint(mode: String, duration: Duration) {
+    public func recordCheckpoint(mode: String, duration: Duration) {
         registry.makeDurationHistogram(
             descriptor: Self.named("pittstate_db_checkpoint_duration_seconds", help: "WAL checkpoint duration by mode"),
             labels: [("mode", mode)], buckets: Self.queryBuckets

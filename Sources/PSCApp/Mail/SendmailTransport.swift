@@ -1,5 +1,6 @@
 import Foundation
 import PSCCore
+import PSCWeb
 
 /// Runs `mail.sendmail_path -t -i` with the message on standard input; a non-zero exit is a failure.
 struct SendmailTransport: MailTransport {

@@ -1,6 +1,9 @@
 import Foundation
 import Logging
+import PSCCore
 import PSCJobs
+import PSCStore
+import PSCWeb
 import ServiceLifecycle
 
 /// The job workers and the scheduler of a running server, built once so the admin channel can reach them.
@@ -8,7 +11,9 @@ public struct BackgroundWork: Sendable {
     public let workers: JobWorkers
     public let scheduler: Scheduler
 
-    public init(platform: Platform, logger: Logger) throws {
+    /// `mail` defaults to the transport the configuration names; a configuration it cannot use fails the start.
+    public init(platform: Platform, logger: Logger, mail: (any MailTransport)? = nil) throws {
+        let mail = try mail ?? MailTransports.make(platform.configuration)
         scheduler = Scheduler(
             queue: platform.jobs, schedules: try PlatformSchedules.all(platform: platform), logger: logger, observer: platform.metrics
         )
@@ -19,12 +24,12 @@ public struct BackgroundWork: Sendable {
         let day = 86400
         configuration.keepFinished = .seconds(day * (platform.configuration.integer("jobs.keep_finished_days") ?? 7))
         configuration.keepDead = .seconds(day * (platform.configuration.integer("jobs.keep_dead_days") ?? 30))
-        let handlers = scheduler.handlers + AccountJobs.handlers(platform: platform)
+        let handlers = scheduler.handlers + AccountJobHandlers.all(platform: platform, mail: mail)
         workers = JobWorkers(
             queue: platform.jobs, handlers: handlers, configuration: configuration, logger: logger, observer: platform.metrics)
         platform.metrics.initialiseKnownSeries(
             jobKinds: handlers.map(\.kind), schedules: scheduler.schedules.map(\.name),
-            cacheNamespaces: CachedResponses.dependencies.map(\.namespace) + [PostRoutes.htmlNamespace])
+            cacheNamespaces: CachedResponses.namespaces)
         platform.health.register(JobQueueHealthCheck(queue: platform.jobs, queues: workers.queueNames))
     }
 

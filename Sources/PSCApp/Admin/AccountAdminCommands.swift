@@ -1,6 +1,7 @@
 import Foundation
 import PSCCore
 import PSCStore
+import PSCWeb
 
 /// `psc-admin user|grant|keys` and `audit tail` (00-conventions §11). The socket is equivalent to `admin`; each
 /// command is audited by ``AdminCommands`` and each change also under its own action.

@@ -2,6 +2,7 @@ import Foundation
 import NIOCore
 import NIOPosix
 import NIOSSL
+import PSCWeb
 
 /// Sends through an SMTP relay (20-services §8.5): STARTTLS `required` (no plaintext fallback), `optional` or
 /// `off` (loopback only, checked at start-up), implicit TLS on port 465, AUTH PLAIN when a username is set. A 4xx

@@ -1,9 +1,10 @@
 import Foundation
 import PSCCore
+import PSCWeb
 
 /// One email: multipart/alternative, plain text and HTML, UTF-8, with a Message-ID at the sender's domain
 /// (20-services §8.5).
-struct MailMessage: Sendable {
+public struct MailMessage: Sendable {
     let from: String
     let to: String
     let subject: String
@@ -60,7 +61,7 @@ struct MailMessage: Sendable {
 }
 
 /// Sends a rendered message: `smtp`, `sendmail`, or `file` for development (20-services §8.5).
-protocol MailTransport: Sendable {
+public protocol MailTransport: Sendable {
     func send(_ message: MailMessage) async throws
 }
 

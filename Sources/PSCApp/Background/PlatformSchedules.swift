@@ -2,6 +2,7 @@ import Foundation
 import PSCCore
 import PSCJobs
 import PSCStore
+import PSCWeb
 
 /// The scheduled jobs (30-jobs §3): job 2 `retention` (housekeeping so far), job 3 `wal_checkpoint` and job 11 `backup`.
 /// Features register theirs beside these as they arrive.

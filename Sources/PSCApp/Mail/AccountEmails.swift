@@ -1,4 +1,5 @@
 import Foundation
+import PSCWeb
 
 /// The account emails' words and layout: the crimson header and gold rule of 20-services §8.5.
 enum AccountEmails {

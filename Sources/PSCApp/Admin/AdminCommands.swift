@@ -4,6 +4,7 @@ import PSCAdmin
 import PSCCore
 import PSCJobs
 import PSCStore
+import PSCWeb
 
 /// The server side of `psc-admin` (00-conventions §11): runs each command against the platform and writes it
 /// to the audit log with the peer's uid.

@@ -4,6 +4,7 @@ import Logging
 import PSCAdmin
 import PSCCore
 import PSCStore
+import PSCWeb
 import ServiceLifecycle
 
 /// `psc serve`: the HTTP server and the admin socket under one service group. On SIGTERM or SIGINT it stops
