@@ -43,10 +43,12 @@ extension Platform {
         let (accounts, sessions, throttle) = (AccountStore(store: store), SessionStore(store: store), SignInThrottle(store: store))
         let twoFactor = TwoFactorStore(store: store, keyRing: keyRing, alert: alert)
         let (challenges, passkeys) = (ChallengeStore(store: store, keyRing: keyRing), PasskeyStore(store: store, alert: alert))
+        let purges = PurgeScheduling(
+            schedule: { userID, runAt, db in _ = try jobs.enqueue(AccountJobs.purgeRequest(userID: userID, runAt: runAt), in: db) },
+            cancel: { userID, db in try jobs.cancel(uniqueKey: AccountPurge.uniqueKey(userID: userID), in: db) })
         let signIn = SignInService(
             store: store, accounts: accounts, sessions: sessions, throttle: throttle, twoFactor: twoFactor, challenges: challenges,
-            passkeys: passkeys, keyRing: keyRing, securityAlert: alert
-        ) { userID, db in try jobs.cancel(uniqueKey: AccountPurge.uniqueKey(userID: userID), in: db) }
+            passkeys: passkeys, keyRing: keyRing, securityAlert: alert, purges: purges)
         return Platform(
             configuration: configuration, sources: sources, store: store, migrator: migrator, metrics: metrics,
             health: health,
@@ -59,7 +61,8 @@ extension Platform {
             events: EventStore(store: store), search: SearchStore(store: store),
             uploads: UploadStore(store: store, keyRing: keyRing), pageViews: PageViewRecorder(store: store),
             companies: CompanyStore(store: store), jobPostings: JobPostingStore(store: store),
-            jobApplications: JobApplicationStore(store: store),
+            jobApplications: JobApplicationStore(store: store), notifications: NotificationStore(store: store),
+            securityRecords: SecurityRecordStore(store: store), accountPurge: AccountPurge(store: store), purges: purges,
             startedAt: Date(), createdDatabase: setup.created
         )
     }

@@ -20,6 +20,17 @@ public struct AccountPurge: Sendable {
 
     public static func uniqueKey(userID: Int64) -> String { "purge:\(userID)" }
 
+    /// USR-14 as one transaction: sessions and tokens end, the request is audited and the purge is scheduled after the
+    /// grace period. Returns when the purge will run.
+    public func requestDeletion(userID: Int64, origin: RequestOrigin, scheduling: PurgeScheduling) throws -> Date {
+        let runAt = clock().addingTimeInterval(Self.grace)
+        try store.write { db in
+            try request(userID: userID, origin: origin, in: db)
+            try scheduling.schedule(userID, runAt, db)
+        }
+        return runAt
+    }
+
     /// USR-14, inside the caller's transaction (which also enqueues the purge job): sessions and tokens end at once.
     public func request(userID: Int64, origin: RequestOrigin, in db: GRDB.Database) throws {
         let stamp = Timestamp.string(from: clock())
@@ -146,5 +157,21 @@ public struct AccountPurge: Sendable {
                 in: db)
             return outcome
         }
+    }
+}
+
+/// The purge runs as a queued job, and the queue sits above the store layer, so the composition root says how to
+/// schedule and cancel it inside a transaction.
+public struct PurgeScheduling: Sendable {
+    public let schedule: @Sendable (_ userID: Int64, _ runAt: Date, _ db: GRDB.Database) throws -> Void
+    /// True when a purge was pending and is now cancelled.
+    public let cancel: @Sendable (_ userID: Int64, _ db: GRDB.Database) throws -> Bool
+
+    public init(
+        schedule: @escaping @Sendable (_ userID: Int64, _ runAt: Date, _ db: GRDB.Database) throws -> Void,
+        cancel: @escaping @Sendable (_ userID: Int64, _ db: GRDB.Database) throws -> Bool
+    ) {
+        self.schedule = schedule
+        self.cancel = cancel
     }
 }

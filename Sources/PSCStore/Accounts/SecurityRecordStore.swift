@@ -27,6 +27,16 @@ public struct SecurityRecordStore: Sendable {
     }
 
     /// SEC-16: the record in force of each consent type (the latest by `recorded_at`, then `id`; 20-services §4.8).
+    /// Appends one audit record in its own transaction (a refusal's `authz.denied`, which changes nothing else).
+    public func append(_ entry: AuditEntry) throws {
+        try store.write { db in _ = try AuditLog.append(entry, in: db) }
+    }
+
+    /// Whether the member's consent of `type` is in force (20-services §4.8).
+    public func isGranted(userID: Int64, type: String) throws -> Bool {
+        try store.read { db in try Consent.isGranted(userID: userID, type: type, in: db) }
+    }
+
     public func currentConsents(userID: Int64) throws -> [String: JSONValue] {
         try store.read { db in
             let rows = try Row.fetchAll(

@@ -64,10 +64,6 @@ public struct RelyingParty: Sendable {
 /// transaction, so a route validates input, calls one of these and shapes the answer. Synchronous like the stores;
 /// callers run them off the event loop.
 public struct SignInService: Sendable {
-    /// Cancels the account's pending deletion inside the sign-in's transaction; true when one was pending. The
-    /// deletion is a queued job, and the queue sits above the store layer, so the composition root supplies this.
-    public typealias CancelPendingDeletion = @Sendable (_ userID: Int64, _ db: GRDB.Database) throws -> Bool
-
     let store: Store
     let accounts: AccountStore
     let sessions: SessionStore
@@ -77,12 +73,13 @@ public struct SignInService: Sendable {
     let passkeys: PasskeyStore
     let keyRing: KeyRing
     let securityAlert: SecurityAlertHook
-    let cancelPendingDeletion: CancelPendingDeletion
+    /// A sign-in cancels the account's pending deletion in its own transaction.
+    let purges: PurgeScheduling
 
     public init(
         store: Store, accounts: AccountStore, sessions: SessionStore, throttle: SignInThrottle, twoFactor: TwoFactorStore,
         challenges: ChallengeStore, passkeys: PasskeyStore, keyRing: KeyRing, securityAlert: @escaping SecurityAlertHook,
-        cancelPendingDeletion: @escaping CancelPendingDeletion
+        purges: PurgeScheduling
     ) {
         self.store = store
         self.accounts = accounts
@@ -93,7 +90,7 @@ public struct SignInService: Sendable {
         self.passkeys = passkeys
         self.keyRing = keyRing
         self.securityAlert = securityAlert
-        self.cancelPendingDeletion = cancelPendingDeletion
+        self.purges = purges
     }
 
     // MARK: - Password first (AUTH-4)
@@ -317,11 +314,16 @@ public struct SignInService: Sendable {
 
     /// A second-factor code for an action (re-authentication, a password reset); accepted codes are consumed.
     public func checkCode(userID: Int64, code: String, origin: RequestOrigin) throws {
-        switch try store.write({ db in try twoFactor.check(userID: userID, code: code, origin: origin, in: db) }) {
+        switch try twoFactor.check(userID: userID, code: code, origin: origin) {
         case .accepted: return
         case .rejected: throw SignInFailure.invalidCode
         case .blocked(let wait): throw SignInFailure.codesBlocked(retryAfter: wait)
         }
+    }
+
+    /// What a live session or token stands on besides the user row: their grants and whether a second factor is on.
+    public func standing(userID: Int64) throws -> (grants: [Grant], twoFactorEnabled: Bool) {
+        try store.read { db in (try accounts.grants(userID: userID, in: db), try twoFactor.isEnabled(userID: userID, in: db)) }
     }
 
     public func twoFactorEnabled(userID: Int64) throws -> Bool {
@@ -387,7 +389,7 @@ public struct SignInService: Sendable {
             .success, userID: user.id, emailHash: emailHash, reason: nil, origin: origin, method: methods.joined(separator: "+"), in: db)
         try accounts.recordSignIn(userID: user.id, newPasswordHash: newPasswordHash, in: db)
         // Signing in within the 30 days after asking to delete the account keeps it (USR-14).
-        if try cancelPendingDeletion(user.id, db) {
+        if try purges.cancel(user.id, db) {
             try AuditLog.append(
                 AuditEntry(
                     actorUserID: user.id, actorKind: .user, action: "account.deletion_cancelled", targetType: "user",

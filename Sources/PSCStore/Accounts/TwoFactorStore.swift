@@ -165,6 +165,30 @@ public struct TwoFactorStore: Sendable {
     }
 
     /// SEC-5: removes TOTP and the recovery codes.
+    /// A code checked in its own transaction (accepted codes are consumed).
+    public func check(userID: Int64, code: String, origin: RequestOrigin) throws -> Outcome {
+        try store.write { db in try check(userID: userID, code: code, origin: origin, in: db) }
+    }
+
+    /// SEC-4: new recovery codes for a right code; nil for a wrong one. Throws `notEnabled` without TOTP.
+    public func regenerateRecoveryCodes(userID: Int64, code: String, origin: RequestOrigin) throws -> [String]? {
+        try store.write { db -> [String]? in
+            guard try methods(userID: userID, in: db).contains("totp") else { throw TwoFactorError.notEnabled }
+            guard case .accepted = try check(userID: userID, code: code, origin: origin, in: db) else { return nil }
+            return try regenerateRecoveryCodes(userID: userID, origin: origin, in: db)
+        }
+    }
+
+    /// SEC-5: turns TOTP off for a right code; false when it is off already or the code is wrong.
+    public func disable(userID: Int64, code: String, origin: RequestOrigin) throws -> Bool {
+        try store.write { db -> Bool in
+            guard try methods(userID: userID, in: db).contains("totp") else { return false }
+            guard case .accepted = try check(userID: userID, code: code, origin: origin, in: db) else { return false }
+            try disable(userID: userID, origin: origin, in: db)
+            return true
+        }
+    }
+
     public func disable(userID: Int64, origin: RequestOrigin, in db: GRDB.Database) throws {
         try db.execute(sql: "DELETE FROM totp_credentials WHERE user_id = ?", arguments: [userID])
         try db.execute(sql: "DELETE FROM recovery_codes WHERE user_id = ?", arguments: [userID])

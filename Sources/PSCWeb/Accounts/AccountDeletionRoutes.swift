@@ -5,8 +5,10 @@ import PSCStore
 
 /// USR-14 (10-api §4): deleting one's own account. The password confirms it; every session and token ends at
 /// once, and the purge runs 30 days later unless the person signs in before then.
-struct AccountDeletionRoutes {
-    let platform: Platform
+struct AccountDeletionRoutes: FeatureRoutes {
+    let configuration: Configuration
+    let accountPurge: AccountPurge
+    let purges: PurgeScheduling
 
     struct Body: Decodable {
         let password: String
@@ -25,19 +27,10 @@ struct AccountDeletionRoutes {
             guard try await Offload.run({ PasswordHasher.verify(password, againstOptional: stored) }) else {
                 throw APIError(.unauthorized, "invalid_credentials", "The password is not right.")
             }
-            let (store, jobs, userID) = (platform.store, platform.jobs, identity.user.id)
-            let origin = request.origin(context)
-            let now = Date()
-            let purge = AccountPurge(store: store)
-            try await Offload.run {
-                try store.write { db in
-                    try purge.request(userID: userID, origin: origin, in: db)
-                    _ = try jobs.enqueue(try AccountJobs.purgeRequest(userID: userID, now: now), in: db)
-                }
-            }
-            var response = JSONResponse.make(
-                ["purge_after": .string(Timestamp.string(from: now.addingTimeInterval(AccountPurge.grace)))], status: .accepted)
-            response.setCookie(SessionCookie(platform.configuration).expired())
+            let (purge, purges, userID, origin) = (accountPurge, purges, identity.user.id, request.origin(context))
+            let purgeAfter = try await Offload.run { try purge.requestDeletion(userID: userID, origin: origin, scheduling: purges) }
+            var response = JSONResponse.make(["purge_after": .string(Timestamp.string(from: purgeAfter))], status: .accepted)
+            response.setCookie(SessionCookie(configuration).expired())
             return response
         }
     }

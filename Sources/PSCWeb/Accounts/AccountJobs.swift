@@ -41,9 +41,9 @@ public enum AccountJobs {
     }
 
     /// USR-14's purge, on the maintenance queue, due after the grace period.
-    public static func purgeRequest(userID: Int64, now: Date = Date()) throws -> JobRequest {
+    public static func purgeRequest(userID: Int64, runAt: Date) throws -> JobRequest {
         try JobRequest(
             kind: AccountPurge.jobKind, queue: "maintenance", payload: Payload(userID: userID, origin: ""),
-            runAt: now.addingTimeInterval(AccountPurge.grace), maxAttempts: 3, uniqueKey: AccountPurge.uniqueKey(userID: userID))
+            runAt: runAt, maxAttempts: 3, uniqueKey: AccountPurge.uniqueKey(userID: userID))
     }
 }

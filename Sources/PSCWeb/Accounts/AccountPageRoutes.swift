@@ -6,8 +6,9 @@ import PSCStore
 /// The account pages of 50-ui: sign-in and its second step, registration, the single-form pages reached from
 /// emailed links, the security settings, and sign-out from the header. The forms post to the JSON API through
 /// account.js, so the rules live in one place.
-struct AccountPageRoutes {
-    let platform: Platform
+struct AccountPageRoutes: FeatureRoutes {
+    let configuration: Configuration
+    let sessions: SessionStore
     let pages: PageRenderer
 
     func register(with router: Router<AppRequestContext>, catalog: RouteCatalog) {
@@ -81,9 +82,9 @@ struct AccountPageRoutes {
             // The session middleware has already checked the form's `_csrf` and the request's origin.
             var response = HTMLResponse.redirect(to: "/login")
             guard let identity = context.identity, let session = identity.session else { return response }
-            let (sessions, origin) = (platform.sessions, request.origin(context))
+            let (sessions, origin) = (sessions, request.origin(context))
             _ = try await Offload.run { try sessions.revoke(id: session.id, userID: identity.user.id, reason: "logout", origin: origin) }
-            response.setCookie(SessionCookie(platform.configuration).expired())
+            response.setCookie(SessionCookie(configuration).expired())
             return response
         }
     }

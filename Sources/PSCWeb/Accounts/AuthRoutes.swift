@@ -7,8 +7,12 @@ import PSCStore
 
 /// AUTH-1..11 (10-api §2): registration, email verification, sign-in with its second step, recent authentication,
 /// sign-out and the caller's sessions.
-struct AuthRoutes {
-    let platform: Platform
+struct AuthRoutes: FeatureRoutes {
+    let configuration: Configuration
+    let jobs: JobQueue
+    let accounts: AccountStore
+    let sessions: SessionStore
+    let signIn: SignInService
 
     struct Registration: Decodable {
         let email: String
@@ -51,7 +55,7 @@ struct AuthRoutes {
             to: router
         ) { request, context in
             let body = try await request.decodeJSON(as: TokenBody.self, context: context)
-            let (accounts, origin) = (platform.accounts, request.origin(context))
+            let (accounts, origin) = (accounts, request.origin(context))
             guard let status = try await Offload.run({ try accounts.verifyEmail(token: body.token, origin: origin) }) else {
                 throw APIError.notFound("This link is unknown, already used or expired; ask for a new one.")
             }
@@ -68,8 +72,8 @@ struct AuthRoutes {
             guard !identity.user.emailVerified else {
                 throw APIError(.conflict, "already_verified", "This email address is already verified.")
             }
-            let jobs = platform.jobs
-            let request = try AccountJobs.verificationRequest(userID: identity.user.id, origin: request.siteOrigin(platform.configuration))
+            let jobs = jobs
+            let request = try AccountJobs.verificationRequest(userID: identity.user.id, origin: request.siteOrigin(configuration))
             _ = try await Offload.run { try jobs.enqueue(request) }
             return Response(status: .accepted)
         }
@@ -102,12 +106,12 @@ struct AuthRoutes {
             to: router
         ) { request, context in
             let (identity, session) = try context.requireSession(enrolling: true)
-            let (sessions, origin) = (platform.sessions, request.origin(context))
+            let (sessions, origin) = (sessions, request.origin(context))
             _ = try await Offload.run {
                 try sessions.revoke(id: session.id, userID: identity.user.id, reason: "logout", origin: origin)
             }
             var response = Response(status: .noContent)
-            response.setCookie(SessionCookie(platform.configuration).expired())
+            response.setCookie(SessionCookie(configuration).expired())
             return response
         }
         catalog.add(
@@ -126,7 +130,7 @@ struct AuthRoutes {
             to: router
         ) { _, context in
             let (identity, current) = try context.requireSession(enrolling: true)
-            let sessions = platform.sessions
+            let sessions = sessions
             let items = try await Offload.run { try sessions.sessions(userID: identity.user.id) }
             return JSONResponse.make(["items": .array(items.map { AccountBodies.sessionItem($0, current: current.id) })])
         }
@@ -138,13 +142,13 @@ struct AuthRoutes {
         ) { request, context in
             let (identity, current) = try context.requireSession(enrolling: true)
             let id = try context.positiveID(notFound: "There is no such session.")
-            let (sessions, origin) = (platform.sessions, request.origin(context))
+            let (sessions, origin) = (sessions, request.origin(context))
             let revoked = try await Offload.run {
                 try sessions.revoke(id: id, userID: identity.user.id, reason: "revoked_by_user", origin: origin)
             }
             guard revoked else { throw APIError.notFound("There is no such session.") }
             var response = Response(status: .noContent)
-            if id == current.id { response.setCookie(SessionCookie(platform.configuration).expired()) }
+            if id == current.id { response.setCookie(SessionCookie(configuration).expired()) }
             return response
         }
         catalog.add(
@@ -154,7 +158,7 @@ struct AuthRoutes {
             to: router
         ) { request, context in
             let (identity, current) = try context.requireSession(enrolling: true)
-            let (sessions, origin) = (platform.sessions, request.origin(context))
+            let (sessions, origin) = (sessions, request.origin(context))
             let count = try await Offload.run {
                 try sessions.revokeAll(userID: identity.user.id, except: current.id, reason: "revoked_by_user", origin: origin)
             }
@@ -166,7 +170,7 @@ struct AuthRoutes {
 
     @Sendable func registerAccount(_ request: Request, context: AppRequestContext) async throws -> Response {
         let body = try await request.decodeJSON(as: Registration.self, context: context)
-        let configuration = platform.configuration
+        let configuration = configuration
         var problems: [String: [String]] = [:]
         let email = body.email.trimmingCharacters(in: .whitespacesAndNewlines)
         let parts = email.split(separator: "@", omittingEmptySubsequences: false)
@@ -211,8 +215,8 @@ struct AuthRoutes {
             email: email, passwordHash: hash, role: role, status: .pendingVerification, firstName: first, lastName: last,
             graduationYear: role == .alumni ? body.graduationYear : nil, degree: role == .alumni ? body.degree : nil,
             company: role == .employer ? body.companyName?.trimmingCharacters(in: .whitespaces) : nil)
-        let (accounts, jobs, origin) = (platform.accounts, platform.jobs, request.origin(context))
-        let siteOrigin = request.siteOrigin(platform.configuration)
+        let (accounts, jobs, origin) = (accounts, jobs, request.origin(context))
+        let siteOrigin = request.siteOrigin(configuration)
         let listInDirectory = body.listInDirectory == true && role != .employer
         let userID: Int64
         do {
@@ -233,13 +237,13 @@ struct AuthRoutes {
 
     @Sendable func signIn(_ request: Request, context: AppRequestContext) async throws -> Response {
         let body = try await request.decodeJSON(as: SignIn.self, context: context)
-        let (service, origin, remember) = (platform.signIn, request.origin(context), body.remember ?? false)
+        let (service, origin, remember) = (signIn, request.origin(context), body.remember ?? false)
         let outcome = try await Offload.run {
             try service.signIn(email: body.email, password: body.password, remember: remember, origin: origin)
         }
         switch outcome {
         case .signedIn(let started):
-            return AccountBodies.signedIn(started, platform.configuration)
+            return AccountBodies.signedIn(started, configuration)
         case .secondFactorRequired(let challenge, let methods, let expiresAt):
             return JSONResponse.make([
                 "two_factor_required": true, "login_challenge": .string(challenge),
@@ -262,19 +266,19 @@ struct AuthRoutes {
     /// AUTH-5: a TOTP or recovery code, or a passkey, completes the sign-in a password began.
     @Sendable func secondStep(_ request: Request, context: AppRequestContext) async throws -> Response {
         let body = try await request.decodeJSON(as: SecondStep.self, context: context)
-        let (service, origin) = (platform.signIn, request.origin(context))
+        let (service, origin) = (signIn, request.origin(context))
         if let answer = body.webauthn {
-            let (assertion, party) = (answer.assertion, RelyingParty(origin: request.siteOrigin(platform.configuration)))
+            let (assertion, party) = (answer.assertion, RelyingParty(origin: request.siteOrigin(configuration)))
             let started = try await Offload.run {
                 try service.passkeySecondStep(loginChallenge: body.loginChallenge, assertion: assertion, party: party, origin: origin)
             }
-            return AccountBodies.signedIn(started, platform.configuration)
+            return AccountBodies.signedIn(started, configuration)
         }
         guard let code = body.code ?? body.recoveryCode, !code.isEmpty, code.count <= 64 else {
             throw APIError.validation(["code": ["a 6-digit code or a recovery code is required"]])
         }
         let started = try await Offload.run { try service.secondStep(loginChallenge: body.loginChallenge, code: code, origin: origin) }
-        return AccountBodies.signedIn(started, platform.configuration)
+        return AccountBodies.signedIn(started, configuration)
     }
 
     // MARK: - AUTH-8
@@ -294,11 +298,11 @@ struct AuthRoutes {
         } else if let code = body.code, !code.isEmpty, code.count <= 64 {
             proof = .code(code)
         } else if let answer = body.webauthn {
-            proof = .passkey(answer.assertion, RelyingParty(origin: request.siteOrigin(platform.configuration)))
+            proof = .passkey(answer.assertion, RelyingParty(origin: request.siteOrigin(configuration)))
         } else {
             throw APIError.validation(["password": ["give the password, a code or a passkey"]])
         }
-        let (service, origin) = (platform.signIn, request.origin(context))
+        let (service, origin) = (signIn, request.origin(context))
         let stamp: String
         do {
             stamp = try await Offload.run {

@@ -40,10 +40,14 @@ struct PasskeyAnswer: Decodable, Sendable {
 
 /// SEC-7..13 (10-api §3): passkey registration and sign-in ceremonies with the relying-party checks of
 /// 20-services §4.5, and the owner's list of passkeys.
-struct PasskeyRoutes {
-    let platform: Platform
+struct PasskeyRoutes: FeatureRoutes {
+    let configuration: Configuration
+    let accounts: AccountStore
+    let challenges: ChallengeStore
+    let passkeys: PasskeyStore
+    let signIn: SignInService
 
-    func relyingParty(_ request: Request) -> RelyingParty { RelyingParty(origin: request.siteOrigin(platform.configuration)) }
+    func relyingParty(_ request: Request) -> RelyingParty { RelyingParty(origin: request.siteOrigin(configuration)) }
 
     struct RegistrationOptions: Decodable {
         let deviceName: String?; enum CodingKeys: String, CodingKey { case deviceName = "device_name" }
@@ -89,7 +93,7 @@ struct PasskeyRoutes {
             to: router
         ) { _, context in
             let (identity, _) = try context.requireSession(enrolling: true)
-            let passkeys = platform.passkeys
+            let passkeys = passkeys
             let items = try await Offload.run { try passkeys.credentials(userID: identity.user.id) }
             return JSONResponse.make(["items": .array(items.map(Self.body))])
         }
@@ -104,7 +108,7 @@ struct PasskeyRoutes {
             let body = try await request.decodeJSON(as: Rename.self, context: context)
             let name = body.deviceName.trimmingCharacters(in: .whitespaces)
             guard (1...60).contains(name.count) else { throw APIError.validation(["device_name": ["must be 1 to 60 characters"]]) }
-            let passkeys = platform.passkeys
+            let passkeys = passkeys
             guard try await Offload.run({ try passkeys.rename(id: id, userID: identity.user.id, to: name) }) else {
                 throw APIError.notFound("There is no such passkey.")
             }
@@ -119,7 +123,7 @@ struct PasskeyRoutes {
             let (identity, session) = try context.requireSession(enrolling: true)
             try context.requireRecentAuth(session)
             let id = try Self.id(context)
-            let (passkeys, origin) = (platform.passkeys, request.origin(context))
+            let (passkeys, origin) = (passkeys, request.origin(context))
             guard try await Offload.run({ try passkeys.remove(id: id, userID: identity.user.id, origin: origin) }) else {
                 throw APIError.notFound("There is no such passkey.")
             }
@@ -146,18 +150,17 @@ struct PasskeyRoutes {
         let body = try await request.decodeJSON(as: RegistrationOptions.self, context: context)
         let name = (body.deviceName ?? "Passkey").trimmingCharacters(in: .whitespaces)
         guard (1...60).contains(name.count) else { throw APIError.validation(["device_name": ["must be 1 to 60 characters"]]) }
-        let platform = platform
         let party = relyingParty(request)
         let user = identity.user
         let (handle, existing) = try await Offload.run {
-            (try platform.passkeys.userHandle(userID: user.id), try platform.passkeys.credentials(userID: user.id))
+            (try passkeys.userHandle(userID: user.id), try passkeys.credentials(userID: user.id))
         }
         let challenge = SecureToken.random()
         let data: JSONValue = [
             "challenge": .string(challenge), "device_name": .string(name), "user_handle": .string(SecureToken.base64URL(handle)),
         ]
         let ceremony = try await Offload.run {
-            try platform.challenges.create(.webauthnRegister, userID: user.id, data: data, validFor: 300)
+            try challenges.create(.webauthnRegister, userID: user.id, data: data, validFor: 300)
         }
         let options: JSONValue = [
             "challenge": .string(challenge), "rp": ["id": .string(party.id), "name": "PittState Connect"],
@@ -176,10 +179,9 @@ struct PasskeyRoutes {
     @Sendable func registerPasskey(_ request: Request, context: AppRequestContext) async throws -> Response {
         let (identity, _) = try context.requireSession(enrolling: true)
         let body = try await request.decodeJSON(as: PasskeyAnswer.self, context: context)
-        let platform = platform
         let party = relyingParty(request)
         // The challenge is spent whatever the outcome: a replayed or retried answer needs a new ceremony.
-        let (service, userID) = (platform.signIn, identity.user.id)
+        let (service, userID) = (signIn, identity.user.id)
         let ceremony = try await Offload.run { try service.openRegistration(ceremonyID: body.ceremonyID, userID: userID) }
         let refused = { (why: String) in APIError(.unprocessableContent, "validation_failed", "The passkey was not accepted: \(why).") }
         guard let ceremony, let challenge = ceremony.data["challenge"]?.stringValue,
@@ -201,7 +203,7 @@ struct PasskeyRoutes {
         let origin = request.origin(context)
         do {
             let record = try await Offload.run {
-                try platform.passkeys.add(
+                try passkeys.add(
                     userID: identity.user.id, credential: credential, userHandle: handle, deviceName: name, transports: transports,
                     origin: origin)
             }
@@ -218,25 +220,24 @@ struct PasskeyRoutes {
 
     @Sendable func loginOptions(_ request: Request, context: AppRequestContext) async throws -> Response {
         let body = try await request.decodeJSON(as: LoginOptions.self, context: context)
-        let platform = platform
         let party = relyingParty(request)
         let loginChallenge = body.loginChallenge
         let userID: Int64? = try await Offload.run {
             if let token = loginChallenge {
-                return try platform.signIn.loginChallengeUser(token)
+                return try signIn.loginChallengeUser(token)
             }
-            return try body.email.flatMap { try platform.accounts.user(email: $0)?.id }
+            return try body.email.flatMap { try accounts.user(email: $0)?.id }
         }
         if loginChallenge != nil, userID == nil {
             throw APIError(.unauthorized, "challenge_expired", "This sign-in has expired; enter your email and password again.")
         }
-        let credentials = try await Offload.run { try userID.map { try platform.passkeys.credentials(userID: $0) } ?? [] }
+        let credentials = try await Offload.run { try userID.map { try passkeys.credentials(userID: $0) } ?? [] }
         let challenge = SecureToken.random()
         var data: [String: JSONValue] = ["challenge": .string(challenge), "second_factor": .bool(loginChallenge != nil)]
         if let userID { data["user_id"] = .int(userID) }
         let ceremonyData = JSONValue.object(data)
         let ceremony = try await Offload.run {
-            try platform.challenges.create(.webauthnLogin, userID: userID, data: ceremonyData, validFor: 300)
+            try challenges.create(.webauthnLogin, userID: userID, data: ceremonyData, validFor: 300)
         }
         // Without a password first the passkey must verify the user: it stands for both factors.
         let options: JSONValue = [
@@ -250,8 +251,8 @@ struct PasskeyRoutes {
     /// SEC-10: a passkey with user verification signs in on its own (both factors, 00-conventions §3.1).
     @Sendable func passkeySignIn(_ request: Request, context: AppRequestContext) async throws -> Response {
         let body = try await request.decodeJSON(as: PasskeyAnswer.self, context: context)
-        let (service, party, origin) = (platform.signIn, relyingParty(request), request.origin(context))
+        let (service, party, origin) = (signIn, relyingParty(request), request.origin(context))
         let started = try await Offload.run { try service.passkeySignIn(assertion: body.assertion, party: party, origin: origin) }
-        return AccountBodies.signedIn(started, platform.configuration)
+        return AccountBodies.signedIn(started, configuration)
     }
 }

@@ -1,12 +1,18 @@
 import Foundation
 import Hummingbird
 import PSCCore
+import PSCJobs
 import PSCStore
 
 /// AUTH-12..15 (10-api §2): change the password, ask for a reset link, reset with it, and set the first password
 /// from an admin's setup link or an invitation.
-struct PasswordRoutes {
-    let platform: Platform
+struct PasswordRoutes: FeatureRoutes {
+    let configuration: Configuration
+    let rateLimiter: SlidingWindowLimiter
+    let jobs: JobQueue
+    let keyRing: KeyRing
+    let accounts: AccountStore
+    let signIn: SignInService
 
     struct Change: Decodable {
         let currentPassword: String
@@ -67,13 +73,12 @@ struct PasswordRoutes {
     /// AUTH-15: the first password of an account an admin created; the reply signs the person in.
     @Sendable func accept(_ request: Request, context: AppRequestContext) async throws -> Response {
         let body = try await request.decodeJSON(as: Acceptance.self, context: context)
-        let platform = platform
         let gone = APIError.notFound("This link is unknown, already used or expired; ask an admin for a new one.")
         let owner = try await Offload.run {
-            try platform.accounts.tokenOwner(purpose: "setup", token: body.token).map { ("setup", $0) }
-                ?? platform.accounts.tokenOwner(purpose: "invitation", token: body.token).map { ("invitation", $0) }
+            try accounts.tokenOwner(purpose: "setup", token: body.token).map { ("setup", $0) }
+                ?? accounts.tokenOwner(purpose: "invitation", token: body.token).map { ("invitation", $0) }
         }
-        guard let (purpose, userID) = owner, let user = try await Offload.run({ try platform.accounts.user(id: userID) }),
+        guard let (purpose, userID) = owner, let user = try await Offload.run({ try accounts.user(id: userID) }),
             user.status.canSignIn
         else { throw gone }
         if let problem = PasswordPolicy.problem(body.password, email: user.email, firstName: user.firstName, lastName: user.lastName) {
@@ -81,12 +86,12 @@ struct PasswordRoutes {
         }
         let password = body.password
         let hash = try await Offload.run { PasswordHasher.hash(password) }
-        let (service, origin) = (platform.signIn, request.origin(context))
+        let (service, origin) = (signIn, request.origin(context))
         let started = try await Offload.run {
             try service.acceptSetupLink(purpose: purpose, token: body.token, user: user, passwordHash: hash, origin: origin)
         }
         guard let started else { throw gone }
-        return AccountBodies.signedIn(started, platform.configuration)
+        return AccountBodies.signedIn(started, configuration)
     }
 
     @Sendable func change(_ request: Request, context: AppRequestContext) async throws -> Response {
@@ -102,7 +107,7 @@ struct PasswordRoutes {
             throw APIError(.unauthorized, "invalid_credentials", "The current password is not right.")
         }
         let hash = try await Offload.run { PasswordHasher.hash(new) }
-        let (service, origin, revokeOthers) = (platform.signIn, request.origin(context), body.revokeOtherSessions ?? true)
+        let (service, origin, revokeOthers) = (signIn, request.origin(context), body.revokeOtherSessions ?? true)
         let revoked = try await Offload.run {
             try service.changePassword(
                 userID: user.id, keepingSession: session.id, passwordHash: hash, revokeOthers: revokeOthers, origin: origin)
@@ -116,31 +121,29 @@ struct PasswordRoutes {
         guard (3...254).contains(email.count), email.contains("@") else {
             throw APIError.validation(["email": ["is not an email address"]])
         }
-        let platform = platform
-        let key = "AUTH-13|email:" + platform.keyRing.lookupHash(UserRecord.normalise(email: email)).base64EncodedString()
-        let limited = platform.configuration.boolean("rate_limits.enabled")
-        let allowed = !limited || (platform.rateLimiter.check(key: key, rules: Self.perEmail)?.allowed ?? true)
-        let origin = request.siteOrigin(platform.configuration)
+        let key = "AUTH-13|email:" + keyRing.lookupHash(UserRecord.normalise(email: email)).base64EncodedString()
+        let limited = configuration.boolean("rate_limits.enabled")
+        let allowed = !limited || (rateLimiter.check(key: key, rules: Self.perEmail)?.allowed ?? true)
+        let origin = request.siteOrigin(configuration)
         // The reply is the same whether or not the account exists, and whether or not the email limit was reached.
-        if allowed, let user = try await Offload.run({ try platform.accounts.user(email: email) }), user.status != .deleted {
-            _ = try await Offload.run { try platform.jobs.enqueue(AccountJobs.passwordResetRequest(userID: user.id, origin: origin)) }
+        if allowed, let user = try await Offload.run({ try accounts.user(email: email) }), user.status != .deleted {
+            _ = try await Offload.run { try jobs.enqueue(AccountJobs.passwordResetRequest(userID: user.id, origin: origin)) }
         }
         return JSONResponse.make(["message": "If an account uses this address, a reset link is on its way."], status: .accepted)
     }
 
     @Sendable func reset(_ request: Request, context: AppRequestContext) async throws -> Response {
         let body = try await request.decodeJSON(as: Reset.self, context: context)
-        let platform = platform
         let origin = request.origin(context)
         let gone = APIError.notFound("This reset link is unknown, already used or expired; ask for a new one.")
-        guard let userID = try await Offload.run({ try platform.accounts.tokenOwner(purpose: "password_reset", token: body.token) }),
-            let user = try await Offload.run({ try platform.accounts.user(id: userID) })
+        guard let userID = try await Offload.run({ try accounts.tokenOwner(purpose: "password_reset", token: body.token) }),
+            let user = try await Offload.run({ try accounts.user(id: userID) })
         else { throw gone }
         if let problem = PasswordPolicy.problem(body.newPassword, email: user.email, firstName: user.firstName, lastName: user.lastName) {
             throw APIError.validation(["new_password": [problem]])
         }
         // With two-factor on, the emailed link alone is not enough (10-api AUTH-14).
-        let service = platform.signIn
+        let service = signIn
         if try await Offload.run({ try service.twoFactorEnabled(userID: userID) }) {
             guard let code = body.code, !code.isEmpty, code.count <= 64 else {
                 throw APIError(.unauthorized, "invalid_code", "This account has two-factor authentication; enter a code too.")

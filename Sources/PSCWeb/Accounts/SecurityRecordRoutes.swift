@@ -5,8 +5,8 @@ import PSCStore
 
 /// SEC-14..17 (10-api §3): the caller's own security events and consent records. Tokens with `profile:read`
 /// (reads) or `profile:write` (SEC-15) reach them too.
-struct SecurityRecordRoutes {
-    let platform: Platform
+struct SecurityRecordRoutes: FeatureRoutes {
+    let securityRecords: SecurityRecordStore
 
     static let consentTypes = [
         "terms", "privacy", "ferpa_directory", "marketing_email", "sms", "analytics", "ai_processing", "employer_visibility",
@@ -33,7 +33,7 @@ struct SecurityRecordRoutes {
         ) { request, context in
             let identity = try context.require(.signedIn, scope: "profile:read")
             let page = try Pagination(request, defaultLimit: 50)
-            let (records, user) = (SecurityRecordStore(store: platform.store), identity.user.id)
+            let (records, user) = (securityRecords, identity.user.id)
             let (logs, lastID) = try await Offload.run { try records.auditPage(userID: user, beforeID: page.lastID, limit: page.limit) }
             return JSONResponse.make([
                 "logs": .array(logs), "next_cursor": page.nextCursor(lastID: lastID, count: logs.count),
@@ -52,7 +52,7 @@ struct SecurityRecordRoutes {
             to: router
         ) { _, context in
             let identity = try context.require(.signedIn, scope: "profile:read")
-            let (records, user) = (SecurityRecordStore(store: platform.store), identity.user.id)
+            let (records, user) = (securityRecords, identity.user.id)
             let consents = try await Offload.run { try records.currentConsents(userID: user) }
             return JSONResponse.make(["consents": .object(consents)])
         }
@@ -65,7 +65,7 @@ struct SecurityRecordRoutes {
             let identity = try context.require(.signedIn, scope: "profile:read")
             let type = request.uri.formQuery.get("consent_type").map { String($0) }
             if let type, !Self.consentTypes.contains(type) { throw APIError.validation(["consent_type": ["is not a consent type"]]) }
-            let (records, user) = (SecurityRecordStore(store: platform.store), identity.user.id)
+            let (records, user) = (securityRecords, identity.user.id)
             let items = try await Offload.run { try records.consentHistory(userID: user, type: type) }
             return JSONResponse.make(["items": .array(items)])
         }
@@ -82,7 +82,7 @@ struct SecurityRecordRoutes {
         if !(1...20).contains(version.count) { problems["version"] = ["must be 1 to 20 characters"] }
         guard problems.isEmpty else { throw APIError.validation(problems) }
         let origin = request.origin(context)
-        let (records, user) = (SecurityRecordStore(store: platform.store), identity.user.id)
+        let (records, user) = (securityRecords, identity.user.id)
         let now = Date()
         let stamp = Timestamp.string(from: now)
         let id = try await Offload.run {

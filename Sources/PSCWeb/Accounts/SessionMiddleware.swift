@@ -11,7 +11,12 @@ import PSCStore
 /// (`Sec-Fetch-Site: cross-site`, or an `Origin` that is not the site's own).
 struct SessionMiddleware: RouterMiddleware {
     typealias Context = AppRequestContext
-    let platform: Platform
+    let configuration: Configuration
+    let accounts: AccountStore
+    let sessions: SessionStore
+    let apiTokens: APITokenStore
+    let signIn: SignInService
+    let sessionCache: SessionCache
 
     /// `__Host-psc_session` over HTTPS; a development instance on plain http uses `psc_session` without `Secure`.
 
@@ -24,15 +29,14 @@ struct SessionMiddleware: RouterMiddleware {
             return try await next(request, context)
         }
         if unsafe { try checkOrigin(request) }
-        if let token = request.cookies[SessionCookie(platform.configuration).name]?.value, !token.isEmpty {
-            let platform = platform
+        if let token = request.cookies[SessionCookie(configuration).name]?.value, !token.isEmpty {
             let hash = SecureToken.sha256(token)
-            if let cached = platform.sessionCache.identity(tokenHash: hash) {
+            if let cached = sessionCache.identity(tokenHash: hash) {
                 context.identity = cached
             } else {
-                let epoch = platform.sessionCache.changes.epoch
-                let identity = try await Offload.run { try Self.identity(token: token, platform: platform) }
-                if let identity { platform.sessionCache.store(identity, tokenHash: hash, epoch: epoch) }
+                let epoch = sessionCache.changes.epoch
+                let identity = try await Offload.run { try resolve(sessionToken: token) }
+                if let identity { sessionCache.store(identity, tokenHash: hash, epoch: epoch) }
                 context.identity = identity
             }
             if unsafe, let session = context.identity?.session {
@@ -71,22 +75,19 @@ struct SessionMiddleware: RouterMiddleware {
     /// never finds it) or from the database. A cached token's last use is written when its entry is next rebuilt,
     /// so `last_used_at` lags by up to the cache lifetime plus the minute ``APITokenStore`` allows.
     private func tokenIdentity(_ bearer: String) async throws -> Identity {
-        let platform = platform
         let hash = SecureToken.sha256("bearer " + bearer)
-        if let cached = platform.sessionCache.identity(tokenHash: hash) { return cached }
-        let epoch = platform.sessionCache.changes.epoch
+        if let cached = sessionCache.identity(tokenHash: hash) { return cached }
+        let epoch = sessionCache.changes.epoch
         let identity = try await Offload.run { () -> Identity? in
-            switch try platform.apiTokens.authenticate(bearer) {
+            switch try apiTokens.authenticate(bearer) {
             case .unknown: return nil
             case .expired: throw APIError(.unauthorized, "token_expired", "This token has expired; create a new one.")
             case .valid(let token):
-                guard let user = try platform.accounts.user(id: token.userID), user.status.canSignIn else { return nil }
-                let (grants, twoFactor) = try platform.store.read { db in
-                    (try platform.accounts.grants(userID: user.id, in: db), try platform.twoFactor.isEnabled(userID: user.id, in: db))
-                }
+                guard let user = try accounts.user(id: token.userID), user.status.canSignIn else { return nil }
+                let (grants, twoFactor) = try signIn.standing(userID: user.id)
                 return Identity(
                     user: user, session: nil, token: token, grants: grants, twoFactorEnabled: twoFactor,
-                    twoFactorRequired: platform.configuration.requireTwoFactorForPrivileged)
+                    twoFactorRequired: configuration.requireTwoFactorForPrivileged)
             }
         }
         guard let identity else {
@@ -94,21 +95,19 @@ struct SessionMiddleware: RouterMiddleware {
             headers[.wwwAuthenticate] = "Bearer realm=\"psc\", error=\"invalid_token\""
             throw APIError(.unauthorized, "invalid_token", "This token is unknown or revoked.", headers: headers)
         }
-        platform.sessionCache.store(identity, tokenHash: hash, epoch: epoch)
+        sessionCache.store(identity, tokenHash: hash, epoch: epoch)
         return identity
     }
 
-    static func identity(token: String, platform: Platform) throws -> Identity? {
-        guard let session = try platform.sessions.session(token: token), let user = try platform.accounts.user(id: session.userID),
+    func resolve(sessionToken token: String) throws -> Identity? {
+        guard let session = try sessions.session(token: token), let user = try accounts.user(id: session.userID),
             user.status.canSignIn
         else { return nil }
-        let (grants, twoFactor) = try platform.store.read { db in
-            (try platform.accounts.grants(userID: user.id, in: db), try platform.twoFactor.isEnabled(userID: user.id, in: db))
-        }
+        let (grants, twoFactor) = try signIn.standing(userID: user.id)
         let identity = Identity(
             user: user, session: session, token: nil, grants: grants, twoFactorEnabled: twoFactor,
-            twoFactorRequired: platform.configuration.requireTwoFactorForPrivileged)
-        try platform.sessions.touch(session, lifetime: SessionLifetime.of(remember: session.remember, privileged: identity.privileged))
+            twoFactorRequired: configuration.requireTwoFactorForPrivileged)
+        try sessions.touch(session, lifetime: SessionLifetime.of(remember: session.remember, privileged: identity.privileged))
         return identity
     }
 
@@ -117,7 +116,7 @@ struct SessionMiddleware: RouterMiddleware {
             throw APIError(.forbidden, "csrf_failed", "Requests from other sites are not accepted.")
         }
         guard let origin = request.headers[.origin] else { return }
-        let expected = platform.configuration.publicOrigin ?? request.head.authority.map { "http://\($0)" }
+        let expected = configuration.publicOrigin ?? request.head.authority.map { "http://\($0)" }
         if let expected, origin.lowercased() != expected.lowercased() {
             throw APIError(.forbidden, "csrf_failed", "Requests from other sites are not accepted.")
         }

@@ -5,8 +5,8 @@ import PSCStore
 
 /// AUTH-18, AUTH-19 and AUTH-20 (10-api §2): personal access tokens, made only from a browser session with a
 /// recent password or code check, shown once.
-struct TokenRoutes {
-    let platform: Platform
+struct TokenRoutes: FeatureRoutes {
+    let apiTokens: APITokenStore
 
     static let scopes = [
         "profile:read", "profile:write", "content:read", "content:write", "messages:read", "messages:write", "notifications:read",
@@ -31,7 +31,7 @@ struct TokenRoutes {
             to: router
         ) { _, context in
             let (identity, _) = try context.requireSession(.active)
-            let tokens = platform.apiTokens
+            let tokens = apiTokens
             let items = try await Offload.run { try tokens.tokens(userID: identity.user.id) }
             return JSONResponse.make(["items": .array(items.map(Self.body))])
         }
@@ -51,7 +51,7 @@ struct TokenRoutes {
         ) { request, context in
             let (identity, _) = try context.requireSession(.active)
             let id = try context.positiveID(notFound: "There is no such token.")
-            let (tokens, origin) = (platform.apiTokens, request.origin(context))
+            let (tokens, origin) = (apiTokens, request.origin(context))
             guard try await Offload.run({ try tokens.revoke(id: id, userID: identity.user.id, origin: origin) }) else {
                 throw APIError.notFound("There is no such token.")
             }
@@ -78,9 +78,9 @@ struct TokenRoutes {
         let days = body.expiresInDays ?? 90
         if !(1...365).contains(days) { problems["expires_in_days", default: []].append("must be 1 to 365") }
         guard problems.isEmpty else { throw APIError.validation(problems) }
-        let (platform, origin) = (platform, request.origin(context))
+        let origin = request.origin(context)
         let (token, record) = try await Offload.run {
-            try platform.apiTokens.create(userID: identity.user.id, name: name, scopes: scopes, validFor: days, origin: origin)
+            try apiTokens.create(userID: identity.user.id, name: name, scopes: scopes, validFor: days, origin: origin)
         }
         guard case .object(var fields) = Self.body(record) else { return Response(status: .internalServerError) }
         fields["token"] = .string(token)

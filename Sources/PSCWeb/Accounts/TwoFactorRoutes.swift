@@ -5,8 +5,9 @@ import PSCStore
 
 /// SEC-1..6 (10-api §3): TOTP enrolment with its QR code, confirmation, code checks, turning it off and new
 /// recovery codes. Only a browser session reaches them (00-conventions §3.2).
-struct TwoFactorRoutes {
-    let platform: Platform
+struct TwoFactorRoutes: FeatureRoutes {
+    let sessions: SessionStore
+    let twoFactor: TwoFactorStore
 
     struct CodeBody: Decodable { let code: String? }
     struct TokenBody: Decodable { let token: String? }
@@ -23,7 +24,7 @@ struct TwoFactorRoutes {
             to: router
         ) { _, context in
             let (identity, _) = try context.requireSession(enrolling: true)
-            let twoFactor = platform.twoFactor
+            let twoFactor = twoFactor
             let status = try await Offload.run { try twoFactor.status(userID: identity.user.id) }
             return JSONResponse.make([
                 "enabled": .bool(status.enabled), "enrolled_at": status.enrolledAt.map(JSONValue.string) ?? .null,
@@ -42,7 +43,7 @@ struct TwoFactorRoutes {
         ) { _, context in
             let (identity, session) = try context.requireSession(enrolling: true)
             try context.requireRecentAuth(session)
-            let twoFactor = platform.twoFactor
+            let twoFactor = twoFactor
             let secret: Data
             do {
                 secret = try await Offload.run { try twoFactor.beginEnrolment(userID: identity.user.id) }
@@ -91,7 +92,7 @@ struct TwoFactorRoutes {
                 throw APIError.validation(["token": ["is required"]])
             }
             let origin = request.origin(context)
-            let (twoFactor, store) = (platform.twoFactor, platform.store)
+            let twoFactor = twoFactor
             let status = try await Offload.run { try twoFactor.status(userID: identity.user.id) }
             if status.pendingEnrolment {
                 // While enrolment is pending a valid code confirms it (the earlier client's flow).
@@ -99,9 +100,7 @@ struct TwoFactorRoutes {
                 guard let codes else { return JSONResponse.make(["valid": false]) }
                 return JSONResponse.make(["valid": true, "recovery_codes": .array(codes.map(JSONValue.string))])
             }
-            let outcome = try await Offload.run {
-                try store.write { db in try twoFactor.check(userID: identity.user.id, code: token, origin: origin, in: db) }
-            }
+            let outcome = try await Offload.run { try twoFactor.check(userID: identity.user.id, code: token, origin: origin) }
             switch outcome {
             case .accepted(_, let remaining):
                 var body: [String: JSONValue] = ["valid": true]
@@ -133,19 +132,11 @@ struct TwoFactorRoutes {
             let body = try await request.decodeJSON(as: CodeBody.self, context: context)
             guard let code = body.code, !code.isEmpty, code.count <= 64 else { throw APIError.validation(["code": ["is required"]]) }
             let origin = request.origin(context)
-            let (twoFactor, store) = (platform.twoFactor, platform.store)
+            let twoFactor = twoFactor
             let codes: [String]?
             do {
                 codes = try await Offload.run {
-                    try store.write { db -> [String]? in
-                        guard try twoFactor.methods(userID: identity.user.id, in: db).contains("totp") else {
-                            throw TwoFactorError.notEnabled
-                        }
-                        guard case .accepted = try twoFactor.check(userID: identity.user.id, code: code, origin: origin, in: db) else {
-                            return nil
-                        }
-                        return try twoFactor.regenerateRecoveryCodes(userID: identity.user.id, origin: origin, in: db)
-                    }
+                    try twoFactor.regenerateRecoveryCodes(userID: identity.user.id, code: code, origin: origin)
                 }
             } catch TwoFactorError.notEnabled {
                 throw APIError(.conflict, "invalid_state", "Two-factor authentication is off; there are no recovery codes to replace.")
@@ -157,7 +148,7 @@ struct TwoFactorRoutes {
 
     /// Confirms a pending enrolment: the codes, or nil for a wrong code.
     private func confirm(userID: Int64, code: String, origin: RequestOrigin) async throws -> [String]? {
-        let twoFactor = platform.twoFactor
+        let twoFactor = twoFactor
         do {
             switch try await Offload.run({ try twoFactor.confirm(userID: userID, code: code, origin: origin) }) {
             case .confirmed(let codes): return codes
@@ -186,20 +177,11 @@ struct TwoFactorRoutes {
             throw wrong
         }
         let origin = request.origin(context)
-        let platform = platform
-        let disabled = try await Offload.run {
-            try platform.store.write { db -> Bool in
-                guard try platform.twoFactor.methods(userID: identity.user.id, in: db).contains("totp") else { return false }
-                guard case .accepted = try platform.twoFactor.check(userID: identity.user.id, code: code, origin: origin, in: db) else {
-                    return false
-                }
-                try platform.twoFactor.disable(userID: identity.user.id, origin: origin, in: db)
-                return true
-            }
-        }
+        let (twoFactor, sessions) = (twoFactor, sessions)
+        let disabled = try await Offload.run { try twoFactor.disable(userID: identity.user.id, code: code, origin: origin) }
         guard disabled else { throw wrong }
         _ = try await Offload.run {
-            try platform.sessions.revokeAll(userID: identity.user.id, except: session.id, reason: "two_factor_disabled", origin: origin)
+            try sessions.revokeAll(userID: identity.user.id, except: session.id, reason: "two_factor_disabled", origin: origin)
         }
         return JSONResponse.make(["enabled": false])
     }

@@ -16,8 +16,11 @@ public func buildRouter(platform: Platform, accessLog: AccessLogSink, catalog: R
     router.add(middleware: SecurityHeadersMiddleware(strictTransportSecurity: platform.configuration.usesTLS))
     router.add(middleware: ErrorMiddleware(catalog: catalog, pages: pages, metrics: platform.metrics))
     // The caller is known before the rate limiter runs, which keys signed-in calls by user (00-conventions §8).
-    router.add(middleware: SessionMiddleware(platform: platform))
-    router.add(middleware: DeniedAuditMiddleware(platform: platform, recent: RecentDenials()))
+    router.add(
+        middleware: SessionMiddleware(
+            configuration: platform.configuration, accounts: platform.accounts, sessions: platform.sessions, apiTokens: platform.apiTokens,
+            signIn: platform.signIn, sessionCache: platform.sessionCache))
+    router.add(middleware: DeniedAuditMiddleware(records: platform.securityRecords, recent: RecentDenials()))
     router.add(
         middleware: RateLimitMiddleware(
             limiter: platform.rateLimiter, policy: RateLimitPolicy(configuration: platform.configuration), catalog: catalog,
@@ -28,37 +31,55 @@ public func buildRouter(platform: Platform, accessLog: AccessLogSink, catalog: R
         middleware: PageViewMiddleware(recorder: platform.pageViews, recordIP: platform.configuration.boolean("analytics.record_ip")))
     router.add(middleware: BodyLimitMiddleware(limit: 1 << 20, uploads: UploadRoutes.bodyLimits))
 
-    MonitoringRoutes(
-        health: platform.health, metrics: platform.metrics, store: platform.store,
-        allowFrom: platform.configuration.metricsAllowFrom, jobs: platform.jobs
-    ).register(with: router, catalog: catalog)
+    // Each feature's routes get only what they use; the views shape a feature's records for the API and the pages alike.
+    let p = platform
+    let postViews = PostViews(cache: p.cache, profiles: p.profiles)
+    let eventViews = EventViews(events: p.events, profiles: p.profiles, departments: p.departments)
+    let connectionViews = ConnectionViews(connections: p.connections, profiles: p.profiles)
+    let directoryViews = DirectoryViews(profiles: p.profiles)
+    let searchViews = SearchViews(search: p.search)
+    let ownProfile = OwnProfileView(profiles: p.profiles, keyRing: p.keyRing)
+    let postingViews = JobPostingViews(jobPostings: p.jobPostings, pageViews: p.pageViews)
+    let applicationViews = JobApplicationViews(profiles: p.profiles)
+    let routes: [any FeatureRoutes] = [
+        MonitoringRoutes(health: p.health, metrics: p.metrics, store: p.store, allowFrom: p.configuration.metricsAllowFrom, jobs: p.jobs),
+        DepartmentRoutes(departments: p.departments, pages: pages, cache: p.cache),
+        HomeRoutes(departments: p.departments, pages: pages),
+        InfoPageRoutes(pages: pages),
+        AuthRoutes(configuration: p.configuration, jobs: p.jobs, accounts: p.accounts, sessions: p.sessions, signIn: p.signIn),
+        TwoFactorRoutes(sessions: p.sessions, twoFactor: p.twoFactor),
+        PasskeyRoutes(
+            configuration: p.configuration, accounts: p.accounts, challenges: p.challenges, passkeys: p.passkeys, signIn: p.signIn),
+        AccountPageRoutes(configuration: p.configuration, sessions: p.sessions, pages: pages),
+        PasswordRoutes(
+            configuration: p.configuration, rateLimiter: p.rateLimiter, jobs: p.jobs, keyRing: p.keyRing, accounts: p.accounts,
+            signIn: p.signIn),
+        TokenRoutes(apiTokens: p.apiTokens),
+        SecurityRecordRoutes(securityRecords: p.securityRecords),
+        ProfileRoutes(keyRing: p.keyRing, profiles: p.profiles, ownProfile: ownProfile),
+        DirectoryRoutes(cache: p.cache, views: directoryViews),
+        ConnectionRoutes(connections: p.connections, profiles: p.profiles, views: connectionViews),
+        PostRoutes(cache: p.cache, posts: p.posts, profiles: p.profiles, views: postViews),
+        EventRoutes(configuration: p.configuration, profiles: p.profiles, events: p.events, views: eventViews),
+        SearchRoutes(cache: p.cache, search: p.search, views: searchViews),
+        CalendarFeedRoutes(configuration: p.configuration, events: p.events),
+        UploadRoutes(uploads: p.uploads),
+        AccountDeletionRoutes(configuration: p.configuration, accountPurge: p.accountPurge, purges: p.purges),
+        NotificationRoutes(notifications: p.notifications, pages: pages),
+        JobPostingRoutes(companies: p.companies, jobPostings: p.jobPostings, views: postingViews),
+        JobApplicationRoutes(jobPostings: p.jobPostings, jobApplications: p.jobApplications, views: applicationViews),
+        CompanyRoutes(companies: p.companies),
+        CommunityPageRoutes(
+            departments: p.departments, profiles: p.profiles, posts: p.posts, events: p.events, securityRecords: p.securityRecords,
+            postViews: postViews, eventViews: eventViews, connectionViews: connectionViews, directoryViews: directoryViews,
+            searchViews: searchViews, ownProfile: ownProfile, pages: pages),
+        EventPageRoutes(configuration: p.configuration, profiles: p.profiles, events: p.events, eventViews: eventViews, pages: pages),
+        JobPostingPageRoutes(
+            companies: p.companies, jobPostings: p.jobPostings, jobApplications: p.jobApplications, postingViews: postingViews,
+            applicationViews: applicationViews, pages: pages),
+    ]
+    for feature in routes { feature.register(with: router, catalog: catalog) }
     OpenAPIRoutes(catalog: catalog).register(with: router)
-    DepartmentRoutes(departments: platform.departments, pages: pages, cache: platform.cache).register(with: router, catalog: catalog)
-    HomeRoutes(departments: platform.departments, pages: pages).register(with: router, catalog: catalog)
-    InfoPageRoutes(pages: pages).register(with: router, catalog: catalog)
-    AuthRoutes(platform: platform).register(with: router, catalog: catalog)
-    TwoFactorRoutes(platform: platform).register(with: router, catalog: catalog)
-    PasskeyRoutes(platform: platform).register(with: router, catalog: catalog)
-    AccountPageRoutes(platform: platform, pages: pages).register(with: router, catalog: catalog)
-    PasswordRoutes(platform: platform).register(with: router, catalog: catalog)
-    TokenRoutes(platform: platform).register(with: router, catalog: catalog)
-    SecurityRecordRoutes(platform: platform).register(with: router, catalog: catalog)
-    ProfileRoutes(platform: platform).register(with: router, catalog: catalog)
-    DirectoryRoutes(platform: platform).register(with: router, catalog: catalog)
-    ConnectionRoutes(platform: platform).register(with: router, catalog: catalog)
-    PostRoutes(platform: platform).register(with: router, catalog: catalog)
-    EventRoutes(platform: platform).register(with: router, catalog: catalog)
-    SearchRoutes(platform: platform).register(with: router, catalog: catalog)
-    CalendarFeedRoutes(platform: platform).register(with: router, catalog: catalog)
-    UploadRoutes(platform: platform).register(with: router, catalog: catalog)
-    AccountDeletionRoutes(platform: platform).register(with: router, catalog: catalog)
-    NotificationRoutes(platform: platform, pages: pages).register(with: router, catalog: catalog)
-    JobPostingRoutes(platform: platform).register(with: router, catalog: catalog)
-    JobApplicationRoutes(platform: platform).register(with: router, catalog: catalog)
-    CompanyRoutes(platform: platform).register(with: router, catalog: catalog)
-    CommunityPageRoutes(platform: platform, pages: pages).register(with: router, catalog: catalog)
-    EventPageRoutes(platform: platform, pages: pages).register(with: router, catalog: catalog)
-    JobPostingPageRoutes(platform: platform, pages: pages).register(with: router, catalog: catalog)
     return router
 }
 

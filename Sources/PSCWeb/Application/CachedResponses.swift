@@ -15,7 +15,7 @@ public enum CachedResponses {
     static let ttl: Double = 60
 
     public static let dependencies: [CacheInvalidator.Dependency] = [
-        .init(DepartmentRoutes.cacheNamespace, on: ["departments"]),
+        .init(DepartmentViews.cacheNamespace, on: ["departments"]),
         // Posts with their counters (a comment or a like changes the post's row), authors' cards, relations.
         .init(feed, on: ["posts", "post_likes", "users", "connections", "blocks", "departments"]),
         // Every searchable type and everything its visibility reads.
@@ -27,7 +27,7 @@ public enum CachedResponses {
     ]
 
     /// Every namespace the HTTP layer caches under, so the metrics can show each from the start.
-    public static var namespaces: [String] { dependencies.map(\.namespace) + [PostRoutes.htmlNamespace] }
+    public static var namespaces: [String] { dependencies.map(\.namespace) + [PostViews.htmlNamespace] }
 
     /// The caller's JSON response for `key` from the cache, or built by `compute` and kept for ``ttl`` seconds. The
     /// key must carry the route, the canonical query and the caller (00-conventions §9); `Cache-Control` stays

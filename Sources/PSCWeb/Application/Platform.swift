@@ -52,6 +52,12 @@ public struct Platform: Sendable {
     public let companies: CompanyStore
     public let jobPostings: JobPostingStore
     public let jobApplications: JobApplicationStore
+    public let notifications: NotificationStore
+    /// Consent records and the member's own audit trail (SEC-14..16).
+    public let securityRecords: SecurityRecordStore
+    public let accountPurge: AccountPurge
+    /// How the composition root schedules and cancels a purge job inside a transaction.
+    public let purges: PurgeScheduling
     /// Resolved sessions, dropped whenever a committed change could take rights away.
     let sessionCache: SessionCache
     public let startedAt: Date
@@ -66,7 +72,8 @@ public struct Platform: Sendable {
         twoFactor: TwoFactorStore, challenges: ChallengeStore, apiTokens: APITokenStore, passkeys: PasskeyStore, signIn: SignInService,
         profiles: ProfileStore, connections: ConnectionStore, posts: PostStore, events: EventStore, search: SearchStore,
         uploads: UploadStore, pageViews: PageViewRecorder, companies: CompanyStore, jobPostings: JobPostingStore,
-        jobApplications: JobApplicationStore, startedAt: Date, createdDatabase: Bool
+        jobApplications: JobApplicationStore, notifications: NotificationStore, securityRecords: SecurityRecordStore,
+        accountPurge: AccountPurge, purges: PurgeScheduling, startedAt: Date, createdDatabase: Bool
     ) {
         self.configuration = configuration
         self.sources = sources
@@ -98,6 +105,10 @@ public struct Platform: Sendable {
         self.companies = companies
         self.jobPostings = jobPostings
         self.jobApplications = jobApplications
+        self.notifications = notifications
+        self.securityRecords = securityRecords
+        self.accountPurge = accountPurge
+        self.purges = purges
         sessionCache = SessionCache(changes: AuthChangeObserver.install(on: store))
         self.startedAt = startedAt
         self.createdDatabase = createdDatabase

@@ -13,23 +13,11 @@ extension CompanyStore.Failure: APIErrorConvertible {
 }
 
 /// JOB-13..15 (10-api §9): companies, edited by their members, verified by employer approvers.
-struct CompanyRoutes {
-    let platform: Platform
-
-    static func body(_ company: CompanyRecord) -> JSONValue {
-        func text(_ value: String?) -> JSONValue { value.map(JSONValue.string) ?? .null }
-        return [
-            "id": .int(company.id), "name": .string(company.name), "industry": text(company.industry), "size": text(company.size),
-            "headquarters": text(company.headquarters), "website": text(company.website), "description": text(company.description),
-            "logo_url": company.logoUploadID.map { .string(UploadRoutes.url($0)) } ?? .null, "verified": .bool(company.verified),
-            "active_postings": .int(Int64(company.activePostings)),
-        ]
-    }
-
-    static func companyID(_ context: AppRequestContext) throws -> Int64 { try context.positiveID(notFound: "There is no such company.") }
+struct CompanyRoutes: FeatureRoutes {
+    let companies: CompanyStore
 
     func register(with router: Router<AppRequestContext>, catalog: RouteCatalog) {
-        let companies = platform.companies
+        let companies = companies
         catalog.add(
             RouteSpec(
                 id: "JOB-13", .get, "/api/v1/companies", summary: "Companies", tag: "Jobs", responses: [200: ("A page of companies", nil)]),
@@ -44,7 +32,8 @@ struct CompanyRoutes {
                 try companies.list(text: text, industry: industry, afterID: pagination.lastID, limit: pagination.limit)
             }
             return JSONResponse.make([
-                "items": .array(found.map(Self.body)), "next_cursor": pagination.nextCursor(lastID: found.last?.id, count: found.count),
+                "items": .array(found.map(CompanyViews.body)),
+                "next_cursor": pagination.nextCursor(lastID: found.last?.id, count: found.count),
                 "limit": .int(Int64(pagination.limit)),
             ])
         }
@@ -55,9 +44,9 @@ struct CompanyRoutes {
             to: router
         ) { _, context in
             _ = try context.require(.active, scope: "content:read")
-            let id = try Self.companyID(context)
+            let id = try CompanyViews.companyID(context)
             guard let company = try await Offload.run({ try companies.company(id: id) }) else { throw CompanyStore.Failure.notFound }
-            return JSONResponse.make(Self.body(company))
+            return JSONResponse.make(CompanyViews.body(company))
         }
         catalog.add(
             RouteSpec(
@@ -66,7 +55,7 @@ struct CompanyRoutes {
             to: router
         ) { request, context in
             let identity = try context.require(.active, scope: "manage")
-            let id = try Self.companyID(context)
+            let id = try CompanyViews.companyID(context)
             guard identity.has(.approveEmployers) || (identity.user.role == .employer && identity.user.companyID == id),
                 try await Offload.run({ try companies.company(id: id) }) != nil
             else { throw CompanyStore.Failure.notFound }
@@ -82,12 +71,12 @@ struct CompanyRoutes {
             changes.logoUploadID = optional("logo_upload_id") { $0.integer("logo_upload_id", 1...Int64.max, nil) }
             try reader.validate()
             let (chosen, user) = (changes, identity.user.id)
-            let audit = platform.auditEntry(
-                context, "companies.updated", target: ("company", id),
+            let audit = context.auditEntry(
+                "companies.updated", target: ("company", id),
                 details: ["fields": .array(object.keys.sorted().map(JSONValue.string))])
             try await Offload.run { try companies.update(id: id, changes: chosen, by: user, audit: audit) }
             guard let company = try await Offload.run({ try companies.company(id: id) }) else { throw CompanyStore.Failure.notFound }
-            return JSONResponse.make(Self.body(company))
+            return JSONResponse.make(CompanyViews.body(company))
         }
         catalog.add(
             RouteSpec(
@@ -97,16 +86,16 @@ struct CompanyRoutes {
         ) { request, context in
             let identity = try context.require(.active, scope: "manage")
             guard identity.has(.approveEmployers) else { throw APIError.forbidden("Verifying companies needs approve_employers.") }
-            let id = try Self.companyID(context)
+            let id = try CompanyViews.companyID(context)
             let object = try await request.jsonObjectBody(context: context).object
             guard let verified = object["verified"] as? Bool, FieldReader.isBool(object["verified"]!) else {
                 throw APIError.validation(["verified": ["must be true or false"]])
             }
-            let audit = platform.auditEntry(
-                context, "companies.verified", target: ("company", id), details: ["verified": .bool(verified)], severity: .warning)
+            let audit = context.auditEntry(
+                "companies.verified", target: ("company", id), details: ["verified": .bool(verified)], severity: .warning)
             try await Offload.run { try companies.setVerified(id: id, verified: verified, audit: audit) }
             guard let company = try await Offload.run({ try companies.company(id: id) }) else { throw CompanyStore.Failure.notFound }
-            return JSONResponse.make(Self.body(company))
+            return JSONResponse.make(CompanyViews.body(company))
         }
     }
 }

@@ -5,47 +5,25 @@ import PSCStore
 
 /// JOB-7..12 (10-api §9): applying with a résumé upload, and the status flow both sides see. The employer's note
 /// is never shown to the applicant.
-struct JobApplicationRoutes {
-    let platform: Platform
-
-    /// Applications as the caller may see them, with the applicants' cards read once per page.
-    func bodies(_ applications: [JobApplicationRecord], viewer: Int64, forManager: Bool) async throws -> [JSONValue] {
-        let profiles = platform.profiles
-        let cards = try await Offload.run { try profiles.cards(ids: Array(Set(applications.map(\.userID))), viewer: viewer) }
-        return applications.map { application in
-            func text(_ value: String?) -> JSONValue { value.map(JSONValue.string) ?? .null }
-            var object: [String: JSONValue] = [
-                "id": .int(application.id),
-                "job": [
-                    "id": .int(application.jobID), "title": .string(application.jobTitle),
-                    "company": ["id": .int(application.companyID), "name": .string(application.companyName)],
-                ],
-                "applicant": cards[application.userID].map { .object(ProfileViews.card($0.record, relation: $0.relation)) } ?? .null,
-                "status": .string(application.status), "resume_upload_id": .int(application.resumeUploadID),
-                "resume_url": .string(UploadRoutes.url(application.resumeUploadID)), "cover_letter": text(application.coverLetter),
-                "answers": application.answers.flatMap { try? JSONDecoder().decode(JSONValue.self, from: Data($0.utf8)) } ?? [:],
-                "viewed_at": text(application.viewedAt), "created_at": .string(application.createdAt),
-                "updated_at": .string(application.updatedAt),
-            ]
-            if forManager { object["note"] = text(application.employerNote) }
-            return .object(object)
-        }
-    }
+struct JobApplicationRoutes: FeatureRoutes {
+    let jobPostings: JobPostingStore
+    let jobApplications: JobApplicationStore
+    let views: JobApplicationViews
 
     /// The application and whether the caller manages its posting; 404 for anyone else.
     func visibleApplication(_ context: AppRequestContext, _ identity: Identity) async throws -> (JobApplicationRecord, manager: Bool) {
-        let (applications, board) = (platform.jobApplications, platform.jobPostings)
+        let (applications, board) = (jobApplications, jobPostings)
         let id = try context.positiveID(notFound: "There is no such application.")
         guard let application = try await Offload.run({ try applications.application(id: id) }),
             let posting = try await Offload.run({ try board.posting(id: application.jobID) })
         else { throw APIError.notFound("There is no such application.") }
-        let manager = JobPostingRoutes.mayManage(identity, posting)
+        let manager = identity.mayManage(posting)
         guard manager || application.userID == identity.user.id else { throw APIError.notFound("There is no such application.") }
         return (application, manager)
     }
 
     func register(with router: Router<AppRequestContext>, catalog: RouteCatalog) {
-        let (applications, board) = (platform.jobApplications, platform.jobPostings)
+        let (applications, board) = (jobApplications, jobPostings)
         catalog.add(
             RouteSpec(
                 id: "JOB-7", .post, "/api/v1/jobs/{id}/applications", summary: "Apply", tag: "Jobs", limit: .own("20/day"),
@@ -58,7 +36,7 @@ struct JobApplicationRoutes {
             guard [.student, .alumni].contains(identity.user.role) else {
                 throw APIError.forbidden("Students and alumni apply to postings.")
             }
-            let jobID = try JobPostingRoutes.postingID(context)
+            let jobID = try JobPostingViews.postingID(context)
             let object = try await request.jsonObjectBody(context: context).object
             var reader = FieldReader(object)
             let resume = reader.integer("resume_upload_id", 1...Int64.max, nil)
@@ -80,13 +58,13 @@ struct JobApplicationRoutes {
                 throw APIError.notFound("There is no such job posting.")
             }
             let (user, chosenAnswers) = (identity.user.id, answers)
-            let audit = platform.auditEntry(context, "jobs.applied", target: ("job_application", nil), details: ["job_id": .int(jobID)])
+            let audit = context.auditEntry("jobs.applied", target: ("job_application", nil), details: ["job_id": .int(jobID)])
             let id = try await Offload.run {
                 try applications.apply(
                     jobID: jobID, userID: user, resumeUploadID: resume, coverLetter: cover, answers: chosenAnswers, audit: audit)
             }
             guard let application = try await Offload.run({ try applications.application(id: id) }) else { throw APIError.internalError }
-            var response = JSONResponse.make(try await bodies([application], viewer: user, forManager: false)[0], status: .created)
+            var response = JSONResponse.make(try await views.bodies([application], viewer: user, forManager: false)[0], status: .created)
             response.headers[.location] = "/api/v1/job-applications/\(id)"
             return response
         }
@@ -97,8 +75,8 @@ struct JobApplicationRoutes {
             to: router
         ) { request, context in
             let identity = try context.require(.active, scope: "applications:read")
-            let id = try JobPostingRoutes.postingID(context)
-            guard let posting = try await Offload.run({ try board.posting(id: id) }), JobPostingRoutes.mayManage(identity, posting) else {
+            let id = try JobPostingViews.postingID(context)
+            guard let posting = try await Offload.run({ try board.posting(id: id) }), identity.mayManage(posting) else {
                 throw APIError.notFound("There is no such job posting.")
             }
             let status = request.uri.formQuery.get("status").map { String($0) }
@@ -110,7 +88,7 @@ struct JobApplicationRoutes {
                 try applications.applications(jobID: id, status: status, afterID: pagination.lastID, limit: pagination.limit)
             }
             return JSONResponse.make([
-                "items": .array(try await bodies(found, viewer: identity.user.id, forManager: true)),
+                "items": .array(try await views.bodies(found, viewer: identity.user.id, forManager: true)),
                 "next_cursor": pagination.nextCursor(lastID: found.last?.id, count: found.count), "limit": .int(Int64(pagination.limit)),
             ])
         }
@@ -127,7 +105,7 @@ struct JobApplicationRoutes {
                 try applications.applications(userID: user, beforeID: pagination.lastID, limit: pagination.limit)
             }
             return JSONResponse.make([
-                "items": .array(try await bodies(found, viewer: user, forManager: false)),
+                "items": .array(try await views.bodies(found, viewer: user, forManager: false)),
                 "next_cursor": pagination.nextCursor(lastID: found.last?.id, count: found.count), "limit": .int(Int64(pagination.limit)),
             ])
         }
@@ -144,7 +122,7 @@ struct JobApplicationRoutes {
                 try await Offload.run { try applications.markViewed(id: id) }
                 application = try await Offload.run { try applications.application(id: id) } ?? application
             }
-            return JSONResponse.make(try await bodies([application], viewer: identity.user.id, forManager: manager)[0])
+            return JSONResponse.make(try await views.bodies([application], viewer: identity.user.id, forManager: manager)[0])
         }
         catalog.add(
             RouteSpec(
@@ -163,12 +141,12 @@ struct JobApplicationRoutes {
             guard let status else { throw APIError.validation(["status": ["is required"]]) }
             let noteChange: String?? = object["note"] == nil ? .none : .some(note)
             let id = application.id
-            let audit = platform.auditEntry(
-                context, "jobs.application_status", target: ("job_application", id),
+            let audit = context.auditEntry(
+                "jobs.application_status", target: ("job_application", id),
                 details: ["from": .string(application.status), "to": .string(status)])
             try await Offload.run { try applications.setStatus(id: id, to: status, note: noteChange, audit: audit) }
             guard let updated = try await Offload.run({ try applications.application(id: id) }) else { throw APIError.notFound() }
-            return JSONResponse.make(try await bodies([updated], viewer: identity.user.id, forManager: true)[0])
+            return JSONResponse.make(try await views.bodies([updated], viewer: identity.user.id, forManager: true)[0])
         }
         catalog.add(
             RouteSpec(

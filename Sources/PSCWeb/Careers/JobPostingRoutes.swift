@@ -21,43 +21,12 @@ extension JobPostingError: APIErrorConvertible {
 
 /// JOB-1..6 (10-api §9): the jobs board. Employers post for their company within their tier's quota and wait
 /// for approval; faculty, staff and job managers post for any company and are live at once.
-struct JobPostingRoutes {
-    let platform: Platform
+struct JobPostingRoutes: FeatureRoutes {
+    let companies: CompanyStore
+    let jobPostings: JobPostingStore
+    let views: JobPostingViews
 
-    static let jobTypes = ["full_time", "part_time", "internship", "co_op", "contract"]
     static let levels = ["entry", "mid", "senior"]
-
-    static func postingID(_ context: AppRequestContext) throws -> Int64 {
-        try context.positiveID(notFound: "There is no such job posting.")
-    }
-
-    static func mayPost(_ identity: Identity) -> Bool { JobPostingPolicy.mayPost(identity.actor) }
-
-    static func mayManage(_ identity: Identity, _ posting: JobPostingRecord) -> Bool {
-        JobPostingPolicy.mayManage(identity.actor, postedBy: posting.postedBy, companyID: posting.companyID)
-    }
-
-    static func body(_ posting: JobPostingRecord, forManager: Bool = false) -> JSONValue {
-        func text(_ value: String?) -> JSONValue { value.map(JSONValue.string) ?? .null }
-        func cents(_ value: Int64?) -> JSONValue { value.map(JSONValue.int) ?? .null }
-        var object: [String: JSONValue] = [
-            "id": .int(posting.id), "title": .string(posting.title),
-            "company": [
-                "id": .int(posting.companyID), "name": .string(posting.companyName),
-                "logo_url": posting.companyLogoUploadID.map { .string(UploadRoutes.url($0)) } ?? .null,
-                "verified": .bool(posting.companyVerified),
-            ],
-            "description": .string(posting.description), "location": text(posting.location), "remote": .bool(posting.remote),
-            "job_type": .string(posting.jobType), "experience_level": text(posting.experienceLevel),
-            "salary_min_cents": cents(posting.salaryMinCents), "salary_max_cents": cents(posting.salaryMaxCents),
-            "currency": text(posting.currency), "skills_required": .array(posting.skillsRequired.map(JSONValue.string)),
-            "application_url": text(posting.applicationURL), "apply_on_platform": .bool(posting.applyOnPlatform),
-            "status": .string(posting.status), "is_active": .bool(posting.status == "active"), "featured": .bool(posting.featured),
-            "posted_at": text(posting.postedAt), "expires_at": .string(posting.expiresAt),
-        ]
-        if forManager { object["review_reason"] = text(posting.reviewReason) }
-        return .object(object)
-    }
 
     /// JOB-3's fields over the current posting (JOB-4 passes it).
     func fields(_ object: [String: Any], over current: JobPostingRecord?, employer: Bool) throws -> JobPostingFields {
@@ -66,7 +35,7 @@ struct JobPostingRoutes {
         let description = reader.text("description", 20...20_000, current?.description, required: true)
         let location = reader.text("location", 0...120, current?.location)
         let remote = reader.flag("remote", current?.remote ?? false)
-        let jobType = reader.choice("job_type", Self.jobTypes, current?.jobType, required: true)
+        let jobType = reader.choice("job_type", JobPostingViews.jobTypes, current?.jobType, required: true)
         let level = reader.choice("experience_level", Self.levels, current?.experienceLevel)
         let minimum = reader.integer("salary_min_cents", 0...100_000_000_00, current?.salaryMinCents)
         let maximum = reader.integer("salary_max_cents", 0...100_000_000_00, current?.salaryMaxCents)
@@ -87,7 +56,7 @@ struct JobPostingRoutes {
         let onPlatform = reader.flag("apply_on_platform", current?.applyOnPlatform ?? false)
         if url == nil && !onPlatform { reader.problem("application_url", "is required unless apply_on_platform is true") }
         let expires = reader.time("expires_at", current.flatMap { Timestamp.date(from: $0.expiresAt) })
-        let latest = platform.jobPostings.latestExpiry(employer: employer)
+        let latest = jobPostings.latestExpiry(employer: employer)
         if let expires, object["expires_at"] != nil {
             if expires <= Date() { reader.problem("expires_at", "must be in the future") }
             if expires > latest.addingTimeInterval(60) {
@@ -102,35 +71,17 @@ struct JobPostingRoutes {
             applicationURL: url, applyOnPlatform: onPlatform, expiresAt: expires)
     }
 
-    /// JOB-2 and its page: the posting if the reader may see it (active, or theirs to manage or review), with the
-    /// `jobs.view` page view recorded (ANL-8, `job_deadline`). `manages` is the poster's side, `reviews` the approver's.
-    func openPosting(_ request: Request, _ context: AppRequestContext, _ identity: Identity) async throws -> (
-        posting: JobPostingRecord, manages: Bool, reviews: Bool
-    ) {
-        let (board, id) = (platform.jobPostings, try Self.postingID(context))
-        guard let posting = try await Offload.run({ try board.posting(id: id) }) else {
-            throw APIError.notFound("There is no such job posting.")
-        }
-        let (manages, reviews) = (Self.mayManage(identity, posting), identity.has(.approveEmployers))
-        guard posting.status == "active" || manages || reviews else { throw APIError.notFound("There is no such job posting.") }
-        platform.pageViews.record(
-            PageView(
-                pageName: JobPostingStore.viewPageName, objectID: id, userID: identity.user.id, ip: nil,
-                userAgent: request.headers[.userAgent], referrer: request.headers[.referer], occurredAt: Date()))
-        return (posting, manages, reviews)
-    }
-
     /// A posting the caller manages, or 404 (it is not revealed to others unless active).
     func managedPosting(_ context: AppRequestContext, _ identity: Identity) async throws -> JobPostingRecord {
-        let (board, id) = (platform.jobPostings, try Self.postingID(context))
-        guard let posting = try await Offload.run({ try board.posting(id: id) }), Self.mayManage(identity, posting) else {
+        let (board, id) = (jobPostings, try JobPostingViews.postingID(context))
+        guard let posting = try await Offload.run({ try board.posting(id: id) }), identity.mayManage(posting) else {
             throw APIError.notFound("There is no such job posting.")
         }
         return posting
     }
 
     func register(with router: Router<AppRequestContext>, catalog: RouteCatalog) {
-        let board = platform.jobPostings
+        let board = jobPostings
         catalog.add(
             RouteSpec(
                 id: "JOB-1", .get, "/api/v1/jobs", summary: "Job postings", tag: "Jobs",
@@ -148,8 +99,8 @@ struct JobPostingRoutes {
                 listing.remote = remote == "true"
             }
             listing.jobType = parameters.get("job_type").map { String($0) }
-            if let type = listing.jobType, !Self.jobTypes.contains(type) {
-                problems["job_type"] = ["must be one of \(Self.jobTypes.joined(separator: ", "))"]
+            if let type = listing.jobType, !JobPostingViews.jobTypes.contains(type) {
+                problems["job_type"] = ["must be one of \(JobPostingViews.jobTypes.joined(separator: ", "))"]
             }
             listing.experienceLevel = parameters.get("experience_level").map { String($0) }
             if let level = listing.experienceLevel, !Self.levels.contains(level) {
@@ -179,7 +130,7 @@ struct JobPostingRoutes {
             let chosen = listing
             let found = try await Offload.run { try board.list(chosen) }
             return JSONResponse.make([
-                "items": .array(found.map { Self.body($0) }),
+                "items": .array(found.map { JobPostingViews.body($0) }),
                 "next_cursor": found.count == chosen.limit ? OffsetCursor.next(chosen.offset + found.count) : .null,
                 "limit": .int(Int64(chosen.limit)),
             ])
@@ -191,8 +142,8 @@ struct JobPostingRoutes {
             to: router
         ) { request, context in
             let identity = try context.require(.active, scope: "content:read")
-            let opened = try await openPosting(request, context, identity)
-            return JSONResponse.make(Self.body(opened.posting, forManager: opened.manages || opened.reviews))
+            let opened = try await views.openPosting(request, context, identity)
+            return JSONResponse.make(JobPostingViews.body(opened.posting, forManager: opened.manages || opened.reviews))
         }
         catalog.add(
             RouteSpec(
@@ -201,7 +152,7 @@ struct JobPostingRoutes {
             to: router
         ) { request, context in
             let identity = try context.require(.active, scope: "manage")
-            guard Self.mayPost(identity) else { throw APIError.forbidden("Employers, faculty, staff and job managers post jobs.") }
+            guard identity.mayPostJobs else { throw APIError.forbidden("Employers, faculty, staff and job managers post jobs.") }
             let object = try await request.jsonObjectBody(context: context).object
             let employer = JobPostingPolicy.needsApproval(identity.actor)
             let companyID: Int64
@@ -213,20 +164,20 @@ struct JobPostingRoutes {
                 companyID = own
             } else {
                 guard let given = object["company_id"] as? Int, !FieldReader.isBool(given),
-                    try await Offload.run({ try platform.companies.company(id: Int64(given)) }) != nil
+                    try await Offload.run({ try companies.company(id: Int64(given)) }) != nil
                 else { throw APIError.validation(["company_id": ["must be an existing company"]]) }
                 companyID = Int64(given)
             }
             let fields = try fields(object, over: nil, employer: employer)
             let poster = identity.user.id
-            let audit = platform.auditEntry(
-                context, "jobs.posted", target: ("job_posting", nil), details: ["status": .string(employer ? "pending_approval" : "active")]
+            let audit = context.auditEntry(
+                "jobs.posted", target: ("job_posting", nil), details: ["status": .string(employer ? "pending_approval" : "active")]
             )
             let id = try await Offload.run {
                 try board.create(fields, companyID: companyID, postedBy: poster, employer: employer, audit: audit)
             }
             guard let posting = try await Offload.run({ try board.posting(id: id) }) else { throw APIError.internalError }
-            var response = JSONResponse.make(Self.body(posting, forManager: true), status: .created)
+            var response = JSONResponse.make(JobPostingViews.body(posting, forManager: true), status: .created)
             response.headers[.location] = "/api/v1/jobs/\(id)"
             return response
         }
@@ -243,7 +194,7 @@ struct JobPostingRoutes {
             let changed = try fields(object, over: current, employer: employer)
             try await Offload.run { try board.update(id: current.id, fields: changed, employer: employer) }
             guard let posting = try await Offload.run({ try board.posting(id: current.id) }) else { throw APIError.notFound() }
-            return JSONResponse.make(Self.body(posting, forManager: true))
+            return JSONResponse.make(JobPostingViews.body(posting, forManager: true))
         }
         catalog.add(
             RouteSpec(
@@ -253,7 +204,7 @@ struct JobPostingRoutes {
         ) { _, context in
             let identity = try context.require(.active, scope: "manage")
             let id = try await managedPosting(context, identity).id
-            let audit = platform.auditEntry(context, "jobs.closed", target: ("job_posting", id))
+            let audit = context.auditEntry("jobs.closed", target: ("job_posting", id))
             try await Offload.run { try board.close(id: id, audit: audit) }
             return Response(status: .noContent)
         }
@@ -265,7 +216,7 @@ struct JobPostingRoutes {
         ) { request, context in
             let identity = try context.require(.active, scope: "manage")
             guard identity.has(.approveEmployers) else { throw APIError.forbidden("Reviewing postings needs approve_employers.") }
-            let id = try Self.postingID(context)
+            let id = try JobPostingViews.postingID(context)
             let object = try await request.jsonObjectBody(context: context).object
             var reader = FieldReader(object)
             let decision = reader.choice("decision", ["approve", "reject"], nil, required: true)
@@ -275,11 +226,10 @@ struct JobPostingRoutes {
             guard try await Offload.run({ try board.posting(id: id) }) != nil else {
                 throw APIError.notFound("There is no such job posting.")
             }
-            let audit = platform.auditEntry(
-                context, "jobs.reviewed", target: ("job_posting", id), details: ["decision": .string(decision ?? "")])
+            let audit = context.auditEntry("jobs.reviewed", target: ("job_posting", id), details: ["decision": .string(decision ?? "")])
             try await Offload.run { try board.review(id: id, approve: decision == "approve", reason: reason, audit: audit) }
             guard let posting = try await Offload.run({ try board.posting(id: id) }) else { throw APIError.notFound() }
-            return JSONResponse.make(Self.body(posting, forManager: true))
+            return JSONResponse.make(JobPostingViews.body(posting, forManager: true))
         }
     }
 }

@@ -7,8 +7,9 @@ import PSCStore
 
 /// USR-15 and EVT-13 (10-api §4, §8): a private calendar feed behind a secret URL. Only the token's SHA-256 is
 /// stored; a new token retires the old URL.
-struct CalendarFeedRoutes {
-    let platform: Platform
+struct CalendarFeedRoutes: FeatureRoutes {
+    let configuration: Configuration
+    let events: EventStore
 
     func register(with router: Router<AppRequestContext>, catalog: RouteCatalog) {
         catalog.add(
@@ -19,9 +20,9 @@ struct CalendarFeedRoutes {
         ) { request, context in
             let identity = try context.require(.signedIn, scope: "profile:write")
             let token = SecureToken.random()
-            let (events, userID) = (platform.events, identity.user.id)
+            let (events, userID) = (events, identity.user.id)
             try await Offload.run { try events.setCalendarToken(token, userID: userID) }
-            let site = request.siteOrigin(platform.configuration)
+            let site = request.siteOrigin(configuration)
             return JSONResponse.make(["feed_url": .string("\(site)/api/v1/calendar/\(token).ics")], status: .created)
         }
         catalog.add(
@@ -34,10 +35,10 @@ struct CalendarFeedRoutes {
                 throw APIError.notFound("There is no such calendar.")
             }
             let token = String(name.dropLast(4))
-            let events = platform.events
+            let events = events
             let found = try await Offload.run { try events.calendarFeed(token: token) }
             guard let (firstName, events) = found else { throw APIError.notFound("There is no such calendar.") }
-            let site = request.siteOrigin(platform.configuration)
+            let site = request.siteOrigin(configuration)
             let host = URL(string: site)?.host ?? "localhost"
             let items = events.map { event in
                 ICalendar.Item(

@@ -6,26 +6,35 @@ import PSCStore
 /// The member pages of the community (50-ui §3): the feed, profiles, the directory, connections and search. Each
 /// reads through the same functions as its API route, so a page shows exactly what the API lets the viewer see;
 /// forms post to the API through `account.js`.
-struct CommunityPageRoutes {
-    let platform: Platform
+struct CommunityPageRoutes: FeatureRoutes {
+    let departments: DepartmentStore
+    let profiles: ProfileStore
+    let posts: PostStore
+    let events: EventStore
+    let securityRecords: SecurityRecordStore
+    let postViews: PostViews
+    let eventViews: EventViews
+    let connectionViews: ConnectionViews
+    let directoryViews: DirectoryViews
+    let searchViews: SearchViews
+    let ownProfile: OwnProfileView
     let pages: PageRenderer
 
     func register(with router: Router<AppRequestContext>, catalog: RouteCatalog) {
-        let posts = PostRoutes(platform: platform)
         MemberPage.register(router, catalog, "PAGE-FEED", "/feed", "My feed") { request, context in
             let identity = try MemberPage.identity(request, context)
             let pagination = try Pagination(request)
-            let (store, reader) = (platform.posts, PostRoutes.reader(identity))
+            let (store, reader) = (posts, PostViews.reader(identity))
             let found = try await Offload.run { try store.feed(reader: reader, beforeID: pagination.lastID, limit: pagination.limit) }
-            let items = try await posts.bodies(found, viewer: identity.user.id)
+            let items = try await postViews.bodies(found, viewer: identity.user.id)
             let next = pagination.nextCursor(lastID: found.last?.id, count: found.count).stringValue
-            let suggestions = try await ConnectionRoutes(platform: platform).suggestions(viewer: identity.user.id, limit: 3)
+            let suggestions = try await connectionViews.suggestions(viewer: identity.user.id, limit: 3)
             let now = Date()
             var listing = EventStore.Listing(from: now, to: now.addingTimeInterval(366 * 86400))
             listing.mine = true
             listing.limit = 5
-            let chosen = listing
-            let events = try await Offload.run { [platform] in try platform.events.list(chosen, reader: identity.user.id) }
+            let (eventStore, chosen) = (events, listing)
+            let upcoming = try await Offload.run { try eventStore.list(chosen, reader: identity.user.id) }
             return HTMLResponse.make(
                 pages.render(
                     "feed",
@@ -33,7 +42,7 @@ struct CommunityPageRoutes {
                         "posts": items.compactMap(\.templateValue), "hasPosts": !items.isEmpty, "next": next as Any,
                         "hasDepartment": identity.user.departmentID != nil,
                         "suggestions": Self.suggestionCards(suggestions),
-                        "myEvents": try await EventRoutes(platform: platform).bodies(events.filter { $0.myStatus != nil })
+                        "myEvents": try await eventViews.bodies(upcoming.filter { $0.myStatus != nil })
                             .compactMap(\.templateValue),
                     ], request: request, identity: identity))
         }
@@ -41,7 +50,7 @@ struct CommunityPageRoutes {
             let identity = try MemberPage.identity(request, context)
             let raw = context.parameters.get("id") ?? ""
             guard let id = raw == "me" ? identity.user.id : Int64(raw) else { throw APIError.notFound("There is no such member.") }
-            let profiles = platform.profiles
+            let profiles = profiles
             guard let found = try await Offload.run({ try profiles.profile(id: id, viewer: identity.user.id) }) else {
                 throw APIError.notFound("There is no such member.")
             }
@@ -50,8 +59,8 @@ struct CommunityPageRoutes {
             for field in ["skills", "interests"] {
                 if let list = shown[field] as? [String], !list.isEmpty { shown[field + "Text"] = list.joined(separator: ", ") }
             }
-            let reader = PostRoutes.reader(identity)
-            let store = platform.posts
+            let reader = PostViews.reader(identity)
+            let store = posts
             let authored = try await Offload.run { try store.posts(by: id, reader: reader, beforeID: nil, limit: 10) }
             let relation = found.relation
             return HTMLResponse.make(
@@ -59,7 +68,7 @@ struct CommunityPageRoutes {
                     "profile",
                     [
                         "profile": shown,
-                        "posts": try await posts.bodies(authored, viewer: identity.user.id)
+                        "posts": try await postViews.bodies(authored, viewer: identity.user.id)
                             .compactMap(\.templateValue),
                         "isSelf": relation == .self, "canConnect": relation == .none, "pendingOut": relation == .pendingOut,
                         "pendingIn": relation == .pendingIn, "connected": relation == .connected,
@@ -67,7 +76,7 @@ struct CommunityPageRoutes {
         }
         MemberPage.register(router, catalog, "PAGE-POST", "/posts/{id}", "A post and its comments") { request, context in
             let identity = try MemberPage.identity(request, context)
-            let (store, reader, id) = (platform.posts, PostRoutes.reader(identity), try PostRoutes.postID(context))
+            let (store, reader, id) = (posts, PostViews.reader(identity), try PostViews.postID(context))
             guard let post = try await Offload.run({ try store.post(id: id, reader: reader) }) else {
                 throw APIError.notFound("There is no such post.")
             }
@@ -76,14 +85,14 @@ struct CommunityPageRoutes {
                 pages.render(
                     "post",
                     [
-                        "post": try await posts.bodies([post], viewer: identity.user.id)[0].templateValue as Any,
-                        "comments": try await posts.commentBodies(comments, viewer: identity.user.id).compactMap(\.templateValue),
+                        "post": try await postViews.bodies([post], viewer: identity.user.id)[0].templateValue as Any,
+                        "comments": try await postViews.commentBodies(comments, viewer: identity.user.id).compactMap(\.templateValue),
                     ], request: request, identity: identity))
         }
         MemberPage.register(router, catalog, "PAGE-SETTINGS-PROFILE", "/settings/profile", "Edit my profile and privacy") {
             request, context in
             let identity = try MemberPage.identity(request, context)
-            let own = try await ProfileRoutes(platform: platform).ownProfile(identity.user.id).templateValue as? [String: Any] ?? [:]
+            let own = try await ownProfile(identity.user.id).templateValue as? [String: Any] ?? [:]
             let levels = own["privacy"] as? [String: Any] ?? [:]
             let groups = Self.privacyGroups.map { group -> [String: Any] in
                 [
@@ -105,11 +114,10 @@ struct CommunityPageRoutes {
             var shown = own
             for field in ["skills", "interests"] { shown[field + "Text"] = (own[field] as? [String])?.joined(separator: ", ") ?? "" }
             let user = identity.user.id
-            let listed = try await Offload.run {
-                try platform.store.read { db in try Consent.isGranted(userID: user, type: "ferpa_directory", in: db) }
-            }
+            let records = securityRecords
+            let listed = try await Offload.run { try records.isGranted(userID: user, type: "ferpa_directory") }
             let chosenDepartment = (own["department"] as? [String: Any])?["id"] as? Int
-            let departments = try await platform.departments.all().map { department -> [String: Any] in
+            let departments = try await departments.all().map { department -> [String: Any] in
                 ["id": Int(department.id), "name": department.name, "selected": Int(department.id) == chosenDepartment]
             }
             return HTMLResponse.make(
@@ -126,8 +134,8 @@ struct CommunityPageRoutes {
             guard identity.user.role != .employer else {
                 throw APIError(.forbidden, "forbidden", "The directory is open to employers with the résumé database benefit.")
             }
-            let query = try DirectoryRoutes.query(request)
-            let page = try await DirectoryRoutes(platform: platform).results(query, identity: identity)
+            let query = try DirectoryViews.query(request)
+            let page = try await directoryViews.results(query, identity: identity)
             let parameters = request.uri.formQuery
             var nextLink: String?
             if let next = page.next.stringValue {
@@ -152,12 +160,11 @@ struct CommunityPageRoutes {
         }
         MemberPage.register(router, catalog, "PAGE-CONNECTIONS", "/connections", "My connections") { request, context in
             let identity = try MemberPage.identity(request, context)
-            let routes = ConnectionRoutes(platform: platform)
             let viewer = identity.user.id
-            let connected = try await routes.list(viewer: viewer, status: .connected, beforeID: nil, limit: 100)
-            let received = try await routes.list(viewer: viewer, status: .pendingIn, beforeID: nil, limit: 100)
-            let sent = try await routes.list(viewer: viewer, status: .pendingOut, beforeID: nil, limit: 100)
-            let suggestions = try await routes.suggestions(viewer: viewer, limit: 10)
+            let connected = try await connectionViews.list(viewer: viewer, status: .connected, beforeID: nil, limit: 100)
+            let received = try await connectionViews.list(viewer: viewer, status: .pendingIn, beforeID: nil, limit: 100)
+            let sent = try await connectionViews.list(viewer: viewer, status: .pendingOut, beforeID: nil, limit: 100)
+            let suggestions = try await connectionViews.suggestions(viewer: viewer, limit: 10)
             return HTMLResponse.make(
                 pages.render(
                     "connections",
@@ -184,7 +191,7 @@ struct CommunityPageRoutes {
             var total = 0
             var nextLink: String?
             if query.count >= 2 {
-                let found = try await SearchRoutes(platform: platform).results(
+                let found = try await searchViews.results(
                     query, types: type.map { [$0] } ?? SearchStore.types, limit: type == nil ? 5 : 20, offset: offset, identity: identity)
                 for kind in SearchStore.types {
                     guard case .array(let hits)? = found.results[kind], case .int(let count)? = found.counts[kind], count > 0 else {
@@ -196,7 +203,7 @@ struct CommunityPageRoutes {
                         "type": kind, "label": labels[kind] ?? kind, "count": Int(count),
                         "hits": hits.map { hit -> [String: Any] in
                             var item = hit.templateValue as? [String: Any] ?? [:]
-                            item["page"] = SearchRoutes.pageURL(type: kind, id: Int64(item["id"] as? Int ?? 0))
+                            item["page"] = SearchViews.pageURL(type: kind, id: Int64(item["id"] as? Int ?? 0))
                             return item
                         },
                         "more": type == nil && count > hits.count ? "/search?q=\(encoded)&type=\(kind)" : false,

@@ -9,8 +9,10 @@ extension ConnectionError: APIErrorConvertible {
 }
 
 /// CON-1..9 (10-api §5): connection requests and answers, suggestions, and blocks.
-struct ConnectionRoutes {
-    let platform: Platform
+struct ConnectionRoutes: FeatureRoutes {
+    let connections: ConnectionStore
+    let profiles: ProfileStore
+    let views: ConnectionViews
 
     struct NewConnection: Decodable {
         let userID: Int64
@@ -43,46 +45,8 @@ struct ConnectionRoutes {
         return id
     }
 
-    /// People the viewer may know, each with the reasons the viewer may see (CON-6 and the `/connections` page).
-    func suggestions(viewer: Int64, limit: Int) async throws -> [JSONValue] {
-        let (connections, profiles) = (platform.connections, platform.profiles)
-        let found = try await Offload.run { try connections.suggestions(for: viewer, limit: limit) }
-        let cards = try await Offload.run { try profiles.cards(ids: found.map(\.userID), viewer: viewer) }
-        return found.compactMap { suggestion in
-            guard let card = cards[suggestion.userID] else { return nil }
-            let viewerKind = ProfileViews.viewer(for: card.relation)
-            var reasons: [JSONValue] = []
-            if suggestion.mutual > 0 {
-                reasons.append(.string("\(suggestion.mutual) mutual connection\(suggestion.mutual == 1 ? "" : "s")"))
-            }
-            // A shared department or major is a reason only when that person lets the caller see it.
-            if suggestion.sameDepartment, card.record.shows("department", to: viewerKind) { reasons.append("your department") }
-            if suggestion.sameMajor, card.record.shows("major", to: viewerKind) { reasons.append("your major") }
-            guard !reasons.isEmpty else { return nil }
-            return ["user": .object(ProfileViews.card(card.record, relation: card.relation)), "reasons": .array(reasons)]
-        }
-    }
-
-    /// One page of the viewer's connections or requests (CON-1 and the `/connections` page).
-    func list(viewer: Int64, status: ConnectionStatus, beforeID: Int64?, limit: Int) async throws -> (
-        items: [JSONValue], lastID: Int64?, count: Int
-    ) {
-        let (connections, profiles) = (platform.connections, platform.profiles)
-        let rows = try await Offload.run { try connections.list(userID: viewer, status: status, beforeID: beforeID, limit: limit) }
-        let cards = try await Offload.run { try profiles.cards(ids: rows.map { $0.other(than: viewer) }, viewer: viewer) }
-        let items: [JSONValue] = rows.compactMap { row in
-            guard let card = cards[row.other(than: viewer)] else { return nil }
-            return [
-                "id": .int(row.id), "user": .object(ProfileViews.card(card.record, relation: card.relation)),
-                "status": .string(status.rawValue), "note": row.note.map(JSONValue.string) ?? .null,
-                "created_at": .string(row.createdAt),
-            ]
-        }
-        return (items, rows.last?.id, rows.count)
-    }
-
     func register(with router: Router<AppRequestContext>, catalog: RouteCatalog) {
-        let (connections, profiles) = (platform.connections, platform.profiles)
+        let (connections, profiles) = (connections, profiles)
         catalog.add(
             RouteSpec(
                 id: "CON-1", .get, "/api/v1/connections", summary: "My connections and requests", tag: "Connections",
@@ -95,7 +59,7 @@ struct ConnectionRoutes {
                 throw APIError.validation(["status": ["must be connected, pending_in or pending_out"]])
             }
             let page = try Pagination(request)
-            let found = try await list(viewer: identity.user.id, status: status, beforeID: page.lastID, limit: page.limit)
+            let found = try await views.list(viewer: identity.user.id, status: status, beforeID: page.lastID, limit: page.limit)
             return JSONResponse.make([
                 "items": .array(found.items), "next_cursor": page.nextCursor(lastID: found.lastID, count: found.count),
                 "limit": .int(Int64(page.limit)),
@@ -156,7 +120,7 @@ struct ConnectionRoutes {
             let identity = try context.require(.active, scope: "content:read")
             let limitText = request.uri.formQuery.get("limit").map { String($0) } ?? "10"
             guard let limit = Int(limitText), limit > 0 else { throw APIError.validation(["limit": ["must be a positive whole number"]]) }
-            return JSONResponse.make(["items": .array(try await suggestions(viewer: identity.user.id, limit: min(limit, 20)))])
+            return JSONResponse.make(["items": .array(try await views.suggestions(viewer: identity.user.id, limit: min(limit, 20)))])
         }
         catalog.add(
             RouteSpec(

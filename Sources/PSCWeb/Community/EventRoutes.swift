@@ -11,11 +11,13 @@ extension EventError: APIErrorConvertible {
 }
 
 /// EVT-1..8, EVT-12 and EVT-14 (10-api §8): events, RSVPs with capacity and a waitlist, attendees and iCalendar.
-struct EventRoutes {
-    let platform: Platform
+struct EventRoutes: FeatureRoutes {
+    let configuration: Configuration
+    let profiles: ProfileStore
+    let events: EventStore
+    let views: EventViews
 
     static let formats = ["in_person", "virtual", "hybrid"]
-    static let kinds = ["general", "career_fair", "workshop", "info_session", "social", "q_and_a"]
 
     static func mapped(_ error: EventError) -> APIError {
         switch error {
@@ -33,67 +35,14 @@ struct EventRoutes {
         }
     }
 
-    static func eventID(_ context: AppRequestContext) throws -> Int64 { try context.positiveID(notFound: "There is no such event.") }
-
-    static func mayOrganise(_ identity: Identity, departmentID: Int64?) -> Bool {
-        EventPolicy.mayOrganise(identity.actor, departmentID: departmentID)
-    }
-
-    static func mayManage(_ identity: Identity, _ event: EventRecord) -> Bool {
-        EventPolicy.mayManage(identity.actor, organizerID: event.organizerID, departmentID: event.departmentID)
-    }
-
-    /// Event shapes for a page of events: the organisers' cards and the department names are read once per page.
-    func bodies(_ events: [EventRecord]) async throws -> [JSONValue] {
-        let profiles = platform.profiles
-        let organizerIDs = Array(Set(events.map(\.organizerID)))
-        let organizers = try await Offload.run { try profiles.cards(ids: organizerIDs, viewer: 0) }
-        let departments = try await platform.departments.all()
-        return events.map { event in
-            Self.body(
-                event, organizer: organizers[event.organizerID]?.record,
-                department: event.departmentID.flatMap { id in departments.first { $0.id == id } })
-        }
-    }
-
-    func body(_ event: EventRecord) async throws -> JSONValue { try await bodies([event])[0] }
-
-    static func body(_ event: EventRecord, organizer: ProfileRecord?, department: Department?) -> JSONValue {
-        func text(_ value: String?) -> JSONValue { value.map(JSONValue.string) ?? .null }
-        return [
-            "id": .int(event.id), "title": .string(event.title), "description": text(event.description), "location": text(event.location),
-            "format": .string(event.format), "kind": .string(event.kind), "start_time": .string(event.startTime),
-            "end_time": .string(event.endTime),
-            "timezone": .string(event.timeZone),
-            "department": department.map { ["id": .int($0.id), "name": .string($0.name)] } ?? .null,
-            "organizer": organizer.map { .object(ProfileViews.card($0, relation: .none, anonymous: true)) } ?? .null,
-            "capacity": event.capacity.map { .int(Int64($0)) } ?? .null, "going_count": .int(Int64(event.goingCount)),
-            "waitlist_count": .int(Int64(event.waitlistCount)), "waitlist_enabled": .bool(event.waitlistEnabled),
-            "rsvp_deadline": text(event.rsvpDeadline), "visibility": .string(event.visibility), "status": .string(event.status),
-            "my_rsvp": event.myStatus.map { ["status": .string($0), "position": event.myPosition.map { .int(Int64($0)) } ?? .null] }
-                ?? .null,
-            "sequence": .int(Int64(event.sequence)), "ics_url": .string("/api/v1/events/\(event.id)/ics"), "sponsors": [],
-        ]
-    }
-
-    /// The event as the caller may see it (anonymous callers: public events only), or 404.
-    func visibleEvent(_ context: AppRequestContext) async throws -> EventRecord {
-        let reader = context.identity == nil ? nil : try context.require(.active, scope: "content:read").user.id
-        let (events, id) = (platform.events, try Self.eventID(context))
-        guard let event = try await Offload.run({ try events.event(id: id, reader: reader) }) else {
-            throw APIError.notFound("There is no such event.")
-        }
-        return event
-    }
-
     /// An event the caller organises or manages for its department: 403 when it is someone else's, or 404 for
     /// routes that do not reveal it (`hidden`).
     func managedEvent(_ context: AppRequestContext, _ identity: Identity, hidden: Bool = false) async throws -> EventRecord {
-        let (events, id) = (platform.events, try Self.eventID(context))
+        let (events, id) = (events, try EventViews.eventID(context))
         guard let event = try await Offload.run({ try events.event(id: id, reader: identity.user.id) }),
-            !hidden || Self.mayManage(identity, event)
+            !hidden || identity.mayManage(event)
         else { throw APIError.notFound("There is no such event.") }
-        guard Self.mayManage(identity, event) else { throw Self.mapped(.forbidden) }
+        guard identity.mayManage(event) else { throw Self.mapped(.forbidden) }
         return event
     }
 
@@ -123,21 +72,21 @@ struct EventRoutes {
             title: title ?? "", description: reader.text("description", 0...10_000, current?.description),
             location: reader.text("location", 0...200, current?.location),
             format: reader.choice("format", Self.formats, current?.format ?? "in_person", required: true) ?? "in_person",
-            kind: reader.choice("kind", Self.kinds, current?.kind ?? "general", required: true) ?? "general",
+            kind: reader.choice("kind", EventViews.kinds, current?.kind ?? "general", required: true) ?? "general",
             startTime: start ?? Date(), endTime: end ?? Date(), timeZone: zone, departmentID: department, capacity: capacity,
             waitlistEnabled: reader.flag("waitlist_enabled", current?.waitlistEnabled ?? true),
             walkInsAllowed: reader.flag("walk_ins_allowed", current?.walkInsAllowed ?? true),
             rsvpDeadline: deadline,
             visibility: reader.choice("visibility", ["public", "members"], current?.visibility ?? "members", required: true) ?? "members")
         try reader.validate()
-        if !Self.mayOrganise(identity, departmentID: department) && current == nil {
+        if !identity.mayOrganiseEvent(departmentID: department) && current == nil {
             throw APIError.forbidden("Faculty, staff and department event managers create events.")
         }
         return result
     }
 
     func register(with router: Router<AppRequestContext>, catalog: RouteCatalog) {
-        let events = platform.events
+        let events = events
         catalog.add(
             RouteSpec(
                 id: "EVT-1", .get, "/api/v1/events", summary: "Events", tag: "Events",
@@ -180,7 +129,7 @@ struct EventRoutes {
             }
             let chosen = listing
             let found = try await Offload.run { try events.list(chosen, reader: reader) }
-            let items = try await bodies(found)
+            let items = try await views.bodies(found)
             let next: JSONValue =
                 found.count == listing.limit
                 ? .string(SecureToken.base64URL(Data("\(found.last!.startTime)|\(found.last!.id)".utf8))) : .null
@@ -192,7 +141,7 @@ struct EventRoutes {
                 responses: [200: ("Event", nil), 404: ("Not visible", "Error")]),
             to: router
         ) { request, context in
-            JSONResponse.make(try await body(try await visibleEvent(context)))
+            JSONResponse.make(try await views.body(try await views.visibleEvent(context)))
         }
         catalog.add(
             RouteSpec(
@@ -206,7 +155,7 @@ struct EventRoutes {
             let organizer = identity.user.id
             let id = try await Offload.run { try events.create(fields, organizerID: organizer) }
             guard let event = try await Offload.run({ try events.event(id: id, reader: organizer) }) else { throw APIError.internalError }
-            var response = JSONResponse.make(try await body(event), status: .created)
+            var response = JSONResponse.make(try await views.body(event), status: .created)
             response.headers[.location] = "/api/v1/events/\(id)"
             return response
         }
@@ -225,7 +174,7 @@ struct EventRoutes {
             guard let event = try await Offload.run({ try events.event(id: id, reader: identity.user.id) }) else {
                 throw APIError.notFound()
             }
-            return JSONResponse.make(try await body(event))
+            return JSONResponse.make(try await views.body(event))
         }
         catalog.add(
             RouteSpec(
@@ -241,7 +190,7 @@ struct EventRoutes {
             guard let event = try await Offload.run({ try events.event(id: id, reader: identity.user.id) }) else {
                 throw APIError.notFound()
             }
-            return JSONResponse.make(try await body(event))
+            return JSONResponse.make(try await views.body(event))
         }
         catalog.add(
             RouteSpec(
@@ -250,7 +199,7 @@ struct EventRoutes {
             to: router
         ) { _, context in
             let identity = try context.require(.active, scope: "content:write")
-            let (id, user) = (try Self.eventID(context), identity.user.id)
+            let (id, user) = (try EventViews.eventID(context), identity.user.id)
             let result = try await Offload.run { try events.rsvp(eventID: id, userID: user) }
             return JSONResponse.make(
                 ["status": .string(result.status), "position": result.position.map { .int(Int64($0)) } ?? .null],
@@ -263,7 +212,7 @@ struct EventRoutes {
             to: router
         ) { _, context in
             let identity = try context.require(.active, scope: "content:write")
-            let (id, user) = (try Self.eventID(context), identity.user.id)
+            let (id, user) = (try EventViews.eventID(context), identity.user.id)
             try await Offload.run { try events.leave(eventID: id, userID: user) }
             return Response(status: .noContent)
         }
@@ -280,7 +229,7 @@ struct EventRoutes {
                 throw APIError.validation(["status": ["must be going or waitlisted"]])
             }
             let rows = try await Offload.run { try events.attendees(eventID: id, status: status) }
-            let profiles = platform.profiles
+            let profiles = profiles
             let cards = try await Offload.run { try profiles.cards(ids: rows.map(\.userID), viewer: identity.user.id) }
             return JSONResponse.make([
                 "items": .array(
@@ -303,12 +252,12 @@ struct EventRoutes {
             to: router
         ) { request, context in
             let identity = try context.require(.active, scope: "content:write")
-            let event = try await visibleEvent(context)
+            let event = try await views.visibleEvent(context)
             let object = try await request.jsonObjectBody(context: context).object
             let result: (checkedInAt: String, created: Bool)
             let (eventID, caller) = (event.id, identity.user.id)
             if let value = object["user_id"] {
-                guard Self.mayManage(identity, event) else { throw Self.mapped(.forbidden) }
+                guard identity.mayManage(event) else { throw Self.mapped(.forbidden) }
                 guard let userID = value as? Int, !FieldReader.isBool(value), userID > 0 else {
                     throw APIError.validation(["user_id": ["must be a member id"]])
                 }
@@ -334,7 +283,7 @@ struct EventRoutes {
             let identity = try context.require(.active, scope: "manage")
             let id = try await managedEvent(context, identity, hidden: true).id
             let code = try await Offload.run { try events.checkInCode(eventID: id) }
-            let link = "\(request.siteOrigin(platform.configuration))/events/\(id)/check-in?code=\(code)"
+            let link = "\(request.siteOrigin(configuration))/events/\(id)/check-in?code=\(code)"
             let png = try await Offload.run { try QRCode.encode(Array(link.utf8)).png(scale: 8) }
             return JSONResponse.make(["code": .string(code), "check_in_url": .string(link), "qr_png": .string(png.base64EncodedString())])
         }
@@ -346,7 +295,7 @@ struct EventRoutes {
             to: router
         ) { request, context in
             let identity = try context.require(.active, scope: "content:write")
-            let event = try await visibleEvent(context)
+            let event = try await views.visibleEvent(context)
             let object = try await request.jsonObjectBody(context: context).object
             var reader = FieldReader(object)
             let rating = reader.integer("rating", 1...5, nil)
@@ -364,8 +313,8 @@ struct EventRoutes {
                 responses: [200: ("text/calendar", nil), 404: ("Not visible", "Error")]),
             to: router
         ) { request, context in
-            let event = try await visibleEvent(context)
-            let site = request.siteOrigin(platform.configuration)
+            let event = try await views.visibleEvent(context)
+            let site = request.siteOrigin(configuration)
             let host = URL(string: site)?.host ?? "localhost"
             let item = ICalendar.Item(
                 uid: "event-\(event.id)@\(host)", stamp: Timestamp.date(from: event.updatedAt) ?? Date(),
@@ -395,7 +344,7 @@ struct EventRoutes {
             listing.limit = 100
             let chosen = listing
             let found = try await Offload.run { try events.list(chosen, reader: identity.user.id) }
-            return JSONResponse.make(["items": .array(try await bodies(found.filter { $0.myStatus != nil }))])
+            return JSONResponse.make(["items": .array(try await views.bodies(found.filter { $0.myStatus != nil }))])
         }
     }
 }

@@ -9,8 +9,11 @@ extension PostError: APIErrorConvertible {
 }
 
 /// PST-1..11 and USR-18 (10-api §4, §6): the feed, posts with likes and comments, and reports.
-struct PostRoutes {
-    let platform: Platform
+struct PostRoutes: FeatureRoutes {
+    let cache: LRUCache
+    let posts: PostStore
+    let profiles: ProfileStore
+    let views: PostViews
 
     static let visibilities = ["public", "members", "connections", "department"]
     static let reasons = ["spam", "harassment", "inappropriate", "misinformation", "other"]
@@ -52,56 +55,6 @@ struct PostRoutes {
         }
     }
 
-    static func reader(_ identity: Identity?) -> PostStore.Reader {
-        PostStore.Reader(userID: identity?.user.id, departmentID: identity?.user.departmentID)
-    }
-
-    static let htmlNamespace = "post_html"
-
-    /// A post's Markdown rendered once per version (id and `updated_at`), from the shared LRU cache: rendering was
-    /// a tenth of a feed page's time.
-    func html(_ post: PostRecord) -> String {
-        let key = "\(post.id):\(post.updatedAt)"
-        if let cached = platform.cache.value(String.self, namespace: Self.htmlNamespace, key: key) { return cached }
-        let rendered = SafeMarkdown.html(post.content)
-        platform.cache.store(rendered, bytes: rendered.utf8.count + key.utf8.count + 64, ttl: 3600, namespace: Self.htmlNamespace, key: key)
-        return rendered
-    }
-
-    /// Post shapes with their authors' cards as the viewer may see them.
-    func bodies(_ posts: [PostRecord], viewer: Int64?) async throws -> [JSONValue] {
-        let profiles = platform.profiles
-        let cards = try await Offload.run { try profiles.cards(ids: Array(Set(posts.map(\.authorID))), viewer: viewer ?? 0) }
-        return posts.map { post in
-            let author = cards[post.authorID].map {
-                JSONValue.object(ProfileViews.card($0.record, relation: $0.relation, anonymous: viewer == nil))
-            }
-            return [
-                "id": .int(post.id), "author": author ?? .null, "content": .string(post.content),
-                "content_html": .string(html(post)),
-                "image_url": .null, "visibility": .string(post.visibility), "department_id": post.departmentID.map(JSONValue.int) ?? .null,
-                "like_count": .int(Int64(post.likeCount)), "comment_count": .int(Int64(post.commentCount)),
-                "liked_by_me": .bool(post.likedByViewer),
-                "tags": .array(post.tags.map(JSONValue.string)), "created_at": .string(post.createdAt),
-                "updated_at": .string(post.updatedAt),
-            ]
-        }
-    }
-
-    func page(_ posts: [PostRecord], _ pagination: Pagination, viewer: Int64?) async throws -> Response {
-        JSONResponse.make(try await pageBody(posts, pagination, viewer: viewer))
-    }
-
-    func pageBody(_ posts: [PostRecord], _ pagination: Pagination, viewer: Int64?) async throws -> JSONValue {
-        [
-            "items": .array(try await bodies(posts, viewer: viewer)),
-            "next_cursor": pagination.nextCursor(lastID: posts.last?.id, count: posts.count),
-            "limit": .int(Int64(pagination.limit)),
-        ]
-    }
-
-    static func postID(_ context: AppRequestContext) throws -> Int64 { try context.positiveID(notFound: "There is no such post.") }
-
     static func checkContent(_ text: String, max: Int) throws -> String {
         let content = text.precomposedStringWithCanonicalMapping.trimmingCharacters(in: .whitespacesAndNewlines)
         guard (1...max).contains(content.unicodeScalars.count) else {
@@ -111,18 +64,18 @@ struct PostRoutes {
     }
 
     func register(with router: Router<AppRequestContext>, catalog: RouteCatalog) {
-        let posts = platform.posts
+        let posts = posts
         catalog.add(
             RouteSpec(id: "PST-1", .get, "/api/v1/feed", summary: "My feed", tag: "Posts", responses: [200: ("A page of Post", nil)]),
             to: router
         ) { request, context in
             let identity = try context.require(.active, scope: "content:read")
             let pagination = try Pagination(request)
-            let reader = Self.reader(identity)
+            let reader = PostViews.reader(identity)
             let key = "PST-1|\(CachedResponses.caller(identity))|\(pagination.lastID.map(String.init) ?? "first")|\(pagination.limit)"
-            return try await CachedResponses.json(platform.cache, namespace: CachedResponses.feed, key: key) {
+            return try await CachedResponses.json(cache, namespace: CachedResponses.feed, key: key) {
                 let found = try await Offload.run { try posts.feed(reader: reader, beforeID: pagination.lastID, limit: pagination.limit) }
-                return try await pageBody(found, pagination, viewer: identity.user.id)
+                return try await views.pageBody(found, pagination, viewer: identity.user.id)
             }
         }
         catalog.add(
@@ -149,9 +102,9 @@ struct PostRoutes {
             let id = try await Offload.run {
                 try posts.create(authorID: author, content: content, visibility: visibility, departmentID: chosen, tags: [])
             }
-            let reader = Self.reader(identity)
+            let reader = PostViews.reader(identity)
             guard let post = try await Offload.run({ try posts.post(id: id, reader: reader) }) else { throw APIError.internalError }
-            var response = JSONResponse.make(try await bodies([post], viewer: author)[0], status: .created)
+            var response = JSONResponse.make(try await views.bodies([post], viewer: author)[0], status: .created)
             response.headers[.location] = "/api/v1/posts/\(id)"
             return response
         }
@@ -163,11 +116,11 @@ struct PostRoutes {
         ) { _, context in
             let identity = context.identity
             if identity != nil { _ = try context.require(.active, scope: "content:read") }
-            let (id, reader) = (try Self.postID(context), Self.reader(identity))
+            let (id, reader) = (try PostViews.postID(context), PostViews.reader(identity))
             guard let post = try await Offload.run({ try posts.post(id: id, reader: reader) }) else {
                 throw APIError.notFound("There is no such post.")
             }
-            return JSONResponse.make(try await bodies([post], viewer: identity?.user.id)[0])
+            return JSONResponse.make(try await views.bodies([post], viewer: identity?.user.id)[0])
         }
         catalog.add(
             RouteSpec(
@@ -176,7 +129,7 @@ struct PostRoutes {
             to: router
         ) { request, context in
             let identity = try context.require(.active, scope: "content:write")
-            let id = try Self.postID(context)
+            let id = try PostViews.postID(context)
             let body = try await request.jsonObjectBody(context: context).object
             var content: String?
             if let value = body["content"] {
@@ -198,12 +151,12 @@ struct PostRoutes {
                 }
             }
             let (author, newContent, newVisibility, newDepartment) = (identity.user.id, content, visibility, department)
-            let reader = Self.reader(identity)
+            let reader = PostViews.reader(identity)
             try await Offload.run {
                 try posts.update(id: id, editor: reader, content: newContent, visibility: newVisibility, departmentID: newDepartment)
             }
             guard let post = try await Offload.run({ try posts.post(id: id, reader: reader) }) else { throw APIError.notFound() }
-            return JSONResponse.make(try await bodies([post], viewer: author)[0])
+            return JSONResponse.make(try await views.bodies([post], viewer: author)[0])
         }
         catalog.add(
             RouteSpec(
@@ -212,7 +165,7 @@ struct PostRoutes {
             to: router
         ) { _, context in
             let identity = try context.require(.active, scope: "content:write")
-            let id = try Self.postID(context)
+            let id = try PostViews.postID(context)
             let moderator = identity.has(.moderateContent)
             try await Offload.run { try posts.delete(id: id, by: identity.user.id, moderator: moderator) }
             return Response(status: .noContent)
@@ -225,7 +178,7 @@ struct PostRoutes {
                 to: router
             ) { _, context in
                 let identity = try context.require(.active, scope: "content:write")
-                let (postID, reader) = (try Self.postID(context), Self.reader(identity))
+                let (postID, reader) = (try PostViews.postID(context), PostViews.reader(identity))
                 let count = try await Offload.run { try posts.setLike(postID: postID, reader: reader, liked: liked) }
                 return JSONResponse.make(["liked": .bool(liked), "like_count": .int(Int64(count))])
             }
@@ -238,11 +191,11 @@ struct PostRoutes {
         ) { request, context in
             let identity = context.identity
             if identity != nil { _ = try context.require(.active, scope: "content:read") }
-            let (postID, reader, pagination) = (try Self.postID(context), Self.reader(identity), try Pagination(request))
+            let (postID, reader, pagination) = (try PostViews.postID(context), PostViews.reader(identity), try Pagination(request))
             let found = try await Offload.run {
                 try posts.comments(postID: postID, reader: reader, afterID: pagination.lastID, limit: pagination.limit)
             }
-            let items = try await commentBodies(found, viewer: identity?.user.id)
+            let items = try await views.commentBodies(found, viewer: identity?.user.id)
             return JSONResponse.make([
                 "items": .array(items), "next_cursor": pagination.nextCursor(lastID: found.last?.id, count: found.count),
                 "limit": .int(Int64(pagination.limit)),
@@ -257,11 +210,11 @@ struct PostRoutes {
             let identity = try context.require(.active, scope: "content:write")
             let body = try await request.decodeJSON(as: NewComment.self, context: context)
             let content = try Self.checkContent(body.content, max: 2000)
-            let (postID, reader) = (try Self.postID(context), Self.reader(identity))
+            let (postID, reader) = (try PostViews.postID(context), PostViews.reader(identity))
             let comment = try await Offload.run {
                 try posts.addComment(postID: postID, reader: reader, content: content, parentID: body.parentID)
             }
-            return JSONResponse.make(try await commentBodies([comment], viewer: identity.user.id)[0], status: .created)
+            return JSONResponse.make(try await views.commentBodies([comment], viewer: identity.user.id)[0], status: .created)
         }
         catalog.add(
             RouteSpec(
@@ -270,7 +223,7 @@ struct PostRoutes {
             to: router
         ) { _, context in
             let identity = try context.require(.active, scope: "content:write")
-            let id = try Self.postID(context)
+            let id = try PostViews.postID(context)
             let moderator = identity.has(.moderateContent)
             try await Offload.run { try posts.deleteComment(id: id, by: identity.user.id, moderator: moderator) }
             return Response(status: .noContent)
@@ -291,7 +244,7 @@ struct PostRoutes {
             if !Self.reasons.contains(body.reason) { problems["reason"] = ["must be one of \(Self.reasons.joined(separator: ", "))"] }
             if (body.detail?.count ?? 0) > 1000 { problems["detail"] = ["must be at most 1000 characters"] }
             guard problems.isEmpty else { throw APIError.validation(problems) }
-            let reporter = Self.reader(identity)
+            let reporter = PostViews.reader(identity)
             let id = try await Offload.run {
                 try posts.report(
                     reporter: reporter, targetType: body.targetType, targetID: body.targetID, reason: body.reason, detail: body.detail)
@@ -305,32 +258,17 @@ struct PostRoutes {
             to: router
         ) { request, context in
             let identity = try context.require(.active, scope: "content:read")
-            let authorID = try Self.postID(context)
-            let (profiles, viewer) = (platform.profiles, identity.user.id)
+            let authorID = try PostViews.postID(context)
+            let (profiles, viewer) = (profiles, identity.user.id)
             guard try await Offload.run({ try profiles.profile(id: authorID, viewer: viewer) }) != nil else {
                 throw APIError.notFound("There is no such member.")
             }
-            let (pagination, reader) = (try Pagination(request), Self.reader(identity))
+            let (pagination, reader) = (try Pagination(request), PostViews.reader(identity))
             let found = try await Offload.run {
                 try posts.posts(by: authorID, reader: reader, beforeID: pagination.lastID, limit: pagination.limit)
             }
-            return try await page(found, pagination, viewer: viewer)
+            return try await views.page(found, pagination, viewer: viewer)
         }
     }
 
-    func commentBodies(_ comments: [CommentRecord], viewer: Int64?) async throws -> [JSONValue] {
-        let profiles = platform.profiles
-        let cards = try await Offload.run { try profiles.cards(ids: Array(Set(comments.map(\.authorID))), viewer: viewer ?? 0) }
-        return comments.map { comment in
-            [
-                "id": .int(comment.id), "post_id": .int(comment.postID),
-                "author": cards[comment.authorID].map {
-                    .object(ProfileViews.card($0.record, relation: $0.relation, anonymous: viewer == nil))
-                }
-                    ?? .null,
-                "content": .string(comment.content), "content_html": .string(SafeMarkdown.html(comment.content)),
-                "parent_id": comment.parentID.map(JSONValue.int) ?? .null, "created_at": .string(comment.createdAt),
-            ]
-        }
-    }
 }

@@ -5,8 +5,10 @@ import PSCStore
 
 /// USR-1, USR-2, USR-4 and USR-5 (10-api §4): one's own profile, editing it, other people's profiles filtered by
 /// privacy and relationship, and the privacy settings.
-struct ProfileRoutes {
-    let platform: Platform
+struct ProfileRoutes: FeatureRoutes {
+    let keyRing: KeyRing
+    let profiles: ProfileStore
+    let ownProfile: OwnProfileView
 
     func register(with router: Router<AppRequestContext>, catalog: RouteCatalog) {
         catalog.add(
@@ -31,7 +33,7 @@ struct ProfileRoutes {
         ) { _, context in
             let identity = try context.require(.active, scope: "profile:read")
             let id = try context.positiveID(notFound: "There is no such member.")
-            let profiles = platform.profiles
+            let profiles = profiles
             guard let found = try await Offload.run({ try profiles.profile(id: id, viewer: identity.user.id) }) else {
                 throw APIError.notFound("There is no such member.")
             }
@@ -79,30 +81,13 @@ struct ProfileRoutes {
             let employer = flag("employer_visible")
             let listed = flag("directory_listed")
             guard problems.isEmpty else { throw APIError.validation(problems) }
-            let (profiles, chosen, origin) = (platform.profiles, levels, request.origin(context))
+            let (profiles, chosen, origin) = (profiles, levels, request.origin(context))
             try await Offload.run {
                 try profiles.setPrivacy(
                     userID: identity.user.id, fields: chosen, employerVisible: employer, directoryListed: listed, origin: origin)
             }
             return JSONResponse.make(try await privacyBody(identity.user.id))
         }
-    }
-
-    func ownProfile(_ userID: Int64) async throws -> JSONValue {
-        let profiles = platform.profiles
-        guard let record = try await Offload.run({ try profiles.store.read { db in try profiles.profile(id: userID, in: db) } }) else {
-            throw APIError.notFound("There is no such member.")
-        }
-        guard case .object(var fields) = ProfileViews.profile(record, relation: .self) else { return .null }
-        // The owner alone sees their GPA and phone, opened from their encrypted columns.
-        let keyRing = platform.keyRing
-        if let envelope = record.gpaEnvelope, let text = try? keyRing.decrypt(envelope, column: "users.gpa_enc"), let gpa = Double(text) {
-            fields["gpa"] = .decimal(gpa, places: 2)
-        }
-        if let envelope = record.phoneEnvelope, let phone = try? keyRing.decrypt(envelope, column: "users.phone_enc") {
-            fields["phone"] = .string(phone)
-        }
-        return .object(fields)
     }
 
     private func privacyBody(_ userID: Int64) async throws -> JSONValue {
@@ -117,8 +102,8 @@ struct ProfileRoutes {
     @Sendable func edit(_ request: Request, context: AppRequestContext) async throws -> Response {
         let identity = try context.require(.signedIn, scope: "profile:write")
         let body = try await request.jsonObjectBody(context: context).object
-        var validator = ProfileValidator(body: body, privileged: identity.privileged, keyRing: platform.keyRing)
-        let profiles = platform.profiles
+        var validator = ProfileValidator(body: body, privileged: identity.privileged, keyRing: keyRing)
+        let profiles = profiles
         let departmentIDs = try await Offload.run { try profiles.departmentIDs() }
         let columns = validator.columns(knownDepartments: departmentIDs)
         guard validator.problems.isEmpty else { throw APIError.validation(validator.problems) }

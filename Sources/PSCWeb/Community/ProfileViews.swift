@@ -19,7 +19,7 @@ enum ProfileViews {
         return [
             "id": .int(record.id), "first_name": .string(record.firstName), "last_name": .string(record.lastName),
             "display_name": .string("\(record.firstName) \(record.lastName)"), "role": .string(record.role.rawValue),
-            "avatar_url": record.avatarUploadID.map { .string(UploadRoutes.url($0)) } ?? .null,
+            "avatar_url": record.avatarUploadID.map { .string(UploadViews.url($0)) } ?? .null,
             "headline": gated("headline", record.headline.map(JSONValue.string) ?? .null),
             "major": gated("major", record.major.map(JSONValue.string) ?? .null),
             "graduation_year": gated("graduation_year", record.graduationYear.map { .int(Int64($0)) } ?? .null),

@@ -7,8 +7,8 @@ import PSCStore
 
 /// USR-3, USR-16 and USR-17 (10-api §4): uploading files, the avatar, and reading a file back. The type is sniffed
 /// from the bytes; images lose their metadata and must be at most 4096 pixels a side.
-struct UploadRoutes {
-    let platform: Platform
+struct UploadRoutes: FeatureRoutes {
+    let uploads: UploadStore
 
     static let imageLimit = 5 << 20
     static let documentLimit = 10 << 20
@@ -19,8 +19,6 @@ struct UploadRoutes {
         "/api/v1/uploads": MultipartForm.bodyLimit(forFile: documentLimit),
         "/api/v1/users/me/avatar": MultipartForm.bodyLimit(forFile: imageLimit),
     ]
-
-    static func url(_ id: Int64) -> String { "/api/v1/uploads/\(id)" }
 
     /// A file as checked and cleaned for storage: its real type, and for images the bytes without metadata.
     struct CheckedFile {
@@ -56,13 +54,13 @@ struct UploadRoutes {
 
     static func body(_ record: UploadRecord) -> JSONValue {
         [
-            "id": .int(record.id), "url": .string(url(record.id)), "sha256": .string(record.sha256.hexString),
+            "id": .int(record.id), "url": .string(UploadViews.url(record.id)), "sha256": .string(record.sha256.hexString),
             "bytes": .int(Int64(record.bytes)), "content_type": .string(record.contentType), "kind": .string(record.kind),
         ]
     }
 
     func register(with router: Router<AppRequestContext>, catalog: RouteCatalog) {
-        let uploads = platform.uploads
+        let uploads = uploads
         catalog.add(
             RouteSpec(
                 id: "USR-16", .post, "/api/v1/uploads", summary: "Upload a file", tag: "Users", limit: .own("30/h"),
@@ -84,7 +82,7 @@ struct UploadRoutes {
                 try uploads.create(ownerID: owner, kind: kind, contentType: file.type.contentType, data: file.data, originalName: file.name)
             }
             var response = JSONResponse.make(Self.body(record), status: .created)
-            response.headers[.location] = Self.url(record.id)
+            response.headers[.location] = UploadViews.url(record.id)
             return response
         }
         catalog.add(
@@ -138,7 +136,7 @@ struct UploadRoutes {
                 try uploads.setAvatar(userID: owner, upload: record)
                 return record
             }
-            return JSONResponse.make(["avatar_url": .string(Self.url(record.id))])
+            return JSONResponse.make(["avatar_url": .string(UploadViews.url(record.id))])
         }
     }
 }

@@ -9,7 +9,7 @@ import Synchronization
 /// middleware, where the caller is known; the refusal itself still reaches the client unchanged.
 struct DeniedAuditMiddleware: RouterMiddleware {
     typealias Context = AppRequestContext
-    let platform: Platform
+    let records: SecurityRecordStore
     let recent: RecentDenials
 
     func handle(_ request: Request, context: Context, next: (Request, Context) async throws -> Response) async throws -> Response {
@@ -28,14 +28,13 @@ struct DeniedAuditMiddleware: RouterMiddleware {
     }
 
     private func record(_ refusal: APIError, route: String, request: Request, context: Context) async {
-        var entry = platform.auditEntry(
-            context, "authz.denied", target: ("route", nil), details: ["code": .string(refusal.code)], severity: .warning)
+        var entry = context.auditEntry(
+            "authz.denied", target: ("route", nil), details: ["code": .string(refusal.code)], severity: .warning)
         entry.targetID = "\(request.method.rawValue) \(route)"
         entry.userAgent = request.headers[.userAgent]
         entry.outcome = .failure
-        let store = platform.store
         do {
-            _ = try await Offload.run { [entry] in try store.write { db in try AuditLog.append(entry, in: db) } }
+            try await Offload.run { [entry, records] in try records.append(entry) }
         } catch {
             // The refusal stands whether or not its record could be written; the failure is logged, not shown.
             context.logger.error("authz.denied audit record not written", metadata: ["error": "\(error)"])

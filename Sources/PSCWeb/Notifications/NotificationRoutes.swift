@@ -4,8 +4,8 @@ import PSCCore
 import PSCStore
 
 /// NTF-1..5 (10-api §12): the in-app notifications, and the `/notifications` page.
-struct NotificationRoutes {
-    let platform: Platform
+struct NotificationRoutes: FeatureRoutes {
+    let notifications: NotificationStore
     let pages: PageRenderer
 
     static func body(_ notification: NotificationRecord) -> JSONValue {
@@ -30,7 +30,7 @@ struct NotificationRoutes {
     }
 
     func register(with router: Router<AppRequestContext>, catalog: RouteCatalog) {
-        let notifications = NotificationStore(store: platform.store)
+        let notifications = notifications
         catalog.add(
             RouteSpec(
                 id: "NTF-1", .get, "/api/v1/notifications/list", summary: "My notifications", tag: "Notifications",

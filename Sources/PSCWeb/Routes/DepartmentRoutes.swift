@@ -4,26 +4,10 @@ import PSCCore
 import PSCStore
 
 /// DEP-1 and DEP-2 (10-api §…), and the department page.
-struct DepartmentRoutes {
+struct DepartmentRoutes: FeatureRoutes {
     let departments: DepartmentStore
     let pages: PageRenderer
     let cache: LRUCache
-
-    /// Department responses are anonymous and public, so one entry per route and id serves everyone; any
-    /// department write drops the namespace, and the TTL bounds staleness should a write path forget to.
-    static let cacheNamespace = "departments"
-    static let cacheTTL: Double = 300
-
-    /// The DEP-1 item shape; absent values are present as null.
-    static func item(_ department: Department) -> JSONValue {
-        func text(_ value: String?) -> JSONValue { value.map(JSONValue.string) ?? .null }
-        return [
-            "id": .int(department.id), "name": .string(department.name), "college": text(department.college),
-            "description": text(department.description), "chair_name": text(department.chairName),
-            "email": text(department.email),
-            "member_count": .int(Int64(department.memberCount)),
-        ]
-    }
 
     func register(with router: Router<AppRequestContext>, catalog: RouteCatalog) {
         catalog.add(
@@ -32,8 +16,8 @@ struct DepartmentRoutes {
                 responses: [200: ("Every department by college and name", "DepartmentList")]),
             to: router
         ) { _, _ in
-            let body = try await cache.value(namespace: Self.cacheNamespace, key: "DEP-1", ttl: Self.cacheTTL) {
-                let bytes = JSONValue.object(["items": .array(try await departments.all().map(Self.item))]).canonicalBytes
+            let body = try await cache.value(namespace: DepartmentViews.cacheNamespace, key: "DEP-1", ttl: DepartmentViews.cacheTTL) {
+                let bytes = JSONValue.object(["items": .array(try await departments.all().map(DepartmentViews.item))]).canonicalBytes
                 return (value: bytes, bytes: bytes.count)
             }
             return JSONResponse.make(bytes: body, cache: "public, max-age=60")
@@ -45,9 +29,9 @@ struct DepartmentRoutes {
             to: router
         ) { _, context in
             let id = try Self.id(context)
-            let body = try await cache.value(namespace: Self.cacheNamespace, key: "DEP-2:\(id)", ttl: Self.cacheTTL) {
+            let body = try await cache.value(namespace: DepartmentViews.cacheNamespace, key: "DEP-2:\(id)", ttl: DepartmentViews.cacheTTL) {
                 guard let department = try await departments.find(id: id) else { throw APIError.notFound("There is no such department.") }
-                let bytes = Self.item(department).canonicalBytes
+                let bytes = DepartmentViews.item(department).canonicalBytes
                 return (value: bytes, bytes: bytes.count)
             }
             return JSONResponse.make(bytes: body, cache: "public, max-age=60")
@@ -60,7 +44,8 @@ struct DepartmentRoutes {
         ) { request, context in
             let department = try await department(context)
             return HTMLResponse.make(
-                pages.render("department", ["department": Self.pageData(department)], request: request, identity: context.identity))
+                pages.render(
+                    "department", ["department": DepartmentViews.pageData(department)], request: request, identity: context.identity))
         }
     }
 
@@ -76,12 +61,4 @@ struct DepartmentRoutes {
         return department
     }
 
-    static func pageData(_ department: Department) -> [String: Any] {
-        var data: [String: Any] = ["id": department.id, "name": department.name]
-        if let college = department.college { data["college"] = college }
-        if let description = department.description { data["description"] = description }
-        if let chair = department.chairName { data["chair_name"] = chair }
-        if let email = department.email { data["email"] = email }
-        return data
-    }
 }

@@ -5,7 +5,7 @@ import NIOCore
 import PSCStore
 
 /// The home page, the theme switch and the static assets.
-struct HomeRoutes {
+struct HomeRoutes: FeatureRoutes {
     let departments: DepartmentStore
     let pages: PageRenderer
 
@@ -66,7 +66,7 @@ struct HomeRoutes {
         let all = try await departments.all()
         return Self.collegeOrder(all).enumerated().map { index, name in
             let members = all.filter { ($0.college ?? "Other departments") == name }
-            return ["index": index, "name": name, "departments": members.map(DepartmentRoutes.pageData)]
+            return ["index": index, "name": name, "departments": members.map(DepartmentViews.pageData)]
         }
     }
 

@@ -2,7 +2,7 @@ import Hummingbird
 
 /// The public pages every footer links to (50-ui §2): about, privacy, terms, accessibility and help. Their text is
 /// here rather than in a template so each page is one list of sections drawn by `info.mustache`.
-struct InfoPageRoutes {
+struct InfoPageRoutes: FeatureRoutes {
     let pages: PageRenderer
     /// Where people write about the platform; the accessibility page names it for barriers (50-ui §2).
     static let contact = "connect@pittstate.edu"

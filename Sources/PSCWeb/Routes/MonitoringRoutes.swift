@@ -6,7 +6,7 @@ import PSCJobs
 import PSCStore
 
 /// MON-1 (`/api/v1/health`) and MON-2 (`/metrics`).
-struct MonitoringRoutes {
+struct MonitoringRoutes: FeatureRoutes {
     let health: HealthRegistry
     let metrics: PlatformMetrics
     let store: Store
