@@ -75,4 +75,38 @@ struct ConnectionStoreTests {
         #expect(try notifications.delete(id: received[0].id, userID: people[1]))
         #expect(try notifications.list(userID: people[1], unreadOnly: false, type: nil, beforeID: nil, limit: 10).isEmpty)
     }
+
+    @Test("suggestions rank mutual connections, then department and major together, then department, then major; limits hold")
+    func suggestionRanking() throws {
+        let (members, store, people, clock) = try prepared(7)
+        _ = members  // keeps the temporary directory until the test ends
+        let connections = ConnectionStore(store: store, clock: clock.read)
+        let (me, friend, friendOfFriend, both, departmentOnly, majorOnly, neither) = (
+            people[0], people[1], people[2], people[3], people[4], people[5], people[6]
+        )
+        try store.write { db in
+            for name in ["Nursing", "History"] {
+                try db.execute(
+                    sql: "INSERT INTO departments (name, created_at, updated_at) VALUES (?, '2026-01-01', '2026-01-01')", arguments: [name])
+            }
+            let department = try Int64.fetchOne(db, sql: "SELECT id FROM departments WHERE name = 'Nursing'")
+            let other = try Int64.fetchOne(db, sql: "SELECT id FROM departments WHERE name = 'History'")
+            for (id, dept, major) in [
+                (me, department, "Nursing"), (both, department, "nursing"), (departmentOnly, department, "History"),
+                (majorOnly, other, "Nursing"), (neither, other, "History"), (friendOfFriend, other, "History"),
+            ] {
+                try db.execute(sql: "UPDATE users SET department_id = ?, major = ? WHERE id = ?", arguments: [dept, major, id])
+            }
+        }
+        for (x, y) in [(me, friend), (friend, friendOfFriend)] {
+            _ = try connections.request(from: x, to: y, note: nil)
+            _ = try connections.request(from: y, to: x, note: nil)
+        }
+        let ranked = try connections.suggestions(for: me, limit: 10)
+        #expect(ranked.map(\.userID) == [friendOfFriend, both, departmentOnly, majorOnly])
+        #expect(ranked.map(\.mutual) == [1, 0, 0, 0])
+        #expect(ranked.map(\.sameDepartment) == [false, true, true, false])
+        #expect(ranked.map(\.sameMajor) == [false, true, false, true])
+        #expect(try connections.suggestions(for: me, limit: 2).map(\.userID) == [friendOfFriend, both])
+    }
 }
