@@ -26,12 +26,6 @@ struct AuthRoutes: FeatureRoutes {
         let acceptTerms: Bool
         /// Asked on the sign-up form: list me in the directory (and grant the FERPA directory consent it needs).
         let listInDirectory: Bool?
-        enum CodingKeys: String, CodingKey {
-            case email, password, degree
-            case listInDirectory = "list_in_directory"
-            case firstName = "first_name", lastName = "last_name", requestedRole = "requested_role"
-            case graduationYear = "graduation_year", companyName = "company_name", acceptTerms = "accept_terms"
-        }
     }
 
     struct SignIn: Decodable {
@@ -257,10 +251,6 @@ struct AuthRoutes: FeatureRoutes {
         let code: String?
         let recoveryCode: String?
         let webauthn: PasskeyAnswer?
-        enum CodingKeys: String, CodingKey {
-            case code, webauthn
-            case loginChallenge = "login_challenge", recoveryCode = "recovery_code"
-        }
     }
 
     /// AUTH-5: a TOTP or recovery code, or a passkey, completes the sign-in a password began.

@@ -22,10 +22,6 @@ struct PasskeyCredential: Decodable, Sendable {
 struct PasskeyAnswer: Decodable, Sendable {
     let ceremonyID: String
     let credential: PasskeyCredential
-    enum CodingKeys: String, CodingKey {
-        case credential
-        case ceremonyID = "ceremony_id"
-    }
 
     /// The answer with its binary fields decoded; a field that is not base64url is absent, which fails verification.
     var assertion: PasskeyAssertion {
@@ -50,17 +46,13 @@ struct PasskeyRoutes: FeatureRoutes {
     func relyingParty(_ request: Request) -> RelyingParty { RelyingParty(origin: request.siteOrigin(configuration)) }
 
     struct RegistrationOptions: Decodable {
-        let deviceName: String?; enum CodingKeys: String, CodingKey { case deviceName = "device_name" }
+        let deviceName: String?
     }
     struct LoginOptions: Decodable {
         let email: String?
         let loginChallenge: String?
-        enum CodingKeys: String, CodingKey {
-            case email
-            case loginChallenge = "login_challenge"
-        }
     }
-    struct Rename: Decodable { let deviceName: String; enum CodingKeys: String, CodingKey { case deviceName = "device_name" } }
+    struct Rename: Decodable { let deviceName: String }
 
     func register(with router: Router<AppRequestContext>, catalog: RouteCatalog) {
         catalog.add(

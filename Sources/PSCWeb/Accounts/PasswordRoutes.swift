@@ -18,9 +18,6 @@ struct PasswordRoutes: FeatureRoutes {
         let currentPassword: String
         let newPassword: String
         let revokeOtherSessions: Bool?
-        enum CodingKeys: String, CodingKey {
-            case currentPassword = "current_password", newPassword = "new_password", revokeOtherSessions = "revoke_other_sessions"
-        }
     }
 
     struct Forgot: Decodable { let email: String }
@@ -29,10 +26,6 @@ struct PasswordRoutes: FeatureRoutes {
         let token: String
         let newPassword: String
         let code: String?
-        enum CodingKeys: String, CodingKey {
-            case token, code
-            case newPassword = "new_password"
-        }
     }
 
     struct Acceptance: Decodable {

@@ -18,10 +18,6 @@ struct SecurityRecordRoutes: FeatureRoutes {
         let consentType: String
         let granted: Bool
         let version: String?
-        enum CodingKeys: String, CodingKey {
-            case granted, version
-            case consentType = "consent_type"
-        }
     }
 
     func register(with router: Router<AppRequestContext>, catalog: RouteCatalog) {

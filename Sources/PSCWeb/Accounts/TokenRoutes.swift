@@ -17,10 +17,6 @@ struct TokenRoutes: FeatureRoutes {
         let name: String
         let scopes: [String]
         let expiresInDays: Int?
-        enum CodingKeys: String, CodingKey {
-            case name, scopes
-            case expiresInDays = "expires_in_days"
-        }
     }
 
     func register(with router: Router<AppRequestContext>, catalog: RouteCatalog) {

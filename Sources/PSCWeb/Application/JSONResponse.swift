@@ -25,7 +25,7 @@ extension Request {
     func decodeJSON<T: Decodable>(as type: T.Type, context: AppRequestContext) async throws -> T {
         let data = try await jsonObjectBody(context: context).data
         do {
-            return try JSONDecoder().decode(T.self, from: data)
+            return try RequestKeys.decoder().decode(T.self, from: data)
         } catch let DecodingError.typeMismatch(_, detail), let DecodingError.valueNotFound(_, detail) {
             throw APIError.validation([Self.fieldName(detail.codingPath): ["has the wrong type"]])
         } catch let DecodingError.keyNotFound(key, detail) {
@@ -58,6 +58,6 @@ extension Request {
     }
 
     private static func fieldName(_ path: [any CodingKey]) -> String {
-        path.map { $0.intValue.map(String.init) ?? $0.stringValue }.joined(separator: ".")
+        path.map { $0.intValue.map(String.init) ?? RequestKeys.fieldName($0.stringValue) }.joined(separator: ".")
     }
 }

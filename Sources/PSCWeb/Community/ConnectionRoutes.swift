@@ -17,14 +17,9 @@ struct ConnectionRoutes: FeatureRoutes {
     struct NewConnection: Decodable {
         let userID: Int64
         let note: String?
-        enum CodingKeys: String, CodingKey {
-            case note
-            case userID = "user_id"
-        }
     }
     struct NewBlock: Decodable {
         let userID: Int64
-        enum CodingKeys: String, CodingKey { case userID = "user_id" }
     }
 
     static func mapped(_ error: ConnectionError) -> APIError {

@@ -22,28 +22,16 @@ struct PostRoutes: FeatureRoutes {
         let content: String
         let visibility: String?
         let departmentID: Int64?
-        enum CodingKeys: String, CodingKey {
-            case content, visibility
-            case departmentID = "department_id"
-        }
     }
     struct NewComment: Decodable {
         let content: String
         let parentID: Int64?
-        enum CodingKeys: String, CodingKey {
-            case content
-            case parentID = "parent_id"
-        }
     }
     struct NewReport: Decodable {
         let targetType: String
         let targetID: Int64
         let reason: String
         let detail: String?
-        enum CodingKeys: String, CodingKey {
-            case reason, detail
-            case targetType = "target_type", targetID = "target_id"
-        }
     }
 
     static func mapped(_ error: PostError) -> APIError {
