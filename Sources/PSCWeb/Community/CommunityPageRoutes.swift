@@ -117,7 +117,7 @@ struct CommunityPageRoutes: FeatureRoutes {
             let records = securityRecords
             let listed = try await Offload.run { try records.isGranted(userID: user, type: "ferpa_directory") }
             let chosenDepartment = (own["department"] as? [String: Any])?["id"] as? Int
-            let departments = try await departments.all().map { department -> [String: Any] in
+            let departments = try await departments.names().map { department -> [String: Any] in
                 ["id": Int(department.id), "name": department.name, "selected": Int(department.id) == chosenDepartment]
             }
             return HTMLResponse.make(

@@ -16,17 +16,17 @@ struct EventViews {
         let profiles = profiles
         let organizerIDs = Array(Set(events.map(\.organizerID)))
         let organizers = try await Offload.run { try profiles.cards(ids: organizerIDs, viewer: 0) }
-        let departments = try await departments.all()
+        let names = Dictionary(try await departments.names().map { ($0.id, $0.name) }, uniquingKeysWith: { first, _ in first })
         return events.map { event in
             Self.body(
                 event, organizer: organizers[event.organizerID]?.record,
-                department: event.departmentID.flatMap { id in departments.first { $0.id == id } })
+                department: event.departmentID.flatMap { id in names[id].map { (id, $0) } })
         }
     }
 
     func body(_ event: EventRecord) async throws -> JSONValue { try await bodies([event])[0] }
 
-    static func body(_ event: EventRecord, organizer: ProfileRecord?, department: Department?) -> JSONValue {
+    static func body(_ event: EventRecord, organizer: ProfileRecord?, department: (id: Int64, name: String)?) -> JSONValue {
         func text(_ value: String?) -> JSONValue { value.map(JSONValue.string) ?? .null }
         return [
             "id": .int(event.id), "title": .string(event.title), "description": text(event.description), "location": text(event.location),
