@@ -1,6 +1,7 @@
 import Foundation
 import GRDB
 import Logging
+import PSCCore
 
 /// The one SQLite database of the platform (ARCHITECTURE §2): a GRDB `DatabasePool` in WAL mode, so exactly one
 /// connection writes and checkpoints while read-only readers run concurrently.
@@ -105,18 +106,18 @@ public final class Store: Sendable {
         return try pool.write(body)
     }
 
-    /// Async forms that keep the cooperative thread pool free while SQLite works.
+    /// Async forms that keep the cooperative thread pool free while SQLite works. They run the synchronous forms on
+    /// ``Offload`` rather than GRDB's own async scheduling: that holds a reader connection while it waits for a
+    /// dispatch thread, and with 200 signed-in sessions (Benchmarks/campus-day.sh) every dispatch thread was once
+    /// blocked in a synchronous read waiting for such a reader, so pages stalled for seconds at 0% CPU. A connection
+    /// is now taken only by a thread that is already running.
     public func read<T: Sendable>(_ body: @escaping @Sendable (GRDB.Database) throws -> T) async throws -> T {
-        let start = ContinuousClock.now
-        defer { observer?(.read, ContinuousClock.now - start) }
-        return try await pool.read(body)
+        try await Offload.run { try self.read(body) }
     }
 
     @discardableResult
     public func write<T: Sendable>(_ body: @escaping @Sendable (GRDB.Database) throws -> T) async throws -> T {
-        let start = ContinuousClock.now
-        defer { observer?(.write, ContinuousClock.now - start) }
-        return try await pool.write(body)
+        try await Offload.run { try self.write(body) }
     }
 
     /// Result of `PRAGMA wal_checkpoint`.
