@@ -13,29 +13,10 @@
 #   PSC_BIN=path   another build of psc (to compare two commits on the same seeded data)
 #   DATA_DIR=dir   reuse (or keep) a seeded directory; each run signs in 200 new sessions
 #   DURATION=60s CONNECTIONS=200 THREADS=2 PORT=18082
-set -euo pipefail
-# Load benchmarks measure the server, not the limits (00-conventions §8): switch the rate limits off.
-export PSC_RATE_LIMITS_ENABLED=false
-cd "$(dirname "$0")/.."
-psc="${PSC_BIN:-.build/release/psc}"
-unset PSC_BIN  # every PSC_ variable is read as configuration
-[ -x "$psc" ] || { echo "build first: swift build -c release --product psc" >&2; exit 1; }
-command -v wrk >/dev/null || { echo "install wrk (apt-get install wrk)" >&2; exit 1; }
-users="${1:-50000}"
-port="${PORT:-18082}"
-duration="${DURATION:-60s}"
+default_port=18082 default_duration=60s
+source "$(dirname "$0")/load-setup.sh"
 connections="${CONNECTIONS:-200}"
 threads="${THREADS:-2}"
-keep="${DATA_DIR:-}"
-data="${DATA_DIR:-$(mktemp -d)}"
-work="$(mktemp -d)"
-cleanup() {
-  kill "${pid:-}" 2>/dev/null || true
-  wait "${pid:-}" 2>/dev/null || true
-  rm -rf "$work"
-  [ -n "$keep" ] || rm -rf "$data"
-}
-trap cleanup EXIT
 
 if [ ! -f "$data/psc.db" ]; then
   echo "== psc seed --synthetic --users $users"
@@ -44,12 +25,7 @@ fi
 python3 Benchmarks/campus_day_targets.py "$data/psc.db" "$work/targets.tsv" "$connections"
 echo "database_bytes: $(stat -c %s "$data/psc.db")"
 
-"$psc" serve --data-dir "$data" --port "$port" --no-demo >/dev/null 2>"$work/server.err" &
-pid=$!
-until curl -sf "http://127.0.0.1:$port/api/v1/health" >/dev/null 2>&1; do
-  kill -0 "$pid" 2>/dev/null || { cat "$work/server.err" >&2; exit 1; }
-  sleep 0.05
-done
+start_server
 cookie="psc_session=$(head -1 "$work/targets.tsv" | cut -f4)"
 [ "$(curl -s -o /dev/null -w '%{http_code}' -b "$cookie" "http://127.0.0.1:$port/feed")" = 200 ] \
   || { echo "the benchmark's sessions are not signed in" >&2; exit 1; }

@@ -14,27 +14,9 @@
 # warm-up is the same but for the first 8 computations, which 64 waiting connections all feel). Then the server is restarted with PSC_CACHE_MAX_ENTRIES=0 (nothing cached) and each path list runs
 # on one connection (wrk -t1 -c1): what a request costs when it is computed, with no concurrent request to share
 # the computation. DATA_DIR=dir reuses (or keeps) a seeded directory.
-set -euo pipefail
-# Load benchmarks measure the server, not the limits (00-conventions §8): switch the rate limits off.
-export PSC_RATE_LIMITS_ENABLED=false
-cd "$(dirname "$0")/.."
-psc="${PSC_BIN:-.build/release/psc}"
-unset PSC_BIN  # every PSC_ variable is read as configuration
-[ -x "$psc" ] || { echo "build first: swift build -c release --product psc" >&2; exit 1; }
-command -v wrk >/dev/null || { echo "install wrk (apt-get install wrk)" >&2; exit 1; }
-users="${1:-50000}"
-port="${PORT:-18081}"
-duration="${DURATION:-15s}"
-keep="${DATA_DIR:-}"
-data="${DATA_DIR:-$(mktemp -d)}"
-scripts="$(mktemp -d)"
-cleanup() {
-  kill "${pid:-}" 2>/dev/null || true
-  wait "${pid:-}" 2>/dev/null || true
-  rm -rf "$scripts"
-  [ -n "$keep" ] || rm -rf "$data"
-}
-trap cleanup EXIT
+default_port=18081 default_duration=15s
+source "$(dirname "$0")/load-setup.sh"
+scripts="$work"
 
 if [ ! -f "$data/bench-token" ]; then
   echo "== psc seed --synthetic --users $users"
@@ -44,11 +26,6 @@ fi
 token="$(cat "$data/bench-token")"
 echo "database_bytes: $(stat -c %s "$data/psc.db")"
 
-start_server() {
-  "$psc" serve --data-dir "$data" --port "$port" --no-demo >/dev/null 2>"$scripts/server.err" &
-  pid=$!
-  until curl -sf "http://127.0.0.1:$port/api/v1/health" >/dev/null 2>&1; do sleep 0.05; done
-}
 start_server
 echo "rss_before_load_kb: $(awk '/VmRSS/ {print $2}' /proc/$pid/status)"
 auth="Authorization: Bearer $token"

@@ -20,20 +20,8 @@ extension AdminCommands {
         let admin = administration
         switch (args.first ?? "", args.count) {
         case ("create-admin", _):
-            var email: String?
-            var name: String?
-            var rest = args.dropFirst()
-            while let flag = rest.first {
-                rest = rest.dropFirst()
-                guard let value = rest.first else { throw Failure("bad_arguments", "\(flag) needs a value") }
-                rest = rest.dropFirst()
-                switch flag {
-                case "--email": email = value
-                case "--name": name = value
-                default: throw Failure("bad_arguments", "unknown option \(flag); use --email and --name")
-                }
-            }
-            guard let email, let name, !name.trimmingCharacters(in: .whitespaces).isEmpty else {
+            let options = try Self.options(args.dropFirst(), allowed: ["--email", "--name"])
+            guard let email = options["--email"], let name = options["--name"], !name.trimmingCharacters(in: .whitespaces).isEmpty else {
                 throw Failure("bad_arguments", "usage: psc-admin user create-admin --email E --name N")
             }
             let words = name.split(separator: " ").map(String.init)

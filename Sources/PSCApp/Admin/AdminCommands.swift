@@ -29,6 +29,22 @@ public struct AdminCommands: AdminCommandHandler {
         }
     }
 
+    /// `--flag value` pairs after a subcommand, each flag one of `allowed`; a missing value or another flag fails.
+    static func options(_ args: ArraySlice<String>, allowed: [String]) throws -> [String: String] {
+        var options: [String: String] = [:]
+        var rest = args
+        while let flag = rest.first {
+            rest = rest.dropFirst()
+            guard allowed.contains(flag) else {
+                throw Failure("bad_arguments", "unknown option \(flag); use \(allowed.joined(separator: " or "))")
+            }
+            guard let value = rest.first else { throw Failure("bad_arguments", "\(flag) needs a value") }
+            rest = rest.dropFirst()
+            options[flag] = value
+        }
+        return options
+    }
+
     static let usage: [String: String] = [
         "status": "status", "health": "health", "checkpoint": "checkpoint", "migrations": "migrations",
         "backup": "backup [DEST] | backup list | backup verify FILE", "config": "config check | config show",
@@ -237,25 +253,16 @@ public struct AdminCommands: AdminCommandHandler {
         }
         switch (args[0], args.count) {
         case ("list", _):
+            let options = try Self.options(args.dropFirst(), allowed: ["--state", "--kind"])
             var state: Job.State?
-            var kind: String?
-            var rest = args.dropFirst()
-            while let flag = rest.first {
-                rest = rest.dropFirst()
-                guard let value = rest.first else { throw Failure("bad_arguments", "\(flag) needs a value") }
-                rest = rest.dropFirst()
-                switch flag {
-                case "--state":
-                    guard let parsed = Job.State(rawValue: value) else {
-                        throw Failure(
-                            "bad_arguments",
-                            "unknown state '\(value)'; states: \(Job.State.allCases.map(\.rawValue).joined(separator: ", "))")
-                    }
-                    state = parsed
-                case "--kind": kind = value
-                default: throw Failure("bad_arguments", "unknown option \(flag); use --state or --kind")
+            if let value = options["--state"] {
+                guard let parsed = Job.State(rawValue: value) else {
+                    throw Failure(
+                        "bad_arguments", "unknown state '\(value)'; states: \(Job.State.allCases.map(\.rawValue).joined(separator: ", "))")
                 }
+                state = parsed
             }
+            let kind = options["--kind"]
             return ["jobs": .array(try queue.list(state: state, kind: kind).map(Self.summary))]
         case ("show", 2):
             guard let job = try queue.find(id: try id(args[1])) else { throw Failure("not_found", "no job \(args[1])") }
