@@ -22,3 +22,21 @@ struct TimestampTests {
         }
     }
 }
+
+@Suite("Client times")
+struct ClientTimeTests {
+    @Test("RFC 3339 times are read strictly: impossible days, hours and offsets are refused, never rolled over")
+    func strict() {
+        #expect(Timestamp.parse("2027-03-10T10:00:00Z") == Date(timeIntervalSince1970: 1_804_672_800))
+        #expect(Timestamp.parse("2027-03-10T04:00:00-06:00") == Timestamp.parse("2027-03-10T10:00:00Z"))
+        #expect(Timestamp.parse("2027-03-10T10:00:00.250Z") == Date(timeIntervalSince1970: 1_804_672_800.25))
+        #expect(Timestamp.parse("2028-02-29T00:00:00Z") != nil, "a leap day")
+        for text in [
+            "2027-02-29T00:00:00Z", "2027-02-30T10:00:00Z", "2100-02-29T00:00:00Z", "2027-04-31T00:00:00Z", "2027-13-01T00:00:00Z",
+            "2027-03-10T24:00:00Z", "2027-03-10T10:60:00Z", "2027-03-10T10:00:00+25:00", "2027-03-10T10:00:00+05:60",
+            "2027-03-10T10:00:00", "2027-03-10 10:00:00Z", "2027-03-10T10:00:00.Z", "2027-03-10T10:00:00Zjunk", "",
+        ] {
+            #expect(Timestamp.parse(text) == nil, "\(text)")
+        }
+    }
+}

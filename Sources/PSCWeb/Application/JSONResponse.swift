@@ -21,15 +21,22 @@ enum JSONResponse {
 
 extension Request {
     /// Reads a JSON body of at most `context.maxUploadSize` bytes: 415 without a JSON content type, 413 when too
-    /// large, 400 when unparseable or not an object, 422 with per-field messages on wrong types.
+    /// large, 400 when unparseable or not an object, 422 with per-field messages on wrong types, numbers out of range
+    /// and text holding control characters.
     func decodeJSON<T: Decodable>(as type: T.Type, context: AppRequestContext) async throws -> T {
-        let data = try await jsonObjectBody(context: context).data
+        let (data, object) = try await jsonObjectBody(context: context)
         do {
             return try RequestKeys.decoder().decode(T.self, from: data)
         } catch let DecodingError.typeMismatch(_, detail), let DecodingError.valueNotFound(_, detail) {
             throw APIError.validation([Self.fieldName(detail.codingPath): ["has the wrong type"]])
         } catch let DecodingError.keyNotFound(key, detail) {
             throw APIError.validation([Self.fieldName(detail.codingPath + [key]): ["is required"]])
+        } catch DecodingError.dataCorrupted {
+            // The body is valid JSON (it parsed above), so the decoder refused a number it cannot hold in a whole-number
+            // field (`1e40`, `2.5`) and, on Linux, without naming it: name the fields that hold such numbers.
+            let fields = Self.fieldsWithNonIntegralNumbers(object, path: nil)
+            guard !fields.isEmpty else { throw APIError.badRequest("The body could not be read as the expected object.") }
+            throw APIError.validation(Dictionary(uniqueKeysWithValues: fields.map { ($0, ["must be a whole number in range"]) }))
         } catch {
             throw APIError.badRequest("The body could not be read as the expected object.")
         }
@@ -54,7 +61,50 @@ extension Request {
         guard let object = (try? JSONSerialization.jsonObject(with: data)) as? [String: Any] else {
             throw APIError.badRequest("The body must be a JSON object in valid UTF-8.")
         }
+        let refused = Self.fieldsWithControlCharacters(object, path: nil)
+        guard refused.isEmpty else {
+            throw APIError.validation(Dictionary(uniqueKeysWithValues: refused.map { ($0, ["must not contain control characters"]) }))
+        }
         return (data, object)
+    }
+
+    /// Every field holding a number that is not a whole number an `Int64` can hold.
+    static func fieldsWithNonIntegralNumbers(_ value: Any, path: String?) -> [String] {
+        switch value {
+        case let number as NSNumber:
+            let double = number.doubleValue
+            let whole = double.rounded() == double && double >= -9.2e18 && double <= 9.2e18
+            return whole ? [] : [path ?? "body"]
+        case let object as [String: Any]:
+            return object.flatMap { key, member in fieldsWithNonIntegralNumbers(member, path: path.map { "\($0).\(key)" } ?? key) }
+        case let array as [Any]:
+            return array.enumerated().flatMap { index, member in
+                fieldsWithNonIntegralNumbers(member, path: path.map { "\($0).\(index)" } ?? String(index))
+            }
+        default:
+            return []
+        }
+    }
+
+    /// Every field (dotted path, array items by index) whose text holds a control character other than tab, line feed
+    /// and carriage return: no stored text carries them (a NUL cut a rendered post short), so every JSON body is
+    /// checked here once.
+    static func fieldsWithControlCharacters(_ value: Any, path: String?) -> [String] {
+        switch value {
+        case let text as String:
+            let bad = text.unicodeScalars.contains { scalar in
+                (scalar.value < 0x20 && scalar != "\t" && scalar != "\n" && scalar != "\r") || (0x7F...0x9F).contains(scalar.value)
+            }
+            return bad ? [path ?? "body"] : []
+        case let object as [String: Any]:
+            return object.flatMap { key, member in fieldsWithControlCharacters(member, path: path.map { "\($0).\(key)" } ?? key) }
+        case let array as [Any]:
+            return array.enumerated().flatMap { index, member in
+                fieldsWithControlCharacters(member, path: path.map { "\($0).\(index)" } ?? String(index))
+            }
+        default:
+            return []
+        }
     }
 
     private static func fieldName(_ path: [any CodingKey]) -> String {
