@@ -30,6 +30,12 @@ extension EndToEnd {
             #expect(missingPage.status == 404 && missingPage.body.contains("Page not found"))
             let wrongMethod = try HTTPExchange.send(port: server.port, method: "POST", path: "/api/v1/health")
             #expect(wrongMethod.status == 405 && wrongMethod.headers["allow"] == "GET, HEAD")
+            // A method the HTTP parser does not know never reaches the router; it still gets the JSON envelope.
+            let unknownMethod = try HTTPExchange.send(port: server.port, method: "BREW", path: "/api/v1/health")
+            #expect(unknownMethod.status == 501 && unknownMethod.json["error"] as? String == "not_implemented")
+            #expect(unknownMethod.headers["content-type"] == "application/json; charset=utf-8")
+            #expect((unknownMethod.json["request_id"] as? String)?.isEmpty == false)
+            #expect(try HTTPExchange.send(port: server.port, path: "/api/v1/departments").status == 200, "the server keeps serving")
             let oversized = try HTTPExchange.send(
                 port: server.port, method: "POST", path: "/api/v1/departments",
                 headers: ["Content-Type": "application/json"], body: Data(count: 2 << 20))

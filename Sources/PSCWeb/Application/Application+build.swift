@@ -92,6 +92,7 @@ public func buildApplication(
     let router = try buildRouter(platform: platform, accessLog: accessLog)
     return Application(
         router: router,
+        server: .http1(configuration: .init(additionalChannelHandlers: [MalformedRequestHandler()])),
         configuration: .init(
             address: .hostname(platform.configuration.host, port: platform.configuration.port),
             serverName: nil
