@@ -33,6 +33,19 @@ public indirect enum JSONValue: Sendable, Equatable, Codable {
         if case .string(let text) = self { return text }
         return nil
     }
+    public var arrayValue: [JSONValue]? {
+        if case .array(let items) = self { return items }
+        return nil
+    }
+    public var objectValue: [String: JSONValue]? {
+        if case .object(let members) = self { return members }
+        return nil
+    }
+    /// An item of an array; nil for other values or an index out of range.
+    public subscript(index: Int) -> JSONValue? {
+        guard case .array(let items) = self, items.indices.contains(index) else { return nil }
+        return items[index]
+    }
 
     /// The RFC 8785 canonical form: keys sorted by UTF-16 code units, no whitespace, minimal escaping.
     public var canonicalText: String { String(decoding: canonicalBytes, as: UTF8.self) }

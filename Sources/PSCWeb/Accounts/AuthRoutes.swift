@@ -45,7 +45,7 @@ struct AuthRoutes: FeatureRoutes {
         catalog.add(
             RouteSpec(
                 id: "AUTH-2", .post, "/api/v1/auth/verify-email", summary: "Verify email", tag: "Auth", limit: .own("10/h"),
-                responses: [200: ("Verified", nil), 404: ("Unknown, used or expired token", "Error")]),
+                responses: [422: ("Invalid fields", "Error"), 200: ("Verified", nil), 404: ("Unknown, used or expired token", "Error")]),
             to: router
         ) { request, context in
             let body = try await request.decodeJSON(as: TokenBody.self, context: context)
@@ -75,6 +75,7 @@ struct AuthRoutes: FeatureRoutes {
             RouteSpec(
                 id: "AUTH-4", .post, "/api/v1/auth/login", summary: "Sign in", tag: "Auth", limit: .own("10/min"),
                 responses: [
+                    422: ("Invalid fields", "Error"),
                     200: ("Signed in", nil), 401: ("Invalid credentials or suspended", "Error"),
                     429: ("Too many attempts for this account", "Error"),
                 ]),

@@ -60,13 +60,17 @@ struct PasskeyRoutes: FeatureRoutes {
                 id: "SEC-7", .post, "/api/v1/security/webauthn/register/options", summary: "Start adding a passkey", tag: "Security",
                 limit: .own("10/h"),
                 responses: [
+                    401: ("Not signed in", "Error"),
                     200: ("Creation options", nil), 403: ("Recent authentication required", "Error"), 422: ("Bad device name", "Error"),
                 ]),
             to: router, handler: registrationOptions)
         catalog.add(
             RouteSpec(
                 id: "SEC-8", .post, "/api/v1/security/webauthn/register", summary: "Add a passkey", tag: "Security", limit: .own("10/h"),
-                responses: [201: ("Added", nil), 409: ("Credential already registered", "Error"), 422: ("A check failed", "Error")]),
+                responses: [
+                    401: ("Not signed in", "Error"), 201: ("Added", nil), 409: ("Credential already registered", "Error"),
+                    422: ("A check failed", "Error"),
+                ]),
             to: router, handler: registerPasskey)
         catalog.add(
             RouteSpec(
@@ -76,12 +80,12 @@ struct PasskeyRoutes: FeatureRoutes {
         catalog.add(
             RouteSpec(
                 id: "SEC-10", .post, "/api/v1/auth/webauthn/login", summary: "Sign in with a passkey", tag: "Auth", limit: .own("20/min"),
-                responses: [200: ("Signed in", nil), 401: ("Not accepted", "Error")]),
+                responses: [422: ("Invalid fields", "Error"), 200: ("Signed in", nil), 401: ("Not accepted", "Error")]),
             to: router, handler: passkeySignIn)
         catalog.add(
             RouteSpec(
                 id: "SEC-11", .get, "/api/v1/security/webauthn/credentials", summary: "My passkeys", tag: "Security",
-                responses: [200: ("Passkeys", nil)]),
+                responses: [401: ("Not signed in", "Error"), 200: ("Passkeys", nil)]),
             to: router
         ) { _, context in
             let (identity, _) = try context.requireSession(enrolling: true)
@@ -92,7 +96,9 @@ struct PasskeyRoutes: FeatureRoutes {
         catalog.add(
             RouteSpec(
                 id: "SEC-12", .patch, "/api/v1/security/webauthn/credentials/{id}", summary: "Rename a passkey", tag: "Security",
-                responses: [200: ("Renamed", nil), 404: ("Not yours", "Error"), 422: ("Bad name", "Error")]),
+                responses: [
+                    401: ("Not signed in", "Error"), 200: ("Renamed", nil), 404: ("Not yours", "Error"), 422: ("Bad name", "Error"),
+                ]),
             to: router
         ) { request, context in
             let (identity, _) = try context.requireSession(enrolling: true)
@@ -109,7 +115,10 @@ struct PasskeyRoutes: FeatureRoutes {
         catalog.add(
             RouteSpec(
                 id: "SEC-13", .delete, "/api/v1/security/webauthn/credentials/{id}", summary: "Remove a passkey", tag: "Security",
-                responses: [204: ("Removed", nil), 403: ("Recent authentication required", "Error"), 404: ("Not yours", "Error")]),
+                responses: [
+                    401: ("Not signed in", "Error"), 204: ("Removed", nil), 403: ("Recent authentication required", "Error"),
+                    404: ("Not yours", "Error"),
+                ]),
             to: router
         ) { request, context in
             let (identity, session) = try context.requireSession(enrolling: true)

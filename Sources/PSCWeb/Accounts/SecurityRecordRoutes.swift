@@ -39,12 +39,12 @@ struct SecurityRecordRoutes: FeatureRoutes {
         catalog.add(
             RouteSpec(
                 id: "SEC-15", .post, "/api/v1/security/consent", summary: "Record a consent", tag: "Security", limit: .own("30/h"),
-                responses: [201: ("Recorded", nil), 422: ("Unknown type or bad version", "Error")]),
+                responses: [401: ("Not signed in", "Error"), 201: ("Recorded", nil), 422: ("Unknown type or bad version", "Error")]),
             to: router, handler: record)
         catalog.add(
             RouteSpec(
                 id: "SEC-16", .get, "/api/v1/security/consent", summary: "My current consents", tag: "Security",
-                responses: [200: ("The latest record of each type", nil)]),
+                responses: [401: ("Not signed in", "Error"), 200: ("The latest record of each type", nil)]),
             to: router
         ) { _, context in
             let identity = try context.require(.signedIn, scope: "profile:read")
@@ -55,7 +55,7 @@ struct SecurityRecordRoutes: FeatureRoutes {
         catalog.add(
             RouteSpec(
                 id: "SEC-17", .get, "/api/v1/security/consent/history", summary: "My consent history", tag: "Security",
-                responses: [200: ("Every record, newest first", nil), 422: ("Unknown type", "Error")]),
+                responses: [401: ("Not signed in", "Error"), 200: ("Every record, newest first", nil), 422: ("Unknown type", "Error")]),
             to: router
         ) { request, context in
             let identity = try context.require(.signedIn, scope: "profile:read")

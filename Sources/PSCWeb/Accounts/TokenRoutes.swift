@@ -35,6 +35,7 @@ struct TokenRoutes: FeatureRoutes {
             RouteSpec(
                 id: "AUTH-19", .post, "/api/v1/auth/tokens", summary: "Create a token", tag: "Auth", limit: .own("10/h"),
                 responses: [
+                    401: ("Not signed in", "Error"),
                     201: ("The token, shown once", nil), 403: ("Recent authentication required", "Error"),
                     422: ("Invalid name, scopes or lifetime", "Error"),
                 ]),
@@ -42,7 +43,7 @@ struct TokenRoutes: FeatureRoutes {
         catalog.add(
             RouteSpec(
                 id: "AUTH-20", .delete, "/api/v1/auth/tokens/{id}", summary: "Revoke a token", tag: "Auth",
-                responses: [204: ("Revoked", nil), 404: ("Not one of your tokens", "Error")]),
+                responses: [401: ("Not signed in", "Error"), 204: ("Revoked", nil), 404: ("Not one of your tokens", "Error")]),
             to: router
         ) { request, context in
             let (identity, _) = try context.requireSession(.active)

@@ -36,6 +36,7 @@ struct TwoFactorRoutes: FeatureRoutes {
             RouteSpec(
                 id: "SEC-2", .post, "/api/v1/security/2fa/enable", summary: "Start TOTP enrolment", tag: "Security", limit: .own("5/h"),
                 responses: [
+                    401: ("Not signed in", "Error"),
                     200: ("Secret, otpauth URI and QR code", nil), 403: ("Recent authentication required", "Error"),
                     409: ("Already enabled", "Error"),
                 ]),
@@ -83,7 +84,7 @@ struct TwoFactorRoutes: FeatureRoutes {
         catalog.add(
             RouteSpec(
                 id: "SEC-4", .post, "/api/v1/security/2fa/verify", summary: "Check a code", tag: "Security", limit: .own("5/min, 20/h"),
-                responses: [200: ("Whether the code is valid", nil), 422: ("No token", "Error")]),
+                responses: [401: ("Not signed in", "Error"), 200: ("Whether the code is valid", nil), 422: ("No token", "Error")]),
             to: router
         ) { request, context in
             let (identity, _) = try context.requireSession(enrolling: true)

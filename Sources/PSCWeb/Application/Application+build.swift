@@ -79,7 +79,7 @@ public func buildRouter(platform: Platform, accessLog: AccessLogSink, catalog: R
             applicationViews: applicationViews, pages: pages),
     ]
     for feature in routes { feature.register(with: router, catalog: catalog) }
-    OpenAPIRoutes(catalog: catalog).register(with: router)
+    OpenAPIRoutes(catalog: catalog, pages: pages).register(with: router)
     return router
 }
 

@@ -20,7 +20,8 @@ struct CompanyRoutes: FeatureRoutes {
         let companies = companies
         catalog.add(
             RouteSpec(
-                id: "JOB-13", .get, "/api/v1/companies", summary: "Companies", tag: "Jobs", responses: [200: ("A page of companies", nil)]),
+                id: "JOB-13", .get, "/api/v1/companies", summary: "Companies", tag: "Jobs",
+                responses: [401: ("Not signed in", "Error"), 200: ("A page of companies", nil)]),
             to: router
         ) { request, context in
             _ = try context.require(.active, scope: "content:read")
@@ -40,7 +41,7 @@ struct CompanyRoutes: FeatureRoutes {
         catalog.add(
             RouteSpec(
                 id: "JOB-13", .get, "/api/v1/companies/{id}", summary: "A company", tag: "Jobs",
-                responses: [200: ("Company", nil), 404: ("No such company", "Error")]),
+                responses: [401: ("Not signed in", "Error"), 200: ("Company", nil), 404: ("No such company", "Error")]),
             to: router
         ) { _, context in
             _ = try context.require(.active, scope: "content:read")
@@ -51,7 +52,7 @@ struct CompanyRoutes: FeatureRoutes {
         catalog.add(
             RouteSpec(
                 id: "JOB-14", .patch, "/api/v1/companies/{id}", summary: "Edit a company", tag: "Jobs", limit: .own("30/h"),
-                responses: [200: ("Company", nil), 404: ("Not yours", "Error"), 422: ("Invalid", "Error")]),
+                responses: [401: ("Not signed in", "Error"), 200: ("Company", nil), 404: ("Not yours", "Error"), 422: ("Invalid", "Error")]),
             to: router
         ) { request, context in
             let identity = try context.require(.active, scope: "manage")
@@ -81,7 +82,7 @@ struct CompanyRoutes: FeatureRoutes {
         catalog.add(
             RouteSpec(
                 id: "JOB-15", .post, "/api/v1/companies/{id}/verify", summary: "Verify a company", tag: "Jobs",
-                responses: [200: ("Company", nil), 404: ("No such company", "Error")]),
+                responses: [401: ("Not signed in", "Error"), 200: ("Company", nil), 404: ("No such company", "Error")]),
             to: router
         ) { request, context in
             let identity = try context.require(.active, scope: "manage")

@@ -28,6 +28,7 @@ struct JobApplicationRoutes: FeatureRoutes {
             RouteSpec(
                 id: "JOB-7", .post, "/api/v1/jobs/{id}/applications", summary: "Apply", tag: "Jobs", limit: .own("20/day"),
                 responses: [
+                    401: ("Not signed in", "Error"),
                     201: ("JobApplication", nil), 404: ("No such posting", "Error"), 409: ("Already applied, or not accepting", "Error"),
                 ]),
             to: router
@@ -71,7 +72,7 @@ struct JobApplicationRoutes: FeatureRoutes {
         catalog.add(
             RouteSpec(
                 id: "JOB-8", .get, "/api/v1/jobs/{id}/applications", summary: "A posting's applications", tag: "Jobs",
-                responses: [200: ("A page of JobApplication", nil), 404: ("Not yours", "Error")]),
+                responses: [401: ("Not signed in", "Error"), 200: ("A page of JobApplication", nil), 404: ("Not yours", "Error")]),
             to: router
         ) { request, context in
             let identity = try context.require(.active, scope: "applications:read")
@@ -95,7 +96,7 @@ struct JobApplicationRoutes: FeatureRoutes {
         catalog.add(
             RouteSpec(
                 id: "JOB-9", .get, "/api/v1/users/me/job-applications", summary: "My job applications", tag: "Jobs",
-                responses: [200: ("A page of JobApplication, newest first", nil)]),
+                responses: [401: ("Not signed in", "Error"), 200: ("A page of JobApplication, newest first", nil)]),
             to: router
         ) { request, context in
             let identity = try context.require(.active, scope: "applications:read")
@@ -112,7 +113,7 @@ struct JobApplicationRoutes: FeatureRoutes {
         catalog.add(
             RouteSpec(
                 id: "JOB-10", .get, "/api/v1/job-applications/{id}", summary: "A job application", tag: "Jobs",
-                responses: [200: ("JobApplication", nil), 404: ("Not yours", "Error")]),
+                responses: [401: ("Not signed in", "Error"), 200: ("JobApplication", nil), 404: ("Not yours", "Error")]),
             to: router
         ) { _, context in
             let identity = try context.require(.active, scope: "applications:read")
@@ -127,7 +128,10 @@ struct JobApplicationRoutes: FeatureRoutes {
         catalog.add(
             RouteSpec(
                 id: "JOB-11", .patch, "/api/v1/job-applications/{id}", summary: "Move an application", tag: "Jobs", limit: .own("60/h"),
-                responses: [200: ("JobApplication", nil), 404: ("Not yours", "Error"), 409: ("Invalid transition", "Error")]),
+                responses: [
+                    401: ("Not signed in", "Error"), 200: ("JobApplication", nil), 404: ("Not yours", "Error"),
+                    409: ("Invalid transition", "Error"),
+                ]),
             to: router
         ) { request, context in
             let identity = try context.require(.active, scope: "applications:write")
@@ -151,7 +155,9 @@ struct JobApplicationRoutes: FeatureRoutes {
         catalog.add(
             RouteSpec(
                 id: "JOB-12", .post, "/api/v1/job-applications/{id}/withdraw", summary: "Withdraw my application", tag: "Jobs",
-                responses: [200: ("status withdrawn", nil), 409: ("Already decided or withdrawn", "Error")]),
+                responses: [
+                    401: ("Not signed in", "Error"), 200: ("status withdrawn", nil), 409: ("Already decided or withdrawn", "Error"),
+                ]),
             to: router
         ) { _, context in
             let identity = try context.require(.active, scope: "applications:write")

@@ -85,7 +85,7 @@ struct JobPostingRoutes: FeatureRoutes {
         catalog.add(
             RouteSpec(
                 id: "JOB-1", .get, "/api/v1/jobs", summary: "Job postings", tag: "Jobs",
-                responses: [200: ("A page of active JobPosting, featured first", nil)]),
+                responses: [401: ("Not signed in", "Error"), 200: ("A page of active JobPosting, featured first", nil)]),
             to: router
         ) { request, context in
             _ = try context.require(.active, scope: "content:read")
@@ -138,7 +138,7 @@ struct JobPostingRoutes: FeatureRoutes {
         catalog.add(
             RouteSpec(
                 id: "JOB-2", .get, "/api/v1/jobs/{id}", summary: "A job posting", tag: "Jobs",
-                responses: [200: ("JobPosting", nil), 404: ("No such posting, or not active", "Error")]),
+                responses: [401: ("Not signed in", "Error"), 200: ("JobPosting", nil), 404: ("No such posting, or not active", "Error")]),
             to: router
         ) { request, context in
             let identity = try context.require(.active, scope: "content:read")
@@ -148,7 +148,10 @@ struct JobPostingRoutes: FeatureRoutes {
         catalog.add(
             RouteSpec(
                 id: "JOB-3", .post, "/api/v1/jobs", summary: "Post a job", tag: "Jobs", limit: .own("20/h"),
-                responses: [201: ("JobPosting", nil), 403: ("Not a poster, or quota reached", "Error"), 422: ("Invalid", "Error")]),
+                responses: [
+                    401: ("Not signed in", "Error"), 201: ("JobPosting", nil), 403: ("Not a poster, or quota reached", "Error"),
+                    422: ("Invalid", "Error"),
+                ]),
             to: router
         ) { request, context in
             let identity = try context.require(.active, scope: "manage")
@@ -184,7 +187,9 @@ struct JobPostingRoutes: FeatureRoutes {
         catalog.add(
             RouteSpec(
                 id: "JOB-4", .patch, "/api/v1/jobs/{id}", summary: "Change a posting", tag: "Jobs", limit: .own("60/h"),
-                responses: [200: ("JobPosting", nil), 404: ("Not yours", "Error"), 409: ("Closed", "Error")]),
+                responses: [
+                    401: ("Not signed in", "Error"), 200: ("JobPosting", nil), 404: ("Not yours", "Error"), 409: ("Closed", "Error"),
+                ]),
             to: router
         ) { request, context in
             let identity = try context.require(.active, scope: "manage")
@@ -199,7 +204,7 @@ struct JobPostingRoutes: FeatureRoutes {
         catalog.add(
             RouteSpec(
                 id: "JOB-5", .delete, "/api/v1/jobs/{id}", summary: "Close a posting", tag: "Jobs", limit: .own("30/h"),
-                responses: [204: ("Closed", nil), 404: ("Not yours", "Error")]),
+                responses: [401: ("Not signed in", "Error"), 204: ("Closed", nil), 404: ("Not yours", "Error")]),
             to: router
         ) { _, context in
             let identity = try context.require(.active, scope: "manage")
@@ -211,7 +216,7 @@ struct JobPostingRoutes: FeatureRoutes {
         catalog.add(
             RouteSpec(
                 id: "JOB-6", .post, "/api/v1/jobs/{id}/review", summary: "Approve or reject a posting", tag: "Jobs",
-                responses: [200: ("JobPosting", nil), 409: ("Not pending", "Error")]),
+                responses: [401: ("Not signed in", "Error"), 200: ("JobPosting", nil), 409: ("Not pending", "Error")]),
             to: router
         ) { request, context in
             let identity = try context.require(.active, scope: "manage")

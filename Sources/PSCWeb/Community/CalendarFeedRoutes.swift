@@ -15,7 +15,7 @@ struct CalendarFeedRoutes: FeatureRoutes {
         catalog.add(
             RouteSpec(
                 id: "USR-15", .post, "/api/v1/users/me/calendar-token", summary: "A new calendar feed URL", tag: "Users",
-                limit: .own("5/h"), responses: [201: ("feed_url", nil)]),
+                limit: .own("5/h"), responses: [401: ("Not signed in", "Error"), 201: ("feed_url", nil)]),
             to: router
         ) { request, context in
             let identity = try context.require(.signedIn, scope: "profile:write")

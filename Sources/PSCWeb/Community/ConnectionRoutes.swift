@@ -45,7 +45,7 @@ struct ConnectionRoutes: FeatureRoutes {
         catalog.add(
             RouteSpec(
                 id: "CON-1", .get, "/api/v1/connections", summary: "My connections and requests", tag: "Connections",
-                responses: [200: ("A page of connections", nil), 422: ("Bad status", "Error")]),
+                responses: [401: ("Not signed in", "Error"), 200: ("A page of connections", nil), 422: ("Bad status", "Error")]),
             to: router
         ) { request, context in
             let identity = try context.require(.active, scope: "content:read")
@@ -64,6 +64,7 @@ struct ConnectionRoutes: FeatureRoutes {
             RouteSpec(
                 id: "CON-2", .post, "/api/v1/connections", summary: "Ask to connect", tag: "Connections", limit: .own("50/day"),
                 responses: [
+                    401: ("Not signed in", "Error"),
                     201: ("Requested, or connected when they had asked", nil), 403: ("Blocked", "Error"), 404: ("No such member", "Error"),
                     409: ("Exists or declined recently", "Error"), 422: ("Yourself", "Error"),
                 ]),
@@ -86,7 +87,10 @@ struct ConnectionRoutes: FeatureRoutes {
                 RouteSpec(
                     id: id, .post, "/api/v1/connections/{id}/\(action)", summary: accept ? "Accept a request" : "Decline a request",
                     tag: "Connections",
-                    responses: [200: ("Answered", nil), 404: ("Not a request to you", "Error"), 409: ("Already answered", "Error")]),
+                    responses: [
+                        200: ("Answered", nil), 401: ("Not signed in", "Error"), 404: ("Not a request to you", "Error"),
+                        409: ("Already answered", "Error"),
+                    ]),
                 to: router
             ) { _, context in
                 let identity = try context.require(.active, scope: "content:write")
@@ -98,7 +102,7 @@ struct ConnectionRoutes: FeatureRoutes {
         catalog.add(
             RouteSpec(
                 id: "CON-5", .delete, "/api/v1/connections/{id}", summary: "Withdraw or remove", tag: "Connections",
-                responses: [204: ("Gone", nil), 404: ("Not yours", "Error")]),
+                responses: [401: ("Not signed in", "Error"), 204: ("Gone", nil), 404: ("Not yours", "Error")]),
             to: router
         ) { _, context in
             let identity = try context.require(.active, scope: "content:write")
@@ -109,7 +113,7 @@ struct ConnectionRoutes: FeatureRoutes {
         catalog.add(
             RouteSpec(
                 id: "CON-6", .get, "/api/v1/connections/suggestions", summary: "People you may know", tag: "Connections",
-                responses: [200: ("Suggestions with reasons", nil)]),
+                responses: [401: ("Not signed in", "Error"), 200: ("Suggestions with reasons", nil)]),
             to: router
         ) { request, context in
             let identity = try context.require(.active, scope: "content:read")
@@ -119,7 +123,8 @@ struct ConnectionRoutes: FeatureRoutes {
         }
         catalog.add(
             RouteSpec(
-                id: "CON-7", .get, "/api/v1/blocks", summary: "People I blocked", tag: "Connections", responses: [200: ("UserCards", nil)]),
+                id: "CON-7", .get, "/api/v1/blocks", summary: "People I blocked", tag: "Connections",
+                responses: [401: ("Not signed in", "Error"), 200: ("UserCards", nil)]),
             to: router
         ) { _, context in
             let identity = try context.require(.active, scope: "content:read")
@@ -133,7 +138,9 @@ struct ConnectionRoutes: FeatureRoutes {
         catalog.add(
             RouteSpec(
                 id: "CON-8", .post, "/api/v1/blocks", summary: "Block a member", tag: "Connections", limit: .own("30/day"),
-                responses: [201: ("Blocked", nil), 404: ("No such member", "Error"), 422: ("Yourself", "Error")]),
+                responses: [
+                    401: ("Not signed in", "Error"), 201: ("Blocked", nil), 404: ("No such member", "Error"), 422: ("Yourself", "Error"),
+                ]),
             to: router
         ) { request, context in
             let identity = try context.require(.active, scope: "content:write")
@@ -145,7 +152,7 @@ struct ConnectionRoutes: FeatureRoutes {
         catalog.add(
             RouteSpec(
                 id: "CON-9", .delete, "/api/v1/blocks/{user_id}", summary: "Unblock", tag: "Connections",
-                responses: [204: ("Unblocked", nil), 404: ("Not blocked", "Error")]),
+                responses: [401: ("Not signed in", "Error"), 204: ("Unblocked", nil), 404: ("Not blocked", "Error")]),
             to: router
         ) { _, context in
             let identity = try context.require(.active, scope: "content:write")

@@ -13,6 +13,7 @@ struct DirectoryRoutes: FeatureRoutes {
             RouteSpec(
                 id: "DIR-1", .get, "/api/v1/directory", summary: "Member directory", tag: "Directory", limit: .own("60/min"),
                 responses: [
+                    401: ("Not signed in", "Error"),
                     200: ("A page of UserCard", nil), 403: ("Employers without directory access", "Error"), 422: ("Bad filter", "Error"),
                 ]),
             to: router

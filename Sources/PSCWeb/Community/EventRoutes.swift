@@ -146,7 +146,9 @@ struct EventRoutes: FeatureRoutes {
         catalog.add(
             RouteSpec(
                 id: "EVT-3", .post, "/api/v1/events", summary: "Create an event", tag: "Events", limit: .own("30/h"),
-                responses: [201: ("Event", nil), 403: ("Not an organiser", "Error"), 422: ("Invalid", "Error")]),
+                responses: [
+                    401: ("Not signed in", "Error"), 201: ("Event", nil), 403: ("Not an organiser", "Error"), 422: ("Invalid", "Error"),
+                ]),
             to: router
         ) { request, context in
             let identity = try context.require(.active, scope: "manage")
@@ -162,7 +164,9 @@ struct EventRoutes: FeatureRoutes {
         catalog.add(
             RouteSpec(
                 id: "EVT-4", .patch, "/api/v1/events/{id}", summary: "Change an event", tag: "Events", limit: .own("60/h"),
-                responses: [200: ("Event", nil), 403: ("Not the organiser", "Error"), 409: ("Cancelled", "Error")]),
+                responses: [
+                    401: ("Not signed in", "Error"), 200: ("Event", nil), 403: ("Not the organiser", "Error"), 409: ("Cancelled", "Error"),
+                ]),
             to: router
         ) { request, context in
             let identity = try context.require(.active, scope: "manage")
@@ -179,7 +183,7 @@ struct EventRoutes: FeatureRoutes {
         catalog.add(
             RouteSpec(
                 id: "EVT-5", .post, "/api/v1/events/{id}/cancel", summary: "Cancel an event", tag: "Events", limit: .own("30/h"),
-                responses: [200: ("Event", nil), 409: ("Already cancelled", "Error")]),
+                responses: [401: ("Not signed in", "Error"), 200: ("Event", nil), 409: ("Already cancelled", "Error")]),
             to: router
         ) { request, context in
             let identity = try context.require(.active, scope: "manage")
@@ -195,7 +199,10 @@ struct EventRoutes: FeatureRoutes {
         catalog.add(
             RouteSpec(
                 id: "EVT-6", .put, "/api/v1/events/{id}/rsvp", summary: "RSVP", tag: "Events", limit: .own("60/h"),
-                responses: [201: ("Going or waitlisted", nil), 200: ("Already answered", nil), 409: ("Full, closed or cancelled", "Error")]),
+                responses: [
+                    401: ("Not signed in", "Error"), 201: ("Going or waitlisted", nil), 200: ("Already answered", nil),
+                    409: ("Full, closed or cancelled", "Error"),
+                ]),
             to: router
         ) { _, context in
             let identity = try context.require(.active, scope: "content:write")
@@ -208,7 +215,7 @@ struct EventRoutes: FeatureRoutes {
         catalog.add(
             RouteSpec(
                 id: "EVT-7", .delete, "/api/v1/events/{id}/rsvp", summary: "Cancel my RSVP", tag: "Events", limit: .own("60/h"),
-                responses: [204: ("Left; the first in line moves up", nil), 404: ("No RSVP", "Error")]),
+                responses: [401: ("Not signed in", "Error"), 204: ("Left; the first in line moves up", nil), 404: ("No RSVP", "Error")]),
             to: router
         ) { _, context in
             let identity = try context.require(.active, scope: "content:write")
@@ -219,7 +226,7 @@ struct EventRoutes: FeatureRoutes {
         catalog.add(
             RouteSpec(
                 id: "EVT-8", .get, "/api/v1/events/{id}/attendees", summary: "Attendees", tag: "Events",
-                responses: [200: ("Going and waitlisted, in order", nil), 404: ("Not yours", "Error")]),
+                responses: [401: ("Not signed in", "Error"), 200: ("Going and waitlisted, in order", nil), 404: ("Not yours", "Error")]),
             to: router
         ) { request, context in
             let identity = try context.require(.active, scope: "manage")
@@ -246,6 +253,7 @@ struct EventRoutes: FeatureRoutes {
             RouteSpec(
                 id: "EVT-9", .post, "/api/v1/events/{id}/check-in", summary: "Check in", tag: "Events", limit: .own("30/min"),
                 responses: [
+                    401: ("Not signed in", "Error"),
                     201: ("checked_in_at", nil), 200: ("Already checked in", nil), 403: ("Wrong code, or walk-ins off", "Error"),
                     409: ("Outside the check-in window", "Error"),
                 ]),
@@ -277,7 +285,7 @@ struct EventRoutes: FeatureRoutes {
         catalog.add(
             RouteSpec(
                 id: "EVT-10", .get, "/api/v1/events/{id}/check-in-code", summary: "The check-in code", tag: "Events",
-                responses: [200: ("code and qr_png (base64)", nil), 404: ("Not yours", "Error")]),
+                responses: [401: ("Not signed in", "Error"), 200: ("code and qr_png (base64)", nil), 404: ("Not yours", "Error")]),
             to: router
         ) { request, context in
             let identity = try context.require(.active, scope: "manage")
@@ -291,7 +299,10 @@ struct EventRoutes: FeatureRoutes {
             RouteSpec(
                 id: "EVT-11", .post, "/api/v1/events/{id}/feedback", summary: "Rate an event I attended", tag: "Events",
                 limit: .own("10/h"),
-                responses: [201: ("Recorded", nil), 403: ("Did not check in", "Error"), 409: ("Already rated", "Error")]),
+                responses: [
+                    401: ("Not signed in", "Error"), 201: ("Recorded", nil), 403: ("Did not check in", "Error"),
+                    409: ("Already rated", "Error"),
+                ]),
             to: router
         ) { request, context in
             let identity = try context.require(.active, scope: "content:write")
@@ -332,7 +343,7 @@ struct EventRoutes: FeatureRoutes {
         catalog.add(
             RouteSpec(
                 id: "EVT-14", .get, "/api/v1/users/me/events", summary: "My events", tag: "Events",
-                responses: [200: ("Events I RSVPed to", nil)]),
+                responses: [401: ("Not signed in", "Error"), 200: ("Events I RSVPed to", nil)]),
             to: router
         ) { request, context in
             let identity = try context.require(.active, scope: "content:read")

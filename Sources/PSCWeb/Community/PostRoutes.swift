@@ -54,7 +54,9 @@ struct PostRoutes: FeatureRoutes {
     func register(with router: Router<AppRequestContext>, catalog: RouteCatalog) {
         let posts = posts
         catalog.add(
-            RouteSpec(id: "PST-1", .get, "/api/v1/feed", summary: "My feed", tag: "Posts", responses: [200: ("A page of Post", nil)]),
+            RouteSpec(
+                id: "PST-1", .get, "/api/v1/feed", summary: "My feed", tag: "Posts",
+                responses: [401: ("Not signed in", "Error"), 200: ("A page of Post", nil)]),
             to: router
         ) { request, context in
             let identity = try context.require(.active, scope: "content:read")
@@ -69,7 +71,7 @@ struct PostRoutes: FeatureRoutes {
         catalog.add(
             RouteSpec(
                 id: "PST-2", .post, "/api/v1/posts", summary: "Write a post", tag: "Posts", limit: .own("30/h"),
-                responses: [201: ("Post", nil), 422: ("Invalid", "Error")]),
+                responses: [401: ("Not signed in", "Error"), 201: ("Post", nil), 422: ("Invalid", "Error")]),
             to: router
         ) { request, context in
             let identity = try context.require(.active, scope: "content:write")
@@ -113,7 +115,9 @@ struct PostRoutes: FeatureRoutes {
         catalog.add(
             RouteSpec(
                 id: "PST-4", .patch, "/api/v1/posts/{id}", summary: "Edit my post", tag: "Posts", limit: .own("60/h"),
-                responses: [200: ("Post", nil), 403: ("Not the author", "Error"), 404: ("No such post", "Error")]),
+                responses: [
+                    401: ("Not signed in", "Error"), 200: ("Post", nil), 403: ("Not the author", "Error"), 404: ("No such post", "Error"),
+                ]),
             to: router
         ) { request, context in
             let identity = try context.require(.active, scope: "content:write")
@@ -149,7 +153,7 @@ struct PostRoutes: FeatureRoutes {
         catalog.add(
             RouteSpec(
                 id: "PST-5", .delete, "/api/v1/posts/{id}", summary: "Delete a post", tag: "Posts",
-                responses: [204: ("Deleted", nil), 404: ("No such post of yours", "Error")]),
+                responses: [401: ("Not signed in", "Error"), 204: ("Deleted", nil), 404: ("No such post of yours", "Error")]),
             to: router
         ) { _, context in
             let identity = try context.require(.active, scope: "content:write")
@@ -162,7 +166,7 @@ struct PostRoutes: FeatureRoutes {
             catalog.add(
                 RouteSpec(
                     id: id, method, "/api/v1/posts/{id}/like", summary: liked ? "Like" : "Unlike", tag: "Posts", limit: .own("300/h"),
-                    responses: [200: ("Like state", nil), 404: ("Not visible", "Error")]),
+                    responses: [200: ("Like state", nil), 401: ("Not signed in", "Error"), 404: ("Not visible", "Error")]),
                 to: router
             ) { _, context in
                 let identity = try context.require(.active, scope: "content:write")
@@ -192,7 +196,9 @@ struct PostRoutes: FeatureRoutes {
         catalog.add(
             RouteSpec(
                 id: "PST-9", .post, "/api/v1/posts/{id}/comments", summary: "Comment", tag: "Posts", limit: .own("60/h"),
-                responses: [201: ("Comment", nil), 403: ("Blocked", "Error"), 404: ("Not visible", "Error")]),
+                responses: [
+                    401: ("Not signed in", "Error"), 201: ("Comment", nil), 403: ("Blocked", "Error"), 404: ("Not visible", "Error"),
+                ]),
             to: router
         ) { request, context in
             let identity = try context.require(.active, scope: "content:write")
@@ -207,7 +213,7 @@ struct PostRoutes: FeatureRoutes {
         catalog.add(
             RouteSpec(
                 id: "PST-10", .delete, "/api/v1/comments/{id}", summary: "Delete a comment", tag: "Posts",
-                responses: [204: ("Deleted", nil), 404: ("Not yours", "Error")]),
+                responses: [401: ("Not signed in", "Error"), 204: ("Deleted", nil), 404: ("Not yours", "Error")]),
             to: router
         ) { _, context in
             let identity = try context.require(.active, scope: "content:write")
@@ -220,6 +226,7 @@ struct PostRoutes: FeatureRoutes {
             RouteSpec(
                 id: "PST-11", .post, "/api/v1/reports", summary: "Report content", tag: "Posts", limit: .own("20/day"),
                 responses: [
+                    401: ("Not signed in", "Error"),
                     201: ("Reported", nil), 404: ("No such target", "Error"), 409: ("Already reported", "Error"), 422: ("Invalid", "Error"),
                 ]),
             to: router
@@ -242,7 +249,9 @@ struct PostRoutes: FeatureRoutes {
         catalog.add(
             RouteSpec(
                 id: "USR-18", .get, "/api/v1/users/{id}/posts", summary: "A member's posts", tag: "Users",
-                responses: [200: ("A page of Post the caller may see", nil), 404: ("No such member", "Error")]),
+                responses: [
+                    401: ("Not signed in", "Error"), 200: ("A page of Post the caller may see", nil), 404: ("No such member", "Error"),
+                ]),
             to: router
         ) { request, context in
             let identity = try context.require(.active, scope: "content:read")

@@ -23,12 +23,15 @@ struct ProfileRoutes: FeatureRoutes {
         catalog.add(
             RouteSpec(
                 id: "USR-2", .patch, "/api/v1/users/me", summary: "Edit my profile", tag: "Users", limit: .own("60/h"),
-                responses: [200: ("UserProfile", nil), 422: ("Invalid fields", "Error")]),
+                responses: [401: ("Not signed in", "Error"), 200: ("UserProfile", nil), 422: ("Invalid fields", "Error")]),
             to: router, handler: edit)
         catalog.add(
             RouteSpec(
                 id: "USR-4", .get, "/api/v1/users/{id}", summary: "A member's profile", tag: "Users",
-                responses: [200: ("UserProfile filtered by privacy and connection", nil), 404: ("No such member, or blocked", "Error")]),
+                responses: [
+                    401: ("Not signed in", "Error"), 200: ("UserProfile filtered by privacy and connection", nil),
+                    404: ("No such member, or blocked", "Error"),
+                ]),
             to: router
         ) { _, context in
             let identity = try context.require(.active, scope: "profile:read")
@@ -42,7 +45,7 @@ struct ProfileRoutes: FeatureRoutes {
         catalog.add(
             RouteSpec(
                 id: "USR-5", .get, "/api/v1/users/me/privacy", summary: "My privacy settings", tag: "Users",
-                responses: [200: ("privacy", nil)]),
+                responses: [401: ("Not signed in", "Error"), 200: ("privacy", nil)]),
             to: router
         ) { _, context in
             let identity = try context.require(.signedIn, scope: "profile:read")
@@ -51,7 +54,7 @@ struct ProfileRoutes: FeatureRoutes {
         catalog.add(
             RouteSpec(
                 id: "USR-5", .put, "/api/v1/users/me/privacy", summary: "Set my privacy settings", tag: "Users", limit: .own("30/h"),
-                responses: [200: ("privacy", nil), 422: ("Unknown field or level", "Error")]),
+                responses: [401: ("Not signed in", "Error"), 200: ("privacy", nil), 422: ("Unknown field or level", "Error")]),
             to: router
         ) { request, context in
             let identity = try context.require(.signedIn, scope: "profile:write")

@@ -65,6 +65,7 @@ struct UploadRoutes: FeatureRoutes {
             RouteSpec(
                 id: "USR-16", .post, "/api/v1/uploads", summary: "Upload a file", tag: "Users", limit: .own("30/h"),
                 responses: [
+                    401: ("Not signed in", "Error"),
                     201: ("id, url, sha256, bytes, content_type", nil), 413: ("Too large", "Error"),
                     415: ("Not PNG, JPEG, WebP or PDF", "Error"),
                 ]),
@@ -121,7 +122,10 @@ struct UploadRoutes: FeatureRoutes {
         catalog.add(
             RouteSpec(
                 id: "USR-3", .put, "/api/v1/users/me/avatar", summary: "Set my avatar", tag: "Users", limit: .own("10/h"),
-                responses: [200: ("avatar_url", nil), 413: ("Over 5 MiB", "Error"), 415: ("Not PNG, JPEG or WebP", "Error")]),
+                responses: [
+                    401: ("Not signed in", "Error"), 200: ("avatar_url", nil), 413: ("Over 5 MiB", "Error"),
+                    415: ("Not PNG, JPEG or WebP", "Error"),
+                ]),
             to: router
         ) { request, context in
             let identity = try context.require(.signedIn, scope: "profile:write")

@@ -34,7 +34,9 @@ struct NotificationRoutes: FeatureRoutes {
         catalog.add(
             RouteSpec(
                 id: "NTF-1", .get, "/api/v1/notifications/list", summary: "My notifications", tag: "Notifications",
-                responses: [200: ("notifications, unread_count, next_cursor", nil), 422: ("Unknown type", "Error")]),
+                responses: [
+                    401: ("Not signed in", "Error"), 200: ("notifications, unread_count, next_cursor", nil), 422: ("Unknown type", "Error"),
+                ]),
             to: router
         ) { request, context in
             let identity = try context.require(.signedIn, scope: "notifications:read")
@@ -54,7 +56,7 @@ struct NotificationRoutes: FeatureRoutes {
         catalog.add(
             RouteSpec(
                 id: "NTF-2", .get, "/api/v1/notifications/unread-count", summary: "How many are unread", tag: "Notifications",
-                responses: [200: ("unread_count", nil)]),
+                responses: [401: ("Not signed in", "Error"), 200: ("unread_count", nil)]),
             to: router
         ) { _, context in
             let user = try context.require(.signedIn, scope: "notifications:read").user.id
@@ -63,7 +65,7 @@ struct NotificationRoutes: FeatureRoutes {
         catalog.add(
             RouteSpec(
                 id: "NTF-3", .post, "/api/v1/notifications/{id}/read", summary: "Mark one read", tag: "Notifications",
-                responses: [200: ("is_read", nil), 404: ("Not yours", "Error")]),
+                responses: [401: ("Not signed in", "Error"), 200: ("is_read", nil), 404: ("Not yours", "Error")]),
             to: router
         ) { _, context in
             let user = try context.require(.signedIn, scope: "notifications:write").user.id
@@ -76,7 +78,7 @@ struct NotificationRoutes: FeatureRoutes {
         catalog.add(
             RouteSpec(
                 id: "NTF-4", .post, "/api/v1/notifications/read-all", summary: "Mark all read", tag: "Notifications",
-                responses: [200: ("marked", nil)]),
+                responses: [401: ("Not signed in", "Error"), 200: ("marked", nil)]),
             to: router
         ) { request, context in
             let user = try context.require(.signedIn, scope: "notifications:write").user.id
@@ -88,7 +90,7 @@ struct NotificationRoutes: FeatureRoutes {
         catalog.add(
             RouteSpec(
                 id: "NTF-5", .delete, "/api/v1/notifications/{id}", summary: "Delete one", tag: "Notifications",
-                responses: [204: ("Deleted", nil), 404: ("Not yours", "Error")]),
+                responses: [401: ("Not signed in", "Error"), 204: ("Deleted", nil), 404: ("Not yours", "Error")]),
             to: router
         ) { _, context in
             let user = try context.require(.signedIn, scope: "notifications:write").user.id

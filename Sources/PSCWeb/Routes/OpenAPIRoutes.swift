@@ -3,9 +3,11 @@ import Hummingbird
 import PSCCore
 
 /// `GET /api/openapi.json`: an OpenAPI 3.1 document built from the route catalog, so a route cannot be served
-/// without being described.
+/// without being described; `GET /api/docs`: the same document as a page people can read, drawn on the server
+/// (no script, nothing from another origin).
 struct OpenAPIRoutes {
     let catalog: RouteCatalog
+    let pages: PageRenderer
 
     func register(with router: Router<AppRequestContext>) {
         catalog.add(
@@ -16,6 +18,64 @@ struct OpenAPIRoutes {
         ) { _, _ in
             JSONResponse.make(OpenAPIDocument.build(from: catalog.all), cache: "public, max-age=60")
         }
+        catalog.add(
+            RouteSpec(
+                id: "API-DOCS", .get, "/api/docs", summary: "The API reference as a page", tag: "Meta", limit: .page,
+                responses: [200: ("HTML page", nil)]),
+            to: router
+        ) { request, context in
+            HTMLResponse.make(
+                pages.render(
+                    "api-docs", Self.pageData(OpenAPIDocument.build(from: catalog.all)), request: request, identity: context.identity))
+        }
+    }
+
+    /// The document's operations grouped by tag, in words.
+    static func pageData(_ document: JSONValue) -> [String: Any] {
+        guard case .object(let paths)? = document["paths"] else { return [:] }
+        var byTag: [String: [[String: Any]]] = [:]
+        for (path, item) in paths.sorted(by: { $0.key < $1.key }) {
+            guard case .object(let operations) = item else { continue }
+            for method in ["get", "post", "put", "patch", "delete"] {
+                guard let operation = operations[method] else { continue }
+                let tag = operation["tags"]?[0]?.stringValue ?? "Other"
+                let identifier = operation["operationId"]?.stringValue ?? "\(method) \(path)"
+                let parameters: [[String: Any]] = (operation["parameters"]?.arrayValue ?? []).map { parameter in
+                    [
+                        "name": parameter["name"]?.stringValue ?? "", "place": parameter["in"]?.stringValue ?? "",
+                        "required": parameter["required"]?.boolValue == true ? "Yes" : "No",
+                        "about": parameter["description"]?.stringValue ?? "An id",
+                    ]
+                }
+                let answers: [[String: Any]] = (operation["responses"]?.objectValue ?? [:]).sorted { $0.key < $1.key }.map {
+                    code, response in
+                    ["code": code, "meaning": response["description"]?.stringValue ?? ""]
+                }
+                var entry: [String: Any] = [
+                    "method": method.uppercased(), "path": path, "summary": operation["summary"]?.stringValue ?? "",
+                    "operationId": identifier,
+                    "anchor": identifier.lowercased().map { $0.isLetter || $0.isNumber ? String($0) : "-" }.joined(),
+                    "parameters": parameters, "hasParameters": !parameters.isEmpty, "answers": answers,
+                ]
+                if operation["security"] != nil {
+                    entry["access"] = "a signed-in member (session cookie, with the CSRF header on writes) or a bearer token"
+                }
+                if let content = operation["requestBody"]?["content"]?.objectValue?.keys.first {
+                    entry["body"] = content == "multipart/form-data" ? "a file as multipart/form-data" : "a JSON object"
+                }
+                byTag[tag, default: []].append(entry)
+            }
+        }
+        let tags: [[String: Any]] = byTag.keys.sorted().map { name in
+            [
+                "name": name, "slug": name.lowercased().map { $0.isLetter ? String($0) : "-" }.joined(),
+                "count": byTag[name]?.count ?? 0, "operations": byTag[name] ?? [],
+            ]
+        }
+        return [
+            "tags": tags, "operationCount": tags.reduce(0) { $0 + ($1["count"] as? Int ?? 0) },
+            "version": document["info"]?["version"]?.stringValue ?? "",
+        ]
     }
 }
 
@@ -44,9 +104,18 @@ enum OpenAPIDocument {
             var responses: [String: JSONValue] = [:]
             for (status, (description, schema)) in route.responses {
                 var response: [String: JSONValue] = ["description": .string(description)]
-                if let schema {
+                // Every refusal is the error envelope (00-conventions §5), whether or not the route named it.
+                if let schema = schema ?? (status >= 400 ? "Error" : nil) {
                     response["content"] = ["application/json": ["schema": ["$ref": .string("#/components/schemas/\(schema)")]]]
                 }
+                responses[String(status)] = .object(response)
+            }
+            for (status, description) in commonRefusals(route) where responses[String(status)] == nil {
+                var response: [String: JSONValue] = [
+                    "description": .string(description),
+                    "content": ["application/json": ["schema": ["$ref": "#/components/schemas/Error"]]],
+                ]
+                if status == 429 { response["headers"] = ["Retry-After": ["schema": ["type": "integer", "minimum": 1]]] }
                 responses[String(status)] = .object(response)
             }
             // One route id may name several operations (USR-5's GET and PUT, JOB-13's list and item); OpenAPI wants
@@ -61,6 +130,8 @@ enum OpenAPIDocument {
                 "responses": .object(responses),
             ]
             if !parameters.isEmpty { operation["parameters"] = .array(parameters) }
+            if let body = requestBody(route) { operation["requestBody"] = body }
+            if let security = security(route) { operation["security"] = security }
             operations[route.method.rawValue.lowercased()] = .object(operation)
             paths[route.path] = .object(operations)
         }
@@ -72,9 +143,65 @@ enum OpenAPIDocument {
             ],
             "servers": [["url": "/"]],
             "paths": .object(paths),
-            "components": ["schemas": schemas],
+            "components": ["schemas": schemas, "securitySchemes": securitySchemes],
         ]
     }
+
+    /// Whether the route reads a request body: writes that can refuse fields (422).
+    static func readsBody(_ route: RouteSpec) -> Bool {
+        [.post, .put, .patch].contains(route.method) && route.responses[422] != nil
+    }
+
+    /// Refusals every route of a kind can give, from the mechanisms they share: the error middleware (500), the rate
+    /// limits (429), the `{id}` helper (404), and the body reader (400 unreadable, 413 too large, 415 not JSON).
+    static func commonRefusals(_ route: RouteSpec) -> [(Int, String)] {
+        var refusals: [(Int, String)] = [(500, "Unexpected failure; the body names the request id")]
+        if route.limit != .none { refusals.append((429, "Rate limit reached; retry after Retry-After seconds")) }
+        if !route.pathParameters.isEmpty { refusals.append((404, "No such item, or not one the caller may see")) }
+        if readsBody(route) {
+            refusals += [(400, "The body is not a JSON object"), (413, "The body is too large"), (415, "The body is not JSON")]
+        }
+        return refusals
+    }
+
+    /// A JSON object for writes that read one; multipart for the upload routes.
+    static func requestBody(_ route: RouteSpec) -> JSONValue? {
+        guard readsBody(route) || route.path.hasSuffix("/uploads") || route.path.hasSuffix("/avatar") else { return nil }
+        if route.path.hasSuffix("/uploads") || route.path.hasSuffix("/avatar") {
+            return [
+                "required": true,
+                "content": [
+                    "multipart/form-data": ["schema": ["type": "object", "properties": ["file": ["type": "string", "format": "binary"]]]]
+                ],
+            ]
+        }
+        return ["required": true, "content": ["application/json": ["schema": ["type": "object"]]]]
+    }
+
+    /// A route that declares 401 needs a session (with the CSRF header on writes) or a bearer token. Routes that do
+    /// not declare it state nothing yet: their access is checked in the handler, and the catalogue does not say
+    /// which of them also serve anonymous callers (issue 15 continues here).
+    static func security(_ route: RouteSpec) -> JSONValue? {
+        guard route.responses[401] != nil else { return nil }
+        let write = ![.get, .head, .options].contains(route.method)
+        let session: JSONValue = write ? ["session": [], "csrf": []] : ["session": []]
+        return [session, ["bearer": []]]
+    }
+
+    static let securitySchemes: JSONValue = [
+        "session": [
+            "type": "apiKey", "in": "cookie", "name": "psc_session",
+            "description": "The session cookie set by sign-in (`__Host-psc_session` when the site is served over HTTPS).",
+        ],
+        "csrf": [
+            "type": "apiKey", "in": "header", "name": "X-CSRF-Token",
+            "description": "The session's CSRF token (sign-in and GET /api/v1/auth/session return it), on every unsafe request.",
+        ],
+        "bearer": [
+            "type": "http", "scheme": "bearer", "bearerFormat": "psc_pat_…",
+            "description": "A personal access token; its scopes limit what it may call.",
+        ],
+    ]
 
     static let nullableString: JSONValue = ["type": ["string", "null"]]
 
