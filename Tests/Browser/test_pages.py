@@ -89,7 +89,7 @@ def test_no_content_security_policy_violations(server, browser):
 
 
 @pytest.mark.parametrize("theme", ["light", "dark"])
-@pytest.mark.parametrize("path", ["/", "/no-such-page", "/departments/1", "/search?q=technology"])
+@pytest.mark.parametrize("path", ["/", "/no-such-page", "/departments/1", "/search?q=technology", "/api/docs"])
 def test_axe_finds_no_serious_violations(server, browser, theme, path):
     browser.get(server.url + "/")
     browser.add_cookie({"name": "psc_theme", "value": theme, "path": "/"})

@@ -168,6 +168,13 @@ struct InfoPageRoutes: FeatureRoutes {
                     ],
                     links: [("/settings/profile", "Profile and privacy")]),
                 Section(
+                    slug: "developers", title: "Building on PittState Connect",
+                    paragraphs: [
+                        "Departments and students can use the JSON API with a personal access token from your security settings. "
+                            + "The reference lists every operation, who may call it and what it answers."
+                    ],
+                    links: [("/api/docs", "API reference"), ("/settings/security", "Personal access tokens")]),
+                Section(
                     slug: "contact", title: "Still stuck?",
                     paragraphs: [
                         "Write to \(contact). Include the reference number shown on any error page, so we can find what went wrong."
