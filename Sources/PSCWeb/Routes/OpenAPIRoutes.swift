@@ -73,7 +73,7 @@ struct OpenAPIRoutes {
             ]
         }
         return [
-            "tags": tags, "operationCount": tags.reduce(0) { $0 + ($1["count"] as? Int ?? 0) },
+            "tags": tags, "operationCount": byTag.values.reduce(0) { $0 + $1.count },
             "version": document["info"]?["version"]?.stringValue ?? "",
         ]
     }
