@@ -43,28 +43,14 @@ public enum Timestamp {
         guard bytes.count == 24, bytes[4] == UInt8(ascii: "-"), bytes[7] == UInt8(ascii: "-"), bytes[10] == UInt8(ascii: "T"),
             bytes[13] == UInt8(ascii: ":"), bytes[16] == UInt8(ascii: ":"), bytes[19] == UInt8(ascii: "."), bytes[23] == UInt8(ascii: "Z")
         else { return nil }
-        func number(_ offset: Int, _ width: Int) -> Int? {
-            var value = 0
-            for byte in bytes[offset..<offset + width] {
-                guard (UInt8(ascii: "0")...UInt8(ascii: "9")).contains(byte) else { return nil }
-                value = value * 10 + Int(byte - UInt8(ascii: "0"))
-            }
-            return value
-        }
+        func number(_ offset: Int, _ width: Int) -> Int? { digits(bytes, offset, width) }
         guard let year = number(0, 4), let month = number(5, 2), let day = number(8, 2), let hour = number(11, 2),
             let minute = number(14, 2), let second = number(17, 2), let milliseconds = number(20, 3),
             (1...12).contains(month), (1...31).contains(day), hour < 24, minute < 60, second < 61
         else { return nil }
-        var parts = tm()
-        parts.tm_year = Int32(year - 1900)
-        parts.tm_mon = Int32(month - 1)
-        parts.tm_mday = Int32(day)
-        parts.tm_hour = Int32(hour)
-        parts.tm_min = Int32(minute)
-        parts.tm_sec = Int32(second)
-        let seconds = timegm(&parts)
-        // timegm normalises 31 February into March; such a stamp was never written by string(from:).
-        guard parts.tm_mday == Int32(day), parts.tm_mon == Int32(month - 1) else { return nil }
+        // A day the month does not have (31 February) was never written by string(from:).
+        guard day <= daysIn(month: month, year: year) else { return nil }
+        let seconds = utcSeconds(year: year, month: month, day: day, hour: hour, minute: minute, second: second)
         return Date(timeIntervalSince1970: TimeInterval(seconds) + TimeInterval(milliseconds) / 1000)
     }
 
@@ -76,15 +62,7 @@ public enum Timestamp {
             bytes[10] == UInt8(ascii: "T") || bytes[10] == UInt8(ascii: "t"), bytes[13] == UInt8(ascii: ":"),
             bytes[16] == UInt8(ascii: ":")
         else { return nil }
-        func number(_ offset: Int, _ width: Int) -> Int? {
-            guard offset + width <= bytes.count else { return nil }
-            var value = 0
-            for byte in bytes[offset..<offset + width] {
-                guard (UInt8(ascii: "0")...UInt8(ascii: "9")).contains(byte) else { return nil }
-                value = value * 10 + Int(byte - UInt8(ascii: "0"))
-            }
-            return value
-        }
+        func number(_ offset: Int, _ width: Int) -> Int? { digits(bytes, offset, width) }
         guard let year = number(0, 4), let month = number(5, 2), let day = number(8, 2), let hour = number(11, 2),
             let minute = number(14, 2), let second = number(17, 2), (1...12).contains(month), hour < 24, minute < 60, second < 60,
             (1...daysIn(month: month, year: year)).contains(day)
@@ -115,6 +93,23 @@ public enum Timestamp {
         default:
             return nil
         }
+        let seconds = utcSeconds(year: year, month: month, day: day, hour: hour, minute: minute, second: second)
+        return Date(timeIntervalSince1970: TimeInterval(seconds - offsetSeconds) + fraction)
+    }
+
+    /// The decimal number in `width` ASCII digits at `offset`; nil past the end or at any other byte.
+    private static func digits(_ bytes: [UInt8], _ offset: Int, _ width: Int) -> Int? {
+        guard offset + width <= bytes.count else { return nil }
+        var value = 0
+        for byte in bytes[offset..<offset + width] {
+            guard (UInt8(ascii: "0")...UInt8(ascii: "9")).contains(byte) else { return nil }
+            value = value * 10 + Int(byte - UInt8(ascii: "0"))
+        }
+        return value
+    }
+
+    /// Seconds since 1970 of a UTC calendar time whose fields are already in range.
+    private static func utcSeconds(year: Int, month: Int, day: Int, hour: Int, minute: Int, second: Int) -> Int {
         var parts = tm()
         parts.tm_year = Int32(year - 1900)
         parts.tm_mon = Int32(month - 1)
@@ -122,8 +117,7 @@ public enum Timestamp {
         parts.tm_hour = Int32(hour)
         parts.tm_min = Int32(minute)
         parts.tm_sec = Int32(second)
-        let seconds = timegm(&parts)
-        return Date(timeIntervalSince1970: TimeInterval(seconds - offsetSeconds) + fraction)
+        return timegm(&parts)
     }
 
     static func daysIn(month: Int, year: Int) -> Int {

@@ -70,19 +70,10 @@ extension Request {
 
     /// Every field holding a number that is not a whole number an `Int64` can hold.
     static func fieldsWithNonIntegralNumbers(_ value: Any, path: String?) -> [String] {
-        switch value {
-        case let number as NSNumber:
+        fields(in: value, path: path) { leaf in
+            guard let number = leaf as? NSNumber, !(leaf is String) else { return false }
             let double = number.doubleValue
-            let whole = double.rounded() == double && double >= -9.2e18 && double <= 9.2e18
-            return whole ? [] : [path ?? "body"]
-        case let object as [String: Any]:
-            return object.flatMap { key, member in fieldsWithNonIntegralNumbers(member, path: path.map { "\($0).\(key)" } ?? key) }
-        case let array as [Any]:
-            return array.enumerated().flatMap { index, member in
-                fieldsWithNonIntegralNumbers(member, path: path.map { "\($0).\(index)" } ?? String(index))
-            }
-        default:
-            return []
+            return !(double.rounded() == double && double >= -9.2e18 && double <= 9.2e18)
         }
     }
 
@@ -90,20 +81,25 @@ extension Request {
     /// and carriage return: no stored text carries them (a NUL cut a rendered post short), so every JSON body is
     /// checked here once.
     static func fieldsWithControlCharacters(_ value: Any, path: String?) -> [String] {
-        switch value {
-        case let text as String:
-            let bad = text.unicodeScalars.contains { scalar in
+        fields(in: value, path: path) { leaf in
+            guard let text = leaf as? String else { return false }
+            return text.unicodeScalars.contains { scalar in
                 (scalar.value < 0x20 && scalar != "\t" && scalar != "\n" && scalar != "\r") || (0x7F...0x9F).contains(scalar.value)
             }
-            return bad ? [path ?? "body"] : []
+        }
+    }
+
+    /// The dotted paths of the leaves of a parsed JSON value that `refused` picks.
+    private static func fields(in value: Any, path: String?, where refused: (Any) -> Bool) -> [String] {
+        switch value {
         case let object as [String: Any]:
-            return object.flatMap { key, member in fieldsWithControlCharacters(member, path: path.map { "\($0).\(key)" } ?? key) }
+            return object.flatMap { key, member in fields(in: member, path: path.map { "\($0).\(key)" } ?? key, where: refused) }
         case let array as [Any]:
             return array.enumerated().flatMap { index, member in
-                fieldsWithControlCharacters(member, path: path.map { "\($0).\(index)" } ?? String(index))
+                fields(in: member, path: path.map { "\($0).\(index)" } ?? String(index), where: refused)
             }
         default:
-            return []
+            return refused(value) ? [path ?? "body"] : []
         }
     }
 
