@@ -92,7 +92,9 @@ struct AuthRoutes: FeatureRoutes {
             RouteSpec(
                 id: "AUTH-8", .post, "/api/v1/auth/reauthenticate", summary: "Confirm it is you", tag: "Auth",
                 limit: .own("10/15min"),
-                responses: [200: ("Recent authentication until", nil), 401: ("Wrong password or code", "Error")]),
+                responses: [
+                    422: ("Invalid fields", "Error"), 200: ("Recent authentication until", nil), 401: ("Wrong password or code", "Error"),
+                ]),
             to: router, handler: reauthenticate)
         catalog.add(
             RouteSpec(

@@ -115,6 +115,7 @@ struct TwoFactorRoutes: FeatureRoutes {
             RouteSpec(
                 id: "SEC-5", .post, "/api/v1/security/2fa/disable", summary: "Turn two-factor off", tag: "Security", limit: .own("5/h"),
                 responses: [
+                    422: ("Invalid fields", "Error"),
                     200: ("Disabled", nil), 401: ("Wrong password or code", "Error"), 403: ("Recent authentication required", "Error"),
                 ]),
             to: router, handler: disable)
@@ -123,6 +124,7 @@ struct TwoFactorRoutes: FeatureRoutes {
                 id: "SEC-6", .post, "/api/v1/security/2fa/recovery-codes", summary: "New recovery codes", tag: "Security",
                 limit: .own("3/h"),
                 responses: [
+                    422: ("Invalid fields", "Error"),
                     200: ("Ten new codes", nil), 401: ("Wrong code", "Error"), 403: ("Recent authentication required", "Error"),
                     409: ("Two-factor is off", "Error"),
                 ]),

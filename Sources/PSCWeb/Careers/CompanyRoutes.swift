@@ -82,7 +82,10 @@ struct CompanyRoutes: FeatureRoutes {
         catalog.add(
             RouteSpec(
                 id: "JOB-15", .post, "/api/v1/companies/{id}/verify", summary: "Verify a company", tag: "Jobs",
-                responses: [401: ("Not signed in", "Error"), 200: ("Company", nil), 404: ("No such company", "Error")]),
+                responses: [
+                    422: ("Invalid fields", "Error"), 403: ("Not allowed for this account", "Error"), 401: ("Not signed in", "Error"),
+                    200: ("Company", nil), 404: ("No such company", "Error"),
+                ]),
             to: router
         ) { request, context in
             let identity = try context.require(.active, scope: "manage")

@@ -28,6 +28,7 @@ struct JobApplicationRoutes: FeatureRoutes {
             RouteSpec(
                 id: "JOB-7", .post, "/api/v1/jobs/{id}/applications", summary: "Apply", tag: "Jobs", limit: .own("20/day"),
                 responses: [
+                    422: ("Invalid fields", "Error"), 403: ("Not allowed for this account", "Error"),
                     401: ("Not signed in", "Error"),
                     201: ("JobApplication", nil), 404: ("No such posting", "Error"), 409: ("Already applied, or not accepting", "Error"),
                 ]),

@@ -204,7 +204,10 @@ struct JobPostingRoutes: FeatureRoutes {
         catalog.add(
             RouteSpec(
                 id: "JOB-5", .delete, "/api/v1/jobs/{id}", summary: "Close a posting", tag: "Jobs", limit: .own("30/h"),
-                responses: [401: ("Not signed in", "Error"), 204: ("Closed", nil), 404: ("Not yours", "Error")]),
+                responses: [
+                    409: ("Conflicts with the current state", "Error"), 401: ("Not signed in", "Error"), 204: ("Closed", nil),
+                    404: ("Not yours", "Error"),
+                ]),
             to: router
         ) { _, context in
             let identity = try context.require(.active, scope: "manage")
@@ -216,7 +219,10 @@ struct JobPostingRoutes: FeatureRoutes {
         catalog.add(
             RouteSpec(
                 id: "JOB-6", .post, "/api/v1/jobs/{id}/review", summary: "Approve or reject a posting", tag: "Jobs",
-                responses: [401: ("Not signed in", "Error"), 200: ("JobPosting", nil), 409: ("Not pending", "Error")]),
+                responses: [
+                    422: ("Invalid fields", "Error"), 403: ("Not allowed for this account", "Error"), 401: ("Not signed in", "Error"),
+                    200: ("JobPosting", nil), 409: ("Not pending", "Error"),
+                ]),
             to: router
         ) { request, context in
             let identity = try context.require(.active, scope: "manage")

@@ -183,7 +183,10 @@ struct EventRoutes: FeatureRoutes {
         catalog.add(
             RouteSpec(
                 id: "EVT-5", .post, "/api/v1/events/{id}/cancel", summary: "Cancel an event", tag: "Events", limit: .own("30/h"),
-                responses: [401: ("Not signed in", "Error"), 200: ("Event", nil), 409: ("Already cancelled", "Error")]),
+                responses: [
+                    403: ("Not allowed for this account", "Error"), 401: ("Not signed in", "Error"), 200: ("Event", nil),
+                    409: ("Already cancelled", "Error"),
+                ]),
             to: router
         ) { request, context in
             let identity = try context.require(.active, scope: "manage")
@@ -253,6 +256,7 @@ struct EventRoutes: FeatureRoutes {
             RouteSpec(
                 id: "EVT-9", .post, "/api/v1/events/{id}/check-in", summary: "Check in", tag: "Events", limit: .own("30/min"),
                 responses: [
+                    422: ("Invalid fields", "Error"),
                     401: ("Not signed in", "Error"),
                     201: ("checked_in_at", nil), 200: ("Already checked in", nil), 403: ("Wrong code, or walk-ins off", "Error"),
                     409: ("Outside the check-in window", "Error"),
@@ -300,6 +304,7 @@ struct EventRoutes: FeatureRoutes {
                 id: "EVT-11", .post, "/api/v1/events/{id}/feedback", summary: "Rate an event I attended", tag: "Events",
                 limit: .own("10/h"),
                 responses: [
+                    422: ("Invalid fields", "Error"),
                     401: ("Not signed in", "Error"), 201: ("Recorded", nil), 403: ("Did not check in", "Error"),
                     409: ("Already rated", "Error"),
                 ]),

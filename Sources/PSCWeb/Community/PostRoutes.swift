@@ -197,6 +197,7 @@ struct PostRoutes: FeatureRoutes {
             RouteSpec(
                 id: "PST-9", .post, "/api/v1/posts/{id}/comments", summary: "Comment", tag: "Posts", limit: .own("60/h"),
                 responses: [
+                    422: ("Invalid fields", "Error"),
                     401: ("Not signed in", "Error"), 201: ("Comment", nil), 403: ("Blocked", "Error"), 404: ("Not visible", "Error"),
                 ]),
             to: router
