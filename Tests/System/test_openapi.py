@@ -136,4 +136,10 @@ def test_every_operation_answers_each_role_as_documented(demo_contract):
             answer = session.request(method.upper(), running.url + concrete(path), allow_redirects=False, timeout=10, **body)
             assert answer.status_code < 500, f"{role}: {method.upper()} {path}: {answer.text[:200]}"
             checked += check(document, path, method, operation, answer)
+            if method in ("post", "put", "patch"):
+                # Without a body: a route that wants a JSON one says 415, and then the document must declare it.
+                bare = session.request(method.upper(), running.url + concrete(path), headers=headers, allow_redirects=False, timeout=10)
+                checked += check(document, path, method, operation, bare)
+                if bare.status_code == 415:
+                    assert "requestBody" in operation, f"{method.upper()} {path} reads a JSON body the document does not declare"
     assert checked >= 6 * 100

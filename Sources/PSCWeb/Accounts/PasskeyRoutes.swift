@@ -75,7 +75,7 @@ struct PasskeyRoutes: FeatureRoutes {
         catalog.add(
             RouteSpec(
                 id: "SEC-9", .post, "/api/v1/auth/webauthn/login/options", summary: "Start a passkey sign-in", tag: "Auth",
-                limit: .own("20/min"), responses: [200: ("Request options", nil)]),
+                limit: .own("20/min"), responses: [422: ("Invalid fields", "Error"), 200: ("Request options", nil)]),
             to: router, handler: loginOptions)
         catalog.add(
             RouteSpec(

@@ -188,6 +188,7 @@ struct JobPostingRoutes: FeatureRoutes {
             RouteSpec(
                 id: "JOB-4", .patch, "/api/v1/jobs/{id}", summary: "Change a posting", tag: "Jobs", limit: .own("60/h"),
                 responses: [
+                    422: ("Invalid fields", "Error"),
                     401: ("Not signed in", "Error"), 200: ("JobPosting", nil), 404: ("Not yours", "Error"), 409: ("Closed", "Error"),
                 ]),
             to: router

@@ -165,6 +165,7 @@ struct EventRoutes: FeatureRoutes {
             RouteSpec(
                 id: "EVT-4", .patch, "/api/v1/events/{id}", summary: "Change an event", tag: "Events", limit: .own("60/h"),
                 responses: [
+                    422: ("Invalid fields", "Error"),
                     401: ("Not signed in", "Error"), 200: ("Event", nil), 403: ("Not the organiser", "Error"), 409: ("Cancelled", "Error"),
                 ]),
             to: router
@@ -184,6 +185,7 @@ struct EventRoutes: FeatureRoutes {
             RouteSpec(
                 id: "EVT-5", .post, "/api/v1/events/{id}/cancel", summary: "Cancel an event", tag: "Events", limit: .own("30/h"),
                 responses: [
+                    422: ("Invalid fields", "Error"),
                     403: ("Not allowed for this account", "Error"), 401: ("Not signed in", "Error"), 200: ("Event", nil),
                     409: ("Already cancelled", "Error"),
                 ]),

@@ -116,6 +116,7 @@ struct PostRoutes: FeatureRoutes {
             RouteSpec(
                 id: "PST-4", .patch, "/api/v1/posts/{id}", summary: "Edit my post", tag: "Posts", limit: .own("60/h"),
                 responses: [
+                    422: ("Invalid fields", "Error"),
                     401: ("Not signed in", "Error"), 200: ("Post", nil), 403: ("Not the author", "Error"), 404: ("No such post", "Error"),
                 ]),
             to: router
