@@ -96,3 +96,14 @@ def test_axe_finds_no_serious_violations(server, browser, theme, path):
     browser.get(server.url + path)
     assert browser.find_element(By.TAG_NAME, "html").get_attribute("data-theme") == theme
     assert serious_violations(browser) == []
+
+
+def test_api_reference_fits_a_phone(server, browser):
+    browser.execute_cdp_cmd("Emulation.setDeviceMetricsOverride", {"width": 390, "height": 844, "deviceScaleFactor": 1, "mobile": True})
+    try:
+        browser.get(server.url + "/api/docs")
+        assert browser.find_element(By.TAG_NAME, "h1").text == "API reference"
+        assert len(browser.find_elements(By.CSS_SELECTOR, ".api-operation")) >= 100
+        assert browser.execute_script("return document.documentElement.scrollWidth") <= 390, "nothing wider than the phone"
+    finally:
+        browser.execute_cdp_cmd("Emulation.clearDeviceMetricsOverride", {})
