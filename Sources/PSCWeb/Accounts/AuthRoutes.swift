@@ -40,11 +40,13 @@ struct AuthRoutes: FeatureRoutes {
         catalog.add(
             RouteSpec(
                 id: "AUTH-1", .post, "/api/v1/auth/register", summary: "Register", tag: "Auth", limit: .own("5/h"),
+                body: .json(Registration.self),
                 responses: [201: ("Account created", nil), 409: ("Email already registered", "Error"), 422: ("Invalid fields", "Error")]),
             to: router, handler: registerAccount)
         catalog.add(
             RouteSpec(
                 id: "AUTH-2", .post, "/api/v1/auth/verify-email", summary: "Verify email", tag: "Auth", limit: .own("10/h"),
+                body: .json(TokenBody.self),
                 responses: [422: ("Invalid fields", "Error"), 200: ("Verified", nil), 404: ("Unknown, used or expired token", "Error")]),
             to: router
         ) { request, context in
@@ -74,6 +76,7 @@ struct AuthRoutes: FeatureRoutes {
         catalog.add(
             RouteSpec(
                 id: "AUTH-4", .post, "/api/v1/auth/login", summary: "Sign in", tag: "Auth", limit: .own("10/min"),
+                body: .json(SignIn.self),
                 responses: [
                     422: ("Invalid fields", "Error"),
                     200: ("Signed in", nil), 401: ("Invalid credentials or suspended", "Error"),
@@ -83,6 +86,7 @@ struct AuthRoutes: FeatureRoutes {
         catalog.add(
             RouteSpec(
                 id: "AUTH-5", .post, "/api/v1/auth/login/2fa", summary: "Sign in: second step", tag: "Auth", limit: .own("10/min"),
+                body: .json(SecondStep.self),
                 responses: [
                     200: ("Signed in", nil), 401: ("Wrong code, or the challenge expired", "Error"),
                     422: ("No code given", "Error"), 429: ("Code entry blocked for this account", "Error"),
@@ -92,6 +96,7 @@ struct AuthRoutes: FeatureRoutes {
             RouteSpec(
                 id: "AUTH-8", .post, "/api/v1/auth/reauthenticate", summary: "Confirm it is you", tag: "Auth",
                 limit: .own("10/15min"),
+                body: .json(Reauthentication.self),
                 responses: [
                     422: ("Invalid fields", "Error"), 200: ("Recent authentication until", nil), 401: ("Wrong password or code", "Error"),
                 ]),

@@ -59,6 +59,7 @@ struct PasskeyRoutes: FeatureRoutes {
             RouteSpec(
                 id: "SEC-7", .post, "/api/v1/security/webauthn/register/options", summary: "Start adding a passkey", tag: "Security",
                 limit: .own("10/h"),
+                body: .json(RegistrationOptions.self),
                 responses: [
                     401: ("Not signed in", "Error"),
                     200: ("Creation options", nil), 403: ("Recent authentication required", "Error"), 422: ("Bad device name", "Error"),
@@ -67,6 +68,7 @@ struct PasskeyRoutes: FeatureRoutes {
         catalog.add(
             RouteSpec(
                 id: "SEC-8", .post, "/api/v1/security/webauthn/register", summary: "Add a passkey", tag: "Security", limit: .own("10/h"),
+                body: .json(PasskeyAnswer.self),
                 responses: [
                     401: ("Not signed in", "Error"), 201: ("Added", nil), 409: ("Credential already registered", "Error"),
                     422: ("A check failed", "Error"),
@@ -75,11 +77,13 @@ struct PasskeyRoutes: FeatureRoutes {
         catalog.add(
             RouteSpec(
                 id: "SEC-9", .post, "/api/v1/auth/webauthn/login/options", summary: "Start a passkey sign-in", tag: "Auth",
-                limit: .own("20/min"), responses: [422: ("Invalid fields", "Error"), 200: ("Request options", nil)]),
+                limit: .own("20/min"), body: .json(LoginOptions.self),
+                responses: [422: ("Invalid fields", "Error"), 200: ("Request options", nil)]),
             to: router, handler: loginOptions)
         catalog.add(
             RouteSpec(
                 id: "SEC-10", .post, "/api/v1/auth/webauthn/login", summary: "Sign in with a passkey", tag: "Auth", limit: .own("20/min"),
+                body: .json(PasskeyAnswer.self),
                 responses: [422: ("Invalid fields", "Error"), 200: ("Signed in", nil), 401: ("Not accepted", "Error")]),
             to: router, handler: passkeySignIn)
         catalog.add(
@@ -96,6 +100,7 @@ struct PasskeyRoutes: FeatureRoutes {
         catalog.add(
             RouteSpec(
                 id: "SEC-12", .patch, "/api/v1/security/webauthn/credentials/{id}", summary: "Rename a passkey", tag: "Security",
+                body: .json(Rename.self),
                 responses: [
                     401: ("Not signed in", "Error"), 200: ("Renamed", nil), 404: ("Not yours", "Error"), 422: ("Bad name", "Error"),
                 ]),

@@ -39,6 +39,7 @@ struct SecurityRecordRoutes: FeatureRoutes {
         catalog.add(
             RouteSpec(
                 id: "SEC-15", .post, "/api/v1/security/consent", summary: "Record a consent", tag: "Security", limit: .own("30/h"),
+                body: .json(Consent.self),
                 responses: [401: ("Not signed in", "Error"), 201: ("Recorded", nil), 422: ("Unknown type or bad version", "Error")]),
             to: router, handler: record)
         catalog.add(

@@ -34,6 +34,7 @@ struct TokenRoutes: FeatureRoutes {
         catalog.add(
             RouteSpec(
                 id: "AUTH-19", .post, "/api/v1/auth/tokens", summary: "Create a token", tag: "Auth", limit: .own("10/h"),
+                body: .json(NewToken.self),
                 responses: [
                     401: ("Not signed in", "Error"),
                     201: ("The token, shown once", nil), 403: ("Recent authentication required", "Error"),

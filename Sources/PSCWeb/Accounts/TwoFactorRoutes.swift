@@ -62,6 +62,7 @@ struct TwoFactorRoutes: FeatureRoutes {
             RouteSpec(
                 id: "SEC-3", .post, "/api/v1/security/2fa/confirm", summary: "Confirm TOTP enrolment", tag: "Security",
                 limit: .own("5/min"),
+                body: .json(CodeBody.self),
                 responses: [
                     200: ("Enabled, with recovery codes", nil), 401: ("Wrong code", "Error"), 409: ("Nothing pending", "Error"),
                     422: ("No code", "Error"),
@@ -84,6 +85,7 @@ struct TwoFactorRoutes: FeatureRoutes {
         catalog.add(
             RouteSpec(
                 id: "SEC-4", .post, "/api/v1/security/2fa/verify", summary: "Check a code", tag: "Security", limit: .own("5/min, 20/h"),
+                body: .json(TokenBody.self),
                 responses: [401: ("Not signed in", "Error"), 200: ("Whether the code is valid", nil), 422: ("No token", "Error")]),
             to: router
         ) { request, context in
@@ -114,6 +116,7 @@ struct TwoFactorRoutes: FeatureRoutes {
         catalog.add(
             RouteSpec(
                 id: "SEC-5", .post, "/api/v1/security/2fa/disable", summary: "Turn two-factor off", tag: "Security", limit: .own("5/h"),
+                body: .json(DisableBody.self),
                 responses: [
                     422: ("Invalid fields", "Error"),
                     200: ("Disabled", nil), 401: ("Wrong password or code", "Error"), 403: ("Recent authentication required", "Error"),
@@ -123,6 +126,7 @@ struct TwoFactorRoutes: FeatureRoutes {
             RouteSpec(
                 id: "SEC-6", .post, "/api/v1/security/2fa/recovery-codes", summary: "New recovery codes", tag: "Security",
                 limit: .own("3/h"),
+                body: .json(CodeBody.self),
                 responses: [
                     422: ("Invalid fields", "Error"),
                     200: ("Ten new codes", nil), 401: ("Wrong code", "Error"), 403: ("Recent authentication required", "Error"),

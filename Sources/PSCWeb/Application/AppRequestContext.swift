@@ -12,6 +12,8 @@ public struct AppRequestContext: RequestContext {
     public var requestID: String = ""
     /// Set by ``SessionMiddleware`` when the request carries a live session cookie.
     public var identity: Identity?
+    /// The declared route the router matched, set by ``RouteCatalog``: `decodeJSON` checks the body type against it.
+    public var route: RouteSpec?
 
     public init(source: ApplicationRequestContextSource) {
         coreContext = .init(source: source)

@@ -25,6 +25,14 @@ extension Request {
     /// and text holding control characters.
     func decodeJSON<T: Decodable>(as type: T.Type, context: AppRequestContext) async throws -> T {
         let (data, object) = try await jsonObjectBody(context: context)
+        // The document lists a route's body from its declaration, so a handler decoding another type is a bug the
+        // conformance sweep must see, not a silent gap in the contract.
+        if let route = context.route, route.body?.type != ObjectIdentifier(T.self) {
+            context.logger.error(
+                "route decodes an undeclared body type",
+                metadata: ["route": "\(route.id)", "decodes": "\(T.self)", "declares": "\(route.body?.typeName ?? "none")"])
+            throw APIError.internalError
+        }
         do {
             return try RequestKeys.decoder().decode(T.self, from: data)
         } catch let DecodingError.typeMismatch(_, detail), let DecodingError.valueNotFound(_, detail) {
@@ -104,6 +112,6 @@ extension Request {
     }
 
     private static func fieldName(_ path: [any CodingKey]) -> String {
-        path.map { $0.intValue.map(String.init) ?? RequestKeys.fieldName($0.stringValue) }.joined(separator: ".")
+        path.map { $0.intValue.map(String.init) ?? RequestKeys.jsonName($0.stringValue) }.joined(separator: ".")
     }
 }

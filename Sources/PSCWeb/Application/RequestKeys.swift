@@ -28,6 +28,13 @@ enum RequestKeys {
         return field
     }
 
+    /// The field name a client sends for a Swift name: its snake_case form when that reads back to the same name,
+    /// else the name itself (WebAuthn's `clientDataJSON` and `rawId` arrive as browsers write them).
+    static func jsonName(_ swiftName: String) -> String {
+        let field = fieldName(swiftName)
+        return self.swiftName(field) == swiftName ? field : swiftName
+    }
+
     /// A decoder for request bodies that reads snake_case fields into the Swift names above.
     static func decoder() -> JSONDecoder {
         let decoder = JSONDecoder()

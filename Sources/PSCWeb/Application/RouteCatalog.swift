@@ -14,6 +14,17 @@ public enum RouteLimit: Sendable, Equatable {
     case none
 }
 
+/// A route's JSON request body: the type the handler decodes, whose fields the OpenAPI document lists.
+public struct RequestBody: Sendable {
+    let type: ObjectIdentifier
+    let typeName: String
+    let schema: @Sendable () -> JSONValue
+
+    public static func json<T: Decodable>(_ type: T.Type) -> RequestBody {
+        RequestBody(type: ObjectIdentifier(type), typeName: String(describing: type)) { BodySchema.of(type) }
+    }
+}
+
 /// One route as the spec names it, with what the OpenAPI document says about it.
 public struct RouteSpec: Sendable {
     public let id: String
@@ -26,12 +37,15 @@ public struct RouteSpec: Sendable {
     public let responses: [Int: (String, String?)]
     public let queryParameters: [(name: String, schema: JSONValue, description: String)]
     public let limit: RouteLimit
+    /// The JSON body the handler decodes, when it decodes one with `decodeJSON`.
+    public let body: RequestBody?
 
     public init(
         id: String, _ method: HTTPRequest.Method, _ path: String, summary: String, tag: String,
-        limit: RouteLimit = .api, responses: [Int: (String, String?)],
+        limit: RouteLimit = .api, body: RequestBody? = nil, responses: [Int: (String, String?)],
         queryParameters: [(name: String, schema: JSONValue, description: String)] = []
     ) {
+        self.body = body
         self.id = id
         self.method = method
         self.path = path
@@ -75,7 +89,11 @@ public final class RouteCatalog: Sendable {
     ) {
         routes.withLock { $0.append(spec) }
         byEndpoint.withLock { $0["\(spec.method.rawValue) \(spec.path)"] = spec }
-        router.on(RouterPath(spec.path), method: spec.method) { request, context in try await handler(request, context) }
+        router.on(RouterPath(spec.path), method: spec.method) { request, context in
+            var context = context
+            context.route = spec
+            return try await handler(request, context)
+        }
     }
 
     /// The route a matched request went to, from its method and template; HEAD finds the GET route.

@@ -63,6 +63,7 @@ struct ConnectionRoutes: FeatureRoutes {
         catalog.add(
             RouteSpec(
                 id: "CON-2", .post, "/api/v1/connections", summary: "Ask to connect", tag: "Connections", limit: .own("50/day"),
+                body: .json(NewConnection.self),
                 responses: [
                     401: ("Not signed in", "Error"),
                     201: ("Requested, or connected when they had asked", nil), 403: ("Blocked", "Error"), 404: ("No such member", "Error"),
@@ -138,6 +139,7 @@ struct ConnectionRoutes: FeatureRoutes {
         catalog.add(
             RouteSpec(
                 id: "CON-8", .post, "/api/v1/blocks", summary: "Block a member", tag: "Connections", limit: .own("30/day"),
+                body: .json(NewBlock.self),
                 responses: [
                     401: ("Not signed in", "Error"), 201: ("Blocked", nil), 404: ("No such member", "Error"), 422: ("Yourself", "Error"),
                 ]),

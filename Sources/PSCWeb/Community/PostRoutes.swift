@@ -71,7 +71,7 @@ struct PostRoutes: FeatureRoutes {
         catalog.add(
             RouteSpec(
                 id: "PST-2", .post, "/api/v1/posts", summary: "Write a post", tag: "Posts", limit: .own("30/h"),
-                responses: [401: ("Not signed in", "Error"), 201: ("Post", nil), 422: ("Invalid", "Error")]),
+                body: .json(NewPost.self), responses: [401: ("Not signed in", "Error"), 201: ("Post", nil), 422: ("Invalid", "Error")]),
             to: router
         ) { request, context in
             let identity = try context.require(.active, scope: "content:write")
@@ -197,6 +197,7 @@ struct PostRoutes: FeatureRoutes {
         catalog.add(
             RouteSpec(
                 id: "PST-9", .post, "/api/v1/posts/{id}/comments", summary: "Comment", tag: "Posts", limit: .own("60/h"),
+                body: .json(NewComment.self),
                 responses: [
                     422: ("Invalid fields", "Error"),
                     401: ("Not signed in", "Error"), 201: ("Comment", nil), 403: ("Blocked", "Error"), 404: ("Not visible", "Error"),
@@ -227,6 +228,7 @@ struct PostRoutes: FeatureRoutes {
         catalog.add(
             RouteSpec(
                 id: "PST-11", .post, "/api/v1/reports", summary: "Report content", tag: "Posts", limit: .own("20/day"),
+                body: .json(NewReport.self),
                 responses: [
                     401: ("Not signed in", "Error"),
                     201: ("Reported", nil), 404: ("No such target", "Error"), 409: ("Already reported", "Error"), 422: ("Invalid", "Error"),

@@ -149,7 +149,7 @@ enum OpenAPIDocument {
 
     /// Whether the route reads a request body: writes that can refuse fields (422).
     static func readsBody(_ route: RouteSpec) -> Bool {
-        [.post, .put, .patch].contains(route.method) && route.responses[422] != nil
+        route.body != nil || [.post, .put, .patch].contains(route.method) && route.responses[422] != nil
     }
 
     /// Refusals every route of a kind can give, from the mechanisms they share: the error middleware (500), the rate
@@ -175,7 +175,7 @@ enum OpenAPIDocument {
                 ],
             ]
         }
-        return ["required": true, "content": ["application/json": ["schema": ["type": "object"]]]]
+        return ["required": true, "content": ["application/json": ["schema": route.body?.schema() ?? ["type": "object"]]]]
     }
 
     /// A route that declares 401 needs a session (with the CSRF header on writes) or a bearer token. Routes that do
