@@ -143,3 +143,5 @@ def test_every_operation_answers_each_role_as_documented(demo_contract):
                 if bare.status_code == 415:
                     assert "requestBody" in operation, f"{method.upper()} {path} reads a JSON body the document does not declare"
     assert checked >= 6 * 100
+    with open(running.log_path) as log:
+        assert "undeclared body type" not in log.read(), "a route decodes a body its declaration does not name"
