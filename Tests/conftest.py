@@ -103,6 +103,23 @@ class Server:
         os.remove(self.log_path)
 
 
+DEMO_ROLES = ["student", "alumni", "faculty", "staff", "employer", "admin"]
+
+
+def demo_server():
+    """A server with the demo campus, no rate limits and no second factor required of admins; `.passwords` maps each
+    demo role to its address and the password printed once on the new database's first start."""
+    running = Server({"PSC_RATE_LIMITS_ENABLED": "false", "PSC_SECURITY_REQUIRE_2FA_FOR_ADMINS": "false"}, demo=True)
+    deadline = time.time() + 30
+    passwords = {}
+    while time.time() < deadline and len(passwords) < len(DEMO_ROLES):
+        lines = re.findall(r"^\s+(\w+)\s+(\S+@\S+)\s+(\S+)$", open(running.log_path).read(), re.M)
+        passwords = {role: (address, password) for role, address, password in lines}
+        time.sleep(0.1)
+    running.passwords = passwords
+    return running
+
+
 @pytest.fixture(scope="session")
 def server():
     if not os.path.exists(os.path.join(BIN, "psc")):

@@ -7,7 +7,6 @@ the dark theme.
 Keep it growing: a page added later is reached from the navbar or a page that links to it, and so is crawled."""
 import html
 import re
-import time
 import urllib.parse
 from collections import OrderedDict
 
@@ -15,11 +14,11 @@ import pytest
 import requests
 from selenium.webdriver.common.by import By
 
-from conftest import Server
+from conftest import DEMO_ROLES, demo_server
 from test_account_pages import violations
 from test_pages import browser  # noqa: F401  (the shared browser fixture)
 
-ROLES = ["student", "alumni", "faculty", "staff", "employer", "admin"]
+ROLES = DEMO_ROLES
 PAGES_PER_KIND = 3
 PAGES_PER_ROLE = 90
 # Links that act rather than show (sign-out is a form), or leave the pages for files and the API.
@@ -32,15 +31,7 @@ NIL = re.compile(r"\bnil\b")
 
 @pytest.fixture(scope="module")
 def demo():
-    running = Server({"PSC_RATE_LIMITS_ENABLED": "false", "PSC_SECURITY_REQUIRE_2FA_FOR_ADMINS": "false"}, demo=True)
-    # The demo passwords are printed once, on the new database's first start.
-    deadline = time.time() + 30
-    passwords = {}
-    while time.time() < deadline and len(passwords) < len(ROLES):
-        lines = re.findall(r"^\s+(\w+)\s+(\S+@\S+)\s+(\S+)$", open(running.log_path).read(), re.M)
-        passwords = {role: (address, password) for role, address, password in lines}
-        time.sleep(0.1)
-    running.passwords = passwords
+    running = demo_server()
     yield running
     running.stop()
 

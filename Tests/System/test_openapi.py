@@ -1,14 +1,13 @@
 """The OpenAPI document served by the running binary is valid OpenAPI 3.1, and the server answers as it says."""
 import json
 import re
-import time
 
 import pytest
 import requests
 from jsonschema import Draft202012Validator
 from openapi_spec_validator import validate
 
-from conftest import Server
+from conftest import DEMO_ROLES, Server, demo_server
 
 
 def test_openapi_document_is_valid(server):
@@ -98,22 +97,15 @@ def test_malformed_bodies_get_documented_refusals(contract):
     assert checked >= 20 * len(bodies)
 
 
-ROLES = ["student", "alumni", "faculty", "staff", "employer", "admin"]
 # Calls that would end the caller's own session or account partway through the sweep.
 SELF_ENDING = {("post", "/api/v1/auth/logout"), ("delete", "/api/v1/users/me"), ("delete", "/api/v1/auth/sessions/{id}")}
 
 
 @pytest.fixture(scope="module")
 def demo_contract():
-    running = Server({"PSC_RATE_LIMITS_ENABLED": "false", "PSC_SECURITY_REQUIRE_2FA_FOR_ADMINS": "false"}, demo=True)
-    deadline = time.time() + 30
-    passwords = {}
-    while time.time() < deadline and len(passwords) < len(ROLES):
-        lines = re.findall(r"^\s+(\w+)\s+(\S+@\S+)\s+(\S+)$", open(running.log_path).read(), re.M)
-        passwords = {role: (address, password) for role, address, password in lines}
-        time.sleep(0.1)
+    running = demo_server()
     document = requests.get(running.url + "/api/openapi.json", timeout=10).json()
-    yield running, document, passwords
+    yield running, document, running.passwords
     running.stop()
 
 
@@ -122,7 +114,7 @@ def test_every_operation_answers_each_role_as_documented(demo_contract):
     writes: refusals by role (403), by state (409), by field (422) and successes must all be in the document."""
     running, document, passwords = demo_contract
     checked = 0
-    for role in ROLES:
+    for role in DEMO_ROLES:
         session = requests.Session()
         address, password = passwords[role]
         signed_in = session.post(running.url + "/api/v1/auth/login", json={"email": address, "password": password}, timeout=10)
