@@ -90,7 +90,7 @@ struct EventRoutes: FeatureRoutes {
         catalog.add(
             RouteSpec(
                 id: "EVT-1", .get, "/api/v1/events", summary: "Events", tag: "Events",
-                responses: [200: ("A page of Event by start time", nil), 400: ("Bad range", "Error")]),
+                responses: [200: ("A page of Event by start time", "EventPage"), 400: ("Bad range", "Error")]),
             to: router
         ) { request, context in
             let reader = context.identity == nil ? nil : try context.require(.active, scope: "content:read").user.id
@@ -138,7 +138,7 @@ struct EventRoutes: FeatureRoutes {
         catalog.add(
             RouteSpec(
                 id: "EVT-2", .get, "/api/v1/events/{id}", summary: "An event", tag: "Events",
-                responses: [200: ("Event", nil), 404: ("Not visible", "Error")]),
+                responses: [200: ("Event", "Event"), 404: ("Not visible", "Error")]),
             to: router
         ) { request, context in
             JSONResponse.make(try await views.body(try await views.visibleEvent(context)))
@@ -147,7 +147,7 @@ struct EventRoutes: FeatureRoutes {
             RouteSpec(
                 id: "EVT-3", .post, "/api/v1/events", summary: "Create an event", tag: "Events", limit: .own("30/h"),
                 responses: [
-                    401: ("Not signed in", "Error"), 201: ("Event", nil), 403: ("Not an organiser", "Error"), 422: ("Invalid", "Error"),
+                    401: ("Not signed in", "Error"), 201: ("Event", "Event"), 403: ("Not an organiser", "Error"), 422: ("Invalid", "Error"),
                 ]),
             to: router
         ) { request, context in
@@ -166,7 +166,8 @@ struct EventRoutes: FeatureRoutes {
                 id: "EVT-4", .patch, "/api/v1/events/{id}", summary: "Change an event", tag: "Events", limit: .own("60/h"),
                 responses: [
                     422: ("Invalid fields", "Error"),
-                    401: ("Not signed in", "Error"), 200: ("Event", nil), 403: ("Not the organiser", "Error"), 409: ("Cancelled", "Error"),
+                    401: ("Not signed in", "Error"), 200: ("Event", "Event"), 403: ("Not the organiser", "Error"),
+                    409: ("Cancelled", "Error"),
                 ]),
             to: router
         ) { request, context in

@@ -56,7 +56,7 @@ struct PostRoutes: FeatureRoutes {
         catalog.add(
             RouteSpec(
                 id: "PST-1", .get, "/api/v1/feed", summary: "My feed", tag: "Posts",
-                responses: [401: ("Not signed in", "Error"), 200: ("A page of Post", nil)]),
+                responses: [401: ("Not signed in", "Error"), 200: ("A page of Post", "PostPage")]),
             to: router
         ) { request, context in
             let identity = try context.require(.active, scope: "content:read")
@@ -71,7 +71,7 @@ struct PostRoutes: FeatureRoutes {
         catalog.add(
             RouteSpec(
                 id: "PST-2", .post, "/api/v1/posts", summary: "Write a post", tag: "Posts", limit: .own("30/h"),
-                body: .json(NewPost.self), responses: [401: ("Not signed in", "Error"), 201: ("Post", nil), 422: ("Invalid", "Error")]),
+                body: .json(NewPost.self), responses: [401: ("Not signed in", "Error"), 201: ("Post", "Post"), 422: ("Invalid", "Error")]),
             to: router
         ) { request, context in
             let identity = try context.require(.active, scope: "content:write")
@@ -101,7 +101,7 @@ struct PostRoutes: FeatureRoutes {
         catalog.add(
             RouteSpec(
                 id: "PST-3", .get, "/api/v1/posts/{id}", summary: "A post", tag: "Posts",
-                responses: [200: ("Post", nil), 404: ("Not visible", "Error")]),
+                responses: [200: ("Post", "Post"), 404: ("Not visible", "Error")]),
             to: router
         ) { _, context in
             let identity = context.identity
@@ -117,7 +117,8 @@ struct PostRoutes: FeatureRoutes {
                 id: "PST-4", .patch, "/api/v1/posts/{id}", summary: "Edit my post", tag: "Posts", limit: .own("60/h"),
                 responses: [
                     422: ("Invalid fields", "Error"),
-                    401: ("Not signed in", "Error"), 200: ("Post", nil), 403: ("Not the author", "Error"), 404: ("No such post", "Error"),
+                    401: ("Not signed in", "Error"), 200: ("Post", "Post"), 403: ("Not the author", "Error"),
+                    404: ("No such post", "Error"),
                 ]),
             to: router
         ) { request, context in

@@ -204,6 +204,20 @@ enum OpenAPIDocument {
     ]
 
     static let nullableString: JSONValue = ["type": ["string", "null"]]
+    static let integer: JSONValue = ["type": "integer", "format": "int64"]
+    static let count: JSONValue = ["type": "integer", "minimum": 0]
+    static let time: JSONValue = ["type": "string", "format": "date-time"]
+
+    /// A cursor page (00-conventions §6): the items, the cursor of the next page or null, the page size.
+    static func page(of item: String) -> JSONValue {
+        [
+            "type": "object", "required": ["items", "next_cursor", "limit"],
+            "properties": [
+                "items": ["type": "array", "items": ["$ref": .string("#/components/schemas/\(item)")]], "next_cursor": nullableString,
+                "limit": ["type": "integer", "minimum": 1],
+            ],
+        ]
+    }
 
     static let schemas: JSONValue = [
         "Error": [
@@ -225,6 +239,56 @@ enum OpenAPIDocument {
             "type": "object", "required": ["items"],
             "properties": ["items": ["type": "array", "items": ["$ref": "#/components/schemas/Department"]]],
         ],
+        "UserCard": [
+            "type": "object",
+            "required": [
+                "id", "first_name", "last_name", "display_name", "role", "avatar_url", "headline", "major", "graduation_year",
+                "department", "connection_status",
+            ],
+            "properties": [
+                "id": integer, "first_name": ["type": "string"], "last_name": ["type": "string"], "display_name": ["type": "string"],
+                "role": ["type": "string", "enum": ["student", "alumni", "faculty", "staff", "employer", "admin"]],
+                "avatar_url": nullableString, "headline": nullableString, "major": nullableString,
+                "graduation_year": ["type": ["integer", "null"]], "department": ["type": ["object", "null"]],
+                "connection_status": ["type": "string"],
+            ],
+        ],
+        "Post": [
+            "type": "object",
+            "required": [
+                "id", "author", "content", "content_html", "image_url", "visibility", "department_id", "like_count", "comment_count",
+                "liked_by_me", "tags", "created_at", "updated_at",
+            ],
+            "properties": [
+                "id": integer, "author": ["oneOf": [["$ref": "#/components/schemas/UserCard"], ["type": "null"]]],
+                "content": ["type": "string"], "content_html": ["type": "string"], "image_url": nullableString,
+                "visibility": ["type": "string", "enum": ["public", "members", "connections", "department"]],
+                "department_id": ["type": ["integer", "null"]], "like_count": count, "comment_count": count,
+                "liked_by_me": ["type": "boolean"], "tags": ["type": "array", "items": ["type": "string"]], "created_at": time,
+                "updated_at": time,
+            ],
+        ],
+        "PostPage": page(of: "Post"),
+        "Event": [
+            "type": "object",
+            "required": [
+                "id", "title", "description", "location", "format", "kind", "start_time", "end_time", "timezone", "department",
+                "organizer", "capacity", "going_count", "waitlist_count", "waitlist_enabled", "rsvp_deadline", "visibility", "status",
+                "my_rsvp", "sequence", "ics_url", "sponsors",
+            ],
+            "properties": [
+                "id": integer, "title": ["type": "string"], "description": nullableString, "location": nullableString,
+                "format": ["type": "string", "enum": ["in_person", "virtual", "hybrid"]], "kind": ["type": "string"],
+                "start_time": time, "end_time": time, "timezone": ["type": "string"], "department": ["type": ["object", "null"]],
+                "organizer": ["oneOf": [["$ref": "#/components/schemas/UserCard"], ["type": "null"]]],
+                "capacity": ["type": ["integer", "null"]], "going_count": count, "waitlist_count": count,
+                "waitlist_enabled": ["type": "boolean"], "rsvp_deadline": ["type": ["string", "null"]],
+                "visibility": ["type": "string", "enum": ["public", "members"]],
+                "status": ["type": "string", "enum": ["scheduled", "cancelled"]], "my_rsvp": ["type": ["object", "null"]],
+                "sequence": count, "ics_url": ["type": "string"], "sponsors": ["type": "array"],
+            ],
+        ],
+        "EventPage": page(of: "Event"),
         "Health": [
             "type": "object", "required": ["status", "timestamp"],
             "properties": [
