@@ -21,7 +21,7 @@ struct CompanyRoutes: FeatureRoutes {
         catalog.add(
             RouteSpec(
                 id: "JOB-13", .get, "/api/v1/companies", summary: "Companies", tag: "Jobs",
-                responses: [401: ("Not signed in", "Error"), 200: ("A page of companies", nil)]),
+                responses: [401: ("Not signed in", "Error"), 200: ("A page of companies", "CompanyPage")]),
             to: router
         ) { request, context in
             _ = try context.require(.active, scope: "content:read")
@@ -41,7 +41,7 @@ struct CompanyRoutes: FeatureRoutes {
         catalog.add(
             RouteSpec(
                 id: "JOB-13", .get, "/api/v1/companies/{id}", summary: "A company", tag: "Jobs",
-                responses: [401: ("Not signed in", "Error"), 200: ("Company", nil), 404: ("No such company", "Error")]),
+                responses: [401: ("Not signed in", "Error"), 200: ("Company", "Company"), 404: ("No such company", "Error")]),
             to: router
         ) { _, context in
             _ = try context.require(.active, scope: "content:read")

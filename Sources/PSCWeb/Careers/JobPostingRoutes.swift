@@ -85,7 +85,7 @@ struct JobPostingRoutes: FeatureRoutes {
         catalog.add(
             RouteSpec(
                 id: "JOB-1", .get, "/api/v1/jobs", summary: "Job postings", tag: "Jobs",
-                responses: [401: ("Not signed in", "Error"), 200: ("A page of active JobPosting, featured first", nil)]),
+                responses: [401: ("Not signed in", "Error"), 200: ("A page of active JobPosting, featured first", "JobPostingPage")]),
             to: router
         ) { request, context in
             _ = try context.require(.active, scope: "content:read")
@@ -138,7 +138,9 @@ struct JobPostingRoutes: FeatureRoutes {
         catalog.add(
             RouteSpec(
                 id: "JOB-2", .get, "/api/v1/jobs/{id}", summary: "A job posting", tag: "Jobs",
-                responses: [401: ("Not signed in", "Error"), 200: ("JobPosting", nil), 404: ("No such posting, or not active", "Error")]),
+                responses: [
+                    401: ("Not signed in", "Error"), 200: ("JobPosting", "JobPosting"), 404: ("No such posting, or not active", "Error"),
+                ]),
             to: router
         ) { request, context in
             let identity = try context.require(.active, scope: "content:read")

@@ -289,6 +289,44 @@ enum OpenAPIDocument {
             ],
         ],
         "EventPage": page(of: "Event"),
+        "Company": [
+            "type": "object",
+            "required": [
+                "id", "name", "industry", "size", "headquarters", "website", "description", "logo_url", "verified", "active_postings",
+            ],
+            "properties": [
+                "id": integer, "name": ["type": "string"], "industry": nullableString, "size": nullableString,
+                "headquarters": nullableString, "website": nullableString, "description": nullableString, "logo_url": nullableString,
+                "verified": ["type": "boolean"], "active_postings": count,
+            ],
+        ],
+        "CompanyPage": page(of: "Company"),
+        "JobPosting": [
+            "type": "object",
+            "required": [
+                "id", "title", "company", "description", "location", "remote", "job_type", "experience_level", "salary_min_cents",
+                "salary_max_cents", "currency", "skills_required", "application_url", "apply_on_platform", "status", "is_active",
+                "featured", "posted_at", "expires_at",
+            ],
+            "properties": [
+                "id": integer, "title": ["type": "string"],
+                "company": [
+                    "type": "object", "required": ["id", "name", "logo_url", "verified"],
+                    "properties": [
+                        "id": integer, "name": ["type": "string"], "logo_url": nullableString, "verified": ["type": "boolean"],
+                    ],
+                ],
+                "description": ["type": "string"], "location": nullableString, "remote": ["type": "boolean"],
+                "job_type": ["type": "string", "enum": ["full_time", "part_time", "internship", "co_op", "contract"]],
+                "experience_level": nullableString, "salary_min_cents": ["type": ["integer", "null"], "minimum": 0],
+                "salary_max_cents": ["type": ["integer", "null"], "minimum": 0], "currency": nullableString,
+                "skills_required": ["type": "array", "items": ["type": "string"]], "application_url": nullableString,
+                "apply_on_platform": ["type": "boolean"], "status": ["type": "string"], "is_active": ["type": "boolean"],
+                "featured": ["type": "boolean"], "posted_at": ["type": ["string", "null"]], "expires_at": time,
+                "review_reason": nullableString,
+            ],
+        ],
+        "JobPostingPage": page(of: "JobPosting"),
         "Health": [
             "type": "object", "required": ["status", "timestamp"],
             "properties": [
