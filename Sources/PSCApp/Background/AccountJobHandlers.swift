@@ -25,33 +25,34 @@ enum AccountJobHandlers {
                 throw PermanentJobError(failure.description)
             }
         }
+        /// A mail carrying a single-use link, for a user still in a state that needs it; the token is made here, as the
+        /// mail is written, so none sits in the queue.
+        func linkMail(
+            kind: String, purpose: String, validFor seconds: TimeInterval, path: String, wanted: @escaping @Sendable (UserRecord) -> Bool,
+            compose: @escaping @Sendable (UserRecord, _ link: String) -> MailMessage
+        ) -> JobHandler {
+            JobHandler(kind: kind, lease: .seconds(120), timeout: .seconds(60)) { job in
+                let payload = try job.decodePayload(AccountJobs.Payload.self)
+                let message = try await Offload.run { () -> MailMessage? in
+                    let user = try user(payload)
+                    guard wanted(user) else { return nil }
+                    let token = try store.write { db in
+                        try accounts.issueToken(purpose: purpose, userID: user.id, validFor: seconds, in: db)
+                    }
+                    return compose(user, "\(payload.origin)\(path)\(token)")
+                }
+                if let message { try await deliver(message) }
+            }
+        }
         return [
-            JobHandler(kind: AccountJobs.verificationEmail, lease: .seconds(120), timeout: .seconds(60)) { job in
-                let payload = try job.decodePayload(AccountJobs.Payload.self)
-                let message = try await Offload.run { () -> MailMessage? in
-                    let user = try user(payload)
-                    if user.emailVerified { return nil }
-                    let token = try store.write { db in
-                        try accounts.issueToken(purpose: "email_verify", userID: user.id, validFor: 24 * 3600, in: db)
-                    }
-                    return AccountEmails.verification(
-                        to: user.email, firstName: user.firstName, link: "\(payload.origin)/verify-email/\(token)", from: from)
-                }
-                if let message { try await deliver(message) }
-            },
-            JobHandler(kind: AccountJobs.passwordResetEmail, lease: .seconds(120), timeout: .seconds(60)) { job in
-                let payload = try job.decodePayload(AccountJobs.Payload.self)
-                let message = try await Offload.run { () -> MailMessage? in
-                    let user = try user(payload)
-                    guard user.status.canSignIn || user.status == .pendingVerification else { return nil }
-                    let token = try store.write { db in
-                        try accounts.issueToken(purpose: "password_reset", userID: user.id, validFor: 20 * 60, in: db)
-                    }
-                    return AccountEmails.passwordReset(
-                        to: user.email, firstName: user.firstName, link: "\(payload.origin)/reset-password/\(token)", from: from)
-                }
-                if let message { try await deliver(message) }
-            },
+            linkMail(
+                kind: AccountJobs.verificationEmail, purpose: "email_verify", validFor: 24 * 3600, path: "/verify-email/",
+                wanted: { !$0.emailVerified }
+            ) { user, link in AccountEmails.verification(to: user.email, firstName: user.firstName, link: link, from: from) },
+            linkMail(
+                kind: AccountJobs.passwordResetEmail, purpose: "password_reset", validFor: 20 * 60, path: "/reset-password/",
+                wanted: { $0.status.canSignIn || $0.status == .pendingVerification }
+            ) { user, link in AccountEmails.passwordReset(to: user.email, firstName: user.firstName, link: link, from: from) },
             JobHandler(kind: AccountJobs.securityAlertEmail, lease: .seconds(120), timeout: .seconds(60)) { job in
                 let payload = try job.decodePayload(AccountJobs.Payload.self)
                 let user = try await Offload.run { try user(payload) }
@@ -63,7 +64,7 @@ enum AccountJobHandlers {
             // USR-14: runs 30 days after the request unless a sign-in cancelled it.
             JobHandler(kind: AccountPurge.jobKind, lease: .seconds(300), timeout: .seconds(240)) { job in
                 let payload = try job.decodePayload(AccountJobs.Payload.self)
-                let purge = AccountPurge(store: store)
+                let purge = platform.accountPurge
                 _ = try await Offload.run { try purge.purge(userID: payload.userID) }
             },
         ]
