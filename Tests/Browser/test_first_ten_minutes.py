@@ -23,6 +23,9 @@ def test_phone_menu_opens_with_a_button_and_closes_with_escape(server, browser):
     sign_in(server, browser, address)
     browser.execute_cdp_cmd("Emulation.setDeviceMetricsOverride", {"width": 390, "height": 844, "deviceScaleFactor": 1, "mobile": True})
     try:
+        for wide in ("/settings/profile", "/settings/security"):
+            browser.get(server.url + wide)
+            assert browser.execute_script("return document.documentElement.scrollWidth") <= 390, f"{wide} fits the phone"
         browser.get(server.url + "/feed")
         assert browser.execute_script("return document.documentElement.scrollWidth") <= 390, "nothing wider than the phone"
         toggle = browser.find_element(By.CSS_SELECTOR, ".menu-toggle")
