@@ -14,15 +14,23 @@ public enum RouteLimit: Sendable, Equatable {
     case none
 }
 
-/// A route's JSON request body: the type the handler decodes, whose fields the OpenAPI document lists.
+/// A route's request body: for JSON the type the handler decodes, whose fields the OpenAPI document lists; for the
+/// upload routes a file in a multipart form.
 public struct RequestBody: Sendable {
     let type: ObjectIdentifier
     let typeName: String
+    let contentType: String
     let schema: @Sendable () -> JSONValue
 
     public static func json<T: Decodable>(_ type: T.Type) -> RequestBody {
-        RequestBody(type: ObjectIdentifier(type), typeName: String(describing: type)) { BodySchema.of(type) }
+        RequestBody(type: ObjectIdentifier(type), typeName: String(describing: type), contentType: "application/json") {
+            BodySchema.of(type)
+        }
     }
+
+    static let multipartFile = RequestBody(
+        type: ObjectIdentifier(MultipartForm.self), typeName: "MultipartForm", contentType: "multipart/form-data"
+    ) { ["type": "object", "properties": ["file": ["type": "string", "format": "binary"]]] }
 }
 
 /// One route as the spec names it, with what the OpenAPI document says about it.

@@ -64,6 +64,7 @@ struct UploadRoutes: FeatureRoutes {
         catalog.add(
             RouteSpec(
                 id: "USR-16", .post, "/api/v1/uploads", summary: "Upload a file", tag: "Users", limit: .own("30/h"),
+                body: .multipartFile,
                 responses: [
                     401: ("Not signed in", "Error"),
                     201: ("id, url, sha256, bytes, content_type", nil), 413: ("Too large", "Error"),
@@ -122,6 +123,7 @@ struct UploadRoutes: FeatureRoutes {
         catalog.add(
             RouteSpec(
                 id: "USR-3", .put, "/api/v1/users/me/avatar", summary: "Set my avatar", tag: "Users", limit: .own("10/h"),
+                body: .multipartFile,
                 responses: [
                     401: ("Not signed in", "Error"), 200: ("avatar_url", nil), 413: ("Over 5 MiB", "Error"),
                     415: ("Not PNG, JPEG or WebP", "Error"),

@@ -149,7 +149,8 @@ enum OpenAPIDocument {
 
     /// Whether the route reads a request body: writes that can refuse fields (422).
     static func readsBody(_ route: RouteSpec) -> Bool {
-        route.body != nil || [.post, .put, .patch].contains(route.method) && route.responses[422] != nil
+        route.body.map { $0.contentType == "application/json" }
+            ?? ([.post, .put, .patch].contains(route.method) && route.responses[422] != nil)
     }
 
     /// Refusals every route of a kind can give, from the mechanisms they share: the error middleware (500), the rate
@@ -164,18 +165,11 @@ enum OpenAPIDocument {
         return refusals
     }
 
-    /// A JSON object for writes that read one; multipart for the upload routes.
+    /// The declared body, or a JSON object for a write that refuses fields without declaring its type.
     static func requestBody(_ route: RouteSpec) -> JSONValue? {
-        guard readsBody(route) || route.path.hasSuffix("/uploads") || route.path.hasSuffix("/avatar") else { return nil }
-        if route.path.hasSuffix("/uploads") || route.path.hasSuffix("/avatar") {
-            return [
-                "required": true,
-                "content": [
-                    "multipart/form-data": ["schema": ["type": "object", "properties": ["file": ["type": "string", "format": "binary"]]]]
-                ],
-            ]
-        }
-        return ["required": true, "content": ["application/json": ["schema": route.body?.schema() ?? ["type": "object"]]]]
+        guard route.body != nil || readsBody(route) else { return nil }
+        let contentType = route.body?.contentType ?? "application/json"
+        return ["required": true, "content": [contentType: ["schema": route.body?.schema() ?? ["type": "object"]]]]
     }
 
     /// A route that declares 401 needs a session (with the CSRF header on writes) or a bearer token. Routes that do
