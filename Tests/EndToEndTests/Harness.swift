@@ -175,8 +175,11 @@ struct HTTPExchange {
                 parsed[line[..<colon].lowercased()] = line[line.index(after: colon)...].trimmingCharacters(in: .whitespaces)
             }
         }
-        let bodyStart = received.range(of: Data("\r\n\r\n".utf8))!.upperBound
-        return HTTPExchange(status: status, headers: parsed, body: String(text[split.upperBound...]), data: Data(received[bodyStart...]))
+        let bodyStart = received.range(of: Data("\r\n\r\n".utf8))?.upperBound ?? received.endIndex
+        let exchange = HTTPExchange(
+            status: status, headers: parsed, body: String(text[split.upperBound...]), data: Data(received[bodyStart...]))
+        APITranscript.shared.record(method: method, path: path, exchange: exchange)
+        return exchange
     }
 
     var json: [String: Any] { (try? JSONSerialization.jsonObject(with: Data(body.utf8))) as? [String: Any] ?? [:] }
@@ -208,5 +211,37 @@ final class CommitLoop: @unchecked Sendable {
         lock.lock()
         defer { lock.unlock() }
         return acknowledged
+    }
+}
+
+/// Every `/api` exchange the end-to-end tests make, one JSON line each in `.build/api-transcript.jsonl`, for the
+/// conformance test (`Tests/System/test_openapi.py`) to check against the OpenAPI document: the real answers of
+/// real calls, with real ids, owners and bodies. Started afresh by each test run.
+final class APITranscript: @unchecked Sendable {
+    static let shared = APITranscript()
+    private let lock = NSLock()
+    private let file: FileHandle?
+
+    private init() {
+        let path = FileManager.default.currentDirectoryPath + "/.build/api-transcript.jsonl"
+        FileManager.default.createFile(atPath: path, contents: Data())
+        file = FileHandle(forWritingAtPath: path)
+    }
+
+    func record(method: String, path: String, exchange: HTTPExchange) {
+        guard path.hasPrefix("/api/"), exchange.status > 0 else { return }
+        let parts = path.split(separator: "?", maxSplits: 1)
+        let query = parts.count > 1 ? parts[1].split(separator: "&").map { String($0.split(separator: "=")[0]) } : []
+        var entry: [String: Any] = [
+            "method": method, "path": String(parts[0]), "query": query, "status": exchange.status,
+            "content_type": exchange.headers["content-type"] ?? "",
+        ]
+        if (exchange.headers["content-type"] ?? "").hasPrefix("application/json"), exchange.data.count < 1 << 20 {
+            entry["body"] = try? JSONSerialization.jsonObject(with: exchange.data, options: [.fragmentsAllowed])
+        }
+        guard let line = try? JSONSerialization.data(withJSONObject: entry) else { return }
+        lock.lock()
+        defer { lock.unlock() }
+        file?.write(line + Data("\n".utf8))
     }
 }

@@ -1,5 +1,8 @@
 """The OpenAPI document served by the running binary is valid OpenAPI 3.1, and the server answers as it says."""
+import collections
 import json
+import os
+import pathlib
 import re
 
 import pytest
@@ -71,8 +74,9 @@ def test_every_operation_answers_anonymous_callers_as_documented(contract):
         body = {"data": "{}", "headers": {"Content-Type": "application/json"}} if writes else {}
         answer = requests.request(method.upper(), running.url + concrete(path), allow_redirects=False, timeout=10, **body)
         checked += check(document, path, method, operation, answer)
-        if answer.status_code == 401:
-            assert operation.get("security"), f"{method.upper()} {path} needs sign-in but declares no security"
+        # The declared security is what the route enforces: `{}` (anyone) exactly when an anonymous call is served.
+        anyone = {} in operation["security"]
+        assert (answer.status_code == 401) != anyone, f"{method.upper()} {path} answered {answer.status_code}; security {operation['security']}"
     assert checked == sum(1 for _ in operations(document)) >= 100
 
 
@@ -109,6 +113,40 @@ def demo_contract():
     running.stop()
 
 
+SCOPES = ["profile:read", "profile:write", "content:read", "content:write", "messages:read", "messages:write",
+          "notifications:read", "notifications:write", "applications:read", "applications:write", "manage", "analytics:read",
+          "admin", "metrics:read"]
+
+
+def test_tokens_reach_exactly_the_operations_their_scope_names(demo_contract):
+    """A personal access token with one scope, for every scope, against every operation that needs sign-in: refused
+    with 403 `scope_missing` unless the document's bearer security names that scope."""
+    running, document, passwords = demo_contract
+    session = requests.Session()
+    address, password = passwords["admin"]
+    signed_in = session.post(running.url + "/api/v1/auth/login", json={"email": address, "password": password}, timeout=10)
+    headers = {"X-CSRF-Token": signed_in.json()["csrf_token"]}
+    tokens = {}
+    for scope in SCOPES:
+        made = session.post(running.url + "/api/v1/auth/tokens", json={"name": scope, "scopes": [scope]}, headers=headers, timeout=10)
+        assert made.status_code == 201, made.text
+        tokens[scope] = made.json()["token"]
+    checked = 0
+    for path, method, operation in operations(document):
+        if {} in operation["security"] or (method, path) in SELF_ENDING | {("delete", "/api/v1/auth/tokens/{id}")}:
+            continue
+        allowed = {scope for requirement in operation["security"] for scope in requirement.get("bearer", [])}
+        body = {"json": {}} if method in ("post", "put", "patch") else {}
+        for scope, token in tokens.items():
+            answer = requests.request(
+                method.upper(), running.url + concrete(path), headers={"Authorization": f"Bearer {token}"}, allow_redirects=False,
+                timeout=10, **body)
+            refused = answer.status_code == 403 and answer.json().get("error") == "scope_missing"
+            assert refused == (scope not in allowed), f"{method.upper()} {path} with a {scope} token: {answer.status_code} {answer.text[:120]}"
+            checked += check(document, path, method, operation, answer)
+    assert checked >= 60 * len(SCOPES)
+
+
 def test_every_operation_answers_each_role_as_documented(demo_contract):
     """Signed in as each demo role (session cookie and CSRF token), every operation on item 1 with an empty object for
     writes: refusals by role (403), by state (409), by field (422) and successes must all be in the document."""
@@ -137,3 +175,66 @@ def test_every_operation_answers_each_role_as_documented(demo_contract):
     assert checked >= 6 * 100
     with open(running.log_path) as log:
         assert "undeclared body type" not in log.read(), "a route decodes a body its declaration does not name"
+
+
+# The end-to-end Swift tests (run before pytest by Tests/run-all.sh) record every /api exchange they make, with real
+# ids, owners and bodies: each answer there must be documented too, and its body must fit the documented schema.
+TRANSCRIPT = pathlib.Path(__file__).resolve().parents[2] / ".build" / "api-transcript.jsonl"
+
+
+def template_for(document, method, path):
+    """The document's path template a concrete path falls under, preferring literal segments (`/users/me` over
+    `/users/{id}`); None when no operation of that method fits."""
+    segments = path.strip("/").split("/")
+    best, best_literals = None, -1
+    for template, item in document["paths"].items():
+        parts = template.strip("/").split("/")
+        if method not in item or len(parts) != len(segments):
+            continue
+        if all(part.startswith("{") or part == segment for part, segment in zip(parts, segments)):
+            literals = sum(1 for part in parts if not part.startswith("{"))
+            if literals > best_literals:
+                best, best_literals = template, literals
+    return best
+
+
+def test_end_to_end_answers_match_the_document(contract):
+    if not TRANSCRIPT.exists():
+        if os.environ.get("PSC_REQUIRE_API_TRANSCRIPT"):
+            pytest.fail("run swift test first: it records .build/api-transcript.jsonl")
+        pytest.skip("no transcript of the Swift end-to-end tests (run swift test first)")
+    _, document = contract
+    checked, unknown, failures = 0, set(), set()
+    statuses = collections.Counter()
+    for line in TRANSCRIPT.read_text().splitlines():
+        exchange = json.loads(line)
+        method, path = exchange["method"].lower(), exchange["path"]
+        if method == "head":
+            continue
+        template = template_for(document, method, path)
+        if template is None:
+            # Paths or methods that no route serves (the tests' probes) must be refused.
+            assert exchange["status"] in (404, 405, 413, 501), f"{method.upper()} {path} answered {exchange['status']} but is not documented"
+            unknown.add(f"{method.upper()} {path}")
+            continue
+        operation = document["paths"][template][method]
+        documented = operation["responses"]
+        status = exchange["status"]
+        statuses[(method, template)] += 1
+        checked += 1
+        declared = {parameter["name"] for parameter in operation.get("parameters", []) if parameter["in"] == "query"}
+        for name in set(exchange.get("query", [])) - declared:
+            failures.add(f"{method.upper()} {template} was called with the query parameter {name}, which it does not document")
+        if str(status) not in documented:
+            failures.add(f"{method.upper()} {template} answered {status}, not in {sorted(documented)}: {str(exchange.get('body'))[:160]}")
+            continue
+        if status >= 400 and exchange["content_type"] != "application/json; charset=utf-8":
+            failures.add(f"{method.upper()} {template} {status} is {exchange['content_type']}")
+        schema = schema_for(document, documented[str(status)])
+        if schema is not None and "body" in exchange:
+            errors = list(Draft202012Validator(schema).iter_errors(exchange["body"]))
+            if errors:
+                failures.add(f"{method.upper()} {template} {status}: {errors[0].message} at {list(errors[0].absolute_path)}")
+    assert not failures, "\n".join(sorted(failures))
+    assert checked >= 700, checked
+    print(f"{checked} end-to-end answers over {len(statuses)} operations checked against the document")

@@ -17,7 +17,8 @@ struct AccountDeletionRoutes: FeatureRoutes {
     func register(with router: Router<AppRequestContext>, catalog: RouteCatalog) {
         catalog.add(
             RouteSpec(
-                id: "USR-14", .delete, "/api/v1/users/me", summary: "Delete my account", tag: "Users", limit: .own("3/day"),
+                id: "USR-14", .delete, "/api/v1/users/me", summary: "Delete my account", tag: "Users", access: .session,
+                limit: .own("3/day"),
                 body: .json(Body.self), responses: [202: ("purge_after", nil), 401: ("Wrong password", "Error")]),
             to: router
         ) { request, context in

@@ -40,7 +40,14 @@ struct AuthRoutes: FeatureRoutes {
         catalog.add(
             RouteSpec(
                 id: "AUTH-1", .post, "/api/v1/auth/register", summary: "Register", tag: "Auth", limit: .own("5/h"),
-                body: .json(Registration.self),
+                body: .json(
+                    Registration.self,
+                    fields: [
+                        "email": FieldRule.text(3...254).required, "password": FieldRule.text(8...128).required,
+                        "first_name": FieldRule.text(1...60).required, "last_name": FieldRule.text(1...60).required,
+                        "requested_role": .choice(["student", "alumni", "employer"]), "degree": .text(max: 120),
+                        "company_name": .text(2...120), "graduation_year": .integer(1903...2100),
+                    ]),
                 responses: [201: ("Account created", nil), 409: ("Email already registered", "Error"), 422: ("Invalid fields", "Error")]),
             to: router, handler: registerAccount)
         catalog.add(
@@ -60,6 +67,7 @@ struct AuthRoutes: FeatureRoutes {
         catalog.add(
             RouteSpec(
                 id: "AUTH-3", .post, "/api/v1/auth/verify-email/resend", summary: "Send the verification email again", tag: "Auth",
+                access: .session,
                 limit: .own("3/h"),
                 responses: [202: ("A new link is on its way", nil), 401: ("Not signed in", "Error"), 409: ("Already verified", "Error")]),
             to: router
@@ -94,7 +102,7 @@ struct AuthRoutes: FeatureRoutes {
             to: router, handler: secondStep)
         catalog.add(
             RouteSpec(
-                id: "AUTH-8", .post, "/api/v1/auth/reauthenticate", summary: "Confirm it is you", tag: "Auth",
+                id: "AUTH-8", .post, "/api/v1/auth/reauthenticate", summary: "Confirm it is you", tag: "Auth", access: .session,
                 limit: .own("10/15min"),
                 body: .json(Reauthentication.self),
                 responses: [
@@ -103,7 +111,7 @@ struct AuthRoutes: FeatureRoutes {
             to: router, handler: reauthenticate)
         catalog.add(
             RouteSpec(
-                id: "AUTH-6", .post, "/api/v1/auth/logout", summary: "Sign out", tag: "Auth",
+                id: "AUTH-6", .post, "/api/v1/auth/logout", summary: "Sign out", tag: "Auth", access: .session,
                 responses: [204: ("Signed out", nil), 401: ("Not signed in", "Error")]),
             to: router
         ) { request, context in
@@ -118,7 +126,7 @@ struct AuthRoutes: FeatureRoutes {
         }
         catalog.add(
             RouteSpec(
-                id: "AUTH-7", .get, "/api/v1/auth/session", summary: "Current session", tag: "Auth",
+                id: "AUTH-7", .get, "/api/v1/auth/session", summary: "Current session", tag: "Auth", access: .session,
                 responses: [200: ("The caller's session", nil), 401: ("Not signed in", "Error")]),
             to: router
         ) { _, context in
@@ -127,7 +135,7 @@ struct AuthRoutes: FeatureRoutes {
         }
         catalog.add(
             RouteSpec(
-                id: "AUTH-9", .get, "/api/v1/auth/sessions", summary: "My sessions", tag: "Auth",
+                id: "AUTH-9", .get, "/api/v1/auth/sessions", summary: "My sessions", tag: "Auth", access: .session,
                 responses: [200: ("Live sessions, newest first", nil), 401: ("Not signed in", "Error")]),
             to: router
         ) { _, context in
@@ -138,7 +146,7 @@ struct AuthRoutes: FeatureRoutes {
         }
         catalog.add(
             RouteSpec(
-                id: "AUTH-10", .delete, "/api/v1/auth/sessions/{id}", summary: "Revoke a session", tag: "Auth",
+                id: "AUTH-10", .delete, "/api/v1/auth/sessions/{id}", summary: "Revoke a session", tag: "Auth", access: .session,
                 responses: [204: ("Revoked", nil), 401: ("Not signed in", "Error"), 404: ("Not one of your live sessions", "Error")]),
             to: router
         ) { request, context in
@@ -156,6 +164,7 @@ struct AuthRoutes: FeatureRoutes {
         catalog.add(
             RouteSpec(
                 id: "AUTH-11", .post, "/api/v1/auth/sessions/revoke-others", summary: "Sign out everywhere else", tag: "Auth",
+                access: .session,
                 responses: [200: ("How many were revoked", nil), 401: ("Not signed in", "Error")]),
             to: router
         ) { request, context in

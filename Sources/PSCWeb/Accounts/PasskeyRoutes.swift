@@ -58,8 +58,10 @@ struct PasskeyRoutes: FeatureRoutes {
         catalog.add(
             RouteSpec(
                 id: "SEC-7", .post, "/api/v1/security/webauthn/register/options", summary: "Start adding a passkey", tag: "Security",
+                access: .session,
                 limit: .own("10/h"),
-                body: .json(RegistrationOptions.self),
+                body: .json(
+                    RegistrationOptions.self, fields: ["device_name": .text(1...60)]),
                 responses: [
                     401: ("Not signed in", "Error"),
                     200: ("Creation options", nil), 403: ("Recent authentication required", "Error"), 422: ("Bad device name", "Error"),
@@ -67,7 +69,8 @@ struct PasskeyRoutes: FeatureRoutes {
             to: router, handler: registrationOptions)
         catalog.add(
             RouteSpec(
-                id: "SEC-8", .post, "/api/v1/security/webauthn/register", summary: "Add a passkey", tag: "Security", limit: .own("10/h"),
+                id: "SEC-8", .post, "/api/v1/security/webauthn/register", summary: "Add a passkey", tag: "Security", access: .session,
+                limit: .own("10/h"),
                 body: .json(PasskeyAnswer.self),
                 responses: [
                     401: ("Not signed in", "Error"), 201: ("Added", nil), 409: ("Credential already registered", "Error"),
@@ -88,7 +91,7 @@ struct PasskeyRoutes: FeatureRoutes {
             to: router, handler: passkeySignIn)
         catalog.add(
             RouteSpec(
-                id: "SEC-11", .get, "/api/v1/security/webauthn/credentials", summary: "My passkeys", tag: "Security",
+                id: "SEC-11", .get, "/api/v1/security/webauthn/credentials", summary: "My passkeys", tag: "Security", access: .session,
                 responses: [401: ("Not signed in", "Error"), 200: ("Passkeys", nil)]),
             to: router
         ) { _, context in
@@ -100,7 +103,9 @@ struct PasskeyRoutes: FeatureRoutes {
         catalog.add(
             RouteSpec(
                 id: "SEC-12", .patch, "/api/v1/security/webauthn/credentials/{id}", summary: "Rename a passkey", tag: "Security",
-                body: .json(Rename.self),
+                access: .session,
+                body: .json(
+                    Rename.self, fields: ["device_name": FieldRule.text(1...60).required]),
                 responses: [
                     401: ("Not signed in", "Error"), 200: ("Renamed", nil), 404: ("Not yours", "Error"), 422: ("Bad name", "Error"),
                 ]),
@@ -120,6 +125,7 @@ struct PasskeyRoutes: FeatureRoutes {
         catalog.add(
             RouteSpec(
                 id: "SEC-13", .delete, "/api/v1/security/webauthn/credentials/{id}", summary: "Remove a passkey", tag: "Security",
+                access: .session,
                 responses: [
                     401: ("Not signed in", "Error"), 204: ("Removed", nil), 403: ("Recent authentication required", "Error"),
                     404: ("Not yours", "Error"),

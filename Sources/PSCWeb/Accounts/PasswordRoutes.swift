@@ -39,14 +39,17 @@ struct PasswordRoutes: FeatureRoutes {
     func register(with router: Router<AppRequestContext>, catalog: RouteCatalog) {
         catalog.add(
             RouteSpec(
-                id: "AUTH-12", .post, "/api/v1/auth/password/change", summary: "Change the password", tag: "Auth", limit: .own("5/h"),
+                id: "AUTH-12", .post, "/api/v1/auth/password/change", summary: "Change the password", tag: "Auth", access: .session,
+                limit: .own("5/h"),
                 body: .json(Change.self),
                 responses: [200: ("Changed", nil), 401: ("Wrong current password", "Error"), 422: ("Policy", "Error")]),
             to: router, handler: change)
         catalog.add(
             RouteSpec(
                 id: "AUTH-13", .post, "/api/v1/auth/password/forgot", summary: "Email a reset link", tag: "Auth", limit: .own("3/h"),
-                body: .json(Forgot.self), responses: [202: ("A link is sent when the account exists", nil), 422: ("No email", "Error")]),
+                body: .json(
+                    Forgot.self, fields: ["email": FieldRule.text(1...254).required]),
+                responses: [202: ("A link is sent when the account exists", nil), 422: ("No email", "Error")]),
             to: router, handler: forgot)
         catalog.add(
             RouteSpec(

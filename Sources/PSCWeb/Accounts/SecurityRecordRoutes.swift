@@ -24,6 +24,8 @@ struct SecurityRecordRoutes: FeatureRoutes {
         catalog.add(
             RouteSpec(
                 id: "SEC-14", .get, "/api/v1/security/audit-logs", summary: "My security events", tag: "Security",
+                access: .member(scope: "profile:read"),
+                query: .page(defaultLimit: 50),
                 responses: [200: ("Events where the caller is actor or target, newest first", nil), 401: ("Not signed in", "Error")]),
             to: router
         ) { request, context in
@@ -38,13 +40,19 @@ struct SecurityRecordRoutes: FeatureRoutes {
         }
         catalog.add(
             RouteSpec(
-                id: "SEC-15", .post, "/api/v1/security/consent", summary: "Record a consent", tag: "Security", limit: .own("30/h"),
-                body: .json(Consent.self),
+                id: "SEC-15", .post, "/api/v1/security/consent", summary: "Record a consent", tag: "Security",
+                access: .member(scope: "profile:write"), limit: .own("30/h"),
+                body: .json(
+                    Consent.self,
+                    fields: [
+                        "consent_type": FieldRule.choice(SecurityRecordRoutes.consentTypes).required, "version": .text(1...20),
+                    ]),
                 responses: [401: ("Not signed in", "Error"), 201: ("Recorded", nil), 422: ("Unknown type or bad version", "Error")]),
             to: router, handler: record)
         catalog.add(
             RouteSpec(
                 id: "SEC-16", .get, "/api/v1/security/consent", summary: "My current consents", tag: "Security",
+                access: .member(scope: "profile:read"),
                 responses: [401: ("Not signed in", "Error"), 200: ("The latest record of each type", nil)]),
             to: router
         ) { _, context in
@@ -56,6 +64,8 @@ struct SecurityRecordRoutes: FeatureRoutes {
         catalog.add(
             RouteSpec(
                 id: "SEC-17", .get, "/api/v1/security/consent/history", summary: "My consent history", tag: "Security",
+                access: .member(scope: "profile:read"),
+                query: [.text("consent_type", max: 40, "One kind of consent")],
                 responses: [401: ("Not signed in", "Error"), 200: ("Every record, newest first", nil), 422: ("Unknown type", "Error")]),
             to: router
         ) { request, context in

@@ -22,7 +22,7 @@ struct TokenRoutes: FeatureRoutes {
     func register(with router: Router<AppRequestContext>, catalog: RouteCatalog) {
         catalog.add(
             RouteSpec(
-                id: "AUTH-18", .get, "/api/v1/auth/tokens", summary: "My tokens", tag: "Auth",
+                id: "AUTH-18", .get, "/api/v1/auth/tokens", summary: "My tokens", tag: "Auth", access: .session,
                 responses: [200: ("Tokens, newest first", nil), 401: ("Not signed in", "Error")]),
             to: router
         ) { _, context in
@@ -33,8 +33,13 @@ struct TokenRoutes: FeatureRoutes {
         }
         catalog.add(
             RouteSpec(
-                id: "AUTH-19", .post, "/api/v1/auth/tokens", summary: "Create a token", tag: "Auth", limit: .own("10/h"),
-                body: .json(NewToken.self),
+                id: "AUTH-19", .post, "/api/v1/auth/tokens", summary: "Create a token", tag: "Auth", access: .session, limit: .own("10/h"),
+                body: .json(
+                    NewToken.self,
+                    fields: [
+                        "name": FieldRule.text(1...60).required, "scopes": FieldRule.texts(max: 12, each: 1...40).required,
+                        "expires_in_days": .integer(1...365),
+                    ]),
                 responses: [
                     401: ("Not signed in", "Error"),
                     201: ("The token, shown once", nil), 403: ("Recent authentication required", "Error"),
@@ -43,7 +48,7 @@ struct TokenRoutes: FeatureRoutes {
             to: router, handler: create)
         catalog.add(
             RouteSpec(
-                id: "AUTH-20", .delete, "/api/v1/auth/tokens/{id}", summary: "Revoke a token", tag: "Auth",
+                id: "AUTH-20", .delete, "/api/v1/auth/tokens/{id}", summary: "Revoke a token", tag: "Auth", access: .session,
                 responses: [401: ("Not signed in", "Error"), 204: ("Revoked", nil), 404: ("Not one of your tokens", "Error")]),
             to: router
         ) { request, context in

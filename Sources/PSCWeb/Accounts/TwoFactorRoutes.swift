@@ -19,7 +19,7 @@ struct TwoFactorRoutes: FeatureRoutes {
     func register(with router: Router<AppRequestContext>, catalog: RouteCatalog) {
         catalog.add(
             RouteSpec(
-                id: "SEC-1", .get, "/api/v1/security/2fa/status", summary: "Two-factor status", tag: "Security",
+                id: "SEC-1", .get, "/api/v1/security/2fa/status", summary: "Two-factor status", tag: "Security", access: .session,
                 responses: [200: ("Status", nil), 401: ("Not signed in", "Error")]),
             to: router
         ) { _, context in
@@ -34,7 +34,8 @@ struct TwoFactorRoutes: FeatureRoutes {
         }
         catalog.add(
             RouteSpec(
-                id: "SEC-2", .post, "/api/v1/security/2fa/enable", summary: "Start TOTP enrolment", tag: "Security", limit: .own("5/h"),
+                id: "SEC-2", .post, "/api/v1/security/2fa/enable", summary: "Start TOTP enrolment", tag: "Security", access: .session,
+                limit: .own("5/h"),
                 responses: [
                     401: ("Not signed in", "Error"),
                     200: ("Secret, otpauth URI and QR code", nil), 403: ("Recent authentication required", "Error"),
@@ -60,7 +61,7 @@ struct TwoFactorRoutes: FeatureRoutes {
         }
         catalog.add(
             RouteSpec(
-                id: "SEC-3", .post, "/api/v1/security/2fa/confirm", summary: "Confirm TOTP enrolment", tag: "Security",
+                id: "SEC-3", .post, "/api/v1/security/2fa/confirm", summary: "Confirm TOTP enrolment", tag: "Security", access: .session,
                 limit: .own("5/min"),
                 body: .json(CodeBody.self),
                 responses: [
@@ -84,7 +85,8 @@ struct TwoFactorRoutes: FeatureRoutes {
         }
         catalog.add(
             RouteSpec(
-                id: "SEC-4", .post, "/api/v1/security/2fa/verify", summary: "Check a code", tag: "Security", limit: .own("5/min, 20/h"),
+                id: "SEC-4", .post, "/api/v1/security/2fa/verify", summary: "Check a code", tag: "Security", access: .session,
+                limit: .own("5/min, 20/h"),
                 body: .json(TokenBody.self),
                 responses: [401: ("Not signed in", "Error"), 200: ("Whether the code is valid", nil), 422: ("No token", "Error")]),
             to: router
@@ -115,7 +117,8 @@ struct TwoFactorRoutes: FeatureRoutes {
         }
         catalog.add(
             RouteSpec(
-                id: "SEC-5", .post, "/api/v1/security/2fa/disable", summary: "Turn two-factor off", tag: "Security", limit: .own("5/h"),
+                id: "SEC-5", .post, "/api/v1/security/2fa/disable", summary: "Turn two-factor off", tag: "Security", access: .session,
+                limit: .own("5/h"),
                 body: .json(DisableBody.self),
                 responses: [
                     422: ("Invalid fields", "Error"),
@@ -124,7 +127,7 @@ struct TwoFactorRoutes: FeatureRoutes {
             to: router, handler: disable)
         catalog.add(
             RouteSpec(
-                id: "SEC-6", .post, "/api/v1/security/2fa/recovery-codes", summary: "New recovery codes", tag: "Security",
+                id: "SEC-6", .post, "/api/v1/security/2fa/recovery-codes", summary: "New recovery codes", tag: "Security", access: .session,
                 limit: .own("3/h"),
                 body: .json(CodeBody.self),
                 responses: [

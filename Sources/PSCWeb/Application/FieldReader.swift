@@ -7,9 +7,15 @@ struct FieldReader {
     let object: [String: Any]
     private(set) var problems: [String: [String]] = [:]
 
-    init(_ object: [String: Any]) { self.object = object }
+    /// `problems`: those already found under the route's declared limits, reported with the reader's own.
+    init(_ object: [String: Any], problems: [String: [String]] = [:]) {
+        self.object = object
+        self.problems = problems
+    }
 
-    mutating func problem(_ key: String, _ message: String) { problems[key, default: []].append(message) }
+    mutating func problem(_ key: String, _ message: String) {
+        if problems[key]?.contains(message) != true { problems[key, default: []].append(message) }
+    }
 
     /// Throws the collected problems, if any.
     func validate() throws { if !problems.isEmpty { throw APIError.validation(problems) } }

@@ -24,7 +24,7 @@ extension Request {
     /// large, 400 when unparseable or not an object, 422 with per-field messages on wrong types, numbers out of range
     /// and text holding control characters.
     func decodeJSON<T: Decodable>(as type: T.Type, context: AppRequestContext) async throws -> T {
-        let (data, object) = try await jsonObjectBody(context: context)
+        let (data, object, _) = try await jsonObjectBody(context: context)
         // The document lists a route's body from its declaration, so a handler decoding another type is a gap in the
         // contract: logged for the conformance sweep to find (the request itself is still served).
         if let route = context.route, route.body?.type != ObjectIdentifier(T.self) {
@@ -49,8 +49,15 @@ extension Request {
         }
     }
 
-    /// The body as a JSON object, for PATCH routes that must tell an absent key from `null` (00-conventions §4).
-    func jsonObjectBody(context: AppRequestContext) async throws -> (data: Data, object: [String: Any]) {
+    /// The body as a JSON object, for PATCH routes that must tell an absent key from `null` (00-conventions §4). The
+    /// declared field limits are checked here: their problems are thrown at once, or, with `collecting`, handed back
+    /// for a handler that reports them together with its own (every problem in one 422, 00-conventions §5).
+    func jsonObjectBody(context: AppRequestContext, collecting: Bool = false) async throws -> (
+        data: Data, object: [String: Any], problems: [String: [String]]
+    ) {
+        if let route = context.route, route.body == nil {
+            context.logger.error("route decodes an undeclared body type", metadata: ["route": "\(route.id)", "declares": "none"])
+        }
         let contentType = headers[.contentType]?.lowercased() ?? ""
         let mediaType = contentType.split(separator: ";").first.map { $0.trimmingCharacters(in: .whitespaces) } ?? ""
         let charsetOK = !contentType.contains("charset=") || contentType.contains("charset=utf-8")
@@ -72,7 +79,9 @@ extension Request {
         guard refused.isEmpty else {
             throw APIError.validation(Dictionary(uniqueKeysWithValues: refused.map { ($0, ["must not contain control characters"]) }))
         }
-        return (data, object)
+        let problems = FieldRule.problems(context.route?.body?.fields ?? [:], in: object)
+        guard problems.isEmpty || collecting else { throw APIError.validation(problems) }
+        return (data, object, problems)
     }
 
     /// Every field holding a number that is not a whole number an `Int64` can hold.

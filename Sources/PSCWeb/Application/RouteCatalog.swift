@@ -14,23 +14,119 @@ public enum RouteLimit: Sendable, Equatable {
     case none
 }
 
-/// A route's request body: for JSON the type the handler decodes, whose fields the OpenAPI document lists; for the
-/// upload routes a file in a multipart form.
+/// Who may call a route (00-conventions §2 and the token scopes of each 10-api group). The catalog checks it before
+/// the handler runs, so the document's security cannot promise less than the route enforces; the handler then checks
+/// what only it can see (account standing, roles, grants, ownership).
+public enum RouteAccess: Sendable, Equatable {
+    /// `anon`: no credentials needed; a signed-in caller may see more.
+    case anyone
+    /// Signed in with a browser session; tokens are refused (the `/auth` and `/security` routes, 00-conventions §3.2).
+    case session
+    /// Signed in with a session, or with a token that holds `scope`.
+    case member(scope: String)
+
+    var scope: String? {
+        if case .member(let scope) = self { return scope }
+        return nil
+    }
+}
+
+/// A route's request body: for JSON the type the handler decodes (whose fields the OpenAPI document lists) or, for the
+/// routes that read fields one by one to tell an absent key from `null`, the fields themselves; with the spec's limits
+/// per field, which the body reader enforces. For the upload routes a file in a multipart form.
 public struct RequestBody: Sendable {
-    let type: ObjectIdentifier
+    let type: ObjectIdentifier?
     let typeName: String
     let contentType: String
-    let schema: @Sendable () -> JSONValue
+    let fields: [String: FieldRule]
+    private let recorded: @Sendable () -> JSONValue
 
-    public static func json<T: Decodable>(_ type: T.Type) -> RequestBody {
-        RequestBody(type: ObjectIdentifier(type), typeName: String(describing: type), contentType: "application/json") {
-            BodySchema.of(type)
+    public static func json<T: Decodable>(_ type: T.Type, fields: [String: FieldRule] = [:]) -> RequestBody {
+        RequestBody(
+            type: ObjectIdentifier(type), typeName: String(describing: type), contentType: "application/json", fields: fields
+        ) { BodySchema.of(type) }
+    }
+
+    /// A JSON object read field by field (`FieldReader`): the rules are the whole declaration.
+    public static func object(_ fields: [String: FieldRule]) -> RequestBody {
+        RequestBody(type: nil, typeName: "JSON object", contentType: "application/json", fields: fields) {
+            ["type": "object", "properties": [:]]
         }
     }
 
     static let multipartFile = RequestBody(
-        type: ObjectIdentifier(MultipartForm.self), typeName: "MultipartForm", contentType: "multipart/form-data"
+        type: ObjectIdentifier(MultipartForm.self), typeName: "MultipartForm", contentType: "multipart/form-data", fields: [:]
     ) { ["type": "object", "properties": ["file": ["type": "string", "format": "binary"]]] }
+
+    /// The fields a declared type decodes, by client name (empty for object bodies).
+    var decodedFields: Set<String> {
+        guard type != nil, case .object(let properties)? = recorded()["properties"] else { return [] }
+        return Set(properties.keys)
+    }
+
+    /// The JSON Schema: the recorded type's fields with each rule's limits laid over them.
+    func schema() -> JSONValue {
+        guard case .object(var schema) = recorded() else { return recorded() }
+        var properties = schema["properties"]?.objectValue ?? [:]
+        var required = Set((schema["required"]?.arrayValue ?? []).compactMap(\.stringValue))
+        for (name, rule) in fields {
+            var property = properties[name]?.objectValue ?? [:]
+            for (keyword, value) in rule.schema { property[keyword] = value }
+            properties[name] = .object(property)
+            if rule.isRequired { required.insert(name) }
+        }
+        schema["properties"] = .object(properties)
+        if !required.isEmpty { schema["required"] = .array(required.sorted().map(JSONValue.string)) }
+        return .object(schema)
+    }
+}
+
+/// A query parameter a route reads, as the document lists it. Any route reading one may refuse a bad value (422,
+/// naming it); a route reading `cursor` refuses one it did not give (400 `invalid_cursor`).
+public struct QueryParameter: Sendable {
+    public let name: String
+    public let schema: JSONValue
+    public let description: String
+
+    public init(_ name: String, _ schema: JSONValue, _ description: String) {
+        self.name = name
+        self.schema = schema
+        self.description = description
+    }
+
+    public static func text(_ name: String, max: Int, _ description: String) -> QueryParameter {
+        QueryParameter(name, ["type": "string", "maxLength": .int(Int64(max))], description)
+    }
+    public static func choice(_ name: String, _ values: [String], _ description: String) -> QueryParameter {
+        QueryParameter(name, ["type": "string", "enum": .array(values.map(JSONValue.string))], description)
+    }
+    public static func id(_ name: String, _ description: String) -> QueryParameter {
+        QueryParameter(name, ["type": "integer", "format": "int64", "minimum": 1], description)
+    }
+    public static func integer(_ name: String, _ description: String) -> QueryParameter {
+        QueryParameter(name, ["type": "integer"], description)
+    }
+    public static func boolean(_ name: String, _ description: String) -> QueryParameter {
+        QueryParameter(name, ["type": "boolean"], description)
+    }
+    public static func instant(_ name: String, _ description: String) -> QueryParameter {
+        QueryParameter(name, ["type": "string", "format": "date-time"], description)
+    }
+    public static func date(_ name: String, _ description: String) -> QueryParameter {
+        QueryParameter(name, ["type": "string", "format": "date"], description)
+    }
+}
+
+extension [QueryParameter] {
+    /// The cursor and page size of a cursor page (00-conventions §6).
+    public static func page(defaultLimit: Int = 20, maxLimit: Int = 100) -> Self {
+        [
+            QueryParameter("cursor", ["type": "string"], "The next_cursor of the previous page"),
+            QueryParameter(
+                "limit", ["type": "integer", "minimum": 1, "default": .int(Int64(defaultLimit))],
+                "Items per page; larger values are clamped to \(maxLimit)"),
+        ]
+    }
 }
 
 /// One route as the spec names it, with what the OpenAPI document says about it.
@@ -43,17 +139,19 @@ public struct RouteSpec: Sendable {
     public let tag: String
     /// Status → (description, response schema reference or nil).
     public let responses: [Int: (String, String?)]
-    public let queryParameters: [(name: String, schema: JSONValue, description: String)]
+    public let queryParameters: [QueryParameter]
     public let limit: RouteLimit
     /// The JSON body the handler decodes, when it decodes one with `decodeJSON`.
     public let body: RequestBody?
+    public let access: RouteAccess
 
     public init(
-        id: String, _ method: HTTPRequest.Method, _ path: String, summary: String, tag: String,
-        limit: RouteLimit = .api, body: RequestBody? = nil, responses: [Int: (String, String?)],
-        queryParameters: [(name: String, schema: JSONValue, description: String)] = []
+        id: String, _ method: HTTPRequest.Method, _ path: String, summary: String, tag: String, access: RouteAccess = .anyone,
+        limit: RouteLimit = .api, body: RequestBody? = nil, query queryParameters: [QueryParameter] = [],
+        responses: [Int: (String, String?)]
     ) {
         self.body = body
+        self.access = access
         self.id = id
         self.method = method
         self.path = path
@@ -100,6 +198,11 @@ public final class RouteCatalog: Sendable {
         router.on(RouterPath(spec.path), method: spec.method) { request, context in
             var context = context
             context.route = spec
+            switch spec.access {
+            case .anyone: break
+            case .session: _ = try context.requireSession(enrolling: true)
+            case .member(let scope): _ = try context.require(.signedIn, scope: scope, enrolling: true)
+            }
             return try await handler(request, context)
         }
     }

@@ -20,7 +20,8 @@ struct CompanyRoutes: FeatureRoutes {
         let companies = companies
         catalog.add(
             RouteSpec(
-                id: "JOB-13", .get, "/api/v1/companies", summary: "Companies", tag: "Jobs",
+                id: "JOB-13", .get, "/api/v1/companies", summary: "Companies", tag: "Jobs", access: .member(scope: "content:read"),
+                query: .page() + [.text("q", max: 100, "Words in the name"), .text("industry", max: 100, "One industry")],
                 responses: [401: ("Not signed in", "Error"), 200: ("A page of companies", "CompanyPage")]),
             to: router
         ) { request, context in
@@ -40,7 +41,7 @@ struct CompanyRoutes: FeatureRoutes {
         }
         catalog.add(
             RouteSpec(
-                id: "JOB-13", .get, "/api/v1/companies/{id}", summary: "A company", tag: "Jobs",
+                id: "JOB-13", .get, "/api/v1/companies/{id}", summary: "A company", tag: "Jobs", access: .member(scope: "content:read"),
                 responses: [401: ("Not signed in", "Error"), 200: ("Company", "Company"), 404: ("No such company", "Error")]),
             to: router
         ) { _, context in
@@ -51,7 +52,13 @@ struct CompanyRoutes: FeatureRoutes {
         }
         catalog.add(
             RouteSpec(
-                id: "JOB-14", .patch, "/api/v1/companies/{id}", summary: "Edit a company", tag: "Jobs", limit: .own("30/h"),
+                id: "JOB-14", .patch, "/api/v1/companies/{id}", summary: "Edit a company", tag: "Jobs", access: .member(scope: "manage"),
+                limit: .own("30/h"),
+                body: .object([
+                    "industry": FieldRule.text(1...100).nullable, "size": FieldRule.choice(CompanyStore.sizes).nullable,
+                    "headquarters": FieldRule.text(1...120).nullable, "website": FieldRule.https(max: 300).nullable,
+                    "description": FieldRule.text(max: 5000).nullable, "logo_upload_id": FieldRule.id.nullable,
+                ]),
                 responses: [401: ("Not signed in", "Error"), 200: ("Company", nil), 404: ("Not yours", "Error"), 422: ("Invalid", "Error")]),
             to: router
         ) { request, context in
@@ -82,6 +89,8 @@ struct CompanyRoutes: FeatureRoutes {
         catalog.add(
             RouteSpec(
                 id: "JOB-15", .post, "/api/v1/companies/{id}/verify", summary: "Verify a company", tag: "Jobs",
+                access: .member(scope: "manage"),
+                body: .object(["verified": FieldRule.boolean.required]),
                 responses: [
                     422: ("Invalid fields", "Error"), 403: ("Not allowed for this account", "Error"), 401: ("Not signed in", "Error"),
                     200: ("Company", nil), 404: ("No such company", "Error"),

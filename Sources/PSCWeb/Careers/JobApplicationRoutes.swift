@@ -26,7 +26,11 @@ struct JobApplicationRoutes: FeatureRoutes {
         let (applications, board) = (jobApplications, jobPostings)
         catalog.add(
             RouteSpec(
-                id: "JOB-7", .post, "/api/v1/jobs/{id}/applications", summary: "Apply", tag: "Jobs", limit: .own("20/day"),
+                id: "JOB-7", .post, "/api/v1/jobs/{id}/applications", summary: "Apply", tag: "Jobs",
+                access: .member(scope: "applications:write"), limit: .own("20/day"),
+                body: .object([
+                    "resume_upload_id": FieldRule.id.required, "cover_letter": .text(max: 5000), "answers": .object,
+                ]),
                 responses: [
                     422: ("Invalid fields", "Error"), 403: ("Not allowed for this account", "Error"),
                     401: ("Not signed in", "Error"),
@@ -73,6 +77,10 @@ struct JobApplicationRoutes: FeatureRoutes {
         catalog.add(
             RouteSpec(
                 id: "JOB-8", .get, "/api/v1/jobs/{id}/applications", summary: "A posting's applications", tag: "Jobs",
+                access: .member(scope: "applications:read"),
+                query: .page() + [
+                    .choice("status", ["submitted", "reviewed", "interview", "offer", "rejected", "withdrawn"], "One status")
+                ],
                 responses: [401: ("Not signed in", "Error"), 200: ("A page of JobApplication", nil), 404: ("Not yours", "Error")]),
             to: router
         ) { request, context in
@@ -97,6 +105,8 @@ struct JobApplicationRoutes: FeatureRoutes {
         catalog.add(
             RouteSpec(
                 id: "JOB-9", .get, "/api/v1/users/me/job-applications", summary: "My job applications", tag: "Jobs",
+                access: .member(scope: "applications:read"),
+                query: .page(),
                 responses: [401: ("Not signed in", "Error"), 200: ("A page of JobApplication, newest first", nil)]),
             to: router
         ) { request, context in
@@ -114,6 +124,7 @@ struct JobApplicationRoutes: FeatureRoutes {
         catalog.add(
             RouteSpec(
                 id: "JOB-10", .get, "/api/v1/job-applications/{id}", summary: "A job application", tag: "Jobs",
+                access: .member(scope: "applications:read"),
                 responses: [401: ("Not signed in", "Error"), 200: ("JobApplication", nil), 404: ("Not yours", "Error")]),
             to: router
         ) { _, context in
@@ -128,7 +139,12 @@ struct JobApplicationRoutes: FeatureRoutes {
         }
         catalog.add(
             RouteSpec(
-                id: "JOB-11", .patch, "/api/v1/job-applications/{id}", summary: "Move an application", tag: "Jobs", limit: .own("60/h"),
+                id: "JOB-11", .patch, "/api/v1/job-applications/{id}", summary: "Move an application", tag: "Jobs",
+                access: .member(scope: "applications:write"), limit: .own("60/h"),
+                body: .object([
+                    "status": FieldRule.choice(["reviewed", "interview", "offer", "rejected"]).required,
+                    "note": FieldRule.text(max: 1000).nullable,
+                ]),
                 responses: [
                     401: ("Not signed in", "Error"), 200: ("JobApplication", nil), 404: ("Not yours", "Error"),
                     409: ("Invalid transition", "Error"),
@@ -156,6 +172,7 @@ struct JobApplicationRoutes: FeatureRoutes {
         catalog.add(
             RouteSpec(
                 id: "JOB-12", .post, "/api/v1/job-applications/{id}/withdraw", summary: "Withdraw my application", tag: "Jobs",
+                access: .member(scope: "applications:write"),
                 responses: [
                     401: ("Not signed in", "Error"), 200: ("status withdrawn", nil), 409: ("Already decided or withdrawn", "Error"),
                 ]),

@@ -28,9 +28,28 @@ struct JobPostingRoutes: FeatureRoutes {
 
     static let levels = ["entry", "mid", "senior"]
 
+    /// JOB-3's fields (JOB-4 takes the same but `company_id`, none required).
+    static func postingFields(creating: Bool) -> [String: FieldRule] {
+        var fields: [String: FieldRule] = [
+            "title": .text(3...150), "description": .text(20...20_000), "location": FieldRule.text(max: 120).nullable,
+            "remote": .boolean, "job_type": .choice(JobPostingViews.jobTypes), "experience_level": FieldRule.choice(levels).nullable,
+            "salary_min_cents": FieldRule.integer(0...100_000_000_00).nullable,
+            "salary_max_cents": FieldRule.integer(0...100_000_000_00).nullable,
+            "currency": FieldRule.text(3...3).nullable, "skills_required": FieldRule.texts(max: 30, each: 1...60).nullable,
+            "application_url": FieldRule.https(max: 500).nullable, "apply_on_platform": .boolean, "expires_at": .instant,
+        ]
+        if creating {
+            fields["company_id"] = .id
+            for name in ["title", "description", "job_type"] { fields[name] = fields[name]?.required }
+        }
+        return fields
+    }
+
     /// JOB-3's fields over the current posting (JOB-4 passes it).
-    func fields(_ object: [String: Any], over current: JobPostingRecord?, employer: Bool) throws -> JobPostingFields {
-        var reader = FieldReader(object)
+    func fields(_ object: [String: Any], _ problems: [String: [String]], over current: JobPostingRecord?, employer: Bool) throws
+        -> JobPostingFields
+    {
+        var reader = FieldReader(object, problems: problems)
         let title = reader.text("title", 3...150, current?.title, required: true)
         let description = reader.text("description", 20...20_000, current?.description, required: true)
         let location = reader.text("location", 0...120, current?.location)
@@ -84,7 +103,15 @@ struct JobPostingRoutes: FeatureRoutes {
         let board = jobPostings
         catalog.add(
             RouteSpec(
-                id: "JOB-1", .get, "/api/v1/jobs", summary: "Job postings", tag: "Jobs",
+                id: "JOB-1", .get, "/api/v1/jobs", summary: "Job postings", tag: "Jobs", access: .member(scope: "content:read"),
+                query: .page() + [
+                    .text("q", max: 100, "Words in the title, description or skills"), .text("location", max: 120, "Where"),
+                    .boolean("remote", "Remote postings only, or none"),
+                    .choice("job_type", ["full_time", "part_time", "internship", "co_op", "contract"], "Kind of job"),
+                    .choice("experience_level", ["entry", "mid", "senior"], "Experience asked for"), .id("company_id", "One company"),
+                    .date("posted_since", "Posted on or after this day"), .integer("salary_min_cents", "Paying at least this much"),
+                    .choice("sort", ["newest", "relevance", "salary"], "Order"),
+                ],
                 responses: [401: ("Not signed in", "Error"), 200: ("A page of active JobPosting, featured first", "JobPostingPage")]),
             to: router
         ) { request, context in
@@ -137,7 +164,7 @@ struct JobPostingRoutes: FeatureRoutes {
         }
         catalog.add(
             RouteSpec(
-                id: "JOB-2", .get, "/api/v1/jobs/{id}", summary: "A job posting", tag: "Jobs",
+                id: "JOB-2", .get, "/api/v1/jobs/{id}", summary: "A job posting", tag: "Jobs", access: .member(scope: "content:read"),
                 responses: [
                     401: ("Not signed in", "Error"), 200: ("JobPosting", "JobPosting"), 404: ("No such posting, or not active", "Error"),
                 ]),
@@ -149,7 +176,9 @@ struct JobPostingRoutes: FeatureRoutes {
         }
         catalog.add(
             RouteSpec(
-                id: "JOB-3", .post, "/api/v1/jobs", summary: "Post a job", tag: "Jobs", limit: .own("20/h"),
+                id: "JOB-3", .post, "/api/v1/jobs", summary: "Post a job", tag: "Jobs", access: .member(scope: "manage"),
+                limit: .own("20/h"),
+                body: .object(Self.postingFields(creating: true)),
                 responses: [
                     401: ("Not signed in", "Error"), 201: ("JobPosting", nil), 403: ("Not a poster, or quota reached", "Error"),
                     422: ("Invalid", "Error"),
@@ -158,7 +187,7 @@ struct JobPostingRoutes: FeatureRoutes {
         ) { request, context in
             let identity = try context.require(.active, scope: "manage")
             guard identity.mayPostJobs else { throw APIError.forbidden("Employers, faculty, staff and job managers post jobs.") }
-            let object = try await request.jsonObjectBody(context: context).object
+            let (_, object, problems) = try await request.jsonObjectBody(context: context, collecting: true)
             let employer = JobPostingPolicy.needsApproval(identity.actor)
             let companyID: Int64
             if employer {
@@ -173,7 +202,7 @@ struct JobPostingRoutes: FeatureRoutes {
                 else { throw APIError.validation(["company_id": ["must be an existing company"]]) }
                 companyID = Int64(given)
             }
-            let fields = try fields(object, over: nil, employer: employer)
+            let fields = try fields(object, problems, over: nil, employer: employer)
             let poster = identity.user.id
             let audit = context.auditEntry(
                 "jobs.posted", target: ("job_posting", nil), details: ["status": .string(employer ? "pending_approval" : "active")]
@@ -188,7 +217,9 @@ struct JobPostingRoutes: FeatureRoutes {
         }
         catalog.add(
             RouteSpec(
-                id: "JOB-4", .patch, "/api/v1/jobs/{id}", summary: "Change a posting", tag: "Jobs", limit: .own("60/h"),
+                id: "JOB-4", .patch, "/api/v1/jobs/{id}", summary: "Change a posting", tag: "Jobs", access: .member(scope: "manage"),
+                limit: .own("60/h"),
+                body: .object(Self.postingFields(creating: false)),
                 responses: [
                     422: ("Invalid fields", "Error"),
                     401: ("Not signed in", "Error"), 200: ("JobPosting", nil), 404: ("Not yours", "Error"), 409: ("Closed", "Error"),
@@ -197,16 +228,17 @@ struct JobPostingRoutes: FeatureRoutes {
         ) { request, context in
             let identity = try context.require(.active, scope: "manage")
             let current = try await managedPosting(context, identity)
-            let object = try await request.jsonObjectBody(context: context).object
+            let (_, object, problems) = try await request.jsonObjectBody(context: context, collecting: true)
             let employer = JobPostingPolicy.needsApproval(identity.actor)
-            let changed = try fields(object, over: current, employer: employer)
+            let changed = try fields(object, problems, over: current, employer: employer)
             try await Offload.run { try board.update(id: current.id, fields: changed, employer: employer) }
             guard let posting = try await Offload.run({ try board.posting(id: current.id) }) else { throw APIError.notFound() }
             return JSONResponse.make(JobPostingViews.body(posting, forManager: true))
         }
         catalog.add(
             RouteSpec(
-                id: "JOB-5", .delete, "/api/v1/jobs/{id}", summary: "Close a posting", tag: "Jobs", limit: .own("30/h"),
+                id: "JOB-5", .delete, "/api/v1/jobs/{id}", summary: "Close a posting", tag: "Jobs", access: .member(scope: "manage"),
+                limit: .own("30/h"),
                 responses: [
                     409: ("Conflicts with the current state", "Error"), 401: ("Not signed in", "Error"), 204: ("Closed", nil),
                     404: ("Not yours", "Error"),
@@ -222,6 +254,8 @@ struct JobPostingRoutes: FeatureRoutes {
         catalog.add(
             RouteSpec(
                 id: "JOB-6", .post, "/api/v1/jobs/{id}/review", summary: "Approve or reject a posting", tag: "Jobs",
+                access: .member(scope: "manage"),
+                body: .object(["decision": FieldRule.choice(["approve", "reject"]).required, "reason": .text(max: 500)]),
                 responses: [
                     422: ("Invalid fields", "Error"), 403: ("Not allowed for this account", "Error"), 401: ("Not signed in", "Error"),
                     200: ("JobPosting", nil), 409: ("Not pending", "Error"),

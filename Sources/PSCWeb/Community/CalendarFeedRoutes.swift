@@ -15,6 +15,7 @@ struct CalendarFeedRoutes: FeatureRoutes {
         catalog.add(
             RouteSpec(
                 id: "USR-15", .post, "/api/v1/users/me/calendar-token", summary: "A new calendar feed URL", tag: "Users",
+                access: .member(scope: "profile:write"),
                 limit: .own("5/h"), responses: [401: ("Not signed in", "Error"), 201: ("feed_url", nil)]),
             to: router
         ) { request, context in

@@ -45,6 +45,8 @@ struct ConnectionRoutes: FeatureRoutes {
         catalog.add(
             RouteSpec(
                 id: "CON-1", .get, "/api/v1/connections", summary: "My connections and requests", tag: "Connections",
+                access: .member(scope: "content:read"),
+                query: .page() + [.choice("status", ["connected", "pending_in", "pending_out"], "Which connections (default connected)")],
                 responses: [401: ("Not signed in", "Error"), 200: ("A page of connections", nil), 422: ("Bad status", "Error")]),
             to: router
         ) { request, context in
@@ -62,8 +64,10 @@ struct ConnectionRoutes: FeatureRoutes {
         }
         catalog.add(
             RouteSpec(
-                id: "CON-2", .post, "/api/v1/connections", summary: "Ask to connect", tag: "Connections", limit: .own("50/day"),
-                body: .json(NewConnection.self),
+                id: "CON-2", .post, "/api/v1/connections", summary: "Ask to connect", tag: "Connections",
+                access: .member(scope: "content:write"), limit: .own("50/day"),
+                body: .json(
+                    NewConnection.self, fields: ["user_id": FieldRule.id.required, "note": .text(max: 300)]),
                 responses: [
                     401: ("Not signed in", "Error"),
                     201: ("Requested, or connected when they had asked", nil), 403: ("Blocked", "Error"), 404: ("No such member", "Error"),
@@ -87,7 +91,7 @@ struct ConnectionRoutes: FeatureRoutes {
             catalog.add(
                 RouteSpec(
                     id: id, .post, "/api/v1/connections/{id}/\(action)", summary: accept ? "Accept a request" : "Decline a request",
-                    tag: "Connections",
+                    tag: "Connections", access: .member(scope: "content:write"),
                     responses: [
                         200: ("Answered", nil), 401: ("Not signed in", "Error"), 404: ("Not a request to you", "Error"),
                         409: ("Already answered", "Error"),
@@ -103,6 +107,7 @@ struct ConnectionRoutes: FeatureRoutes {
         catalog.add(
             RouteSpec(
                 id: "CON-5", .delete, "/api/v1/connections/{id}", summary: "Withdraw or remove", tag: "Connections",
+                access: .member(scope: "content:write"),
                 responses: [401: ("Not signed in", "Error"), 204: ("Gone", nil), 404: ("Not yours", "Error")]),
             to: router
         ) { _, context in
@@ -114,6 +119,8 @@ struct ConnectionRoutes: FeatureRoutes {
         catalog.add(
             RouteSpec(
                 id: "CON-6", .get, "/api/v1/connections/suggestions", summary: "People you may know", tag: "Connections",
+                access: .member(scope: "content:read"),
+                query: [QueryParameter("limit", ["type": "integer", "minimum": 1, "maximum": 20, "default": 10], "How many")],
                 responses: [401: ("Not signed in", "Error"), 200: ("Suggestions with reasons", nil)]),
             to: router
         ) { request, context in
@@ -125,6 +132,7 @@ struct ConnectionRoutes: FeatureRoutes {
         catalog.add(
             RouteSpec(
                 id: "CON-7", .get, "/api/v1/blocks", summary: "People I blocked", tag: "Connections",
+                access: .member(scope: "content:read"),
                 responses: [401: ("Not signed in", "Error"), 200: ("UserCards", nil)]),
             to: router
         ) { _, context in
@@ -138,8 +146,10 @@ struct ConnectionRoutes: FeatureRoutes {
         }
         catalog.add(
             RouteSpec(
-                id: "CON-8", .post, "/api/v1/blocks", summary: "Block a member", tag: "Connections", limit: .own("30/day"),
-                body: .json(NewBlock.self),
+                id: "CON-8", .post, "/api/v1/blocks", summary: "Block a member", tag: "Connections",
+                access: .member(scope: "content:write"), limit: .own("30/day"),
+                body: .json(
+                    NewBlock.self, fields: ["user_id": FieldRule.id.required]),
                 responses: [
                     401: ("Not signed in", "Error"), 201: ("Blocked", nil), 404: ("No such member", "Error"), 422: ("Yourself", "Error"),
                 ]),
@@ -154,6 +164,7 @@ struct ConnectionRoutes: FeatureRoutes {
         catalog.add(
             RouteSpec(
                 id: "CON-9", .delete, "/api/v1/blocks/{user_id}", summary: "Unblock", tag: "Connections",
+                access: .member(scope: "content:write"),
                 responses: [401: ("Not signed in", "Error"), 204: ("Unblocked", nil), 404: ("Not blocked", "Error")]),
             to: router
         ) { _, context in

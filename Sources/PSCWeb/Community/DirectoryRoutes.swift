@@ -11,7 +11,17 @@ struct DirectoryRoutes: FeatureRoutes {
     func register(with router: Router<AppRequestContext>, catalog: RouteCatalog) {
         catalog.add(
             RouteSpec(
-                id: "DIR-1", .get, "/api/v1/directory", summary: "Member directory", tag: "Directory", limit: .own("60/min"),
+                id: "DIR-1", .get, "/api/v1/directory", summary: "Member directory", tag: "Directory",
+                access: .member(scope: "content:read"), limit: .own("60/min"),
+                query: .page() + [
+                    .text("q", max: 100, "Words in a name, headline or major"),
+                    .choice("role", ["alumni", "student", "faculty", "staff"], "One role"),
+                    .integer("graduation_year_from", "Graduating in or after"), .integer("graduation_year_to", "Graduating in or before"),
+                    .text("major", max: 100, "One major"), .id("department_id", "One department"),
+                    .text("industry", max: 120, "One industry"),
+                    .text("company", max: 120, "One employer"), .text("location", max: 120, "Where"),
+                    .boolean("is_mentor", "Mentors only"), .choice("sort", ["relevance", "name", "graduation_year"], "Order"),
+                ],
                 responses: [
                     401: ("Not signed in", "Error"),
                     200: ("A page of UserCard", nil), 403: ("Employers without directory access", "Error"), 422: ("Bad filter", "Error"),

@@ -19,6 +19,19 @@ struct EventRoutes: FeatureRoutes {
 
     static let formats = ["in_person", "virtual", "hybrid"]
 
+    /// EVT-3's fields (EVT-4 takes the same, none required).
+    static func eventFields(creating: Bool) -> [String: FieldRule] {
+        var fields: [String: FieldRule] = [
+            "title": .text(3...200), "description": FieldRule.text(max: 10_000).nullable, "location": FieldRule.text(max: 200).nullable,
+            "format": .choice(formats), "kind": .choice(EventViews.kinds), "start_time": .instant, "end_time": .instant,
+            "timezone": .text(1...64), "department_id": FieldRule.id.nullable, "capacity": FieldRule.integer(1...100_000).nullable,
+            "waitlist_enabled": .boolean, "walk_ins_allowed": .boolean, "rsvp_deadline": FieldRule.instant.nullable,
+            "visibility": .choice(["public", "members"]),
+        ]
+        if creating { for name in ["title", "start_time", "end_time"] { fields[name] = fields[name]?.required } }
+        return fields
+    }
+
     static func mapped(_ error: EventError) -> APIError {
         switch error {
         case .notFound: APIError.notFound("There is no such event.")
@@ -47,8 +60,10 @@ struct EventRoutes: FeatureRoutes {
     }
 
     /// EVT-3's fields over the current values (EVT-4 passes the event being edited).
-    func fields(_ object: [String: Any], over current: EventRecord?, identity: Identity) throws -> EventFields {
-        var reader = FieldReader(object)
+    func fields(_ object: [String: Any], _ problems: [String: [String]], over current: EventRecord?, identity: Identity) throws
+        -> EventFields
+    {
+        var reader = FieldReader(object, problems: problems)
         let title = reader.text("title", 3...200, current?.title, required: true)
         let start = reader.time("start_time", current.flatMap { Timestamp.date(from: $0.startTime) })
         let end = reader.time("end_time", current.flatMap { Timestamp.date(from: $0.endTime) })
@@ -90,6 +105,12 @@ struct EventRoutes: FeatureRoutes {
         catalog.add(
             RouteSpec(
                 id: "EVT-1", .get, "/api/v1/events", summary: "Events", tag: "Events",
+                query: .page() + [
+                    .instant("from", "Starting at or after (default now)"), .instant("to", "Starting before (default from + 90 days)"),
+                    .id("department_id", "One department"), .text("kind", max: 40, "One kind of event"),
+                    .choice("format", ["in_person", "virtual", "hybrid"], "How it is held"), .text("q", max: 100, "Words in the title"),
+                    .boolean("mine", "Only events I organise or answered"),
+                ],
                 responses: [200: ("A page of Event by start time", "EventPage"), 400: ("Bad range", "Error")]),
             to: router
         ) { request, context in
@@ -145,15 +166,17 @@ struct EventRoutes: FeatureRoutes {
         }
         catalog.add(
             RouteSpec(
-                id: "EVT-3", .post, "/api/v1/events", summary: "Create an event", tag: "Events", limit: .own("30/h"),
+                id: "EVT-3", .post, "/api/v1/events", summary: "Create an event", tag: "Events", access: .member(scope: "manage"),
+                limit: .own("30/h"),
+                body: .object(Self.eventFields(creating: true)),
                 responses: [
                     401: ("Not signed in", "Error"), 201: ("Event", "Event"), 403: ("Not an organiser", "Error"), 422: ("Invalid", "Error"),
                 ]),
             to: router
         ) { request, context in
             let identity = try context.require(.active, scope: "manage")
-            let object = try await request.jsonObjectBody(context: context).object
-            let fields = try fields(object, over: nil, identity: identity)
+            let (_, object, problems) = try await request.jsonObjectBody(context: context, collecting: true)
+            let fields = try fields(object, problems, over: nil, identity: identity)
             let organizer = identity.user.id
             let id = try await Offload.run { try events.create(fields, organizerID: organizer) }
             guard let event = try await Offload.run({ try events.event(id: id, reader: organizer) }) else { throw APIError.internalError }
@@ -163,7 +186,9 @@ struct EventRoutes: FeatureRoutes {
         }
         catalog.add(
             RouteSpec(
-                id: "EVT-4", .patch, "/api/v1/events/{id}", summary: "Change an event", tag: "Events", limit: .own("60/h"),
+                id: "EVT-4", .patch, "/api/v1/events/{id}", summary: "Change an event", tag: "Events", access: .member(scope: "manage"),
+                limit: .own("60/h"),
+                body: .object(Self.eventFields(creating: false)),
                 responses: [
                     422: ("Invalid fields", "Error"),
                     401: ("Not signed in", "Error"), 200: ("Event", "Event"), 403: ("Not the organiser", "Error"),
@@ -174,8 +199,8 @@ struct EventRoutes: FeatureRoutes {
             let identity = try context.require(.active, scope: "manage")
             let current = try await managedEvent(context, identity)
             let id = current.id
-            let object = try await request.jsonObjectBody(context: context).object
-            let changed = try fields(object, over: current, identity: identity)
+            let (_, object, problems) = try await request.jsonObjectBody(context: context, collecting: true)
+            let changed = try fields(object, problems, over: current, identity: identity)
             try await Offload.run { try events.update(id: id, fields: changed) }
             guard let event = try await Offload.run({ try events.event(id: id, reader: identity.user.id) }) else {
                 throw APIError.notFound()
@@ -184,7 +209,9 @@ struct EventRoutes: FeatureRoutes {
         }
         catalog.add(
             RouteSpec(
-                id: "EVT-5", .post, "/api/v1/events/{id}/cancel", summary: "Cancel an event", tag: "Events", limit: .own("30/h"),
+                id: "EVT-5", .post, "/api/v1/events/{id}/cancel", summary: "Cancel an event", tag: "Events",
+                access: .member(scope: "manage"), limit: .own("30/h"),
+                body: .object(["reason": .text(max: 500)]),
                 responses: [
                     422: ("Invalid fields", "Error"),
                     403: ("Not allowed for this account", "Error"), 401: ("Not signed in", "Error"), 200: ("Event", nil),
@@ -204,7 +231,8 @@ struct EventRoutes: FeatureRoutes {
         }
         catalog.add(
             RouteSpec(
-                id: "EVT-6", .put, "/api/v1/events/{id}/rsvp", summary: "RSVP", tag: "Events", limit: .own("60/h"),
+                id: "EVT-6", .put, "/api/v1/events/{id}/rsvp", summary: "RSVP", tag: "Events", access: .member(scope: "content:write"),
+                limit: .own("60/h"),
                 responses: [
                     401: ("Not signed in", "Error"), 201: ("Going or waitlisted", nil), 200: ("Already answered", nil),
                     409: ("Full, closed or cancelled", "Error"),
@@ -220,7 +248,8 @@ struct EventRoutes: FeatureRoutes {
         }
         catalog.add(
             RouteSpec(
-                id: "EVT-7", .delete, "/api/v1/events/{id}/rsvp", summary: "Cancel my RSVP", tag: "Events", limit: .own("60/h"),
+                id: "EVT-7", .delete, "/api/v1/events/{id}/rsvp", summary: "Cancel my RSVP", tag: "Events",
+                access: .member(scope: "content:write"), limit: .own("60/h"),
                 responses: [401: ("Not signed in", "Error"), 204: ("Left; the first in line moves up", nil), 404: ("No RSVP", "Error")]),
             to: router
         ) { _, context in
@@ -231,7 +260,8 @@ struct EventRoutes: FeatureRoutes {
         }
         catalog.add(
             RouteSpec(
-                id: "EVT-8", .get, "/api/v1/events/{id}/attendees", summary: "Attendees", tag: "Events",
+                id: "EVT-8", .get, "/api/v1/events/{id}/attendees", summary: "Attendees", tag: "Events", access: .member(scope: "manage"),
+                query: .page() + [.choice("status", ["going", "waitlisted", "checked_in"], "One status")],
                 responses: [401: ("Not signed in", "Error"), 200: ("Going and waitlisted, in order", nil), 404: ("Not yours", "Error")]),
             to: router
         ) { request, context in
@@ -257,7 +287,9 @@ struct EventRoutes: FeatureRoutes {
         }
         catalog.add(
             RouteSpec(
-                id: "EVT-9", .post, "/api/v1/events/{id}/check-in", summary: "Check in", tag: "Events", limit: .own("30/min"),
+                id: "EVT-9", .post, "/api/v1/events/{id}/check-in", summary: "Check in", tag: "Events",
+                access: .member(scope: "content:write"), limit: .own("30/min"),
+                body: .object(["user_id": .id, "code": .text(6...6)]),
                 responses: [
                     422: ("Invalid fields", "Error"),
                     401: ("Not signed in", "Error"),
@@ -267,7 +299,7 @@ struct EventRoutes: FeatureRoutes {
             to: router
         ) { request, context in
             let identity = try context.require(.active, scope: "content:write")
-            let event = try await views.visibleEvent(context)
+            let event = try await views.visibleEvent(context, scope: "content:write")
             let object = try await request.jsonObjectBody(context: context).object
             let result: (checkedInAt: String, created: Bool)
             let (eventID, caller) = (event.id, identity.user.id)
@@ -292,6 +324,7 @@ struct EventRoutes: FeatureRoutes {
         catalog.add(
             RouteSpec(
                 id: "EVT-10", .get, "/api/v1/events/{id}/check-in-code", summary: "The check-in code", tag: "Events",
+                access: .member(scope: "manage"),
                 responses: [401: ("Not signed in", "Error"), 200: ("code and qr_png (base64)", nil), 404: ("Not yours", "Error")]),
             to: router
         ) { request, context in
@@ -305,7 +338,9 @@ struct EventRoutes: FeatureRoutes {
         catalog.add(
             RouteSpec(
                 id: "EVT-11", .post, "/api/v1/events/{id}/feedback", summary: "Rate an event I attended", tag: "Events",
+                access: .member(scope: "content:write"),
                 limit: .own("10/h"),
+                body: .object(["rating": FieldRule.integer(1...5).required, "comment": .text(max: 1000)]),
                 responses: [
                     422: ("Invalid fields", "Error"),
                     401: ("Not signed in", "Error"), 201: ("Recorded", nil), 403: ("Did not check in", "Error"),
@@ -314,7 +349,7 @@ struct EventRoutes: FeatureRoutes {
             to: router
         ) { request, context in
             let identity = try context.require(.active, scope: "content:write")
-            let event = try await views.visibleEvent(context)
+            let event = try await views.visibleEvent(context, scope: "content:write")
             let object = try await request.jsonObjectBody(context: context).object
             var reader = FieldReader(object)
             let rating = reader.integer("rating", 1...5, nil)
@@ -350,7 +385,8 @@ struct EventRoutes: FeatureRoutes {
         }
         catalog.add(
             RouteSpec(
-                id: "EVT-14", .get, "/api/v1/users/me/events", summary: "My events", tag: "Events",
+                id: "EVT-14", .get, "/api/v1/users/me/events", summary: "My events", tag: "Events", access: .member(scope: "content:read"),
+                query: [.choice("when", ["upcoming", "past"], "Upcoming (default) or past")],
                 responses: [401: ("Not signed in", "Error"), 200: ("Events I RSVPed to", nil)]),
             to: router
         ) { request, context in

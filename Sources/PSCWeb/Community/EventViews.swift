@@ -45,8 +45,10 @@ struct EventViews {
     }
 
     /// The event as the caller may see it (anonymous callers: public events only), or 404.
-    func visibleEvent(_ context: AppRequestContext) async throws -> EventRecord {
-        let reader = context.identity == nil ? nil : try context.require(.active, scope: "content:read").user.id
+    /// The event of the path as the caller may see it; `scope` is the token scope of the route asking (a write route's
+    /// token need not also hold `content:read`).
+    func visibleEvent(_ context: AppRequestContext, scope: String = "content:read") async throws -> EventRecord {
+        let reader = context.identity == nil ? nil : try context.require(.active, scope: scope).user.id
         let (events, id) = (events, try Self.eventID(context))
         guard let event = try await Offload.run({ try events.event(id: id, reader: reader) }) else {
             throw APIError.notFound("There is no such event.")

@@ -16,6 +16,7 @@ struct PostRoutes: FeatureRoutes {
     let views: PostViews
 
     static let visibilities = ["public", "members", "connections", "department"]
+    static let reportTargets = ["post", "comment", "forum_thread", "forum_post", "message", "user", "job"]
     static let reasons = ["spam", "harassment", "inappropriate", "misinformation", "other"]
 
     struct NewPost: Decodable {
@@ -55,7 +56,8 @@ struct PostRoutes: FeatureRoutes {
         let posts = posts
         catalog.add(
             RouteSpec(
-                id: "PST-1", .get, "/api/v1/feed", summary: "My feed", tag: "Posts",
+                id: "PST-1", .get, "/api/v1/feed", summary: "My feed", tag: "Posts", access: .member(scope: "content:read"),
+                query: .page(),
                 responses: [401: ("Not signed in", "Error"), 200: ("A page of Post", "PostPage")]),
             to: router
         ) { request, context in
@@ -70,8 +72,13 @@ struct PostRoutes: FeatureRoutes {
         }
         catalog.add(
             RouteSpec(
-                id: "PST-2", .post, "/api/v1/posts", summary: "Write a post", tag: "Posts", limit: .own("30/h"),
-                body: .json(NewPost.self), responses: [401: ("Not signed in", "Error"), 201: ("Post", "Post"), 422: ("Invalid", "Error")]),
+                id: "PST-2", .post, "/api/v1/posts", summary: "Write a post", tag: "Posts", access: .member(scope: "content:write"),
+                limit: .own("30/h"),
+                body: .json(
+                    NewPost.self,
+                    fields: [
+                        "content": FieldRule.text(1...5000).required, "visibility": .choice(Self.visibilities), "department_id": .id,
+                    ]), responses: [401: ("Not signed in", "Error"), 201: ("Post", "Post"), 422: ("Invalid", "Error")]),
             to: router
         ) { request, context in
             let identity = try context.require(.active, scope: "content:write")
@@ -114,7 +121,11 @@ struct PostRoutes: FeatureRoutes {
         }
         catalog.add(
             RouteSpec(
-                id: "PST-4", .patch, "/api/v1/posts/{id}", summary: "Edit my post", tag: "Posts", limit: .own("60/h"),
+                id: "PST-4", .patch, "/api/v1/posts/{id}", summary: "Edit my post", tag: "Posts", access: .member(scope: "content:write"),
+                limit: .own("60/h"),
+                body: .object([
+                    "content": .text(1...5000), "visibility": .choice(Self.visibilities), "department_id": FieldRule.id.nullable,
+                ]),
                 responses: [
                     422: ("Invalid fields", "Error"),
                     401: ("Not signed in", "Error"), 200: ("Post", "Post"), 403: ("Not the author", "Error"),
@@ -154,7 +165,7 @@ struct PostRoutes: FeatureRoutes {
         }
         catalog.add(
             RouteSpec(
-                id: "PST-5", .delete, "/api/v1/posts/{id}", summary: "Delete a post", tag: "Posts",
+                id: "PST-5", .delete, "/api/v1/posts/{id}", summary: "Delete a post", tag: "Posts", access: .member(scope: "content:write"),
                 responses: [401: ("Not signed in", "Error"), 204: ("Deleted", nil), 404: ("No such post of yours", "Error")]),
             to: router
         ) { _, context in
@@ -167,7 +178,8 @@ struct PostRoutes: FeatureRoutes {
         for (id, method, liked) in [("PST-6", HTTPRequest.Method.put, true), ("PST-7", .delete, false)] {
             catalog.add(
                 RouteSpec(
-                    id: id, method, "/api/v1/posts/{id}/like", summary: liked ? "Like" : "Unlike", tag: "Posts", limit: .own("300/h"),
+                    id: id, method, "/api/v1/posts/{id}/like", summary: liked ? "Like" : "Unlike", tag: "Posts",
+                    access: .member(scope: "content:write"), limit: .own("300/h"),
                     responses: [200: ("Like state", nil), 401: ("Not signed in", "Error"), 404: ("Not visible", "Error")]),
                 to: router
             ) { _, context in
@@ -180,6 +192,7 @@ struct PostRoutes: FeatureRoutes {
         catalog.add(
             RouteSpec(
                 id: "PST-8", .get, "/api/v1/posts/{id}/comments", summary: "Comments", tag: "Posts",
+                query: .page(),
                 responses: [200: ("A page of Comment, oldest first", nil), 404: ("Not visible", "Error")]),
             to: router
         ) { request, context in
@@ -197,8 +210,10 @@ struct PostRoutes: FeatureRoutes {
         }
         catalog.add(
             RouteSpec(
-                id: "PST-9", .post, "/api/v1/posts/{id}/comments", summary: "Comment", tag: "Posts", limit: .own("60/h"),
-                body: .json(NewComment.self),
+                id: "PST-9", .post, "/api/v1/posts/{id}/comments", summary: "Comment", tag: "Posts",
+                access: .member(scope: "content:write"), limit: .own("60/h"),
+                body: .json(
+                    NewComment.self, fields: ["content": FieldRule.text(1...2000).required, "parent_id": .id]),
                 responses: [
                     422: ("Invalid fields", "Error"),
                     401: ("Not signed in", "Error"), 201: ("Comment", nil), 403: ("Blocked", "Error"), 404: ("Not visible", "Error"),
@@ -217,6 +232,7 @@ struct PostRoutes: FeatureRoutes {
         catalog.add(
             RouteSpec(
                 id: "PST-10", .delete, "/api/v1/comments/{id}", summary: "Delete a comment", tag: "Posts",
+                access: .member(scope: "content:write"),
                 responses: [401: ("Not signed in", "Error"), 204: ("Deleted", nil), 404: ("Not yours", "Error")]),
             to: router
         ) { _, context in
@@ -228,8 +244,14 @@ struct PostRoutes: FeatureRoutes {
         }
         catalog.add(
             RouteSpec(
-                id: "PST-11", .post, "/api/v1/reports", summary: "Report content", tag: "Posts", limit: .own("20/day"),
-                body: .json(NewReport.self),
+                id: "PST-11", .post, "/api/v1/reports", summary: "Report content", tag: "Posts", access: .member(scope: "content:write"),
+                limit: .own("20/day"),
+                body: .json(
+                    NewReport.self,
+                    fields: [
+                        "target_type": FieldRule.choice(Self.reportTargets).required, "target_id": FieldRule.id.required,
+                        "reason": FieldRule.choice(Self.reasons).required, "detail": .text(max: 1000),
+                    ]),
                 responses: [
                     401: ("Not signed in", "Error"),
                     201: ("Reported", nil), 404: ("No such target", "Error"), 409: ("Already reported", "Error"), 422: ("Invalid", "Error"),
@@ -239,7 +261,7 @@ struct PostRoutes: FeatureRoutes {
             let identity = try context.require(.active, scope: "content:write")
             let body = try await request.decodeJSON(as: NewReport.self, context: context)
             var problems: [String: [String]] = [:]
-            let types = ["post", "comment", "forum_thread", "forum_post", "message", "user", "job"]
+            let types = Self.reportTargets
             if !types.contains(body.targetType) { problems["target_type"] = ["must be one of \(types.joined(separator: ", "))"] }
             if !Self.reasons.contains(body.reason) { problems["reason"] = ["must be one of \(Self.reasons.joined(separator: ", "))"] }
             if (body.detail?.count ?? 0) > 1000 { problems["detail"] = ["must be at most 1000 characters"] }
@@ -254,6 +276,8 @@ struct PostRoutes: FeatureRoutes {
         catalog.add(
             RouteSpec(
                 id: "USR-18", .get, "/api/v1/users/{id}/posts", summary: "A member's posts", tag: "Users",
+                access: .member(scope: "content:read"),
+                query: .page(),
                 responses: [
                     401: ("Not signed in", "Error"), 200: ("A page of Post the caller may see", nil), 404: ("No such member", "Error"),
                 ]),

@@ -13,7 +13,7 @@ struct ProfileRoutes: FeatureRoutes {
     func register(with router: Router<AppRequestContext>, catalog: RouteCatalog) {
         catalog.add(
             RouteSpec(
-                id: "USR-1", .get, "/api/v1/users/me", summary: "My profile", tag: "Users",
+                id: "USR-1", .get, "/api/v1/users/me", summary: "My profile", tag: "Users", access: .member(scope: "profile:read"),
                 responses: [200: ("UserProfile with every own field", nil), 401: ("Not signed in", "Error")]),
             to: router
         ) { _, context in
@@ -22,12 +22,15 @@ struct ProfileRoutes: FeatureRoutes {
         }
         catalog.add(
             RouteSpec(
-                id: "USR-2", .patch, "/api/v1/users/me", summary: "Edit my profile", tag: "Users", limit: .own("60/h"),
+                id: "USR-2", .patch, "/api/v1/users/me", summary: "Edit my profile", tag: "Users", access: .member(scope: "profile:write"),
+                limit: .own("60/h"),
+                body: .object(ProfileValidator.fields),
                 responses: [401: ("Not signed in", "Error"), 200: ("UserProfile", nil), 422: ("Invalid fields", "Error")]),
             to: router, handler: edit)
         catalog.add(
             RouteSpec(
                 id: "USR-4", .get, "/api/v1/users/{id}", summary: "A member's profile", tag: "Users",
+                access: .member(scope: "profile:read"),
                 responses: [
                     401: ("Not signed in", "Error"), 200: ("UserProfile filtered by privacy and connection", nil),
                     404: ("No such member, or blocked", "Error"),
@@ -45,6 +48,7 @@ struct ProfileRoutes: FeatureRoutes {
         catalog.add(
             RouteSpec(
                 id: "USR-5", .get, "/api/v1/users/me/privacy", summary: "My privacy settings", tag: "Users",
+                access: .member(scope: "profile:read"),
                 responses: [401: ("Not signed in", "Error"), 200: ("privacy", nil)]),
             to: router
         ) { _, context in
@@ -53,7 +57,11 @@ struct ProfileRoutes: FeatureRoutes {
         }
         catalog.add(
             RouteSpec(
-                id: "USR-5", .put, "/api/v1/users/me/privacy", summary: "Set my privacy settings", tag: "Users", limit: .own("30/h"),
+                id: "USR-5", .put, "/api/v1/users/me/privacy", summary: "Set my privacy settings", tag: "Users",
+                access: .member(scope: "profile:write"), limit: .own("30/h"),
+                body: .object([
+                    "fields": .object, "employer_visible": .boolean, "directory_listed": .boolean,
+                ]),
                 responses: [401: ("Not signed in", "Error"), 200: ("privacy", nil), 422: ("Unknown field or level", "Error")]),
             to: router
         ) { request, context in
@@ -104,8 +112,9 @@ struct ProfileRoutes: FeatureRoutes {
     /// USR-2: absent keys stay, `null` clears a nullable field, every problem is reported at once.
     @Sendable func edit(_ request: Request, context: AppRequestContext) async throws -> Response {
         let identity = try context.require(.signedIn, scope: "profile:write")
-        let body = try await request.jsonObjectBody(context: context).object
+        let (_, body, problems) = try await request.jsonObjectBody(context: context, collecting: true)
         var validator = ProfileValidator(body: body, privileged: identity.privileged, keyRing: keyRing)
+        validator.problems = problems
         let profiles = profiles
         let departmentIDs = try await Offload.run { try profiles.departmentIDs() }
         let columns = validator.columns(knownDepartments: departmentIDs)
@@ -122,6 +131,26 @@ struct ProfileRoutes: FeatureRoutes {
 
 /// The field rules of USR-2, turning a JSON object into column values and per-field problems.
 struct ProfileValidator {
+    /// USR-2's fields as the document lists them; ``columns(knownDepartments:)`` reads the same names.
+    static var fields: [String: FieldRule] {
+        let year = Calendar(identifier: .gregorian).component(.year, from: Date())
+        var fields: [String: FieldRule] = [
+            "first_name": .text(1...60), "last_name": .text(1...60), "headline": FieldRule.text(max: 120).nullable,
+            "bio": FieldRule.text(max: 2000).nullable, "major": FieldRule.text(max: 100).nullable,
+            "degree": FieldRule.text(max: 120).nullable,
+            "graduation_year": FieldRule.integer(1903...Int64(year + 8)).nullable, "credit_hours": FieldRule.integer(0...300).nullable,
+            "enrollment_status": FieldRule.choice(["full_time", "part_time"]).nullable,
+            "class_standing": FieldRule.choice(["freshman", "sophomore", "junior", "senior", "graduate"]).nullable,
+            "theme": .choice(["system", "light", "dark"]), "first_generation": FieldRule.boolean.nullable,
+            "weekly_report": .boolean,
+            "skills": FieldRule.texts(max: 50, each: 1...40).nullable, "interests": FieldRule.texts(max: 30, each: 1...40).nullable,
+            "state_of_residence": FieldRule.text(2...2).nullable, "time_zone": .text(1...64), "department_id": FieldRule.id.nullable,
+            "links": FieldRule.object.nullable, "gpa": FieldRule.number(0...4).nullable,
+        ]
+        for name in ["company", "position", "industry", "location"] { fields[name] = FieldRule.text(max: 120).nullable }
+        return fields
+    }
+
     let body: [String: Any]
     let privileged: Bool
     let keyRing: KeyRing
@@ -135,7 +164,9 @@ struct ProfileValidator {
         self.keyRing = keyRing
     }
 
-    mutating func fail(_ field: String, _ message: String) { problems[field, default: []].append(message) }
+    mutating func fail(_ field: String, _ message: String) {
+        if problems[field]?.contains(message) != true { problems[field, default: []].append(message) }
+    }
 
     static func isBool(_ value: Any) -> Bool { value is Bool && String(describing: type(of: value)).contains("Bool") }
 

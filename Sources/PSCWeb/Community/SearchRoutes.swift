@@ -13,6 +13,11 @@ struct SearchRoutes: FeatureRoutes {
         catalog.add(
             RouteSpec(
                 id: "SRC-1", .get, "/api/v1/search", summary: "Search", tag: "Search", limit: .own("60/min"),
+                query: [
+                    .text("q", max: 200, "What to look for"), .text("types", max: 100, "Comma-separated kinds of result"),
+                    QueryParameter("limit", ["type": "integer", "minimum": 1], "Results per kind"),
+                    QueryParameter("cursor", ["type": "string"], "The next_cursor of one kind's previous page"),
+                ],
                 responses: [200: ("Results by type with snippets", nil), 422: ("Bad query", "Error")]),
             to: router
         ) { request, context in
@@ -51,6 +56,7 @@ struct SearchRoutes: FeatureRoutes {
         catalog.add(
             RouteSpec(
                 id: "SRC-2", .get, "/api/v1/search/suggest", summary: "Suggestions as you type", tag: "Search", limit: .own("120/min"),
+                query: [QueryParameter("q", ["type": "string", "minLength": 2, "maxLength": 50], "What has been typed")],
                 responses: [200: ("Up to 8 suggestions", nil), 422: ("Bad query", "Error")]),
             to: router
         ) { request, context in

@@ -63,7 +63,8 @@ struct UploadRoutes: FeatureRoutes {
         let uploads = uploads
         catalog.add(
             RouteSpec(
-                id: "USR-16", .post, "/api/v1/uploads", summary: "Upload a file", tag: "Users", limit: .own("30/h"),
+                id: "USR-16", .post, "/api/v1/uploads", summary: "Upload a file", tag: "Users", access: .member(scope: "profile:write"),
+                limit: .own("30/h"),
                 body: .multipartFile,
                 responses: [
                     401: ("Not signed in", "Error"),
@@ -89,7 +90,7 @@ struct UploadRoutes: FeatureRoutes {
         }
         catalog.add(
             RouteSpec(
-                id: "USR-17", .get, "/api/v1/uploads/{id}", summary: "A file", tag: "Users",
+                id: "USR-17", .get, "/api/v1/uploads/{id}", summary: "A file", tag: "Users", access: .member(scope: "profile:read"),
                 responses: [
                     200: ("The file", nil), 401: ("Not signed in", "Error"), 403: ("The token's scopes do not allow it", "Error"),
                     404: ("Not yours, or not shared with you", "Error"),
@@ -122,7 +123,8 @@ struct UploadRoutes: FeatureRoutes {
         }
         catalog.add(
             RouteSpec(
-                id: "USR-3", .put, "/api/v1/users/me/avatar", summary: "Set my avatar", tag: "Users", limit: .own("10/h"),
+                id: "USR-3", .put, "/api/v1/users/me/avatar", summary: "Set my avatar", tag: "Users",
+                access: .member(scope: "profile:write"), limit: .own("10/h"),
                 body: .multipartFile,
                 responses: [
                     401: ("Not signed in", "Error"), 200: ("avatar_url", nil), 413: ("Over 5 MiB", "Error"),

@@ -34,6 +34,10 @@ struct NotificationRoutes: FeatureRoutes {
         catalog.add(
             RouteSpec(
                 id: "NTF-1", .get, "/api/v1/notifications/list", summary: "My notifications", tag: "Notifications",
+                access: .member(scope: "notifications:read"),
+                query: .page(defaultLimit: 50) + [
+                    .text("category", max: 40, "One notification type"), .boolean("unread_only", "Unread ones only"),
+                ],
                 responses: [
                     401: ("Not signed in", "Error"), 200: ("notifications, unread_count, next_cursor", nil), 422: ("Unknown type", "Error"),
                 ]),
@@ -56,6 +60,7 @@ struct NotificationRoutes: FeatureRoutes {
         catalog.add(
             RouteSpec(
                 id: "NTF-2", .get, "/api/v1/notifications/unread-count", summary: "How many are unread", tag: "Notifications",
+                access: .member(scope: "notifications:read"),
                 responses: [401: ("Not signed in", "Error"), 200: ("unread_count", nil)]),
             to: router
         ) { _, context in
@@ -65,6 +70,7 @@ struct NotificationRoutes: FeatureRoutes {
         catalog.add(
             RouteSpec(
                 id: "NTF-3", .post, "/api/v1/notifications/{id}/read", summary: "Mark one read", tag: "Notifications",
+                access: .member(scope: "notifications:write"),
                 responses: [401: ("Not signed in", "Error"), 200: ("is_read", nil), 404: ("Not yours", "Error")]),
             to: router
         ) { _, context in
@@ -78,6 +84,7 @@ struct NotificationRoutes: FeatureRoutes {
         catalog.add(
             RouteSpec(
                 id: "NTF-4", .post, "/api/v1/notifications/read-all", summary: "Mark all read", tag: "Notifications",
+                access: .member(scope: "notifications:write"),
                 responses: [401: ("Not signed in", "Error"), 200: ("marked", nil)]),
             to: router
         ) { request, context in
@@ -90,6 +97,7 @@ struct NotificationRoutes: FeatureRoutes {
         catalog.add(
             RouteSpec(
                 id: "NTF-5", .delete, "/api/v1/notifications/{id}", summary: "Delete one", tag: "Notifications",
+                access: .member(scope: "notifications:write"),
                 responses: [401: ("Not signed in", "Error"), 204: ("Deleted", nil), 404: ("Not yours", "Error")]),
             to: router
         ) { _, context in

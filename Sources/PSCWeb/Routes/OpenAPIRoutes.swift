@@ -131,7 +131,7 @@ enum OpenAPIDocument {
             ]
             if !parameters.isEmpty { operation["parameters"] = .array(parameters) }
             if let body = requestBody(route) { operation["requestBody"] = body }
-            if let security = security(route) { operation["security"] = security }
+            operation["security"] = security(route)
             operations[route.method.rawValue.lowercased()] = .object(operation)
             paths[route.path] = .object(operations)
         }
@@ -147,39 +147,45 @@ enum OpenAPIDocument {
         ]
     }
 
-    /// Whether the route reads a request body: writes that can refuse fields (422).
-    static func readsBody(_ route: RouteSpec) -> Bool {
-        route.body.map { $0.contentType == "application/json" }
-            ?? ([.post, .put, .patch].contains(route.method) && route.responses[422] != nil)
-    }
-
     /// Refusals every route of a kind can give, from the mechanisms they share: the error middleware (500), the rate
     /// limits (429), the `{id}` helper (404), and the body reader (400 unreadable, 413 too large, 415 not JSON).
     static func commonRefusals(_ route: RouteSpec) -> [(Int, String)] {
         var refusals: [(Int, String)] = [(500, "Unexpected failure; the body names the request id")]
+        if route.access != .anyone {
+            refusals += [(401, "Not signed in"), (403, "Not allowed: account standing, role, or a token without the scope")]
+        }
         if route.limit != .none { refusals.append((429, "Rate limit reached; retry after Retry-After seconds")) }
         if !route.pathParameters.isEmpty { refusals.append((404, "No such item, or not one the caller may see")) }
-        if readsBody(route) {
-            refusals += [(400, "The body is not a JSON object"), (413, "The body is too large"), (415, "The body is not JSON")]
+        if !route.queryParameters.isEmpty { refusals.append((422, "A query parameter is not valid; `fields` names it")) }
+        if route.queryParameters.contains(where: { $0.name == "cursor" }) {
+            refusals.append((400, "A cursor the server did not give (`invalid_cursor`)"))
+        }
+        if let body = route.body {
+            refusals += [
+                (400, body.contentType == "application/json" ? "The body is not a JSON object" : "The form cannot be read"),
+                (413, "The body is too large"), (415, "The body is not \(body.contentType)"),
+                (422, "A field is missing or not valid; `fields` names each"),
+            ]
         }
         return refusals
     }
 
-    /// The declared body, or a JSON object for a write that refuses fields without declaring its type.
+    /// The declared body with its fields and their limits.
     static func requestBody(_ route: RouteSpec) -> JSONValue? {
-        guard route.body != nil || readsBody(route) else { return nil }
-        let contentType = route.body?.contentType ?? "application/json"
-        return ["required": true, "content": [contentType: ["schema": route.body?.schema() ?? ["type": "object"]]]]
+        guard let body = route.body else { return nil }
+        return ["required": true, "content": .object([body.contentType: ["schema": body.schema()]])]
     }
 
-    /// A route that declares 401 needs a session (with the CSRF header on writes) or a bearer token. Routes that do
-    /// not declare it state nothing yet: their access is checked in the handler, and the catalogue does not say
-    /// which of them also serve anonymous callers (issue 15 continues here).
-    static func security(_ route: RouteSpec) -> JSONValue? {
-        guard route.responses[401] != nil else { return nil }
+    /// The route's access as OpenAPI security: anyone (`{}`, a signed-in caller may see more), a session (with the
+    /// CSRF header on writes), or also a bearer token holding the route's scope.
+    static func security(_ route: RouteSpec) -> JSONValue {
         let write = ![.get, .head, .options].contains(route.method)
         let session: JSONValue = write ? ["session": [], "csrf": []] : ["session": []]
-        return [session, ["bearer": []]]
+        switch route.access {
+        case .anyone: return [[:], session, ["bearer": []]]
+        case .session: return [session]
+        case .member(let scope): return [session, ["bearer": [.string(scope)]]]
+        }
     }
 
     static let securitySchemes: JSONValue = [
