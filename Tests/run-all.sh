@@ -11,4 +11,5 @@ if ! command -v chromedriver >/dev/null || ! command -v systemd-analyze >/dev/nu
 fi
 swift build
 swift test
-python3 -m pytest -q Tests/Browser Tests/System
+# The conformance test also checks every /api exchange swift test just recorded (.build/api-transcript.jsonl).
+PSC_REQUIRE_API_TRANSCRIPT=1 python3 -m pytest -q Tests/Browser Tests/System

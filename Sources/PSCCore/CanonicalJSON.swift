@@ -25,6 +25,10 @@ public indirect enum JSONValue: Sendable, Equatable, Codable {
         return .decimal(String(format: "%.\(max(0, min(places, 6)))f", value))
     }
 
+    public var intValue: Int64? {
+        if case .int(let value) = self { return value }
+        return nil
+    }
     public var boolValue: Bool? {
         if case .bool(let flag) = self { return flag }
         return nil

@@ -51,4 +51,17 @@ struct SourceRulesTests {
         }
         #expect(found.isEmpty, "\(found.joined(separator: "\n"))")
     }
+
+    /// The OpenAPI document and the `405 Allow` lists are built from the route catalog; a route added to the router
+    /// any other way would be served without being documented, checked, limited or access-declared.
+    @Test("routes reach the router only through the route catalog")
+    func routesOnlyThroughTheCatalog() throws {
+        let direct = try NSRegularExpression(pattern: #"\b(?:router|group)\.(?:get|post|put|patch|delete|head|on|group)\("#)
+        var offenders: [String] = []
+        for file in Self.swiftFiles() where file.lastPathComponent != "RouteCatalog.swift" {
+            let text = try String(contentsOf: file, encoding: .utf8)
+            if direct.firstMatch(in: text, range: NSRange(text.startIndex..., in: text)) != nil { offenders.append(file.lastPathComponent) }
+        }
+        #expect(offenders.isEmpty, "routes added outside RouteCatalog.add: \(offenders)")
+    }
 }

@@ -19,7 +19,7 @@ struct AccountDeletionRoutes: FeatureRoutes {
             RouteSpec(
                 id: "USR-14", .delete, "/api/v1/users/me", summary: "Delete my account", tag: "Users", access: .session,
                 limit: .own("3/day"),
-                body: .json(Body.self), responses: [202: ("purge_after", nil), 401: ("Wrong password", "Error")]),
+                body: .json(Body.self), responses: [202: ("purge_after", "DeletionScheduled"), 401: ("Wrong password", "Error")]),
             to: router
         ) { request, context in
             let (identity, _) = try context.requireSession()

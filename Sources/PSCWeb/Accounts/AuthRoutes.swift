@@ -48,13 +48,17 @@ struct AuthRoutes: FeatureRoutes {
                         "requested_role": .choice(["student", "alumni", "employer"]), "degree": .text(max: 120),
                         "company_name": .text(2...120), "graduation_year": .integer(1903...2100),
                     ]),
-                responses: [201: ("Account created", nil), 409: ("Email already registered", "Error"), 422: ("Invalid fields", "Error")]),
+                responses: [
+                    201: ("Account created", "Registered"), 409: ("Email already registered", "Error"), 422: ("Invalid fields", "Error"),
+                ]),
             to: router, handler: registerAccount)
         catalog.add(
             RouteSpec(
                 id: "AUTH-2", .post, "/api/v1/auth/verify-email", summary: "Verify email", tag: "Auth", limit: .own("10/h"),
                 body: .json(TokenBody.self),
-                responses: [422: ("Invalid fields", "Error"), 200: ("Verified", nil), 404: ("Unknown, used or expired token", "Error")]),
+                responses: [
+                    422: ("Invalid fields", "Error"), 200: ("Verified", "Verified"), 404: ("Unknown, used or expired token", "Error"),
+                ]),
             to: router
         ) { request, context in
             let body = try await request.decodeJSON(as: TokenBody.self, context: context)
@@ -69,7 +73,9 @@ struct AuthRoutes: FeatureRoutes {
                 id: "AUTH-3", .post, "/api/v1/auth/verify-email/resend", summary: "Send the verification email again", tag: "Auth",
                 access: .session,
                 limit: .own("3/h"),
-                responses: [202: ("A new link is on its way", nil), 401: ("Not signed in", "Error"), 409: ("Already verified", "Error")]),
+                responses: [
+                    202: ("A new link is on its way", "Accepted"), 401: ("Not signed in", "Error"), 409: ("Already verified", "Error"),
+                ]),
             to: router
         ) { request, context in
             let identity = try context.require(.signedIn)
@@ -87,7 +93,7 @@ struct AuthRoutes: FeatureRoutes {
                 body: .json(SignIn.self),
                 responses: [
                     422: ("Invalid fields", "Error"),
-                    200: ("Signed in", nil), 401: ("Invalid credentials or suspended", "Error"),
+                    200: ("Signed in", "SignIn"), 401: ("Invalid credentials or suspended", "Error"),
                     429: ("Too many attempts for this account", "Error"),
                 ]),
             to: router, handler: signIn)
@@ -96,7 +102,7 @@ struct AuthRoutes: FeatureRoutes {
                 id: "AUTH-5", .post, "/api/v1/auth/login/2fa", summary: "Sign in: second step", tag: "Auth", limit: .own("10/min"),
                 body: .json(SecondStep.self),
                 responses: [
-                    200: ("Signed in", nil), 401: ("Wrong code, or the challenge expired", "Error"),
+                    200: ("Signed in", "SignIn"), 401: ("Wrong code, or the challenge expired", "Error"),
                     422: ("No code given", "Error"), 429: ("Code entry blocked for this account", "Error"),
                 ]),
             to: router, handler: secondStep)
@@ -106,7 +112,8 @@ struct AuthRoutes: FeatureRoutes {
                 limit: .own("10/15min"),
                 body: .json(Reauthentication.self),
                 responses: [
-                    422: ("Invalid fields", "Error"), 200: ("Recent authentication until", nil), 401: ("Wrong password or code", "Error"),
+                    422: ("Invalid fields", "Error"), 200: ("Recent authentication until", "RecentAuth"),
+                    401: ("Wrong password or code", "Error"),
                 ]),
             to: router, handler: reauthenticate)
         catalog.add(
@@ -127,7 +134,7 @@ struct AuthRoutes: FeatureRoutes {
         catalog.add(
             RouteSpec(
                 id: "AUTH-7", .get, "/api/v1/auth/session", summary: "Current session", tag: "Auth", access: .session,
-                responses: [200: ("The caller's session", nil), 401: ("Not signed in", "Error")]),
+                responses: [200: ("The caller's session", "SessionInfo"), 401: ("Not signed in", "Error")]),
             to: router
         ) { _, context in
             let (identity, session) = try context.requireSession(enrolling: true)
@@ -136,7 +143,7 @@ struct AuthRoutes: FeatureRoutes {
         catalog.add(
             RouteSpec(
                 id: "AUTH-9", .get, "/api/v1/auth/sessions", summary: "My sessions", tag: "Auth", access: .session,
-                responses: [200: ("Live sessions, newest first", nil), 401: ("Not signed in", "Error")]),
+                responses: [200: ("Live sessions, newest first", "SessionList"), 401: ("Not signed in", "Error")]),
             to: router
         ) { _, context in
             let (identity, current) = try context.requireSession(enrolling: true)
@@ -165,7 +172,7 @@ struct AuthRoutes: FeatureRoutes {
             RouteSpec(
                 id: "AUTH-11", .post, "/api/v1/auth/sessions/revoke-others", summary: "Sign out everywhere else", tag: "Auth",
                 access: .session,
-                responses: [200: ("How many were revoked", nil), 401: ("Not signed in", "Error")]),
+                responses: [200: ("How many were revoked", "Revoked"), 401: ("Not signed in", "Error")]),
             to: router
         ) { request, context in
             let (identity, current) = try context.requireSession(enrolling: true)

@@ -64,7 +64,8 @@ struct PasskeyRoutes: FeatureRoutes {
                     RegistrationOptions.self, fields: ["device_name": .text(1...60)]),
                 responses: [
                     401: ("Not signed in", "Error"),
-                    200: ("Creation options", nil), 403: ("Recent authentication required", "Error"), 422: ("Bad device name", "Error"),
+                    200: ("Creation options", "PasskeyCreationOptions"), 403: ("Recent authentication required", "Error"),
+                    422: ("Bad device name", "Error"),
                 ]),
             to: router, handler: registrationOptions)
         catalog.add(
@@ -73,7 +74,7 @@ struct PasskeyRoutes: FeatureRoutes {
                 limit: .own("10/h"),
                 body: .json(PasskeyAnswer.self),
                 responses: [
-                    401: ("Not signed in", "Error"), 201: ("Added", nil), 409: ("Credential already registered", "Error"),
+                    401: ("Not signed in", "Error"), 201: ("Added", "Passkey"), 409: ("Credential already registered", "Error"),
                     422: ("A check failed", "Error"),
                 ]),
             to: router, handler: registerPasskey)
@@ -81,18 +82,18 @@ struct PasskeyRoutes: FeatureRoutes {
             RouteSpec(
                 id: "SEC-9", .post, "/api/v1/auth/webauthn/login/options", summary: "Start a passkey sign-in", tag: "Auth",
                 limit: .own("20/min"), body: .json(LoginOptions.self),
-                responses: [422: ("Invalid fields", "Error"), 200: ("Request options", nil)]),
+                responses: [422: ("Invalid fields", "Error"), 200: ("Request options", "PasskeyRequestOptions")]),
             to: router, handler: loginOptions)
         catalog.add(
             RouteSpec(
                 id: "SEC-10", .post, "/api/v1/auth/webauthn/login", summary: "Sign in with a passkey", tag: "Auth", limit: .own("20/min"),
                 body: .json(PasskeyAnswer.self),
-                responses: [422: ("Invalid fields", "Error"), 200: ("Signed in", nil), 401: ("Not accepted", "Error")]),
+                responses: [422: ("Invalid fields", "Error"), 200: ("Signed in", "SignIn"), 401: ("Not accepted", "Error")]),
             to: router, handler: passkeySignIn)
         catalog.add(
             RouteSpec(
                 id: "SEC-11", .get, "/api/v1/security/webauthn/credentials", summary: "My passkeys", tag: "Security", access: .session,
-                responses: [401: ("Not signed in", "Error"), 200: ("Passkeys", nil)]),
+                responses: [401: ("Not signed in", "Error"), 200: ("Passkeys", "PasskeyList")]),
             to: router
         ) { _, context in
             let (identity, _) = try context.requireSession(enrolling: true)
@@ -107,7 +108,7 @@ struct PasskeyRoutes: FeatureRoutes {
                 body: .json(
                     Rename.self, fields: ["device_name": FieldRule.text(1...60).required]),
                 responses: [
-                    401: ("Not signed in", "Error"), 200: ("Renamed", nil), 404: ("Not yours", "Error"), 422: ("Bad name", "Error"),
+                    401: ("Not signed in", "Error"), 200: ("Renamed", "Passkey"), 404: ("Not yours", "Error"), 422: ("Bad name", "Error"),
                 ]),
             to: router
         ) { request, context in

@@ -42,21 +42,21 @@ struct PasswordRoutes: FeatureRoutes {
                 id: "AUTH-12", .post, "/api/v1/auth/password/change", summary: "Change the password", tag: "Auth", access: .session,
                 limit: .own("5/h"),
                 body: .json(Change.self),
-                responses: [200: ("Changed", nil), 401: ("Wrong current password", "Error"), 422: ("Policy", "Error")]),
+                responses: [200: ("Changed", "PasswordChanged"), 401: ("Wrong current password", "Error"), 422: ("Policy", "Error")]),
             to: router, handler: change)
         catalog.add(
             RouteSpec(
                 id: "AUTH-13", .post, "/api/v1/auth/password/forgot", summary: "Email a reset link", tag: "Auth", limit: .own("3/h"),
                 body: .json(
                     Forgot.self, fields: ["email": FieldRule.text(1...254).required]),
-                responses: [202: ("A link is sent when the account exists", nil), 422: ("No email", "Error")]),
+                responses: [202: ("A link is sent when the account exists", "Accepted"), 422: ("No email", "Error")]),
             to: router, handler: forgot)
         catalog.add(
             RouteSpec(
                 id: "AUTH-14", .post, "/api/v1/auth/password/reset", summary: "Reset the password", tag: "Auth", limit: .own("5/h"),
                 body: .json(Reset.self),
                 responses: [
-                    200: ("Reset; every session signed out", nil), 401: ("Wrong or missing two-factor code", "Error"),
+                    200: ("Reset; every session signed out", "PasswordReset"), 401: ("Wrong or missing two-factor code", "Error"),
                     404: ("Unknown, used or expired link", "Error"), 422: ("Policy", "Error"),
                 ]),
             to: router, handler: reset)
@@ -65,7 +65,7 @@ struct PasswordRoutes: FeatureRoutes {
                 id: "AUTH-15", .post, "/api/v1/auth/invitations/accept", summary: "Accept a setup link or invitation", tag: "Auth",
                 limit: .own("5/h"),
                 body: .json(Acceptance.self),
-                responses: [200: ("Signed in", nil), 404: ("Unknown, used or expired link", "Error"), 422: ("Policy", "Error")]),
+                responses: [200: ("Signed in", "SignIn"), 404: ("Unknown, used or expired link", "Error"), 422: ("Policy", "Error")]),
             to: router, handler: accept)
     }
 

@@ -26,7 +26,9 @@ struct SecurityRecordRoutes: FeatureRoutes {
                 id: "SEC-14", .get, "/api/v1/security/audit-logs", summary: "My security events", tag: "Security",
                 access: .member(scope: "profile:read"),
                 query: .page(defaultLimit: 50),
-                responses: [200: ("Events where the caller is actor or target, newest first", nil), 401: ("Not signed in", "Error")]),
+                responses: [
+                    200: ("Events where the caller is actor or target, newest first", "AuditLogPage"), 401: ("Not signed in", "Error"),
+                ]),
             to: router
         ) { request, context in
             let identity = try context.require(.signedIn, scope: "profile:read")
@@ -47,13 +49,15 @@ struct SecurityRecordRoutes: FeatureRoutes {
                     fields: [
                         "consent_type": FieldRule.choice(SecurityRecordRoutes.consentTypes).required, "version": .text(1...20),
                     ]),
-                responses: [401: ("Not signed in", "Error"), 201: ("Recorded", nil), 422: ("Unknown type or bad version", "Error")]),
+                responses: [
+                    401: ("Not signed in", "Error"), 201: ("Recorded", "ConsentRecorded"), 422: ("Unknown type or bad version", "Error"),
+                ]),
             to: router, handler: record)
         catalog.add(
             RouteSpec(
                 id: "SEC-16", .get, "/api/v1/security/consent", summary: "My current consents", tag: "Security",
                 access: .member(scope: "profile:read"),
-                responses: [401: ("Not signed in", "Error"), 200: ("The latest record of each type", nil)]),
+                responses: [401: ("Not signed in", "Error"), 200: ("The latest record of each type", "ConsentState")]),
             to: router
         ) { _, context in
             let identity = try context.require(.signedIn, scope: "profile:read")
@@ -66,7 +70,9 @@ struct SecurityRecordRoutes: FeatureRoutes {
                 id: "SEC-17", .get, "/api/v1/security/consent/history", summary: "My consent history", tag: "Security",
                 access: .member(scope: "profile:read"),
                 query: [.text("consent_type", max: 40, "One kind of consent")],
-                responses: [401: ("Not signed in", "Error"), 200: ("Every record, newest first", nil), 422: ("Unknown type", "Error")]),
+                responses: [
+                    401: ("Not signed in", "Error"), 200: ("Every record, newest first", "ConsentHistory"), 422: ("Unknown type", "Error"),
+                ]),
             to: router
         ) { request, context in
             let identity = try context.require(.signedIn, scope: "profile:read")

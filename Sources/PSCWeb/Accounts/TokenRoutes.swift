@@ -23,7 +23,7 @@ struct TokenRoutes: FeatureRoutes {
         catalog.add(
             RouteSpec(
                 id: "AUTH-18", .get, "/api/v1/auth/tokens", summary: "My tokens", tag: "Auth", access: .session,
-                responses: [200: ("Tokens, newest first", nil), 401: ("Not signed in", "Error")]),
+                responses: [200: ("Tokens, newest first", "TokenList"), 401: ("Not signed in", "Error")]),
             to: router
         ) { _, context in
             let (identity, _) = try context.requireSession(.active)
@@ -42,7 +42,7 @@ struct TokenRoutes: FeatureRoutes {
                     ]),
                 responses: [
                     401: ("Not signed in", "Error"),
-                    201: ("The token, shown once", nil), 403: ("Recent authentication required", "Error"),
+                    201: ("The token, shown once", "NewToken"), 403: ("Recent authentication required", "Error"),
                     422: ("Invalid name, scopes or lifetime", "Error"),
                 ]),
             to: router, handler: create)

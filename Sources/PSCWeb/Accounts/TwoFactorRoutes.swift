@@ -20,7 +20,7 @@ struct TwoFactorRoutes: FeatureRoutes {
         catalog.add(
             RouteSpec(
                 id: "SEC-1", .get, "/api/v1/security/2fa/status", summary: "Two-factor status", tag: "Security", access: .session,
-                responses: [200: ("Status", nil), 401: ("Not signed in", "Error")]),
+                responses: [200: ("Status", "TwoFactorStatus"), 401: ("Not signed in", "Error")]),
             to: router
         ) { _, context in
             let (identity, _) = try context.requireSession(enrolling: true)
@@ -38,7 +38,7 @@ struct TwoFactorRoutes: FeatureRoutes {
                 limit: .own("5/h"),
                 responses: [
                     401: ("Not signed in", "Error"),
-                    200: ("Secret, otpauth URI and QR code", nil), 403: ("Recent authentication required", "Error"),
+                    200: ("Secret, otpauth URI and QR code", "TwoFactorEnrolment"), 403: ("Recent authentication required", "Error"),
                     409: ("Already enabled", "Error"),
                 ]),
             to: router
@@ -65,7 +65,8 @@ struct TwoFactorRoutes: FeatureRoutes {
                 limit: .own("5/min"),
                 body: .json(CodeBody.self),
                 responses: [
-                    200: ("Enabled, with recovery codes", nil), 401: ("Wrong code", "Error"), 409: ("Nothing pending", "Error"),
+                    200: ("Enabled, with recovery codes", "TwoFactorEnabled"), 401: ("Wrong code", "Error"),
+                    409: ("Nothing pending", "Error"),
                     422: ("No code", "Error"),
                 ]),
             to: router
@@ -88,7 +89,7 @@ struct TwoFactorRoutes: FeatureRoutes {
                 id: "SEC-4", .post, "/api/v1/security/2fa/verify", summary: "Check a code", tag: "Security", access: .session,
                 limit: .own("5/min, 20/h"),
                 body: .json(TokenBody.self),
-                responses: [401: ("Not signed in", "Error"), 200: ("Whether the code is valid", nil), 422: ("No token", "Error")]),
+                responses: [401: ("Not signed in", "Error"), 200: ("Whether the code is valid", "CodeCheck"), 422: ("No token", "Error")]),
             to: router
         ) { request, context in
             let (identity, _) = try context.requireSession(enrolling: true)
@@ -122,7 +123,8 @@ struct TwoFactorRoutes: FeatureRoutes {
                 body: .json(DisableBody.self),
                 responses: [
                     422: ("Invalid fields", "Error"),
-                    200: ("Disabled", nil), 401: ("Wrong password or code", "Error"), 403: ("Recent authentication required", "Error"),
+                    200: ("Disabled", "TwoFactorDisabled"), 401: ("Wrong password or code", "Error"),
+                    403: ("Recent authentication required", "Error"),
                 ]),
             to: router, handler: disable)
         catalog.add(
@@ -132,7 +134,7 @@ struct TwoFactorRoutes: FeatureRoutes {
                 body: .json(CodeBody.self),
                 responses: [
                     422: ("Invalid fields", "Error"),
-                    200: ("Ten new codes", nil), 401: ("Wrong code", "Error"), 403: ("Recent authentication required", "Error"),
+                    200: ("Ten new codes", "RecoveryCodes"), 401: ("Wrong code", "Error"), 403: ("Recent authentication required", "Error"),
                     409: ("Two-factor is off", "Error"),
                 ]),
             to: router

@@ -59,7 +59,9 @@ struct CompanyRoutes: FeatureRoutes {
                     "headquarters": FieldRule.text(1...120).nullable, "website": FieldRule.https(max: 300).nullable,
                     "description": FieldRule.text(max: 5000).nullable, "logo_upload_id": FieldRule.id.nullable,
                 ]),
-                responses: [401: ("Not signed in", "Error"), 200: ("Company", nil), 404: ("Not yours", "Error"), 422: ("Invalid", "Error")]),
+                responses: [
+                    401: ("Not signed in", "Error"), 200: ("Company", "Company"), 404: ("Not yours", "Error"), 422: ("Invalid", "Error"),
+                ]),
             to: router
         ) { request, context in
             let identity = try context.require(.active, scope: "manage")
@@ -93,7 +95,7 @@ struct CompanyRoutes: FeatureRoutes {
                 body: .object(["verified": FieldRule.boolean.required]),
                 responses: [
                     422: ("Invalid fields", "Error"), 403: ("Not allowed for this account", "Error"), 401: ("Not signed in", "Error"),
-                    200: ("Company", nil), 404: ("No such company", "Error"),
+                    200: ("Company", "Company"), 404: ("No such company", "Error"),
                 ]),
             to: router
         ) { request, context in

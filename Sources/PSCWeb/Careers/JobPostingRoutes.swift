@@ -180,7 +180,7 @@ struct JobPostingRoutes: FeatureRoutes {
                 limit: .own("20/h"),
                 body: .object(Self.postingFields(creating: true)),
                 responses: [
-                    401: ("Not signed in", "Error"), 201: ("JobPosting", nil), 403: ("Not a poster, or quota reached", "Error"),
+                    401: ("Not signed in", "Error"), 201: ("JobPosting", "JobPosting"), 403: ("Not a poster, or quota reached", "Error"),
                     422: ("Invalid", "Error"),
                 ]),
             to: router
@@ -222,7 +222,8 @@ struct JobPostingRoutes: FeatureRoutes {
                 body: .object(Self.postingFields(creating: false)),
                 responses: [
                     422: ("Invalid fields", "Error"),
-                    401: ("Not signed in", "Error"), 200: ("JobPosting", nil), 404: ("Not yours", "Error"), 409: ("Closed", "Error"),
+                    401: ("Not signed in", "Error"), 200: ("JobPosting", "JobPosting"), 404: ("Not yours", "Error"),
+                    409: ("Closed", "Error"),
                 ]),
             to: router
         ) { request, context in
@@ -258,7 +259,7 @@ struct JobPostingRoutes: FeatureRoutes {
                 body: .object(["decision": FieldRule.choice(["approve", "reject"]).required, "reason": .text(max: 500)]),
                 responses: [
                     422: ("Invalid fields", "Error"), 403: ("Not allowed for this account", "Error"), 401: ("Not signed in", "Error"),
-                    200: ("JobPosting", nil), 409: ("Not pending", "Error"),
+                    200: ("JobPosting", "JobPosting"), 409: ("Not pending", "Error"),
                 ]),
             to: router
         ) { request, context in

@@ -16,7 +16,8 @@ struct CalendarFeedRoutes: FeatureRoutes {
             RouteSpec(
                 id: "USR-15", .post, "/api/v1/users/me/calendar-token", summary: "A new calendar feed URL", tag: "Users",
                 access: .member(scope: "profile:write"),
-                limit: .own("5/h"), responses: [401: ("Not signed in", "Error"), 201: ("feed_url", nil)]),
+                limit: .own("5/h"),
+                responses: [401: ("Not signed in", "Error"), 201: ("The new feed address; the old one stops working", "CalendarToken")]),
             to: router
         ) { request, context in
             let identity = try context.require(.signedIn, scope: "profile:write")
@@ -29,7 +30,8 @@ struct CalendarFeedRoutes: FeatureRoutes {
         catalog.add(
             RouteSpec(
                 id: "EVT-13", .get, "/api/v1/calendar/{feed}", summary: "My calendar feed (.ics)", tag: "Events",
-                limit: .own("60/h"), responses: [200: ("text/calendar", nil), 304: ("Unchanged", nil), 404: ("Unknown feed", "Error")]),
+                limit: .own("60/h"),
+                responses: [200: ("The calendar (iCalendar)", "text/calendar"), 304: ("Unchanged", nil), 404: ("Unknown feed", "Error")]),
             to: router
         ) { request, context in
             guard let name = context.parameters.get("feed"), name.hasSuffix(".ics") else {

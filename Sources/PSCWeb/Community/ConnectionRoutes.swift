@@ -47,7 +47,9 @@ struct ConnectionRoutes: FeatureRoutes {
                 id: "CON-1", .get, "/api/v1/connections", summary: "My connections and requests", tag: "Connections",
                 access: .member(scope: "content:read"),
                 query: .page() + [.choice("status", ["connected", "pending_in", "pending_out"], "Which connections (default connected)")],
-                responses: [401: ("Not signed in", "Error"), 200: ("A page of connections", nil), 422: ("Bad status", "Error")]),
+                responses: [
+                    401: ("Not signed in", "Error"), 200: ("A page of connections", "ConnectionPage"), 422: ("Bad status", "Error"),
+                ]),
             to: router
         ) { request, context in
             let identity = try context.require(.active, scope: "content:read")
@@ -70,7 +72,8 @@ struct ConnectionRoutes: FeatureRoutes {
                     NewConnection.self, fields: ["user_id": FieldRule.id.required, "note": .text(max: 300)]),
                 responses: [
                     401: ("Not signed in", "Error"),
-                    201: ("Requested, or connected when they had asked", nil), 403: ("Blocked", "Error"), 404: ("No such member", "Error"),
+                    201: ("Requested, or connected when they had asked", "ConnectionRequest"), 403: ("Blocked", "Error"),
+                    404: ("No such member", "Error"),
                     409: ("Exists or declined recently", "Error"), 422: ("Yourself", "Error"),
                 ]),
             to: router
@@ -93,7 +96,7 @@ struct ConnectionRoutes: FeatureRoutes {
                     id: id, .post, "/api/v1/connections/{id}/\(action)", summary: accept ? "Accept a request" : "Decline a request",
                     tag: "Connections", access: .member(scope: "content:write"),
                     responses: [
-                        200: ("Answered", nil), 401: ("Not signed in", "Error"), 404: ("Not a request to you", "Error"),
+                        200: ("Answered", "ConnectionAnswer"), 401: ("Not signed in", "Error"), 404: ("Not a request to you", "Error"),
                         409: ("Already answered", "Error"),
                     ]),
                 to: router
@@ -121,7 +124,7 @@ struct ConnectionRoutes: FeatureRoutes {
                 id: "CON-6", .get, "/api/v1/connections/suggestions", summary: "People you may know", tag: "Connections",
                 access: .member(scope: "content:read"),
                 query: [QueryParameter("limit", ["type": "integer", "minimum": 1, "maximum": 20, "default": 10], "How many")],
-                responses: [401: ("Not signed in", "Error"), 200: ("Suggestions with reasons", nil)]),
+                responses: [401: ("Not signed in", "Error"), 200: ("Suggestions with reasons", "SuggestionList")]),
             to: router
         ) { request, context in
             let identity = try context.require(.active, scope: "content:read")
@@ -133,7 +136,7 @@ struct ConnectionRoutes: FeatureRoutes {
             RouteSpec(
                 id: "CON-7", .get, "/api/v1/blocks", summary: "People I blocked", tag: "Connections",
                 access: .member(scope: "content:read"),
-                responses: [401: ("Not signed in", "Error"), 200: ("UserCards", nil)]),
+                responses: [401: ("Not signed in", "Error"), 200: ("UserCards", "UserCardList")]),
             to: router
         ) { _, context in
             let identity = try context.require(.active, scope: "content:read")
@@ -151,7 +154,8 @@ struct ConnectionRoutes: FeatureRoutes {
                 body: .json(
                     NewBlock.self, fields: ["user_id": FieldRule.id.required]),
                 responses: [
-                    401: ("Not signed in", "Error"), 201: ("Blocked", nil), 404: ("No such member", "Error"), 422: ("Yourself", "Error"),
+                    401: ("Not signed in", "Error"), 201: ("Blocked", "Blocked"), 404: ("No such member", "Error"),
+                    422: ("Yourself", "Error"),
                 ]),
             to: router
         ) { request, context in

@@ -214,7 +214,7 @@ struct EventRoutes: FeatureRoutes {
                 body: .object(["reason": .text(max: 500)]),
                 responses: [
                     422: ("Invalid fields", "Error"),
-                    403: ("Not allowed for this account", "Error"), 401: ("Not signed in", "Error"), 200: ("Event", nil),
+                    403: ("Not allowed for this account", "Error"), 401: ("Not signed in", "Error"), 200: ("Event", "Event"),
                     409: ("Already cancelled", "Error"),
                 ]),
             to: router
@@ -234,7 +234,7 @@ struct EventRoutes: FeatureRoutes {
                 id: "EVT-6", .put, "/api/v1/events/{id}/rsvp", summary: "RSVP", tag: "Events", access: .member(scope: "content:write"),
                 limit: .own("60/h"),
                 responses: [
-                    401: ("Not signed in", "Error"), 201: ("Going or waitlisted", nil), 200: ("Already answered", nil),
+                    401: ("Not signed in", "Error"), 201: ("Going or waitlisted", "RSVP"), 200: ("Already answered", "RSVP"),
                     409: ("Full, closed or cancelled", "Error"),
                 ]),
             to: router
@@ -262,7 +262,9 @@ struct EventRoutes: FeatureRoutes {
             RouteSpec(
                 id: "EVT-8", .get, "/api/v1/events/{id}/attendees", summary: "Attendees", tag: "Events", access: .member(scope: "manage"),
                 query: .page() + [.choice("status", ["going", "waitlisted", "checked_in"], "One status")],
-                responses: [401: ("Not signed in", "Error"), 200: ("Going and waitlisted, in order", nil), 404: ("Not yours", "Error")]),
+                responses: [
+                    401: ("Not signed in", "Error"), 200: ("Going and waitlisted, in order", "AttendeePage"), 404: ("Not yours", "Error"),
+                ]),
             to: router
         ) { request, context in
             let identity = try context.require(.active, scope: "manage")
@@ -293,7 +295,8 @@ struct EventRoutes: FeatureRoutes {
                 responses: [
                     422: ("Invalid fields", "Error"),
                     401: ("Not signed in", "Error"),
-                    201: ("checked_in_at", nil), 200: ("Already checked in", nil), 403: ("Wrong code, or walk-ins off", "Error"),
+                    201: ("checked_in_at", "CheckedIn"), 200: ("Already checked in", "CheckedIn"),
+                    403: ("Wrong code, or walk-ins off", "Error"),
                     409: ("Outside the check-in window", "Error"),
                 ]),
             to: router
@@ -325,7 +328,7 @@ struct EventRoutes: FeatureRoutes {
             RouteSpec(
                 id: "EVT-10", .get, "/api/v1/events/{id}/check-in-code", summary: "The check-in code", tag: "Events",
                 access: .member(scope: "manage"),
-                responses: [401: ("Not signed in", "Error"), 200: ("code and qr_png (base64)", nil), 404: ("Not yours", "Error")]),
+                responses: [401: ("Not signed in", "Error"), 200: ("code and qr_png (base64)", "CheckInCode"), 404: ("Not yours", "Error")]),
             to: router
         ) { request, context in
             let identity = try context.require(.active, scope: "manage")
@@ -343,7 +346,7 @@ struct EventRoutes: FeatureRoutes {
                 body: .object(["rating": FieldRule.integer(1...5).required, "comment": .text(max: 1000)]),
                 responses: [
                     422: ("Invalid fields", "Error"),
-                    401: ("Not signed in", "Error"), 201: ("Recorded", nil), 403: ("Did not check in", "Error"),
+                    401: ("Not signed in", "Error"), 201: ("Recorded", "FeedbackRecorded"), 403: ("Did not check in", "Error"),
                     409: ("Already rated", "Error"),
                 ]),
             to: router
@@ -364,7 +367,7 @@ struct EventRoutes: FeatureRoutes {
         catalog.add(
             RouteSpec(
                 id: "EVT-12", .get, "/api/v1/events/{id}/ics", summary: "The event as iCalendar", tag: "Events",
-                responses: [200: ("text/calendar", nil), 404: ("Not visible", "Error")]),
+                responses: [200: ("The calendar (iCalendar)", "text/calendar"), 404: ("Not visible", "Error")]),
             to: router
         ) { request, context in
             let event = try await views.visibleEvent(context)
@@ -387,7 +390,7 @@ struct EventRoutes: FeatureRoutes {
             RouteSpec(
                 id: "EVT-14", .get, "/api/v1/users/me/events", summary: "My events", tag: "Events", access: .member(scope: "content:read"),
                 query: [.choice("when", ["upcoming", "past"], "Upcoming (default) or past")],
-                responses: [401: ("Not signed in", "Error"), 200: ("Events I RSVPed to", nil)]),
+                responses: [401: ("Not signed in", "Error"), 200: ("Events I RSVPed to", "EventList")]),
             to: router
         ) { request, context in
             let identity = try context.require(.active, scope: "content:read")

@@ -180,7 +180,7 @@ struct PostRoutes: FeatureRoutes {
                 RouteSpec(
                     id: id, method, "/api/v1/posts/{id}/like", summary: liked ? "Like" : "Unlike", tag: "Posts",
                     access: .member(scope: "content:write"), limit: .own("300/h"),
-                    responses: [200: ("Like state", nil), 401: ("Not signed in", "Error"), 404: ("Not visible", "Error")]),
+                    responses: [200: ("Like state", "LikeState"), 401: ("Not signed in", "Error"), 404: ("Not visible", "Error")]),
                 to: router
             ) { _, context in
                 let identity = try context.require(.active, scope: "content:write")
@@ -193,7 +193,7 @@ struct PostRoutes: FeatureRoutes {
             RouteSpec(
                 id: "PST-8", .get, "/api/v1/posts/{id}/comments", summary: "Comments", tag: "Posts",
                 query: .page(),
-                responses: [200: ("A page of Comment, oldest first", nil), 404: ("Not visible", "Error")]),
+                responses: [200: ("A page of Comment, oldest first", "CommentPage"), 404: ("Not visible", "Error")]),
             to: router
         ) { request, context in
             let identity = context.identity
@@ -216,7 +216,7 @@ struct PostRoutes: FeatureRoutes {
                     NewComment.self, fields: ["content": FieldRule.text(1...2000).required, "parent_id": .id]),
                 responses: [
                     422: ("Invalid fields", "Error"),
-                    401: ("Not signed in", "Error"), 201: ("Comment", nil), 403: ("Blocked", "Error"), 404: ("Not visible", "Error"),
+                    401: ("Not signed in", "Error"), 201: ("Comment", "Comment"), 403: ("Blocked", "Error"), 404: ("Not visible", "Error"),
                 ]),
             to: router
         ) { request, context in
@@ -254,7 +254,8 @@ struct PostRoutes: FeatureRoutes {
                     ]),
                 responses: [
                     401: ("Not signed in", "Error"),
-                    201: ("Reported", nil), 404: ("No such target", "Error"), 409: ("Already reported", "Error"), 422: ("Invalid", "Error"),
+                    201: ("Reported", "Created"), 404: ("No such target", "Error"), 409: ("Already reported", "Error"),
+                    422: ("Invalid", "Error"),
                 ]),
             to: router
         ) { request, context in
@@ -279,7 +280,8 @@ struct PostRoutes: FeatureRoutes {
                 access: .member(scope: "content:read"),
                 query: .page(),
                 responses: [
-                    401: ("Not signed in", "Error"), 200: ("A page of Post the caller may see", nil), 404: ("No such member", "Error"),
+                    401: ("Not signed in", "Error"), 200: ("A page of Post the caller may see", "PostPage"),
+                    404: ("No such member", "Error"),
                 ]),
             to: router
         ) { request, context in

@@ -18,7 +18,7 @@ struct SearchRoutes: FeatureRoutes {
                     QueryParameter("limit", ["type": "integer", "minimum": 1], "Results per kind"),
                     QueryParameter("cursor", ["type": "string"], "The next_cursor of one kind's previous page"),
                 ],
-                responses: [200: ("Results by type with snippets", nil), 422: ("Bad query", "Error")]),
+                responses: [200: ("Results by type with snippets", "SearchResults"), 422: ("Bad query", "Error")]),
             to: router
         ) { request, context in
             let identity = context.identity == nil ? nil : try context.require(.active, scope: "content:read")
@@ -57,7 +57,7 @@ struct SearchRoutes: FeatureRoutes {
             RouteSpec(
                 id: "SRC-2", .get, "/api/v1/search/suggest", summary: "Suggestions as you type", tag: "Search", limit: .own("120/min"),
                 query: [QueryParameter("q", ["type": "string", "minLength": 2, "maxLength": 50], "What has been typed")],
-                responses: [200: ("Up to 8 suggestions", nil), 422: ("Bad query", "Error")]),
+                responses: [200: ("Up to 8 suggestions", "Suggestions"), 422: ("Bad query", "Error")]),
             to: router
         ) { request, context in
             let identity = context.identity == nil ? nil : try context.require(.active, scope: "content:read")

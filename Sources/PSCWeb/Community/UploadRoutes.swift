@@ -68,7 +68,7 @@ struct UploadRoutes: FeatureRoutes {
                 body: .multipartFile,
                 responses: [
                     401: ("Not signed in", "Error"),
-                    201: ("id, url, sha256, bytes, content_type", nil), 413: ("Too large", "Error"),
+                    201: ("id, url, sha256, bytes, content_type", "Upload"), 413: ("Too large", "Error"),
                     415: ("Not PNG, JPEG, WebP or PDF", "Error"),
                 ]),
             to: router
@@ -92,7 +92,8 @@ struct UploadRoutes: FeatureRoutes {
             RouteSpec(
                 id: "USR-17", .get, "/api/v1/uploads/{id}", summary: "A file", tag: "Users", access: .member(scope: "profile:read"),
                 responses: [
-                    200: ("The file", nil), 401: ("Not signed in", "Error"), 403: ("The token's scopes do not allow it", "Error"),
+                    200: ("The file (PNG, JPEG, WebP or PDF)", "application/octet-stream"), 401: ("Not signed in", "Error"),
+                    403: ("The token's scopes do not allow it", "Error"),
                     404: ("Not yours, or not shared with you", "Error"),
                 ]),
             to: router
@@ -127,7 +128,7 @@ struct UploadRoutes: FeatureRoutes {
                 access: .member(scope: "profile:write"), limit: .own("10/h"),
                 body: .multipartFile,
                 responses: [
-                    401: ("Not signed in", "Error"), 200: ("avatar_url", nil), 413: ("Over 5 MiB", "Error"),
+                    401: ("Not signed in", "Error"), 200: ("avatar_url", "Avatar"), 413: ("Over 5 MiB", "Error"),
                     415: ("Not PNG, JPEG or WebP", "Error"),
                 ]),
             to: router

@@ -13,7 +13,7 @@ struct OpenAPIRoutes {
         catalog.add(
             RouteSpec(
                 id: "API-DOC", .get, "/api/openapi.json", summary: "This OpenAPI document", tag: "Meta",
-                responses: [200: ("OpenAPI 3.1 document", nil)]),
+                responses: [200: ("OpenAPI 3.1 document", "OpenAPI")]),
             to: router
         ) { _, _ in
             JSONResponse.make(OpenAPIDocument.build(from: catalog.all), cache: "public, max-age=60")
@@ -21,7 +21,7 @@ struct OpenAPIRoutes {
         catalog.add(
             RouteSpec(
                 id: "API-DOCS", .get, "/api/docs", summary: "The API reference as a page", tag: "Meta", limit: .page,
-                responses: [200: ("HTML page", nil)]),
+                responses: [200: ("HTML page", "text/html")]),
             to: router
         ) { request, context in
             HTMLResponse.make(
@@ -57,11 +57,16 @@ struct OpenAPIRoutes {
                     "anchor": identifier.lowercased().map { $0.isLetter || $0.isNumber ? String($0) : "-" }.joined(),
                     "parameters": parameters, "hasParameters": !parameters.isEmpty, "answers": answers,
                 ]
-                if operation["security"] != nil {
-                    entry["access"] = "a signed-in member (session cookie, with the CSRF header on writes) or a bearer token"
-                }
-                if let content = operation["requestBody"]?["content"]?.objectValue?.keys.first {
-                    entry["body"] = content == "multipart/form-data" ? "a file as multipart/form-data" : "a JSON object"
+                entry["access"] = Self.access(operation["security"]?.arrayValue ?? [])
+                if let (mediaType, schema) = operation["requestBody"]?["content"]?.objectValue?.first {
+                    entry["body"] = mediaType == "multipart/form-data" ? "a file as multipart/form-data" : "a JSON object"
+                    let required = Set((schema["schema"]?["required"]?.arrayValue ?? []).compactMap(\.stringValue))
+                    let fields: [[String: Any]] = (schema["schema"]?["properties"]?.objectValue ?? [:]).sorted { $0.key < $1.key }.map {
+                        name, property in
+                        ["name": name, "required": required.contains(name) ? "Yes" : "No", "rule": Self.rule(property)]
+                    }
+                    entry["fields"] = fields
+                    entry["hasFields"] = !fields.isEmpty
                 }
                 byTag[tag, default: []].append(entry)
             }
@@ -76,6 +81,37 @@ struct OpenAPIRoutes {
             "tags": tags, "operationCount": byTag.values.reduce(0) { $0 + $1.count },
             "version": document["info"]?["version"]?.stringValue ?? "",
         ]
+    }
+
+    /// Who may call an operation, in words, from its security requirements.
+    static func access(_ requirements: [JSONValue]) -> String {
+        if requirements.contains([:]) { return "anyone; signed-in callers may see more" }
+        let scopes = requirements.compactMap { $0["bearer"]?.arrayValue }.flatMap { $0 }.compactMap(\.stringValue)
+        guard let scope = scopes.first else { return "a signed-in member with a browser session (tokens are refused)" }
+        return "a signed-in member (session cookie, with the CSRF header on writes) or a token with the \(scope) scope"
+    }
+
+    /// A body field's type and limits in words.
+    static func rule(_ property: JSONValue) -> String {
+        let types = property["type"]?.stringValue.map { [$0] } ?? (property["type"]?.arrayValue ?? []).compactMap(\.stringValue)
+        let names = ["integer": "a whole number", "string": "text", "boolean": "true or false", "number": "a number", "array": "a list"]
+        var words = types.first { $0 != "null" }.map { [names[$0] ?? "an \($0)"] } ?? ["any value"]
+        if property["format"]?.stringValue == "int64", property["minimum"]?.intValue == 1 { words = ["an id"] }
+        if property["format"]?.stringValue == "date-time" { words = ["a time (RFC 3339)"] }
+        if property["format"]?.stringValue == "uri" { words = ["an https URL"] }
+        if let values = property["enum"]?.arrayValue?.compactMap(\.stringValue) { words = ["one of " + values.joined(separator: ", ")] }
+        if let values = property["items"]?["enum"]?.arrayValue?.compactMap(\.stringValue) {
+            words = ["a list of " + values.joined(separator: ", ")]
+        }
+        switch (property["minLength"]?.intValue, property["maxLength"]?.intValue) {
+        case (let low?, let high?): words.append(low == high ? "\(low) characters" : "\(low) to \(high) characters")
+        case (nil, let high?): words.append("at most \(high) characters")
+        default: break
+        }
+        if let low = property["minimum"]?.intValue, let high = property["maximum"]?.intValue { words.append("from \(low) to \(high)") }
+        if let most = property["maxItems"]?.intValue { words.append("at most \(most) items") }
+        if types.contains("null") { words.append("or null") }
+        return words.joined(separator: ", ")
     }
 }
 
@@ -105,7 +141,10 @@ enum OpenAPIDocument {
             for (status, (description, schema)) in route.responses {
                 var response: [String: JSONValue] = ["description": .string(description)]
                 // Every refusal is the error envelope (00-conventions §5), whether or not the route named it.
-                if let schema = schema ?? (status >= 400 ? "Error" : nil) {
+                // A name with a slash is the media type of an answer that is not JSON (a calendar, a file, a page).
+                if let mediaType = schema, mediaType.contains("/") {
+                    response["content"] = .object([mediaType: ["schema": ["type": "string"]]])
+                } else if let schema = schema ?? (status >= 400 ? "Error" : nil) {
                     response["content"] = ["application/json": ["schema": ["$ref": .string("#/components/schemas/\(schema)")]]]
                 }
                 responses[String(status)] = .object(response)
@@ -143,7 +182,10 @@ enum OpenAPIDocument {
             ],
             "servers": [["url": "/"]],
             "paths": .object(paths),
-            "components": ["schemas": schemas, "securitySchemes": securitySchemes],
+            "components": [
+                "schemas": .object((schemas.objectValue ?? [:]).merging(observedShapes) { written, _ in written }),
+                "securitySchemes": securitySchemes,
+            ],
         ]
     }
 
@@ -289,6 +331,10 @@ enum OpenAPIDocument {
             ],
         ],
         "EventPage": page(of: "Event"),
+        "EventList": [
+            "type": "object", "required": ["items"],
+            "properties": ["items": ["type": "array", "items": ["$ref": "#/components/schemas/Event"]]],
+        ],
         "Company": [
             "type": "object",
             "required": [
@@ -327,6 +373,8 @@ enum OpenAPIDocument {
             ],
         ],
         "JobPostingPage": page(of: "JobPosting"),
+        "CalendarToken": ["type": "object", "required": ["feed_url"], "properties": ["feed_url": ["type": "string", "format": "uri"]]],
+        "OpenAPI": ["type": "object", "required": ["openapi", "info", "paths", "components"]],
         "Health": [
             "type": "object", "required": ["status", "timestamp"],
             "properties": [
