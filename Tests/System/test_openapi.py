@@ -42,11 +42,24 @@ def operations(document):
             yield path, method, operation
 
 
+def closed(schema):
+    """The schema with every shape (an object listing required fields) closed to fields it does not name, so an answer
+    carrying a field the document leaves out fails; open bags (no required fields, or additionalProperties) stay open."""
+    if isinstance(schema, list):
+        return [closed(item) for item in schema]
+    if not isinstance(schema, dict):
+        return schema
+    result = {key: closed(value) for key, value in schema.items()}
+    if schema.get("required") and "properties" in schema and "additionalProperties" not in schema:
+        result["additionalProperties"] = False
+    return result
+
+
 def schema_for(document, response):
     schema = response.get("content", {}).get("application/json", {}).get("schema")
     if schema is None:
         return None
-    return {**schema, "components": document["components"]}
+    return {**schema, "components": closed(document["components"])}
 
 
 def check(document, path, method, operation, answer):

@@ -24,7 +24,8 @@ struct DirectoryRoutes: FeatureRoutes {
                 ],
                 responses: [
                     401: ("Not signed in", "Error"),
-                    200: ("A page of UserCard", "UserCardPage"), 403: ("Employers without directory access", "Error"),
+                    200: ("A page of UserCard with company, position and industry", "DirectoryPage"),
+                    403: ("Employers without directory access", "Error"),
                     422: ("Bad filter", "Error"),
                 ]),
             to: router

@@ -32,7 +32,8 @@ struct ProfileRoutes: FeatureRoutes {
                 id: "USR-4", .get, "/api/v1/users/{id}", summary: "A member's profile", tag: "Users",
                 access: .member(scope: "profile:read"),
                 responses: [
-                    401: ("Not signed in", "Error"), 200: ("UserProfile filtered by privacy and connection", "UserProfile"),
+                    401: ("Not signed in", "Error"),
+                    200: ("UserProfile filtered by privacy and connection; the caller's own profile in full", "MemberProfile"),
                     404: ("No such member, or blocked", "Error"),
                 ]),
             to: router

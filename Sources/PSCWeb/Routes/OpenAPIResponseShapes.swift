@@ -40,7 +40,8 @@ extension OpenAPIDocument {
                                 "version": ["type": "string"], "code": ["type": "string"],
                             ],
                         ], "ip_address": ["type": ["string", "null"]], "occurred_at": ["type": "string"], "action": ["type": "string"],
-                        "target_type": ["type": ["string", "null"]], "actor_user_id": ["type": ["integer", "null"]], "target_id": ["type": ["string", "null"]],
+                        "target_type": ["type": ["string", "null"]], "actor_user_id": ["type": ["integer", "null"]],
+                        "target_id": ["type": ["string", "null"]],
                         "id": ["type": "integer"], "actor_kind": ["type": "string"], "user_agent": ["type": ["string", "null"]],
                         "outcome": ["type": "string"], "severity": ["type": "string"],
                     ],
@@ -121,12 +122,12 @@ extension OpenAPIDocument {
         "type": "object", "required": ["consents"],
         "properties": [
             "consents": [
-            "type": "object", "description": "The latest record of each consent type, by type",
-            "additionalProperties": [
-                "type": "object", "required": ["granted", "version", "recorded_at"],
-                "properties": ["granted": ["type": "boolean"], "version": ["type": "string"], "recorded_at": ["type": "string"]],
-            ],
-        ]
+                "type": "object", "description": "The latest record of each consent type, by type",
+                "additionalProperties": [
+                    "type": "object", "required": ["granted", "version", "recorded_at"],
+                    "properties": ["granted": ["type": "boolean"], "version": ["type": "string"], "recorded_at": ["type": "string"]],
+                ],
+            ]
         ],
     ]
     static let created: JSONValue = ["type": "object", "required": ["id"], "properties": ["id": ["type": "integer"]]]
@@ -249,7 +250,10 @@ extension OpenAPIDocument {
     ]
     static let passkey: JSONValue = [
         "type": "object", "required": ["device_name", "id"],
-        "properties": ["device_name": ["type": "string"], "created_at": ["type": "string"], "id": ["type": "integer"]],
+        "properties": [
+            "device_name": ["type": "string"], "created_at": ["type": "string"], "id": ["type": "integer"],
+            "last_used_at": ["type": ["string", "null"]], "backed_up": ["type": "boolean"], "flagged": ["type": "boolean"],
+        ],
     ]
     static let passkeyCreationOptions: JSONValue = [
         "type": "object", "required": ["ceremony_id", "publicKey"],
@@ -562,10 +566,17 @@ extension OpenAPIDocument {
     static let userCardPage: JSONValue = [
         "type": "object", "required": ["items", "limit", "next_cursor"],
         "properties": [
-            "items": ["type": "array", "items": ["$ref": "#/components/schemas/UserCard"]], "limit": ["type": "integer"],
+            "items": ["type": "array", "items": ["$ref": "#/components/schemas/DirectoryCard"]], "limit": ["type": "integer"],
             "next_cursor": ["type": ["string", "null"]],
         ],
     ]
+    /// DIR-1's entries: a UserCard with where the member works.
+    static var directoryCard: JSONValue {
+        guard case .object(var card)? = schemas["UserCard"], case .object(var properties)? = card["properties"] else { return [:] }
+        for name in ["company", "position", "industry"] { properties[name] = ["type": ["string", "null"]] }
+        card["properties"] = .object(properties)
+        return .object(card)
+    }
     static let userProfile: JSONValue = [
         "type": "object",
         "required": [
@@ -605,7 +616,8 @@ extension OpenAPIDocument {
         "SearchResults": searchResults, "SessionInfo": sessionInfo, "SessionList": sessionList, "SignIn": signIn,
         "SuggestionList": suggestionList, "Suggestions": suggestions, "TokenList": tokenList, "TwoFactorDisabled": twoFactorDisabled,
         "TwoFactorEnabled": twoFactorEnabled, "TwoFactorEnrolment": twoFactorEnrolment, "TwoFactorStatus": twoFactorStatus,
-        "UnreadCount": unreadCount, "Upload": upload, "UserCardList": userCardList, "UserCardPage": userCardPage,
+        "UnreadCount": unreadCount, "Upload": upload, "UserCardList": userCardList, "DirectoryPage": userCardPage,
+        "DirectoryCard": directoryCard,
         "UserProfile": userProfile, "Verified": verified, "Withdrawn": withdrawn,
     ]
 }

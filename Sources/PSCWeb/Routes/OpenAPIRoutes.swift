@@ -86,7 +86,7 @@ struct OpenAPIRoutes {
     /// Who may call an operation, in words, from its security requirements.
     static func access(_ requirements: [JSONValue]) -> String {
         if requirements.contains([:]) { return "anyone; signed-in callers may see more" }
-        let scopes = requirements.compactMap { $0["bearer"]?.arrayValue }.flatMap { $0 }.compactMap(\.stringValue)
+        let scopes = requirements.compactMap { requirement in requirement["bearer"]?.arrayValue }.joined().compactMap(\.stringValue)
         guard let scope = scopes.first else { return "a signed-in member with a browser session (tokens are refused)" }
         return "a signed-in member (session cookie, with the CSRF header on writes) or a token with the \(scope) scope"
     }
@@ -373,6 +373,7 @@ enum OpenAPIDocument {
             ],
         ],
         "JobPostingPage": page(of: "JobPosting"),
+        "MemberProfile": ["anyOf": [["$ref": "#/components/schemas/UserProfile"], ["$ref": "#/components/schemas/OwnProfile"]]],
         "CalendarToken": ["type": "object", "required": ["feed_url"], "properties": ["feed_url": ["type": "string", "format": "uri"]]],
         "OpenAPI": ["type": "object", "required": ["openapi", "info", "paths", "components"]],
         "Health": [
