@@ -69,28 +69,39 @@ extension OpenAPIDocument {
             "parent_id": ["type": ["integer", "null"]],
         ],
     ]
-    static let commentPage: JSONValue = [
-        "type": "object", "required": ["limit", "next_cursor", "items"],
+    static let commentPage = page(of: "Comment")
+    static let connectionAnswer: JSONValue = ["type": "object", "required": ["status"], "properties": ["status": ["type": "string"]]]
+    static let connectionPage = page(of: "Connection")
+    /// CON-1's entries: the other member, the state and the request's note.
+    static let connection: JSONValue = [
+        "type": "object", "required": ["id", "status", "created_at", "user", "note"],
         "properties": [
-            "limit": ["type": "integer"], "next_cursor": ["type": ["string", "null"]],
-            "items": ["type": "array", "items": ["$ref": "#/components/schemas/Comment"]],
+            "id": ["type": "integer"], "status": ["type": "string"], "created_at": ["type": "string"],
+            "user": ["$ref": "#/components/schemas/UserCard"], "note": ["type": ["string", "null"]],
         ],
     ]
-    static let connectionAnswer: JSONValue = ["type": "object", "required": ["status"], "properties": ["status": ["type": "string"]]]
-    static let connectionPage: JSONValue = [
-        "type": "object", "required": ["limit", "next_cursor", "items"],
+    /// The user of a session as sign-in and AUTH-7 answer it (`AccountBodies.profile`).
+    static let sessionUser: JSONValue = [
+        "type": "object",
+        "required": [
+            "time_zone", "degree", "id", "status", "email", "created_at", "company", "theme", "last_active_at", "first_name",
+            "last_name", "role", "graduation_year", "department_id", "email_verified",
+        ],
         "properties": [
-            "limit": ["type": "integer"], "next_cursor": ["type": ["string", "null"]],
-            "items": [
-                "type": "array",
-                "items": [
-                    "type": "object", "required": ["id", "status", "created_at", "user", "note"],
-                    "properties": [
-                        "id": ["type": "integer"], "status": ["type": "string"], "created_at": ["type": "string"],
-                        "user": ["$ref": "#/components/schemas/UserCard"], "note": ["type": ["string", "null"]],
-                    ],
-                ],
-            ],
+            "time_zone": ["type": "string"], "degree": ["type": ["string", "null"]], "id": ["type": "integer"],
+            "status": ["type": "string"], "email": ["type": "string"], "created_at": ["type": "string"],
+            "company": ["type": ["string", "null"]], "theme": ["type": "string"], "last_active_at": ["type": ["string", "null"]],
+            "first_name": ["type": "string"], "last_name": ["type": "string"], "role": ["type": "string"],
+            "graduation_year": ["type": ["integer", "null"]], "department_id": ["type": ["integer", "null"]],
+            "email_verified": ["type": "boolean"],
+        ],
+    ]
+    /// One search result of any kind (`SearchViews`).
+    static let searchHit: JSONValue = [
+        "type": "object", "required": ["url", "snippet", "id", "score", "title"],
+        "properties": [
+            "url": ["type": "string"], "snippet": ["type": "string"], "id": ["type": "integer"], "score": ["type": "string"],
+            "title": ["type": "string"],
         ],
     ]
     static let connectionRequest: JSONValue = [
@@ -160,13 +171,7 @@ extension OpenAPIDocument {
             "created_at": ["type": "string"], "viewed_at": ["type": ["string", "null"]], "note": ["type": ["string", "null"]],
         ],
     ]
-    static let jobApplicationPage: JSONValue = [
-        "type": "object", "required": ["next_cursor", "limit", "items"],
-        "properties": [
-            "next_cursor": ["type": ["string", "null"]], "limit": ["type": "integer"],
-            "items": ["type": "array", "items": ["$ref": "#/components/schemas/JobApplication"]],
-        ],
-    ]
+    static let jobApplicationPage = page(of: "JobApplication")
     static let likeState: JSONValue = [
         "type": "object", "required": ["like_count", "liked"],
         "properties": ["like_count": ["type": "integer"], "liked": ["type": "boolean"]],
@@ -353,64 +358,20 @@ extension OpenAPIDocument {
         "properties": ["verification_sent": ["type": "boolean"], "user_id": ["type": "integer"], "status": ["type": "string"]],
     ]
     static let revoked: JSONValue = ["type": "object", "required": ["revoked"], "properties": ["revoked": ["type": "integer"]]]
-    static let searchResults: JSONValue = [
-        "type": "object", "required": ["next_cursor", "query", "counts", "results"],
-        "properties": [
-            "next_cursor": ["type": ["string", "null"]], "query": ["type": "string"],
-            "counts": [
-                "type": "object",
-                "properties": [
-                    "jobs": ["type": "integer"], "departments": ["type": "integer"], "users": ["type": "integer"],
-                    "events": ["type": "integer"], "posts": ["type": "integer"],
+    static var searchResults: JSONValue {
+        let kinds = ["users", "posts", "events", "jobs", "departments"]
+        let hits: JSONValue = ["type": "array", "items": ["$ref": "#/components/schemas/SearchHit"]]
+        return [
+            "type": "object", "required": ["next_cursor", "query", "counts", "results"],
+            "properties": [
+                "next_cursor": ["type": ["string", "null"]], "query": ["type": "string"],
+                "counts": [
+                    "type": "object", "properties": .object(Dictionary(uniqueKeysWithValues: kinds.map { ($0, ["type": "integer"]) })),
                 ],
+                "results": ["type": "object", "properties": .object(Dictionary(uniqueKeysWithValues: kinds.map { ($0, hits) }))],
             ],
-            "results": [
-                "type": "object",
-                "properties": [
-                    "jobs": [
-                        "type": "array",
-                        "items": [
-                            "type": "object", "required": ["url", "snippet", "id", "score", "title"],
-                            "properties": [
-                                "url": ["type": "string"], "snippet": ["type": "string"], "id": ["type": "integer"],
-                                "score": ["type": "string"], "title": ["type": "string"],
-                            ],
-                        ],
-                    ],
-                    "departments": [
-                        "type": "array",
-                        "items": [
-                            "type": "object", "required": ["url", "score", "id", "title", "snippet"],
-                            "properties": [
-                                "url": ["type": "string"], "score": ["type": "string"], "id": ["type": "integer"],
-                                "title": ["type": "string"], "snippet": ["type": "string"],
-                            ],
-                        ],
-                    ],
-                    "users": [
-                        "type": "array",
-                        "items": [
-                            "type": "object", "required": ["title", "snippet", "score", "id", "url"],
-                            "properties": [
-                                "title": ["type": "string"], "snippet": ["type": "string"], "score": ["type": "string"],
-                                "id": ["type": "integer"], "url": ["type": "string"],
-                            ],
-                        ],
-                    ], "events": ["type": "array", "items": [:]],
-                    "posts": [
-                        "type": "array",
-                        "items": [
-                            "type": "object", "required": ["url", "snippet", "title", "id", "score"],
-                            "properties": [
-                                "url": ["type": "string"], "snippet": ["type": "string"], "title": ["type": "string"],
-                                "id": ["type": "integer"], "score": ["type": "string"],
-                            ],
-                        ],
-                    ],
-                ],
-            ],
-        ],
-    ]
+        ]
+    }
     static let sessionInfo: JSONValue = [
         "type": "object",
         "required": [
@@ -427,21 +388,8 @@ extension OpenAPIDocument {
                     ],
                 ],
             ], "recent_auth_at": ["type": "string"], "csrf_token": ["type": "string"],
-            "user": [
-                "type": "object",
-                "required": [
-                    "time_zone", "degree", "id", "status", "email", "created_at", "company", "theme", "last_active_at", "first_name",
-                    "last_name", "role", "graduation_year", "department_id", "email_verified",
-                ],
-                "properties": [
-                    "time_zone": ["type": "string"], "degree": ["type": ["string", "null"]], "id": ["type": "integer"],
-                    "status": ["type": "string"], "email": ["type": "string"], "created_at": ["type": "string"],
-                    "company": ["type": ["string", "null"]], "theme": ["type": "string"], "last_active_at": ["type": "string"],
-                    "first_name": ["type": "string"], "last_name": ["type": "string"], "role": ["type": "string"],
-                    "graduation_year": ["type": ["integer", "null"]], "department_id": ["type": ["integer", "null"]],
-                    "email_verified": ["type": "boolean"],
-                ],
-            ], "permissions": ["type": "array", "items": ["type": "string"]], "two_factor_enabled": ["type": "boolean"],
+            "user": ["$ref": "#/components/schemas/SessionUser"], "permissions": ["type": "array", "items": ["type": "string"]],
+            "two_factor_enabled": ["type": "boolean"],
         ],
     ]
     static let sessionList: JSONValue = [
@@ -465,21 +413,8 @@ extension OpenAPIDocument {
         "type": "object",
         "properties": [
             "enrol_two_factor": ["type": "boolean"], "session_expires_at": ["type": "string"], "csrf_token": ["type": "string"],
-            "user": [
-                "type": "object",
-                "required": [
-                    "time_zone", "degree", "id", "status", "email", "created_at", "company", "theme", "last_active_at", "first_name",
-                    "last_name", "role", "graduation_year", "department_id", "email_verified",
-                ],
-                "properties": [
-                    "time_zone": ["type": "string"], "degree": ["type": ["string", "null"]], "id": ["type": "integer"],
-                    "status": ["type": "string"], "email": ["type": "string"], "created_at": ["type": "string"],
-                    "company": ["type": ["string", "null"]], "theme": ["type": "string"], "last_active_at": ["type": ["string", "null"]],
-                    "first_name": ["type": "string"], "last_name": ["type": "string"], "role": ["type": "string"],
-                    "graduation_year": ["type": ["integer", "null"]], "department_id": ["type": ["integer", "null"]],
-                    "email_verified": ["type": "boolean"],
-                ],
-            ], "expires_at": ["type": "string"], "methods": ["type": "array", "items": ["type": "string"]],
+            "user": ["$ref": "#/components/schemas/SessionUser"], "expires_at": ["type": "string"],
+            "methods": ["type": "array", "items": ["type": "string"]],
             "two_factor_required": ["type": "boolean"], "login_challenge": ["type": "string"],
         ],
     ]
@@ -563,13 +498,7 @@ extension OpenAPIDocument {
         "type": "object", "required": ["items"],
         "properties": ["items": ["type": "array", "items": ["$ref": "#/components/schemas/UserCard"]]],
     ]
-    static let userCardPage: JSONValue = [
-        "type": "object", "required": ["items", "limit", "next_cursor"],
-        "properties": [
-            "items": ["type": "array", "items": ["$ref": "#/components/schemas/DirectoryCard"]], "limit": ["type": "integer"],
-            "next_cursor": ["type": ["string", "null"]],
-        ],
-    ]
+    static let userCardPage = page(of: "DirectoryCard")
     /// DIR-1's entries: a UserCard with where the member works.
     static var directoryCard: JSONValue {
         guard case .object(var card)? = schemas["UserCard"], case .object(var properties)? = card["properties"] else { return [:] }
@@ -617,7 +546,7 @@ extension OpenAPIDocument {
         "SuggestionList": suggestionList, "Suggestions": suggestions, "TokenList": tokenList, "TwoFactorDisabled": twoFactorDisabled,
         "TwoFactorEnabled": twoFactorEnabled, "TwoFactorEnrolment": twoFactorEnrolment, "TwoFactorStatus": twoFactorStatus,
         "UnreadCount": unreadCount, "Upload": upload, "UserCardList": userCardList, "DirectoryPage": userCardPage,
-        "DirectoryCard": directoryCard,
+        "DirectoryCard": directoryCard, "Connection": connection, "SessionUser": sessionUser, "SearchHit": searchHit,
         "UserProfile": userProfile, "Verified": verified, "Withdrawn": withdrawn,
     ]
 }
