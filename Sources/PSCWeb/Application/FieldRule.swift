@@ -48,19 +48,26 @@ public struct FieldRule: Sendable {
         FieldRule(
             schema: ["type": "integer", "minimum": .int(range.lowerBound), "maximum": .int(range.upperBound)], isRequired: false
         ) { value in
-            guard !FieldReader.isBool(value), let number = value as? NSNumber, !(value is String),
-                number.doubleValue.rounded() == number.doubleValue, range.contains(number.int64Value)
-            else { return "must be an integer from \(range.lowerBound) to \(range.upperBound)" }
+            guard let number = wholeNumber(value), range.contains(number) else {
+                return "must be an integer from \(range.lowerBound) to \(range.upperBound)"
+            }
             return nil
         }
     }
 
     /// The id of a stored record.
     public static let id = FieldRule(schema: ["type": "integer", "format": "int64", "minimum": 1], isRequired: false) { value in
-        guard !FieldReader.isBool(value), let number = value as? NSNumber, !(value is String),
-            number.doubleValue.rounded() == number.doubleValue, number.int64Value >= 1
-        else { return "must be an id" }
+        guard let number = wholeNumber(value), number >= 1 else { return "must be an id" }
         return nil
+    }
+
+    /// A parsed JSON value as a whole number an `Int64` holds; nil for text, booleans, fractions and numbers beyond
+    /// the range (which `NSNumber.int64Value` would silently turn into `Int64.min`).
+    static func wholeNumber(_ value: Any) -> Int64? {
+        guard !FieldReader.isBool(value), let number = value as? NSNumber, !(value is String) else { return nil }
+        let double = number.doubleValue
+        guard double.rounded() == double, double >= -9.2e18, double <= 9.2e18 else { return nil }
+        return number.int64Value
     }
 
     public static func number(_ range: ClosedRange<Double>) -> FieldRule {

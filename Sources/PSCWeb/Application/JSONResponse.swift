@@ -87,9 +87,7 @@ extension Request {
     /// Every field holding a number that is not a whole number an `Int64` can hold.
     static func fieldsWithNonIntegralNumbers(_ value: Any, path: String?) -> [String] {
         fields(in: value, path: path) { leaf in
-            guard let number = leaf as? NSNumber, !(leaf is String) else { return false }
-            let double = number.doubleValue
-            return !(double.rounded() == double && double >= -9.2e18 && double <= 9.2e18)
+            leaf is NSNumber && !(leaf is String) && !FieldReader.isBool(leaf) && FieldRule.wholeNumber(leaf) == nil
         }
     }
 

@@ -81,7 +81,7 @@ public struct RequestBody: Sendable {
     }
 }
 
-/// A query parameter a route reads, as the document lists it. Any route reading one may refuse a bad value (422,
+/// A query parameter a route reads, as the document lists it, its schema spelt as the body fields' (``FieldRule``). Any route reading one may refuse a bad value (422,
 /// naming it); a route reading `cursor` refuses one it did not give (400 `invalid_cursor`).
 public struct QueryParameter: Sendable {
     public let name: String
@@ -95,22 +95,22 @@ public struct QueryParameter: Sendable {
     }
 
     public static func text(_ name: String, max: Int, _ description: String) -> QueryParameter {
-        QueryParameter(name, ["type": "string", "maxLength": .int(Int64(max))], description)
+        QueryParameter(name, .object(FieldRule.text(max: max).schema), description)
     }
     public static func choice(_ name: String, _ values: [String], _ description: String) -> QueryParameter {
-        QueryParameter(name, ["type": "string", "enum": .array(values.map(JSONValue.string))], description)
+        QueryParameter(name, .object(FieldRule.choice(values).schema), description)
     }
     public static func id(_ name: String, _ description: String) -> QueryParameter {
-        QueryParameter(name, ["type": "integer", "format": "int64", "minimum": 1], description)
+        QueryParameter(name, .object(FieldRule.id.schema), description)
     }
     public static func integer(_ name: String, _ description: String) -> QueryParameter {
         QueryParameter(name, ["type": "integer"], description)
     }
     public static func boolean(_ name: String, _ description: String) -> QueryParameter {
-        QueryParameter(name, ["type": "boolean"], description)
+        QueryParameter(name, .object(FieldRule.boolean.schema), description)
     }
     public static func instant(_ name: String, _ description: String) -> QueryParameter {
-        QueryParameter(name, ["type": "string", "format": "date-time"], description)
+        QueryParameter(name, .object(FieldRule.instant.schema), description)
     }
     public static func date(_ name: String, _ description: String) -> QueryParameter {
         QueryParameter(name, ["type": "string", "format": "date"], description)
