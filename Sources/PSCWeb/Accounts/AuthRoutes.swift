@@ -74,7 +74,7 @@ struct AuthRoutes: FeatureRoutes {
                 access: .session,
                 limit: .own("3/h"),
                 responses: [
-                    202: ("A new link is on its way", "Accepted"), 401: ("Not signed in", "Error"), 409: ("Already verified", "Error"),
+                    202: ("A new link is on its way (no body)", nil), 401: ("Not signed in", "Error"), 409: ("Already verified", "Error"),
                 ]),
             to: router
         ) { request, context in
