@@ -24,11 +24,6 @@ public enum RouteAccess: Sendable, Equatable {
     case session
     /// Signed in with a session, or with a token that holds `scope`.
     case member(scope: String)
-
-    var scope: String? {
-        if case .member(let scope) = self { return scope }
-        return nil
-    }
 }
 
 /// A route's request body: for JSON the type the handler decodes (whose fields the OpenAPI document lists) or, for the
@@ -81,8 +76,9 @@ public struct RequestBody: Sendable {
     }
 }
 
-/// A query parameter a route reads, as the document lists it, its schema spelt as the body fields' (``FieldRule``). Any route reading one may refuse a bad value (422,
-/// naming it); a route reading `cursor` refuses one it did not give (400 `invalid_cursor`).
+/// A query parameter a route reads, as the document lists it, its schema spelt as the body fields' (``FieldRule``).
+/// Any route reading one may refuse a bad value (422, naming it); a route reading `cursor` refuses one it did not give
+/// (400 `invalid_cursor`).
 public struct QueryParameter: Sendable {
     public let name: String
     public let schema: JSONValue
