@@ -74,7 +74,7 @@ struct AuthRoutes: FeatureRoutes {
                 access: .session,
                 limit: .own("3/h"),
                 responses: [
-                    202: ("A new link is on its way (no body)", nil), 401: ("Not signed in", "Error"), 409: ("Already verified", "Error"),
+                    202: ("A new link is on its way (no body)", nil), 409: ("Already verified", "Error"),
                 ]),
             to: router
         ) { request, context in
@@ -119,7 +119,7 @@ struct AuthRoutes: FeatureRoutes {
         catalog.add(
             RouteSpec(
                 id: "AUTH-6", .post, "/api/v1/auth/logout", summary: "Sign out", tag: "Auth", access: .session,
-                responses: [204: ("Signed out", nil), 401: ("Not signed in", "Error")]),
+                responses: [204: ("Signed out", nil)]),
             to: router
         ) { request, context in
             let (identity, session) = try context.requireSession(enrolling: true)
@@ -134,7 +134,7 @@ struct AuthRoutes: FeatureRoutes {
         catalog.add(
             RouteSpec(
                 id: "AUTH-7", .get, "/api/v1/auth/session", summary: "Current session", tag: "Auth", access: .session,
-                responses: [200: ("The caller's session", "SessionInfo"), 401: ("Not signed in", "Error")]),
+                responses: [200: ("The caller's session", "SessionInfo")]),
             to: router
         ) { _, context in
             let (identity, session) = try context.requireSession(enrolling: true)
@@ -143,7 +143,7 @@ struct AuthRoutes: FeatureRoutes {
         catalog.add(
             RouteSpec(
                 id: "AUTH-9", .get, "/api/v1/auth/sessions", summary: "My sessions", tag: "Auth", access: .session,
-                responses: [200: ("Live sessions, newest first", "SessionList"), 401: ("Not signed in", "Error")]),
+                responses: [200: ("Live sessions, newest first", "SessionList")]),
             to: router
         ) { _, context in
             let (identity, current) = try context.requireSession(enrolling: true)
@@ -154,7 +154,7 @@ struct AuthRoutes: FeatureRoutes {
         catalog.add(
             RouteSpec(
                 id: "AUTH-10", .delete, "/api/v1/auth/sessions/{id}", summary: "Revoke a session", tag: "Auth", access: .session,
-                responses: [204: ("Revoked", nil), 401: ("Not signed in", "Error"), 404: ("Not one of your live sessions", "Error")]),
+                responses: [204: ("Revoked", nil), 404: ("Not one of your live sessions", "Error")]),
             to: router
         ) { request, context in
             let (identity, current) = try context.requireSession(enrolling: true)
@@ -172,7 +172,7 @@ struct AuthRoutes: FeatureRoutes {
             RouteSpec(
                 id: "AUTH-11", .post, "/api/v1/auth/sessions/revoke-others", summary: "Sign out everywhere else", tag: "Auth",
                 access: .session,
-                responses: [200: ("How many were revoked", "Revoked"), 401: ("Not signed in", "Error")]),
+                responses: [200: ("How many were revoked", "Revoked")]),
             to: router
         ) { request, context in
             let (identity, current) = try context.requireSession(enrolling: true)

@@ -63,7 +63,6 @@ struct PasskeyRoutes: FeatureRoutes {
                 body: .json(
                     RegistrationOptions.self, fields: ["device_name": .text(1...60)]),
                 responses: [
-                    401: ("Not signed in", "Error"),
                     200: ("Creation options", "PasskeyCreationOptions"), 403: ("Recent authentication required", "Error"),
                     422: ("Bad device name", "Error"),
                 ]),
@@ -74,7 +73,7 @@ struct PasskeyRoutes: FeatureRoutes {
                 limit: .own("10/h"),
                 body: .json(PasskeyAnswer.self),
                 responses: [
-                    401: ("Not signed in", "Error"), 201: ("Added", "Passkey"), 409: ("Credential already registered", "Error"),
+                    201: ("Added", "Passkey"), 409: ("Credential already registered", "Error"),
                     422: ("A check failed", "Error"),
                 ]),
             to: router, handler: registerPasskey)
@@ -93,7 +92,7 @@ struct PasskeyRoutes: FeatureRoutes {
         catalog.add(
             RouteSpec(
                 id: "SEC-11", .get, "/api/v1/security/webauthn/credentials", summary: "My passkeys", tag: "Security", access: .session,
-                responses: [401: ("Not signed in", "Error"), 200: ("Passkeys", "PasskeyList")]),
+                responses: [200: ("Passkeys", "PasskeyList")]),
             to: router
         ) { _, context in
             let (identity, _) = try context.requireSession(enrolling: true)
@@ -108,7 +107,7 @@ struct PasskeyRoutes: FeatureRoutes {
                 body: .json(
                     Rename.self, fields: ["device_name": FieldRule.text(1...60).required]),
                 responses: [
-                    401: ("Not signed in", "Error"), 200: ("Renamed", "Passkey"), 404: ("Not yours", "Error"), 422: ("Bad name", "Error"),
+                    200: ("Renamed", "Passkey"), 404: ("Not yours", "Error"), 422: ("Bad name", "Error"),
                 ]),
             to: router
         ) { request, context in
@@ -128,7 +127,7 @@ struct PasskeyRoutes: FeatureRoutes {
                 id: "SEC-13", .delete, "/api/v1/security/webauthn/credentials/{id}", summary: "Remove a passkey", tag: "Security",
                 access: .session,
                 responses: [
-                    401: ("Not signed in", "Error"), 204: ("Removed", nil), 403: ("Recent authentication required", "Error"),
+                    204: ("Removed", nil), 403: ("Recent authentication required", "Error"),
                     404: ("Not yours", "Error"),
                 ]),
             to: router

@@ -27,7 +27,7 @@ struct SecurityRecordRoutes: FeatureRoutes {
                 access: .member(scope: "profile:read"),
                 query: .page(defaultLimit: 50),
                 responses: [
-                    200: ("Events where the caller is actor or target, newest first", "AuditLogPage"), 401: ("Not signed in", "Error"),
+                    200: ("Events where the caller is actor or target, newest first", "AuditLogPage")
                 ]),
             to: router
         ) { request, context in
@@ -50,14 +50,14 @@ struct SecurityRecordRoutes: FeatureRoutes {
                         "consent_type": FieldRule.choice(SecurityRecordRoutes.consentTypes).required, "version": .text(1...20),
                     ]),
                 responses: [
-                    401: ("Not signed in", "Error"), 201: ("Recorded", "ConsentRecorded"), 422: ("Unknown type or bad version", "Error"),
+                    201: ("Recorded", "ConsentRecorded"), 422: ("Unknown type or bad version", "Error"),
                 ]),
             to: router, handler: record)
         catalog.add(
             RouteSpec(
                 id: "SEC-16", .get, "/api/v1/security/consent", summary: "My current consents", tag: "Security",
                 access: .member(scope: "profile:read"),
-                responses: [401: ("Not signed in", "Error"), 200: ("The latest record of each type", "ConsentState")]),
+                responses: [200: ("The latest record of each type", "ConsentState")]),
             to: router
         ) { _, context in
             let identity = try context.require(.signedIn, scope: "profile:read")
@@ -71,7 +71,7 @@ struct SecurityRecordRoutes: FeatureRoutes {
                 access: .member(scope: "profile:read"),
                 query: [.text("consent_type", max: 40, "One kind of consent")],
                 responses: [
-                    401: ("Not signed in", "Error"), 200: ("Every record, newest first", "ConsentHistory"), 422: ("Unknown type", "Error"),
+                    200: ("Every record, newest first", "ConsentHistory"), 422: ("Unknown type", "Error"),
                 ]),
             to: router
         ) { request, context in

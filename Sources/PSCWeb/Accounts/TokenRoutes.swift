@@ -23,7 +23,7 @@ struct TokenRoutes: FeatureRoutes {
         catalog.add(
             RouteSpec(
                 id: "AUTH-18", .get, "/api/v1/auth/tokens", summary: "My tokens", tag: "Auth", access: .session,
-                responses: [200: ("Tokens, newest first", "TokenList"), 401: ("Not signed in", "Error")]),
+                responses: [200: ("Tokens, newest first", "TokenList")]),
             to: router
         ) { _, context in
             let (identity, _) = try context.requireSession(.active)
@@ -41,7 +41,6 @@ struct TokenRoutes: FeatureRoutes {
                         "expires_in_days": .integer(1...365),
                     ]),
                 responses: [
-                    401: ("Not signed in", "Error"),
                     201: ("The token, shown once", "NewToken"), 403: ("Recent authentication required", "Error"),
                     422: ("Invalid name, scopes or lifetime", "Error"),
                 ]),
@@ -49,7 +48,7 @@ struct TokenRoutes: FeatureRoutes {
         catalog.add(
             RouteSpec(
                 id: "AUTH-20", .delete, "/api/v1/auth/tokens/{id}", summary: "Revoke a token", tag: "Auth", access: .session,
-                responses: [401: ("Not signed in", "Error"), 204: ("Revoked", nil), 404: ("Not one of your tokens", "Error")]),
+                responses: [204: ("Revoked", nil), 404: ("Not one of your tokens", "Error")]),
             to: router
         ) { request, context in
             let (identity, _) = try context.requireSession(.active)

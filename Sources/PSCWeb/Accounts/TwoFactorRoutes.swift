@@ -20,7 +20,7 @@ struct TwoFactorRoutes: FeatureRoutes {
         catalog.add(
             RouteSpec(
                 id: "SEC-1", .get, "/api/v1/security/2fa/status", summary: "Two-factor status", tag: "Security", access: .session,
-                responses: [200: ("Status", "TwoFactorStatus"), 401: ("Not signed in", "Error")]),
+                responses: [200: ("Status", "TwoFactorStatus")]),
             to: router
         ) { _, context in
             let (identity, _) = try context.requireSession(enrolling: true)
@@ -37,7 +37,6 @@ struct TwoFactorRoutes: FeatureRoutes {
                 id: "SEC-2", .post, "/api/v1/security/2fa/enable", summary: "Start TOTP enrolment", tag: "Security", access: .session,
                 limit: .own("5/h"),
                 responses: [
-                    401: ("Not signed in", "Error"),
                     200: ("Secret, otpauth URI and QR code", "TwoFactorEnrolment"), 403: ("Recent authentication required", "Error"),
                     409: ("Already enabled", "Error"),
                 ]),
@@ -89,7 +88,7 @@ struct TwoFactorRoutes: FeatureRoutes {
                 id: "SEC-4", .post, "/api/v1/security/2fa/verify", summary: "Check a code", tag: "Security", access: .session,
                 limit: .own("5/min, 20/h"),
                 body: .json(TokenBody.self),
-                responses: [401: ("Not signed in", "Error"), 200: ("Whether the code is valid", "CodeCheck"), 422: ("No token", "Error")]),
+                responses: [200: ("Whether the code is valid", "CodeCheck"), 422: ("No token", "Error")]),
             to: router
         ) { request, context in
             let (identity, _) = try context.requireSession(enrolling: true)

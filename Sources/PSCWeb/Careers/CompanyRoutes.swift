@@ -22,7 +22,7 @@ struct CompanyRoutes: FeatureRoutes {
             RouteSpec(
                 id: "JOB-13", .get, "/api/v1/companies", summary: "Companies", tag: "Jobs", access: .member(scope: "content:read"),
                 query: .page() + [.text("q", max: 100, "Words in the name"), .text("industry", max: 100, "One industry")],
-                responses: [401: ("Not signed in", "Error"), 200: ("A page of companies", "CompanyPage")]),
+                responses: [200: ("A page of companies", "CompanyPage")]),
             to: router
         ) { request, context in
             _ = try context.require(.active, scope: "content:read")
@@ -42,7 +42,7 @@ struct CompanyRoutes: FeatureRoutes {
         catalog.add(
             RouteSpec(
                 id: "JOB-13", .get, "/api/v1/companies/{id}", summary: "A company", tag: "Jobs", access: .member(scope: "content:read"),
-                responses: [401: ("Not signed in", "Error"), 200: ("Company", "Company"), 404: ("No such company", "Error")]),
+                responses: [200: ("Company", "Company"), 404: ("No such company", "Error")]),
             to: router
         ) { _, context in
             _ = try context.require(.active, scope: "content:read")
@@ -60,7 +60,7 @@ struct CompanyRoutes: FeatureRoutes {
                     "description": FieldRule.text(max: 5000).nullable, "logo_upload_id": FieldRule.id.nullable,
                 ]),
                 responses: [
-                    401: ("Not signed in", "Error"), 200: ("Company", "Company"), 404: ("Not yours", "Error"), 422: ("Invalid", "Error"),
+                    200: ("Company", "Company"), 404: ("Not yours", "Error"), 422: ("Invalid", "Error"),
                 ]),
             to: router
         ) { request, context in
@@ -94,8 +94,8 @@ struct CompanyRoutes: FeatureRoutes {
                 access: .member(scope: "manage"),
                 body: .object(["verified": FieldRule.boolean.required]),
                 responses: [
-                    422: ("Invalid fields", "Error"), 403: ("Not allowed for this account", "Error"), 401: ("Not signed in", "Error"),
-                    200: ("Company", "Company"), 404: ("No such company", "Error"),
+                    422: ("Invalid fields", "Error"), 403: ("Not allowed for this account", "Error"), 200: ("Company", "Company"),
+                    404: ("No such company", "Error"),
                 ]),
             to: router
         ) { request, context in

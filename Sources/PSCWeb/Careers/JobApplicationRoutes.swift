@@ -33,7 +33,6 @@ struct JobApplicationRoutes: FeatureRoutes {
                 ]),
                 responses: [
                     422: ("Invalid fields", "Error"), 403: ("Not allowed for this account", "Error"),
-                    401: ("Not signed in", "Error"),
                     201: ("JobApplication", "JobApplication"), 404: ("No such posting", "Error"),
                     409: ("Already applied, or not accepting", "Error"),
                 ]),
@@ -83,7 +82,7 @@ struct JobApplicationRoutes: FeatureRoutes {
                     .choice("status", ["submitted", "reviewed", "interview", "offer", "rejected", "withdrawn"], "One status")
                 ],
                 responses: [
-                    401: ("Not signed in", "Error"), 200: ("A page of JobApplication", "JobApplicationPage"), 404: ("Not yours", "Error"),
+                    200: ("A page of JobApplication", "JobApplicationPage"), 404: ("Not yours", "Error"),
                 ]),
             to: router
         ) { request, context in
@@ -110,7 +109,7 @@ struct JobApplicationRoutes: FeatureRoutes {
                 id: "JOB-9", .get, "/api/v1/users/me/job-applications", summary: "My job applications", tag: "Jobs",
                 access: .member(scope: "applications:read"),
                 query: .page(),
-                responses: [401: ("Not signed in", "Error"), 200: ("A page of JobApplication, newest first", "JobApplicationPage")]),
+                responses: [200: ("A page of JobApplication, newest first", "JobApplicationPage")]),
             to: router
         ) { request, context in
             let identity = try context.require(.active, scope: "applications:read")
@@ -128,7 +127,7 @@ struct JobApplicationRoutes: FeatureRoutes {
             RouteSpec(
                 id: "JOB-10", .get, "/api/v1/job-applications/{id}", summary: "A job application", tag: "Jobs",
                 access: .member(scope: "applications:read"),
-                responses: [401: ("Not signed in", "Error"), 200: ("JobApplication", "JobApplication"), 404: ("Not yours", "Error")]),
+                responses: [200: ("JobApplication", "JobApplication"), 404: ("Not yours", "Error")]),
             to: router
         ) { _, context in
             let identity = try context.require(.active, scope: "applications:read")
@@ -149,7 +148,7 @@ struct JobApplicationRoutes: FeatureRoutes {
                     "note": FieldRule.text(max: 1000).nullable,
                 ]),
                 responses: [
-                    401: ("Not signed in", "Error"), 200: ("JobApplication", "JobApplication"), 404: ("Not yours", "Error"),
+                    200: ("JobApplication", "JobApplication"), 404: ("Not yours", "Error"),
                     409: ("Invalid transition", "Error"),
                 ]),
             to: router
@@ -177,7 +176,7 @@ struct JobApplicationRoutes: FeatureRoutes {
                 id: "JOB-12", .post, "/api/v1/job-applications/{id}/withdraw", summary: "Withdraw my application", tag: "Jobs",
                 access: .member(scope: "applications:write"),
                 responses: [
-                    401: ("Not signed in", "Error"), 200: ("status withdrawn", "Withdrawn"), 409: ("Already decided or withdrawn", "Error"),
+                    200: ("status withdrawn", "Withdrawn"), 409: ("Already decided or withdrawn", "Error"),
                 ]),
             to: router
         ) { _, context in

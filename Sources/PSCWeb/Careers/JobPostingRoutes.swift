@@ -112,7 +112,7 @@ struct JobPostingRoutes: FeatureRoutes {
                     .date("posted_since", "Posted on or after this day"), .integer("salary_min_cents", "Paying at least this much"),
                     .choice("sort", ["newest", "relevance", "salary"], "Order"),
                 ],
-                responses: [401: ("Not signed in", "Error"), 200: ("A page of active JobPosting, featured first", "JobPostingPage")]),
+                responses: [200: ("A page of active JobPosting, featured first", "JobPostingPage")]),
             to: router
         ) { request, context in
             _ = try context.require(.active, scope: "content:read")
@@ -166,7 +166,7 @@ struct JobPostingRoutes: FeatureRoutes {
             RouteSpec(
                 id: "JOB-2", .get, "/api/v1/jobs/{id}", summary: "A job posting", tag: "Jobs", access: .member(scope: "content:read"),
                 responses: [
-                    401: ("Not signed in", "Error"), 200: ("JobPosting", "JobPosting"), 404: ("No such posting, or not active", "Error"),
+                    200: ("JobPosting", "JobPosting"), 404: ("No such posting, or not active", "Error"),
                 ]),
             to: router
         ) { request, context in
@@ -180,7 +180,7 @@ struct JobPostingRoutes: FeatureRoutes {
                 limit: .own("20/h"),
                 body: .object(Self.postingFields(creating: true)),
                 responses: [
-                    401: ("Not signed in", "Error"), 201: ("JobPosting", "JobPosting"), 403: ("Not a poster, or quota reached", "Error"),
+                    201: ("JobPosting", "JobPosting"), 403: ("Not a poster, or quota reached", "Error"),
                     422: ("Invalid", "Error"),
                 ]),
             to: router
@@ -222,7 +222,7 @@ struct JobPostingRoutes: FeatureRoutes {
                 body: .object(Self.postingFields(creating: false)),
                 responses: [
                     422: ("Invalid fields", "Error"),
-                    401: ("Not signed in", "Error"), 200: ("JobPosting", "JobPosting"), 404: ("Not yours", "Error"),
+                    200: ("JobPosting", "JobPosting"), 404: ("Not yours", "Error"),
                     409: ("Closed", "Error"),
                 ]),
             to: router
@@ -241,7 +241,7 @@ struct JobPostingRoutes: FeatureRoutes {
                 id: "JOB-5", .delete, "/api/v1/jobs/{id}", summary: "Close a posting", tag: "Jobs", access: .member(scope: "manage"),
                 limit: .own("30/h"),
                 responses: [
-                    409: ("Conflicts with the current state", "Error"), 401: ("Not signed in", "Error"), 204: ("Closed", nil),
+                    409: ("Conflicts with the current state", "Error"), 204: ("Closed", nil),
                     404: ("Not yours", "Error"),
                 ]),
             to: router
@@ -258,8 +258,8 @@ struct JobPostingRoutes: FeatureRoutes {
                 access: .member(scope: "manage"),
                 body: .object(["decision": FieldRule.choice(["approve", "reject"]).required, "reason": .text(max: 500)]),
                 responses: [
-                    422: ("Invalid fields", "Error"), 403: ("Not allowed for this account", "Error"), 401: ("Not signed in", "Error"),
-                    200: ("JobPosting", "JobPosting"), 409: ("Not pending", "Error"),
+                    422: ("Invalid fields", "Error"), 403: ("Not allowed for this account", "Error"), 200: ("JobPosting", "JobPosting"),
+                    409: ("Not pending", "Error"),
                 ]),
             to: router
         ) { request, context in

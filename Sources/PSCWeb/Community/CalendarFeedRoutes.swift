@@ -17,7 +17,7 @@ struct CalendarFeedRoutes: FeatureRoutes {
                 id: "USR-15", .post, "/api/v1/users/me/calendar-token", summary: "A new calendar feed URL", tag: "Users",
                 access: .member(scope: "profile:write"),
                 limit: .own("5/h"),
-                responses: [401: ("Not signed in", "Error"), 201: ("The new feed address; the old one stops working", "CalendarToken")]),
+                responses: [201: ("The new feed address; the old one stops working", "CalendarToken")]),
             to: router
         ) { request, context in
             let identity = try context.require(.signedIn, scope: "profile:write")

@@ -48,7 +48,7 @@ struct ConnectionRoutes: FeatureRoutes {
                 access: .member(scope: "content:read"),
                 query: .page() + [.choice("status", ["connected", "pending_in", "pending_out"], "Which connections (default connected)")],
                 responses: [
-                    401: ("Not signed in", "Error"), 200: ("A page of connections", "ConnectionPage"), 422: ("Bad status", "Error"),
+                    200: ("A page of connections", "ConnectionPage"), 422: ("Bad status", "Error"),
                 ]),
             to: router
         ) { request, context in
@@ -71,7 +71,6 @@ struct ConnectionRoutes: FeatureRoutes {
                 body: .json(
                     NewConnection.self, fields: ["user_id": FieldRule.id.required, "note": .text(max: 300)]),
                 responses: [
-                    401: ("Not signed in", "Error"),
                     201: ("Requested, or connected when they had asked", "ConnectionRequest"), 403: ("Blocked", "Error"),
                     404: ("No such member", "Error"),
                     409: ("Exists or declined recently", "Error"), 422: ("Yourself", "Error"),
@@ -96,7 +95,7 @@ struct ConnectionRoutes: FeatureRoutes {
                     id: id, .post, "/api/v1/connections/{id}/\(action)", summary: accept ? "Accept a request" : "Decline a request",
                     tag: "Connections", access: .member(scope: "content:write"),
                     responses: [
-                        200: ("Answered", "ConnectionAnswer"), 401: ("Not signed in", "Error"), 404: ("Not a request to you", "Error"),
+                        200: ("Answered", "ConnectionAnswer"), 404: ("Not a request to you", "Error"),
                         409: ("Already answered", "Error"),
                     ]),
                 to: router
@@ -111,7 +110,7 @@ struct ConnectionRoutes: FeatureRoutes {
             RouteSpec(
                 id: "CON-5", .delete, "/api/v1/connections/{id}", summary: "Withdraw or remove", tag: "Connections",
                 access: .member(scope: "content:write"),
-                responses: [401: ("Not signed in", "Error"), 204: ("Gone", nil), 404: ("Not yours", "Error")]),
+                responses: [204: ("Gone", nil), 404: ("Not yours", "Error")]),
             to: router
         ) { _, context in
             let identity = try context.require(.active, scope: "content:write")
@@ -124,7 +123,7 @@ struct ConnectionRoutes: FeatureRoutes {
                 id: "CON-6", .get, "/api/v1/connections/suggestions", summary: "People you may know", tag: "Connections",
                 access: .member(scope: "content:read"),
                 query: [QueryParameter("limit", ["type": "integer", "minimum": 1, "maximum": 20, "default": 10], "How many")],
-                responses: [401: ("Not signed in", "Error"), 200: ("Suggestions with reasons", "SuggestionList")]),
+                responses: [200: ("Suggestions with reasons", "SuggestionList")]),
             to: router
         ) { request, context in
             let identity = try context.require(.active, scope: "content:read")
@@ -136,7 +135,7 @@ struct ConnectionRoutes: FeatureRoutes {
             RouteSpec(
                 id: "CON-7", .get, "/api/v1/blocks", summary: "People I blocked", tag: "Connections",
                 access: .member(scope: "content:read"),
-                responses: [401: ("Not signed in", "Error"), 200: ("UserCards", "UserCardList")]),
+                responses: [200: ("UserCards", "UserCardList")]),
             to: router
         ) { _, context in
             let identity = try context.require(.active, scope: "content:read")
@@ -154,7 +153,7 @@ struct ConnectionRoutes: FeatureRoutes {
                 body: .json(
                     NewBlock.self, fields: ["user_id": FieldRule.id.required]),
                 responses: [
-                    401: ("Not signed in", "Error"), 201: ("Blocked", "Blocked"), 404: ("No such member", "Error"),
+                    201: ("Blocked", "Blocked"), 404: ("No such member", "Error"),
                     422: ("Yourself", "Error"),
                 ]),
             to: router
@@ -169,7 +168,7 @@ struct ConnectionRoutes: FeatureRoutes {
             RouteSpec(
                 id: "CON-9", .delete, "/api/v1/blocks/{user_id}", summary: "Unblock", tag: "Connections",
                 access: .member(scope: "content:write"),
-                responses: [401: ("Not signed in", "Error"), 204: ("Unblocked", nil), 404: ("Not blocked", "Error")]),
+                responses: [204: ("Unblocked", nil), 404: ("Not blocked", "Error")]),
             to: router
         ) { _, context in
             let identity = try context.require(.active, scope: "content:write")

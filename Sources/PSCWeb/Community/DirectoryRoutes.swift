@@ -23,7 +23,6 @@ struct DirectoryRoutes: FeatureRoutes {
                     .boolean("is_mentor", "Mentors only"), .choice("sort", ["relevance", "name", "graduation_year"], "Order"),
                 ],
                 responses: [
-                    401: ("Not signed in", "Error"),
                     200: ("A page of UserCard with company, position and industry", "DirectoryPage"),
                     403: ("Employers without directory access", "Error"),
                     422: ("Bad filter", "Error"),

@@ -170,7 +170,7 @@ struct EventRoutes: FeatureRoutes {
                 limit: .own("30/h"),
                 body: .object(Self.eventFields(creating: true)),
                 responses: [
-                    401: ("Not signed in", "Error"), 201: ("Event", "Event"), 403: ("Not an organiser", "Error"), 422: ("Invalid", "Error"),
+                    201: ("Event", "Event"), 403: ("Not an organiser", "Error"), 422: ("Invalid", "Error"),
                 ]),
             to: router
         ) { request, context in
@@ -191,7 +191,7 @@ struct EventRoutes: FeatureRoutes {
                 body: .object(Self.eventFields(creating: false)),
                 responses: [
                     422: ("Invalid fields", "Error"),
-                    401: ("Not signed in", "Error"), 200: ("Event", "Event"), 403: ("Not the organiser", "Error"),
+                    200: ("Event", "Event"), 403: ("Not the organiser", "Error"),
                     409: ("Cancelled", "Error"),
                 ]),
             to: router
@@ -214,7 +214,7 @@ struct EventRoutes: FeatureRoutes {
                 body: .object(["reason": .text(max: 500)]),
                 responses: [
                     422: ("Invalid fields", "Error"),
-                    403: ("Not allowed for this account", "Error"), 401: ("Not signed in", "Error"), 200: ("Event", "Event"),
+                    403: ("Not allowed for this account", "Error"), 200: ("Event", "Event"),
                     409: ("Already cancelled", "Error"),
                 ]),
             to: router
@@ -234,7 +234,7 @@ struct EventRoutes: FeatureRoutes {
                 id: "EVT-6", .put, "/api/v1/events/{id}/rsvp", summary: "RSVP", tag: "Events", access: .member(scope: "content:write"),
                 limit: .own("60/h"),
                 responses: [
-                    401: ("Not signed in", "Error"), 201: ("Going or waitlisted", "RSVP"), 200: ("Already answered", "RSVP"),
+                    201: ("Going or waitlisted", "RSVP"), 200: ("Already answered", "RSVP"),
                     409: ("Full, closed or cancelled", "Error"),
                 ]),
             to: router
@@ -250,7 +250,7 @@ struct EventRoutes: FeatureRoutes {
             RouteSpec(
                 id: "EVT-7", .delete, "/api/v1/events/{id}/rsvp", summary: "Cancel my RSVP", tag: "Events",
                 access: .member(scope: "content:write"), limit: .own("60/h"),
-                responses: [401: ("Not signed in", "Error"), 204: ("Left; the first in line moves up", nil), 404: ("No RSVP", "Error")]),
+                responses: [204: ("Left; the first in line moves up", nil), 404: ("No RSVP", "Error")]),
             to: router
         ) { _, context in
             let identity = try context.require(.active, scope: "content:write")
@@ -263,7 +263,7 @@ struct EventRoutes: FeatureRoutes {
                 id: "EVT-8", .get, "/api/v1/events/{id}/attendees", summary: "Attendees", tag: "Events", access: .member(scope: "manage"),
                 query: .page() + [.choice("status", ["going", "waitlisted", "checked_in"], "One status")],
                 responses: [
-                    401: ("Not signed in", "Error"), 200: ("Going and waitlisted, in order", "AttendeePage"), 404: ("Not yours", "Error"),
+                    200: ("Going and waitlisted, in order", "AttendeePage"), 404: ("Not yours", "Error"),
                 ]),
             to: router
         ) { request, context in
@@ -294,7 +294,6 @@ struct EventRoutes: FeatureRoutes {
                 body: .object(["user_id": .id, "code": .text(6...6)]),
                 responses: [
                     422: ("Invalid fields", "Error"),
-                    401: ("Not signed in", "Error"),
                     201: ("checked_in_at", "CheckedIn"), 200: ("Already checked in", "CheckedIn"),
                     403: ("Wrong code, or walk-ins off", "Error"),
                     409: ("Outside the check-in window", "Error"),
@@ -328,7 +327,7 @@ struct EventRoutes: FeatureRoutes {
             RouteSpec(
                 id: "EVT-10", .get, "/api/v1/events/{id}/check-in-code", summary: "The check-in code", tag: "Events",
                 access: .member(scope: "manage"),
-                responses: [401: ("Not signed in", "Error"), 200: ("code and qr_png (base64)", "CheckInCode"), 404: ("Not yours", "Error")]),
+                responses: [200: ("code and qr_png (base64)", "CheckInCode"), 404: ("Not yours", "Error")]),
             to: router
         ) { request, context in
             let identity = try context.require(.active, scope: "manage")
@@ -346,7 +345,7 @@ struct EventRoutes: FeatureRoutes {
                 body: .object(["rating": FieldRule.integer(1...5).required, "comment": .text(max: 1000)]),
                 responses: [
                     422: ("Invalid fields", "Error"),
-                    401: ("Not signed in", "Error"), 201: ("Recorded", "FeedbackRecorded"), 403: ("Did not check in", "Error"),
+                    201: ("Recorded", "FeedbackRecorded"), 403: ("Did not check in", "Error"),
                     409: ("Already rated", "Error"),
                 ]),
             to: router
@@ -390,7 +389,7 @@ struct EventRoutes: FeatureRoutes {
             RouteSpec(
                 id: "EVT-14", .get, "/api/v1/users/me/events", summary: "My events", tag: "Events", access: .member(scope: "content:read"),
                 query: [.choice("when", ["upcoming", "past"], "Upcoming (default) or past")],
-                responses: [401: ("Not signed in", "Error"), 200: ("Events I RSVPed to", "EventList")]),
+                responses: [200: ("Events I RSVPed to", "EventList")]),
             to: router
         ) { request, context in
             let identity = try context.require(.active, scope: "content:read")

@@ -58,7 +58,7 @@ struct PostRoutes: FeatureRoutes {
             RouteSpec(
                 id: "PST-1", .get, "/api/v1/feed", summary: "My feed", tag: "Posts", access: .member(scope: "content:read"),
                 query: .page(),
-                responses: [401: ("Not signed in", "Error"), 200: ("A page of Post", "PostPage")]),
+                responses: [200: ("A page of Post", "PostPage")]),
             to: router
         ) { request, context in
             let identity = try context.require(.active, scope: "content:read")
@@ -78,7 +78,7 @@ struct PostRoutes: FeatureRoutes {
                     NewPost.self,
                     fields: [
                         "content": FieldRule.text(1...5000).required, "visibility": .choice(Self.visibilities), "department_id": .id,
-                    ]), responses: [401: ("Not signed in", "Error"), 201: ("Post", "Post"), 422: ("Invalid", "Error")]),
+                    ]), responses: [201: ("Post", "Post"), 422: ("Invalid", "Error")]),
             to: router
         ) { request, context in
             let identity = try context.require(.active, scope: "content:write")
@@ -128,7 +128,7 @@ struct PostRoutes: FeatureRoutes {
                 ]),
                 responses: [
                     422: ("Invalid fields", "Error"),
-                    401: ("Not signed in", "Error"), 200: ("Post", "Post"), 403: ("Not the author", "Error"),
+                    200: ("Post", "Post"), 403: ("Not the author", "Error"),
                     404: ("No such post", "Error"),
                 ]),
             to: router
@@ -166,7 +166,7 @@ struct PostRoutes: FeatureRoutes {
         catalog.add(
             RouteSpec(
                 id: "PST-5", .delete, "/api/v1/posts/{id}", summary: "Delete a post", tag: "Posts", access: .member(scope: "content:write"),
-                responses: [401: ("Not signed in", "Error"), 204: ("Deleted", nil), 404: ("No such post of yours", "Error")]),
+                responses: [204: ("Deleted", nil), 404: ("No such post of yours", "Error")]),
             to: router
         ) { _, context in
             let identity = try context.require(.active, scope: "content:write")
@@ -180,7 +180,7 @@ struct PostRoutes: FeatureRoutes {
                 RouteSpec(
                     id: id, method, "/api/v1/posts/{id}/like", summary: liked ? "Like" : "Unlike", tag: "Posts",
                     access: .member(scope: "content:write"), limit: .own("300/h"),
-                    responses: [200: ("Like state", "LikeState"), 401: ("Not signed in", "Error"), 404: ("Not visible", "Error")]),
+                    responses: [200: ("Like state", "LikeState"), 404: ("Not visible", "Error")]),
                 to: router
             ) { _, context in
                 let identity = try context.require(.active, scope: "content:write")
@@ -216,7 +216,7 @@ struct PostRoutes: FeatureRoutes {
                     NewComment.self, fields: ["content": FieldRule.text(1...2000).required, "parent_id": .id]),
                 responses: [
                     422: ("Invalid fields", "Error"),
-                    401: ("Not signed in", "Error"), 201: ("Comment", "Comment"), 403: ("Blocked", "Error"), 404: ("Not visible", "Error"),
+                    201: ("Comment", "Comment"), 403: ("Blocked", "Error"), 404: ("Not visible", "Error"),
                 ]),
             to: router
         ) { request, context in
@@ -233,7 +233,7 @@ struct PostRoutes: FeatureRoutes {
             RouteSpec(
                 id: "PST-10", .delete, "/api/v1/comments/{id}", summary: "Delete a comment", tag: "Posts",
                 access: .member(scope: "content:write"),
-                responses: [401: ("Not signed in", "Error"), 204: ("Deleted", nil), 404: ("Not yours", "Error")]),
+                responses: [204: ("Deleted", nil), 404: ("Not yours", "Error")]),
             to: router
         ) { _, context in
             let identity = try context.require(.active, scope: "content:write")
@@ -253,7 +253,6 @@ struct PostRoutes: FeatureRoutes {
                         "reason": FieldRule.choice(Self.reasons).required, "detail": .text(max: 1000),
                     ]),
                 responses: [
-                    401: ("Not signed in", "Error"),
                     201: ("Reported", "Created"), 404: ("No such target", "Error"), 409: ("Already reported", "Error"),
                     422: ("Invalid", "Error"),
                 ]),
@@ -280,7 +279,7 @@ struct PostRoutes: FeatureRoutes {
                 access: .member(scope: "content:read"),
                 query: .page(),
                 responses: [
-                    401: ("Not signed in", "Error"), 200: ("A page of Post the caller may see", "PostPage"),
+                    200: ("A page of Post the caller may see", "PostPage"),
                     404: ("No such member", "Error"),
                 ]),
             to: router

@@ -14,7 +14,7 @@ struct ProfileRoutes: FeatureRoutes {
         catalog.add(
             RouteSpec(
                 id: "USR-1", .get, "/api/v1/users/me", summary: "My profile", tag: "Users", access: .member(scope: "profile:read"),
-                responses: [200: ("UserProfile with every own field", "OwnProfile"), 401: ("Not signed in", "Error")]),
+                responses: [200: ("UserProfile with every own field", "OwnProfile")]),
             to: router
         ) { _, context in
             let identity = try context.require(.signedIn, scope: "profile:read")
@@ -25,14 +25,13 @@ struct ProfileRoutes: FeatureRoutes {
                 id: "USR-2", .patch, "/api/v1/users/me", summary: "Edit my profile", tag: "Users", access: .member(scope: "profile:write"),
                 limit: .own("60/h"),
                 body: .object(ProfileValidator.fields),
-                responses: [401: ("Not signed in", "Error"), 200: ("UserProfile", "OwnProfile"), 422: ("Invalid fields", "Error")]),
+                responses: [200: ("UserProfile", "OwnProfile"), 422: ("Invalid fields", "Error")]),
             to: router, handler: edit)
         catalog.add(
             RouteSpec(
                 id: "USR-4", .get, "/api/v1/users/{id}", summary: "A member's profile", tag: "Users",
                 access: .member(scope: "profile:read"),
                 responses: [
-                    401: ("Not signed in", "Error"),
                     200: ("UserProfile filtered by privacy and connection; the caller's own profile in full", "MemberProfile"),
                     404: ("No such member, or blocked", "Error"),
                 ]),
@@ -50,7 +49,7 @@ struct ProfileRoutes: FeatureRoutes {
             RouteSpec(
                 id: "USR-5", .get, "/api/v1/users/me/privacy", summary: "My privacy settings", tag: "Users",
                 access: .member(scope: "profile:read"),
-                responses: [401: ("Not signed in", "Error"), 200: ("My privacy settings", "PrivacySettings")]),
+                responses: [200: ("My privacy settings", "PrivacySettings")]),
             to: router
         ) { _, context in
             let identity = try context.require(.signedIn, scope: "profile:read")
@@ -63,7 +62,7 @@ struct ProfileRoutes: FeatureRoutes {
                 body: .object([
                     "fields": .object, "employer_visible": .boolean, "directory_listed": .boolean,
                 ]),
-                responses: [401: ("Not signed in", "Error"), 200: ("privacy", "PrivacySettings"), 422: ("Unknown field or level", "Error")]),
+                responses: [200: ("privacy", "PrivacySettings"), 422: ("Unknown field or level", "Error")]),
             to: router
         ) { request, context in
             let identity = try context.require(.signedIn, scope: "profile:write")

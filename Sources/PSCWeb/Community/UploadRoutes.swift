@@ -67,7 +67,6 @@ struct UploadRoutes: FeatureRoutes {
                 limit: .own("30/h"),
                 body: .multipartFile,
                 responses: [
-                    401: ("Not signed in", "Error"),
                     201: ("id, url, sha256, bytes, content_type", "Upload"), 413: ("Too large", "Error"),
                     415: ("Not PNG, JPEG, WebP or PDF", "Error"),
                 ]),
@@ -92,7 +91,7 @@ struct UploadRoutes: FeatureRoutes {
             RouteSpec(
                 id: "USR-17", .get, "/api/v1/uploads/{id}", summary: "A file", tag: "Users", access: .member(scope: "profile:read"),
                 responses: [
-                    200: ("The file (PNG, JPEG, WebP or PDF)", "application/octet-stream"), 401: ("Not signed in", "Error"),
+                    200: ("The file (PNG, JPEG, WebP or PDF)", "application/octet-stream"),
                     403: ("The token's scopes do not allow it", "Error"),
                     404: ("Not yours, or not shared with you", "Error"),
                 ]),
@@ -128,7 +127,7 @@ struct UploadRoutes: FeatureRoutes {
                 access: .member(scope: "profile:write"), limit: .own("10/h"),
                 body: .multipartFile,
                 responses: [
-                    401: ("Not signed in", "Error"), 200: ("avatar_url", "Avatar"), 413: ("Over 5 MiB", "Error"),
+                    200: ("avatar_url", "Avatar"), 413: ("Over 5 MiB", "Error"),
                     415: ("Not PNG, JPEG or WebP", "Error"),
                 ]),
             to: router

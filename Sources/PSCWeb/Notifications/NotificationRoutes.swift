@@ -39,7 +39,7 @@ struct NotificationRoutes: FeatureRoutes {
                     .text("category", max: 40, "One notification type"), .boolean("unread_only", "Unread ones only"),
                 ],
                 responses: [
-                    401: ("Not signed in", "Error"), 200: ("notifications, unread_count, next_cursor", "NotificationList"),
+                    200: ("notifications, unread_count, next_cursor", "NotificationList"),
                     422: ("Unknown type", "Error"),
                 ]),
             to: router
@@ -62,7 +62,7 @@ struct NotificationRoutes: FeatureRoutes {
             RouteSpec(
                 id: "NTF-2", .get, "/api/v1/notifications/unread-count", summary: "How many are unread", tag: "Notifications",
                 access: .member(scope: "notifications:read"),
-                responses: [401: ("Not signed in", "Error"), 200: ("unread_count", "UnreadCount")]),
+                responses: [200: ("unread_count", "UnreadCount")]),
             to: router
         ) { _, context in
             let user = try context.require(.signedIn, scope: "notifications:read").user.id
@@ -72,7 +72,7 @@ struct NotificationRoutes: FeatureRoutes {
             RouteSpec(
                 id: "NTF-3", .post, "/api/v1/notifications/{id}/read", summary: "Mark one read", tag: "Notifications",
                 access: .member(scope: "notifications:write"),
-                responses: [401: ("Not signed in", "Error"), 200: ("is_read", "NotificationRead"), 404: ("Not yours", "Error")]),
+                responses: [200: ("is_read", "NotificationRead"), 404: ("Not yours", "Error")]),
             to: router
         ) { _, context in
             let user = try context.require(.signedIn, scope: "notifications:write").user.id
@@ -86,7 +86,7 @@ struct NotificationRoutes: FeatureRoutes {
             RouteSpec(
                 id: "NTF-4", .post, "/api/v1/notifications/read-all", summary: "Mark all read", tag: "Notifications",
                 access: .member(scope: "notifications:write"),
-                responses: [401: ("Not signed in", "Error"), 200: ("marked", "MarkedRead")]),
+                responses: [200: ("marked", "MarkedRead")]),
             to: router
         ) { request, context in
             let user = try context.require(.signedIn, scope: "notifications:write").user.id
@@ -99,7 +99,7 @@ struct NotificationRoutes: FeatureRoutes {
             RouteSpec(
                 id: "NTF-5", .delete, "/api/v1/notifications/{id}", summary: "Delete one", tag: "Notifications",
                 access: .member(scope: "notifications:write"),
-                responses: [401: ("Not signed in", "Error"), 204: ("Deleted", nil), 404: ("Not yours", "Error")]),
+                responses: [204: ("Deleted", nil), 404: ("Not yours", "Error")]),
             to: router
         ) { _, context in
             let user = try context.require(.signedIn, scope: "notifications:write").user.id
