@@ -23,6 +23,7 @@ let package = Package(
         .package(url: "https://github.com/swift-server/swift-prometheus.git", from: "2.1.0"),
         .package(url: "https://github.com/swift-server/swift-service-lifecycle.git", from: "2.6.0"),
         .package(url: "https://github.com/vapor/multipart-kit.git", from: "4.7.0"),
+        .package(url: "https://github.com/swift-server/async-http-client.git", from: "1.37.0"),
     ],
     targets: [
         // Build-time embedding of schema/, fixtures/ and web assets, so the installed binary needs no files beside it.
@@ -97,6 +98,9 @@ let package = Package(
             dependencies: [
                 "PSCCore", "PSCStore", "PSCJobs", "PSCAdmin", "PSCWeb",
                 .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "AsyncHTTPClient", package: "async-http-client"),
+                .product(name: "Crypto", package: "swift-crypto"),
+                .product(name: "CryptoExtras", package: "swift-crypto"),
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
                 .product(name: "NIOCore", package: "swift-nio"),
@@ -127,7 +131,7 @@ let package = Package(
             ],
             path: "Benchmarks/psc-bench"
         ),
-        .testTarget(name: "PSCCoreTests", dependencies: ["PSCCore"]),
+        .testTarget(name: "PSCCoreTests", dependencies: ["PSCCore", .product(name: "Crypto", package: "swift-crypto")]),
         .testTarget(name: "PSCStoreTests", dependencies: ["PSCStore", "PSCCore"]),
         .testTarget(name: "PSCJobsTests", dependencies: ["PSCJobs", "PSCStore", "PSCCore"]),
         .testTarget(

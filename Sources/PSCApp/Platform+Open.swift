@@ -39,7 +39,12 @@ extension Platform {
         let jobs = JobQueue(
             store: store, observer: metrics, retryBase: Double(configuration.integer("jobs.retry_base_s") ?? 10),
             retryCap: Double(configuration.integer("jobs.retry_cap_s") ?? 3600))
-        let alert = AccountJobs.alertHook(jobs: jobs, origin: configuration.siteOrigin)
+        let live = LiveNotifications()
+        store.outbox.install(
+            .init(
+                enqueue: { deliveries, db in try jobs.enqueue(deliveries.map(NotificationDelivery.request), in: db) },
+                configuredChannels: try NotificationDelivery.configuredChannels(configuration), published: live.publish))
+        let alert = AccountNotices.alertHook(store: store)
         let (accounts, sessions, throttle) = (AccountStore(store: store), SessionStore(store: store), SignInThrottle(store: store))
         let twoFactor = TwoFactorStore(store: store, keyRing: keyRing, alert: alert)
         let (challenges, passkeys) = (ChallengeStore(store: store, keyRing: keyRing), PasskeyStore(store: store, alert: alert))
@@ -61,7 +66,7 @@ extension Platform {
             events: EventStore(store: store), search: SearchStore(store: store),
             uploads: UploadStore(store: store, keyRing: keyRing), pageViews: PageViewRecorder(store: store),
             companies: CompanyStore(store: store), jobPostings: JobPostingStore(store: store),
-            jobApplications: JobApplicationStore(store: store), notifications: NotificationStore(store: store),
+            jobApplications: JobApplicationStore(store: store), communication: Communication(store: store, live: live),
             securityRecords: SecurityRecordStore(store: store), accountPurge: AccountPurge(store: store), purges: purges,
             startedAt: Date(), createdDatabase: setup.created
         )

@@ -42,6 +42,8 @@ public final class Store: Sendable {
     public let pool: DatabasePool
     public let pragmas: Pragmas
     public let sqliteVersion: String
+    /// The notification hub's connection to the queue and the live streams, installed by the composition root.
+    public let outbox = NotificationOutbox()
     private let observer: (@Sendable (QueryKind, Duration) -> Void)?
 
     static let busyTimeout: TimeInterval = 5

@@ -47,7 +47,7 @@ extension EndToEnd {
             // Labelled series that alerts name exist at zero from the start, not from their first use.
             for series in [
                 #"pittstate_errors_total{error_type="internal",severity="error"} 0"#,
-                #"pittstate_jobs_finished_total{kind="email.verify",outcome="dead"} 0"#,
+                #"pittstate_jobs_finished_total{kind="notification.deliver",outcome="dead"} 0"#,
                 #"pittstate_schedule_runs_total{schedule="wal_checkpoint",outcome="failed"} 0"#,
                 #"pittstate_cache_requests_total{namespace="directory",result="miss"} 0"#,
             ] {

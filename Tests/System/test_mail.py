@@ -118,7 +118,7 @@ def test_verification_and_reset_mail_over_starttls_with_auth(certificate):
         status, body = server.post_json("/api/v1/auth/login", {"email": address, "password": "a fresh passphrase"})
         assert status == 200 and body["user"]["email"] == address
         alert = inbox.wait(3)
-        assert alert["Subject"] == "Security alert for your PittState Connect account"
+        assert alert["Subject"] == "Security alert"
     finally:
         server.stop()
         relay.stop()
@@ -141,7 +141,7 @@ def test_required_starttls_never_falls_back_to_plaintext():
         deadline = time.time() + 20
         error = None
         while time.time() < deadline and not error:
-            _, reply = server.admin("jobs", "list", "--kind", "email.verify")
+            _, reply = server.admin("jobs", "list", "--kind", "notification.deliver")
             jobs = (reply or {}).get("result", {}).get("jobs", [])
             error = next((job.get("last_error") for job in jobs if job.get("last_error")), None)
             time.sleep(0.1)

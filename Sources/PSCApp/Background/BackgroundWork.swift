@@ -24,7 +24,10 @@ public struct BackgroundWork: Sendable {
         let day = 86400
         configuration.keepFinished = .seconds(day * (platform.configuration.integer("jobs.keep_finished_days") ?? 7))
         configuration.keepDead = .seconds(day * (platform.configuration.integer("jobs.keep_dead_days") ?? 30))
-        let handlers = scheduler.handlers + AccountJobHandlers.all(platform: platform, mail: mail)
+        let adapters = try NotificationDelivery.Adapters(configuration: platform.configuration, mail: mail)
+        let handlers =
+            scheduler.handlers + AccountJobHandlers.all(platform: platform)
+            + [NotificationDelivery.handler(platform: platform, adapters: adapters)]
         workers = JobWorkers(
             queue: platform.jobs, handlers: handlers, configuration: configuration, logger: logger, observer: platform.metrics)
         platform.metrics.initialiseKnownSeries(

@@ -12,14 +12,17 @@ public struct MailMessage: Sendable {
     let html: String
     let date: Date
     let id: String
+    /// Extra header lines ("List-Unsubscribe: <…>").
+    let headers: [String]
 
-    init(from: String, to: String, subject: String, text: String, html: String, date: Date = Date()) {
+    init(from: String, to: String, subject: String, text: String, html: String, date: Date = Date(), headers: [String] = []) {
         self.from = from
         self.to = to
         self.subject = subject
         self.text = text
         self.html = html
         self.date = date
+        self.headers = headers
         id = SecureToken.random(bytes: 16)
     }
 
@@ -49,13 +52,16 @@ public struct MailMessage: Sendable {
                 return String(encoded[from..<(encoded.index(from, offsetBy: 76, limitedBy: encoded.endIndex) ?? encoded.endIndex)])
             }.joined(separator: "\r\n")
         }
-        let lines = [
-            "From: \(from)", "To: \(to)", "Subject: \(encodedHeader(subject))", "Date: \(formatter.string(from: date))",
-            "Message-ID: <\(id)@\(domain)>", "MIME-Version: 1.0", "Content-Type: multipart/alternative; boundary=\"\(boundary)\"", "",
-            "--\(boundary)", "Content-Type: text/plain; charset=utf-8", "Content-Transfer-Encoding: base64", "", base64Lines(text), "",
-            "--\(boundary)", "Content-Type: text/html; charset=utf-8", "Content-Transfer-Encoding: base64", "", base64Lines(html), "",
-            "--\(boundary)--", "",
-        ]
+        let lines =
+            [
+                "From: \(from)", "To: \(to)", "Subject: \(encodedHeader(subject))", "Date: \(formatter.string(from: date))",
+                "Message-ID: <\(id)@\(domain)>",
+            ] + headers + [
+                "MIME-Version: 1.0", "Content-Type: multipart/alternative; boundary=\"\(boundary)\"", "",
+                "--\(boundary)", "Content-Type: text/plain; charset=utf-8", "Content-Transfer-Encoding: base64", "", base64Lines(text), "",
+                "--\(boundary)", "Content-Type: text/html; charset=utf-8", "Content-Transfer-Encoding: base64", "", base64Lines(html), "",
+                "--\(boundary)--", "",
+            ]
         return lines.joined(separator: "\r\n")
     }
 }

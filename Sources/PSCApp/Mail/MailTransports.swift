@@ -5,6 +5,11 @@ import PSCWeb
 /// The mail transport the configuration names (`mail.transport`: file, sendmail or SMTP); unconfigured SMTP answers
 /// every send with that reason rather than pretending to deliver.
 enum MailTransports {
+    /// False for `smtp` without a host: email is then a disabled channel (20-services §8.1).
+    static func isConfigured(_ configuration: Configuration) -> Bool {
+        configuration.mailTransport != "smtp" || configuration.string("mail.smtp_host") != nil
+    }
+
     static func make(_ configuration: Configuration) throws -> any MailTransport {
         switch configuration.mailTransport {
         case "file": return FileMailTransport(directory: (configuration.dataDirectory as NSString).appendingPathComponent("mail"))

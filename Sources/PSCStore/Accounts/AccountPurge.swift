@@ -128,7 +128,8 @@ public struct AccountPurge: Sendable {
             for table in [
                 "sessions", "api_tokens", "totp_credentials", "recovery_codes", "webauthn_credentials", "auth_challenges",
                 "one_time_tokens",
-                "company_members", "notifications",
+                "company_members", "notifications", "notification_preferences", "notification_settings", "push_devices",
+                "deliveries",
             ] {
                 try db.execute(sql: "DELETE FROM \(table) WHERE user_id = ?", arguments: [userID])
             }

@@ -38,7 +38,7 @@ public struct JobApplicationRecord: Sendable, FetchableRecord {
 
 /// Applications to postings (JOB-7..12): submitted → reviewed → interview → offer or rejected, withdrawn by the
 /// applicant at any point before a decision; the résumé upload is attached in the same transaction.
-public struct JobApplicationStore: Sendable {
+public struct JobApplicationStore: Sendable, NotifyingStore {
     public let store: Store
     let clock: @Sendable () -> Date
 
@@ -93,7 +93,7 @@ public struct JobApplicationStore: Sendable {
                 throw JobPostingError.badResume
             }
             let title = try String.fetchOne(db, sql: "SELECT title FROM job_postings WHERE id = ?", arguments: [jobID]) ?? "a posting"
-            try Notifier.notify(
+            try hub.notify(
                 [userID],
                 .init(
                     .applicationSubmitted, title: "Application sent", message: "Your application to \(title) was sent.",
@@ -187,11 +187,11 @@ public struct JobApplicationStore: Sendable {
     }
 
     /// A notice about an application to its applicant, written in the change's transaction.
-    func tellApplicant(id: Int64, in db: GRDB.Database, _ notice: (JobApplicationRecord) -> Notifier.Notice) throws {
+    func tellApplicant(id: Int64, in db: GRDB.Database, _ notice: (JobApplicationRecord) -> Notice) throws {
         guard let application = try JobApplicationRecord.fetchOne(db, sql: Self.selectSQL + " WHERE a.id = ?", arguments: [id]) else {
             return
         }
-        try Notifier.notify([application.userID], notice(application), in: db)
+        try hub.notify([application.userID], notice(application), in: db)
     }
 
     /// JOB-12: before a decision only.

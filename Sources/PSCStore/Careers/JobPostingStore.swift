@@ -104,7 +104,7 @@ public struct JobPostingFields: Sendable {
 
 /// Job postings (10-api §9): employer postings wait for approval and count against the tier's quota; postings by
 /// faculty, staff and job managers are active at once; every posting expires.
-public struct JobPostingStore: Sendable {
+public struct JobPostingStore: Sendable, NotifyingStore {
     public let store: Store
     let clock: @Sendable () -> Date
 
@@ -144,7 +144,7 @@ public struct JobPostingStore: Sendable {
     /// `new_job` to students and alumni whose skills or major match: a required skill equals one of theirs, or
     /// their major appears in the title or the required skills, ignoring case (10-api §9).
     func announce(_ posting: JobPostingRecord, in db: GRDB.Database) throws {
-        try Notifier.notify(
+        try hub.notify(
             selecting: """
                 SELECT u.id FROM users u WHERE u.role IN ('student', 'alumni') AND u.status = 'active' AND (
                     EXISTS (SELECT 1 FROM json_each(coalesce(u.skills, '[]')) s, json_each(?) r WHERE lower(s.value) = lower(r.value))
@@ -236,7 +236,7 @@ public struct JobPostingStore: Sendable {
                 arguments: [now, id])
             if db.changesCount == 0 { throw JobPostingError.closed }
             let title = try String.fetchOne(db, sql: "SELECT title FROM job_postings WHERE id = ?", arguments: [id]) ?? "A posting"
-            try Notifier.notify(
+            try hub.notify(
                 selecting:
                     "SELECT user_id AS id FROM job_applications WHERE job_id = ? AND status IN ('submitted', 'reviewed', 'interview')",
                 arguments: [id], .init(.applicationStatus, title: "Posting closed", message: "\(title) is closed.", link: "/jobs/\(id)"),

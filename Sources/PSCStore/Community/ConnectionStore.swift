@@ -18,7 +18,7 @@ public enum ConnectionStatus: String, Sendable {
 }
 
 /// Connections and blocks (10-api §5, 40-data `connections`, `blocks`): one row per pair, whoever asked first.
-public struct ConnectionStore: Sendable {
+public struct ConnectionStore: Sendable, NotifyingStore {
     public let store: Store
     let clock: @Sendable () -> Date
     /// A declined request may be sent again after this long (CON-2).
@@ -93,11 +93,11 @@ public struct ConnectionStore: Sendable {
                     try db.execute(
                         sql: "UPDATE connections SET status = 'accepted', responded_at = ?1, updated_at = ?1 WHERE id = ?2",
                         arguments: [stamp, existing.id])
-                    try Notifier.notify(
+                    try hub.notify(
                         [addressee],
                         .init(
                             .connectionAccepted, title: "New connection",
-                            message: "\(try Notifier.name(of: requester, in: db)) is now connected with you.",
+                            message: "\(try NotificationHub.name(of: requester, in: db)) is now connected with you.",
                             link: "/profile/\(requester)"), in: db)
                     return (existing.id, "connected")
                 case "declined":
@@ -129,10 +129,11 @@ public struct ConnectionStore: Sendable {
     }
 
     func notifyRequest(from requester: Int64, to addressee: Int64, in db: GRDB.Database) throws {
-        try Notifier.notify(
+        try hub.notify(
             [addressee],
             .init(
-                .newConnection, title: "Connection request", message: "\(try Notifier.name(of: requester, in: db)) asked to connect.",
+                .newConnection, title: "Connection request",
+                message: "\(try NotificationHub.name(of: requester, in: db)) asked to connect.",
                 link: "/connections"),
             in: db)
     }
@@ -150,11 +151,11 @@ public struct ConnectionStore: Sendable {
                 arguments: [accept ? "accepted" : "declined", stamp, id])
             // A decline is not announced: the asker simply sees no connection.
             if accept {
-                try Notifier.notify(
+                try hub.notify(
                     [try Connection(row: row).requesterID],
                     .init(
                         .connectionAccepted, title: "Request accepted",
-                        message: "\(try Notifier.name(of: userID, in: db)) accepted your request.",
+                        message: "\(try NotificationHub.name(of: userID, in: db)) accepted your request.",
                         link: "/profile/\(userID)"), in: db)
             }
         }

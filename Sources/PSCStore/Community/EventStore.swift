@@ -106,7 +106,7 @@ public struct EventFields: Sendable {
 
 /// Events and RSVPs (10-api §8). Every seat change happens in one write transaction through the single writer, so
 /// going never exceeds capacity and a freed seat goes to the first in line in the transaction that freed it.
-public struct EventStore: Sendable {
+public struct EventStore: Sendable, NotifyingStore {
     public let store: Store
     let clock: @Sendable () -> Date
 
@@ -246,7 +246,7 @@ public struct EventStore: Sendable {
                 sql: "UPDATE events SET status = 'cancelled', cancel_reason = ?, sequence = sequence + 1, updated_at = ? WHERE id = ?",
                 arguments: [reason, Timestamp.string(from: clock()), id])
             let title = try String.fetchOne(db, sql: "SELECT title FROM events WHERE id = ?", arguments: [id]) ?? "An event"
-            try Notifier.notify(
+            try hub.notify(
                 selecting: "SELECT user_id AS id FROM event_rsvps WHERE event_id = ?", arguments: [id],
                 .init(
                     .eventCancelled, title: "Event cancelled", message: "\(title) is cancelled.\(reason.map { " \($0)" } ?? "")",
@@ -324,7 +324,7 @@ public struct EventStore: Sendable {
         }
         if !promoted.isEmpty {
             let title = try String.fetchOne(db, sql: "SELECT title FROM events WHERE id = ?", arguments: [eventID]) ?? "An event"
-            try Notifier.notify(
+            try hub.notify(
                 promoted,
                 .init(
                     .eventReminder, title: "You have a place", message: "A seat opened at \(title): you are going.",

@@ -58,7 +58,7 @@ public struct CommentRecord: Sendable, FetchableRecord {
 
 /// Posts, likes, comments and reports (10-api §6). Who may see a post is decided by one SQL condition,
 /// ``visibleSQL(viewer:)``, used by the feed, a single post, a member's posts and the comments alike.
-public struct PostStore: Sendable {
+public struct PostStore: Sendable, NotifyingStore {
     public let store: Store
     let clock: @Sendable () -> Date
 
@@ -261,10 +261,11 @@ public struct PostStore: Sendable {
             else { throw PostError.notFound }
             try db.execute(sql: "UPDATE posts SET comment_count = comment_count + 1 WHERE id = ?", arguments: [postID])
             if let author = try Int64.fetchOne(db, sql: "SELECT author_id FROM posts WHERE id = ?", arguments: [postID]), author != userID {
-                try Notifier.notify(
+                try hub.notify(
                     [author],
                     .init(
-                        .newComment, title: "New comment", message: "\(try Notifier.name(of: userID, in: db)) commented on your post.",
+                        .newComment, title: "New comment",
+                        message: "\(try NotificationHub.name(of: userID, in: db)) commented on your post.",
                         link: "/posts/\(postID)"),
                     in: db)
             }

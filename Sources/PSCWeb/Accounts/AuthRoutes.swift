@@ -9,7 +9,7 @@ import PSCStore
 /// sign-out and the caller's sessions.
 struct AuthRoutes: FeatureRoutes {
     let configuration: Configuration
-    let jobs: JobQueue
+    let hub: NotificationHub
     let accounts: AccountStore
     let sessions: SessionStore
     let signIn: SignInService
@@ -82,9 +82,8 @@ struct AuthRoutes: FeatureRoutes {
             guard !identity.user.emailVerified else {
                 throw APIError(.conflict, "already_verified", "This email address is already verified.")
             }
-            let jobs = jobs
-            let request = try AccountJobs.verificationRequest(userID: identity.user.id, origin: request.siteOrigin(configuration))
-            _ = try await Offload.run { try jobs.enqueue(request) }
+            let (hub, user, notice) = (hub, identity.user.id, AccountNotices.verification(origin: request.siteOrigin(configuration)))
+            _ = try await Offload.run { try hub.store.write { db in try hub.notify(user, notice, in: db) } }
             return Response(status: .accepted)
         }
         catalog.add(
@@ -233,14 +232,14 @@ struct AuthRoutes: FeatureRoutes {
             email: email, passwordHash: hash, role: role, status: .pendingVerification, firstName: first, lastName: last,
             graduationYear: role == .alumni ? body.graduationYear : nil, degree: role == .alumni ? body.degree : nil,
             company: role == .employer ? body.companyName?.trimmingCharacters(in: .whitespaces) : nil)
-        let (accounts, jobs, origin) = (accounts, jobs, request.origin(context))
+        let (accounts, hub, origin) = (accounts, hub, request.origin(context))
         let siteOrigin = request.siteOrigin(configuration)
         let listInDirectory = body.listInDirectory == true && role != .employer
         let userID: Int64
         do {
             userID = try await Offload.run {
                 try accounts.register(account, origin: origin, listInDirectory: listInDirectory) { db, id in
-                    try jobs.enqueue(AccountJobs.verificationRequest(userID: id, origin: siteOrigin), in: db)
+                    try hub.notify(id, AccountNotices.verification(origin: siteOrigin), in: db)
                 }
             }
         } catch AccountError.emailTaken {

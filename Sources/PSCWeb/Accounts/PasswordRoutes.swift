@@ -9,7 +9,7 @@ import PSCStore
 struct PasswordRoutes: FeatureRoutes {
     let configuration: Configuration
     let rateLimiter: SlidingWindowLimiter
-    let jobs: JobQueue
+    let hub: NotificationHub
     let keyRing: KeyRing
     let accounts: AccountStore
     let signIn: SignInService
@@ -126,7 +126,10 @@ struct PasswordRoutes: FeatureRoutes {
         let origin = request.siteOrigin(configuration)
         // The reply is the same whether or not the account exists, and whether or not the email limit was reached.
         if allowed, let user = try await Offload.run({ try accounts.user(email: email) }), user.status != .deleted {
-            _ = try await Offload.run { try jobs.enqueue(AccountJobs.passwordResetRequest(userID: user.id, origin: origin)) }
+            let hub = hub
+            _ = try await Offload.run {
+                try hub.store.write { db in try hub.notify(user.id, AccountNotices.passwordReset(origin: origin), in: db) }
+            }
         }
         return JSONResponse.make(["message": "If an account uses this address, a reset link is on its way."], status: .accepted)
     }

@@ -46,13 +46,13 @@ public func buildRouter(platform: Platform, accessLog: AccessLogSink, catalog: R
         DepartmentRoutes(departments: p.departments, pages: pages, cache: p.cache),
         HomeRoutes(departments: p.departments, pages: pages),
         InfoPageRoutes(pages: pages),
-        AuthRoutes(configuration: p.configuration, jobs: p.jobs, accounts: p.accounts, sessions: p.sessions, signIn: p.signIn),
+        AuthRoutes(configuration: p.configuration, hub: p.communication.hub, accounts: p.accounts, sessions: p.sessions, signIn: p.signIn),
         TwoFactorRoutes(sessions: p.sessions, twoFactor: p.twoFactor),
         PasskeyRoutes(
             configuration: p.configuration, accounts: p.accounts, challenges: p.challenges, passkeys: p.passkeys, signIn: p.signIn),
         AccountPageRoutes(configuration: p.configuration, sessions: p.sessions, pages: pages),
         PasswordRoutes(
-            configuration: p.configuration, rateLimiter: p.rateLimiter, jobs: p.jobs, keyRing: p.keyRing, accounts: p.accounts,
+            configuration: p.configuration, rateLimiter: p.rateLimiter, hub: p.communication.hub, keyRing: p.keyRing, accounts: p.accounts,
             signIn: p.signIn),
         TokenRoutes(apiTokens: p.apiTokens),
         SecurityRecordRoutes(securityRecords: p.securityRecords),

@@ -53,6 +53,8 @@ public struct Platform: Sendable {
     public let jobPostings: JobPostingStore
     public let jobApplications: JobApplicationStore
     public let notifications: NotificationStore
+    /// The notification hub, deliveries, preferences and the live streams.
+    public let communication: Communication
     /// Consent records and the member's own audit trail (SEC-14..16).
     public let securityRecords: SecurityRecordStore
     public let accountPurge: AccountPurge
@@ -72,7 +74,7 @@ public struct Platform: Sendable {
         twoFactor: TwoFactorStore, challenges: ChallengeStore, apiTokens: APITokenStore, passkeys: PasskeyStore, signIn: SignInService,
         profiles: ProfileStore, connections: ConnectionStore, posts: PostStore, events: EventStore, search: SearchStore,
         uploads: UploadStore, pageViews: PageViewRecorder, companies: CompanyStore, jobPostings: JobPostingStore,
-        jobApplications: JobApplicationStore, notifications: NotificationStore, securityRecords: SecurityRecordStore,
+        jobApplications: JobApplicationStore, communication: Communication, securityRecords: SecurityRecordStore,
         accountPurge: AccountPurge, purges: PurgeScheduling, startedAt: Date, createdDatabase: Bool
     ) {
         self.configuration = configuration
@@ -105,7 +107,8 @@ public struct Platform: Sendable {
         self.companies = companies
         self.jobPostings = jobPostings
         self.jobApplications = jobApplications
-        self.notifications = notifications
+        self.notifications = communication.notifications
+        self.communication = communication
         self.securityRecords = securityRecords
         self.accountPurge = accountPurge
         self.purges = purges

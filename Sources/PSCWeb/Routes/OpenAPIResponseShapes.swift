@@ -185,27 +185,6 @@ extension OpenAPIDocument {
             "last_used_at": ["type": ["string", "null"]], "created_at": ["type": "string"],
         ],
     ]
-    static let notificationList: JSONValue = [
-        "type": "object", "required": ["next_cursor", "unread_count", "notifications"],
-        "properties": [
-            "next_cursor": ["type": ["string", "null"]], "unread_count": ["type": "integer"],
-            "notifications": [
-                "type": "array",
-                "items": [
-                    "type": "object",
-                    "required": [
-                        "data", "link", "id", "created_at", "message", "type", "title", "read_at", "is_read", "priority", "category",
-                    ],
-                    "properties": [
-                        "data": ["type": "object", "properties": [:]], "link": ["type": "string"], "id": ["type": "integer"],
-                        "created_at": ["type": "string"], "message": ["type": "string"], "type": ["type": "string"],
-                        "title": ["type": "string"], "read_at": ["type": ["string", "null"]], "is_read": ["type": "boolean"],
-                        "priority": ["type": "string"], "category": ["type": "string"],
-                    ],
-                ],
-            ],
-        ],
-    ]
     static let notificationRead: JSONValue = [
         "type": "object", "required": ["is_read", "id"], "properties": ["is_read": ["type": "boolean"], "id": ["type": "integer"]],
     ]
@@ -538,7 +517,7 @@ extension OpenAPIDocument {
         "ConsentHistory": consentHistory, "ConsentRecorded": consentRecorded, "ConsentState": consentState, "Created": created,
         "DeletionScheduled": deletionScheduled, "FeedbackRecorded": feedbackRecorded, "JobApplication": jobApplication,
         "JobApplicationPage": jobApplicationPage, "LikeState": likeState, "MarkedRead": markedRead, "NewToken": newToken,
-        "NotificationList": notificationList, "NotificationRead": notificationRead, "OwnProfile": ownProfile, "Passkey": passkey,
+        "NotificationRead": notificationRead, "OwnProfile": ownProfile, "Passkey": passkey,
         "PasskeyCreationOptions": passkeyCreationOptions, "PasskeyList": passkeyList, "PasskeyRequestOptions": passkeyRequestOptions,
         "PasswordChanged": passwordChanged, "PasswordReset": passwordReset, "PrivacySettings": privacySettings, "RSVP": rSVP,
         "RecentAuth": recentAuth, "RecoveryCodes": recoveryCodes, "Registered": registered, "Revoked": revoked,

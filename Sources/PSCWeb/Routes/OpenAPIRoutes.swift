@@ -183,7 +183,11 @@ enum OpenAPIDocument {
             "servers": [["url": "/"]],
             "paths": .object(paths),
             "components": [
-                "schemas": .object((schemas.objectValue ?? [:]).merging(observedShapes) { written, _ in written }),
+                "schemas": .object(
+                    (schemas.objectValue ?? [:]).merging(observedShapes) { written, _ in written }.merging(notificationShapes) {
+                        written, _ in written
+                    }
+                ),
                 "securitySchemes": securitySchemes,
             ],
         ]

@@ -1,0 +1,172 @@
+import Foundation
+import PSCCore
+import PSCJobs
+import PSCStore
+import PSCWeb
+
+/// The hub's `deliver` jobs (20-services §3.4): one job per delivery record, sending through the channel's adapter
+/// and writing what happened back to the record: sent with the provider's id, retried through the queue, or failed
+/// with the last error. Account emails (verification, password reset) are deliveries too; their single-use link is
+/// made as the mail is written, so no token sits in the queue.
+enum NotificationDelivery {
+    static let kind = "notification.deliver"
+
+    struct Payload: Codable, Sendable {
+        let deliveryID: Int64
+        enum CodingKeys: String, CodingKey { case deliveryID = "delivery_id" }
+    }
+
+    /// Attempts per channel: email 6, SMS 4, push 4.
+    static func request(_ job: DeliveryJob) throws -> JobRequest {
+        try JobRequest(
+            kind: kind, queue: "deliveries", payload: Payload(deliveryID: job.deliveryID), priority: job.priority.queuePriority,
+            runAt: job.runAt, maxAttempts: job.channel == .email ? 6 : 4, uniqueKey: "delivery:\(job.deliveryID)")
+    }
+
+    /// The outbound channels this configuration can send on (in-app always).
+    static func configuredChannels(_ configuration: Configuration) throws -> Set<NotificationChannel> {
+        var channels: Set<NotificationChannel> = [.inApp]
+        if MailTransports.isConfigured(configuration) { channels.insert(.email) }
+        if try TwilioSMS(configuration) != nil { channels.insert(.sms) }
+        if try FirebasePush(configuration) != nil { channels.insert(.push) }
+        return channels
+    }
+
+    /// The adapters a running server sends through.
+    struct Adapters: Sendable {
+        let mail: any MailTransport
+        /// Where account emails go when email is not configured, so an admin can pass their links on.
+        let outbox: any MailTransport
+        let sms: TwilioSMS?
+        let push: FirebasePush?
+
+        init(configuration: Configuration, mail: any MailTransport) throws {
+            self.mail = mail
+            outbox = FileMailTransport(directory: (configuration.dataDirectory as NSString).appendingPathComponent("mail"))
+            sms = try TwilioSMS(configuration)
+            push = try FirebasePush(configuration)
+        }
+    }
+
+    static func handler(platform: Platform, adapters: Adapters) -> JobHandler {
+        let (deliveries, keyRing, accounts, store) = (
+            DeliveryStore(store: platform.store), platform.keyRing, platform.accounts, platform.store
+        )
+        let from = platform.configuration.string("mail.from") ?? "PittState Connect <no-reply@localhost>"
+        let siteOrigin = platform.configuration.siteOrigin
+        /// The verification or reset email with a fresh single-use link, or nil when the account no longer needs it.
+        @Sendable func accountEmail(_ kind: String, work: DeliveryWork, origin: String, from: String) throws -> MailMessage? {
+            guard let userID = work.delivery.userID, let user = try accounts.user(id: userID) else { return nil }
+            switch kind {
+            case "verify":
+                guard !user.emailVerified else { return nil }
+                let token = try store.write { db in
+                    try accounts.issueToken(purpose: "email_verify", userID: user.id, validFor: 24 * 3600, in: db)
+                }
+                return AccountEmails.verification(
+                    to: user.email, firstName: user.firstName, link: "\(origin)/verify-email/\(token)", from: from)
+            case "reset":
+                guard user.status.canSignIn || user.status == .pendingVerification else { return nil }
+                let token = try store.write { db in
+                    try accounts.issueToken(purpose: "password_reset", userID: user.id, validFor: 20 * 60, in: db)
+                }
+                return AccountEmails.passwordReset(
+                    to: user.email, firstName: user.firstName, link: "\(origin)/reset-password/\(token)", from: from)
+            default:
+                return nil
+            }
+        }
+        return JobHandler(kind: kind, lease: .seconds(120), timeout: .seconds(90)) { job in
+            let id = try job.decodePayload(Payload.self).deliveryID
+            guard let work = try await Offload.run({ try deliveries.begin(id) }), let type = work.type else { return }
+            let origin = work.data[AccountNotices.originKey] ?? siteOrigin
+            do {
+                switch work.delivery.channel {
+                case "email":
+                    let message: MailMessage
+                    if let linkKind = work.data[AccountNotices.linkKey] {
+                        guard let composed = try await Offload.run({ try accountEmail(linkKind, work: work, origin: origin, from: from) })
+                        else {
+                            try await Offload.run {
+                                try deliveries.attemptFailed(id, error: "not sent: the account no longer needs this email", final: true)
+                            }
+                            return
+                        }
+                        message = composed
+                    } else {
+                        let token =
+                            type.isCritical
+                            ? nil : UnsubscribeToken.make(userID: work.delivery.userID ?? 0, type: type, key: keyRing.hashKey)
+                        message = NotificationEmails.message(work, type: type, origin: origin, from: from, unsubscribe: token)
+                    }
+                    if work.isAccountCopy {
+                        try await adapters.outbox.send(message)
+                        try await Offload.run { try deliveries.accountCopyWritten(id) }
+                        return
+                    }
+                    try await adapters.mail.send(message)
+                    let sealed = try keyRing.encrypt(work.email, column: "deliveries.to_enc")
+                    try await Offload.run { try deliveries.sent(id, providerMessageID: message.id, toSealed: sealed) }
+                case "sms":
+                    guard let sms = adapters.sms else { throw OutboundFailure(description: "SMS is not configured", permanent: true) }
+                    guard let sealedPhone = work.phoneSealed else {
+                        throw OutboundFailure(description: "the account has no phone number", permanent: true)
+                    }
+                    let phone = try keyRing.decrypt(sealedPhone, column: "users.phone_enc")
+                    let link = work.link.map { " " + ($0.hasPrefix("/") ? origin + $0 : $0) } ?? ""
+                    do {
+                        let sent = try await sms.send(to: phone, body: "PittState Connect: \(work.title). \(work.message)\(link)")
+                        let sealed = try keyRing.encrypt(phone, column: "deliveries.to_enc")
+                        try await Offload.run { try deliveries.sent(id, providerMessageID: sent.sid, toSealed: sealed) }
+                    } catch let failure as OutboundFailure where failure.code == 21610 {
+                        // The person replied STOP: their SMS consent is revoked at the provider's word.
+                        let user = work.delivery.userID ?? 0
+                        try await Offload.run {
+                            try store.write { db in
+                                _ = try Consent.append(
+                                    userID: user, type: "sms", granted: false, version: "provider", source: "provider", origin: nil,
+                                    at: Timestamp.string(from: Date()), in: db)
+                            }
+                        }
+                        throw failure
+                    }
+                case "push":
+                    guard let push = adapters.push else { throw OutboundFailure(description: "push is not configured", permanent: true) }
+                    guard !work.pushTokens.isEmpty else { throw OutboundFailure(description: "no active device", permanent: true) }
+                    let message = FirebasePush.Message(
+                        title: work.title, body: work.message,
+                        data: [
+                            "type": type.rawValue, "link": work.link ?? "",
+                            "notification_id": work.delivery.notificationID.map(String.init) ?? "",
+                        ],
+                        urgent: [.critical, .high].contains(type.priority))
+                    var names: [String] = []
+                    var lastFailure: OutboundFailure?
+                    for device in work.pushTokens {
+                        do {
+                            names.append(try await push.send(message, to: device))
+                            try await Offload.run { try deliveries.deviceUsed(token: device) }
+                        } catch let failure as OutboundFailure {
+                            if failure.code == FirebasePush.unregistered {
+                                try await Offload.run { try deliveries.deactivateDevice(token: device) }
+                            }
+                            lastFailure = failure
+                        }
+                    }
+                    if names.isEmpty, let lastFailure { throw lastFailure }
+                    let first = names.first
+                    try await Offload.run { try deliveries.sent(id, providerMessageID: first, toSealed: nil) }
+                default:
+                    throw OutboundFailure(description: "no adapter sends on \(work.delivery.channel)", permanent: true)
+                }
+            } catch {
+                let permanent =
+                    (error as? OutboundFailure)?.permanent ?? (error as? SMTPMailTransport.Failure)?.permanent ?? false
+                let final = permanent || job.attempts >= job.maxAttempts
+                try await Offload.run { try deliveries.attemptFailed(id, error: "\(error)", final: final) }
+                if permanent { throw PermanentJobError("\(error)") }
+                throw error
+            }
+        }
+    }
+}

@@ -1,0 +1,176 @@
+import Foundation
+import GRDB
+import PSCCore
+import Synchronization
+
+/// What a feature tells people through the hub.
+public struct Notice: Sendable {
+    public let type: NotificationType
+    public let title: String
+    public let message: String
+    public let link: String?
+    /// Extra JSON facts for clients (`data{}` of the Notification shape).
+    public let data: [String: String]
+    /// A notice with a key is created at most once per person and key (reminders, 20-services §3.4).
+    public let dedupeKey: String?
+
+    public init(
+        _ type: NotificationType, title: String, message: String, link: String? = nil, data: [String: String] = [:],
+        dedupeKey: String? = nil
+    ) {
+        (self.type, self.title, self.message, self.link) = (type, String(title.prefix(200)), String(message.prefix(1000)), link)
+        (self.data, self.dedupeKey) = (data, dedupeKey)
+    }
+}
+
+/// One outbound delivery to send now or at `runAt`.
+public struct DeliveryJob: Sendable {
+    public let deliveryID: Int64
+    public let channel: NotificationChannel
+    public let priority: NotificationPriority
+    public let runAt: Date?
+}
+
+/// How the hub reaches what sits above the store: the queue that sends deliveries, which outbound channels are
+/// configured, and the live streams. The queue is built on the store, so the composition root installs these
+/// after both exist; a store opened without them (the store tests) records deliveries that nothing sends.
+public final class NotificationOutbox: Sendable {
+    public struct Wiring: Sendable {
+        public var enqueue: @Sendable ([DeliveryJob], GRDB.Database) throws -> Void
+        public var configuredChannels: Set<NotificationChannel>
+        /// Called after a transaction that created notifications commits, with their owners.
+        public var published: @Sendable ([Int64]) -> Void
+
+        public init(
+            enqueue: @escaping @Sendable ([DeliveryJob], GRDB.Database) throws -> Void, configuredChannels: Set<NotificationChannel>,
+            published: @escaping @Sendable ([Int64]) -> Void
+        ) {
+            (self.enqueue, self.configuredChannels, self.published) = (enqueue, configuredChannels, published)
+        }
+    }
+
+    private let wiring = Mutex<Wiring?>(nil)
+
+    public init() {}
+
+    public func install(_ wiring: Wiring) { self.wiring.withLock { $0 = wiring } }
+    var current: Wiring? { wiring.withLock { $0 } }
+}
+
+/// The one entry point every feature calls to tell people something (20-services §3). In the caller's transaction
+/// it writes the in-app row, one delivery record per other channel the type has, with what became of it (queued,
+/// deferred by quiet hours or a cap, held for the digest, or suppressed with the reason), and a queue job per delivery
+/// to send: a notice exists exactly when the change it reports committed, and nothing is reported sent that was not.
+public struct NotificationHub: Sendable {
+    public let store: Store
+    let clock: @Sendable () -> Date
+
+    public init(store: Store, clock: @escaping @Sendable () -> Date = Date.init) {
+        self.store = store
+        self.clock = clock
+    }
+
+    /// What became of one notice for one person (NTF-15's `results`).
+    public struct Outcome: Sendable {
+        public let notificationID: Int64
+        /// The in-app row is shown (in_app on for a type that has it).
+        public let shown: Bool
+        public let results: [NotificationChannel: String]
+
+        /// NTF-15's `success`: shown, or at least one channel on its way.
+        public var success: Bool { shown || results.values.contains { ["queued", "deferred", "digested"].contains($0) } }
+    }
+
+    /// Tells one person; nil when the account cannot receive (gone, suspended, or not yet active for a non-account
+    /// type) or the notice's dedupe key was already used for them.
+    @discardableResult
+    public func notify(_ userID: Int64, _ notice: Notice, in db: GRDB.Database) throws -> Outcome? {
+        guard let recipient = try Recipient.fetch(userID, in: db), recipient.mayReceive(notice.type) else { return nil }
+        return try deliver(notice, to: recipient, now: clock(), in: db)
+    }
+
+    /// Tells each listed person once.
+    public func notify(_ userIDs: [Int64], _ notice: Notice, in db: GRDB.Database) throws {
+        let now = clock()
+        var seen = Set<Int64>()
+        for id in userIDs where seen.insert(id).inserted {
+            guard let recipient = try Recipient.fetch(id, in: db), recipient.mayReceive(notice.type) else { continue }
+            _ = try deliver(notice, to: recipient, now: now, in: db)
+        }
+    }
+
+    /// Tells everyone a query selects (one `id` column, plain `?` parameters).
+    public func notify(selecting sql: String, arguments: StatementArguments, _ notice: Notice, in db: GRDB.Database) throws {
+        try notify(try Int64.fetchAll(db, sql: sql, arguments: arguments), notice, in: db)
+    }
+
+    /// "First Last" for a message, or "A member" when the account is gone.
+    public static func name(of userID: Int64, in db: GRDB.Database) throws -> String {
+        try String.fetchOne(db, sql: "SELECT first_name || ' ' || last_name FROM users WHERE id = ?", arguments: [userID]) ?? "A member"
+    }
+
+    func deliver(_ notice: Notice, to recipient: Recipient, now: Date, in db: GRDB.Database) throws -> Outcome? {
+        let type = notice.type
+        let definition = type.definition
+        let stamp = Timestamp.string(from: now)
+        let preferences = try recipient.preferences(for: type, in: db)
+        func enabled(_ channel: NotificationChannel) -> Bool {
+            definition.locked.contains(channel) || preferences[channel] ?? true
+        }
+        let shown = definition.channels.contains(.inApp) && enabled(.inApp)
+        let data = notice.data.isEmpty ? nil : String(decoding: try JSONEncoder().encode(notice.data), as: UTF8.self)
+        // The row exists even when nothing shows it, so its deliveries keep their link (20-services §3.4).
+        try db.cachedStatement(
+            sql: """
+                INSERT INTO notifications (user_id, type, priority, title, message, link, data, dedupe_key, deleted_at, created_at)
+                VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT DO NOTHING
+                """
+        ).execute(arguments: [
+            recipient.id, type.rawValue, definition.priority.rawValue, notice.title, notice.message, notice.link, data, notice.dedupeKey,
+            shown ? nil : stamp, stamp,
+        ])
+        guard db.changesCount == 1 else { return nil }
+        let notificationID = db.lastInsertedRowID
+        var results: [NotificationChannel: String] = definition.channels.contains(.inApp) ? [.inApp: shown ? "stored" : "suppressed"] : [:]
+        let wiring = store.outbox.current
+        var jobs: [DeliveryJob] = []
+        for channel in NotificationChannel.outbound where definition.channels.contains(channel) {
+            let decision = try Routing.decide(
+                channel: channel, type: type, enabled: enabled(channel), recipient: recipient,
+                configured: wiring?.configuredChannels.contains(channel) ?? true, now: now, in: db)
+            try db.cachedStatement(
+                sql: """
+                    INSERT INTO deliveries (notification_id, user_id, channel, purpose, priority, status, reason, not_before, queued_at)
+                    VALUES (?, ?, ?, 'notification', ?, ?, ?, ?, ?)
+                    """
+            ).execute(arguments: [
+                notificationID, recipient.id, channel.rawValue, definition.priority.rawValue, decision.status, decision.reason,
+                decision.notBefore.map(Timestamp.string(from:)), stamp,
+            ])
+            results[channel] = decision.status
+            if decision.sends || decision.keepsAccountCopy(type) {
+                jobs.append(
+                    DeliveryJob(
+                        deliveryID: db.lastInsertedRowID, channel: channel, priority: definition.priority, runAt: decision.notBefore))
+            }
+        }
+        if let wiring {
+            if !jobs.isEmpty { try wiring.enqueue(jobs, db) }
+            if shown {
+                let user = recipient.id
+                db.afterNextTransaction { _ in wiring.published([user]) }
+            }
+        }
+        return Outcome(notificationID: notificationID, shown: shown, results: results)
+    }
+}
+
+/// A feature store that tells people about its changes, through the hub on its own store and clock.
+protocol NotifyingStore {
+    var store: Store { get }
+    var clock: @Sendable () -> Date { get }
+}
+
+extension NotifyingStore {
+    var hub: NotificationHub { NotificationHub(store: store, clock: clock) }
+}
