@@ -38,6 +38,8 @@ CREATE TABLE broadcasts (
     chunks INTEGER NOT NULL DEFAULT 0,
     chunks_done INTEGER NOT NULL DEFAULT 0,
     idempotency_key TEXT,
+    -- What the first request asked, so a repeat of its key with another body is refused (00-conventions §5).
+    request_hash TEXT,
     created_at TEXT NOT NULL,
     finished_at TEXT
 ) STRICT;

@@ -84,6 +84,22 @@ def check(document, path, method, operation, answer):
     return 1
 
 
+# Operations whose answer never ends (Server-Sent Events): their status and media type are checked, not a body.
+STREAMS = {("get", "/api/v1/notifications/stream")}
+
+
+def call(caller, method, path, url, **kwargs):
+    """One request by `requests` or a session; a stream's body is left unread and its connection closed."""
+    if (method, path) not in STREAMS:
+        return caller.request(method.upper(), url, **kwargs)
+    answer = caller.request(method.upper(), url, stream=True, **kwargs)
+    if answer.headers.get("Content-Type", "").startswith("text/event-stream"):
+        answer.close()
+    else:
+        answer.content
+    return answer
+
+
 def concrete(path):
     return re.sub(r"\{[^}]+\}", "1", path)
 
@@ -94,7 +110,7 @@ def test_every_operation_answers_anonymous_callers_as_documented(contract):
     for path, method, operation in operations(document):
         writes = method in ("post", "put", "patch")
         body = {"data": "{}", "headers": {"Content-Type": "application/json"}} if writes else {}
-        answer = requests.request(method.upper(), running.url + concrete(path), allow_redirects=False, timeout=10, **body)
+        answer = call(requests, method, path, running.url + concrete(path), allow_redirects=False, timeout=10, **body)
         checked += check(document, path, method, operation, answer)
         # The declared security is what the route enforces: `{}` (anyone) exactly when an anonymous call is served.
         anyone = {} in operation["security"]
@@ -115,8 +131,7 @@ def test_malformed_bodies_get_documented_refusals(contract):
         if "application/json" not in operation.get("requestBody", {}).get("content", {}):
             continue
         for text, content_type in bodies:
-            answer = requests.request(
-                method.upper(), running.url + concrete(path), data=text.encode(), headers={"Content-Type": content_type},
+            answer = call(requests, method, path, running.url + concrete(path), data=text.encode(), headers={"Content-Type": content_type},
                 allow_redirects=False, timeout=10)
             assert answer.status_code < 500, f"{method.upper()} {path}: {answer.text[:200]}"
             checked += check(document, path, method, operation, answer)
@@ -160,8 +175,7 @@ def test_tokens_reach_exactly_the_operations_their_scope_names(demo_contract):
         allowed = {scope for requirement in operation["security"] for scope in requirement.get("bearer", [])}
         body = {"json": {}} if method in ("post", "put", "patch") else {}
         for scope, token in tokens.items():
-            answer = requests.request(
-                method.upper(), running.url + concrete(path), headers={"Authorization": f"Bearer {token}"}, allow_redirects=False,
+            answer = call(requests, method, path, running.url + concrete(path), headers={"Authorization": f"Bearer {token}"}, allow_redirects=False,
                 timeout=10, **body)
             refused = answer.status_code == 403 and answer.json().get("error") == "scope_missing"
             assert refused == (scope not in allowed), f"{method.upper()} {path} with a {scope} token: {answer.status_code} {answer.text[:120]}"
@@ -185,12 +199,12 @@ def test_every_operation_answers_each_role_as_documented(demo_contract):
                 continue
             body = {"data": "{}", "headers": {**headers, "Content-Type": "application/json"}} if method in ("post", "put", "patch") else {
                 "headers": headers}
-            answer = session.request(method.upper(), running.url + concrete(path), allow_redirects=False, timeout=10, **body)
+            answer = call(session, method, path, running.url + concrete(path), allow_redirects=False, timeout=10, **body)
             assert answer.status_code < 500, f"{role}: {method.upper()} {path}: {answer.text[:200]}"
             checked += check(document, path, method, operation, answer)
             if method in ("post", "put", "patch"):
                 # Without a body: a route that wants a JSON one says 415, and then the document must declare it.
-                bare = session.request(method.upper(), running.url + concrete(path), headers=headers, allow_redirects=False, timeout=10)
+                bare = call(session, method, path, running.url + concrete(path), headers=headers, allow_redirects=False, timeout=10)
                 checked += check(document, path, method, operation, bare)
                 if bare.status_code == 415:
                     assert "requestBody" in operation, f"{method.upper()} {path} reads a JSON body the document does not declare"

@@ -27,7 +27,10 @@ public struct BackgroundWork: Sendable {
         let adapters = try NotificationDelivery.Adapters(configuration: platform.configuration, mail: mail)
         let handlers =
             scheduler.handlers + AccountJobHandlers.all(platform: platform)
-            + [NotificationDelivery.handler(platform: platform, adapters: adapters)]
+            + [
+                NotificationDelivery.handler(platform: platform, adapters: adapters),
+                NotificationDelivery.broadcastHandler(platform: platform),
+            ]
         workers = JobWorkers(
             queue: platform.jobs, handlers: handlers, configuration: configuration, logger: logger, observer: platform.metrics)
         platform.metrics.initialiseKnownSeries(

@@ -16,6 +16,27 @@ enum NotificationDelivery {
         enum CodingKeys: String, CodingKey { case deliveryID = "delivery_id" }
     }
 
+    /// A broadcast's chunk: its recipients told through the hub in one transaction (``BroadcastStore``).
+    static func broadcastHandler(platform: Platform) -> JobHandler {
+        let broadcasts = platform.communication.broadcasts
+        return JobHandler(kind: BroadcastJobs.kind, lease: .seconds(300), timeout: .seconds(240)) { job in
+            let chunk = try job.decodePayload(BroadcastStore.Chunk.self)
+            _ = try await Offload.run { try broadcasts.deliver(chunk) }
+        }
+    }
+
+    /// Job 10 at 18:00 Chicago, caught up until 22:00: the day's digests (20-services §3.3).
+    static func digestSchedule(platform: Platform, calendar: SlotCalendar) throws -> ScheduledJob {
+        let deliveries = platform.communication.deliveries
+        return try ScheduledJob(
+            name: "notification_digests", cron: "0 18 * * *", catchUp: 4 * 3600, timeout: .seconds(1200), maxAttempts: 3
+        ) { slot in
+            let weekday = calendar.dayAndWeekday(of: Scheduler.parseSlot(slot) ?? Date()).weekday
+            let made = try await Offload.run { try deliveries.prepareDigests(isoWeekday: weekday == 0 ? 7 : weekday) }
+            return ["digests": .int(Int64(made))]
+        }
+    }
+
     /// Attempts per channel: email 6, SMS 4, push 4.
     static func request(_ job: DeliveryJob) throws -> JobRequest {
         try JobRequest(
@@ -78,9 +99,19 @@ enum NotificationDelivery {
         }
         return JobHandler(kind: kind, lease: .seconds(120), timeout: .seconds(90)) { job in
             let id = try job.decodePayload(Payload.self).deliveryID
-            guard let work = try await Offload.run({ try deliveries.begin(id) }), let type = work.type else { return }
+            guard let work = try await Offload.run({ try deliveries.begin(id) }) else { return }
             let origin = work.data[AccountNotices.originKey] ?? siteOrigin
             do {
+                if work.delivery.purpose == "digest" {
+                    let items = try await Offload.run { try deliveries.digestItems(deliveryID: id) }
+                    let message = NotificationEmails.digest(
+                        to: work.email, firstName: work.firstName, items: items, origin: origin, from: from)
+                    try await adapters.mail.send(message)
+                    let sealed = try keyRing.encrypt(work.email, column: "deliveries.to_enc")
+                    try await Offload.run { try deliveries.sent(id, providerMessageID: message.id, toSealed: sealed) }
+                    return
+                }
+                guard let type = work.type else { throw OutboundFailure(description: "the notification is gone", permanent: true) }
                 switch work.delivery.channel {
                 case "email":
                     let message: MailMessage

@@ -162,6 +162,52 @@ public struct DeliveryStore: Sendable {
         }
     }
 
+    /// Job 10 at 18:00: for everyone whose digest falls today (daily, or weekly on their weekday, 1 = Monday), one
+    /// digest email bundling the medium and low notices held back since the last. Returns how many digests were made;
+    /// their deliveries are queued in the same transaction.
+    public func prepareDigests(isoWeekday: Int) throws -> Int {
+        try store.write { db in
+            let stamp = Timestamp.string(from: clock())
+            let users = try Int64.fetchAll(
+                db,
+                sql: """
+                    SELECT DISTINCT d.user_id FROM deliveries d JOIN notification_settings s ON s.user_id = d.user_id
+                    WHERE d.status = 'digested' AND d.digest_id IS NULL
+                        AND (s.digest = 'daily' OR (s.digest = 'weekly' AND s.digest_weekday = ?))
+                    ORDER BY d.user_id
+                    """, arguments: [isoWeekday])
+            var jobs: [DeliveryJob] = []
+            for user in users {
+                try db.execute(
+                    sql: """
+                        INSERT INTO deliveries (user_id, channel, purpose, priority, status, attempts, queued_at)
+                        VALUES (?, 'email', 'digest', 'low', 'queued', 0, ?)
+                        """, arguments: [user, stamp])
+                let id = db.lastInsertedRowID
+                try db.execute(
+                    sql: "UPDATE deliveries SET digest_id = ? WHERE user_id = ? AND status = 'digested' AND digest_id IS NULL",
+                    arguments: [id, user])
+                try db.execute(sql: "UPDATE notification_settings SET last_digest_at = ? WHERE user_id = ?", arguments: [stamp, user])
+                jobs.append(DeliveryJob(deliveryID: id, channel: .email, priority: .low, runAt: nil))
+            }
+            if let wiring = store.outbox.current, !jobs.isEmpty { try wiring.enqueue(jobs, db) }
+            return users.count
+        }
+    }
+
+    /// The notices a digest delivery bundles, oldest first.
+    public func digestItems(deliveryID: Int64) throws -> [(title: String, message: String, link: String?)] {
+        try store.read { db in
+            try Row.fetchAll(
+                db,
+                sql: """
+                    SELECT n.title, n.message, n.link FROM deliveries d JOIN notifications n ON n.id = d.notification_id
+                    WHERE d.digest_id = ? ORDER BY n.id
+                    """, arguments: [deliveryID]
+            ).map { (try $0.decode(forColumn: "title"), try $0.decode(forColumn: "message"), try $0.decode(forColumn: "link")) }
+        }
+    }
+
     /// NTF-19's figures over the last `days` days.
     public struct Stats: Sendable {
         public let totalSent: Int

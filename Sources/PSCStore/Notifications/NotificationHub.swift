@@ -13,6 +13,8 @@ public struct Notice: Sendable {
     public let data: [String: String]
     /// A notice with a key is created at most once per person and key (reminders, 20-services §3.4).
     public let dedupeKey: String?
+    /// The broadcast a fan-out notice belongs to (its notifications and deliveries keep the link).
+    public var broadcastID: Int64?
 
     public init(
         _ type: NotificationType, title: String, message: String, link: String? = nil, data: [String: String] = [:],
@@ -104,6 +106,22 @@ public struct NotificationHub: Sendable {
         try notify(try Int64.fetchAll(db, sql: sql, arguments: arguments), notice, in: db)
     }
 
+    /// NTF-14: an in-app notice only, whatever the type's other channels; nil when the person is not active.
+    public func notifyInAppOnly(_ userID: Int64, _ notice: Notice, in db: GRDB.Database) throws -> Int64? {
+        guard try Bool.fetchOne(db, sql: "SELECT 1 FROM users WHERE id = ? AND status = 'active'", arguments: [userID]) == true else {
+            return nil
+        }
+        try db.execute(
+            sql: "INSERT INTO notifications (user_id, type, priority, title, message, link, created_at) VALUES (?, ?, ?, ?, ?, ?, ?)",
+            arguments: [
+                userID, notice.type.rawValue, notice.type.priority.rawValue, notice.title, notice.message, notice.link,
+                Timestamp.string(from: clock()),
+            ])
+        let id = db.lastInsertedRowID
+        if let wiring = store.outbox.current { db.afterNextTransaction { _ in wiring.published([userID]) } }
+        return id
+    }
+
     /// "First Last" for a message, or "A member" when the account is gone.
     public static func name(of userID: Int64, in db: GRDB.Database) throws -> String {
         try String.fetchOne(db, sql: "SELECT first_name || ' ' || last_name FROM users WHERE id = ?", arguments: [userID]) ?? "A member"
@@ -122,12 +140,13 @@ public struct NotificationHub: Sendable {
         // The row exists even when nothing shows it, so its deliveries keep their link (20-services §3.4).
         try db.cachedStatement(
             sql: """
-                INSERT INTO notifications (user_id, type, priority, title, message, link, data, dedupe_key, deleted_at, created_at)
-                VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT DO NOTHING
+                INSERT INTO notifications (user_id, type, priority, title, message, link, data, dedupe_key, broadcast_id, deleted_at,
+                    created_at)
+                VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT DO NOTHING
                 """
         ).execute(arguments: [
             recipient.id, type.rawValue, definition.priority.rawValue, notice.title, notice.message, notice.link, data, notice.dedupeKey,
-            shown ? nil : stamp, stamp,
+            notice.broadcastID, shown ? nil : stamp, stamp,
         ])
         guard db.changesCount == 1 else { return nil }
         let notificationID = db.lastInsertedRowID
@@ -140,11 +159,13 @@ public struct NotificationHub: Sendable {
                 configured: wiring?.configuredChannels.contains(channel) ?? true, now: now, in: db)
             try db.cachedStatement(
                 sql: """
-                    INSERT INTO deliveries (notification_id, user_id, channel, purpose, priority, status, reason, not_before, queued_at)
-                    VALUES (?, ?, ?, 'notification', ?, ?, ?, ?, ?)
+                    INSERT INTO deliveries (notification_id, broadcast_id, user_id, channel, purpose, priority, status, reason, not_before,
+                        queued_at)
+                    VALUES (?, ?, ?, ?, 'notification', ?, ?, ?, ?, ?)
                     """
             ).execute(arguments: [
-                notificationID, recipient.id, channel.rawValue, definition.priority.rawValue, decision.status, decision.reason,
+                notificationID, notice.broadcastID, recipient.id, channel.rawValue, definition.priority.rawValue, decision.status,
+                decision.reason,
                 decision.notBefore.map(Timestamp.string(from:)), stamp,
             ])
             results[channel] = decision.status

@@ -46,6 +46,21 @@ public struct NotificationStore: Sendable {
         }
     }
 
+    /// The notifications after `afterID`, oldest first (NTF-6 resuming from `Last-Event-ID`, and live arrivals).
+    public func since(userID: Int64, afterID: Int64, limit: Int) throws -> [NotificationRecord] {
+        try store.read { db in
+            try NotificationRecord.fetchAll(
+                db, sql: "SELECT * FROM notifications WHERE user_id = ? AND deleted_at IS NULL AND id > ? ORDER BY id LIMIT ?",
+                arguments: [userID, afterID, limit])
+        }
+    }
+
+    /// The newest notification id of this person's (0 with none): where a fresh stream starts.
+    public func latestID(userID: Int64) throws -> Int64 {
+        try store.read { db in try Int64.fetchOne(db, sql: "SELECT max(id) FROM notifications WHERE user_id = ?", arguments: [userID]) ?? 0
+        }
+    }
+
     public func unreadCount(userID: Int64) throws -> Int {
         try store.read { db in
             try Int.fetchOne(

@@ -24,6 +24,9 @@ struct SessionMiddleware: RouterMiddleware {
         var context = context
         var request = request
         let unsafe = ![.get, .head, .options].contains(request.method)
+        // NTF-21 is authorised by its signed token alone and must take a mail client's RFC 8058 one-click POST, which
+        // carries neither the site's origin nor a CSRF token (10-api §12).
+        if request.uri.path.hasPrefix(Self.unsubscribePath) { return try await next(request, context) }
         if let bearer = Self.bearerToken(request) {
             context.identity = try await tokenIdentity(bearer)
             return try await next(request, context)
@@ -58,6 +61,8 @@ struct SessionMiddleware: RouterMiddleware {
             throw SignedInError(underlying: error, identity: identity)
         }
     }
+
+    static let unsubscribePath = "/api/v1/notifications/unsubscribe/"
 
     static let csrfFailed = APIError(
         .forbidden, "csrf_failed", "The request's CSRF token is missing or wrong; reload the page and try again.")

@@ -3,38 +3,55 @@ import PSCStore
 import Synchronization
 
 /// The open NTF-6 streams of this process, by person: the hub calls `publish` after a transaction that created
-/// notifications commits, and each of that person's streams wakes to read what is new. At most ten streams per
-/// person (10-api §12).
+/// notifications commits, and each of that person's streams wakes to read what is new; each stream also gets a
+/// heartbeat every 25 s, so proxies keep it open and a closed connection is noticed. At most ten streams per person
+/// (10-api §12).
 public final class LiveNotifications: Sendable {
     public static let streamsPerUser = 10
-    private let streams = Mutex<[Int64: [UUID: AsyncStream<Void>.Continuation]]>([:])
+    let heartbeat: Duration
 
-    public init() {}
+    enum Signal: Sendable { case changed, heartbeat }
+
+    private struct Stream {
+        let continuation: AsyncStream<Signal>.Continuation
+        let beats: Task<Void, Never>
+    }
+    private let streams = Mutex<[Int64: [UUID: Stream]]>([:])
+
+    public init(heartbeat: Duration = .seconds(25)) { self.heartbeat = heartbeat }
 
     public func publish(_ users: [Int64]) {
-        let woken = streams.withLock { streams in users.flatMap { streams[$0].map { Array($0.values) } ?? [] } }
-        for continuation in woken { continuation.yield(()) }
+        let woken = streams.withLock { streams in users.flatMap { streams[$0].map { $0.values.map(\.continuation) } ?? [] } }
+        for continuation in woken { continuation.yield(.changed) }
     }
 
-    /// A wake-up signal for one new stream, or nil when the person already has ten open.
-    func open(user: Int64) -> (id: UUID, signals: AsyncStream<Void>)? {
-        let (signals, continuation) = AsyncStream<Void>.makeStream(bufferingPolicy: .bufferingNewest(1))
+    /// The signals of one new stream, or nil when the person already has ten open.
+    func open(user: Int64) -> (id: UUID, signals: AsyncStream<Signal>)? {
+        let (signals, continuation) = AsyncStream<Signal>.makeStream()
         let id = UUID()
+        let heartbeat = heartbeat
         let opened = streams.withLock { streams -> Bool in
             guard streams[user, default: [:]].count < Self.streamsPerUser else { return false }
-            streams[user, default: [:]][id] = continuation
+            let beats = Task {
+                while !Task.isCancelled {
+                    try? await Task.sleep(for: heartbeat)
+                    continuation.yield(.heartbeat)
+                }
+            }
+            streams[user, default: [:]][id] = Stream(continuation: continuation, beats: beats)
             return true
         }
         return opened ? (id, signals) : nil
     }
 
     func close(user: Int64, id: UUID) {
-        let continuation = streams.withLock { streams -> AsyncStream<Void>.Continuation? in
+        let stream = streams.withLock { streams -> Stream? in
             let removed = streams[user]?.removeValue(forKey: id)
             if streams[user]?.isEmpty == true { streams[user] = nil }
             return removed
         }
-        continuation?.finish()
+        stream?.beats.cancel()
+        stream?.continuation.finish()
     }
 
     public var openStreams: Int { streams.withLock { $0.values.reduce(0) { $0 + $1.count } } }
@@ -46,6 +63,8 @@ public struct Communication: Sendable {
     public let notifications: NotificationStore
     public let deliveries: DeliveryStore
     public let preferences: NotificationPreferenceStore
+    public let devices: PushDeviceStore
+    public let broadcasts: BroadcastStore
     public let live: LiveNotifications
 
     public init(store: Store, live: LiveNotifications) {
@@ -53,6 +72,8 @@ public struct Communication: Sendable {
         notifications = NotificationStore(store: store)
         deliveries = DeliveryStore(store: store)
         preferences = NotificationPreferenceStore(store: store)
+        devices = PushDeviceStore(store: store)
+        broadcasts = BroadcastStore(store: store)
         self.live = live
     }
 }
