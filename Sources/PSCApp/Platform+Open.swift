@@ -66,7 +66,7 @@ extension Platform {
             events: EventStore(store: store), search: SearchStore(store: store),
             uploads: UploadStore(store: store, keyRing: keyRing), pageViews: PageViewRecorder(store: store),
             companies: CompanyStore(store: store), jobPostings: JobPostingStore(store: store),
-            jobApplications: JobApplicationStore(store: store), communication: Communication(store: store, live: live),
+            jobApplications: JobApplicationStore(store: store), communication: Communication(store: store, keyRing: keyRing, live: live),
             securityRecords: SecurityRecordStore(store: store), accountPurge: AccountPurge(store: store), purges: purges,
             startedAt: Date(), createdDatabase: setup.created
         )

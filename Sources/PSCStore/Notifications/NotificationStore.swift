@@ -61,6 +61,15 @@ public struct NotificationStore: Sendable {
         }
     }
 
+    /// The inbox's panel (MSG-1): unread first, then newest.
+    public func recent(userID: Int64, limit: Int) throws -> [NotificationRecord] {
+        try store.read { db in
+            try NotificationRecord.fetchAll(
+                db, sql: "SELECT * FROM notifications WHERE user_id = ? AND deleted_at IS NULL ORDER BY is_read, id DESC LIMIT ?",
+                arguments: [userID, limit])
+        }
+    }
+
     public func unreadCount(userID: Int64) throws -> Int {
         try store.read { db in
             try Int.fetchOne(

@@ -69,6 +69,7 @@ public func buildRouter(platform: Platform, accessLog: AccessLogSink, catalog: R
         NotificationSettingsRoutes(keyRing: p.keyRing, communication: p.communication, pages: pages),
         NotificationAdminRoutes(jobs: p.jobs, profiles: p.profiles, communication: p.communication),
         NotificationStreamRoutes(notifications: p.notifications, live: p.communication.live),
+        MessageRoutes(messages: p.communication.messages, notifications: p.notifications, profiles: p.profiles),
         JobPostingRoutes(companies: p.companies, jobPostings: p.jobPostings, views: postingViews),
         JobApplicationRoutes(jobPostings: p.jobPostings, jobApplications: p.jobApplications, views: applicationViews),
         CompanyRoutes(companies: p.companies),

@@ -128,6 +128,18 @@ public struct FieldRule: Sendable {
         }
     }
 
+    /// A list of 1 to `max` ids.
+    public static func ids(max: Int) -> FieldRule {
+        FieldRule(
+            schema: ["type": "array", "minItems": 1, "maxItems": .int(Int64(max)), "items": .object(FieldRule.id.schema)], isRequired: false
+        ) { value in
+            guard let items = value as? [Any], (1...max).contains(items.count),
+                items.allSatisfy({ FieldRule.wholeNumber($0).map { $0 > 0 } == true })
+            else { return "must list 1 to \(max) ids" }
+            return nil
+        }
+    }
+
     /// A JSON object (answers, links, a passkey's credential), checked by the handler.
     public static let object = FieldRule(schema: ["type": "object"], isRequired: false) { $0 is [String: Any] ? nil : "must be an object" }
 

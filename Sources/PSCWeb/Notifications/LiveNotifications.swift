@@ -1,4 +1,5 @@
 import Foundation
+import PSCCore
 import PSCStore
 import Synchronization
 
@@ -65,15 +66,17 @@ public struct Communication: Sendable {
     public let preferences: NotificationPreferenceStore
     public let devices: PushDeviceStore
     public let broadcasts: BroadcastStore
+    public let messages: MessageStore
     public let live: LiveNotifications
 
-    public init(store: Store, live: LiveNotifications) {
+    public init(store: Store, keyRing: KeyRing, live: LiveNotifications) {
         hub = NotificationHub(store: store)
         notifications = NotificationStore(store: store)
         deliveries = DeliveryStore(store: store)
         preferences = NotificationPreferenceStore(store: store)
         devices = PushDeviceStore(store: store)
         broadcasts = BroadcastStore(store: store)
+        messages = MessageStore(store: store, keyRing: keyRing)
         self.live = live
     }
 }

@@ -90,7 +90,7 @@ struct NotificationAdminRoutes: FeatureRoutes {
         ) { request, context in
             _ = try context.require(.admin, scope: "admin")
             let object = try await request.jsonObjectBody(context: context).object
-            let recipient = FieldRule.wholeNumber(object["recipient_id"] as Any) ?? 0
+            let recipient = object["recipient_id"].flatMap(FieldRule.wholeNumber) ?? 0
             let type = (object["category"] as? String).flatMap(NotificationType.init(rawValue:)) ?? .announcement
             let notice = Notice(
                 type, title: (object["title"] as? String ?? type.definition.label).trimmingCharacters(in: .whitespacesAndNewlines),
@@ -120,7 +120,7 @@ struct NotificationAdminRoutes: FeatureRoutes {
         ) { request, context in
             _ = try context.require(.admin, scope: "admin")
             let object = try await request.jsonObjectBody(context: context).object
-            let user = FieldRule.wholeNumber(object["user_id"] as Any) ?? 0
+            let user = object["user_id"].flatMap(FieldRule.wholeNumber) ?? 0
             let notice = try Self.notice(object)
             let audit = context.auditEntry(
                 "notification.send", target: (type: "user", id: user), details: ["type": .string(notice.type.rawValue)])
@@ -174,7 +174,7 @@ struct NotificationAdminRoutes: FeatureRoutes {
             RouteSpec(
                 id: "NTF-16", .post, "/api/v1/notifications/send-bulk", summary: "Send one notice to listed people (up to 10,000)",
                 tag: "Notifications", access: .member(scope: "admin"), limit: .own("10/h"),
-                body: .object(Self.sendFields.merging(["user_ids": FieldRule.object.required]) { $1 }),
+                body: .object(Self.sendFields.merging(["user_ids": FieldRule.ids(max: 10_000).required]) { $1 }),
                 responses: [
                     202: ("The broadcast, and which ids are not members", "BulkAccepted"),
                     409: ("The Idempotency-Key was used with another body", "Error"), 422: ("Invalid fields or key", "Error"),
@@ -257,7 +257,7 @@ struct NotificationAdminRoutes: FeatureRoutes {
                 }
             }
             let notice = try Self.notice(object)
-            if object["dry_run"] as? Bool == true, FieldReader.isBool(object["dry_run"] as Any) {
+            if let flag = object["dry_run"], FieldReader.isBool(flag), flag as? Bool == true {
                 let count = try await Offload.run { try broadcasts.count(audience) }
                 return JSONResponse.make(["recipients": .int(Int64(count))])
             }

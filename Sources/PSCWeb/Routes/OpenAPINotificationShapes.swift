@@ -96,6 +96,35 @@ extension OpenAPIDocument {
             "active": Shape.boolean, "last_used_at": Shape.nullableString, "created_at": Shape.string,
         ]),
         "PushDeviceList": Shape.object(["items": Shape.array(Shape.ref("PushDevice"))]),
+        "Message": Shape.object([
+            "id": Shape.integer, "thread_id": Shape.integer, "sender": ["anyOf": [Shape.ref("UserCard"), ["type": "null"]]],
+            "recipient_id": Shape.integer, "subject": Shape.string, "body": Shape.string, "is_read": Shape.boolean,
+            "read_at": Shape.nullableString, "created_at": Shape.string,
+        ]),
+        "Thread": Shape.object([
+            "thread_id": Shape.integer, "subject": Shape.string, "other": ["anyOf": [Shape.ref("UserCard"), ["type": "null"]]],
+            "last_message": [
+                "anyOf": [
+                    Shape.object(["id": Shape.integer, "preview": Shape.string, "sender_id": Shape.integer, "created_at": Shape.string]),
+                    ["type": "null"],
+                ]
+            ],
+            "unread_count": Shape.integer, "updated_at": Shape.string,
+        ]),
+        "ThreadPage": page(of: "Thread"),
+        "ThreadDetail": Shape.object([
+            "thread": Shape.ref("Thread"), "items": Shape.array(Shape.ref("Message")), "next_cursor": Shape.nullableString,
+            "limit": Shape.integer,
+        ]),
+        "MessageSent": Shape.object(["success": Shape.boolean, "message_id": Shape.integer, "thread_id": Shape.integer]),
+        "Inbox": Shape.object([
+            "messages": Shape.object([
+                "items": Shape.array(Shape.ref("Message")), "total": Shape.integer, "pages": Shape.integer, "current_page": Shape.integer,
+            ]),
+            "notifications": Shape.array(Shape.ref("Notification")), "announcements": Shape.array(Shape.freeObject),
+            "unread_count": Shape.object(["messages": Shape.integer, "notifications": Shape.integer]),
+            "next_cursor": Shape.nullableString,
+        ]),
     ]
 
     static func broadcast(listed: Bool) -> JSONValue {
