@@ -26,9 +26,11 @@ public enum PlatformServer {
                 + "admin socket: \(configuration.adminSocketPath)\n"
             FileHandle.standardOutput.write(Data(lines.utf8))
         }
-        // Shut down in reverse order: HTTP stops first, then the scheduler, then the workers.
+        // Shut down in reverse order: live streams end, HTTP stops, then the scheduler, then the workers.
         var groupConfiguration = ServiceGroupConfiguration(
-            services: (background.services + [PageViewService(recorder: platform.pageViews), application]).map {
+            services: (background.services + [
+                PageViewService(recorder: platform.pageViews), application, LiveStreamsService(live: platform.communication.live),
+            ]).map {
                 ServiceGroupConfiguration.ServiceConfiguration(service: $0)
             },
             gracefulShutdownSignals: [.sigterm, .sigint],
@@ -46,6 +48,15 @@ public enum PlatformServer {
         admin.stop()
         try platform.store.close()
         logger.info("stopped; the database was checkpointed and closed")
+    }
+
+    /// Ends the open notification streams first on shutdown, so draining HTTP does not wait on them.
+    struct LiveStreamsService: Service {
+        let live: LiveNotifications
+        func run() async throws {
+            try? await gracefulShutdown()
+            live.closeAll()
+        }
     }
 
     static func displayHost(_ host: String) -> String { host.contains(":") ? "[\(host)]" : host }

@@ -71,8 +71,9 @@ enum NotificationDelivery {
 
     static func handler(platform: Platform, adapters: Adapters) -> JobHandler {
         let (deliveries, keyRing, accounts, store) = (
-            DeliveryStore(store: platform.store), platform.keyRing, platform.accounts, platform.store
+            platform.communication.deliveries, platform.keyRing, platform.accounts, platform.store
         )
+        let phones = platform.communication.phones
         let from = platform.configuration.string("mail.from") ?? "PittState Connect <no-reply@localhost>"
         let siteOrigin = platform.configuration.siteOrigin
         /// The verification or reset email with a fresh single-use link, or nil when the account no longer needs it.
@@ -109,6 +110,18 @@ enum NotificationDelivery {
                     try await adapters.mail.send(message)
                     let sealed = try keyRing.encrypt(work.email, column: "deliveries.to_enc")
                     try await Offload.run { try deliveries.sent(id, providerMessageID: message.id, toSealed: sealed) }
+                    return
+                }
+                if work.delivery.batchID == PhoneVerificationStore.batch {
+                    guard let sms = adapters.sms else { throw OutboundFailure(description: "SMS is not configured", permanent: true) }
+                    guard let sealedPhone = work.phoneSealed, let user = work.delivery.userID else {
+                        throw OutboundFailure(description: "the account has no phone number", permanent: true)
+                    }
+                    let phone = try keyRing.decrypt(sealedPhone, column: "users.phone_enc")
+                    let code = try await Offload.run { try phones.issueCode(userID: user) }
+                    let sent = try await sms.send(to: phone, body: "PittState Connect: your code is \(code). It expires in 10 minutes.")
+                    let sealed = try keyRing.encrypt(phone, column: "deliveries.to_enc")
+                    try await Offload.run { try deliveries.sent(id, providerMessageID: sent.sid, toSealed: sealed) }
                     return
                 }
                 guard let type = work.type else { throw OutboundFailure(description: "the notification is gone", permanent: true) }

@@ -220,6 +220,12 @@ public struct MessageStore: Sendable, NotifyingStore {
                 sql: "UPDATE messages SET is_read = 1, read_at = ? WHERE thread_id = ? AND recipient_id = ? AND is_read = 0",
                 arguments: [Timestamp.string(from: clock()), id, userID])
             let marked = db.changesCount
+            // Its new-message notices are read with it, so the bell agrees with the inbox.
+            try db.execute(
+                sql: """
+                    UPDATE notifications SET is_read = 1, read_at = ?1 WHERE user_id = ?2 AND type = 'new_message' AND is_read = 0
+                        AND json_extract(data, '$.thread_id') = ?3
+                    """, arguments: [Timestamp.string(from: clock()), userID, String(id)])
             try db.execute(
                 sql:
                     "UPDATE thread_participants SET last_read_message_id = (SELECT max(id) FROM messages WHERE thread_id = ?1) WHERE thread_id = ?1 AND user_id = ?2",

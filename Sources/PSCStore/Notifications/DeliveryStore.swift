@@ -9,6 +9,8 @@ public struct DeliveryRecord: Sendable, FetchableRecord {
     public let userID: Int64?
     public let channel: String
     public let purpose: String
+    /// What an operational delivery is (`phone_verify`), or a bulk send's batch.
+    public let batchID: String?
     public let priority: String
     public let status: String
     public let reason: String?
@@ -26,6 +28,7 @@ public struct DeliveryRecord: Sendable, FetchableRecord {
         userID = try row.decode(forColumn: "user_id")
         channel = try row.decode(forColumn: "channel")
         purpose = try row.decode(forColumn: "purpose")
+        batchID = try row.decode(forColumn: "batch_id")
         priority = try row.decode(forColumn: "priority")
         status = try row.decode(forColumn: "status")
         reason = try row.decode(forColumn: "reason")

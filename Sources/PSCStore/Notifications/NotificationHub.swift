@@ -106,6 +106,11 @@ public struct NotificationHub: Sendable {
         try notify(try Int64.fetchAll(db, sql: sql, arguments: arguments), notice, in: db)
     }
 
+    /// Whether the platform can send on a channel (an adapter is configured); true without a queue, as in tests.
+    public func isConfigured(_ channel: NotificationChannel) -> Bool {
+        store.outbox.current?.configuredChannels.contains(channel) ?? true
+    }
+
     /// NTF-14: an in-app notice only, whatever the type's other channels; nil when the person is not active.
     public func notifyInAppOnly(_ userID: Int64, _ notice: Notice, in db: GRDB.Database) throws -> Int64? {
         guard try Bool.fetchOne(db, sql: "SELECT 1 FROM users WHERE id = ? AND status = 'active'", arguments: [userID]) == true else {

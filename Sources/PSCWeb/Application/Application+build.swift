@@ -8,7 +8,13 @@ import PSCCore
 public func buildRouter(platform: Platform, accessLog: AccessLogSink, catalog: RouteCatalog = RouteCatalog()) throws -> Router<
     AppRequestContext
 > {
-    let pages = try PageRenderer()
+    let (notifications, messages) = (platform.notifications, platform.communication.messages)
+    let pages = try PageRenderer { user in
+        guard let unread = try? notifications.unreadCount(userID: user), let letters = try? messages.unreadCount(userID: user) else {
+            return nil
+        }
+        return (unread, letters)
+    }
     let router = Router(context: AppRequestContext.self, options: .autoGenerateHeadEndpoints)
     router.add(middleware: RequestIDMiddleware())
     router.add(middleware: AccessLogMiddleware(sink: accessLog))
@@ -69,7 +75,9 @@ public func buildRouter(platform: Platform, accessLog: AccessLogSink, catalog: R
         NotificationSettingsRoutes(keyRing: p.keyRing, communication: p.communication, pages: pages),
         NotificationAdminRoutes(jobs: p.jobs, profiles: p.profiles, communication: p.communication),
         NotificationStreamRoutes(notifications: p.notifications, live: p.communication.live),
+        NotificationPageRoutes(keyRing: p.keyRing, communication: p.communication, pages: pages),
         MessageRoutes(messages: p.communication.messages, notifications: p.notifications, profiles: p.profiles),
+        InboxPageRoutes(messages: p.communication.messages, notifications: p.notifications, profiles: p.profiles, pages: pages),
         JobPostingRoutes(companies: p.companies, jobPostings: p.jobPostings, views: postingViews),
         JobApplicationRoutes(jobPostings: p.jobPostings, jobApplications: p.jobApplications, views: applicationViews),
         CompanyRoutes(companies: p.companies),

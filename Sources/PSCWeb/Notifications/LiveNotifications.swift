@@ -18,6 +18,7 @@ public final class LiveNotifications: Sendable {
         let beats: Task<Void, Never>
     }
     private let streams = Mutex<[Int64: [UUID: Stream]]>([:])
+    private let closing = Mutex(false)
 
     public init(heartbeat: Duration = .seconds(25)) { self.heartbeat = heartbeat }
 
@@ -32,7 +33,7 @@ public final class LiveNotifications: Sendable {
         let id = UUID()
         let heartbeat = heartbeat
         let opened = streams.withLock { streams -> Bool in
-            guard streams[user, default: [:]].count < Self.streamsPerUser else { return false }
+            guard !isClosing, streams[user, default: [:]].count < Self.streamsPerUser else { return false }
             let beats = Task {
                 while !Task.isCancelled {
                     try? await Task.sleep(for: heartbeat)
@@ -55,6 +56,21 @@ public final class LiveNotifications: Sendable {
         stream?.continuation.finish()
     }
 
+    /// Ends every open stream and refuses new ones: a graceful shutdown must not wait on connections that never end.
+    public func closeAll() {
+        closing.withLock { $0 = true }
+        let all = streams.withLock { streams -> [Stream] in
+            defer { streams = [:] }
+            return streams.values.flatMap(\.values)
+        }
+        for stream in all {
+            stream.beats.cancel()
+            stream.continuation.finish()
+        }
+    }
+
+    var isClosing: Bool { closing.withLock { $0 } }
+
     public var openStreams: Int { streams.withLock { $0.values.reduce(0) { $0 + $1.count } } }
 }
 
@@ -67,6 +83,7 @@ public struct Communication: Sendable {
     public let devices: PushDeviceStore
     public let broadcasts: BroadcastStore
     public let messages: MessageStore
+    public let phones: PhoneVerificationStore
     public let live: LiveNotifications
 
     public init(store: Store, keyRing: KeyRing, live: LiveNotifications) {
@@ -77,6 +94,7 @@ public struct Communication: Sendable {
         devices = PushDeviceStore(store: store)
         broadcasts = BroadcastStore(store: store)
         messages = MessageStore(store: store, keyRing: keyRing)
+        phones = PhoneVerificationStore(store: store)
         self.live = live
     }
 }

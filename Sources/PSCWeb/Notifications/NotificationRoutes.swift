@@ -112,13 +112,22 @@ struct NotificationRoutes: FeatureRoutes {
         MemberPage.register(router, catalog, "PAGE-NOTIFICATIONS", "/notifications", "My notifications") { request, context in
             let identity = try MemberPage.identity(request, context)
             let user = identity.user.id
+            let query = request.uri.formQuery
+            let unreadOnly = query.get("unread") == "1"
+            let type = query.get("type").flatMap { NotificationType(rawValue: String($0)) }
             let found = try await Offload.run {
-                try notifications.list(userID: user, unreadOnly: false, type: nil, beforeID: nil, limit: 100)
+                try notifications.list(userID: user, unreadOnly: unreadOnly, type: type?.rawValue, beforeID: nil, limit: 100)
+            }
+            let types = NotificationType.allCases.sorted { $0.definition.label < $1.definition.label }.map {
+                ["value": $0.rawValue, "label": $0.definition.label, "selected": $0 == type]
             }
             return HTMLResponse.make(
                 pages.render(
                     "notifications",
-                    ["notifications": found.map(Self.body).compactMap(\.templateValue), "hasNotifications": !found.isEmpty],
+                    [
+                        "notifications": found.map(Self.body).compactMap(\.templateValue), "hasNotifications": !found.isEmpty,
+                        "unreadOnly": unreadOnly, "types": types, "filtered": unreadOnly || type != nil,
+                    ],
                     request: request, identity: identity))
         }
     }

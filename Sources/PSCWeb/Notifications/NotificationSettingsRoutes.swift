@@ -235,6 +235,51 @@ struct NotificationSettingsRoutes: FeatureRoutes {
                 return JSONResponse.make(["user_id": .int(user), "type": .string(type.rawValue), "email_enabled": .bool(enabled)])
             }
         }
+        let (hub, phones) = (communication.hub, communication.phones)
+        catalog.add(
+            RouteSpec(
+                id: "USR-7", .post, "/api/v1/users/me/phone", summary: "Add or change my phone number (a code is texted to it)",
+                tag: "Users", access: .member(scope: "profile:write"), limit: .own("3/h"),
+                body: .object(["phone": FieldRule.text(1...32).required]),
+                responses: [
+                    202: ("A six-digit code is on its way (valid 10 minutes)", "Accepted"), 422: ("Not a phone number", "Error"),
+                    503: ("Text messages are not configured", "Error"),
+                ]),
+            to: router
+        ) { request, context in
+            let user = try context.require(.active, scope: "profile:write").user.id
+            let object = try await request.jsonObjectBody(context: context).object
+            guard let phone = (object["phone"] as? String).flatMap(PhoneNumber.e164) else {
+                throw APIError.validation(["phone": ["must be a phone number: +country code and 8 to 15 digits, or 10 digits in the US"]])
+            }
+            guard hub.isConfigured(.sms) else {
+                throw APIError(.serviceUnavailable, "integration_disabled", "Text messages are not set up on this platform.")
+            }
+            let sealed = try keyRing.encrypt(phone, column: "users.phone_enc")
+            try await Offload.run { try phones.request(userID: user, sealedPhone: sealed) }
+            return JSONResponse.make(["message": .string("A code is on its way to \(PhoneNumber.masked(phone)).")], status: .accepted)
+        }
+        catalog.add(
+            RouteSpec(
+                id: "USR-8", .post, "/api/v1/users/me/phone/verify", summary: "Confirm my phone number with the texted code",
+                tag: "Users", access: .member(scope: "profile:write"), limit: .own("10/h"),
+                body: .object(["code": FieldRule.text(6...6).required]),
+                responses: [
+                    200: ("Verified", "PhoneVerified"), 401: ("Wrong, expired or used-up code", "Error"), 422: ("Invalid fields", "Error"),
+                ]),
+            to: router
+        ) { request, context in
+            let user = try context.require(.active, scope: "profile:write").user.id
+            let object = try await request.jsonObjectBody(context: context).object
+            let code = object["code"] as? String ?? ""
+            switch try await Offload.run({ try phones.verify(userID: user, code: code) }) {
+            case .verified: return JSONResponse.make(["phone_verified": true])
+            case .wrong(let left):
+                throw APIError(.unauthorized, "invalid_code", "That code is not right; \(left) tries left.")
+            case .noCode:
+                throw APIError(.unauthorized, "invalid_code", "There is no valid code: ask for a new one.")
+            }
+        }
         catalog.add(
             RouteSpec(
                 id: "USR-9", .get, "/api/v1/users/me/devices", summary: "My push devices", tag: "Users",

@@ -22,13 +22,14 @@ struct NotificationStreamRoutes: FeatureRoutes {
                         "`event: notification` (id = the notification id, data = the Notification) and `event: unread_count`",
                         "text/event-stream"
                     ),
-                    429: ("Ten streams are already open", "Error"),
+                    429: ("Ten streams are already open", "Error"), 503: ("The server is shutting down", "Error"),
                 ]),
             to: router
         ) { request, context in
             let user = try context.require(.signedIn, scope: "notifications:read").user.id
             let resumeFrom = request.headers[.lastEventID].flatMap { Int64($0.trimmingCharacters(in: .whitespaces)) }
             guard let (streamID, signals) = live.open(user: user) else {
+                if live.isClosing { throw APIError(.serviceUnavailable, "unavailable", "The server is restarting; reconnect in a moment.") }
                 throw APIError(.tooManyRequests, "rate_limited", "Ten notification streams are already open; close one first.")
             }
             let startID = try await Offload.run { try resumeFrom ?? notifications.latestID(userID: user) }

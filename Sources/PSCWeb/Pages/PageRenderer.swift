@@ -9,8 +9,13 @@ public struct PageRenderer: Sendable {
 
     private let library: MustacheLibrary
     public let assets: StaticAssets
+    /// The navbar's unread notifications and messages for a signed-in person (nil where no store is at hand).
+    let unreadCounts: (@Sendable (Int64) -> (notifications: Int, messages: Int)?)?
 
-    public init(assets: StaticAssets = StaticAssets()) throws {
+    public init(
+        assets: StaticAssets = StaticAssets(), unreadCounts: (@Sendable (Int64) -> (notifications: Int, messages: Int)?)? = nil
+    ) throws {
+        self.unreadCounts = unreadCounts
         var templates: [String: MustacheTemplate] = [:]
         for (file, text) in EmbeddedTemplates.files {
             templates[(file as NSString).deletingPathExtension] = try MustacheTemplate(string: text)
@@ -34,6 +39,12 @@ public struct PageRenderer: Sendable {
             context["viewerName"] = identity.user.firstName
             // Employers reach the directory only with the résumé database benefit, which arrives with subscriptions.
             context["showDirectory"] = identity.user.role != .employer
+            // Two indexed counts; a page that cannot read them still draws, without the numbers.
+            if let counts = unreadCounts?(identity.user.id) {
+                // Zero is drawn as no badge at all.
+                if counts.notifications > 0 { context["unreadNotifications"] = counts.notifications }
+                if counts.messages > 0 { context["unreadMessages"] = counts.messages }
+            }
         }
         let theme = Self.theme(of: request)
         context["theme"] = theme.rawValue
@@ -44,6 +55,7 @@ public struct PageRenderer: Sendable {
         context["assets"] = [
             "css": assets.urls["site.css"] ?? "", "js": assets.urls["theme.js"] ?? "", "gus": assets.urls["gus.svg"] ?? "",
             "accountJS": assets.urls["account.js"] ?? "", "searchJS": assets.urls["search.js"] ?? "",
+            "liveJS": assets.urls["live.js"] ?? "",
         ]
         if context["query"] == nil { context["query"] = "" }
         let prepared = PageValues.prepare(context) as? [String: Any] ?? context

@@ -96,6 +96,7 @@ extension OpenAPIDocument {
             "active": Shape.boolean, "last_used_at": Shape.nullableString, "created_at": Shape.string,
         ]),
         "PushDeviceList": Shape.object(["items": Shape.array(Shape.ref("PushDevice"))]),
+        "PhoneVerified": Shape.object(["phone_verified": Shape.boolean]),
         "Message": Shape.object([
             "id": Shape.integer, "thread_id": Shape.integer, "sender": ["anyOf": [Shape.ref("UserCard"), ["type": "null"]]],
             "recipient_id": Shape.integer, "subject": Shape.string, "body": Shape.string, "is_read": Shape.boolean,
