@@ -34,6 +34,8 @@ def wait_for(browser, condition, seconds=10):
 
 
 def sign_out(browser):
+    # Sign out sits in the account menu of the navbar.
+    browser.find_element(By.CSS_SELECTOR, "header details.user-menu > summary").click()
     browser.find_element(By.CSS_SELECTOR, "header form[action='/logout'] button").click()
     wait_for(browser, expected_conditions.url_contains("/login"))
     assert browser.find_elements(By.CSS_SELECTOR, "header a[href='/login']")

@@ -30,23 +30,37 @@ def test_phone_menu_opens_with_a_button_and_closes_with_escape(server, browser):
         assert browser.execute_script("return document.documentElement.scrollWidth") <= 390, "nothing wider than the phone"
         toggle = browser.find_element(By.CSS_SELECTOR, ".menu-toggle")
         assert toggle.is_displayed() and toggle.get_attribute("aria-expanded") == "false"
-        assert not browser.find_element(By.CSS_SELECTOR, "#site-menu a[href='/notifications']").is_displayed()
+        assert not browser.find_element(By.CSS_SELECTOR, "#site-menu > li > a[href='/notifications']").is_displayed()
         assert browser.find_element(By.ID, "global-search").is_displayed(), "search stays visible"
         toggle.send_keys(Keys.ENTER)
         assert toggle.get_attribute("aria-expanded") == "true"
-        for href in ("/notifications", "/profile/me", "/settings/security"):
-            link = browser.find_element(By.CSS_SELECTOR, f"#site-menu a[href='{href}']")
+        def within_phone(link):
             assert link.is_displayed()
             rectangle = link.rect
             assert rectangle["x"] >= 0 and rectangle["x"] + rectangle["width"] <= 390
+
+        for href in ("/notifications", "/inbox"):
+            within_phone(browser.find_element(By.CSS_SELECTOR, f"#site-menu > li > a[href='{href}']"))
+        # The panels open in place, as accordions: Me, then the account menu (which closes Me).
+        me, account = browser.find_elements(By.CSS_SELECTOR, "#site-menu details.mega")[2:4]
+        assert not me.find_element(By.CSS_SELECTOR, "a[href='/profile/me']").is_displayed()
+        me.find_element(By.TAG_NAME, "summary").send_keys(Keys.ENTER)
+        within_phone(me.find_element(By.CSS_SELECTOR, "a[href='/profile/me']"))
+        account.find_element(By.TAG_NAME, "summary").click()
+        within_phone(account.find_element(By.CSS_SELECTOR, "a[href='/settings/security']"))
+        assert me.get_attribute("open") is None, "opening one panel closes the other"
         sign_out = browser.find_element(By.CSS_SELECTOR, "#site-menu form[action='/logout'] button")
         assert sign_out.is_displayed()
-        browser.find_element(By.CSS_SELECTOR, "#site-menu a[href='/notifications']").send_keys(Keys.ESCAPE)
+        # Esc in a panel closes the panel and returns to its button; the menu stays open.
+        account.find_element(By.CSS_SELECTOR, "a[href='/settings/security']").send_keys(Keys.ESCAPE)
+        assert account.get_attribute("open") is None
+        assert toggle.get_attribute("aria-expanded") == "true"
+        browser.find_element(By.CSS_SELECTOR, "#site-menu > li > a[href='/notifications']").send_keys(Keys.ESCAPE)
         assert toggle.get_attribute("aria-expanded") == "false"
         assert browser.switch_to.active_element == toggle
         assert violations(browser) == []
         toggle.click()
-        browser.find_element(By.CSS_SELECTOR, "#site-menu a[href='/notifications']").click()
+        browser.find_element(By.CSS_SELECTOR, "#site-menu > li > a[href='/notifications']").click()
         wait_for(browser, lambda driver: path_of(driver) == "/notifications")
     finally:
         browser.execute_cdp_cmd("Emulation.clearDeviceMetricsOverride", {})

@@ -50,6 +50,9 @@
     return badge ? parseInt(badge.textContent, 10) || 0 : 0;
   }
   var stream = new EventSource("/api/v1/notifications/stream");
+  // Marks the page as live (tests and styles can tell a connected page from one still connecting).
+  stream.addEventListener("open", function () { document.documentElement.setAttribute("data-live", "open"); });
+  stream.addEventListener("error", function () { document.documentElement.setAttribute("data-live", "reconnecting"); });
   stream.addEventListener("unread_count", function (event) {
     try { setCount("notifications", JSON.parse(event.data).unread_count); } catch (ignored) { /* a malformed event changes nothing */ }
   });

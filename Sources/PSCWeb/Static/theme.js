@@ -13,7 +13,11 @@
   set(false);
   toggle.addEventListener("click", function () { set(toggle.getAttribute("aria-expanded") !== "true"); });
   navbar.addEventListener("keydown", function (event) {
-    if (event.key === "Escape" && toggle.getAttribute("aria-expanded") === "true") { set(false); toggle.focus(); }
+    // A panel inside the menu closes first (live.js marks that Esc handled).
+    if (event.key === "Escape" && !event.defaultPrevented && toggle.getAttribute("aria-expanded") === "true") {
+      set(false);
+      toggle.focus();
+    }
   });
 })();
 
