@@ -204,3 +204,65 @@ def test_email_survives_a_relay_that_is_down_then_up_exactly_once():
         server.stop()
         if relay:
             relay.stop()
+
+
+def read_events(lines, count, seconds=15):
+    """The next `count` SSE events from a stream's lines, as (event, id, data) tuples."""
+    events, current = [], {}
+    deadline = time.time() + seconds
+    for line in lines:
+        if time.time() > deadline:
+            break
+        if line == "":
+            if "event" in current:
+                events.append((current.get("event"), current.get("id"), current.get("data")))
+            current = {}
+            if len(events) >= count:
+                break
+            continue
+        if line.startswith(":"):
+            continue
+        field, _, value = line.partition(": ")
+        current[field] = value
+    return events
+
+
+def test_the_stream_resumes_after_last_event_id_and_delivers_live():
+    server = Server({"PSC_RATE_LIMITS_ENABLED": "false"})
+    try:
+        reader, writer = "sol.stream@gus.pittstate.edu", "wyn.writer@gus.pittstate.edu"
+        server.register_verified(reader, PASSWORD, first="Sol", last="Stream")
+        server.register_verified(writer, PASSWORD, first="Wyn", last="Writer")
+        sol, wyn = signed_in(server, reader), signed_in(server, writer)
+        sol_id = sol.get(server.url + "/api/v1/users/me").json()["id"]
+        for subject in ("First", "Second", "Third"):
+            assert wyn.post(server.url + "/api/v1/messages/send",
+                            json={"recipient_id": sol_id, "subject": subject, "body": subject + " note"}).status_code == 201
+        ids = [n["id"] for n in sol.get(server.url + "/api/v1/notifications/list").json()["notifications"]]
+        assert len(ids) == 3
+        # Resuming after the oldest: the two newer ones come first, oldest first, then the unread count.
+        with sol.get(server.url + "/api/v1/notifications/stream", headers={"Last-Event-ID": str(min(ids))}, stream=True,
+                     timeout=20) as response:
+            assert response.status_code == 200 and response.headers["Content-Type"].startswith("text/event-stream")
+            # One byte at a time, so an event is read as soon as it arrives.
+            lines = response.iter_lines(chunk_size=1, decode_unicode=True)
+            events = read_events(lines, 3)
+            assert [(event, int(identifier)) for event, identifier, _ in events[:2]] == [("notification", i) for i in sorted(ids)[1:]]
+            assert events[2][0] == "unread_count" and json.loads(events[2][2]) == {"unread_count": 3}
+            # A new message while the stream is open arrives at once.
+            assert wyn.post(server.url + "/api/v1/messages/send",
+                            json={"recipient_id": sol_id, "subject": "Fourth", "body": "Live"}).status_code == 201
+            live = read_events(lines, 2)
+            assert live[0][0] == "notification" and json.loads(live[0][2])["type"] == "new_message"
+            assert json.loads(live[1][2]) == {"unread_count": 4}
+        # Ten open streams per person; the eleventh is refused (Wyn has none open yet).
+        opened = [wyn.get(server.url + "/api/v1/notifications/stream", stream=True, timeout=20) for _ in range(10)]
+        try:
+            assert all(response.status_code == 200 for response in opened)
+            refused = wyn.get(server.url + "/api/v1/notifications/stream", stream=True, timeout=20)
+            assert refused.status_code == 429 and refused.json()["error"] == "rate_limited"
+        finally:
+            for response in opened:
+                response.close()
+    finally:
+        server.stop()
