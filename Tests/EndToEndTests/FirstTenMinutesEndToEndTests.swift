@@ -65,7 +65,9 @@ extension EndToEnd {
             #expect(try ada.call("GET", "/feed").status == 200)
             // An error page is drawn for the member who is signed in, not as if they were signed out.
             let missing = try ada.call("GET", "/no-such-page")
-            #expect(missing.status == 404 && missing.body.contains("Sign out (Ada)") && !missing.body.contains("href=\"/login\">Sign in"))
+            #expect(
+                missing.status == 404 && missing.body.contains("Ada<span class=\"visually-hidden\">: account menu")
+                    && missing.body.contains("action=\"/logout\"") && !missing.body.contains("href=\"/login\">Sign in"))
 
             // A major shared with a member who has no department: the same trap through same_major.
             #expect(try ada.call("PATCH", "/api/v1/users/me", ["major": "nursing"]).status == 200)
