@@ -12,8 +12,12 @@ import urllib.parse
 import requests
 
 
+RUN = str(int(time.time()))
+
+
 def admin_session(args, email, name):
-    """A new admin through psc-admin's setup link, signed in over the API."""
+    """A new admin through psc-admin's setup link, signed in over the API (addresses made unique per run)."""
+    email = email.replace("@", f"+{RUN}@")
     made = subprocess.run([args.admin, "--socket", args.socket, "--json", "user", "create-admin", "--email", email, "--name", name],
                           check=True, capture_output=True, text=True)
     token = json.loads(made.stdout)["result"]["setup_link"].rsplit("/setup/", 1)[1] if "result" in json.loads(made.stdout) \
@@ -132,6 +136,9 @@ if __name__ == "__main__":
     parser.add_argument("--socket", required=True)
     parser.add_argument("--types", default="job_application_viewed,announcement")
     parser.add_argument("--streams", type=int, default=1000)
+    parser.add_argument("--only", choices=["fan-out", "streams"])
     arguments = parser.parse_args()
-    fan_out(arguments)
-    streams(arguments)
+    if arguments.only != "streams":
+        fan_out(arguments)
+    if arguments.only != "fan-out":
+        streams(arguments)

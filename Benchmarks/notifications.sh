@@ -13,6 +13,7 @@ default_port=18301 default_duration=15s
 source "$(dirname "$0")/load-setup.sh"
 admin_client="${PSC_ADMIN_BIN:-.build/release/psc-admin}"
 [ -x "$admin_client" ] || { echo "build first: swift build -c release --product psc-admin" >&2; exit 1; }
+mkdir -p "$data"
 if [ ! -f "$data/seed.log" ]; then
   echo "== psc seed --synthetic --users $users"
   "$psc" seed --synthetic --users "$users" --data-dir "$data" | tee "$data/seed.log"

@@ -124,9 +124,11 @@ public struct AccountPurge: Sendable {
             try db.execute(sql: "DELETE FROM uploads WHERE owner_id = ?", arguments: [userID])
             outcome.uploads = db.changesCount
 
-            // Direct messages to or from them go with them (both copies: a thread has only the two of them).
-            try db.execute(sql: "DELETE FROM messages WHERE sender_id = ?1 OR recipient_id = ?1", arguments: [userID])
-            try db.execute(sql: "DELETE FROM thread_participants WHERE user_id = ?", arguments: [userID])
+            // Their conversations go with them, for both people: a thread has only the two of them (messages and
+            // participants follow the thread).
+            try db.execute(
+                sql: "DELETE FROM message_threads WHERE id IN (SELECT thread_id FROM thread_participants WHERE user_id = ?)",
+                arguments: [userID])
 
             // Sign-in material and memberships.
             for table in [

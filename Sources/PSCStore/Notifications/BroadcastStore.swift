@@ -196,10 +196,7 @@ public struct BroadcastStore: Sendable {
                 type, title: try row.decode(forColumn: "title"), message: try row.decode(forColumn: "message"),
                 link: try row.decode(forColumn: "link"))
             notice.broadcastID = chunk.broadcastID
-            var created = 0
-            for id in try Int64.fetchAll(db, sql: sql, arguments: arguments) where try hub.notify(id, notice, in: db) != nil {
-                created += 1
-            }
+            let created = try hub.notify(try Int64.fetchAll(db, sql: sql, arguments: arguments), notice, in: db)
             try db.execute(
                 sql: """
                     UPDATE broadcasts SET created_count = created_count + ?, chunks_done = chunks_done + 1,

@@ -87,23 +87,47 @@ public struct NotificationHub: Sendable {
     /// type) or the notice's dedupe key was already used for them.
     @discardableResult
     public func notify(_ userID: Int64, _ notice: Notice, in db: GRDB.Database) throws -> Outcome? {
-        guard let recipient = try Recipient.fetch(userID, in: db), recipient.mayReceive(notice.type) else { return nil }
-        return try deliver(notice, to: recipient, now: clock(), in: db)
+        try pass([userID], notice, in: db).first
     }
 
-    /// Tells each listed person once.
-    public func notify(_ userIDs: [Int64], _ notice: Notice, in db: GRDB.Database) throws {
-        let now = clock()
+    /// Tells each listed person once; returns how many were told. Their reach, settings and preferences are read in
+    /// one query each for the whole list (a broadcast's chunk of 500 is one call), and the delivery jobs are queued
+    /// together.
+    @discardableResult
+    public func notify(_ userIDs: [Int64], _ notice: Notice, in db: GRDB.Database) throws -> Int {
         var seen = Set<Int64>()
-        for id in userIDs where seen.insert(id).inserted {
-            guard let recipient = try Recipient.fetch(id, in: db), recipient.mayReceive(notice.type) else { continue }
-            _ = try deliver(notice, to: recipient, now: now, in: db)
-        }
+        return try pass(userIDs.filter { seen.insert($0).inserted }, notice, in: db).count
     }
 
     /// Tells everyone a query selects (one `id` column, plain `?` parameters).
     public func notify(selecting sql: String, arguments: StatementArguments, _ notice: Notice, in db: GRDB.Database) throws {
         try notify(try Int64.fetchAll(db, sql: sql, arguments: arguments), notice, in: db)
+    }
+
+    private func pass(_ userIDs: [Int64], _ notice: Notice, in db: GRDB.Database) throws -> [Outcome] {
+        guard !userIDs.isEmpty else { return [] }
+        let now = clock()
+        let recipients = try Recipient.fetchAll(userIDs, in: db)
+        let preferences = try Recipient.preferences(for: notice.type, users: userIDs, in: db)
+        let wiring = store.outbox.current
+        var outcomes: [Outcome] = []
+        var jobs: [DeliveryJob] = []
+        var shown: [Int64] = []
+        for id in userIDs {
+            guard let recipient = recipients[id], recipient.mayReceive(notice.type),
+                let (outcome, queued) = try deliver(
+                    notice, to: recipient, preferences: preferences[id] ?? [:], configured: wiring?.configuredChannels, now: now, in: db)
+            else { continue }
+            outcomes.append(outcome)
+            jobs += queued
+            if outcome.shown { shown.append(id) }
+        }
+        if let wiring {
+            if !jobs.isEmpty { try wiring.enqueue(jobs, db) }
+            let told = shown
+            if !told.isEmpty { db.afterNextTransaction { _ in wiring.published(told) } }
+        }
+        return outcomes
     }
 
     /// Whether the platform can send on a channel (an adapter is configured); true without a queue, as in tests.
@@ -132,11 +156,14 @@ public struct NotificationHub: Sendable {
         try String.fetchOne(db, sql: "SELECT first_name || ' ' || last_name FROM users WHERE id = ?", arguments: [userID]) ?? "A member"
     }
 
-    func deliver(_ notice: Notice, to recipient: Recipient, now: Date, in db: GRDB.Database) throws -> Outcome? {
+    /// One person's notice: the in-app row and a delivery record per other channel; nil when the dedupe key was used.
+    func deliver(
+        _ notice: Notice, to recipient: Recipient, preferences: [NotificationChannel: Bool], configured: Set<NotificationChannel>?,
+        now: Date, in db: GRDB.Database
+    ) throws -> (Outcome, [DeliveryJob])? {
         let type = notice.type
         let definition = type.definition
         let stamp = Timestamp.string(from: now)
-        let preferences = try recipient.preferences(for: type, in: db)
         func enabled(_ channel: NotificationChannel) -> Bool {
             definition.locked.contains(channel) || preferences[channel] ?? true
         }
@@ -156,12 +183,11 @@ public struct NotificationHub: Sendable {
         guard db.changesCount == 1 else { return nil }
         let notificationID = db.lastInsertedRowID
         var results: [NotificationChannel: String] = definition.channels.contains(.inApp) ? [.inApp: shown ? "stored" : "suppressed"] : [:]
-        let wiring = store.outbox.current
         var jobs: [DeliveryJob] = []
         for channel in NotificationChannel.outbound where definition.channels.contains(channel) {
             let decision = try Routing.decide(
                 channel: channel, type: type, enabled: enabled(channel), recipient: recipient,
-                configured: wiring?.configuredChannels.contains(channel) ?? true, now: now, in: db)
+                configured: configured?.contains(channel) ?? true, now: now, in: db)
             try db.cachedStatement(
                 sql: """
                     INSERT INTO deliveries (notification_id, broadcast_id, user_id, channel, purpose, priority, status, reason, not_before,
@@ -170,8 +196,7 @@ public struct NotificationHub: Sendable {
                     """
             ).execute(arguments: [
                 notificationID, notice.broadcastID, recipient.id, channel.rawValue, definition.priority.rawValue, decision.status,
-                decision.reason,
-                decision.notBefore.map(Timestamp.string(from:)), stamp,
+                decision.reason, decision.notBefore.map(Timestamp.string(from:)), stamp,
             ])
             results[channel] = decision.status
             if decision.sends || decision.keepsAccountCopy(type) {
@@ -180,14 +205,7 @@ public struct NotificationHub: Sendable {
                         deliveryID: db.lastInsertedRowID, channel: channel, priority: definition.priority, runAt: decision.notBefore))
             }
         }
-        if let wiring {
-            if !jobs.isEmpty { try wiring.enqueue(jobs, db) }
-            if shown {
-                let user = recipient.id
-                db.afterNextTransaction { _ in wiring.published([user]) }
-            }
-        }
-        return Outcome(notificationID: notificationID, shown: shown, results: results)
+        return (Outcome(notificationID: notificationID, shown: shown, results: results), jobs)
     }
 }
 

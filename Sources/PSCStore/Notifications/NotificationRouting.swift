@@ -13,31 +13,58 @@ struct Recipient {
     let digest: String
     let quietHours: QuietHours?
 
-    static func fetch(_ id: Int64, in db: GRDB.Database) throws -> Recipient? {
-        guard
-            let row = try Row.fetchOne(
-                db.cachedStatement(
-                    sql: """
-                        SELECT u.id, u.status, u.email_verified, u.phone_enc IS NOT NULL AND u.phone_verified AS phone_ok, u.time_zone,
-                            coalesce(\(Consent.grantedSQL(user: "u.id", type: "sms")), 0) AS sms_consent,
-                            (SELECT count(*) FROM push_devices d WHERE d.user_id = u.id AND d.active = 1) AS devices,
-                            coalesce(s.digest, 'off') AS digest, coalesce(s.quiet_enabled, 0) AS quiet_enabled,
-                            coalesce(s.quiet_start, '22:00') AS quiet_start, coalesce(s.quiet_end, '07:00') AS quiet_end
-                        FROM users u LEFT JOIN notification_settings s ON s.user_id = u.id WHERE u.id = ?
-                        """), arguments: [id])
-        else { return nil }
-        let quiet: QuietHours? =
-            if try row.decode(forColumn: "quiet_enabled") as Bool,
-                let start = QuietHours.WallTime(try row.decode(forColumn: "quiet_start")),
-                let end = QuietHours.WallTime(try row.decode(forColumn: "quiet_end"))
-            {
-                QuietHours(start: start, end: end, timeZone: TimeZone(identifier: try row.decode(forColumn: "time_zone")) ?? .chicago)
-            } else { nil }
-        return Recipient(
-            id: try row.decode(forColumn: "id"), status: try row.decode(forColumn: "status"),
-            emailVerified: try row.decode(forColumn: "email_verified"), phoneVerified: try row.decode(forColumn: "phone_ok"),
-            smsConsent: try row.decode(forColumn: "sms_consent"), activeDevices: try row.decode(forColumn: "devices"),
-            digest: try row.decode(forColumn: "digest"), quietHours: quiet)
+    /// The people among `ids` who exist, by id, in one query.
+    static func fetchAll(_ ids: [Int64], in db: GRDB.Database) throws -> [Int64: Recipient] {
+        let rows = try Row.fetchAll(
+            db.cachedStatement(
+                sql: """
+                    SELECT u.id, u.status, u.email_verified, u.phone_enc IS NOT NULL AND u.phone_verified AS phone_ok, u.time_zone,
+                        coalesce(\(Consent.grantedSQL(user: "u.id", type: "sms")), 0) AS sms_consent,
+                        (SELECT count(*) FROM push_devices d WHERE d.user_id = u.id AND d.active = 1) AS devices,
+                        coalesce(s.digest, 'off') AS digest, coalesce(s.quiet_enabled, 0) AS quiet_enabled,
+                        coalesce(s.quiet_start, '22:00') AS quiet_start, coalesce(s.quiet_end, '07:00') AS quiet_end
+                    FROM users u LEFT JOIN notification_settings s ON s.user_id = u.id
+                    WHERE u.id IN (SELECT value FROM json_each(?))
+                    """), arguments: [Self.list(ids)])
+        var found: [Int64: Recipient] = [:]
+        found.reserveCapacity(rows.count)
+        for row in rows {
+            let quiet: QuietHours? =
+                if try row.decode(forColumn: "quiet_enabled") as Bool,
+                    let start = QuietHours.WallTime(try row.decode(forColumn: "quiet_start")),
+                    let end = QuietHours.WallTime(try row.decode(forColumn: "quiet_end"))
+                {
+                    QuietHours(start: start, end: end, timeZone: TimeZone(identifier: try row.decode(forColumn: "time_zone")) ?? .chicago)
+                } else { nil }
+            let recipient = Recipient(
+                id: try row.decode(forColumn: "id"), status: try row.decode(forColumn: "status"),
+                emailVerified: try row.decode(forColumn: "email_verified"), phoneVerified: try row.decode(forColumn: "phone_ok"),
+                smsConsent: try row.decode(forColumn: "sms_consent"), activeDevices: try row.decode(forColumn: "devices"),
+                digest: try row.decode(forColumn: "digest"), quietHours: quiet)
+            found[recipient.id] = recipient
+        }
+        return found
+    }
+
+    static func list(_ ids: [Int64]) -> String { "[" + ids.map(String.init).joined(separator: ",") + "]" }
+
+    /// The pairs each person changed for a type; a channel without one is on.
+    static func preferences(for type: NotificationType, users ids: [Int64], in db: GRDB.Database) throws -> [Int64: [NotificationChannel:
+        Bool]]
+    {
+        var found: [Int64: [NotificationChannel: Bool]] = [:]
+        for row in try Row.fetchAll(
+            db.cachedStatement(
+                sql: """
+                    SELECT user_id, channel, enabled FROM notification_preferences
+                    WHERE type = ? AND user_id IN (SELECT value FROM json_each(?))
+                    """), arguments: [type.rawValue, list(ids)])
+        {
+            if let channel = NotificationChannel(rawValue: try row.decode(forColumn: "channel")) {
+                found[try row.decode(forColumn: "user_id"), default: [:]][channel] = try row.decode(forColumn: "enabled")
+            }
+        }
+        return found
     }
 
     /// Active accounts receive everything; one awaiting verification or approval only what concerns the account.
@@ -47,20 +74,6 @@ struct Recipient {
         case "pending_verification", "pending_approval": [.accountVerification, .passwordReset, .securityAlert].contains(type)
         default: false
         }
-    }
-
-    /// The pairs this person changed for a type; a channel without one is on.
-    func preferences(for type: NotificationType, in db: GRDB.Database) throws -> [NotificationChannel: Bool] {
-        var found: [NotificationChannel: Bool] = [:]
-        for row in try Row.fetchAll(
-            db.cachedStatement(sql: "SELECT channel, enabled FROM notification_preferences WHERE user_id = ? AND type = ?"),
-            arguments: [id, type.rawValue])
-        {
-            if let channel = NotificationChannel(rawValue: try row.decode(forColumn: "channel")) {
-                found[channel] = try row.decode(forColumn: "enabled")
-            }
-        }
-        return found
     }
 }
 

@@ -28,11 +28,12 @@ struct NotificationStreamRoutes: FeatureRoutes {
         ) { request, context in
             let user = try context.require(.signedIn, scope: "notifications:read").user.id
             let resumeFrom = request.headers[.lastEventID].flatMap { Int64($0.trimmingCharacters(in: .whitespaces)) }
+            // Read before the stream opens, so a failure here cannot leave a slot taken.
+            let startID = try await Offload.run { try resumeFrom ?? notifications.latestID(userID: user) }
             guard let (streamID, signals) = live.open(user: user) else {
                 if live.isClosing { throw APIError(.serviceUnavailable, "unavailable", "The server is restarting; reconnect in a moment.") }
                 throw APIError(.tooManyRequests, "rate_limited", "Ten notification streams are already open; close one first.")
             }
-            let startID = try await Offload.run { try resumeFrom ?? notifications.latestID(userID: user) }
             var headers = HTTPFields()
             headers[.contentType] = "text/event-stream; charset=utf-8"
             headers[.cacheControl] = "no-store"
