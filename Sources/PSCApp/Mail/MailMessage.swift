@@ -77,10 +77,14 @@ struct FileMailTransport: MailTransport {
     let directory: String
 
     func send(_ message: MailMessage) async throws {
-        try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
-        let stamp = Timestamp.compact(from: message.date).replacingOccurrences(of: "-", with: "T") + "Z"
-        let path = (directory as NSString).appendingPathComponent("\(stamp)-\(message.id).eml")
-        try Data(message.rendered.utf8).write(to: URL(fileURLWithPath: path), options: .atomic)
+        let directory = directory
+        // Only jobs send mail: the rendering and the write run on the low-priority background threads.
+        try await Offload.background {
+            try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
+            let stamp = Timestamp.compact(from: message.date).replacingOccurrences(of: "-", with: "T") + "Z"
+            let path = (directory as NSString).appendingPathComponent("\(stamp)-\(message.id).eml")
+            try Data(message.rendered.utf8).write(to: URL(fileURLWithPath: path), options: .atomic)
+        }
     }
 }
 

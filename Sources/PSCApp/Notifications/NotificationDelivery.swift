@@ -21,7 +21,7 @@ enum NotificationDelivery {
         let broadcasts = platform.communication.broadcasts
         return JobHandler(kind: BroadcastJobs.kind, lease: .seconds(300), timeout: .seconds(240)) { job in
             let chunk = try job.decodePayload(BroadcastStore.Chunk.self)
-            _ = try await Offload.run { try broadcasts.deliver(chunk) }
+            _ = try await Offload.background { try broadcasts.deliver(chunk) }
         }
     }
 
@@ -32,7 +32,7 @@ enum NotificationDelivery {
             name: "notification_digests", cron: "0 18 * * *", catchUp: 4 * 3600, timeout: .seconds(1200), maxAttempts: 3
         ) { slot in
             let weekday = calendar.dayAndWeekday(of: Scheduler.parseSlot(slot) ?? Date()).weekday
-            let made = try await Offload.run { try deliveries.prepareDigests(isoWeekday: weekday == 0 ? 7 : weekday) }
+            let made = try await Offload.background { try deliveries.prepareDigests(isoWeekday: weekday == 0 ? 7 : weekday) }
             return ["digests": .int(Int64(made))]
         }
     }
@@ -100,16 +100,16 @@ enum NotificationDelivery {
         }
         return JobHandler(kind: kind, lease: .seconds(120), timeout: .seconds(90)) { job in
             let id = try job.decodePayload(Payload.self).deliveryID
-            guard let work = try await Offload.run({ try deliveries.begin(id) }) else { return }
+            guard let work = try await Offload.background({ try deliveries.begin(id) }) else { return }
             let origin = work.data[AccountNotices.originKey] ?? siteOrigin
             do {
                 if work.delivery.purpose == "digest" {
-                    let items = try await Offload.run { try deliveries.digestItems(deliveryID: id) }
+                    let items = try await Offload.background { try deliveries.digestItems(deliveryID: id) }
                     let message = NotificationEmails.digest(
                         to: work.email, firstName: work.firstName, items: items, origin: origin, from: from)
                     try await adapters.mail.send(message)
                     let sealed = try keyRing.encrypt(work.email, column: "deliveries.to_enc")
-                    try await Offload.run { try deliveries.sent(id, providerMessageID: message.id, toSealed: sealed) }
+                    try await Offload.background { try deliveries.sent(id, providerMessageID: message.id, toSealed: sealed) }
                     return
                 }
                 if work.delivery.batchID == PhoneVerificationStore.batch {
@@ -118,10 +118,10 @@ enum NotificationDelivery {
                         throw OutboundFailure(description: "the account has no phone number", permanent: true)
                     }
                     let phone = try keyRing.decrypt(sealedPhone, column: "users.phone_enc")
-                    let code = try await Offload.run { try phones.issueCode(userID: user) }
+                    let code = try await Offload.background { try phones.issueCode(userID: user) }
                     let sent = try await sms.send(to: phone, body: "PittState Connect: your code is \(code). It expires in 10 minutes.")
                     let sealed = try keyRing.encrypt(phone, column: "deliveries.to_enc")
-                    try await Offload.run { try deliveries.sent(id, providerMessageID: sent.sid, toSealed: sealed) }
+                    try await Offload.background { try deliveries.sent(id, providerMessageID: sent.sid, toSealed: sealed) }
                     return
                 }
                 guard let type = work.type else { throw OutboundFailure(description: "the notification is gone", permanent: true) }
@@ -129,9 +129,9 @@ enum NotificationDelivery {
                 case "email":
                     let message: MailMessage
                     if let linkKind = work.data[AccountNotices.linkKey] {
-                        guard let composed = try await Offload.run({ try accountEmail(linkKind, work: work, origin: origin, from: from) })
+                        guard let composed = try await Offload.background({ try accountEmail(linkKind, work: work, origin: origin, from: from) })
                         else {
-                            try await Offload.run {
+                            try await Offload.background {
                                 try deliveries.attemptFailed(id, error: "not sent: the account no longer needs this email", final: true)
                             }
                             return
@@ -145,12 +145,12 @@ enum NotificationDelivery {
                     }
                     if work.isAccountCopy {
                         try await adapters.outbox.send(message)
-                        try await Offload.run { try deliveries.accountCopyWritten(id) }
+                        try await Offload.background { try deliveries.accountCopyWritten(id) }
                         return
                     }
                     try await adapters.mail.send(message)
                     let sealed = try keyRing.encrypt(work.email, column: "deliveries.to_enc")
-                    try await Offload.run { try deliveries.sent(id, providerMessageID: message.id, toSealed: sealed) }
+                    try await Offload.background { try deliveries.sent(id, providerMessageID: message.id, toSealed: sealed) }
                 case "sms":
                     guard let sms = adapters.sms else { throw OutboundFailure(description: "SMS is not configured", permanent: true) }
                     guard let sealedPhone = work.phoneSealed else {
@@ -161,11 +161,11 @@ enum NotificationDelivery {
                     do {
                         let sent = try await sms.send(to: phone, body: "PittState Connect: \(work.title). \(work.message)\(link)")
                         let sealed = try keyRing.encrypt(phone, column: "deliveries.to_enc")
-                        try await Offload.run { try deliveries.sent(id, providerMessageID: sent.sid, toSealed: sealed) }
+                        try await Offload.background { try deliveries.sent(id, providerMessageID: sent.sid, toSealed: sealed) }
                     } catch let failure as OutboundFailure where failure.code == 21610 {
                         // The person replied STOP: their SMS consent is revoked at the provider's word.
                         let user = work.delivery.userID ?? 0
-                        try await Offload.run {
+                        try await Offload.background {
                             try store.write { db in
                                 _ = try Consent.append(
                                     userID: user, type: "sms", granted: false, version: "provider", source: "provider", origin: nil,
@@ -189,17 +189,17 @@ enum NotificationDelivery {
                     for device in work.pushTokens {
                         do {
                             names.append(try await push.send(message, to: device))
-                            try await Offload.run { try deliveries.deviceUsed(token: device) }
+                            try await Offload.background { try deliveries.deviceUsed(token: device) }
                         } catch let failure as OutboundFailure {
                             if failure.code == FirebasePush.unregistered {
-                                try await Offload.run { try deliveries.deactivateDevice(token: device) }
+                                try await Offload.background { try deliveries.deactivateDevice(token: device) }
                             }
                             lastFailure = failure
                         }
                     }
                     if names.isEmpty, let lastFailure { throw lastFailure }
                     let first = names.first
-                    try await Offload.run { try deliveries.sent(id, providerMessageID: first, toSealed: nil) }
+                    try await Offload.background { try deliveries.sent(id, providerMessageID: first, toSealed: nil) }
                 default:
                     throw OutboundFailure(description: "no adapter sends on \(work.delivery.channel)", permanent: true)
                 }
@@ -207,7 +207,7 @@ enum NotificationDelivery {
                 let permanent =
                     (error as? OutboundFailure)?.permanent ?? (error as? SMTPMailTransport.Failure)?.permanent ?? false
                 let final = permanent || job.attempts >= job.maxAttempts
-                try await Offload.run { try deliveries.attemptFailed(id, error: "\(error)", final: final) }
+                try await Offload.background { try deliveries.attemptFailed(id, error: "\(error)", final: final) }
                 if permanent { throw PermanentJobError("\(error)") }
                 throw error
             }

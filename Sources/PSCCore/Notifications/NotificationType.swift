@@ -53,7 +53,12 @@ public enum NotificationType: String, Sendable, CaseIterable, Codable {
         public let description: String
     }
 
-    public var definition: Definition {
+    /// Read from a table made once: the hub asks for a type's definition several times per recipient.
+    public var definition: Definition { Self.definitions[self] ?? makeDefinition() }
+
+    private static let definitions = Dictionary(uniqueKeysWithValues: allCases.map { ($0, $0.makeDefinition()) })
+
+    private func makeDefinition() -> Definition {
         typealias D = Definition
         let (ia, em, sm, pu) = (NotificationChannel.inApp, NotificationChannel.email, NotificationChannel.sms, NotificationChannel.push)
         return switch self {

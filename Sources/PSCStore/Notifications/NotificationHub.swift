@@ -107,6 +107,7 @@ public struct NotificationHub: Sendable {
     private func pass(_ userIDs: [Int64], _ notice: Notice, in db: GRDB.Database) throws -> [Outcome] {
         guard !userIDs.isEmpty else { return [] }
         let now = clock()
+        let stamp = Timestamp.string(from: now)
         let recipients = try Recipient.fetchAll(userIDs, in: db)
         let preferences = try Recipient.preferences(for: notice.type, users: userIDs, in: db)
         let wiring = store.outbox.current
@@ -116,7 +117,8 @@ public struct NotificationHub: Sendable {
         for id in userIDs {
             guard let recipient = recipients[id], recipient.mayReceive(notice.type),
                 let (outcome, queued) = try deliver(
-                    notice, to: recipient, preferences: preferences[id] ?? [:], configured: wiring?.configuredChannels, now: now, in: db)
+                    notice, to: recipient, preferences: preferences[id] ?? [:], configured: wiring?.configuredChannels, now: now, stamp: stamp,
+                    in: db)
             else { continue }
             outcomes.append(outcome)
             jobs += queued
@@ -159,11 +161,10 @@ public struct NotificationHub: Sendable {
     /// One person's notice: the in-app row and a delivery record per other channel; nil when the dedupe key was used.
     func deliver(
         _ notice: Notice, to recipient: Recipient, preferences: [NotificationChannel: Bool], configured: Set<NotificationChannel>?,
-        now: Date, in db: GRDB.Database
+        now: Date, stamp: String, in db: GRDB.Database
     ) throws -> (Outcome, [DeliveryJob])? {
         let type = notice.type
         let definition = type.definition
-        let stamp = Timestamp.string(from: now)
         func enabled(_ channel: NotificationChannel) -> Bool {
             definition.locked.contains(channel) || preferences[channel] ?? true
         }
