@@ -2,6 +2,8 @@
 -- outbound send with its attempts, push devices and broadcasts. The in-app channel stays `notifications`.
 ALTER TABLE notifications ADD COLUMN dedupe_key TEXT;
 CREATE UNIQUE INDEX notifications_dedupe ON notifications (user_id, dedupe_key) WHERE dedupe_key IS NOT NULL;
+-- A broadcast's chunk asks whether it already ran: by broadcast and recipient, only for broadcast rows.
+CREATE INDEX notifications_broadcast ON notifications (broadcast_id, user_id) WHERE broadcast_id IS NOT NULL;
 
 -- No row means on: only the pairs a person changed are stored (20-services §3.2).
 CREATE TABLE notification_preferences (
