@@ -5,12 +5,12 @@ import Synchronization
     import Glibc
 #endif
 
-/// A few threads of lower scheduling priority (nice 10) for the job queue's heavy work: a broadcast's chunk or a
+/// A few threads of lower scheduling priority (nice 5) for the job queue's heavy work: a broadcast's chunk or a
 /// run of deliveries then yields the CPU to requests on a small campus VM instead of sharing it evenly. Dispatch
 /// queues cannot be niced per thread on Linux, and a thread niced once could not be raised again without privilege,
 /// so these threads are the project's own and stay low for their life.
 public final class BackgroundThreads: Sendable {
-    public static let shared = BackgroundThreads(count: 2, nice: 10)
+    public static let shared = BackgroundThreads(count: 2, nice: 5)
 
     private let pending = Mutex<[@Sendable () -> Void]>([])
     private let ready = DispatchSemaphore(value: 0)
