@@ -142,6 +142,23 @@ def test_sms_and_push_reach_local_providers_and_an_unregistered_token_is_deactiv
         preferences = pia.get(server.url + "/api/v1/notifications/preferences").json()
         assert preferences["phone_verified"] is True and preferences["phone"].endswith("0142")
 
+        # The same by the page's plain forms, as Finn: a code texted, a wrong one refused, the right one verifies,
+        # then consent to texts is given on the page.
+        csrf = finn.headers["X-CSRF-Token"]
+        page = finn.get(server.url + "/settings/devices")
+        assert page.status_code == 200 and 'action="/settings/devices/phone"' in page.text
+        texted = len(providers.sms)
+        sent = finn.post(server.url + "/settings/devices/phone", data={"_csrf": csrf, "phone": "620.555.0177"}, allow_redirects=False)
+        assert sent.status_code in (302, 303) and sent.headers["Location"] == "/settings/devices?sent=1"
+        code = re.search(r"\b(\d{6})\b", wait(lambda: len(providers.sms) > texted and providers.sms[-1])["Body"]).group(1)
+        wrong = finn.post(server.url + "/settings/devices/phone/verify", data={"_csrf": csrf, "code": "000000" if code != "000000" else "111111"})
+        assert wrong.status_code == 422 and "tries left" in wrong.text
+        right = finn.post(server.url + "/settings/devices/phone/verify", data={"_csrf": csrf, "code": code}, allow_redirects=False)
+        assert right.headers["Location"] == "/settings/devices?verified=1"
+        assert finn.post(server.url + "/settings/devices/sms-consent", data={"_csrf": csrf, "granted": "1"}).status_code == 200
+        assert finn.get(server.url + "/api/v1/security/consent").json()["consents"]["sms"]["granted"] is True
+        assert "verified." in finn.get(server.url + "/settings/devices").text
+
         # A security alert is critical: it texts the verified phone without SMS consent.
         before = len(providers.sms)
         made = pia.post(server.url + "/api/v1/auth/tokens", json={"name": "laptop", "scopes": ["profile:read"]})

@@ -75,7 +75,7 @@ public func buildRouter(platform: Platform, accessLog: AccessLogSink, catalog: R
         NotificationSettingsRoutes(keyRing: p.keyRing, communication: p.communication, pages: pages),
         NotificationAdminRoutes(jobs: p.jobs, profiles: p.profiles, communication: p.communication),
         NotificationStreamRoutes(notifications: p.notifications, live: p.communication.live),
-        NotificationPageRoutes(keyRing: p.keyRing, communication: p.communication, pages: pages),
+        NotificationPageRoutes(keyRing: p.keyRing, communication: p.communication, securityRecords: p.securityRecords, pages: pages),
         MessageRoutes(messages: p.communication.messages, notifications: p.notifications, profiles: p.profiles),
         InboxPageRoutes(messages: p.communication.messages, notifications: p.notifications, profiles: p.profiles, pages: pages),
         JobPostingRoutes(companies: p.companies, jobPostings: p.jobPostings, views: postingViews),

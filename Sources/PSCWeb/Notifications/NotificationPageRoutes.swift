@@ -9,6 +9,7 @@ import PSCStore
 struct NotificationPageRoutes: FeatureRoutes {
     let keyRing: KeyRing
     let communication: Communication
+    let securityRecords: SecurityRecordStore
     let pages: PageRenderer
 
     /// Time zones offered on the page; a person's own zone is added when it is another.
@@ -42,7 +43,7 @@ struct NotificationPageRoutes: FeatureRoutes {
                                 "name": "pref.\(type.rawValue).\(channel.rawValue)", "channel": channel.label,
                                 "channelCode": channel.rawValue,
                                 "typeLabel": definition.label, "hint": hint as Any,
-                                "hintLink": channel == .sms ? "/settings/devices" : "/settings/devices",
+                                "hintLink": "/settings/devices",
                             ]
                         },
                     ]
@@ -135,19 +136,107 @@ struct NotificationPageRoutes: FeatureRoutes {
                 return HTMLResponse.redirect(to: redirect.location)
             }
         }
-        MemberPage.register(router, catalog, "PAGE-SETTINGS-DEVICES", "/settings/devices", "Phone and devices") { request, context in
-            let identity = try MemberPage.identity(request, context)
+        let (hub, phones, records) = (communication.hub, communication.phones, securityRecords)
+        @Sendable func devicesPage(_ request: Request, _ identity: Identity, notice: String? = nil, error: String? = nil) async throws
+            -> Response
+        {
             let user = identity.user.id
-            let (found, reach) = try await Offload.run { (try devices.list(userID: user), try preferences.reach(userID: user)) }
+            let (found, reach, consent) = try await Offload.run {
+                (try devices.list(userID: user), try preferences.reach(userID: user), try records.isGranted(userID: user, type: "sms"))
+            }
             let phone = reach?.phoneSealed.flatMap { try? keyRing.decrypt($0, column: "users.phone_enc") }.map(PhoneNumber.masked)
+            let query = request.uri.formQuery
+            let flash =
+                notice
+                ?? (query.get("removed") == "1"
+                    ? "The device was removed; it will no longer receive push notifications."
+                    : query.get("sent") == "1"
+                        ? "A six-digit code is on its way by text message; enter it below within 10 minutes."
+                        : query.get("verified") == "1"
+                            ? "Your phone number is verified."
+                            : query.get("consent") == "1" ? "Your choice about text messages is saved." : nil)
             return HTMLResponse.make(
                 pages.render(
                     "settings-devices",
                     [
                         "devices": found.map { NotificationSettingsRoutes.device($0).templateValue as Any }, "hasDevices": !found.isEmpty,
                         "phone": phone as Any, "phoneVerified": reach?.phoneVerified ?? false,
-                        "removed": request.uri.formQuery.get("removed") == "1",
-                    ], request: request, identity: identity))
+                        "awaitingCode": phone != nil && reach?.phoneVerified == false,
+                        "smsAvailable": hub.isConfigured(.sms), "flash": flash as Any, "error": error as Any, "smsConsent": consent,
+                    ], request: request, identity: identity),
+                status: error == nil ? .ok : .unprocessableContent)
+        }
+        MemberPage.register(router, catalog, "PAGE-SETTINGS-DEVICES", "/settings/devices", "Phone and devices") { request, context in
+            try await devicesPage(request, try MemberPage.identity(request, context))
+        }
+        catalog.add(
+            RouteSpec(
+                id: "PAGE-SETTINGS-PHONE", .post, "/settings/devices/phone", summary: "Add a phone number (form)", tag: "Pages",
+                limit: .own("3/h"), responses: [303: ("A code was texted", nil), 422: ("The page with what to correct", nil)]),
+            to: router
+        ) { request, context in
+            do {
+                let identity = try MemberPage.identity(request, context)
+                var request = request
+                let form = FormFields.parse(String(buffer: try await request.collectBody(upTo: 4096)))
+                guard hub.isConfigured(.sms) else {
+                    return try await devicesPage(request, identity, error: "Text messages are not set up on this platform yet.")
+                }
+                guard let phone = form["phone"].flatMap(PhoneNumber.e164) else {
+                    return try await devicesPage(
+                        request, identity,
+                        error: "That is not a phone number: use +country code and 8 to 15 digits, or 10 digits in the US.")
+                }
+                let (user, sealed) = (identity.user.id, try keyRing.encrypt(phone, column: "users.phone_enc"))
+                try await Offload.run { try phones.request(userID: user, sealedPhone: sealed) }
+                return HTMLResponse.redirect(to: "/settings/devices?sent=1")
+            } catch let redirect as PageRedirect {
+                return HTMLResponse.redirect(to: redirect.location)
+            }
+        }
+        catalog.add(
+            RouteSpec(
+                id: "PAGE-SETTINGS-SMS-CONSENT", .post, "/settings/devices/sms-consent", summary: "Allow or stop text messages (form)",
+                tag: "Pages", limit: .page, responses: [303: ("Saved", nil)]),
+            to: router
+        ) { request, context in
+            do {
+                let identity = try MemberPage.identity(request, context)
+                var mutable = request
+                let form = FormFields.parse(String(buffer: try await mutable.collectBody(upTo: 4096)))
+                let (user, granted, origin) = (identity.user.id, form["granted"] == "1", request.origin(context))
+                // Recorded and audited as SEC-15 records it: consent has its own append-only history.
+                _ = try await Offload.run {
+                    try records.recordConsent(
+                        userID: user, type: "sms", granted: granted, version: SecurityRecordRoutes.currentConsentVersion, origin: origin,
+                        at: Date())
+                }
+                return HTMLResponse.redirect(to: "/settings/devices?consent=1")
+            } catch let redirect as PageRedirect {
+                return HTMLResponse.redirect(to: redirect.location)
+            }
+        }
+        catalog.add(
+            RouteSpec(
+                id: "PAGE-SETTINGS-PHONE-VERIFY", .post, "/settings/devices/phone/verify", summary: "Confirm the texted code (form)",
+                tag: "Pages", limit: .own("10/h"), responses: [303: ("Verified", nil), 422: ("The page with what to correct", nil)]),
+            to: router
+        ) { request, context in
+            do {
+                let identity = try MemberPage.identity(request, context)
+                var request = request
+                let form = FormFields.parse(String(buffer: try await request.collectBody(upTo: 4096)))
+                let (user, code) = (identity.user.id, (form["code"] ?? "").trimmingCharacters(in: .whitespaces))
+                switch try await Offload.run({ try phones.verify(userID: user, code: code) }) {
+                case .verified: return HTMLResponse.redirect(to: "/settings/devices?verified=1")
+                case .wrong(let left):
+                    return try await devicesPage(request, identity, error: "That code is not right; \(left) tries left.")
+                case .noCode:
+                    return try await devicesPage(request, identity, error: "There is no valid code: send a new one.")
+                }
+            } catch let redirect as PageRedirect {
+                return HTMLResponse.redirect(to: redirect.location)
+            }
         }
         catalog.add(
             RouteSpec(
