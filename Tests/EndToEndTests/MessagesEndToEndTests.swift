@@ -202,5 +202,35 @@ extension EndToEnd {
             let unread = try ana.call("GET", "/api/v1/notifications/unread-count").json["unread_count"] as? Int ?? 0
             #expect(unread >= 3)
         }
+
+        @Test("an employer writes first only to a student who applied to one of its postings; anyone may reply")
+        func employerRule() throws {
+            let server = try ServerProcess(environment: CareersEndToEndTests.environment)
+            let careers = CareersEndToEndTests()
+            let student = try AccountClient.member(server, "sam.apply@gus.pittstate.edu", password: password)
+            let other = try AccountClient.member(server, "olive.other@gus.pittstate.edu", password: password)
+            _ = try AccountClient.member(server, "jobs.rule@pittstate.edu", password: password, role: "staff")
+            #expect(try server.admin(["grant", "add", "jobs.rule@pittstate.edu", "career_services"]).status == 0)
+            var office = AccountClient(server: server)
+            #expect(try office.signIn(email: "jobs.rule@pittstate.edu", password: password).status == 200)
+            let employer = try careers.employer(server, "hr@rule-co.example", company: "Rule Co")
+            let (studentID, otherID) = (try id(student), try id(other))
+
+            let cold = try employer.call(
+                "POST", "/api/v1/messages/send", ["recipient_id": studentID, "subject": "Hello", "body": "Interested?"])
+            #expect(cold.status == 403 && cold.json["error"] as? String == "forbidden")
+            let job = try #require(
+                employer.call("POST", "/api/v1/jobs", CareersEndToEndTests.posting("Data Analyst Intern")).json["id"] as? Int)
+            #expect(try office.call("POST", "/api/v1/jobs/\(job)/review", ["decision": "approve"]).status == 200)
+            let resume = try careers.upload(student, kind: "resume", file: CareersEndToEndTests.pdf, name: "cv.pdf").json["id"] as? Int ?? 0
+            #expect(try student.call("POST", "/api/v1/jobs/\(job)/applications", ["resume_upload_id": resume]).status == 201)
+            let warm = try employer.call(
+                "POST", "/api/v1/messages/send", ["recipient_id": studentID, "subject": "Your application", "body": "Can we talk Tuesday?"])
+            #expect(warm.status == 201, "\(warm.body)")
+            #expect(
+                try employer.call("POST", "/api/v1/messages/send", ["recipient_id": otherID, "subject": "Hi", "body": "?"]).status == 403)
+            let thread = try #require(warm.json["thread_id"] as? Int)
+            #expect(try student.call("POST", "/api/v1/messages/threads/\(thread)/reply", ["body": "Tuesday works."]).status == 201)
+        }
     }
 }
