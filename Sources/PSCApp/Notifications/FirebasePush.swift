@@ -90,7 +90,7 @@ final class FirebasePush: Sendable {
         if let cached = accessToken.withLock({ $0 }), cached.expires.timeIntervalSinceNow > 300 { return cached.token }
         let now = Int(Date().timeIntervalSince1970)
         func segment(_ object: [String: Any]) throws -> String {
-            Self.base64URL(try JSONSerialization.data(withJSONObject: object, options: [.sortedKeys]))
+            SecureToken.base64URL(try JSONSerialization.data(withJSONObject: object, options: [.sortedKeys]))
         }
         let unsigned =
             try segment(["alg": "RS256", "typ": "JWT"]) + "."
@@ -99,7 +99,7 @@ final class FirebasePush: Sendable {
                 "exp": now + 3600,
             ])
         let signature = try key.signature(for: SHA256.hash(data: Data(unsigned.utf8)), padding: .insecurePKCS1v1_5)
-        let assertion = unsigned + "." + Self.base64URL(signature.rawRepresentation)
+        let assertion = unsigned + "." + SecureToken.base64URL(signature.rawRepresentation)
         var request = HTTPClientRequest(url: tokenURI)
         request.method = .POST
         request.headers.add(name: "Content-Type", value: "application/x-www-form-urlencoded")
@@ -113,10 +113,5 @@ final class FirebasePush: Sendable {
         let lifetime = json["expires_in"] as? Int ?? 3600
         accessToken.withLock { $0 = (token, Date().addingTimeInterval(TimeInterval(lifetime))) }
         return token
-    }
-
-    static func base64URL(_ data: Data) -> String {
-        data.base64EncodedString().replacingOccurrences(of: "+", with: "-").replacingOccurrences(of: "/", with: "_")
-            .replacingOccurrences(of: "=", with: "")
     }
 }

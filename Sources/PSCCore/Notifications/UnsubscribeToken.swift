@@ -15,16 +15,13 @@ public enum UnsubscribeToken {
         guard parts.count == 3, let user = Int64(parts[0]), user > 0, let type = NotificationType(rawValue: String(parts[1])) else {
             return nil
         }
-        let expected = Data(signature(userID: user, type: type.rawValue, key: key).utf8)
-        let given = Data(parts[2].utf8)
         // Constant time, so the signature cannot be guessed byte by byte.
-        guard expected.count == given.count, zip(expected, given).reduce(0, { $0 | ($1.0 ^ $1.1) }) == 0 else { return nil }
+        guard SecureToken.constantTimeEqual(signature(userID: user, type: type.rawValue, key: key), String(parts[2])) else { return nil }
         return (user, type)
     }
 
     static func signature(userID: Int64, type: String, key: SymmetricKey) -> String {
         let mac = HMAC<SHA256>.authenticationCode(for: Data("unsubscribe:\(userID):\(type)".utf8), using: key)
-        return Data(mac).base64EncodedString().replacingOccurrences(of: "+", with: "-").replacingOccurrences(of: "/", with: "_")
-            .replacingOccurrences(of: "=", with: "")
+        return SecureToken.base64URL(Data(mac))
     }
 }

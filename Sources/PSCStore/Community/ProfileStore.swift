@@ -36,13 +36,12 @@ public struct ProfileStore: Sendable {
         guard !ids.isEmpty else { return [:] }
         return try store.read { db in
             var result: [Int64: (ProfileRecord, ConnectionStatus)] = [:]
-            // The id lists travel as one JSON argument, so each statement's text is fixed and compiled once per connection.
-            let idList = "[" + ids.map(String.init).joined(separator: ",") + "]"
+            let idList = ids.jsonList
             let records = try ProfileRecord.fetchAll(
                 db.cachedStatement(sql: ProfileRecord.selectSQL + " WHERE u.id IN (SELECT value FROM json_each(?))"), arguments: [idList])
             // The viewer's relation to everyone on the page in two queries, not two per person.
             let others = records.map(\.id).filter { $0 != viewer }
-            let otherList = "[" + others.map(String.init).joined(separator: ",") + "]"
+            let otherList = others.jsonList
             var blocked = Set<Int64>()
             var pairs: [Int64: (requester: Int64, status: String)] = [:]
             if !others.isEmpty {

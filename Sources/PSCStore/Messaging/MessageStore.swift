@@ -104,9 +104,7 @@ public struct MessageStore: Sendable, NotifyingStore {
     }
 
     func isBlocked(_ a: Int64, _ b: Int64, in db: GRDB.Database) throws -> Bool {
-        try Bool.fetchOne(
-            db, sql: "SELECT 1 FROM blocks WHERE (blocker_id = ?1 AND blocked_id = ?2) OR (blocker_id = ?2 AND blocked_id = ?1)",
-            arguments: [a, b]) == true
+        try ConnectionStore(store: store, clock: clock).isBlocked(a, b, in: db)
     }
 
     private func post(threadID: Int64, from sender: Int64, to recipient: Int64, body: String, in db: GRDB.Database) throws -> Int64 {

@@ -41,7 +41,7 @@ public struct BroadcastAudience: Codable, Sendable, Equatable {
         if !userIDs.isEmpty {
             // Listed people join whatever the filters select (and are the whole audience without filters).
             matched = "(\(conditions.isEmpty ? "0" : matched) OR id IN (SELECT value FROM json_each(?)))"
-            arguments += [String(decoding: (try? JSONEncoder().encode(userIDs)) ?? Data("[]".utf8), as: UTF8.self)]
+            arguments += [userIDs.jsonList]
         }
         return (
             "SELECT id FROM users WHERE id > ? AND id <= ? AND status = 'active' AND is_service_account = 0 AND \(matched) ORDER BY id",
@@ -113,7 +113,7 @@ public struct BroadcastStore: Sendable {
             Set(
                 try Int64.fetchAll(
                     db, sql: "SELECT id FROM users WHERE status = 'active' AND id IN (SELECT value FROM json_each(?))",
-                    arguments: [String(decoding: try JSONEncoder().encode(ids), as: UTF8.self)]))
+                    arguments: [ids.jsonList]))
         }
     }
 
@@ -126,10 +126,7 @@ public struct BroadcastStore: Sendable {
                     SELECT count(*) FROM users WHERE id IN (SELECT value FROM json_each(?))
                         AND (department_id IS NULL OR department_id NOT IN (SELECT value FROM json_each(?)))
                     """,
-                arguments: [
-                    String(decoding: try JSONEncoder().encode(ids), as: UTF8.self),
-                    String(decoding: try JSONEncoder().encode(departments), as: UTF8.self),
-                ]) ?? 0
+                arguments: [ids.jsonList, departments.jsonList]) ?? 0
         }
     }
 

@@ -25,7 +25,7 @@ struct Recipient {
                         coalesce(s.quiet_start, '22:00') AS quiet_start, coalesce(s.quiet_end, '07:00') AS quiet_end
                     FROM users u LEFT JOIN notification_settings s ON s.user_id = u.id
                     WHERE u.id IN (SELECT value FROM json_each(?))
-                    """), arguments: [Self.list(ids)])
+                    """), arguments: [ids.jsonList])
         var found: [Int64: Recipient] = [:]
         found.reserveCapacity(rows.count)
         for row in rows {
@@ -34,7 +34,9 @@ struct Recipient {
                     let start = QuietHours.WallTime(try row.decode(forColumn: "quiet_start")),
                     let end = QuietHours.WallTime(try row.decode(forColumn: "quiet_end"))
                 {
-                    QuietHours(start: start, end: end, timeZone: TimeZone(identifier: try row.decode(forColumn: "time_zone")) ?? .chicago)
+                    QuietHours(
+                        start: start, end: end,
+                        timeZone: TimeZone(identifier: try row.decode(forColumn: "time_zone")) ?? SlotCalendar.chicago.timeZone)
                 } else { nil }
             let recipient = Recipient(
                 id: try row.decode(forColumn: "id"), status: try row.decode(forColumn: "status"),
@@ -46,8 +48,6 @@ struct Recipient {
         return found
     }
 
-    static func list(_ ids: [Int64]) -> String { "[" + ids.map(String.init).joined(separator: ",") + "]" }
-
     /// The pairs each person changed for a type; a channel without one is on.
     static func preferences(for type: NotificationType, users ids: [Int64], in db: GRDB.Database) throws -> [Int64: [NotificationChannel:
         Bool]]
@@ -58,7 +58,7 @@ struct Recipient {
                 sql: """
                     SELECT user_id, channel, enabled FROM notification_preferences
                     WHERE type = ? AND user_id IN (SELECT value FROM json_each(?))
-                    """), arguments: [type.rawValue, list(ids)])
+                    """), arguments: [type.rawValue, ids.jsonList])
         {
             if let channel = NotificationChannel(rawValue: try row.decode(forColumn: "channel")) {
                 found[try row.decode(forColumn: "user_id"), default: [:]][channel] = try row.decode(forColumn: "enabled")
@@ -75,10 +75,6 @@ struct Recipient {
         default: false
         }
     }
-}
-
-extension TimeZone {
-    static let chicago = TimeZone(identifier: "America/Chicago")!
 }
 
 /// Where one outbound delivery stands when the notice is created (20-services §3.2, §3.3).

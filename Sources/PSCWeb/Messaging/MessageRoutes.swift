@@ -53,10 +53,7 @@ struct MessageRoutes: FeatureRoutes {
     }
 
     static func threadID(_ context: AppRequestContext) throws -> Int64 {
-        guard let id = context.parameters.get("thread_id").flatMap({ Int64($0) }), id > 0 else {
-            throw APIError.notFound("There is no such conversation.")
-        }
-        return id
+        try context.positiveID("thread_id", notFound: "There is no such conversation.")
     }
 
     func register(with router: Router<AppRequestContext>, catalog: RouteCatalog) {
