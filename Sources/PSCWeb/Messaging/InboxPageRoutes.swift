@@ -66,52 +66,38 @@ struct InboxPageRoutes: FeatureRoutes {
             }
             return HTMLResponse.make(pages.render("inbox", data, request: request, identity: identity))
         }
-        @Sendable func form(_ request: Request) async throws -> [String: String] {
-            var request = request
-            return FormFields.parse(String(buffer: try await request.collectBody(upTo: 64 * 1024)))
-        }
-        @Sendable func failure(_ error: MessageError) -> APIError { MessageRoutes.failure(error) }
-        catalog.add(
-            RouteSpec(
-                id: "PAGE-INBOX-SEND", .post, "/inbox/send", summary: "Start a conversation (form)", tag: "Pages", limit: .own("30/h"),
-                responses: [303: ("To the new conversation", nil)]),
-            to: router
-        ) { request, context in
+        MemberPage.registerForm(
+            router, catalog, "PAGE-INBOX-SEND", "/inbox/send", "Start a conversation (form)", limit: .own("30/h"), maxBytes: 64 * 1024,
+            responses: [303: ("To the new conversation", nil)]
+        ) { request, context, identity, form in
+            let sender = identity.user.id
+            let recipient = form["recipient_id"].flatMap { Int64($0) } ?? 0
+            let subject = (form["subject"] ?? "").trimmingCharacters(in: .whitespacesAndNewlines)
+            let body = (form["body"] ?? "").trimmingCharacters(in: .whitespacesAndNewlines)
+            guard (1...200).contains(subject.count), (1...10_000).contains(body.count) else {
+                throw APIError.validation(["message": ["Write a subject (up to 200 characters) and a message (up to 10,000)."]])
+            }
             do {
-                let sender = try MemberPage.identity(request, context).user.id
-                let fields = try await form(request)
-                let recipient = fields["recipient_id"].flatMap { Int64($0) } ?? 0
-                let subject = (fields["subject"] ?? "").trimmingCharacters(in: .whitespacesAndNewlines)
-                let body = (fields["body"] ?? "").trimmingCharacters(in: .whitespacesAndNewlines)
-                guard (1...200).contains(subject.count), (1...10_000).contains(body.count) else {
-                    throw APIError.validation(["message": ["Write a subject (up to 200 characters) and a message (up to 10,000)."]])
+                let sent = try await Offload.run {
+                    try messages.send(from: sender, to: recipient, subject: subject, body: body, threadID: nil)
                 }
-                do {
-                    let sent = try await Offload.run {
-                        try messages.send(from: sender, to: recipient, subject: subject, body: body, threadID: nil)
-                    }
-                    return HTMLResponse.redirect(to: "/inbox?thread=\(sent.threadID)&sent=1")
-                } catch let error as MessageError { throw failure(error) }
-            } catch let redirect as PageRedirect { return HTMLResponse.redirect(to: redirect.location) }
+                return HTMLResponse.redirect(to: "/inbox?thread=\(sent.threadID)&sent=1")
+            } catch let error as MessageError { throw MessageRoutes.failure(error) }
         }
-        catalog.add(
-            RouteSpec(
-                id: "PAGE-INBOX-REPLY", .post, "/inbox/threads/{thread_id}/reply", summary: "Reply in a conversation (form)", tag: "Pages",
-                limit: .own("30/h"), responses: [303: ("Back to the conversation", nil)]),
-            to: router
-        ) { request, context in
+        MemberPage.registerForm(
+            router, catalog, "PAGE-INBOX-REPLY", "/inbox/threads/{thread_id}/reply", "Reply in a conversation (form)", limit: .own("30/h"),
+            maxBytes: 64 * 1024, responses: [303: ("Back to the conversation", nil)]
+        ) { request, context, identity, form in
+            let sender = identity.user.id
+            let thread = try MessageRoutes.threadID(context)
+            let body = (form["body"] ?? "").trimmingCharacters(in: .whitespacesAndNewlines)
+            guard (1...10_000).contains(body.count) else {
+                throw APIError.validation(["body": ["Write a message of up to 10,000 characters."]])
+            }
             do {
-                let sender = try MemberPage.identity(request, context).user.id
-                let thread = try MessageRoutes.threadID(context)
-                let body = (try await form(request)["body"] ?? "").trimmingCharacters(in: .whitespacesAndNewlines)
-                guard (1...10_000).contains(body.count) else {
-                    throw APIError.validation(["body": ["Write a message of up to 10,000 characters."]])
-                }
-                do {
-                    _ = try await Offload.run { try messages.reply(threadID: thread, from: sender, body: body) }
-                    return HTMLResponse.redirect(to: "/inbox?thread=\(thread)&sent=1")
-                } catch let error as MessageError { throw failure(error) }
-            } catch let redirect as PageRedirect { return HTMLResponse.redirect(to: redirect.location) }
+                _ = try await Offload.run { try messages.reply(threadID: thread, from: sender, body: body) }
+                return HTMLResponse.redirect(to: "/inbox?thread=\(thread)&sent=1")
+            } catch let error as MessageError { throw MessageRoutes.failure(error) }
         }
     }
 }

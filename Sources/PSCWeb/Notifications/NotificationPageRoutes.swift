@@ -17,6 +17,12 @@ struct NotificationPageRoutes: FeatureRoutes {
         "America/Chicago", "America/New_York", "America/Denver", "America/Phoenix", "America/Los_Angeles", "America/Anchorage",
         "Pacific/Honolulu", "UTC", "Europe/London", "Asia/Kolkata", "Asia/Shanghai",
     ]
+    /// What `/settings/devices` says after each of its forms.
+    static let deviceFlashes: [(key: String, text: String)] = [
+        ("removed", "The device was removed; it will no longer receive push notifications."),
+        ("sent", "A six-digit code is on its way by text message; enter it below within 10 minutes."),
+        ("verified", "Your phone number is verified."), ("consent", "Your choice about text messages is saved."),
+    ]
     static let weekdays = ["Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday"]
 
     static func settingsPage(
@@ -94,50 +100,41 @@ struct NotificationPageRoutes: FeatureRoutes {
             let identity = try MemberPage.identity(request, context)
             return try await draw(request, identity, saved: request.uri.formQuery.get("saved") == "1")
         }
-        catalog.add(
-            RouteSpec(
-                id: "PAGE-SETTINGS-NOTIFICATIONS-SAVE", .post, "/settings/notifications", summary: "Save notification settings (form)",
-                tag: "Pages", limit: .page, responses: [303: ("Saved; back to the page", nil), 422: ("The page with what to correct", nil)]),
-            to: router
-        ) { request, context in
-            do {
-                let identity = try MemberPage.identity(request, context)
-                var request = request
-                let form = FormFields.parse(String(buffer: try await request.collectBody(upTo: 64 * 1024)))
-                // Every pair shown is sent: a box left unticked is off, so what is stored is exactly what is shown.
-                var pairs: [String: [String: Bool]] = [:]
-                for type in NotificationType.allCases {
-                    for channel in type.definition.channels where !type.definition.locked.contains(channel) {
-                        pairs[type.rawValue, default: [:]][channel.rawValue] = form["pref.\(type.rawValue).\(channel.rawValue)"] != nil
-                    }
+        MemberPage.registerForm(
+            router, catalog, "PAGE-SETTINGS-NOTIFICATIONS-SAVE", "/settings/notifications", "Save notification settings (form)",
+            maxBytes: 64 * 1024, responses: [303: ("Saved; back to the page", nil), 422: ("The page with what to correct", nil)]
+        ) { request, context, identity, form in
+            // Every pair shown is sent: a box left unticked is off, so what is stored is exactly what is shown.
+            var pairs: [String: [String: Bool]] = [:]
+            for type in NotificationType.allCases {
+                for channel in type.definition.channels where !type.definition.locked.contains(channel) {
+                    pairs[type.rawValue, default: [:]][channel.rawValue] = form["pref.\(type.rawValue).\(channel.rawValue)"] != nil
                 }
-                let user = identity.user.id
-                guard let current = try await Offload.run({ try preferences.settings(userID: user) }) else { throw APIError.notFound() }
-                var quiet: [String: Any] = ["enabled": form["quiet_enabled"] != nil]
-                if let start = form["quiet_start"] { quiet["start"] = start }
-                if let end = form["quiet_end"] { quiet["end"] = end }
-                var object: [String: Any] = ["quiet_hours": quiet]
-                if let digest = form["digest"] { object["digest"] = digest }
-                if let weekday = form["digest_weekday"].flatMap({ Int($0) }) { object["digest_weekday"] = weekday }
-                if let zone = form["time_zone"] { object["time_zone"] = zone }
-                let settings: NotificationSettings
-                do {
-                    settings = try NotificationSettingsRoutes.merged(current, object, problems: [:])
-                } catch let error as APIError {
-                    return try await draw(request, identity, errors: error.fields ?? ["settings": [error.message]])
-                }
-                let chosen = pairs
-                _ = try await Offload.run {
-                    _ = try preferences.merge(userID: user, chosen)
-                    try preferences.save(userID: user, settings)
-                }
-                return HTMLResponse.redirect(to: "/settings/notifications?saved=1")
-            } catch let redirect as PageRedirect {
-                return HTMLResponse.redirect(to: redirect.location)
             }
+            let user = identity.user.id
+            guard let current = try await Offload.run({ try preferences.settings(userID: user) }) else { throw APIError.notFound() }
+            var quiet: [String: Any] = ["enabled": form["quiet_enabled"] != nil]
+            if let start = form["quiet_start"] { quiet["start"] = start }
+            if let end = form["quiet_end"] { quiet["end"] = end }
+            var object: [String: Any] = ["quiet_hours": quiet]
+            if let digest = form["digest"] { object["digest"] = digest }
+            if let weekday = form["digest_weekday"].flatMap({ Int($0) }) { object["digest_weekday"] = weekday }
+            if let zone = form["time_zone"] { object["time_zone"] = zone }
+            let settings: NotificationSettings
+            do {
+                settings = try NotificationSettingsRoutes.merged(current, object, problems: [:])
+            } catch let error as APIError {
+                return try await draw(request, identity, errors: error.fields ?? ["settings": [error.message]])
+            }
+            let chosen = pairs
+            _ = try await Offload.run {
+                _ = try preferences.merge(userID: user, chosen)
+                try preferences.save(userID: user, settings)
+            }
+            return HTMLResponse.redirect(to: "/settings/notifications?saved=1")
         }
         let (hub, phones, records) = (communication.hub, communication.phones, securityRecords)
-        @Sendable func devicesPage(_ request: Request, _ identity: Identity, notice: String? = nil, error: String? = nil) async throws
+        @Sendable func devicesPage(_ request: Request, _ identity: Identity, error: String? = nil) async throws
             -> Response
         {
             let user = identity.user.id
@@ -146,15 +143,8 @@ struct NotificationPageRoutes: FeatureRoutes {
             }
             let phone = reach?.phoneSealed.flatMap { try? keyRing.decrypt($0, column: "users.phone_enc") }.map(PhoneNumber.masked)
             let query = request.uri.formQuery
-            let flash =
-                notice
-                ?? (query.get("removed") == "1"
-                    ? "The device was removed; it will no longer receive push notifications."
-                    : query.get("sent") == "1"
-                        ? "A six-digit code is on its way by text message; enter it below within 10 minutes."
-                        : query.get("verified") == "1"
-                            ? "Your phone number is verified."
-                            : query.get("consent") == "1" ? "Your choice about text messages is saved." : nil)
+            // The outcome a form post redirected with (`?sent=1`), in words.
+            let flash = Self.deviceFlashes.first { query.get($0.key) == "1" }?.text
             return HTMLResponse.make(
                 pages.render(
                     "settings-devices",
@@ -169,92 +159,58 @@ struct NotificationPageRoutes: FeatureRoutes {
         MemberPage.register(router, catalog, "PAGE-SETTINGS-DEVICES", "/settings/devices", "Phone and devices") { request, context in
             try await devicesPage(request, try MemberPage.identity(request, context))
         }
-        catalog.add(
-            RouteSpec(
-                id: "PAGE-SETTINGS-PHONE", .post, "/settings/devices/phone", summary: "Add a phone number (form)", tag: "Pages",
-                limit: .own("3/h"), responses: [303: ("A code was texted", nil), 422: ("The page with what to correct", nil)]),
-            to: router
-        ) { request, context in
-            do {
-                let identity = try MemberPage.identity(request, context)
-                var request = request
-                let form = FormFields.parse(String(buffer: try await request.collectBody(upTo: 4096)))
-                guard hub.isConfigured(.sms) else {
-                    return try await devicesPage(request, identity, error: "Text messages are not set up on this platform yet.")
-                }
-                guard let phone = form["phone"].flatMap(PhoneNumber.e164) else {
-                    return try await devicesPage(
-                        request, identity,
-                        error: "That is not a phone number: use +country code and 8 to 15 digits, or 10 digits in the US.")
-                }
-                let (user, sealed) = (identity.user.id, try keyRing.encrypt(phone, column: "users.phone_enc"))
-                try await Offload.run { try phones.request(userID: user, sealedPhone: sealed) }
-                return HTMLResponse.redirect(to: "/settings/devices?sent=1")
-            } catch let redirect as PageRedirect {
-                return HTMLResponse.redirect(to: redirect.location)
+        MemberPage.registerForm(
+            router, catalog, "PAGE-SETTINGS-PHONE", "/settings/devices/phone", "Add a phone number (form)", limit: .own("3/h"),
+            responses: [303: ("A code was texted", nil), 422: ("The page with what to correct", nil)]
+        ) { request, context, identity, form in
+            guard hub.isConfigured(.sms) else {
+                return try await devicesPage(request, identity, error: "Text messages are not set up on this platform yet.")
+            }
+            guard let phone = form["phone"].flatMap(PhoneNumber.e164) else {
+                return try await devicesPage(
+                    request, identity,
+                    error: "That is not a phone number: use +country code and 8 to 15 digits, or 10 digits in the US.")
+            }
+            let (user, sealed) = (identity.user.id, try keyRing.encrypt(phone, column: "users.phone_enc"))
+            try await Offload.run { try phones.request(userID: user, sealedPhone: sealed) }
+            return HTMLResponse.redirect(to: "/settings/devices?sent=1")
+        }
+        MemberPage.registerForm(
+            router, catalog, "PAGE-SETTINGS-SMS-CONSENT", "/settings/devices/sms-consent", "Allow or stop text messages (form)",
+            responses: [303: ("Saved", nil)]
+        ) { request, context, identity, form in
+            let (user, granted, origin) = (identity.user.id, form["granted"] == "1", request.origin(context))
+            // Recorded and audited as SEC-15 records it: consent has its own append-only history.
+            _ = try await Offload.run {
+                try records.recordConsent(
+                    userID: user, type: "sms", granted: granted, version: SecurityRecordRoutes.currentConsentVersion, origin: origin,
+                    at: Date())
+            }
+            return HTMLResponse.redirect(to: "/settings/devices?consent=1")
+        }
+        MemberPage.registerForm(
+            router, catalog, "PAGE-SETTINGS-PHONE-VERIFY", "/settings/devices/phone/verify", "Confirm the texted code (form)",
+            limit: .own("10/h"), responses: [303: ("Verified", nil), 422: ("The page with what to correct", nil)]
+        ) { request, context, identity, form in
+            let (user, code) = (identity.user.id, (form["code"] ?? "").trimmingCharacters(in: .whitespaces))
+            switch try await Offload.run({ try phones.verify(userID: user, code: code) }) {
+            case .verified: return HTMLResponse.redirect(to: "/settings/devices?verified=1")
+            case .wrong(let left):
+                return try await devicesPage(request, identity, error: "That code is not right; \(left) tries left.")
+            case .noCode:
+                return try await devicesPage(request, identity, error: "There is no valid code: send a new one.")
             }
         }
-        catalog.add(
-            RouteSpec(
-                id: "PAGE-SETTINGS-SMS-CONSENT", .post, "/settings/devices/sms-consent", summary: "Allow or stop text messages (form)",
-                tag: "Pages", limit: .page, responses: [303: ("Saved", nil)]),
-            to: router
-        ) { request, context in
-            do {
-                let identity = try MemberPage.identity(request, context)
-                var mutable = request
-                let form = FormFields.parse(String(buffer: try await mutable.collectBody(upTo: 4096)))
-                let (user, granted, origin) = (identity.user.id, form["granted"] == "1", request.origin(context))
-                // Recorded and audited as SEC-15 records it: consent has its own append-only history.
-                _ = try await Offload.run {
-                    try records.recordConsent(
-                        userID: user, type: "sms", granted: granted, version: SecurityRecordRoutes.currentConsentVersion, origin: origin,
-                        at: Date())
-                }
-                return HTMLResponse.redirect(to: "/settings/devices?consent=1")
-            } catch let redirect as PageRedirect {
-                return HTMLResponse.redirect(to: redirect.location)
+        MemberPage.registerForm(
+            router, catalog, "PAGE-SETTINGS-DEVICES-REMOVE", "/settings/devices/{id}/remove", "Remove a push device (form)",
+            responses: [303: ("Removed; back to the page", nil)]
+        ) { request, context, identity, form in
+            let id = try context.positiveID(notFound: "There is no such device.")
+            let user = identity.user.id
+            guard try await Offload.run({ try devices.remove(id: id, userID: user) }) else {
+                throw APIError.notFound("There is no such device.")
             }
-        }
-        catalog.add(
-            RouteSpec(
-                id: "PAGE-SETTINGS-PHONE-VERIFY", .post, "/settings/devices/phone/verify", summary: "Confirm the texted code (form)",
-                tag: "Pages", limit: .own("10/h"), responses: [303: ("Verified", nil), 422: ("The page with what to correct", nil)]),
-            to: router
-        ) { request, context in
-            do {
-                let identity = try MemberPage.identity(request, context)
-                var request = request
-                let form = FormFields.parse(String(buffer: try await request.collectBody(upTo: 4096)))
-                let (user, code) = (identity.user.id, (form["code"] ?? "").trimmingCharacters(in: .whitespaces))
-                switch try await Offload.run({ try phones.verify(userID: user, code: code) }) {
-                case .verified: return HTMLResponse.redirect(to: "/settings/devices?verified=1")
-                case .wrong(let left):
-                    return try await devicesPage(request, identity, error: "That code is not right; \(left) tries left.")
-                case .noCode:
-                    return try await devicesPage(request, identity, error: "There is no valid code: send a new one.")
-                }
-            } catch let redirect as PageRedirect {
-                return HTMLResponse.redirect(to: redirect.location)
-            }
-        }
-        catalog.add(
-            RouteSpec(
-                id: "PAGE-SETTINGS-DEVICES-REMOVE", .post, "/settings/devices/{id}/remove", summary: "Remove a push device (form)",
-                tag: "Pages", limit: .page, responses: [303: ("Removed; back to the page", nil)]),
-            to: router
-        ) { request, context in
-            do {
-                let identity = try MemberPage.identity(request, context)
-                let id = try context.positiveID(notFound: "There is no such device.")
-                let user = identity.user.id
-                guard try await Offload.run({ try devices.remove(id: id, userID: user) }) else {
-                    throw APIError.notFound("There is no such device.")
-                }
-                return HTMLResponse.redirect(to: "/settings/devices?removed=1")
-            } catch let redirect as PageRedirect {
-                return HTMLResponse.redirect(to: redirect.location)
-            }
+            return HTMLResponse.redirect(to: "/settings/devices?removed=1")
         }
     }
 }

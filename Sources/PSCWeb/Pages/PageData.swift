@@ -47,6 +47,29 @@ enum MemberPage {
     }
 }
 
+extension MemberPage {
+    /// A member page's plain form post: the handler gets the signed-in, active visitor and the form's fields (the
+    /// CSRF field was checked by the session middleware); a visitor who is not signed in is sent to sign in.
+    static func registerForm(
+        _ router: Router<AppRequestContext>, _ catalog: RouteCatalog, _ id: String, _ path: String, _ summary: String,
+        limit: RouteLimit = .page, maxBytes: Int = 4096, responses: [Int: (String, String?)],
+        _ handler: @escaping @Sendable (Request, AppRequestContext, Identity, [String: String]) async throws -> Response
+    ) {
+        catalog.add(
+            RouteSpec(id: id, .post, path, summary: summary, tag: "Pages", limit: limit, responses: responses), to: router
+        ) { request, context in
+            do {
+                let identity = try MemberPage.identity(request, context)
+                var body = request
+                let form = FormFields.parse(String(buffer: try await body.collectBody(upTo: maxBytes)))
+                return try await handler(request, context, identity, form)
+            } catch let redirect as PageRedirect {
+                return HTMLResponse.redirect(to: redirect.location)
+            }
+        }
+    }
+}
+
 /// Thrown by a page that sends the visitor elsewhere (to sign in first).
 struct PageRedirect: Error {
     let location: String
