@@ -193,7 +193,7 @@ public struct DeliveryStore: Sendable {
                 try db.execute(sql: "UPDATE notification_settings SET last_digest_at = ? WHERE user_id = ?", arguments: [stamp, user])
                 jobs.append(DeliveryJob(deliveryID: id, channel: .email, priority: .low, runAt: nil))
             }
-            if let wiring = store.outbox.current, !jobs.isEmpty { try wiring.enqueue(jobs, db) }
+            try store.outbox.enqueue(jobs, in: db)
             return users.count
         }
     }

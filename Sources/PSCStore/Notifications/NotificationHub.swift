@@ -57,6 +57,11 @@ public final class NotificationOutbox: Sendable {
 
     public func install(_ wiring: Wiring) { self.wiring.withLock { $0 = wiring } }
     var current: Wiring? { wiring.withLock { $0 } }
+
+    /// Queues deliveries in the caller's transaction; without an installed queue they stay recorded, unsent.
+    func enqueue(_ jobs: [DeliveryJob], in db: GRDB.Database) throws {
+        if !jobs.isEmpty, let wiring = current { try wiring.enqueue(jobs, db) }
+    }
 }
 
 /// The one entry point every feature calls to tell people something (20-services §3). In the caller's transaction
@@ -117,17 +122,18 @@ public struct NotificationHub: Sendable {
         for id in userIDs {
             guard let recipient = recipients[id], recipient.mayReceive(notice.type),
                 let (outcome, queued) = try deliver(
-                    notice, to: recipient, preferences: preferences[id] ?? [:], configured: wiring?.configuredChannels, now: now, stamp: stamp,
+                    notice, to: recipient, preferences: preferences[id] ?? [:], configured: wiring?.configuredChannels, now: now,
+                    stamp: stamp,
                     in: db)
             else { continue }
             outcomes.append(outcome)
             jobs += queued
             if outcome.shown { shown.append(id) }
         }
-        if let wiring {
-            if !jobs.isEmpty { try wiring.enqueue(jobs, db) }
+        try store.outbox.enqueue(jobs, in: db)
+        if let wiring, !shown.isEmpty {
             let told = shown
-            if !told.isEmpty { db.afterNextTransaction { _ in wiring.published(told) } }
+            db.afterNextTransaction { _ in wiring.published(told) }
         }
         return outcomes
     }

@@ -25,8 +25,8 @@ public struct PhoneVerificationStore: Sendable {
                     INSERT INTO deliveries (user_id, channel, purpose, batch_id, priority, status, attempts, queued_at)
                     VALUES (?, 'sms', 'operational', ?, 'critical', 'queued', 0, ?)
                     """, arguments: [userID, Self.batch, stamp])
-            let job = DeliveryJob(deliveryID: db.lastInsertedRowID, channel: .sms, priority: .critical, runAt: nil)
-            if let wiring = store.outbox.current { try wiring.enqueue([job], db) }
+            try store.outbox.enqueue(
+                [DeliveryJob(deliveryID: db.lastInsertedRowID, channel: .sms, priority: .critical, runAt: nil)], in: db)
         }
     }
 
