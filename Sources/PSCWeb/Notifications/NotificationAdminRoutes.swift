@@ -146,7 +146,9 @@ struct NotificationAdminRoutes: FeatureRoutes {
         @Sendable func broadcast(
             _ context: AppRequestContext, sender: Int64, audience: BroadcastAudience, notice: Notice, key: String, body: Data
         ) async throws -> BroadcastRecord {
-            let hash = SecureToken.sha256(String(decoding: body, as: UTF8.self)).base64EncodedString()
+            // The same request is the same JSON, whatever the order of its keys or its spacing.
+            let canonical = (try? JSONDecoder().decode(JSONValue.self, from: body))?.canonicalText ?? String(decoding: body, as: UTF8.self)
+            let hash = SecureToken.sha256(canonical).base64EncodedString()
             if let earlier = try await Offload.run({ try broadcasts.existing(senderID: sender, idempotencyKey: key) }) {
                 guard earlier.requestHash == hash else {
                     throw APIError(.conflict, "idempotency_conflict", "This Idempotency-Key was used with another request.")
