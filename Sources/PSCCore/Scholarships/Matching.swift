@@ -1,0 +1,252 @@
+import Foundation
+
+/// What matching knows of a student (USR-2's fields and the general application, SCH-29); nil is "not on file".
+public struct StudentFacts: Sendable, Equatable {
+    public var role: String
+    public var major: String?
+    public var gpa: Double?
+    public var graduationYear: Int?
+    public var classStanding: String?
+    public var departmentID: Int64?
+    public var enrollmentStatus: String?
+    public var stateOfResidence: String?
+    public var firstGeneration: Bool?
+    public var financialNeed: Bool?
+    public var creditHours: Int?
+    public var answers: [String: String]
+    public var interests: [String]
+
+    public init(
+        role: String, major: String? = nil, gpa: Double? = nil, graduationYear: Int? = nil, classStanding: String? = nil,
+        departmentID: Int64? = nil, enrollmentStatus: String? = nil, stateOfResidence: String? = nil, firstGeneration: Bool? = nil,
+        financialNeed: Bool? = nil, creditHours: Int? = nil, answers: [String: String] = [:], interests: [String] = []
+    ) {
+        (self.role, self.major, self.gpa, self.graduationYear, self.classStanding) = (role, major, gpa, graduationYear, classStanding)
+        (self.departmentID, self.enrollmentStatus, self.stateOfResidence) = (departmentID, enrollmentStatus, stateOfResidence)
+        (self.firstGeneration, self.financialNeed, self.creditHours) = (firstGeneration, financialNeed, creditHours)
+        (self.answers, self.interests) = (answers, interests)
+    }
+
+    enum Fact: Equatable {
+        case text(String)
+        case number(Double)
+        case flag(Bool)
+    }
+
+    func fact(_ field: String) -> Fact? {
+        func text(_ value: String?) -> Fact? {
+            guard let trimmed = value?.trimmingCharacters(in: .whitespaces), !trimmed.isEmpty else { return nil }
+            return .text(trimmed)
+        }
+        switch field {
+        case "major": return text(major)
+        case "gpa": return gpa.map(Fact.number)
+        case "graduation_year": return graduationYear.map { .number(Double($0)) }
+        case "class_standing": return text(classStanding)
+        case "department_id": return departmentID.map { .number(Double($0)) }
+        case "role": return text(role)
+        case "enrollment_status": return text(enrollmentStatus)
+        case "state_of_residence": return text(stateOfResidence)
+        case "first_generation": return firstGeneration.map(Fact.flag)
+        case "financial_need": return financialNeed.map(Fact.flag)
+        case "credit_hours": return creditHours.map { .number(Double($0)) }
+        default:
+            guard field.hasPrefix("answer:") else { return nil }
+            return text(answers[String(field.dropFirst("answer:".count))])
+        }
+    }
+}
+
+/// One student against one scholarship: the status, the ranking score and the explanation (20-services §7.6).
+public struct MatchResult: Sendable, Equatable {
+    public enum Status: String, Sendable, CaseIterable {
+        case eligible, needsInfo = "needs_info", ineligible
+        /// eligible > needs_info > ineligible (SCH-6).
+        public var rank: Int { self == .eligible ? 0 : self == .needsInfo ? 1 : 2 }
+    }
+
+    public enum Outcome: String, Sendable {
+        case pass, fail, missing
+    }
+
+    public struct RuleResult: Sendable, Equatable {
+        public let group: String
+        public let field: String
+        /// The rule in words ("GPA at least 3.00").
+        public let rule: String
+        public let result: Outcome
+        /// The rule with the student's value and the verdict ("GPA 3.42 ≥ 3.00: passed").
+        public let detail: String
+    }
+
+    public let status: Status
+    public let score: Int
+    /// Every rule of the best group.
+    public let rules: [RuleResult]
+    /// The fields of the best group the student has not filled in.
+    public let missingFields: [String]
+}
+
+public enum ScholarshipMatcher {
+    static let weights = (major: 30, gpa: 25, year: 20, interest: 5, interestCap: 25)
+
+    public static func match(_ eligibility: Eligibility, tags: [String], facts: StudentFacts) -> MatchResult {
+        let evaluated = eligibility.groups.map { group in (group, group.rules.map { evaluate($0, facts) }) }
+        func failures(_ outcomes: [MatchResult.Outcome]) -> Int { outcomes.filter { $0 == .fail }.count }
+        let best =
+            evaluated.first { $0.1.allSatisfy { $0 == .pass } }
+            ?? evaluated.first { failures($0.1) == 0 }
+            ?? evaluated.min { failures($0.1) < failures($1.1) }
+        let status: MatchResult.Status
+        if evaluated.isEmpty || evaluated.contains(where: { $0.1.allSatisfy { $0 == .pass } }) {
+            status = .eligible
+        } else if evaluated.contains(where: { failures($0.1) == 0 }) {
+            status = .needsInfo
+        } else {
+            status = .ineligible
+        }
+        var results: [MatchResult.RuleResult] = []
+        var missing: [String] = []
+        if let (group, outcomes) = best {
+            for (rule, outcome) in zip(group.rules, outcomes) {
+                results.append(
+                    MatchResult.RuleResult(
+                        group: group.name, field: rule.field, rule: words(rule), result: outcome, detail: detail(rule, outcome, facts)))
+                if outcome == .missing && !missing.contains(rule.field) { missing.append(rule.field) }
+            }
+        }
+        func earned(_ fields: Set<String>, _ points: Int) -> Int {
+            let outcomes = zip(best?.0.rules ?? [], best?.1 ?? []).filter { fields.contains($0.0.field) }.map(\.1)
+            return outcomes.allSatisfy { $0 == .pass } ? points : 0
+        }
+        let wanted = Set(tags.map { $0.trimmingCharacters(in: .whitespaces).lowercased() })
+        let shared = Set(facts.interests.map { $0.trimmingCharacters(in: .whitespaces).lowercased() }).intersection(wanted).count
+        let score =
+            earned(["major"], weights.major) + earned(["gpa"], weights.gpa) + earned(["graduation_year", "class_standing"], weights.year)
+            + min(shared * weights.interest, weights.interestCap)
+        return MatchResult(status: status, score: min(score, 100), rules: results, missingFields: missing)
+    }
+
+    static func evaluate(_ rule: Eligibility.Rule, _ facts: StudentFacts) -> MatchResult.Outcome {
+        guard let fact = facts.fact(rule.field) else { return .missing }
+        switch rule.op {
+        case .isTrue:
+            switch fact {
+            case .flag(let flag): return flag ? .pass : .fail
+            case .text(let text): return ["yes", "true"].contains(text.lowercased()) ? .pass : .fail
+            case .number(let number): return number != 0 ? .pass : .fail
+            }
+        case .in, .notIn:
+            guard case .list(let values) = rule.value else { return .fail }
+            let found = values.contains { equal(fact, $0, field: rule.field) }
+            return found == (rule.op == .in) ? .pass : .fail
+        case .eq:
+            return rule.value.map { equal(fact, $0, field: rule.field) } == true ? .pass : .fail
+        case .gte, .lte:
+            guard let value = rule.value, let order = compare(fact, value, field: rule.field) else { return .fail }
+            return (rule.op == .gte ? order >= 0 : order <= 0) ? .pass : .fail
+        }
+    }
+
+    static func number(_ fact: StudentFacts.Fact) -> Double? {
+        switch fact {
+        case .number(let number): number
+        case .text(let text): Double(text)
+        case .flag: nil
+        }
+    }
+
+    static func equal(_ fact: StudentFacts.Fact, _ value: Eligibility.RuleValue, field: String) -> Bool {
+        switch value {
+        case .number(let expected): return number(fact).map { abs($0 - expected) < 1e-9 } ?? false
+        case .text(let expected):
+            guard case .text(let text) = fact else { return false }
+            return text.lowercased() == expected.lowercased()
+        case .list: return false
+        }
+    }
+
+    /// The sign of fact − value, or nil when they do not compare.
+    static func compare(_ fact: StudentFacts.Fact, _ value: Eligibility.RuleValue, field: String) -> Int? {
+        if field == "class_standing" {
+            guard case .text(let text) = fact, case .text(let expected) = value, let left = ClassStanding.rank(text),
+                let right = ClassStanding.rank(expected)
+            else { return nil }
+            return left < right ? -1 : left > right ? 1 : 0
+        }
+        guard let left = number(fact), case .number(let right) = value else { return nil }
+        return abs(left - right) < 1e-9 ? 0 : left < right ? -1 : 1
+    }
+
+    static let labels: [String: String] = [
+        "major": "Major", "gpa": "GPA", "graduation_year": "Graduation year", "class_standing": "Class standing",
+        "department_id": "Department", "role": "Role", "enrollment_status": "Enrolment status",
+        "state_of_residence": "State of residence", "first_generation": "First-generation student",
+        "financial_need": "Financial need on file", "credit_hours": "Credit hours",
+    ]
+
+    /// What a student adds to satisfy a missing field.
+    public static func hint(_ field: String) -> String {
+        switch field {
+        case "gpa": "add your GPA"
+        case "state_of_residence": "add your state of residence"
+        case "first_generation": "say whether you are a first-generation student"
+        case "financial_need": "say whether you have financial need on file"
+        case let answer where answer.hasPrefix("answer:"): "answer “\(answer.dropFirst(7))” in your general application"
+        default: "add your \(label(field).lowercased())"
+        }
+    }
+
+    public static func label(_ field: String) -> String {
+        if field.hasPrefix("answer:") { return "Answer “\(field.dropFirst(7))”" }
+        return labels[field] ?? field
+    }
+
+    static func show(_ value: Eligibility.RuleValue, field: String) -> String {
+        switch value {
+        case .text(let text): return text
+        case .number(let number):
+            return field == "gpa" ? String(format: "%.2f", number) : number.rounded() == number ? String(Int(number)) : String(number)
+        case .list(let items):
+            let shown = items.map { show($0, field: field) }
+            return shown.count <= 1 ? shown.joined() : shown.dropLast().joined(separator: ", ") + " or " + shown.last!
+        }
+    }
+
+    /// "GPA at least 3.00", "Major one of Nursing or Biology".
+    public static func words(_ rule: Eligibility.Rule) -> String {
+        let label = label(rule.field)
+        guard let value = rule.value else { return "\(label): yes" }
+        let shown = show(value, field: rule.field)
+        switch rule.op {
+        case .in: return "\(label) one of \(shown)"
+        case .notIn: return "\(label) not \(shown)"
+        case .eq: return "\(label) \(shown)"
+        case .gte: return "\(label) at least \(shown)"
+        case .lte: return "\(label) at most \(shown)"
+        case .isTrue: return "\(label): yes"
+        }
+    }
+
+    static func detail(_ rule: Eligibility.Rule, _ outcome: MatchResult.Outcome, _ facts: StudentFacts) -> String {
+        let label = label(rule.field)
+        guard let fact = facts.fact(rule.field) else { return "\(label): missing — \(hint(rule.field))" }
+        let verdict = outcome == .pass ? "passed" : "failed"
+        let have: String
+        switch fact {
+        case .text(let text): have = text
+        case .number(let number): have = show(.number(number), field: rule.field)
+        case .flag(let flag): have = flag ? "yes" : "no"
+        }
+        guard let value = rule.value else { return "\(label) \(have): \(verdict)" }
+        let shown = show(value, field: rule.field)
+        switch rule.op {
+        case .in: return "\(label) \(have), one of \(shown): \(verdict)"
+        case .notIn: return "\(label) \(have), not \(shown): \(verdict)"
+        case .eq: return "\(label) \(have) = \(shown): \(verdict)"
+        case .gte: return "\(label) \(have) ≥ \(shown): \(verdict)"
+        case .lte: return "\(label) \(have) ≤ \(shown): \(verdict)"
+        case .isTrue: return "\(label) \(have): \(verdict)"
+        }
+    }
+}
