@@ -54,6 +54,10 @@ extension Platform {
         let signIn = SignInService(
             store: store, accounts: accounts, sessions: sessions, throttle: throttle, twoFactor: twoFactor, challenges: challenges,
             passkeys: passkeys, keyRing: keyRing, securityAlert: alert, purges: purges)
+        let uploads = UploadStore(store: store, keyRing: keyRing)
+        let scholarships = ScholarshipHub(
+            store: store, keyRing: keyRing, uploads: uploads,
+            matching: MatchScheduling { id, db in _ = try jobs.enqueue(ScholarshipJobs.matchRequest(scholarshipID: id), in: db) })
         return Platform(
             configuration: configuration, sources: sources, store: store, migrator: migrator, metrics: metrics,
             health: health,
@@ -61,12 +65,12 @@ extension Platform {
             departments: departments, cache: cache, rateLimiter: SlidingWindowLimiter(),
             jobs: jobs, keyRing: keyRing, accounts: accounts, sessions: sessions, signInThrottle: throttle, twoFactor: twoFactor,
             challenges: challenges, apiTokens: APITokenStore(store: store, alert: alert), passkeys: passkeys, signIn: signIn,
-            profiles: ProfileStore(store: store),
+            profiles: ProfileStore(store: store, matches: scholarships.matches),
             connections: ConnectionStore(store: store), posts: PostStore(store: store),
             events: EventStore(store: store), search: SearchStore(store: store),
-            uploads: UploadStore(store: store, keyRing: keyRing), pageViews: PageViewRecorder(store: store),
+            uploads: uploads, pageViews: PageViewRecorder(store: store),
             companies: CompanyStore(store: store), jobPostings: JobPostingStore(store: store),
-            jobApplications: JobApplicationStore(store: store), communication: Communication(store: store, keyRing: keyRing, live: live),
+            jobApplications: JobApplicationStore(store: store), communication: Communication(store: store, keyRing: keyRing, live: live), scholarships: scholarships,
             securityRecords: SecurityRecordStore(store: store), accountPurge: AccountPurge(store: store), purges: purges,
             startedAt: Date(), createdDatabase: setup.created
         )

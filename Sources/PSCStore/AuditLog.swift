@@ -151,3 +151,19 @@ public enum AuditLog {
         return Verification(rowsChecked: count, firstBadID: nil)
     }
 }
+
+extension AuditEntry {
+    /// The entry about the row just created, when the caller could not know its id.
+    public func targeting(_ id: Int64) -> AuditEntry {
+        var entry = self
+        if entry.targetID == nil { entry.targetID = String(id) }
+        return entry
+    }
+
+    /// The entry with more details.
+    public func adding(_ details: [String: JSONValue]) -> AuditEntry {
+        var entry = self
+        entry.details.merge(details) { _, new in new }
+        return entry
+    }
+}

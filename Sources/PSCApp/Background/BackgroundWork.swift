@@ -30,6 +30,7 @@ public struct BackgroundWork: Sendable {
             + [
                 NotificationDelivery.handler(platform: platform, adapters: adapters),
                 NotificationDelivery.broadcastHandler(platform: platform),
+                ScholarshipJobs.matchHandler(platform: platform),
             ]
         workers = JobWorkers(
             queue: platform.jobs, handlers: handlers, configuration: configuration, logger: logger, observer: platform.metrics)

@@ -5,7 +5,7 @@ import PSCStore
 import PSCWeb
 
 /// The scheduled jobs (30-jobs §3): job 2 `retention` (housekeeping so far), job 3 `wal_checkpoint`, job 10
-/// `notification_digests` and job 11 `backup`.
+/// `notification_digests`, job 8 `deadline_reminders` and job 11 `backup`.
 /// Features register theirs beside these as they arrive.
 enum PlatformSchedules {
     static func all(platform: Platform, calendar: SlotCalendar = .chicago) throws -> [ScheduledJob] {
@@ -13,6 +13,7 @@ enum PlatformSchedules {
             try retention(platform: platform), try walCheckpoint(platform: platform, calendar: calendar),
             try backup(platform: platform, calendar: calendar),
             try NotificationDelivery.digestSchedule(platform: platform, calendar: calendar),
+            try ScholarshipJobs.reminderSchedule(platform: platform),
         ]
     }
 

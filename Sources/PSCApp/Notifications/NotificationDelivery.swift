@@ -112,6 +112,24 @@ enum NotificationDelivery {
                     try await Offload.background { try deliveries.sent(id, providerMessageID: message.id, toSealed: sealed) }
                     return
                 }
+                if let batch = work.delivery.batchID, batch.hasPrefix(ScholarshipApplicationStore.letterBatch + ":"),
+                    let requestID = Int64(batch.dropFirst(ScholarshipApplicationStore.letterBatch.count + 1))
+                {
+                    guard
+                        let message = try await Offload.background({
+                            try ScholarshipJobs.letterEmail(requestID: requestID, platform: platform, origin: origin, from: from)
+                        })
+                    else {
+                        try await Offload.background {
+                            try deliveries.attemptFailed(id, error: "not sent: the request was cancelled, answered or expired", final: true)
+                        }
+                        return
+                    }
+                    try await adapters.mail.send(message)
+                    let sealed = try keyRing.encrypt(message.to, column: "deliveries.to_enc")
+                    try await Offload.background { try deliveries.sent(id, providerMessageID: message.id, toSealed: sealed) }
+                    return
+                }
                 if work.delivery.batchID == PhoneVerificationStore.batch {
                     guard let sms = adapters.sms else { throw OutboundFailure(description: "SMS is not configured", permanent: true) }
                     guard let sealedPhone = work.phoneSealed, let user = work.delivery.userID else {

@@ -77,6 +77,10 @@ public struct MatchResult: Sendable, Equatable {
         public let result: Outcome
         /// The rule with the student's value and the verdict ("GPA 3.42 ≥ 3.00: passed").
         public let detail: String
+
+        public init(group: String, field: String, rule: String, result: Outcome, detail: String) {
+            (self.group, self.field, self.rule, self.result, self.detail) = (group, field, rule, result, detail)
+        }
     }
 
     public let status: Status
@@ -85,6 +89,10 @@ public struct MatchResult: Sendable, Equatable {
     public let rules: [RuleResult]
     /// The fields of the best group the student has not filled in.
     public let missingFields: [String]
+
+    public init(status: Status, score: Int, rules: [RuleResult], missingFields: [String]) {
+        (self.status, self.score, self.rules, self.missingFields) = (status, score, rules, missingFields)
+    }
 }
 
 public enum ScholarshipMatcher {

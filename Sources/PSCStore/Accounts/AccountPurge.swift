@@ -148,7 +148,7 @@ public struct AccountPurge: Sendable {
                     UPDATE users SET status = 'deleted', email = 'deleted-' || id || '@invalid', email_norm = 'deleted-' || id || '@invalid',
                         password_hash = NULL, first_name = 'Deleted', last_name = 'user', headline = NULL, bio = NULL, major = NULL,
                         degree = NULL, graduation_year = NULL, class_standing = NULL, enrollment_status = NULL, credit_hours = NULL,
-                        state_of_residence = NULL, first_generation = NULL, department_id = NULL, gpa_enc = NULL, phone_enc = NULL,
+                        state_of_residence = NULL, first_generation = NULL, financial_need = NULL, department_id = NULL, gpa_enc = NULL, phone_enc = NULL,
                         phone_verified = 0, student_number_hash = NULL, student_number_enc = NULL, skills = NULL, interests = NULL,
                         links = NULL, company = NULL, position = NULL, industry = NULL, location = NULL, calendar_token_hash = NULL,
                         privacy = NULL, company_id = NULL, directory_listed = 0, employer_visible = 0, deleted_at = ?, updated_at = ?1

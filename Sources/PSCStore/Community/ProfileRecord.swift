@@ -53,6 +53,8 @@ public struct ProfileRecord: Sendable, FetchableRecord {
     public let creditHours: Int?
     public let stateOfResidence: String?
     public let firstGeneration: Bool?
+    /// Financial need on file (USR-2); nil when not said.
+    public let financialNeed: Bool?
     public let departmentID: Int64?
     public let departmentName: String?
     public let skills: [String]
@@ -97,6 +99,7 @@ public struct ProfileRecord: Sendable, FetchableRecord {
         creditHours = try row.decode(forColumn: "credit_hours")
         stateOfResidence = try row.decode(forColumn: "state_of_residence")
         firstGeneration = try row.decode(forColumn: "first_generation")
+        financialNeed = try row.decode(forColumn: "financial_need")
         departmentID = try row.decode(forColumn: "department_id")
         departmentName = try row.decode(forColumn: "department_name")
         skills = strings("skills")

@@ -8,11 +8,14 @@ import PSCCore
 public struct ProfileStore: Sendable {
     public let store: Store
     let connections: ConnectionStore
+    /// Recomputes the student's scholarship matches inside their profile write (20-services §7.6).
+    let matches: ScholarshipMatchStore?
     let clock: @Sendable () -> Date
 
-    public init(store: Store, clock: @escaping @Sendable () -> Date = Date.init) {
+    public init(store: Store, matches: ScholarshipMatchStore? = nil, clock: @escaping @Sendable () -> Date = Date.init) {
         self.store = store
         self.connections = ConnectionStore(store: store, clock: clock)
+        self.matches = matches
         self.clock = clock
     }
 
@@ -111,29 +114,26 @@ public struct ProfileStore: Sendable {
         try store.read { db in try Set(Int64.fetchAll(db, sql: "SELECT id FROM departments")) }
     }
 
-    /// The GPA as its sealed envelope (40-data §3), or nil to clear it.
-    public func setGPA(envelope: String?, userID: Int64) throws {
-        try store.write { db in
-            try db.execute(
-                sql: "UPDATE users SET gpa_enc = ?, updated_at = ? WHERE id = ?",
-                arguments: [envelope, Timestamp.string(from: clock()), userID])
-        }
-    }
-
-    public func update(userID: Int64, columns: [String: ProfileValue]) throws {
-        guard !columns.isEmpty else { return }
+    /// USR-2: the given columns (already validated; nil clears) and, when given, the GPA as its sealed envelope
+    /// (40-data §3; empty clears it), in one write that also recomputes the student's scholarship matches.
+    public func update(userID: Int64, columns: [String: ProfileValue], gpaEnvelope: String? = nil) throws {
         let allowed: Set<String> = [
             "first_name", "last_name", "headline", "bio", "major", "degree", "graduation_year", "department_id", "skills", "interests",
             "links", "company", "position", "industry", "location", "state_of_residence", "enrollment_status", "first_generation",
-            "time_zone", "class_standing", "credit_hours", "theme", "weekly_report",
+            "financial_need", "time_zone", "class_standing", "credit_hours", "theme", "weekly_report",
         ]
         let names = columns.keys.filter(allowed.contains).sorted()
-        guard !names.isEmpty else { return }
-        let assignments = names.map { "\($0) = ?" }.joined(separator: ", ")
+        guard !names.isEmpty || gpaEnvelope != nil else { return }
+        var assignments = names.map { "\($0) = ?" }
         var arguments = StatementArguments(names.compactMap { columns[$0]?.databaseValue })
+        if let gpaEnvelope {
+            assignments.append("gpa_enc = ?")
+            arguments += [gpaEnvelope.isEmpty ? nil : gpaEnvelope]
+        }
         arguments += [Timestamp.string(from: clock()), userID]
         try store.write { db in
-            try db.execute(sql: "UPDATE users SET \(assignments), updated_at = ? WHERE id = ?", arguments: arguments)
+            try db.execute(sql: "UPDATE users SET \(assignments.joined(separator: ", ")), updated_at = ? WHERE id = ?", arguments: arguments)
+            try matches?.recompute(userID: userID, in: db)
         }
     }
 

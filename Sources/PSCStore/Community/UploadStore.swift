@@ -51,24 +51,34 @@ public struct UploadStore: Sendable {
     public func create(
         ownerID: Int64, kind: String, contentType: String, data: Data, originalName: String?, attachedTo: (type: String, id: Int64)? = nil
     ) throws -> UploadRecord {
+        try store.write { db in
+            try create(
+                ownerID: ownerID, kind: kind, contentType: contentType, data: data, originalName: originalName, attachedTo: attachedTo,
+                in: db)
+        }
+    }
+
+    /// The same inside the caller's transaction, for a file that arrives with the change it belongs to.
+    public func create(
+        ownerID: Int64, kind: String, contentType: String, data: Data, originalName: String?, attachedTo: (type: String, id: Int64)?,
+        in db: GRDB.Database
+    ) throws -> UploadRecord {
         let encrypted = kind != "image"
         let stored = encrypted ? try keyRing.seal(data, column: Self.blobColumn) : data
         let stamp = Timestamp.string(from: clock())
-        return try store.write { db in
-            try db.execute(
-                sql: """
-                    INSERT INTO uploads (owner_id, kind, content_type, bytes, sha256, original_name, attached_type, attached_id, encrypted,
-                        created_at, updated_at)
-                    VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?10, ?10)
-                    """,
-                arguments: [
-                    ownerID, kind, contentType, data.count, Data(SHA256.hash(data: data)), originalName, attachedTo?.type, attachedTo?.id,
-                    encrypted, stamp,
-                ])
-            let id = db.lastInsertedRowID
-            try db.execute(sql: "INSERT INTO upload_blobs (upload_id, data) VALUES (?, ?)", arguments: [id, stored])
-            return try UploadRecord.fetchOne(db, sql: "SELECT * FROM uploads WHERE id = ?", arguments: [id])!
-        }
+        try db.execute(
+            sql: """
+                INSERT INTO uploads (owner_id, kind, content_type, bytes, sha256, original_name, attached_type, attached_id, encrypted,
+                    created_at, updated_at)
+                VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?10, ?10)
+                """,
+            arguments: [
+                ownerID, kind, contentType, data.count, Data(SHA256.hash(data: data)), originalName, attachedTo?.type, attachedTo?.id,
+                encrypted, stamp,
+            ])
+        let id = db.lastInsertedRowID
+        try db.execute(sql: "INSERT INTO upload_blobs (upload_id, data) VALUES (?, ?)", arguments: [id, stored])
+        return try UploadRecord.fetchOne(db, sql: "SELECT * FROM uploads WHERE id = ?", arguments: [id])!
     }
 
     public func record(id: Int64) throws -> UploadRecord? {
@@ -102,8 +112,31 @@ public struct UploadStore: Sendable {
     /// Whether `viewer` may read the upload: its owner, or whoever the attaching record lets see it. Avatars and
     /// company logos are seen by every member; a résumé by the posting's company, its poster and job managers.
     public func mayRead(_ record: UploadRecord, viewer: Int64?, managesJobs: Bool) throws -> Bool {
-        if record.ownerID == viewer { return true }
+        // A recommendation letter is never shown to the student it is about, though it is filed under them.
+        if record.ownerID == viewer && record.kind != "recommendation" { return true }
         switch record.attachedType {
+        case "recommendation_requests", "scholarship_applications", "scholarship_applications.thank_you":
+            guard let viewer, let attached = record.attachedID else { return false }
+            let application =
+                record.attachedType == "recommendation_requests"
+                ? "(SELECT application_id FROM recommendation_requests WHERE id = ?2)" : "?2"
+            return try store.read { db in
+                try Bool.fetchOne(
+                    db,
+                    sql: """
+                        SELECT EXISTS (SELECT 1 FROM scholarship_applications a JOIN scholarships s ON s.id = a.scholarship_id
+                            WHERE a.id = \(application) AND (
+                                EXISTS (SELECT 1 FROM scholarship_reviewers r WHERE r.scholarship_id = s.id AND r.user_id = ?1)
+                                OR EXISTS (SELECT 1 FROM users u WHERE u.id = ?1 AND u.role = 'admin' AND u.status = 'active')
+                                OR EXISTS (SELECT 1 FROM capability_grants g WHERE g.user_id = ?1 AND g.active = 1
+                                    AND g.capability = 'department_head' AND (g.department_id IS NULL OR g.department_id IS s.department_id)
+                                    AND (g.expires_at IS NULL OR g.expires_at > ?3))
+                                OR (?4 AND a.share_with_donor = 1
+                                    AND EXISTS (SELECT 1 FROM scholarship_donors d WHERE d.scholarship_id = s.id AND d.user_id = ?1))))
+                        """,
+                    arguments: [viewer, attached, Timestamp.string(from: clock()), record.attachedType == "scholarship_applications.thank_you"])
+                    ?? false
+            }
         case "users.avatar", "companies.logo":
             return true
         case "job_applications":

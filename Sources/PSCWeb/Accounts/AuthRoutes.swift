@@ -190,8 +190,7 @@ struct AuthRoutes: FeatureRoutes {
         let configuration = configuration
         var problems: [String: [String]] = [:]
         let email = body.email.trimmingCharacters(in: .whitespacesAndNewlines)
-        let parts = email.split(separator: "@", omittingEmptySubsequences: false)
-        if !(3...254).contains(email.count) || parts.count != 2 || parts[0].isEmpty || !parts[1].contains(".") || email.contains(" ") {
+        if !EmailAddress.isValid(email) {
             problems["email", default: []].append("is not an email address")
         }
         let first = body.firstName.trimmingCharacters(in: .whitespaces)
@@ -202,7 +201,7 @@ struct AuthRoutes: FeatureRoutes {
         let role = Role(rawValue: body.requestedRole ?? "student")
         switch role {
         case .student:
-            let domain = parts.count == 2 ? parts[1].lowercased() : ""
+            let domain = email.split(separator: "@").last.map { $0.lowercased() } ?? ""
             if !configuration.list("registration.student_domains").contains(domain) {
                 problems["email", default: []].append("must be a campus address to register as a student")
             }

@@ -81,6 +81,9 @@ public func buildRouter(platform: Platform, accessLog: AccessLogSink, catalog: R
         JobPostingRoutes(companies: p.companies, jobPostings: p.jobPostings, views: postingViews),
         JobApplicationRoutes(jobPostings: p.jobPostings, jobApplications: p.jobApplications, views: applicationViews),
         CompanyRoutes(companies: p.companies),
+        ScholarshipRoutes(scholarships: p.scholarships, profiles: p.profiles, clock: Date.init),
+        ScholarshipApplicationRoutes(scholarships: p.scholarships, profiles: p.profiles, clock: Date.init),
+        ScholarshipReviewRoutes(scholarships: p.scholarships, profiles: p.profiles),
         CommunityPageRoutes(
             departments: p.departments, profiles: p.profiles, posts: p.posts, events: p.events, securityRecords: p.securityRecords,
             postViews: postViews, eventViews: eventViews, connectionViews: connectionViews, directoryViews: directoryViews,

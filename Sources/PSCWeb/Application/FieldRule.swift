@@ -140,6 +140,27 @@ public struct FieldRule: Sendable {
         }
     }
 
+    /// A list of `count` JSON objects (essay prompts, rubric criteria), whose members the handler checks.
+    public static func objects(_ count: ClosedRange<Int>) -> FieldRule {
+        FieldRule(
+            schema: [
+                "type": "array", "minItems": .int(Int64(count.lowerBound)), "maxItems": .int(Int64(count.upperBound)),
+                "items": ["type": "object"],
+            ], isRequired: false
+        ) { value in
+            guard let items = value as? [Any], count.contains(items.count), items.allSatisfy({ $0 is [String: Any] }) else {
+                return "must list \(count.lowerBound) to \(count.upperBound) objects"
+            }
+            return nil
+        }
+    }
+
+    /// A calendar date, `YYYY-MM-DD`.
+    public static let date = FieldRule(schema: ["type": "string", "format": "date"], isRequired: false) { value in
+        guard let text = value as? String, ScholarshipCalendar.parts(text) != nil else { return "must be a date (YYYY-MM-DD)" }
+        return nil
+    }
+
     /// A JSON object (answers, links, a passkey's credential), checked by the handler.
     public static let object = FieldRule(schema: ["type": "object"], isRequired: false) { $0 is [String: Any] ? nil : "must be an object" }
 

@@ -55,6 +55,8 @@ public struct Platform: Sendable {
     public let notifications: NotificationStore
     /// The notification hub, deliveries, preferences and the live streams.
     public let communication: Communication
+    /// The scholarship catalogue, matching, applications and reviews.
+    public let scholarships: ScholarshipHub
     /// Consent records and the member's own audit trail (SEC-14..16).
     public let securityRecords: SecurityRecordStore
     public let accountPurge: AccountPurge
@@ -74,7 +76,7 @@ public struct Platform: Sendable {
         twoFactor: TwoFactorStore, challenges: ChallengeStore, apiTokens: APITokenStore, passkeys: PasskeyStore, signIn: SignInService,
         profiles: ProfileStore, connections: ConnectionStore, posts: PostStore, events: EventStore, search: SearchStore,
         uploads: UploadStore, pageViews: PageViewRecorder, companies: CompanyStore, jobPostings: JobPostingStore,
-        jobApplications: JobApplicationStore, communication: Communication, securityRecords: SecurityRecordStore,
+        jobApplications: JobApplicationStore, communication: Communication, scholarships: ScholarshipHub, securityRecords: SecurityRecordStore,
         accountPurge: AccountPurge, purges: PurgeScheduling, startedAt: Date, createdDatabase: Bool
     ) {
         self.configuration = configuration
@@ -109,6 +111,7 @@ public struct Platform: Sendable {
         self.jobApplications = jobApplications
         self.notifications = communication.notifications
         self.communication = communication
+        self.scholarships = scholarships
         self.securityRecords = securityRecords
         self.accountPurge = accountPurge
         self.purges = purges

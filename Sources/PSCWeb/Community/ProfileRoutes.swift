@@ -121,10 +121,8 @@ struct ProfileRoutes: FeatureRoutes {
         guard validator.problems.isEmpty else { throw APIError.validation(validator.problems) }
         let userID = identity.user.id
         let changes = columns
-        try await Offload.run { try profiles.update(userID: userID, columns: changes) }
-        if let gpa = validator.gpaEnvelope {
-            try await Offload.run { try profiles.setGPA(envelope: gpa.isEmpty ? nil : gpa, userID: userID) }
-        }
+        let gpa = validator.gpaEnvelope
+        try await Offload.run { try profiles.update(userID: userID, columns: changes, gpaEnvelope: gpa) }
         return JSONResponse.make(try await ownProfile(userID))
     }
 }
@@ -141,7 +139,7 @@ struct ProfileValidator {
             "graduation_year": FieldRule.integer(1903...Int64(year + 8)).nullable, "credit_hours": FieldRule.integer(0...300).nullable,
             "enrollment_status": FieldRule.choice(["full_time", "part_time"]).nullable,
             "class_standing": FieldRule.choice(["freshman", "sophomore", "junior", "senior", "graduate"]).nullable,
-            "theme": .choice(["system", "light", "dark"]), "first_generation": FieldRule.boolean.nullable,
+            "theme": .choice(["system", "light", "dark"]), "first_generation": FieldRule.boolean.nullable, "financial_need": FieldRule.boolean.nullable,
             "weekly_report": .boolean,
             "skills": FieldRule.texts(max: 50, each: 1...40).nullable, "interests": FieldRule.texts(max: 30, each: 1...40).nullable,
             "state_of_residence": FieldRule.text(2...2).nullable, "time_zone": .text(1...64), "department_id": FieldRule.id.nullable,
@@ -236,6 +234,7 @@ struct ProfileValidator {
         choice("class_standing", ["freshman", "sophomore", "junior", "senior", "graduate"])
         choice("theme", ["system", "light", "dark"], nullable: false)
         flag("first_generation")
+        flag("financial_need")
         if body["weekly_report"] != nil {
             if privileged { flag("weekly_report") } else { fail("weekly_report", "is for admins and grant holders") }
         }

@@ -57,6 +57,7 @@ enum ProfileViews {
             fields["state_of_residence"] = text(record.stateOfResidence)
             fields["enrollment_status"] = text(record.enrollmentStatus)
             fields["first_generation"] = record.firstGeneration.map(JSONValue.bool) ?? .null
+            fields["financial_need"] = record.financialNeed.map(JSONValue.bool) ?? .null
             fields["class_standing"] = text(record.classStanding)
             fields["credit_hours"] = record.creditHours.map { .int(Int64($0)) } ?? .null
             fields["time_zone"] = .string(record.timeZone)

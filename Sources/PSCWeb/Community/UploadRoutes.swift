@@ -18,6 +18,7 @@ struct UploadRoutes: FeatureRoutes {
     static let bodyLimits: [String: Int] = [
         "/api/v1/uploads": MultipartForm.bodyLimit(forFile: documentLimit),
         "/api/v1/users/me/avatar": MultipartForm.bodyLimit(forFile: imageLimit),
+        "/api/v1/recommendations/": MultipartForm.bodyLimit(forFile: documentLimit),
     ]
 
     /// A file as checked and cleaned for storage: its real type, and for images the bytes without metadata.

@@ -11,7 +11,9 @@ struct BodyLimitMiddleware: RouterMiddleware {
     var uploads: [String: Int] = [:]
 
     func handle(_ request: Request, context: Context, next: (Request, Context) async throws -> Response) async throws -> Response {
-        let limit = uploads[request.uri.path] ?? limit
+        // A key ending in "/" covers the paths under it (a token or id follows).
+        let path = request.uri.path
+        let limit = uploads[path] ?? uploads.first { $0.key.hasSuffix("/") && path.hasPrefix($0.key) }?.value ?? limit
         if let declared = request.headers[.contentLength], let length = Int(declared), length > limit {
             throw APIError.payloadTooLarge(limit: limit)
         }

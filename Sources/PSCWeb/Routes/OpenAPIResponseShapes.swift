@@ -194,7 +194,7 @@ extension OpenAPIDocument {
             "industry", "directory_listed", "headline", "avatar_url", "enrollment_status", "gpa", "position", "role", "interests",
             "last_active_at", "major", "display_name", "id", "phone", "state_of_residence", "first_name", "theme", "credit_hours", "skills",
             "employer_visible", "time_zone", "privacy", "is_mentor", "bio", "company", "email", "department", "class_standing",
-            "connection_status", "degree", "first_generation", "location", "weekly_report", "links", "last_name", "graduation_year",
+            "connection_status", "degree", "first_generation", "financial_need", "location", "weekly_report", "links", "last_name", "graduation_year",
             "status", "created_at",
         ],
         "properties": [
@@ -226,7 +226,7 @@ extension OpenAPIDocument {
                 "type": ["object", "null"], "required": ["id", "name"],
                 "properties": ["id": ["type": "integer"], "name": ["type": "string"]],
             ], "class_standing": ["type": ["string", "null"]], "connection_status": ["type": "string"],
-            "degree": ["type": ["string", "null"]], "first_generation": ["type": ["boolean", "null"]],
+            "degree": ["type": ["string", "null"]], "first_generation": ["type": ["boolean", "null"]], "financial_need": ["type": ["boolean", "null"]],
             "location": ["type": ["string", "null"]], "weekly_report": ["type": "boolean"],
             "links": ["type": "object", "properties": ["github": ["type": "string"]]], "last_name": ["type": "string"],
             "graduation_year": ["type": ["integer", "null"]], "status": ["type": "string"], "created_at": ["type": "string"],

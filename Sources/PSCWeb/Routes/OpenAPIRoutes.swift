@@ -186,7 +186,7 @@ enum OpenAPIDocument {
                 "schemas": .object(
                     (schemas.objectValue ?? [:]).merging(observedShapes) { written, _ in written }.merging(notificationShapes) {
                         written, _ in written
-                    }
+                    }.merging(scholarshipShapes) { written, _ in written }
                 ),
                 "securitySchemes": securitySchemes,
             ],

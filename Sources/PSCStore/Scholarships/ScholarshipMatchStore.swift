@@ -1,0 +1,243 @@
+import Foundation
+import GRDB
+import PSCCore
+
+/// A stored match (`scholarship_match_results`) with its scholarship's headline.
+public struct MatchRecord: Sendable {
+    public let scholarshipID: Int64
+    public let title: String
+    public let amountCents: Int64
+    public let deadline: String
+    public let result: MatchResult
+}
+
+/// Keeps `scholarship_match_results` current (20-services §7.6): a student's own profile or general-application
+/// write recomputes their matches inside that write; a scholarship that opens or changes its rules is recomputed for
+/// every student by `match_recompute` jobs, in chunks, telling the newly eligible. No request scans the catalogue
+/// against every student.
+public struct ScholarshipMatchStore: Sendable, NotifyingStore {
+    public let store: Store
+    let keyRing: KeyRing
+    let clock: @Sendable () -> Date
+    /// Students per transaction of a scholarship's recompute, so other writers wait at most one chunk.
+    public static let chunk = 500
+
+    public init(store: Store, keyRing: KeyRing, clock: @escaping @Sendable () -> Date = Date.init) {
+        self.store = store
+        self.keyRing = keyRing
+        self.clock = clock
+    }
+
+    /// Who has matches kept: active students and alumni.
+    static let matchedSQL = "u.status = 'active' AND u.role IN ('student', 'alumni')"
+
+    /// The facts of these users, read in one query (with their general-application answers).
+    func facts(_ userIDs: [Int64], in db: GRDB.Database) throws -> [Int64: StudentFacts] {
+        let rows = try Row.fetchAll(
+            db,
+            sql: """
+                SELECT u.id, u.role, u.major, u.gpa_enc, u.graduation_year, u.class_standing, u.department_id, u.enrollment_status,
+                    u.state_of_residence, u.first_generation, u.financial_need, u.credit_hours, u.interests, g.answers
+                FROM users u LEFT JOIN general_applications g ON g.user_id = u.id
+                WHERE u.id IN (SELECT value FROM json_each(?))
+                """, arguments: [userIDs.jsonList])
+        var result: [Int64: StudentFacts] = [:]
+        for row in rows {
+            let gpa = (row["gpa_enc"] as String?).flatMap { try? keyRing.decrypt($0, column: "users.gpa_enc") }.flatMap(Double.init)
+            result[row["id"]] = StudentFacts(
+                role: row["role"], major: row["major"], gpa: gpa, graduationYear: row["graduation_year"],
+                classStanding: row["class_standing"], departmentID: row["department_id"], enrollmentStatus: row["enrollment_status"],
+                stateOfResidence: row["state_of_residence"], firstGeneration: row["first_generation"],
+                financialNeed: row["financial_need"], creditHours: row["credit_hours"],
+                answers: ScholarshipJSON.answers(row["answers"]), interests: ScholarshipJSON.strings(row["interests"]))
+        }
+        return result
+    }
+
+    /// The open scholarships whose deadline has not passed: what matching is about.
+    func openScholarships(in db: GRDB.Database) throws -> [ScholarshipRecord] {
+        try ScholarshipRecord.fetchAll(
+            db, sql: ScholarshipRecord.selectSQL + " WHERE s.status = 'open' AND s.deadline >= ? ORDER BY s.id",
+            arguments: [ScholarshipCalendar.today(clock())])
+    }
+
+    static func detailsText(_ result: MatchResult) -> String {
+        ScholarshipJSON.text([
+            "rules": result.rules.map {
+                ["group": $0.group, "field": $0.field, "rule": $0.rule, "result": $0.result.rawValue, "detail": $0.detail]
+            },
+            "missing_fields": result.missingFields,
+        ])
+    }
+
+    static func result(status: String, score: Int, details: String) -> MatchResult {
+        let object = ScholarshipJSON.object(details) as? [String: Any] ?? [:]
+        let rules = (object["rules"] as? [[String: String]] ?? []).map {
+            MatchResult.RuleResult(
+                group: $0["group"] ?? "", field: $0["field"] ?? "", rule: $0["rule"] ?? "",
+                result: MatchResult.Outcome(rawValue: $0["result"] ?? "") ?? .missing, detail: $0["detail"] ?? "")
+        }
+        return MatchResult(
+            status: MatchResult.Status(rawValue: status) ?? .ineligible, score: score, rules: rules,
+            missingFields: object["missing_fields"] as? [String] ?? [])
+    }
+
+    func upsert(userID: Int64, scholarshipID: Int64, _ result: MatchResult, stamp: String, in db: GRDB.Database) throws {
+        try db.execute(
+            sql: """
+                INSERT INTO scholarship_match_results (user_id, scholarship_id, status, score, details, computed_at) VALUES (?, ?, ?, ?, ?, ?)
+                ON CONFLICT (user_id, scholarship_id) DO UPDATE SET status = excluded.status, score = excluded.score,
+                    details = excluded.details, computed_at = excluded.computed_at
+                """,
+            arguments: [userID, scholarshipID, result.status.rawValue, result.score, Self.detailsText(result), stamp])
+    }
+
+    /// One student against the open catalogue, inside the caller's write (USR-2, SCH-29). Returns the scholarships
+    /// the student has newly become eligible for.
+    @discardableResult
+    public func recompute(userID: Int64, in db: GRDB.Database) throws -> [Int64] {
+        guard let facts = try facts([userID], in: db)[userID], ["student", "alumni"].contains(facts.role) else {
+            try db.execute(sql: "DELETE FROM scholarship_match_results WHERE user_id = ?", arguments: [userID])
+            return []
+        }
+        let previous = try Dictionary(
+            uniqueKeysWithValues: Row.fetchAll(
+                db, sql: "SELECT scholarship_id, status FROM scholarship_match_results WHERE user_id = ?", arguments: [userID]
+            ).map { ($0["scholarship_id"] as Int64, $0["status"] as String) })
+        let open = try openScholarships(in: db)
+        let stamp = Timestamp.string(from: clock())
+        var newlyEligible: [Int64] = []
+        for scholarship in open {
+            let result = ScholarshipMatcher.match(scholarship.eligibility, tags: scholarship.tags, facts: facts)
+            try upsert(userID: userID, scholarshipID: scholarship.id, result, stamp: stamp, in: db)
+            if result.status == .eligible && previous[scholarship.id] != "eligible" { newlyEligible.append(scholarship.id) }
+        }
+        let openIDs = Set(open.map(\.id))
+        let stale = previous.keys.filter { !openIDs.contains($0) }
+        if !stale.isEmpty {
+            try db.execute(
+                sql: "DELETE FROM scholarship_match_results WHERE user_id = ? AND scholarship_id IN (SELECT value FROM json_each(?))",
+                arguments: [userID, stale.jsonList])
+        }
+        return newlyEligible
+    }
+
+    /// The `match_recompute` job for one scholarship: every matched student, `chunk` per transaction, telling the
+    /// newly eligible with `scholarship_matched` (once per person and scholarship). A scholarship that is not open
+    /// loses its matches. Returns how many students were matched.
+    @discardableResult
+    public func recompute(scholarshipID: Int64) throws -> Int {
+        let scholarship = try store.read { db in
+            try ScholarshipRecord.fetchOne(db, sql: ScholarshipRecord.selectSQL + " WHERE s.id = ?", arguments: [scholarshipID])
+        }
+        guard let scholarship, scholarship.isActive(at: clock()) else {
+            try store.write { db in
+                try db.execute(sql: "DELETE FROM scholarship_match_results WHERE scholarship_id = ?", arguments: [scholarshipID])
+            }
+            return 0
+        }
+        var after: Int64 = 0
+        var matched = 0
+        while true {
+            let done: Int = try store.write { db in
+                let ids = try Int64.fetchAll(
+                    db, sql: "SELECT u.id FROM users u WHERE u.id > ? AND \(Self.matchedSQL) ORDER BY u.id LIMIT ?",
+                    arguments: [after, Self.chunk])
+                guard let last = ids.last else { return 0 }
+                after = last
+                let facts = try facts(ids, in: db)
+                let previous = try Dictionary(
+                    uniqueKeysWithValues: Row.fetchAll(
+                        db,
+                        sql: """
+                            SELECT user_id, status FROM scholarship_match_results
+                            WHERE scholarship_id = ? AND user_id IN (SELECT value FROM json_each(?))
+                            """, arguments: [scholarshipID, ids.jsonList]
+                    ).map { ($0["user_id"] as Int64, $0["status"] as String) })
+                let stamp = Timestamp.string(from: clock())
+                var newlyEligible: [Int64] = []
+                for id in ids {
+                    guard let student = facts[id] else { continue }
+                    let result = ScholarshipMatcher.match(scholarship.eligibility, tags: scholarship.tags, facts: student)
+                    try upsert(userID: id, scholarshipID: scholarshipID, result, stamp: stamp, in: db)
+                    if result.status == .eligible && previous[id] != "eligible" { newlyEligible.append(id) }
+                }
+                if !newlyEligible.isEmpty {
+                    try hub.notify(
+                        newlyEligible,
+                        Notice(
+                            .scholarshipMatched, title: "A scholarship you qualify for",
+                            message: "You meet every rule of “\(scholarship.title)”. It closes \(scholarship.deadline).",
+                            link: "/scholarships/\(scholarshipID)", data: ["scholarship_id": String(scholarshipID)],
+                            dedupeKey: "matched:\(scholarshipID)"), in: db)
+                }
+                return ids.count
+            }
+            matched += done
+            if done < Self.chunk { break }
+        }
+        return matched
+    }
+
+    /// One student's stored match for a scholarship, or a fresh one for people whose matches are not kept.
+    public func match(userID: Int64, scholarshipID: Int64) throws -> MatchResult? {
+        try store.read { db in
+            if let row = try Row.fetchOne(
+                db, sql: "SELECT status, score, details FROM scholarship_match_results WHERE user_id = ? AND scholarship_id = ?",
+                arguments: [userID, scholarshipID])
+            {
+                return Self.result(status: row["status"], score: row["score"], details: row["details"])
+            }
+            guard let scholarship = try ScholarshipRecord.fetchOne(db, sql: ScholarshipRecord.selectSQL + " WHERE s.id = ?", arguments: [scholarshipID]),
+                let facts = try facts([userID], in: db)[userID]
+            else { return nil }
+            return ScholarshipMatcher.match(scholarship.eligibility, tags: scholarship.tags, facts: facts)
+        }
+    }
+
+    /// SCH-6: the student's matches, best first (eligible > needs_info > ineligible, then score, then deadline).
+    public func matches(userID: Int64, statuses: [String], limit: Int, offset: Int) throws -> [MatchRecord] {
+        try store.read { db in
+            try Row.fetchAll(
+                db,
+                sql: """
+                    SELECT m.scholarship_id, m.status, m.score, m.details, s.title, s.amount_cents, s.deadline
+                    FROM scholarship_match_results m JOIN scholarships s ON s.id = m.scholarship_id
+                    WHERE m.user_id = ? AND m.status IN (SELECT value FROM json_each(?)) AND s.status = 'open' AND s.deadline >= ?
+                    ORDER BY CASE m.status WHEN 'eligible' THEN 0 WHEN 'needs_info' THEN 1 ELSE 2 END, m.score DESC, s.deadline, s.id
+                    LIMIT ? OFFSET ?
+                    """,
+                arguments: [userID, ScholarshipJSON.text(statuses), ScholarshipCalendar.today(clock()), limit, offset]
+            ).map {
+                MatchRecord(
+                    scholarshipID: $0["scholarship_id"], title: $0["title"], amountCents: $0["amount_cents"], deadline: $0["deadline"],
+                    result: Self.result(status: $0["status"], score: $0["score"], details: $0["details"]))
+            }
+        }
+    }
+
+    /// The statuses of the viewer's matches for these scholarships (the browse page's badges).
+    public func statuses(userID: Int64, scholarshipIDs: [Int64]) throws -> [Int64: (status: String, score: Int)] {
+        try store.read { db in
+            var result: [Int64: (String, Int)] = [:]
+            for row in try Row.fetchAll(
+                db,
+                sql: """
+                    SELECT scholarship_id, status, score FROM scholarship_match_results
+                    WHERE user_id = ? AND scholarship_id IN (SELECT value FROM json_each(?))
+                    """, arguments: [userID, scholarshipIDs.jsonList])
+            {
+                result[row["scholarship_id"]] = (row["status"], row["score"])
+            }
+            return result
+        }
+    }
+
+    /// One student against the whole open catalogue without storing anything (the matching benchmark's unit).
+    public func evaluate(userID: Int64) throws -> [(Int64, MatchResult)] {
+        try store.read { db in
+            guard let facts = try facts([userID], in: db)[userID] else { return [] }
+            return try openScholarships(in: db).map { ($0.id, ScholarshipMatcher.match($0.eligibility, tags: $0.tags, facts: facts)) }
+        }
+    }
+}
