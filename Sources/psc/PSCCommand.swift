@@ -91,9 +91,11 @@ struct Serve: AsyncParsableCommand {
                 var plan = CampusSeeder.Plan.demo
                 plan.alsoConnect = accounts.map(\.email)
                 let made = try CampusSeeder(store: platform.store).seed(plan)
+                let awards = try ScholarshipSeeder(store: platform.store, keyRing: platform.keyRing).seed(.demo)
                 print(
                     "demo campus: \(made.users) people, \(made.posts) posts, \(made.events) events, \(made.jobs) jobs, "
-                        + "\(made.connections) connections (invented people; nobody can sign in as them)")
+                        + "\(made.connections) connections, \(awards.scholarships) scholarships with \(awards.applications) applications "
+                        + "(invented people; nobody can sign in as them)")
             }
             fflush(nil)  // flushes stdout: the lines must reach a log file before requests do
         }

@@ -12,8 +12,10 @@ public enum DemoAccounts {
         public let password: String
     }
 
+    public static let studentEmail = "demo.student@gus.pittstate.edu"
+
     static let people: [(Role, String, String, String)] = [
-        (.student, "demo.student@gus.pittstate.edu", "Sam", "Student"),
+        (.student, studentEmail, "Sam", "Student"),
         (.alumni, "demo.alumni@pittstate.edu", "Alex", "Alumni"),
         (.faculty, "demo.faculty@pittstate.edu", "Fran", "Faculty"),
         (.staff, "demo.staff@pittstate.edu", "Stacy", "Staff"),

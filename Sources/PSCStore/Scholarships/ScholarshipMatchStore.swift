@@ -61,13 +61,19 @@ public struct ScholarshipMatchStore: Sendable, NotifyingStore {
             arguments: [ScholarshipCalendar.today(clock())])
     }
 
+    /// The explanation as stored; written with the canonical JSON writer, which costs a fraction of
+    /// JSONSerialization's time here (a catalogue recompute writes one per student and scholarship).
     static func detailsText(_ result: MatchResult) -> String {
-        ScholarshipJSON.text([
-            "rules": result.rules.map {
-                ["group": $0.group, "field": $0.field, "rule": $0.rule, "result": $0.result.rawValue, "detail": $0.detail]
-            },
-            "missing_fields": result.missingFields,
-        ])
+        JSONValue.object([
+            "rules": .array(
+                result.rules.map {
+                    .object([
+                        "group": .string($0.group), "field": .string($0.field), "rule": .string($0.rule),
+                        "result": .string($0.result.rawValue), "detail": .string($0.detail),
+                    ])
+                }),
+            "missing_fields": .array(result.missingFields.map(JSONValue.string)),
+        ]).canonicalText
     }
 
     static func result(status: String, score: Int, details: String) -> MatchResult {
@@ -83,13 +89,14 @@ public struct ScholarshipMatchStore: Sendable, NotifyingStore {
     }
 
     func upsert(userID: Int64, scholarshipID: Int64, _ result: MatchResult, stamp: String, in db: GRDB.Database) throws {
-        try db.execute(
+        // Cached: a catalogue recompute runs this once per student and scholarship.
+        try db.cachedStatement(
             sql: """
                 INSERT INTO scholarship_match_results (user_id, scholarship_id, status, score, details, computed_at) VALUES (?, ?, ?, ?, ?, ?)
                 ON CONFLICT (user_id, scholarship_id) DO UPDATE SET status = excluded.status, score = excluded.score,
                     details = excluded.details, computed_at = excluded.computed_at
-                """,
-            arguments: [userID, scholarshipID, result.status.rawValue, result.score, Self.detailsText(result), stamp])
+                """
+        ).execute(arguments: [userID, scholarshipID, result.status.rawValue, result.score, Self.detailsText(result), stamp])
     }
 
     /// One student against the open catalogue, inside the caller's write (USR-2, SCH-29). Returns the scholarships
@@ -123,10 +130,10 @@ public struct ScholarshipMatchStore: Sendable, NotifyingStore {
     }
 
     /// The `match_recompute` job for one scholarship: every matched student, `chunk` per transaction, telling the
-    /// newly eligible with `scholarship_matched` (once per person and scholarship). A scholarship that is not open
-    /// loses its matches. Returns how many students were matched.
+    /// newly eligible with `scholarship_matched` (once per person and scholarship; `notify` false for generated data).
+    /// A scholarship that is not open loses its matches. Returns how many students were matched.
     @discardableResult
-    public func recompute(scholarshipID: Int64) throws -> Int {
+    public func recompute(scholarshipID: Int64, notify: Bool = true) throws -> Int {
         let scholarship = try store.read { db in
             try ScholarshipRecord.fetchOne(db, sql: ScholarshipRecord.selectSQL + " WHERE s.id = ?", arguments: [scholarshipID])
         }
@@ -162,7 +169,7 @@ public struct ScholarshipMatchStore: Sendable, NotifyingStore {
                     try upsert(userID: id, scholarshipID: scholarshipID, result, stamp: stamp, in: db)
                     if result.status == .eligible && previous[id] != "eligible" { newlyEligible.append(id) }
                 }
-                if !newlyEligible.isEmpty {
+                if notify && !newlyEligible.isEmpty {
                     try hub.notify(
                         newlyEligible,
                         Notice(
@@ -179,6 +186,37 @@ public struct ScholarshipMatchStore: Sendable, NotifyingStore {
         return matched
     }
 
+    /// Every matched student against the whole open catalogue, `chunk` students per transaction, telling nobody: a
+    /// new catalogue (generated data, an import). Each student's facts are read and opened once. Returns the rows kept.
+    @discardableResult
+    public func recomputeEveryone() throws -> Int {
+        var after: Int64 = 0
+        var rows = 0
+        while true {
+            let done: Int = try store.write { db in
+                let ids = try Int64.fetchAll(
+                    db, sql: "SELECT u.id FROM users u WHERE u.id > ? AND \(Self.matchedSQL) ORDER BY u.id LIMIT ?",
+                    arguments: [after, Self.chunk])
+                guard let last = ids.last else { return 0 }
+                after = last
+                let facts = try facts(ids, in: db)
+                let open = try openScholarships(in: db)
+                let stamp = Timestamp.string(from: clock())
+                for id in ids {
+                    guard let student = facts[id] else { continue }
+                    for scholarship in open {
+                        let result = ScholarshipMatcher.match(scholarship.eligibility, tags: scholarship.tags, facts: student)
+                        try upsert(userID: id, scholarshipID: scholarship.id, result, stamp: stamp, in: db)
+                        rows += 1
+                    }
+                }
+                return ids.count
+            }
+            if done < Self.chunk { break }
+        }
+        return rows
+    }
+
     /// One student's stored match for a scholarship, or a fresh one for people whose matches are not kept.
     public func match(userID: Int64, scholarshipID: Int64) throws -> MatchResult? {
         try store.read { db in
@@ -188,7 +226,9 @@ public struct ScholarshipMatchStore: Sendable, NotifyingStore {
             {
                 return Self.result(status: row["status"], score: row["score"], details: row["details"])
             }
-            guard let scholarship = try ScholarshipRecord.fetchOne(db, sql: ScholarshipRecord.selectSQL + " WHERE s.id = ?", arguments: [scholarshipID]),
+            guard
+                let scholarship = try ScholarshipRecord.fetchOne(
+                    db, sql: ScholarshipRecord.selectSQL + " WHERE s.id = ?", arguments: [scholarshipID]),
                 let facts = try facts([userID], in: db)[userID]
             else { return nil }
             return ScholarshipMatcher.match(scholarship.eligibility, tags: scholarship.tags, facts: facts)
