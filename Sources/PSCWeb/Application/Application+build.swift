@@ -84,6 +84,9 @@ public func buildRouter(platform: Platform, accessLog: AccessLogSink, catalog: R
         ScholarshipRoutes(scholarships: p.scholarships, profiles: p.profiles, clock: Date.init),
         ScholarshipApplicationRoutes(scholarships: p.scholarships, profiles: p.profiles, clock: Date.init),
         ScholarshipReviewRoutes(scholarships: p.scholarships, profiles: p.profiles),
+        ScholarshipPageRoutes(
+            scholarships: p.scholarships, departments: p.departments, jobApplications: p.jobApplications, configuration: p.configuration,
+            pages: pages, clock: Date.init),
         CommunityPageRoutes(
             departments: p.departments, profiles: p.profiles, posts: p.posts, events: p.events, securityRecords: p.securityRecords,
             postViews: postViews, eventViews: eventViews, connectionViews: connectionViews, directoryViews: directoryViews,

@@ -120,6 +120,17 @@ struct CommunityPageRoutes: FeatureRoutes {
             let departments = try await departments.names().map { department -> [String: Any] in
                 ["id": Int(department.id), "name": department.name, "selected": Int(department.id) == chosenDepartment]
             }
+            // The facts scholarship rules read (USR-2): each a choice that can also be "not on file".
+            func options(_ field: String, _ values: [(String, String)]) -> [[String: Any]] {
+                let current = (own[field] as? Bool).map { $0 ? "true" : "false" } ?? own[field] as? String
+                return values.map { ["value": $0.0, "label": $0.1, "selected": $0.0 == current] }
+            }
+            let yesNo = [("true", "Yes"), ("false", "No")]
+            shown["standingOptions"] = options("class_standing", ClassStanding.order.map { ($0, $0.capitalized) })
+            shown["enrollmentOptions"] = options("enrollment_status", [("full_time", "Full time"), ("part_time", "Part time")])
+            shown["firstGenerationOptions"] = options("first_generation", yesNo)
+            shown["financialNeedOptions"] = options("financial_need", yesNo)
+            shown["isStudent"] = identity.user.role == .student || identity.user.role == .alumni
             return HTMLResponse.make(
                 pages.render(
                     "settings-profile",

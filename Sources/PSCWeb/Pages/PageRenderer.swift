@@ -1,6 +1,7 @@
 import Foundation
 import Hummingbird
 import Mustache
+import PSCCore
 import PSCStore
 
 /// Renders the Mustache pages compiled into the binary inside the shared layout (50-ui §1).
@@ -39,6 +40,12 @@ public struct PageRenderer: Sendable {
             context["viewerName"] = identity.user.firstName
             // Employers reach the directory only with the résumé database benefit, which arrives with subscriptions.
             context["showDirectory"] = identity.user.role != .employer
+            // The Manage panel lists only what the visitor's permissions open (50-ui §1.2).
+            let manages = ScholarshipPolicy.managesAny(identity.actor)
+            let reviews = identity.has(.reviewScholarships)
+            context["manageScholarships"] = manages
+            context["reviewsScholarships"] = reviews
+            context["hasManage"] = manages || reviews
             // Two indexed counts; a page that cannot read them still draws, without the numbers.
             if let counts = unreadCounts?(identity.user.id) {
                 // Zero is drawn as no badge at all.
@@ -55,7 +62,7 @@ public struct PageRenderer: Sendable {
         context["assets"] = [
             "css": assets.urls["site.css"] ?? "", "js": assets.urls["theme.js"] ?? "", "gus": assets.urls["gus.svg"] ?? "",
             "accountJS": assets.urls["account.js"] ?? "", "searchJS": assets.urls["search.js"] ?? "",
-            "liveJS": assets.urls["live.js"] ?? "",
+            "liveJS": assets.urls["live.js"] ?? "", "scholarshipsJS": assets.urls["scholarships.js"] ?? "",
         ]
         if context["query"] == nil { context["query"] = "" }
         let prepared = PageValues.prepare(context) as? [String: Any] ?? context

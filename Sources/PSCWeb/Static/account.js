@@ -105,12 +105,13 @@
         }
       } else if (input.type === "radio") {
         if (input.checked) { body[input.name] = input.value; }
-      } else if (input.value === "" && input.tagName === "SELECT" && input.dataset.type === "integer") {
-        body[input.name] = null;  // "No department" clears the field
+      } else if (input.value === "" && input.tagName === "SELECT" && (input.dataset.type === "integer" || input.dataset.type === "boolean")) {
+        body[input.name] = null;  // "No department", "Not on file" clear the field
       } else if (input.value !== "") {
         var value = input.value;
         if (input.dataset.type === "integer") { value = parseInt(input.value, 10); }
         if (input.dataset.type === "number") { value = Number(input.value); }
+        if (input.dataset.type === "boolean") { value = input.value === "true"; }
         // "1,250.50" dollars → 125050 cents; a datetime-local value is the browser's own time, sent as UTC.
         if (input.dataset.type === "cents") { value = Math.round(Number(input.value.replace(/[$,\s]/g, "")) * 100); }
         if (input.dataset.type === "datetime") {
