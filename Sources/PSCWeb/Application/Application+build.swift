@@ -87,6 +87,8 @@ public func buildRouter(platform: Platform, accessLog: AccessLogSink, catalog: R
         ScholarshipPageRoutes(
             scholarships: p.scholarships, departments: p.departments, jobApplications: p.jobApplications, configuration: p.configuration,
             pages: pages, clock: Date.init),
+        ScholarshipManagePageRoutes(
+            scholarships: p.scholarships, profiles: p.profiles, departments: p.departments, pages: pages, clock: Date.init),
         CommunityPageRoutes(
             departments: p.departments, profiles: p.profiles, posts: p.posts, events: p.events, securityRecords: p.securityRecords,
             postViews: postViews, eventViews: eventViews, connectionViews: connectionViews, directoryViews: directoryViews,

@@ -112,11 +112,17 @@
         if (input.dataset.type === "integer") { value = parseInt(input.value, 10); }
         if (input.dataset.type === "number") { value = Number(input.value); }
         if (input.dataset.type === "boolean") { value = input.value === "true"; }
+        // Rules, prompts and other structured fields edited as JSON text (an unreadable one goes as text and the
+        // server names the field).
+        if (input.dataset.type === "json") { try { value = JSON.parse(input.value); } catch (ignored) { value = input.value; } }
         // "1,250.50" dollars → 125050 cents; a datetime-local value is the browser's own time, sent as UTC.
         if (input.dataset.type === "cents") { value = Math.round(Number(input.value.replace(/[$,\s]/g, "")) * 100); }
         if (input.dataset.type === "datetime") {
           var when = new Date(input.value);
           value = isNaN(when.getTime()) ? input.value : when.toISOString();
+        }
+        if (input.dataset.type === "idlist") {
+          value = input.value.split(",").map(function (item) { return parseInt(item.trim(), 10); }).filter(function (item) { return !isNaN(item); });
         }
         if (input.dataset.type === "list") {
           value = input.value.split(",").map(function (item) { return item.trim(); }).filter(function (item) { return item; });
@@ -175,6 +181,16 @@
     confirmed: function (data) { showCodes(data.recovery_codes || []); loadSecurity(); },
     codes: function (data, form) { form.reset(); showCodes(data.recovery_codes || []); },
     reload: function () { location.reload(); },
+    // Shows a summary the API answered (a rollover's counts) in the form's result region.
+    summary: function (data, form) {
+      var out = form.querySelector("[data-result]");
+      if (!out) { return; }
+      out.textContent = Object.keys(data).map(function (key) {
+        var value = data[key];
+        return key.replace(/_/g, " ") + ": " + (Array.isArray(value) ? value.length : value);
+      }).join(" · ");
+      out.hidden = false;
+    },
     created: function (data, form) { location.assign(form.dataset.created + data.id); },
     saved: function (data, form) {
       var note = form.querySelector("[data-saved]");
