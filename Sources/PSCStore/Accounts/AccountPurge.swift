@@ -120,6 +120,13 @@ public struct AccountPurge: Sendable {
             // Applications (their résumés are theirs), then every file they uploaded.
             try db.execute(sql: "DELETE FROM job_applications WHERE user_id = ?", arguments: [userID])
             outcome.applications = db.changesCount
+            // Scholarship applications go with their essays, letters and reviews; so do the essay library, the
+            // general application, matches, and places on committees and donor lists.
+            try db.execute(sql: "DELETE FROM scholarship_applications WHERE user_id = ?", arguments: [userID])
+            outcome.applications += db.changesCount
+            for table in ["essays", "general_applications", "scholarship_match_results", "scholarship_reviewers", "scholarship_donors"] {
+                try db.execute(sql: "DELETE FROM \(table) WHERE user_id = ?", arguments: [userID])
+            }
             try db.execute(sql: "UPDATE users SET avatar_upload_id = NULL WHERE id = ?", arguments: [userID])
             try db.execute(sql: "DELETE FROM uploads WHERE owner_id = ?", arguments: [userID])
             outcome.uploads = db.changesCount

@@ -9,9 +9,9 @@ public struct SearchStore: Sendable {
 
     public init(store: Store) { self.store = store }
 
-    public static let types = ["users", "posts", "events", "jobs", "departments"]
+    public static let types = ["users", "posts", "events", "jobs", "scholarships", "departments"]
     /// What SRC-2 suggests: things with titles.
-    public static let suggestionTypes = ["users", "events", "jobs", "departments"]
+    public static let suggestionTypes = ["users", "events", "jobs", "scholarships", "departments"]
 
     public struct Hit: Sendable {
         public let type: String
@@ -59,7 +59,7 @@ public struct SearchStore: Sendable {
     }
 
     /// The type code each row's rowid carries (rowid = code × 2^40 + object id; schema 0018).
-    public static let codes: [String: Int64] = ["users": 1, "posts": 2, "events": 3, "jobs": 4, "departments": 5]
+    public static let codes: [String: Int64] = ["users": 1, "posts": 2, "events": 3, "jobs": 4, "departments": 5, "scholarships": 6]
     static let span: Int64 = 1 << 40
 
     /// The first rowid of a type's range; an object's rowid is this plus its id.
@@ -93,6 +93,9 @@ public struct SearchStore: Sendable {
             guard viewer != nil else { return [] }
             sql =
                 "SELECT j.id FROM job_postings j WHERE j.id IN (\(list)) AND j.status = 'active' AND j.expires_at > '\(Timestamp.string(from: Date()))'"
+        case "scholarships":
+            // Drafts and archived ones are their managers' alone; the public catalogue is open and closed ones.
+            sql = "SELECT s.id FROM scholarships s WHERE s.id IN (\(list)) AND s.status IN ('open', 'closed')"
         case "users":
             guard let viewer else { return [] }
             sql = "SELECT u.id FROM users u WHERE u.id IN (\(list)) AND \(ProfileStore.listedSQL(viewer: viewer))"

@@ -50,7 +50,7 @@ public func buildRouter(platform: Platform, accessLog: AccessLogSink, catalog: R
     let routes: [any FeatureRoutes] = [
         MonitoringRoutes(health: p.health, metrics: p.metrics, store: p.store, allowFrom: p.configuration.metricsAllowFrom, jobs: p.jobs),
         DepartmentRoutes(departments: p.departments, pages: pages, cache: p.cache),
-        HomeRoutes(departments: p.departments, pages: pages),
+        HomeRoutes(departments: p.departments, scholarships: p.scholarships.catalogue, pages: pages),
         InfoPageRoutes(pages: pages),
         AuthRoutes(configuration: p.configuration, hub: p.communication.hub, accounts: p.accounts, sessions: p.sessions, signIn: p.signIn),
         TwoFactorRoutes(sessions: p.sessions, twoFactor: p.twoFactor),

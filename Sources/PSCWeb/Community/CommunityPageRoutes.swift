@@ -197,7 +197,7 @@ struct CommunityPageRoutes: FeatureRoutes {
             let requested = request.uri.formQuery.get("type").map { String($0) }
             let type = requested.flatMap { SearchStore.types.contains($0) ? $0 : nil }
             let offset = (try? OffsetCursor.offset(request.uri.formQuery.get("cursor").map { String($0) })) ?? 0
-            let labels = ["users": "People", "posts": "Posts", "events": "Events", "jobs": "Jobs", "departments": "Departments"]
+            let labels = ["users": "People", "posts": "Posts", "events": "Events", "jobs": "Jobs", "scholarships": "Scholarships", "departments": "Departments"]
             var groups: [[String: Any]] = []
             var total = 0
             var nextLink: String?

@@ -45,6 +45,7 @@ struct SearchViews {
         case "events": "/events/\(id)"
         case "jobs": "/jobs/\(id)"
         case "posts": "/posts/\(id)"
+        case "scholarships": "/scholarships/\(id)"
         default: "/departments/\(id)"
         }
     }
@@ -59,6 +60,7 @@ struct SearchViews {
         case "posts": url = "/api/v1/posts/\(hit.id)"
         case "events": url = "/api/v1/events/\(hit.id)"
         case "jobs": url = "/api/v1/jobs/\(hit.id)"
+        case "scholarships": url = "/api/v1/scholarships/\(hit.id)"
         default: url = "/departments/\(hit.id)"
         }
         let title = hit.title.isEmpty ? String(hit.snippet.filter { $0 != "\u{2}" && $0 != "\u{3}" }.prefix(80)) : hit.title

@@ -1,12 +1,14 @@
 import Foundation
 import HTTPTypes
 import Hummingbird
+import PSCCore
 import NIOCore
 import PSCStore
 
 /// The home page, the theme switch and the static assets.
 struct HomeRoutes: FeatureRoutes {
     let departments: DepartmentStore
+    let scholarships: ScholarshipStore
     let pages: PageRenderer
 
     func register(with router: Router<AppRequestContext>, catalog: RouteCatalog) {
@@ -18,8 +20,19 @@ struct HomeRoutes: FeatureRoutes {
             if let identity = context.identity, identity.session != nil, identity.user.status == .active {
                 return HTMLResponse.redirect(to: "/feed")
             }
+            // The five soonest open scholarships (50-ui §2).
+            var listing = ScholarshipStore.Listing()
+            listing.limit = 5
+            let chosen = listing
+            let soonest = try await Offload.run { [scholarships] in try scholarships.list(chosen) }
+            let now = Date()
             return HTMLResponse.make(
-                pages.render("home", ["colleges": try await colleges()], request: request, identity: context.identity))
+                pages.render(
+                    "home",
+                    [
+                        "colleges": try await colleges(),
+                        "scholarships": soonest.map { ScholarshipPageViews.card($0, match: nil, now: now) }, "hasScholarships": !soonest.isEmpty,
+                    ], request: request, identity: context.identity))
         }
         catalog.add(
             RouteSpec(

@@ -338,7 +338,7 @@ extension OpenAPIDocument {
     ]
     static let revoked: JSONValue = ["type": "object", "required": ["revoked"], "properties": ["revoked": ["type": "integer"]]]
     static var searchResults: JSONValue {
-        let kinds = ["users", "posts", "events", "jobs", "departments"]
+        let kinds = ["users", "posts", "events", "jobs", "scholarships", "departments"]
         let hits: JSONValue = ["type": "array", "items": ["$ref": "#/components/schemas/SearchHit"]]
         return [
             "type": "object", "required": ["next_cursor", "query", "counts", "results"],
