@@ -42,7 +42,8 @@ def kind_of(path):
 
 
 def visible_text(page):
-    page = re.sub(r"(?is)<(script|style|template)\b.*?</\1>", " ", page)
+    # Code shown as code (JSON being edited, field names in <code>) is meant to be read as code.
+    page = re.sub(r"(?is)<(script|style|template|textarea|code)\b.*?</\1>", " ", page)
     page = re.sub(r"(?is)<[^>]+\bhidden\b[^>]*>.*?</[^>]+>", " ", page)
     return html.unescape(re.sub(r"(?s)<[^>]+>", " ", page))
 

@@ -200,13 +200,16 @@ public enum ScholarshipMatcher {
         case "state_of_residence": "add your state of residence"
         case "first_generation": "say whether you are a first-generation student"
         case "financial_need": "say whether you have financial need on file"
-        case let answer where answer.hasPrefix("answer:"): "answer “\(answer.dropFirst(7))” in your general application"
+        case let answer where answer.hasPrefix("answer:"): "answer “\(words(ofKey: answer))” in your general application"
         default: "add your \(label(field).lowercased())"
         }
     }
 
+    /// An answer key as people read it: `answer:home_county` → "home county".
+    static func words(ofKey field: String) -> String { field.dropFirst("answer:".count).replacingOccurrences(of: "_", with: " ") }
+
     public static func label(_ field: String) -> String {
-        if field.hasPrefix("answer:") { return "Answer “\(field.dropFirst(7))”" }
+        if field.hasPrefix("answer:") { return "Answer to “\(words(ofKey: field))”" }
         return labels[field] ?? field
     }
 

@@ -32,7 +32,8 @@ public struct DeadlineReminders: Sendable, NotifyingStore {
                         """, arguments: [date])
             }
             for scholarship in due {
-                told += try remind(scholarshipID: scholarship["id"], title: scholarship["title"], days: days)
+                told += try remind(
+                    scholarshipID: try scholarship.decode(forColumn: "id"), title: try scholarship.decode(forColumn: "title"), days: days)
             }
         }
         return (told, try remindPostings())
@@ -55,17 +56,19 @@ public struct DeadlineReminders: Sendable, NotifyingStore {
                     """, arguments: [scholarshipID])
             let when = days == 1 ? "tomorrow" : "in \(days) days"
             for row in rows {
-                let userID: Int64 = row["id"]
+                let userID: Int64 = try row.decode(forColumn: "id")
                 let message: String
                 var link = "/scholarships/\(scholarshipID)"
-                if let applicationID = row["application_id"] as Int64?,
+                if let applicationID = try row.decode(forColumn: "application_id") as Int64?,
                     let application = try ScholarshipApplicationStore.application(id: applicationID, in: db)
                 {
                     let checklist = application.checklist
                     message = "Finish your application: \(checklist.doneCount) of \(checklist.items.count) items done. It closes \(when)."
                     link = "/applications/\(applicationID)"
-                } else if row["match_status"] as String? == "needs_info" {
-                    let missing = ScholarshipMatchStore.result(status: "needs_info", score: 0, details: row["details"] ?? "{}").missingFields
+                } else if try row.decode(forColumn: "match_status") as String? == "needs_info" {
+                    let missing = ScholarshipMatchStore.result(
+                        status: "needs_info", score: 0, details: try row.decode(forColumn: "details") ?? "{}"
+                    ).missingFields
                     let hints = missing.map(ScholarshipMatcher.hint).joined(separator: "; ")
                     message = "You may be eligible if you \(hints). It closes \(when)."
                 } else {

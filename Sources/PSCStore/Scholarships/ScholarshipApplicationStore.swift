@@ -77,12 +77,17 @@ public struct ScholarshipApplicationStore: Sendable, NotifyingStore {
     static func application(id: Int64, in db: GRDB.Database) throws -> ScholarshipApplicationRecord? {
         guard let row = try Row.fetchOne(db, sql: "SELECT * FROM scholarship_applications WHERE id = ?", arguments: [id]),
             let scholarship = try ScholarshipRecord.fetchOne(
-                db, sql: ScholarshipRecord.selectSQL + " WHERE s.id = ?", arguments: [row["scholarship_id"] as Int64])
+                db, sql: ScholarshipRecord.selectSQL + " WHERE s.id = ?", arguments: [try row.decode(forColumn: "scholarship_id") as Int64])
         else { return nil }
         let essays = try Row.fetchAll(
-            db, sql: "SELECT prompt_index, text, word_count, updated_at FROM application_essays WHERE application_id = ? ORDER BY prompt_index",
+            db,
+            sql: "SELECT prompt_index, text, word_count, updated_at FROM application_essays WHERE application_id = ? ORDER BY prompt_index",
             arguments: [id]
-        ).map { ScholarshipApplicationRecord.Essay(index: $0["prompt_index"], text: $0["text"], wordCount: $0["word_count"], updatedAt: $0["updated_at"]) }
+        ).map {
+            ScholarshipApplicationRecord.Essay(
+                index: try $0.decode(forColumn: "prompt_index"), text: try $0.decode(forColumn: "text"),
+                wordCount: try $0.decode(forColumn: "word_count"), updatedAt: try $0.decode(forColumn: "updated_at"))
+        }
         let letters = try Row.fetchAll(
             db,
             sql: """
@@ -91,16 +96,22 @@ public struct ScholarshipApplicationStore: Sendable, NotifyingStore {
                 """, arguments: [id]
         ).map {
             ScholarshipApplicationRecord.Recommendation(
-                id: $0["id"], recommenderName: $0["recommender_name"], status: $0["status"], uploadID: $0["upload_id"],
-                receivedAt: $0["received_at"])
+                id: try $0.decode(forColumn: "id"), recommenderName: try $0.decode(forColumn: "recommender_name"),
+                status: try $0.decode(forColumn: "status"), uploadID: try $0.decode(forColumn: "upload_id"),
+                receivedAt: try $0.decode(forColumn: "received_at"))
         }
         return ScholarshipApplicationRecord(
-            id: id, scholarship: scholarship, userID: row["user_id"], cycle: row["cycle"], status: row["status"],
-            answers: ScholarshipJSON.answers(row["answers"]), transcriptUploadID: row["transcript_upload_id"],
-            progressPercentage: row["progress_percentage"], submittedAt: row["submitted_at"], decisionMessage: row["decision_message"],
-            awardedAmountCents: row["awarded_amount_cents"], decidedAt: row["decided_at"], awardAccepted: row["award_accepted"],
-            shareWithDonor: row["share_with_donor"], thankYouUploadID: row["thank_you_upload_id"], createdAt: row["created_at"],
-            updatedAt: row["updated_at"], essays: essays, recommendations: letters)
+            id: id, scholarship: scholarship, userID: try row.decode(forColumn: "user_id"), cycle: try row.decode(forColumn: "cycle"),
+            status: try row.decode(forColumn: "status"),
+            answers: ScholarshipJSON.answers(try row.decode(forColumn: "answers")),
+            transcriptUploadID: try row.decode(forColumn: "transcript_upload_id"),
+            progressPercentage: try row.decode(forColumn: "progress_percentage"), submittedAt: try row.decode(forColumn: "submitted_at"),
+            decisionMessage: try row.decode(forColumn: "decision_message"),
+            awardedAmountCents: try row.decode(forColumn: "awarded_amount_cents"), decidedAt: try row.decode(forColumn: "decided_at"),
+            awardAccepted: try row.decode(forColumn: "award_accepted"),
+            shareWithDonor: try row.decode(forColumn: "share_with_donor"),
+            thankYouUploadID: try row.decode(forColumn: "thank_you_upload_id"), createdAt: try row.decode(forColumn: "created_at"),
+            updatedAt: try row.decode(forColumn: "updated_at"), essays: essays, recommendations: letters)
     }
 
     func application(id: Int64, in db: GRDB.Database) throws -> ScholarshipApplicationRecord? { try Self.application(id: id, in: db) }
@@ -115,7 +126,8 @@ public struct ScholarshipApplicationStore: Sendable, NotifyingStore {
 
     static func refreshProgress(scholarshipID: Int64, in db: GRDB.Database) throws {
         for id in try Int64.fetchAll(
-            db, sql: "SELECT id FROM scholarship_applications WHERE scholarship_id = ? AND status = 'in_progress'", arguments: [scholarshipID])
+            db, sql: "SELECT id FROM scholarship_applications WHERE scholarship_id = ? AND status = 'in_progress'",
+            arguments: [scholarshipID])
         {
             try refreshProgress(applicationID: id, in: db)
         }
@@ -124,7 +136,9 @@ public struct ScholarshipApplicationStore: Sendable, NotifyingStore {
     /// SCH-9: the existing application of this cycle, or a new one with the general application's answers copied.
     public func start(scholarshipID: Int64, userID: Int64) throws -> (id: Int64, created: Bool) {
         try store.write { db in
-            guard let scholarship = try ScholarshipRecord.fetchOne(db, sql: ScholarshipRecord.selectSQL + " WHERE s.id = ?", arguments: [scholarshipID]),
+            guard
+                let scholarship = try ScholarshipRecord.fetchOne(
+                    db, sql: ScholarshipRecord.selectSQL + " WHERE s.id = ?", arguments: [scholarshipID]),
                 scholarship.status != "draft"
             else { throw ScholarshipError.notFound }
             if let id = try Int64.fetchOne(
@@ -253,7 +267,8 @@ public struct ScholarshipApplicationStore: Sendable, NotifyingStore {
                     VALUES (?, ?, ?, ?, ?, ?, 'requested', ?, ?)
                     """,
                 arguments: [
-                    id, name, email, relationship, message, SecureToken.sha256(SecureToken.random()), Timestamp.string(from: expires), stamp,
+                    id, name, email, relationship, message, SecureToken.sha256(SecureToken.random()), Timestamp.string(from: expires),
+                    stamp,
                 ])
             let requestID = db.lastInsertedRowID
             try db.execute(
@@ -295,8 +310,10 @@ public struct ScholarshipApplicationStore: Sendable, NotifyingStore {
             try db.execute(
                 sql: "UPDATE recommendation_requests SET token_hash = ? WHERE id = ?", arguments: [SecureToken.sha256(token), requestID])
             return LetterInvitation(
-                token: token, recommenderName: row["recommender_name"], recommenderEmail: row["recommender_email"],
-                studentName: row["student"], scholarshipTitle: row["title"], deadline: row["deadline"], message: row["message"])
+                token: token, recommenderName: try row.decode(forColumn: "recommender_name"),
+                recommenderEmail: try row.decode(forColumn: "recommender_email"),
+                studentName: try row.decode(forColumn: "student"), scholarshipTitle: try row.decode(forColumn: "title"),
+                deadline: try row.decode(forColumn: "deadline"), message: try row.decode(forColumn: "message"))
         }
     }
 
@@ -338,8 +355,10 @@ public struct ScholarshipApplicationStore: Sendable, NotifyingStore {
                     """, arguments: [SecureToken.sha256(token)]
             ).map {
                 LetterRequest(
-                    id: $0["id"], applicationID: $0["application_id"], applicantID: $0["user_id"], studentName: $0["student"],
-                    scholarshipTitle: $0["title"], deadline: $0["deadline"], status: $0["status"], recommenderName: $0["recommender_name"])
+                    id: try $0.decode(forColumn: "id"), applicationID: try $0.decode(forColumn: "application_id"),
+                    applicantID: try $0.decode(forColumn: "user_id"), studentName: try $0.decode(forColumn: "student"),
+                    scholarshipTitle: try $0.decode(forColumn: "title"), deadline: try $0.decode(forColumn: "deadline"),
+                    status: try $0.decode(forColumn: "status"), recommenderName: try $0.decode(forColumn: "recommender_name"))
             }
         }
     }
@@ -357,9 +376,13 @@ public struct ScholarshipApplicationStore: Sendable, NotifyingStore {
                         WHERE r.token_hash = ? AND r.status <> 'cancelled'
                         """, arguments: [SecureToken.sha256(token)])
             else { throw ScholarshipError.notFound }
-            let (requestID, applicationID, applicant): (Int64, Int64, Int64) = (row["id"], row["application_id"], row["user_id"])
-            guard row["status"] as String == "requested" else { throw ScholarshipError.letterReceived }
-            guard !ScholarshipCalendar.isPast(deadline: row["deadline"], at: clock()) else { throw ScholarshipError.deadlinePassed }
+            let (requestID, applicationID, applicant): (Int64, Int64, Int64) = (
+                try row.decode(forColumn: "id"), try row.decode(forColumn: "application_id"), try row.decode(forColumn: "user_id")
+            )
+            guard try row.decode(forColumn: "status") as String == "requested" else { throw ScholarshipError.letterReceived }
+            guard !ScholarshipCalendar.isPast(deadline: try row.decode(forColumn: "deadline"), at: clock()) else {
+                throw ScholarshipError.deadlinePassed
+            }
             let upload = try uploads.create(
                 ownerID: applicant, kind: "recommendation", contentType: "application/pdf", data: pdf, originalName: originalName,
                 attachedTo: ("recommendation_requests", requestID), in: db)
@@ -374,7 +397,7 @@ public struct ScholarshipApplicationStore: Sendable, NotifyingStore {
                 applicant,
                 Notice(
                     .applicationStatus, title: "A recommendation letter arrived",
-                    message: "A letter for your application to “\(row["title"] as String)” was received.",
+                    message: "A letter for your application to “\(try row.decode(forColumn: "title") as String)” was received.",
                     link: "/applications/\(applicationID)", data: ["application_id": String(applicationID)]), in: db)
         }
     }
@@ -405,7 +428,8 @@ public struct ScholarshipApplicationStore: Sendable, NotifyingStore {
             guard checklist.isComplete else { throw ScholarshipError.incomplete(checklist.unfinished) }
             let stamp = Timestamp.string(from: clock())
             try db.execute(
-                sql: "UPDATE scholarship_applications SET status = 'submitted', submitted_at = ?, updated_at = ?, progress_percentage = 100 WHERE id = ?",
+                sql:
+                    "UPDATE scholarship_applications SET status = 'submitted', submitted_at = ?, updated_at = ?, progress_percentage = 100 WHERE id = ?",
                 arguments: [stamp, stamp, id])
             try hub.notify(
                 owner,
@@ -435,10 +459,14 @@ public struct ScholarshipApplicationStore: Sendable, NotifyingStore {
         -> ScholarshipApplicationRecord
     {
         try store.write { db in
-            guard let application = try Self.application(id: id, in: db), application.userID == owner else { throw ScholarshipError.notFound }
+            guard let application = try Self.application(id: id, in: db), application.userID == owner else {
+                throw ScholarshipError.notFound
+            }
             guard application.status == "awarded" else { throw ScholarshipError.notAwarded }
             if let thankYouUploadID {
-                guard try UploadStore.attach(thankYouUploadID, owner: owner, kind: "document", to: "scholarship_applications.thank_you", id, in: db)
+                guard
+                    try UploadStore.attach(
+                        thankYouUploadID, owner: owner, kind: "document", to: "scholarship_applications.thank_you", id, in: db)
                 else { throw ScholarshipError.badUpload("thank_you_upload_id") }
             }
             try db.execute(
@@ -454,8 +482,12 @@ public struct ScholarshipApplicationStore: Sendable, NotifyingStore {
 
     public func generalApplication(userID: Int64) throws -> (answers: [String: String], updatedAt: String?) {
         try store.read { db in
-            let row = try Row.fetchOne(db, sql: "SELECT answers, updated_at FROM general_applications WHERE user_id = ?", arguments: [userID])
-            return (ScholarshipJSON.answers(row?["answers"]), row?["updated_at"])
+            let row = try Row.fetchOne(
+                db, sql: "SELECT answers, updated_at FROM general_applications WHERE user_id = ?", arguments: [userID])
+            return (
+                ScholarshipJSON.answers(try row?.decode(String.self, forColumn: "answers")),
+                try row?.decode(String.self, forColumn: "updated_at")
+            )
         }
     }
 
@@ -483,10 +515,11 @@ public struct ScholarshipApplicationStore: Sendable, NotifyingStore {
         public let updatedAt: String
     }
 
-    static func libraryEssay(_ row: Row) -> LibraryEssay {
+    static func libraryEssay(_ row: Row) throws -> LibraryEssay {
         LibraryEssay(
-            id: row["id"], title: row["title"], prompt: row["prompt"], content: row["content"], wordCount: row["word_count"],
-            isPublic: row["is_public"], updatedAt: row["updated_at"])
+            id: try row.decode(forColumn: "id"), title: try row.decode(forColumn: "title"), prompt: try row.decode(forColumn: "prompt"),
+            content: try row.decode(forColumn: "content"), wordCount: try row.decode(forColumn: "word_count"),
+            isPublic: try row.decode(forColumn: "is_public"), updatedAt: try row.decode(forColumn: "updated_at"))
     }
 
     public func essays(userID: Int64) throws -> [LibraryEssay] {
@@ -498,20 +531,24 @@ public struct ScholarshipApplicationStore: Sendable, NotifyingStore {
 
     public func essay(id: Int64, owner: Int64) throws -> LibraryEssay? {
         try store.read { db in
-            try Row.fetchOne(db, sql: "SELECT * FROM essays WHERE id = ? AND user_id = ?", arguments: [id, owner]).map(Self.libraryEssay)
+            try Row.fetchOne(db, sql: "SELECT * FROM essays WHERE id = ? AND user_id = ?", arguments: [id, owner]).map {
+                try Self.libraryEssay($0)
+            }
         }
     }
 
     /// At most this many essays per person.
     public static let libraryLimit = 200
 
-    public func saveEssay(id: Int64?, owner: Int64, title: String, prompt: String?, content: String, isPublic: Bool) throws -> LibraryEssay {
+    public func saveEssay(id: Int64?, owner: Int64, title: String, prompt: String?, content: String, isPublic: Bool) throws -> LibraryEssay
+    {
         try store.write { db in
             let stamp = Timestamp.string(from: clock())
             let words = WordCount.of(content)
             if let id {
                 try db.execute(
-                    sql: "UPDATE essays SET title = ?, prompt = ?, content = ?, word_count = ?, is_public = ?, updated_at = ? WHERE id = ? AND user_id = ?",
+                    sql:
+                        "UPDATE essays SET title = ?, prompt = ?, content = ?, word_count = ?, is_public = ?, updated_at = ? WHERE id = ? AND user_id = ?",
                     arguments: [title, prompt, content, words, isPublic, stamp, id, owner])
                 guard db.changesCount == 1 else { throw ScholarshipError.notFound }
             } else {
@@ -520,11 +557,12 @@ public struct ScholarshipApplicationStore: Sendable, NotifyingStore {
                     throw ScholarshipError.invalid(["title": ["your library holds \(Self.libraryLimit) essays; delete one first"]])
                 }
                 try db.execute(
-                    sql: "INSERT INTO essays (user_id, title, prompt, content, word_count, is_public, created_at, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+                    sql:
+                        "INSERT INTO essays (user_id, title, prompt, content, word_count, is_public, created_at, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
                     arguments: [owner, title, prompt, content, words, isPublic, stamp, stamp])
             }
             let saved = id ?? db.lastInsertedRowID
-            return try Row.fetchOne(db, sql: "SELECT * FROM essays WHERE id = ?", arguments: [saved]).map(Self.libraryEssay)!
+            return try Row.fetchOne(db, sql: "SELECT * FROM essays WHERE id = ?", arguments: [saved]).map { try Self.libraryEssay($0) }!
         }
     }
 

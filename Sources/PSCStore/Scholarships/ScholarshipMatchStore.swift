@@ -43,13 +43,18 @@ public struct ScholarshipMatchStore: Sendable, NotifyingStore {
                 """, arguments: [userIDs.jsonList])
         var result: [Int64: StudentFacts] = [:]
         for row in rows {
-            let gpa = (row["gpa_enc"] as String?).flatMap { try? keyRing.decrypt($0, column: "users.gpa_enc") }.flatMap(Double.init)
-            result[row["id"]] = StudentFacts(
-                role: row["role"], major: row["major"], gpa: gpa, graduationYear: row["graduation_year"],
-                classStanding: row["class_standing"], departmentID: row["department_id"], enrollmentStatus: row["enrollment_status"],
-                stateOfResidence: row["state_of_residence"], firstGeneration: row["first_generation"],
-                financialNeed: row["financial_need"], creditHours: row["credit_hours"],
-                answers: ScholarshipJSON.answers(row["answers"]), interests: ScholarshipJSON.strings(row["interests"]))
+            let gpa = (try row.decode(forColumn: "gpa_enc") as String?).flatMap { try? keyRing.decrypt($0, column: "users.gpa_enc") }
+                .flatMap(Double.init)
+            result[try row.decode(forColumn: "id")] = StudentFacts(
+                role: try row.decode(forColumn: "role"), major: try row.decode(forColumn: "major"), gpa: gpa,
+                graduationYear: try row.decode(forColumn: "graduation_year"),
+                classStanding: try row.decode(forColumn: "class_standing"), departmentID: try row.decode(forColumn: "department_id"),
+                enrollmentStatus: try row.decode(forColumn: "enrollment_status"),
+                stateOfResidence: try row.decode(forColumn: "state_of_residence"),
+                firstGeneration: try row.decode(forColumn: "first_generation"),
+                financialNeed: try row.decode(forColumn: "financial_need"), creditHours: try row.decode(forColumn: "credit_hours"),
+                answers: ScholarshipJSON.answers(try row.decode(forColumn: "answers")),
+                interests: ScholarshipJSON.strings(try row.decode(forColumn: "interests")))
         }
         return result
     }
@@ -78,10 +83,10 @@ public struct ScholarshipMatchStore: Sendable, NotifyingStore {
 
     static func result(status: String, score: Int, details: String) -> MatchResult {
         let object = ScholarshipJSON.object(details) as? [String: Any] ?? [:]
-        let rules = (object["rules"] as? [[String: String]] ?? []).map {
+        let rules = (object["rules"] as? [[String: String]] ?? []).map { rule in
             MatchResult.RuleResult(
-                group: $0["group"] ?? "", field: $0["field"] ?? "", rule: $0["rule"] ?? "",
-                result: MatchResult.Outcome(rawValue: $0["result"] ?? "") ?? .missing, detail: $0["detail"] ?? "")
+                group: rule["group"] ?? "", field: rule["field"] ?? "", rule: rule["rule"] ?? "",
+                result: MatchResult.Outcome(rawValue: rule["result"] ?? "") ?? .missing, detail: rule["detail"] ?? "")
         }
         return MatchResult(
             status: MatchResult.Status(rawValue: status) ?? .ineligible, score: score, rules: rules,
@@ -110,7 +115,7 @@ public struct ScholarshipMatchStore: Sendable, NotifyingStore {
         let previous = try Dictionary(
             uniqueKeysWithValues: Row.fetchAll(
                 db, sql: "SELECT scholarship_id, status FROM scholarship_match_results WHERE user_id = ?", arguments: [userID]
-            ).map { ($0["scholarship_id"] as Int64, $0["status"] as String) })
+            ).map { (try $0.decode(forColumn: "scholarship_id") as Int64, try $0.decode(forColumn: "status") as String) })
         let open = try openScholarships(in: db)
         let stamp = Timestamp.string(from: clock())
         var newlyEligible: [Int64] = []
@@ -160,7 +165,7 @@ public struct ScholarshipMatchStore: Sendable, NotifyingStore {
                             SELECT user_id, status FROM scholarship_match_results
                             WHERE scholarship_id = ? AND user_id IN (SELECT value FROM json_each(?))
                             """, arguments: [scholarshipID, ids.jsonList]
-                    ).map { ($0["user_id"] as Int64, $0["status"] as String) })
+                    ).map { (try $0.decode(forColumn: "user_id") as Int64, try $0.decode(forColumn: "status") as String) })
                 let stamp = Timestamp.string(from: clock())
                 var newlyEligible: [Int64] = []
                 for id in ids {
@@ -224,7 +229,9 @@ public struct ScholarshipMatchStore: Sendable, NotifyingStore {
                 db, sql: "SELECT status, score, details FROM scholarship_match_results WHERE user_id = ? AND scholarship_id = ?",
                 arguments: [userID, scholarshipID])
             {
-                return Self.result(status: row["status"], score: row["score"], details: row["details"])
+                return Self.result(
+                    status: try row.decode(forColumn: "status"), score: try row.decode(forColumn: "score"),
+                    details: try row.decode(forColumn: "details"))
             }
             guard
                 let scholarship = try ScholarshipRecord.fetchOne(
@@ -250,8 +257,11 @@ public struct ScholarshipMatchStore: Sendable, NotifyingStore {
                 arguments: [userID, ScholarshipJSON.text(statuses), ScholarshipCalendar.today(clock()), limit, offset]
             ).map {
                 MatchRecord(
-                    scholarshipID: $0["scholarship_id"], title: $0["title"], amountCents: $0["amount_cents"], deadline: $0["deadline"],
-                    result: Self.result(status: $0["status"], score: $0["score"], details: $0["details"]))
+                    scholarshipID: try $0.decode(forColumn: "scholarship_id"), title: try $0.decode(forColumn: "title"),
+                    amountCents: try $0.decode(forColumn: "amount_cents"), deadline: try $0.decode(forColumn: "deadline"),
+                    result: Self.result(
+                        status: try $0.decode(forColumn: "status"), score: try $0.decode(forColumn: "score"),
+                        details: try $0.decode(forColumn: "details")))
             }
         }
     }
@@ -267,7 +277,9 @@ public struct ScholarshipMatchStore: Sendable, NotifyingStore {
                     WHERE user_id = ? AND scholarship_id IN (SELECT value FROM json_each(?))
                     """, arguments: [userID, scholarshipIDs.jsonList])
             {
-                result[row["scholarship_id"]] = (row["status"], row["score"])
+                result[try row.decode(forColumn: "scholarship_id")] = (
+                    try row.decode(forColumn: "status"), try row.decode(forColumn: "score")
+                )
             }
             return result
         }

@@ -111,10 +111,10 @@ enum ScholarshipJSON {
     static func eligibility(_ text: String?) -> Eligibility { object(text).flatMap { Eligibility.parse($0).eligibility } ?? Eligibility() }
 
     static func prompts(_ text: String?) -> [EssayPrompt] {
-        (object(text) as? [[String: Any]] ?? []).map {
+        (object(text) as? [[String: Any]] ?? []).map { item in
             EssayPrompt(
-                prompt: $0["prompt"] as? String ?? "", minWords: ($0["min_words"] as? NSNumber)?.intValue ?? 0,
-                maxWords: ($0["max_words"] as? NSNumber)?.intValue ?? 3000)
+                prompt: item["prompt"] as? String ?? "", minWords: (item["min_words"] as? NSNumber)?.intValue ?? 0,
+                maxWords: (item["max_words"] as? NSNumber)?.intValue ?? 3000)
         }
     }
 
@@ -123,8 +123,9 @@ enum ScholarshipJSON {
     }
 
     static func questions(_ text: String?) -> [FormQuestion] {
-        (object(text) as? [[String: Any]] ?? []).map {
-            FormQuestion(key: $0["key"] as? String ?? "", label: $0["label"] as? String ?? "", required: $0["required"] as? Bool ?? true)
+        (object(text) as? [[String: Any]] ?? []).map { item in
+            FormQuestion(
+                key: item["key"] as? String ?? "", label: item["label"] as? String ?? "", required: item["required"] as? Bool ?? true)
         }
     }
 
@@ -133,10 +134,10 @@ enum ScholarshipJSON {
     }
 
     static func rubric(_ text: String) -> [RubricCriterion] {
-        (object(text) as? [[String: Any]] ?? []).map {
+        (object(text) as? [[String: Any]] ?? []).map { item in
             RubricCriterion(
-                key: $0["key"] as? String ?? "", label: $0["label"] as? String ?? "",
-                maxPoints: ($0["max_points"] as? NSNumber)?.intValue ?? 1, weight: ($0["weight"] as? NSNumber)?.intValue ?? 1)
+                key: item["key"] as? String ?? "", label: item["label"] as? String ?? "",
+                maxPoints: (item["max_points"] as? NSNumber)?.intValue ?? 1, weight: (item["weight"] as? NSNumber)?.intValue ?? 1)
         }
     }
 
@@ -181,10 +182,14 @@ public struct ScholarshipFields: Sendable {
         renewable: Bool = false, awardCount: Int = 1, blindReview: Bool = false, applicationMethod: String = "internal",
         cycle: String? = nil, awardNotificationDate: String? = nil, status: String = "draft"
     ) {
-        (self.title, self.description, self.amountCents, self.currency, self.deadline) = (title, description, amountCents, currency, deadline)
+        (self.title, self.description, self.amountCents, self.currency, self.deadline) = (
+            title, description, amountCents, currency, deadline
+        )
         (self.departmentID, self.provider, self.url, self.category, self.tags) = (departmentID, provider, url, category, tags)
         (self.eligibility, self.prompts, self.questions, self.numRecommendations) = (eligibility, prompts, questions, numRecommendations)
-        (self.transcriptRequired, self.renewable, self.awardCount, self.blindReview) = (transcriptRequired, renewable, awardCount, blindReview)
+        (self.transcriptRequired, self.renewable, self.awardCount, self.blindReview) = (
+            transcriptRequired, renewable, awardCount, blindReview
+        )
         self.applicationMethod = applicationMethod
         self.cycle = cycle ?? ScholarshipCalendar.cycle(forDeadline: deadline) ?? "2026-27"
         (self.awardNotificationDate, self.status) = (awardNotificationDate, status)

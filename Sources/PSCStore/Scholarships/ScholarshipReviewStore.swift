@@ -19,7 +19,7 @@ public struct ScholarshipReviewStore: Sendable, NotifyingStore {
             try Row.fetchOne(
                 db, sql: "SELECT user_id, is_chair FROM scholarship_reviewers WHERE scholarship_id = ? AND user_id = ?",
                 arguments: [scholarshipID, userID]
-            ).map { ScholarshipStore.Reviewer(userID: $0["user_id"], isChair: $0["is_chair"]) }
+            ).map { ScholarshipStore.Reviewer(userID: try $0.decode(forColumn: "user_id"), isChair: try $0.decode(forColumn: "is_chair")) }
         }
     }
 
@@ -34,11 +34,15 @@ public struct ScholarshipReviewStore: Sendable, NotifyingStore {
 
     public func reviews(applicationID: Int64) throws -> [Review] {
         try store.read { db in
-            try Row.fetchAll(db, sql: "SELECT * FROM scholarship_reviews WHERE application_id = ? ORDER BY id", arguments: [applicationID]).map {
-                Review(
-                    reviewerID: $0["reviewer_id"], scores: ScholarshipJSON.scores($0["scores"]), total: $0["total"], comment: $0["comment"],
-                    conflictOfInterest: $0["conflict_of_interest"], submittedAt: $0["submitted_at"])
-            }
+            try Row.fetchAll(db, sql: "SELECT * FROM scholarship_reviews WHERE application_id = ? ORDER BY id", arguments: [applicationID])
+                .map {
+                    Review(
+                        reviewerID: try $0.decode(forColumn: "reviewer_id"),
+                        scores: ScholarshipJSON.scores(try $0.decode(forColumn: "scores")), total: try $0.decode(forColumn: "total"),
+                        comment: try $0.decode(forColumn: "comment"),
+                        conflictOfInterest: try $0.decode(forColumn: "conflict_of_interest"),
+                        submittedAt: try $0.decode(forColumn: "submitted_at"))
+                }
         }
     }
 
@@ -63,9 +67,13 @@ public struct ScholarshipReviewStore: Sendable, NotifyingStore {
                     LIMIT ? OFFSET ?
                     """, arguments: [scholarshipID, status, limit, offset])
             return try rows.compactMap { row in
-                guard let application = try ScholarshipApplicationStore.application(id: row["id"], in: db) else { return nil }
-                let mean: Double? = row["mean"]
-                return Ranked(application: application, reviewsDone: row["done"], meanScore: mean.map { ($0 * 10).rounded() / 10 })
+                guard let application = try ScholarshipApplicationStore.application(id: try row.decode(forColumn: "id"), in: db) else {
+                    return nil
+                }
+                let mean: Double? = try row.decode(forColumn: "mean")
+                return Ranked(
+                    application: application, reviewsDone: try row.decode(forColumn: "done"),
+                    meanScore: mean.map { ($0 * 10).rounded() / 10 })
             }
         }
     }
@@ -95,8 +103,9 @@ public struct ScholarshipReviewStore: Sendable, NotifyingStore {
                     """, arguments: [reviewerID, limit, offset]
             ).map {
                 Assignment(
-                    applicationID: $0["id"], scholarshipID: $0["scholarship_id"], scholarshipTitle: $0["title"],
-                    submittedAt: $0["submitted_at"], myReviewStatus: $0["mine"])
+                    applicationID: try $0.decode(forColumn: "id"), scholarshipID: try $0.decode(forColumn: "scholarship_id"),
+                    scholarshipTitle: try $0.decode(forColumn: "title"),
+                    submittedAt: try $0.decode(forColumn: "submitted_at"), myReviewStatus: try $0.decode(forColumn: "mine"))
             }
         }
     }
@@ -120,7 +129,9 @@ public struct ScholarshipReviewStore: Sendable, NotifyingStore {
                         problems.append("\(criterion.key) is required")
                         continue
                     }
-                    if !(0...criterion.maxPoints).contains(score) { problems.append("\(criterion.key) must be 0 to \(criterion.maxPoints)") }
+                    if !(0...criterion.maxPoints).contains(score) {
+                        problems.append("\(criterion.key) must be 0 to \(criterion.maxPoints)")
+                    }
                 }
                 let unknown = Set(scores.keys).subtracting(criteria.map(\.key))
                 if !unknown.isEmpty { problems.append("\(unknown.sorted().joined(separator: ", ")) are not criteria of the rubric") }
@@ -166,7 +177,9 @@ public struct ScholarshipReviewStore: Sendable, NotifyingStore {
                             SELECT coalesce(sum(awarded_amount_cents), 0) FROM scholarship_applications
                             WHERE scholarship_id = ? AND cycle = ? AND status = 'awarded' AND id <> ?
                             """, arguments: [scholarship.id, application.cycle, applicationID]) ?? 0
-                guard AwardBudget.allows(amountCents: scholarship.amountCents, awardCount: scholarship.awardCount, alreadyAwarded: already, adding: amount)
+                guard
+                    AwardBudget.allows(
+                        amountCents: scholarship.amountCents, awardCount: scholarship.awardCount, alreadyAwarded: already, adding: amount)
                 else {
                     throw ScholarshipError.budgetExceeded(
                         remainingCents: max(0, scholarship.amountCents * Int64(scholarship.awardCount) - already))
@@ -183,7 +196,8 @@ public struct ScholarshipReviewStore: Sendable, NotifyingStore {
                 decision == "awarded"
                 ? "Congratulations: you were awarded \(Money.words(amountCents ?? 0)) from “\(scholarship.title)”. Accept it on your applications page."
                 : decision == "waitlisted"
-                    ? "Your application to “\(scholarship.title)” is on the waitlist." : "Your application to “\(scholarship.title)” was not selected this time."
+                    ? "Your application to “\(scholarship.title)” is on the waitlist."
+                    : "Your application to “\(scholarship.title)” was not selected this time."
             try hub.notify(
                 application.userID,
                 Notice(
@@ -226,17 +240,19 @@ public struct ScholarshipReviewStore: Sendable, NotifyingStore {
                     sql: """
                         SELECT user_id, share_with_donor, awarded_amount_cents, decided_at, award_accepted, thank_you_upload_id
                         FROM scholarship_applications WHERE scholarship_id = ? AND status = 'awarded' ORDER BY decided_at, id
-                        """, arguments: [row["id"] as Int64]
+                        """, arguments: [try row.decode(forColumn: "id") as Int64]
                 ).map { award -> DonorItem.Award in
-                    let shared: Bool = award["share_with_donor"]
+                    let shared: Bool = try award.decode(forColumn: "share_with_donor")
                     return DonorItem.Award(
-                        recipientID: shared ? award["user_id"] : nil, amountCents: award["awarded_amount_cents"] ?? 0,
-                        decidedAt: award["decided_at"], accepted: award["award_accepted"],
-                        thankYouUploadID: shared ? award["thank_you_upload_id"] : nil)
+                        recipientID: shared ? try award.decode(forColumn: "user_id") : nil,
+                        amountCents: try award.decode(forColumn: "awarded_amount_cents") ?? 0,
+                        decidedAt: try award.decode(forColumn: "decided_at"), accepted: try award.decode(forColumn: "award_accepted"),
+                        thankYouUploadID: shared ? try award.decode(forColumn: "thank_you_upload_id") : nil)
                 }
                 return DonorItem(
-                    scholarshipID: row["id"], title: row["title"], cycle: row["cycle"], fundName: row["fund_name"],
-                    applicationsSubmitted: row["submitted"], awards: awards)
+                    scholarshipID: try row.decode(forColumn: "id"), title: try row.decode(forColumn: "title"),
+                    cycle: try row.decode(forColumn: "cycle"), fundName: try row.decode(forColumn: "fund_name"),
+                    applicationsSubmitted: try row.decode(forColumn: "submitted"), awards: awards)
             }
         }
     }

@@ -233,7 +233,7 @@ public struct ScholarshipStore: Sendable, NotifyingStore {
         try Row.fetchAll(
             db, sql: "SELECT user_id, is_chair FROM scholarship_reviewers WHERE scholarship_id = ? ORDER BY is_chair DESC, user_id",
             arguments: [scholarshipID]
-        ).map { Reviewer(userID: $0["user_id"], isChair: $0["is_chair"]) }
+        ).map { Reviewer(userID: try $0.decode(forColumn: "user_id"), isChair: try $0.decode(forColumn: "is_chair")) }
     }
 
     /// SCH-23: the committee replaced as a whole. Each member must hold `review_scholarships` for the department.
@@ -253,7 +253,9 @@ public struct ScholarshipStore: Sendable, NotifyingStore {
             let refused = userIDs.filter { !qualified.contains($0) }
             if !refused.isEmpty {
                 throw ScholarshipError.invalid([
-                    "user_ids": ["\(refused.map(String.init).joined(separator: ", ")) cannot review this scholarship (review_scholarships in its department is needed)"]
+                    "user_ids": [
+                        "\(refused.map(String.init).joined(separator: ", ")) cannot review this scholarship (review_scholarships in its department is needed)"
+                    ]
                 ])
             }
             try db.execute(sql: "DELETE FROM scholarship_reviewers WHERE scholarship_id = ?", arguments: [scholarshipID])
@@ -280,7 +282,7 @@ public struct ScholarshipStore: Sendable, NotifyingStore {
             try Row.fetchAll(
                 db, sql: "SELECT user_id, fund_name FROM scholarship_donors WHERE scholarship_id = ? ORDER BY user_id",
                 arguments: [scholarshipID]
-            ).map { Donor(userID: $0["user_id"], fundName: $0["fund_name"]) }
+            ).map { Donor(userID: try $0.decode(forColumn: "user_id"), fundName: try $0.decode(forColumn: "fund_name")) }
         }
     }
 
@@ -294,7 +296,9 @@ public struct ScholarshipStore: Sendable, NotifyingStore {
                     db, sql: "SELECT id FROM users WHERE id IN (SELECT value FROM json_each(?)) AND status = 'active'",
                     arguments: [ids.jsonList]))
             let unknown = ids.filter { !known.contains($0) }
-            if !unknown.isEmpty { throw ScholarshipError.invalid(["donors": ["\(unknown.map(String.init).joined(separator: ", ")) are not active accounts"]]) }
+            if !unknown.isEmpty {
+                throw ScholarshipError.invalid(["donors": ["\(unknown.map(String.init).joined(separator: ", ")) are not active accounts"]])
+            }
             try db.execute(sql: "DELETE FROM scholarship_donors WHERE scholarship_id = ?", arguments: [scholarshipID])
             var seen = Set<Int64>()
             for donor in donors where seen.insert(donor.userID).inserted {

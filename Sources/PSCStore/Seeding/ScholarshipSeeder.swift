@@ -71,7 +71,9 @@ public struct ScholarshipSeeder: Sendable {
         let stamp = Timestamp.string(from: now)
         let today = ScholarshipCalendar.today(now)
         let departments = try store.read { db in
-            try Row.fetchAll(db, sql: "SELECT id, name FROM departments ORDER BY id").map { ($0["id"] as Int64, $0["name"] as String) }
+            try Row.fetchAll(db, sql: "SELECT id, name FROM departments ORDER BY id").map {
+                (try $0.decode(forColumn: "id") as Int64, try $0.decode(forColumn: "name") as String)
+            }
         }
         guard !departments.isEmpty else { return summary }
         try giveStudentsFacts(&random)
@@ -129,8 +131,8 @@ public struct ScholarshipSeeder: Sendable {
                 let eligibility = Eligibility.parse(["groups": groups]).eligibility ?? Eligibility()
                 let roll = random.int(0..<100)
                 let status = roll < 5 ? "draft" : roll < 13 ? "closed" : "open"
-                let offset = status == "closed" ? -random.int(5..<60) : [1, 3, 7][random.int(0..<3)] * (random.chance(15) ? 1 : 0)
-                let days = offset != 0 ? offset : random.int(10..<200)
+                // None closes within a week, so a new database sends no reminders on its first day.
+                let days = status == "closed" ? -random.int(5..<60) : random.int(10..<200)
                 let deadline = ScholarshipCalendar.adding(days: days, to: today) ?? today
                 let promptCount = random.int(0..<3)
                 var prompts: [EssayPrompt] = []
@@ -201,7 +203,7 @@ public struct ScholarshipSeeder: Sendable {
                     """, arguments: [try keyRing.encrypt("3.42", column: "users.gpa_enc"), DemoAccounts.studentEmail])
             for row in students {
                 let gpa = Double(200 + random.int(0..<201)) / 100
-                let year: Int = row["graduation_year"] ?? 2028
+                let year: Int = try row.decode(forColumn: "graduation_year") ?? 2028
                 let standing = ["senior", "junior", "sophomore", "freshman"][max(0, min(3, year - 2027))]
                 try db.execute(
                     sql: """
@@ -212,12 +214,15 @@ public struct ScholarshipSeeder: Sendable {
                         try keyRing.encrypt(String(format: "%.2f", gpa), column: "users.gpa_enc"), standing,
                         random.chance(85) ? "full_time" : "part_time", random.chance(70) ? "KS" : random.pick(["MO", "OK", "AR", nil]),
                         random.chance(30), random.chance(60) ? random.chance(45) : nil, (4 - max(0, min(3, year - 2027))) * 30,
-                        row["id"] as Int64,
+                        try row.decode(forColumn: "id") as Int64,
                     ])
                 if random.chance(70) {
                     try db.execute(
                         sql: "INSERT OR IGNORE INTO general_applications (user_id, answers, created_at, updated_at) VALUES (?, ?, ?, ?)",
-                        arguments: [row["id"] as Int64, ScholarshipJSON.text(["home_county": random.pick(Self.counties)]), stamp, stamp])
+                        arguments: [
+                            try row.decode(forColumn: "id") as Int64, ScholarshipJSON.text(["home_county": random.pick(Self.counties)]),
+                            stamp, stamp,
+                        ])
                 }
             }
         }
@@ -252,8 +257,10 @@ public struct ScholarshipSeeder: Sendable {
                 )
             ) throws -> [Int64] {
                 if let members = committees[scholarship.id] { return members }
-                let local = faculty.filter { $0["department_id"] as Int64? == scholarship.department }.map { $0["id"] as Int64 }
-                let pool = local.count >= 2 ? local : faculty.map { $0["id"] as Int64 }
+                let local = try faculty.filter { try $0.decode(forColumn: "department_id") as Int64? == scholarship.department }.map {
+                    try $0.decode(forColumn: "id") as Int64
+                }
+                let pool = try local.count >= 2 ? local : faculty.map { try $0.decode(forColumn: "id") as Int64 }
                 let members = Array(pool.prefix(3))
                 for (index, member) in members.enumerated() {
                     try db.execute(

@@ -59,7 +59,7 @@ struct ScholarshipManagePageRoutes: FeatureRoutes {
                         "groups": groups.map {
                             [
                                 "id": Int($0.id), "title": $0.title, "items": $0.items,
-                                "pending": $0.items.filter { $0["pending"] as? Bool == true }.count,
+                                "pending": $0.items.filter { item in item["pending"] as? Bool == true }.count,
                             ]
                         },
                         "hasGroups": !groups.isEmpty,
