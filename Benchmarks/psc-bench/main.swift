@@ -3,6 +3,7 @@
 //   swift run -c release psc-bench queue --jobs 100000 [--durability full] [--store-only]
 //   swift run -c release psc-bench cache --reads 10000000
 //   swift run -c release psc-bench auth --requests 20000 --sign-ins 40
+//   swift run -c release psc-bench scholarships --users 10000 --scholarships 120
 import Foundation
 import Logging
 import PSCCore
@@ -101,10 +102,11 @@ switch CommandLine.arguments.dropFirst().first {
 case "queue": try await queueBenchmark()
 case "cache": cacheBenchmark()
 case "auth": try await authBenchmark()
+case "scholarships": try scholarshipBenchmark()
 default:
     FileHandle.standardError.write(
         Data(
-            "usage: psc-bench queue [--jobs N] [--durability normal|full] [--store-only] | cache [--reads N] | auth [--requests N] [--sign-ins N]\n"
+            "usage: psc-bench queue [--jobs N] [--durability normal|full] [--store-only] | cache [--reads N] | auth [--requests N] [--sign-ins N] | scholarships [--users N] [--scholarships N] [--samples N]\n"
                 .utf8))
     exit(2)
 }

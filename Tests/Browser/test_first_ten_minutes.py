@@ -235,4 +235,4 @@ def test_settings_page_sets_department_and_directory_listing(server, browser):
     # The privacy levels read as words, grouped.
     options = [o.text for o in browser.find_elements(By.CSS_SELECTOR, "#privacy-email option")]
     assert "Only my connections" in options and "connections" not in options
-    assert [legend.text for legend in browser.find_elements(By.CSS_SELECTOR, "form fieldset legend")][:2] == ["Contact and activity", "About me"]
+    assert [legend.text for legend in browser.find_elements(By.CSS_SELECTOR, "section[aria-labelledby='privacy-heading'] form fieldset legend")][:2] == ["Contact and activity", "About me"]

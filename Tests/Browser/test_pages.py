@@ -22,6 +22,8 @@ def browser():
 
 
 def serious_violations(driver):
+    # axe reads every node: the API's documentation page has thousands, more than 30 s' worth on a busy 2-core machine.
+    driver.set_script_timeout(180)
     axe = Axe(driver)
     axe.inject()
     results = axe.run()

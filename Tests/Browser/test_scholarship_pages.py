@@ -8,7 +8,7 @@ import urllib.parse
 import pytest
 import requests
 from selenium.webdriver.common.by import By
-from selenium.common.exceptions import NoSuchElementException, StaleElementReferenceException
+from selenium.common.exceptions import NoSuchElementException, StaleElementReferenceException, WebDriverException
 from selenium.webdriver.common.keys import Keys
 
 from conftest import demo_server
@@ -46,7 +46,7 @@ def main_text(driver):
     """The page's main text, or "" while a reload replaces it."""
     try:
         return driver.find_element(By.TAG_NAME, "main").text
-    except (StaleElementReferenceException, NoSuchElementException):
+    except (StaleElementReferenceException, NoSuchElementException, WebDriverException):
         return ""
 
 

@@ -213,9 +213,12 @@ public enum ScholarshipMatcher {
         return labels[field] ?? field
     }
 
+    /// Coded values (`full_time`, `first_generation`) read as words.
+    static let codedFields: Set<String> = ["enrollment_status", "role", "class_standing"]
+
     static func show(_ value: Eligibility.RuleValue, field: String) -> String {
         switch value {
-        case .text(let text): return text
+        case .text(let text): return codedFields.contains(field) ? text.replacingOccurrences(of: "_", with: " ") : text
         case .number(let number):
             return field == "gpa" ? String(format: "%.2f", number) : number.rounded() == number ? String(Int(number)) : String(number)
         case .list(let items):
@@ -245,7 +248,7 @@ public enum ScholarshipMatcher {
         let verdict = outcome == .pass ? "passed" : "failed"
         let have: String
         switch fact {
-        case .text(let text): have = text
+        case .text(let text): have = show(.text(text), field: rule.field)
         case .number(let number): have = show(.number(number), field: rule.field)
         case .flag(let flag): have = flag ? "yes" : "no"
         }

@@ -139,7 +139,8 @@ struct ProfileValidator {
             "graduation_year": FieldRule.integer(1903...Int64(year + 8)).nullable, "credit_hours": FieldRule.integer(0...300).nullable,
             "enrollment_status": FieldRule.choice(["full_time", "part_time"]).nullable,
             "class_standing": FieldRule.choice(["freshman", "sophomore", "junior", "senior", "graduate"]).nullable,
-            "theme": .choice(["system", "light", "dark"]), "first_generation": FieldRule.boolean.nullable, "financial_need": FieldRule.boolean.nullable,
+            "theme": .choice(["system", "light", "dark"]), "first_generation": FieldRule.boolean.nullable,
+            "financial_need": FieldRule.boolean.nullable,
             "weekly_report": .boolean,
             "skills": FieldRule.texts(max: 50, each: 1...40).nullable, "interests": FieldRule.texts(max: 30, each: 1...40).nullable,
             "state_of_residence": FieldRule.text(2...2).nullable, "time_zone": .text(1...64), "department_id": FieldRule.id.nullable,
@@ -202,8 +203,10 @@ struct ProfileValidator {
             }
             columns[field] = .integer(Int64(number))
         }
-        func flag(_ field: String) {
+        func flag(_ field: String, nullable: Bool = false) {
             guard let value = body[field] else { return }
+            // first_generation and financial_need are facts that may be not on file (null).
+            if nullable && value is NSNull { columns[field] = .null; return }
             guard Self.isBool(value), let flag = value as? Bool else { return fail(field, "must be true or false") }
             columns[field] = .flag(flag)
         }
@@ -233,8 +236,8 @@ struct ProfileValidator {
         choice("enrollment_status", ["full_time", "part_time"])
         choice("class_standing", ["freshman", "sophomore", "junior", "senior", "graduate"])
         choice("theme", ["system", "light", "dark"], nullable: false)
-        flag("first_generation")
-        flag("financial_need")
+        flag("first_generation", nullable: true)
+        flag("financial_need", nullable: true)
         if body["weekly_report"] != nil {
             if privileged { flag("weekly_report") } else { fail("weekly_report", "is for admins and grant holders") }
         }

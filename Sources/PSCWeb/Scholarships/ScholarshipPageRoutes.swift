@@ -123,7 +123,10 @@ struct ScholarshipPageRoutes: FeatureRoutes {
             ]
             if let identity {
                 let viewer = identity.user.id
-                if let result = try await Offload.run({ try matches.match(userID: viewer, scholarshipID: record.id) }) {
+                // Matches are for the people who may apply; their explanations link to the student's own forms.
+                if ScholarshipPolicy.mayApply(identity.actor),
+                    let result = try await Offload.run({ try matches.match(userID: viewer, scholarshipID: record.id) })
+                {
                     data["match"] = ScholarshipPageViews.explanation(result)
                 }
                 let mine = try await Offload.run {
