@@ -92,7 +92,7 @@ public func buildRouter(platform: Platform, accessLog: AccessLogSink, catalog: R
         CommunityPageRoutes(
             departments: p.departments, profiles: p.profiles, posts: p.posts, events: p.events, securityRecords: p.securityRecords,
             postViews: postViews, eventViews: eventViews, connectionViews: connectionViews, directoryViews: directoryViews,
-            searchViews: searchViews, ownProfile: ownProfile, pages: pages),
+            searchViews: searchViews, ownProfile: ownProfile, scholarships: p.scholarships, pages: pages),
         EventPageRoutes(configuration: p.configuration, profiles: p.profiles, events: p.events, eventViews: eventViews, pages: pages),
         JobPostingPageRoutes(
             companies: p.companies, jobPostings: p.jobPostings, jobApplications: p.jobApplications, postingViews: postingViews,

@@ -18,6 +18,7 @@ struct CommunityPageRoutes: FeatureRoutes {
     let directoryViews: DirectoryViews
     let searchViews: SearchViews
     let ownProfile: OwnProfileView
+    let scholarships: ScholarshipHub
     let pages: PageRenderer
 
     func register(with router: Router<AppRequestContext>, catalog: RouteCatalog) {
@@ -35,6 +36,10 @@ struct CommunityPageRoutes: FeatureRoutes {
             listing.limit = 5
             let (eventStore, chosen) = (events, listing)
             let upcoming = try await Offload.run { try eventStore.list(chosen, reader: identity.user.id) }
+            // The dashboard's side column (50-ui §3): my next deadlines and my top three matches.
+            let (applications, matches, viewer) = (scholarships.applications, scholarships.matches, identity.user.id)
+            let drafts = try await Offload.run { try applications.applications(userID: viewer, status: "in_progress", limit: 3, offset: 0) }
+            let top = try await Offload.run { try matches.matches(userID: viewer, statuses: ["eligible"], limit: 3, offset: 0) }
             return HTMLResponse.make(
                 pages.render(
                     "feed",
@@ -44,6 +49,19 @@ struct CommunityPageRoutes: FeatureRoutes {
                         "suggestions": Self.suggestionCards(suggestions),
                         "myEvents": try await eventViews.bodies(upcoming.filter { $0.myStatus != nil })
                             .compactMap(\.templateValue),
+                        "deadlines": drafts.map {
+                            [
+                                "id": Int($0.id), "title": $0.scholarship.title, "progress": $0.progressPercentage,
+                                "daysLeft": ScholarshipPageViews.daysLeft($0.scholarship.deadline, now: now),
+                            ]
+                        },
+                        "topMatches": top.map {
+                            [
+                                "id": Int($0.scholarshipID), "title": $0.title, "amount": Money.words($0.amountCents),
+                                "score": $0.result.score,
+                            ]
+                        },
+                        "applies": ScholarshipPolicy.mayApply(identity.actor),
                     ], request: request, identity: identity))
         }
         MemberPage.register(router, catalog, "PAGE-PROFILE", "/profile/{id}", "A member's profile") { request, context in
@@ -197,7 +215,10 @@ struct CommunityPageRoutes: FeatureRoutes {
             let requested = request.uri.formQuery.get("type").map { String($0) }
             let type = requested.flatMap { SearchStore.types.contains($0) ? $0 : nil }
             let offset = (try? OffsetCursor.offset(request.uri.formQuery.get("cursor").map { String($0) })) ?? 0
-            let labels = ["users": "People", "posts": "Posts", "events": "Events", "jobs": "Jobs", "scholarships": "Scholarships", "departments": "Departments"]
+            let labels = [
+                "users": "People", "posts": "Posts", "events": "Events", "jobs": "Jobs", "scholarships": "Scholarships",
+                "departments": "Departments",
+            ]
             var groups: [[String: Any]] = []
             var total = 0
             var nextLink: String?
