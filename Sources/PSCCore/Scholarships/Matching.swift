@@ -95,43 +95,82 @@ public struct MatchResult: Sendable, Equatable {
     }
 }
 
+/// A scholarship's rules as matching uses them many times over: the words of each rule and the normalised tags,
+/// made once per catalogue version instead of once per student.
+public struct PreparedScholarship: Sendable {
+    public let eligibility: Eligibility
+    /// The words of each rule, by group then rule.
+    let words: [[String]]
+    let tags: Set<String>
+
+    public init(eligibility: Eligibility, tags: [String]) {
+        self.eligibility = eligibility
+        words = eligibility.groups.map { $0.rules.map(ScholarshipMatcher.words) }
+        self.tags = Set(tags.map { $0.trimmingCharacters(in: .whitespaces).lowercased() })
+    }
+}
+
 public enum ScholarshipMatcher {
     static let weights = (major: 30, gpa: 25, year: 20, interest: 5, interestCap: 25)
 
     public static func match(_ eligibility: Eligibility, tags: [String], facts: StudentFacts) -> MatchResult {
-        let evaluated = eligibility.groups.map { group in (group, group.rules.map { evaluate($0, facts) }) }
-        func failures(_ outcomes: [MatchResult.Outcome]) -> Int { outcomes.filter { $0 == .fail }.count }
-        let best =
-            evaluated.first { $0.1.allSatisfy { $0 == .pass } }
-            ?? evaluated.first { failures($0.1) == 0 }
-            ?? evaluated.min { failures($0.1) < failures($1.1) }
-        let status: MatchResult.Status
-        if evaluated.isEmpty || evaluated.contains(where: { $0.1.allSatisfy { $0 == .pass } }) {
-            status = .eligible
-        } else if evaluated.contains(where: { failures($0.1) == 0 }) {
-            status = .needsInfo
-        } else {
-            status = .ineligible
+        match(PreparedScholarship(eligibility: eligibility, tags: tags), facts: facts)
+    }
+
+    /// The same against a scholarship prepared once (its rules in words, its tags normalised), so matching one
+    /// student against the whole catalogue does per rule only what depends on the student.
+    public static func match(_ scholarship: PreparedScholarship, facts: StudentFacts) -> MatchResult {
+        let groups = scholarship.eligibility.groups
+        var outcomes: [[MatchResult.Outcome]] = []
+        outcomes.reserveCapacity(groups.count)
+        var passing: Int?
+        var clean: Int?
+        var fewest: (index: Int, failures: Int)?
+        for (index, group) in groups.enumerated() {
+            var results: [MatchResult.Outcome] = []
+            results.reserveCapacity(group.rules.count)
+            var failures = 0
+            var missing = 0
+            for rule in group.rules {
+                let outcome = evaluate(rule, facts)
+                results.append(outcome)
+                if outcome == .fail { failures += 1 } else if outcome == .missing { missing += 1 }
+            }
+            outcomes.append(results)
+            if failures == 0 && missing == 0 && passing == nil { passing = index }
+            if failures == 0 && clean == nil { clean = index }
+            if fewest == nil || failures < fewest!.failures { fewest = (index, failures) }
         }
+        let status: MatchResult.Status = groups.isEmpty || passing != nil ? .eligible : clean != nil ? .needsInfo : .ineligible
+        let best = passing ?? clean ?? fewest?.index
         var results: [MatchResult.RuleResult] = []
         var missing: [String] = []
-        if let (group, outcomes) = best {
-            for (rule, outcome) in zip(group.rules, outcomes) {
+        var blocked: Set<String> = []
+        if let best {
+            let group = groups[best]
+            for (offset, rule) in group.rules.enumerated() {
+                let outcome = outcomes[best][offset]
                 results.append(
                     MatchResult.RuleResult(
-                        group: group.name, field: rule.field, rule: words(rule), result: outcome, detail: detail(rule, outcome, facts)))
+                        group: group.name, field: rule.field, rule: scholarship.words[best][offset], result: outcome,
+                        detail: detail(rule, outcome, facts)))
                 if outcome == .missing && !missing.contains(rule.field) { missing.append(rule.field) }
+                if outcome != .pass { blocked.insert(rule.field) }
             }
         }
-        func earned(_ fields: Set<String>, _ points: Int) -> Int {
-            let outcomes = zip(best?.0.rules ?? [], best?.1 ?? []).filter { fields.contains($0.0.field) }.map(\.1)
-            return outcomes.allSatisfy { $0 == .pass } ? points : 0
+        // Each part is earned when every rule on its fields passes, or the best group has none (20-services §7.6).
+        var score = 0
+        if !blocked.contains("major") { score += weights.major }
+        if !blocked.contains("gpa") { score += weights.gpa }
+        if !blocked.contains("graduation_year") && !blocked.contains("class_standing") { score += weights.year }
+        if !scholarship.tags.isEmpty {
+            var shared = Set<String>()
+            for interest in facts.interests {
+                let normal = interest.trimmingCharacters(in: .whitespaces).lowercased()
+                if scholarship.tags.contains(normal) { shared.insert(normal) }
+            }
+            score += min(shared.count * weights.interest, weights.interestCap)
         }
-        let wanted = Set(tags.map { $0.trimmingCharacters(in: .whitespaces).lowercased() })
-        let shared = Set(facts.interests.map { $0.trimmingCharacters(in: .whitespaces).lowercased() }).intersection(wanted).count
-        let score =
-            earned(["major"], weights.major) + earned(["gpa"], weights.gpa) + earned(["graduation_year", "class_standing"], weights.year)
-            + min(shared * weights.interest, weights.interestCap)
         return MatchResult(status: status, score: min(score, 100), rules: results, missingFields: missing)
     }
 
@@ -213,6 +252,13 @@ public enum ScholarshipMatcher {
         return labels[field] ?? field
     }
 
+    /// "3.42": String(format:) costs more than the rest of a rule's explanation.
+    static func twoDecimals(_ number: Double) -> String {
+        let hundredths = Int((abs(number) * 100).rounded())
+        let fraction = hundredths % 100
+        return (number < 0 ? "-" : "") + String(hundredths / 100) + "." + (fraction < 10 ? "0" : "") + String(fraction)
+    }
+
     /// Coded values (`full_time`, `first_generation`) read as words.
     static let codedFields: Set<String> = ["enrollment_status", "role", "class_standing"]
 
@@ -220,7 +266,7 @@ public enum ScholarshipMatcher {
         switch value {
         case .text(let text): return codedFields.contains(field) ? text.replacingOccurrences(of: "_", with: " ") : text
         case .number(let number):
-            return field == "gpa" ? String(format: "%.2f", number) : number.rounded() == number ? String(Int(number)) : String(number)
+            return field == "gpa" ? twoDecimals(number) : number.rounded() == number ? String(Int(number)) : String(number)
         case .list(let items):
             let shown = items.map { show($0, field: field) }
             return shown.count <= 1 ? shown.joined() : shown.dropLast().joined(separator: ", ") + " or " + shown.last!
