@@ -222,7 +222,9 @@ public struct ScholarshipMatchStore: Sendable, NotifyingStore {
             for id in ids {
                 guard let student = facts[id] else { continue }
                 for scholarship in open {
-                    try upsert(userID: id, scholarshipID: scholarship.id, ScholarshipMatcher.match(scholarship.prepared, facts: student), stamp: stamp, in: db)
+                    try upsert(
+                        userID: id, scholarshipID: scholarship.id, ScholarshipMatcher.match(scholarship.prepared, facts: student),
+                        stamp: stamp, in: db)
                 }
             }
         }

@@ -33,7 +33,9 @@ struct ScholarshipApplicationRoutes: FeatureRoutes {
     }
 
     func register(with router: Router<AppRequestContext>, catalog: RouteCatalog) {
-        let (applications, catalogue, reviews, profiles) = (scholarships.applications, scholarships.catalogue, scholarships.reviews, profiles)
+        let (applications, catalogue, reviews, profiles) = (
+            scholarships.applications, scholarships.catalogue, scholarships.reviews, profiles
+        )
         catalog.add(
             RouteSpec(
                 id: "SCH-9", .post, "/api/v1/scholarships/{id}/applications", summary: "Start an application", tag: "Scholarships",
@@ -63,15 +65,14 @@ struct ScholarshipApplicationRoutes: FeatureRoutes {
             to: router
         ) { request, context in
             let identity = try context.require(.active, scope: "applications:read")
-            let parameters = request.uri.formQuery
-            let status = parameters.get("status").map { String($0) }
-            if let status, !ScholarshipViews.applicationStatuses.contains(status) {
-                throw APIError(.badRequest, "invalid_parameter", "status must be one of \(ScholarshipViews.applicationStatuses.joined(separator: ", ")).")
-            }
+            let query = QueryReader(request)
+            let status = try query.choice("status", ScholarshipViews.applicationStatuses)
             let limit = try Pagination.limit(request)
-            let offset = try OffsetCursor.offset(parameters.get("cursor").map { String($0) })
+            let offset = try query.offset
             let viewer = identity.user.id
-            let found = try await Offload.run { try applications.applications(userID: viewer, status: status, limit: limit, offset: offset) }
+            let found = try await Offload.run {
+                try applications.applications(userID: viewer, status: status, limit: limit, offset: offset)
+            }
             let card = try await Offload.run { try profiles.cards(ids: [viewer], viewer: viewer) }[viewer]
             let applicant: JSONValue = card.map { .object(ProfileViews.card($0.record, relation: $0.relation)) } ?? .null
             return JSONResponse.make([
@@ -149,7 +150,9 @@ struct ScholarshipApplicationRoutes: FeatureRoutes {
             let object = try await request.jsonObjectBody(context: context).object
             let text = object["text"] as? String
             let library = object["essay_id"].flatMap(FieldRule.wholeNumber)
-            if text == nil && library == nil { throw APIError.validation(["text": ["is required unless essay_id names one of your essays"]]) }
+            if text == nil && library == nil {
+                throw APIError.validation(["text": ["is required unless essay_id names one of your essays"]])
+            }
             let owner = identity.user.id
             let saved = try await Offload.run {
                 try applications.putEssay(id, owner: owner, index: index, text: text, libraryEssayID: library)
@@ -187,7 +190,8 @@ struct ScholarshipApplicationRoutes: FeatureRoutes {
             let (owner, ownEmail) = (identity.user.id, identity.user.email)
             let requestID = try await Offload.run {
                 try applications.requestRecommendation(
-                    id, owner: owner, ownEmail: ownEmail, name: name ?? "", email: email ?? "", relationship: relationship, message: message)
+                    id, owner: owner, ownEmail: ownEmail, name: name ?? "", email: email ?? "", relationship: relationship, message: message
+                )
             }
             return JSONResponse.make(["id": .int(requestID), "status": "requested"], status: .created)
         }
@@ -212,11 +216,14 @@ struct ScholarshipApplicationRoutes: FeatureRoutes {
             RouteSpec(
                 id: "SCH-16", .get, "/api/v1/recommendations/{token}", summary: "A recommendation request, for its recommender",
                 tag: "Scholarships", limit: .own("30/h"),
-                responses: [200: ("student_name, scholarship_title, deadline, status", "RecommendationRequest"), 404: ("Unknown link", "Error")]),
+                responses: [
+                    200: ("student_name, scholarship_title, deadline, status", "RecommendationRequest"), 404: ("Unknown link", "Error"),
+                ]),
             to: router
         ) { _, context in
             let token = context.parameters.get("token") ?? ""
-            guard (20...100).contains(token.count), let found = try await Offload.run({ try applications.letterRequest(token: token) }) else {
+            guard (20...100).contains(token.count), let found = try await Offload.run({ try applications.letterRequest(token: token) })
+            else {
                 throw APIError.notFound("This link is not valid.")
             }
             return JSONResponse.make([
@@ -248,7 +255,8 @@ struct ScholarshipApplicationRoutes: FeatureRoutes {
             let name = form.field("recommender_name").map { String($0.trimmingCharacters(in: .whitespacesAndNewlines).prefix(120)) }
             let file = part.filename.map { String($0.replacingOccurrences(of: "/", with: "_").prefix(200)) }
             try await Offload.run {
-                try applications.receiveLetter(token: token, pdf: part.data, originalName: file, recommenderName: name?.isEmpty == false ? name : nil)
+                try applications.receiveLetter(
+                    token: token, pdf: part.data, originalName: file, recommenderName: name?.isEmpty == false ? name : nil)
             }
             return JSONResponse.make(["status": "received"], status: .created)
         }
@@ -307,7 +315,9 @@ struct ScholarshipApplicationRoutes: FeatureRoutes {
             RouteSpec(
                 id: "SCH-27", .post, "/api/v1/scholarship-applications/{id}/accept-award", summary: "Accept or decline an award",
                 tag: "Scholarships", access: .member(scope: "applications:write"),
-                body: .object(["accept": FieldRule.boolean.required, "thank_you_upload_id": FieldRule.id.nullable, "share_with_donor": .boolean]),
+                body: .object([
+                    "accept": FieldRule.boolean.required, "thank_you_upload_id": FieldRule.id.nullable, "share_with_donor": .boolean,
+                ]),
                 responses: [
                     200: ("award_accepted, share_with_donor", "AwardAnswer"), 404: ("Not your application", "Error"),
                     409: ("Not awarded", "Error"), 422: ("Invalid fields, or an upload that is not your own document", "Error"),
@@ -379,7 +389,9 @@ struct ScholarshipApplicationRoutes: FeatureRoutes {
             RouteSpec(
                 id: "SCH-28", .post, "/api/v1/essays", summary: "Add an essay to my library", tag: "Scholarships",
                 access: .member(scope: "applications:write"), limit: .own("60/h"), body: .object(essayFields),
-                responses: [201: ("{id,title,word_count,updated_at}", "LibraryEssay"), 422: ("Invalid fields, or the library is full", "Error")]),
+                responses: [
+                    201: ("{id,title,word_count,updated_at}", "LibraryEssay"), 422: ("Invalid fields, or the library is full", "Error"),
+                ]),
             to: router
         ) { request, context in
             let identity = try context.require(.active, scope: "applications:write")
@@ -396,7 +408,10 @@ struct ScholarshipApplicationRoutes: FeatureRoutes {
                 id: "SCH-28", .patch, "/api/v1/essays/{id}", summary: "Change an essay of my library", tag: "Scholarships",
                 access: .member(scope: "applications:write"), limit: .own("60/h"),
                 body: .object(essayFields.mapValues { FieldRule(schema: $0.schema, isRequired: false, problem: $0.problem) }),
-                responses: [200: ("{id,title,word_count,updated_at}", "LibraryEssay"), 404: ("Not yours", "Error"), 422: ("Invalid fields", "Error")]),
+                responses: [
+                    200: ("{id,title,word_count,updated_at}", "LibraryEssay"), 404: ("Not yours", "Error"),
+                    422: ("Invalid fields", "Error"),
+                ]),
             to: router
         ) { request, context in
             let identity = try context.require(.active, scope: "applications:write")
@@ -446,7 +461,8 @@ struct ScholarshipApplicationRoutes: FeatureRoutes {
                 body: .object(["answers": FieldRule.object.required]),
                 responses: [
                     200: ("answers, updated_at (my matches recomputed in the same write)", "GeneralApplication"),
-                    403: ("Not a student or alumnus", "Error"), 422: ("Keys of a-z, 0-9 and _ (1 to 40), at most 50, texts up to 5000", "Error"),
+                    403: ("Not a student or alumnus", "Error"),
+                    422: ("Keys of a-z, 0-9 and _ (1 to 40), at most 50, texts up to 5000", "Error"),
                 ]),
             to: router
         ) { request, context in

@@ -37,7 +37,8 @@ struct ScholarshipFieldReader {
                 minimum <= maximum
             else {
                 reader.problem(
-                    "essay_prompts", "prompt \(index + 1) needs text of 10 to 1000 characters, min_words 0..2000 and max_words 50..3000, min ≤ max")
+                    "essay_prompts",
+                    "prompt \(index + 1) needs text of 10 to 1000 characters, min_words 0..2000 and max_words 50..3000, min ≤ max")
                 continue
             }
             prompts.append(EssayPrompt(prompt: text, minWords: Int(minimum), maxWords: Int(maximum)))

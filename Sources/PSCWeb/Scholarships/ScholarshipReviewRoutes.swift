@@ -48,7 +48,9 @@ struct ScholarshipReviewRoutes: FeatureRoutes {
     }
 
     func register(with router: Router<AppRequestContext>, catalog: RouteCatalog) {
-        let (catalogue, applications, reviews, profiles) = (scholarships.catalogue, scholarships.applications, scholarships.reviews, profiles)
+        let (catalogue, applications, reviews, profiles) = (
+            scholarships.catalogue, scholarships.applications, scholarships.reviews, profiles
+        )
         catalog.add(
             RouteSpec(
                 id: "SCH-21", .get, "/api/v1/scholarships/{id}/applications", summary: "A scholarship's submitted applications, ranked",
@@ -65,17 +67,11 @@ struct ScholarshipReviewRoutes: FeatureRoutes {
         ) { request, context in
             let identity = try context.require(.active, scope: "manage")
             let (record, _) = try await reviewable(context, identity)
-            let parameters = request.uri.formQuery
-            let status = parameters.get("status").map { String($0) }
-            if let status, !ScholarshipViews.applicationStatuses.contains(status) {
-                throw APIError(.badRequest, "invalid_parameter", "status is not an application status.")
-            }
-            let sort = parameters.get("sort").map { String($0) } ?? "score"
-            guard ["score", "submitted_at"].contains(sort) else {
-                throw APIError(.badRequest, "invalid_parameter", "sort must be score or submitted_at.")
-            }
+            let query = QueryReader(request)
+            let status = try query.choice("status", ScholarshipViews.applicationStatuses)
+            let sort = try query.choice("sort", ["score", "submitted_at"]) ?? "score"
             let limit = try Pagination.limit(request)
-            let offset = try OffsetCursor.offset(parameters.get("cursor").map { String($0) })
+            let offset = try query.offset
             let ranked = try await Offload.run {
                 try reviews.ranking(scholarshipID: record.id, status: status, sort: sort, limit: limit, offset: offset)
             }
@@ -184,7 +180,7 @@ struct ScholarshipReviewRoutes: FeatureRoutes {
             let identity = try context.require(.active, scope: "manage")
             guard identity.has(.reviewScholarships) else { throw APIError.forbidden("Reviewing scholarships needs review_scholarships.") }
             let limit = try Pagination.limit(request)
-            let offset = try OffsetCursor.offset(request.uri.formQuery.get("cursor").map { String($0) })
+            let offset = try QueryReader(request).offset
             let viewer = identity.user.id
             let found = try await Offload.run { try reviews.assigned(reviewerID: viewer, limit: limit, offset: offset) }
             return JSONResponse.make([
@@ -230,7 +226,8 @@ struct ScholarshipReviewRoutes: FeatureRoutes {
             let chosen = scores
             let total = try await Offload.run {
                 try reviews.saveReview(
-                    applicationID: id, reviewerID: viewer, scores: chosen, comment: comment?.isEmpty == false ? comment : nil, conflict: conflict)
+                    applicationID: id, reviewerID: viewer, scores: chosen, comment: comment?.isEmpty == false ? comment : nil,
+                    conflict: conflict)
             }
             return JSONResponse.make(["total": total.map { .decimal($0, places: 1) } ?? .null, "conflict_of_interest": .bool(conflict)])
         }
@@ -256,7 +253,8 @@ struct ScholarshipReviewRoutes: FeatureRoutes {
                 throw APIError.notFound("There is no such application.")
             }
             let seat = try await Offload.run { try reviews.seat(scholarshipID: record.scholarship.id, userID: viewer) }
-            guard ScholarshipPolicy.mayDecide(identity.actor, isChair: seat?.isChair == true, departmentID: record.scholarship.departmentID),
+            guard
+                ScholarshipPolicy.mayDecide(identity.actor, isChair: seat?.isChair == true, departmentID: record.scholarship.departmentID),
                 record.userID != viewer
             else { throw APIError.notFound("There is no such application.") }
             let object = try await request.jsonObjectBody(context: context).object
@@ -273,7 +271,8 @@ struct ScholarshipReviewRoutes: FeatureRoutes {
                 details: ["decision": .string(decision ?? ""), "awarded_amount_cents": amount.map(JSONValue.int) ?? .null])
             try await Offload.run {
                 try reviews.decide(
-                    applicationID: id, deciderID: viewer, decision: decision ?? "declined", amountCents: amount, message: message, audit: audit)
+                    applicationID: id, deciderID: viewer, decision: decision ?? "declined", amountCents: amount, message: message,
+                    audit: audit)
             }
             guard let decided = try await Offload.run({ try applications.application(id: id) }) else { throw APIError.notFound() }
             return JSONResponse.make(try await Self.reviewerBody(decided, viewer: viewer, profiles: profiles))
@@ -286,10 +285,7 @@ struct ScholarshipReviewRoutes: FeatureRoutes {
             to: router
         ) { request, context in
             let identity = try context.require(.active, scope: "content:read")
-            let cycle = request.uri.formQuery.get("cycle").map { String($0) }
-            if let cycle, !ScholarshipCalendar.isCycle(cycle) {
-                throw APIError(.badRequest, "invalid_parameter", "cycle must name a cycle like 2026-27.")
-            }
+            let cycle = try QueryReader(request).cycle("cycle")
             let viewer = identity.user.id
             let items = try await Offload.run { try reviews.donorReport(donorID: viewer, cycle: cycle) }
             let recipients = Array(Set(items.flatMap { $0.awards.compactMap(\.recipientID) }))
@@ -307,7 +303,8 @@ struct ScholarshipReviewRoutes: FeatureRoutes {
                                         "recipient": award.recipientID.flatMap { cards[$0] }.map {
                                             .object(ProfileViews.card($0.record, relation: $0.relation))
                                         } ?? .null,
-                                        "awarded_amount_cents": .int(award.amountCents), "decided_at": ScholarshipViews.text(award.decidedAt),
+                                        "awarded_amount_cents": .int(award.amountCents),
+                                        "decided_at": ScholarshipViews.text(award.decidedAt),
                                         "award_accepted": award.accepted.map(JSONValue.bool) ?? .null,
                                         "thank_you_url": award.thankYouUploadID.map { .string(UploadViews.url($0)) } ?? .null,
                                     ]

@@ -50,56 +50,29 @@ struct ScholarshipRoutes: FeatureRoutes {
 
     /// SCH-1's query into a listing; 400 for a value that does not parse or a range that is empty.
     static func listing(_ request: Request) throws -> ScholarshipStore.Listing {
-        let parameters = request.uri.formQuery
-        func bad(_ message: String) -> APIError { APIError(.badRequest, "invalid_parameter", message) }
-        func flag(_ name: String) throws -> Bool? {
-            guard let text = parameters.get(name) else { return nil }
-            guard text == "true" || text == "false" else { throw bad("\(name) must be true or false.") }
-            return text == "true"
-        }
-        func cents(_ name: String) throws -> Int64? {
-            guard let text = parameters.get(name) else { return nil }
-            guard let value = Int64(text), value >= 0 else { throw bad("\(name) must be whole cents.") }
-            return value
-        }
-        func date(_ name: String) throws -> String? {
-            guard let text = parameters.get(name) else { return nil }
-            guard ScholarshipCalendar.parts(String(text)) != nil else { throw bad("\(name) must be a date (YYYY-MM-DD).") }
-            return String(text)
-        }
-        func choice(_ name: String, _ allowed: [String]) throws -> String? {
-            guard let text = parameters.get(name) else { return nil }
-            guard allowed.contains(String(text)) else { throw bad("\(name) must be one of \(allowed.joined(separator: ", ")).") }
-            return String(text)
-        }
+        let query = QueryReader(request)
         var listing = ScholarshipStore.Listing()
-        listing.text = parameters.get("q").map { String($0.prefix(100)) }
-        if let department = parameters.get("department_id") {
-            guard let id = Int64(department), id > 0 else { throw bad("department_id must be an id.") }
-            listing.departmentID = id
-        }
-        listing.category = try choice("category", ScholarshipViews.categories)
-        listing.minAmountCents = try cents("min_amount_cents")
-        listing.maxAmountCents = try cents("max_amount_cents")
+        listing.text = query.text("q", max: 100)
+        listing.departmentID = try query.id("department_id")
+        listing.category = try query.choice("category", ScholarshipViews.categories)
+        listing.minAmountCents = try query.cents("min_amount_cents")
+        listing.maxAmountCents = try query.cents("max_amount_cents")
         if let low = listing.minAmountCents, let high = listing.maxAmountCents, low > high {
-            throw bad("min_amount_cents must not exceed max_amount_cents.")
+            throw QueryReader.invalid("min_amount_cents must not exceed max_amount_cents.")
         }
-        listing.deadlineAfter = try date("deadline_after")
-        listing.deadlineBefore = try date("deadline_before")
+        listing.deadlineAfter = try query.date("deadline_after")
+        listing.deadlineBefore = try query.date("deadline_before")
         if let after = listing.deadlineAfter, let before = listing.deadlineBefore, after > before {
-            throw bad("deadline_after must not be later than deadline_before.")
+            throw QueryReader.invalid("deadline_after must not be later than deadline_before.")
         }
-        listing.openOnly = try flag("open_only") ?? true
-        listing.renewable = try flag("renewable")
-        listing.essayRequired = try flag("essay_required")
-        listing.applicationMethod = try choice("application_method", ScholarshipViews.methods)
-        if let cycle = parameters.get("cycle") {
-            guard ScholarshipCalendar.isCycle(String(cycle)) else { throw bad("cycle must name a cycle like 2026-27.") }
-            listing.cycle = String(cycle)
-        }
-        listing.sort = try choice("sort", ["deadline", "amount", "newest", "match"]) ?? "deadline"
+        listing.openOnly = try query.flag("open_only") ?? true
+        listing.renewable = try query.flag("renewable")
+        listing.essayRequired = try query.flag("essay_required")
+        listing.applicationMethod = try query.choice("application_method", ScholarshipViews.methods)
+        listing.cycle = try query.cycle("cycle")
+        listing.sort = try query.choice("sort", ["deadline", "amount", "newest", "match"]) ?? "deadline"
         listing.limit = try Pagination.limit(request)
-        listing.offset = try OffsetCursor.offset(parameters.get("cursor").map { String($0) })
+        listing.offset = try query.offset
         return listing
     }
 
@@ -155,22 +128,12 @@ struct ScholarshipRoutes: FeatureRoutes {
             to: router
         ) { request, context in
             let identity = try context.require(.active, scope: "content:read")
-            let parameters = request.uri.formQuery
+            let query = QueryReader(request)
             var statuses = ["eligible", "needs_info"]
-            if let include = parameters.get("include_ineligible") {
-                guard include == "true" || include == "false" else {
-                    throw APIError(.badRequest, "invalid_parameter", "include_ineligible must be true or false.")
-                }
-                if include == "true" { statuses.append("ineligible") }
-            }
-            if let status = parameters.get("status") {
-                guard MatchResult.Status(rawValue: String(status)) != nil else {
-                    throw APIError(.badRequest, "invalid_parameter", "status must be eligible, needs_info or ineligible.")
-                }
-                statuses = [String(status)]
-            }
+            if try query.flag("include_ineligible") == true { statuses.append("ineligible") }
+            if let status = try query.choice("status", MatchResult.Status.allCases.map(\.rawValue)) { statuses = [status] }
             let limit = try Pagination.limit(request)
-            let offset = try OffsetCursor.offset(parameters.get("cursor").map { String($0) })
+            let offset = try query.offset
             let (viewer, chosen) = (identity.user.id, statuses)
             let found = try await Offload.run { try matches.matches(userID: viewer, statuses: chosen, limit: limit, offset: offset) }
             return JSONResponse.make([
@@ -181,7 +144,9 @@ struct ScholarshipRoutes: FeatureRoutes {
         catalog.add(
             RouteSpec(
                 id: "SCH-2", .get, "/api/v1/scholarships/{id}", summary: "A scholarship", tag: "Scholarships",
-                responses: [200: ("Scholarship, with my application and match for members", "Scholarship"), 404: ("No such scholarship", "Error")]),
+                responses: [
+                    200: ("Scholarship, with my application and match for members", "Scholarship"), 404: ("No such scholarship", "Error"),
+                ]),
             to: router
         ) { _, context in
             let identity = context.identity == nil ? nil : try context.require(.active, scope: "content:read")
@@ -262,7 +227,8 @@ struct ScholarshipRoutes: FeatureRoutes {
                 object, problems: problems, over: current, today: ScholarshipCalendar.today(clock()))
             if fields.departmentID != current.departmentID { try await checkDepartment(fields.departmentID, identity) }
             let audit = context.auditEntry(
-                "scholarship.updated", target: ("scholarship", current.id), details: ["fields": .array(object.keys.sorted().map(JSONValue.string))])
+                "scholarship.updated", target: ("scholarship", current.id),
+                details: ["fields": .array(object.keys.sorted().map(JSONValue.string))])
             try await Offload.run { try catalogue.update(id: current.id, fields: fields, audit: audit) }
             guard let record = try await Offload.run({ try catalogue.scholarship(id: current.id) }) else { throw APIError.notFound() }
             return JSONResponse.make(.object(ScholarshipViews.body(record, now: clock())))
@@ -337,7 +303,9 @@ struct ScholarshipRoutes: FeatureRoutes {
             let department = reader.integer("department_id", 1...Int64.max, nil)
             let dryRun = reader.flag("dry_run", false)
             if let from, !ScholarshipCalendar.isCycle(from) { reader.problem("from_cycle", ScholarshipFieldReader.cycleHint) }
-            if let from, let to, ScholarshipCalendar.next(cycle: from) != to { reader.problem("to_cycle", "must be the cycle after from_cycle") }
+            if let from, let to, ScholarshipCalendar.next(cycle: from) != to {
+                reader.problem("to_cycle", "must be the cycle after from_cycle")
+            }
             try reader.validate()
             if identity.user.role != .admin {
                 guard let department, ScholarshipPolicy.mayManage(identity.actor, departmentID: department) else {
@@ -411,7 +379,10 @@ struct ScholarshipRoutes: FeatureRoutes {
             "donors": .array(
                 donors.compactMap { donor in
                     cards[donor.userID].map {
-                        ["user": .object(ProfileViews.card($0.record, relation: $0.relation)), "fund_name": ScholarshipViews.text(donor.fundName)]
+                        [
+                            "user": .object(ProfileViews.card($0.record, relation: $0.relation)),
+                            "fund_name": ScholarshipViews.text(donor.fundName),
+                        ]
                     }
                 })
         ]

@@ -121,14 +121,17 @@ enum ScholarshipViews {
     ) -> JSONValue {
         var object: [String: JSONValue] = [
             "id": .int(a.id),
-            "scholarship": ["id": .int(a.scholarship.id), "title": .string(a.scholarship.title), "deadline": .string(a.scholarship.deadline)],
+            "scholarship": [
+                "id": .int(a.scholarship.id), "title": .string(a.scholarship.title), "deadline": .string(a.scholarship.deadline),
+            ],
             "scholarship_name": .string(a.scholarship.title), "applicant": applicant, "status": .string(a.status),
             "checklist": checklist(a.checklist), "progress_percentage": .int(Int64(a.progressPercentage)),
             "answers": .object(a.answers.mapValues(JSONValue.string)),
             "essays": .array(
                 a.essays.map { essay in
                     var item: [String: JSONValue] = [
-                        "index": .int(Int64(essay.index)), "word_count": .int(Int64(essay.wordCount)), "updated_at": .string(essay.updatedAt),
+                        "index": .int(Int64(essay.index)), "word_count": .int(Int64(essay.wordCount)),
+                        "updated_at": .string(essay.updatedAt),
                     ]
                     if forReviewer { item["text"] = .string(essay.text) }
                     return .object(item)
