@@ -56,7 +56,8 @@ struct ScholarshipStoreTests {
                 title: "Gorilla Engineering Technology Award", description: "For ET majors.", amountCents: 250_000, deadline: "2027-03-01",
                 tags: ["robotics"],
                 eligibility: rules(
-                    #"{"groups":[{"rules":[{"field":"major","op":"in","value":["Engineering Technology"]},{"field":"gpa","op":"gte","value":3.0}]}]}"#),
+                    #"{"groups":[{"rules":[{"field":"major","op":"in","value":["Engineering Technology"]},{"field":"gpa","op":"gte","value":3.0}]}]}"#
+                ),
                 status: "open"))
         #expect(world.scheduled.ids.withLock { $0 } == [id])
         let student = world.members.ids[1]
@@ -70,7 +71,8 @@ struct ScholarshipStoreTests {
         // The job recomputes everyone and tells the newly eligible once.
         let second = world.members.ids[2]
         try world.store.write { db in
-            try db.execute(sql: "UPDATE users SET major = 'Engineering Technology', gpa_enc = ? WHERE id = ?",
+            try db.execute(
+                sql: "UPDATE users SET major = 'Engineering Technology', gpa_enc = ? WHERE id = ?",
                 arguments: [try world.keyRing.encrypt("3.9", column: "users.gpa_enc"), second])
         }
         #expect(try world.hub.matches.recompute(scholarshipID: id) == 4)
@@ -81,6 +83,17 @@ struct ScholarshipStoreTests {
         #expect(told == [second])
         try world.hub.catalogue.setRules(id: id, eligibility: Eligibility(), audit: world.admin)
         #expect(world.scheduled.ids.withLock { $0 } == [id, id])
+        // A role change by an admin moves the matches in the same write: faculty have none kept.
+        let administration = AccountAdministration(
+            store: world.store, accounts: AccountStore(store: world.store), matches: world.hub.matches)
+        _ = try administration.setRole(
+            String(student), role: .faculty, by: .init(userID: nil, kind: .system, origin: RequestOrigin(ip: nil, userAgent: nil)))
+        #expect(
+            try world.hub.matches.matches(userID: student, statuses: ["eligible", "needs_info", "ineligible"], limit: 10, offset: 0).isEmpty
+        )
+        _ = try administration.setRole(
+            String(student), role: .alumni, by: .init(userID: nil, kind: .system, origin: RequestOrigin(ip: nil, userAgent: nil)))
+        #expect(try world.hub.matches.matches(userID: student, statuses: ["eligible"], limit: 10, offset: 0).count == 1)
     }
 
     @Test("the checklist drives progress; submission needs every item and the deadline; after it, nothing changes")
@@ -95,7 +108,8 @@ struct ScholarshipStoreTests {
         let student = world.members.ids[1]
         try world.store.write { db in
             try db.execute(
-                sql: "INSERT INTO general_applications (user_id, answers, created_at, updated_at) VALUES (?, '{\"home_county\":\"Crawford\",\"other\":\"x\"}', 'x', 'x')",
+                sql:
+                    "INSERT INTO general_applications (user_id, answers, created_at, updated_at) VALUES (?, '{\"home_county\":\"Crawford\",\"other\":\"x\"}', 'x', 'x')",
                 arguments: [student])
         }
         let started = try world.hub.applications.start(scholarshipID: id, userID: student)
@@ -104,12 +118,15 @@ struct ScholarshipStoreTests {
         var record = try #require(try world.hub.applications.application(id: started.id))
         #expect(record.answers == ["home_county": "Crawford"])
         #expect(record.progressPercentage == 33)
-        #expect(throws: ScholarshipError.incomplete(["essay:1", "letter:1"])) { try world.hub.applications.submit(started.id, owner: student) }
+        #expect(throws: ScholarshipError.incomplete(["essay:1", "letter:1"])) {
+            try world.hub.applications.submit(started.id, owner: student)
+        }
         #expect(throws: ScholarshipError.notFound) { try world.hub.applications.submit(started.id, owner: world.members.ids[2]) }
         #expect(throws: ScholarshipError.unknownKeys(["shoe_size"])) {
             try world.hub.applications.setAnswers(started.id, owner: student, answers: ["shoe_size": "9"])
         }
-        let essay = try world.hub.applications.putEssay(started.id, owner: student, index: 1, text: "Because I build things.", libraryEssayID: nil)
+        let essay = try world.hub.applications.putEssay(
+            started.id, owner: student, index: 1, text: "Because I build things.", libraryEssayID: nil)
         #expect(essay.withinLimits && essay.wordCount == 4)
         let letter = try world.hub.applications.requestRecommendation(
             started.id, owner: student, ownEmail: "s1@gus.pittstate.edu", name: "Dr. Greer", email: "greer@example.edu", relationship: nil,
@@ -121,9 +138,11 @@ struct ScholarshipStoreTests {
         }
         let invitation = try #require(try world.hub.applications.issueLetterToken(requestID: letter))
         #expect(invitation.recommenderEmail == "greer@example.edu")
-        try world.hub.applications.receiveLetter(token: invitation.token, pdf: Data("%PDF-1.4 letter".utf8), originalName: nil, recommenderName: nil)
+        try world.hub.applications.receiveLetter(
+            token: invitation.token, pdf: Data("%PDF-1.4 letter".utf8), originalName: nil, recommenderName: nil)
         #expect(throws: ScholarshipError.letterReceived) {
-            try world.hub.applications.receiveLetter(token: invitation.token, pdf: Data("%PDF-1.4 again".utf8), originalName: nil, recommenderName: nil)
+            try world.hub.applications.receiveLetter(
+                token: invitation.token, pdf: Data("%PDF-1.4 again".utf8), originalName: nil, recommenderName: nil)
         }
         record = try #require(try world.hub.applications.application(id: started.id))
         #expect(record.progressPercentage == 100)
@@ -147,11 +166,14 @@ struct ScholarshipStoreTests {
     func submitted(_ world: World, student: Int64, scholarship: Int64? = nil, amount: Int64 = 100_000, awards: Int = 2) throws -> (
         scholarship: Int64, application: Int64
     ) {
-        let id = try scholarship ?? create(
-            world,
-            ScholarshipFields(
-                title: "Prairie Rose Award \(student)", description: "Merit.", amountCents: amount, deadline: "2026-12-01", awardCount: awards,
-                status: "open"))
+        let id =
+            try scholarship
+            ?? create(
+                world,
+                ScholarshipFields(
+                    title: "Prairie Rose Award \(student)", description: "Merit.", amountCents: amount, deadline: "2026-12-01",
+                    awardCount: awards,
+                    status: "open"))
         let application = try world.hub.applications.start(scholarshipID: id, userID: student).id
         try world.hub.applications.submit(application, owner: student)
         return (id, application)
@@ -168,7 +190,8 @@ struct ScholarshipStoreTests {
             id: first.scholarship,
             criteria: [
                 RubricCriterion(key: "academics", label: "Academics", maxPoints: 10, weight: 40),
-                RubricCriterion(key: "essay", label: "Essay", maxPoints: 10, weight: 40), RubricCriterion(key: "need", label: "Need", maxPoints: 5, weight: 20),
+                RubricCriterion(key: "essay", label: "Essay", maxPoints: 10, weight: 40),
+                RubricCriterion(key: "need", label: "Need", maxPoints: 5, weight: 20),
             ], audit: world.admin)
         let reviewers = world.members.ids[0]
         #expect(
@@ -180,36 +203,45 @@ struct ScholarshipStoreTests {
             try world.hub.catalogue.setRubric(id: first.scholarship, criteria: [], audit: world.admin)
         }
         #expect(
-            try world.hub.reviews.saveReview(applicationID: first.application, reviewerID: b, scores: [:], comment: nil, conflict: true) == nil)
+            try world.hub.reviews.saveReview(applicationID: first.application, reviewerID: b, scores: [:], comment: nil, conflict: true)
+                == nil)
         #expect(throws: ScholarshipError.self) {
-            try world.hub.reviews.saveReview(applicationID: second.application, reviewerID: reviewers, scores: ["academics": 11], comment: nil, conflict: false)
+            try world.hub.reviews.saveReview(
+                applicationID: second.application, reviewerID: reviewers, scores: ["academics": 11], comment: nil, conflict: false)
         }
         let ranked = try world.hub.reviews.ranking(scholarshipID: first.scholarship, status: nil, sort: "score", limit: 10, offset: 0)
         #expect(ranked.first?.application.id == first.application && ranked.first?.meanScore == 80.0 && ranked.first?.reviewsDone == 2)
         // $1,000 × 2 awards = $2,000: $1,500 + $500 fits; one cent more does not.
         try world.hub.reviews.decide(
-            applicationID: first.application, deciderID: reviewers, decision: "awarded", amountCents: 150_000, message: nil, audit: world.admin)
+            applicationID: first.application, deciderID: reviewers, decision: "awarded", amountCents: 150_000, message: nil,
+            audit: world.admin)
         try world.hub.reviews.decide(
-            applicationID: second.application, deciderID: reviewers, decision: "awarded", amountCents: 50_000, message: nil, audit: world.admin)
+            applicationID: second.application, deciderID: reviewers, decision: "awarded", amountCents: 50_000, message: nil,
+            audit: world.admin)
         #expect(throws: ScholarshipError.budgetExceeded(remainingCents: 0)) {
             try world.hub.reviews.decide(
-                applicationID: third.application, deciderID: reviewers, decision: "awarded", amountCents: 1, message: nil, audit: world.admin)
+                applicationID: third.application, deciderID: reviewers, decision: "awarded", amountCents: 1, message: nil,
+                audit: world.admin)
         }
         // Re-deciding an award replaces its amount rather than adding to it.
         try world.hub.reviews.decide(
-            applicationID: second.application, deciderID: reviewers, decision: "awarded", amountCents: 40_000, message: nil, audit: world.admin)
+            applicationID: second.application, deciderID: reviewers, decision: "awarded", amountCents: 40_000, message: nil,
+            audit: world.admin)
         try world.hub.reviews.decide(
-            applicationID: third.application, deciderID: reviewers, decision: "awarded", amountCents: 10_000, message: nil, audit: world.admin)
+            applicationID: third.application, deciderID: reviewers, decision: "awarded", amountCents: 10_000, message: nil,
+            audit: world.admin)
         let total = try world.store.read { db in
             try Int64.fetchOne(db, sql: "SELECT sum(awarded_amount_cents) FROM scholarship_applications WHERE status = 'awarded'")
         }
         #expect(total == 200_000)
         #expect(throws: ScholarshipError.alreadyDecided) { try world.hub.applications.withdraw(third.application, owner: c) }
         let told = try world.store.read { db in
-            try Int.fetchOne(db, sql: "SELECT count(*) FROM notifications WHERE type = 'application_status' AND user_id = ?", arguments: [a])
+            try Int.fetchOne(
+                db, sql: "SELECT count(*) FROM notifications WHERE type = 'application_status' AND user_id = ?", arguments: [a])
         }
         #expect(told == 1)
-        let accepted = try world.hub.applications.answerAward(first.application, owner: a, accept: true, thankYouUploadID: nil, shareWithDonor: true)
+        let accepted = try world.hub.applications.answerAward(
+            first.application, owner: a, accept: true, thankYouUploadID: nil, shareWithDonor: true)
         #expect(accepted.awardAccepted == true && accepted.shareWithDonor)
     }
 
@@ -219,7 +251,8 @@ struct ScholarshipStoreTests {
         let id = try create(
             world,
             ScholarshipFields(
-                title: "Hartley Family Scholarship", description: "For everyone.", amountCents: 50_000, deadline: "2026-10-21", status: "open"))
+                title: "Hartley Family Scholarship", description: "For everyone.", amountCents: 50_000, deadline: "2026-10-21",
+                status: "open"))
         #expect(try world.hub.matches.recompute(scholarshipID: id, notify: false) == 4)
         let (started, done) = (world.members.ids[1], world.members.ids[2])
         _ = try world.hub.applications.start(scholarshipID: id, userID: started)
@@ -239,7 +272,8 @@ struct ScholarshipStoreTests {
         #expect(told[done] == nil)
         #expect(told[started] == 1 && told.count == 3)
         let message = try world.store.read { db in
-            try String.fetchOne(db, sql: "SELECT message FROM notifications WHERE user_id = ? AND type = 'scholarship_deadline'", arguments: [started])
+            try String.fetchOne(
+                db, sql: "SELECT message FROM notifications WHERE user_id = ? AND type = 'scholarship_deadline'", arguments: [started])
         }
         #expect(message?.hasPrefix("Finish your application: 1 of 1 items done") == true)
         world.clock.advance(days: 1)  // 6 days before: nothing new
@@ -255,16 +289,23 @@ struct ScholarshipStoreTests {
         #expect(try count()[started] == 3)
     }
 
-    @Test("rollover copies each scholarship of the cycle as a draft a year later, skips titles already there, archives the old; dry runs change nothing")
+    @Test(
+        "rollover copies each scholarship of the cycle as a draft a year later, skips titles already there, archives the old; dry runs change nothing"
+    )
     func rollover() throws {
         let world = try world()
         let leap = try create(
             world,
-            ScholarshipFields(title: "Leap Day Award", description: "x", amountCents: 1000, deadline: "2028-02-29", cycle: "2027-28", status: "open"))
+            ScholarshipFields(
+                title: "Leap Day Award", description: "x", amountCents: 1000, deadline: "2028-02-29", cycle: "2027-28", status: "open"))
         _ = try create(
-            world, ScholarshipFields(title: "Kept Award", description: "x", amountCents: 1000, deadline: "2028-03-01", cycle: "2027-28", status: "open"))
+            world,
+            ScholarshipFields(
+                title: "Kept Award", description: "x", amountCents: 1000, deadline: "2028-03-01", cycle: "2027-28", status: "open"))
         _ = try create(
-            world, ScholarshipFields(title: "kept award", description: "x", amountCents: 1000, deadline: "2029-03-01", cycle: "2028-29", status: "draft"))
+            world,
+            ScholarshipFields(
+                title: "kept award", description: "x", amountCents: 1000, deadline: "2029-03-01", cycle: "2028-29", status: "draft"))
         let dry = try world.hub.catalogue.rollover(from: "2027-28", to: "2028-29", departmentID: nil, dryRun: true, audit: world.admin)
         #expect(dry.copied.count == 1 && dry.archived.count == 2 && dry.skipped.count == 1)
         #expect(try world.hub.catalogue.scholarship(id: leap)?.status == "open")

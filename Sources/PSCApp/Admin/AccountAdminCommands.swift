@@ -14,7 +14,9 @@ extension AdminCommands {
         "keys": "keys list | add | activate ID | rotate | remove ID",
     ]
 
-    var administration: AccountAdministration { AccountAdministration(store: platform.store, accounts: platform.accounts) }
+    var administration: AccountAdministration {
+        AccountAdministration(store: platform.store, accounts: platform.accounts, matches: platform.scholarships.matches)
+    }
 
     func user(_ args: [String]) throws -> JSONValue {
         let admin = administration

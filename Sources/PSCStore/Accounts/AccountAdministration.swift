@@ -33,11 +33,16 @@ public struct AccountAdministration: Sendable {
 
     public let store: Store
     let accounts: AccountStore
+    /// A role or status change moves the person's scholarship matches in the same write (20-services §7.6).
+    let matches: ScholarshipMatchStore?
     let clock: @Sendable () -> Date
 
-    public init(store: Store, accounts: AccountStore, clock: @escaping @Sendable () -> Date = Date.init) {
+    public init(
+        store: Store, accounts: AccountStore, matches: ScholarshipMatchStore? = nil, clock: @escaping @Sendable () -> Date = Date.init
+    ) {
         self.store = store
         self.accounts = accounts
+        self.matches = matches
         self.clock = clock
     }
 
@@ -111,6 +116,7 @@ public struct AccountAdministration: Sendable {
             try audit(
                 "user.role_change", target: user.id, actor: actor,
                 details: ["role": .array([.string(user.role.rawValue), .string(role.rawValue)])], in: db)
+            try matches?.recompute(userID: user.id, in: db)
             return try find(String(user.id), in: db)
         }
     }
@@ -134,6 +140,7 @@ public struct AccountAdministration: Sendable {
             try audit(
                 "user.status_change", target: user.id, actor: actor,
                 details: ["status": .array([.string(user.status.rawValue), .string(status.rawValue)])], in: db)
+            try matches?.recompute(userID: user.id, in: db)
             return try find(String(user.id), in: db)
         }
     }

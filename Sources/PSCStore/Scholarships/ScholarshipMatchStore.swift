@@ -134,7 +134,8 @@ public struct ScholarshipMatchStore: Sendable, NotifyingStore {
     /// are written. Returns the scholarships the student has newly become eligible for.
     @discardableResult
     public func recompute(userID: Int64, in db: GRDB.Database) throws -> [Int64] {
-        guard let facts = try facts([userID], in: db)[userID], ["student", "alumni"].contains(facts.role) else {
+        let active = try Bool.fetchOne(db, sql: "SELECT status = 'active' FROM users WHERE id = ?", arguments: [userID]) ?? false
+        guard active, let facts = try facts([userID], in: db)[userID], ["student", "alumni"].contains(facts.role) else {
             try db.execute(sql: "DELETE FROM scholarship_match_results WHERE user_id = ?", arguments: [userID])
             return []
         }
@@ -268,6 +269,16 @@ public struct ScholarshipMatchStore: Sendable, NotifyingStore {
             else { return nil }
             return ScholarshipMatcher.match(scholarship.eligibility, tags: scholarship.tags, facts: facts)
         }
+    }
+
+    /// Computes a student's matches when none are kept yet (a new account, before its first profile write): one
+    /// student against the catalogue, as their own write would.
+    public func ensureComputed(userID: Int64) throws {
+        let kept = try store.read { db in
+            try Bool.fetchOne(db, sql: "SELECT EXISTS (SELECT 1 FROM scholarship_match_results WHERE user_id = ?)", arguments: [userID])
+                ?? false
+        }
+        if !kept { try store.write { db in _ = try recompute(userID: userID, in: db) } }
     }
 
     /// SCH-6: the student's matches, best first (eligible > needs_info > ineligible, then score, then deadline).

@@ -80,6 +80,7 @@ struct ScholarshipPageRoutes: FeatureRoutes {
         MemberPage.register(router, catalog, "PAGE-MATCHES", "/scholarships/matches", "My scholarship matches") { request, context in
             let identity = try MemberPage.identity(request, context)
             let viewer = identity.user.id
+            if ScholarshipPolicy.mayApply(identity.actor) { try await Offload.run { try matches.ensureComputed(userID: viewer) } }
             let found = try await Offload.run {
                 try matches.matches(userID: viewer, statuses: ["eligible", "needs_info", "ineligible"], limit: 500, offset: 0)
             }

@@ -135,6 +135,7 @@ struct ScholarshipRoutes: FeatureRoutes {
             let limit = try Pagination.limit(request)
             let offset = try query.offset
             let (viewer, chosen) = (identity.user.id, statuses)
+            if ScholarshipPolicy.mayApply(identity.actor) { try await Offload.run { try matches.ensureComputed(userID: viewer) } }
             let found = try await Offload.run { try matches.matches(userID: viewer, statuses: chosen, limit: limit, offset: offset) }
             return JSONResponse.make([
                 "items": .array(found.map(ScholarshipViews.match)),
