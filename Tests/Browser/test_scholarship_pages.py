@@ -150,3 +150,19 @@ def test_the_committee_and_manager_pages_draw_for_an_admin(demo, browser):
     assert "groups" in json.loads(text)
     browser.get(demo.url + "/recommendations/" + "x" * 43)
     assert "Page not found" in browser.find_element(By.TAG_NAME, "h1").text
+
+
+def test_the_rules_builder_writes_the_json_the_form_sends(demo, browser):
+    sign_in(demo, browser, "admin")
+    browser.get(demo.url + "/manage/scholarships")
+    browser.find_element(By.XPATH, "//summary[normalize-space()='Create a scholarship']").click()
+    area = browser.find_element(By.ID, "new-rules")
+    form = area.find_element(By.XPATH, "ancestor::form")
+    form.find_element(By.XPATH, ".//button[normalize-space()='Add a group of rules']").click()
+    assert json.loads(area.get_attribute("value"))["groups"][-1]["rules"][0]["field"] == "major"
+    group = form.find_elements(By.CSS_SELECTOR, ".rb-group")[-1]
+    value = group.find_elements(By.CSS_SELECTOR, ".rb-rule input")[-1]
+    value.send_keys("Nursing, Biology")
+    rules = json.loads(area.get_attribute("value"))["groups"][-1]["rules"]
+    assert rules[0] == {"field": "major", "op": "in", "value": ["Nursing", "Biology"]}
+    assert violations(browser) == []
