@@ -49,7 +49,7 @@ public func buildRouter(platform: Platform, accessLog: AccessLogSink, catalog: R
     let applicationViews = JobApplicationViews(profiles: p.profiles)
     let routes: [any FeatureRoutes] = [
         MonitoringRoutes(health: p.health, metrics: p.metrics, store: p.store, allowFrom: p.configuration.metricsAllowFrom, jobs: p.jobs),
-        DepartmentRoutes(departments: p.departments, pages: pages, cache: p.cache),
+        DepartmentRoutes(departments: p.departments, scholarships: p.scholarships.catalogue, pages: pages, cache: p.cache),
         HomeRoutes(departments: p.departments, scholarships: p.scholarships.catalogue, pages: pages),
         InfoPageRoutes(pages: pages),
         AuthRoutes(configuration: p.configuration, hub: p.communication.hub, accounts: p.accounts, sessions: p.sessions, signIn: p.signIn),

@@ -6,6 +6,7 @@ import PSCStore
 /// DEP-1 and DEP-2 (10-api §…), and the department page.
 struct DepartmentRoutes: FeatureRoutes {
     let departments: DepartmentStore
+    let scholarships: ScholarshipStore
     let pages: PageRenderer
     let cache: LRUCache
 
@@ -43,9 +44,20 @@ struct DepartmentRoutes: FeatureRoutes {
             to: router
         ) { request, context in
             let department = try await department(context)
+            // The department's open scholarships, soonest deadline first (50-ui: the public subset for visitors).
+            var listing = ScholarshipStore.Listing()
+            listing.departmentID = department.id
+            listing.limit = 10
+            let (chosen, catalogue) = (listing, scholarships)
+            let open = try await Offload.run { try catalogue.list(chosen) }
+            let now = Date()
             return HTMLResponse.make(
                 pages.render(
-                    "department", ["department": DepartmentViews.pageData(department)], request: request, identity: context.identity))
+                    "department",
+                    [
+                        "department": DepartmentViews.pageData(department),
+                        "scholarships": open.map { ScholarshipPageViews.card($0, match: nil, now: now) }, "hasScholarships": !open.isEmpty,
+                    ], request: request, identity: context.identity))
         }
     }
 
