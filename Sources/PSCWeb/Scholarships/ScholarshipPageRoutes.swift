@@ -229,6 +229,8 @@ struct ScholarshipPageRoutes: FeatureRoutes {
             let viewer = identity.user.id
             let mine = try await Offload.run { try applications.applications(userID: viewer, status: nil, limit: 200, offset: 0) }
             let jobApplications = try await Offload.run { try jobs.applications(userID: viewer, beforeID: nil, limit: 100) }
+            let reviews = scholarships.reviews
+            let donor = try await Offload.run { try !reviews.donorReport(donorID: viewer, cycle: nil).isEmpty }
             let now = clock()
             return HTMLResponse.make(
                 pages.render(
@@ -254,7 +256,7 @@ struct ScholarshipPageRoutes: FeatureRoutes {
                                 "updatedAt": $0.updatedAt,
                             ]
                         },
-                        "hasJobs": !jobApplications.isEmpty, "applies": ScholarshipPolicy.mayApply(identity.actor),
+                        "hasJobs": !jobApplications.isEmpty, "applies": ScholarshipPolicy.mayApply(identity.actor), "donor": donor,
                     ], request: request, identity: identity))
         }
         MemberPage.register(router, catalog, "PAGE-GENERAL-APPLICATION", "/applications/general", "My general application") {
