@@ -196,8 +196,12 @@ struct ScholarshipPageRoutes: FeatureRoutes {
                 "daysLeft": ScholarshipPageViews.daysLeft(record.scholarship.deadline, now: now),
                 "transcript": record.scholarship.transcriptRequired, "letters": record.scholarship.numRecommendations,
             ],
+            // Each item links to its part of the page; every letter to the one letters section.
             "checklist": checklist.items.map {
-                ["label": $0.label, "done": $0.done, "anchor": $0.item.replacingOccurrences(of: ":", with: "-")]
+                [
+                    "label": $0.label, "done": $0.done,
+                    "anchor": $0.item.hasPrefix("letter:") ? "letters" : $0.item.replacingOccurrences(of: ":", with: "-"),
+                ]
             },
             "questions": record.scholarship.questions.map {
                 ["key": $0.key, "label": $0.label, "required": $0.required, "answer": record.answers[$0.key] ?? ""]
