@@ -255,7 +255,10 @@ struct ScholarshipStoreTests {
                 status: "open"))
         #expect(try world.hub.matches.recompute(scholarshipID: id, notify: false) == 4)
         let (started, done) = (world.members.ids[1], world.members.ids[2])
-        _ = try world.hub.applications.start(scholarshipID: id, userID: started)
+        let draft = try world.hub.applications.start(scholarshipID: id, userID: started).id
+        #expect(throws: ScholarshipError.notFound, "no prompts: essay 1 does not exist (and 1...0 must not trap)") {
+            try world.hub.applications.putEssay(draft, owner: started, index: 1, text: "An essay.", libraryEssayID: nil)
+        }
         _ = try submitted(world, student: done, scholarship: id)
         let reminders = DeadlineReminders(store: world.store, clock: world.clock.read)
         func count() throws -> [Int64: Int] {

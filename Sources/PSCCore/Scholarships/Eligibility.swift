@@ -120,16 +120,18 @@ public struct Eligibility: Sendable, Equatable {
         }
         if op == .isTrue { return .success(Rule(field: field, op: op, value: nil)) }
         guard let rawValue = object["value"] else { return .failure(Problem("value is required")) }
+        // A finite number a rule could mean (1e400 reads as infinity and would not survive the export).
+        func reasonable(_ number: Double) -> Double? { number.isFinite && abs(number) < 1e12 ? number : nil }
         func scalar(_ item: Any) -> RuleValue? {
             if let text = item as? String {
                 let trimmed = text.trimmingCharacters(in: .whitespaces)
                 guard (1...200).contains(trimmed.count) else { return nil }
-                if kind == .number { return Double(trimmed).map(RuleValue.number) }
+                if kind == .number { return Double(trimmed).flatMap(reasonable).map(RuleValue.number) }
                 if kind == .standing { return ClassStanding.rank(trimmed) != nil ? .text(trimmed.lowercased()) : nil }
                 return .text(trimmed)
             }
             if !JSONKind.isBool(item), let number = item as? NSNumber {
-                return kind == .number || kind == .answer ? .number(number.doubleValue) : nil
+                return kind == .number || kind == .answer ? reasonable(number.doubleValue).map(RuleValue.number) : nil
             }
             return nil
         }

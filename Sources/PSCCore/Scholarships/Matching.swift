@@ -266,6 +266,8 @@ public enum ScholarshipMatcher {
         switch value {
         case .text(let text): return codedFields.contains(field) ? text.replacingOccurrences(of: "_", with: " ") : text
         case .number(let number):
+            // Rule values come from imported JSON: a huge or odd number is shown as it is, never converted to Int.
+            guard number.isFinite, abs(number) < 1e12 else { return String(number) }
             return field == "gpa" ? twoDecimals(number) : number.rounded() == number ? String(Int(number)) : String(number)
         case .list(let items):
             let shown = items.map { show($0, field: field) }

@@ -107,7 +107,7 @@ public enum Rubric {
         guard weights > 0 else { return nil }
         var sum = 0.0
         for criterion in criteria {
-            guard let score = scores[criterion.key], (0...criterion.maxPoints).contains(score) else { return nil }
+            guard let score = scores[criterion.key], score >= 0, score <= criterion.maxPoints, criterion.maxPoints > 0 else { return nil }
             sum += Double(score) / Double(criterion.maxPoints) * Double(criterion.weight)
         }
         return (sum / Double(weights) * 100 * 10).rounded() / 10

@@ -217,7 +217,8 @@ public struct ScholarshipApplicationStore: Sendable, NotifyingStore {
     ) {
         try store.write { db in
             let application = try draft(id, owner: owner, in: db)
-            guard (1...application.scholarship.prompts.count).contains(index) else { throw ScholarshipError.notFound }
+            // A comparison, not a range: a scholarship without prompts would make `1...0`, which traps.
+            guard index >= 1, index <= application.scholarship.prompts.count else { throw ScholarshipError.notFound }
             var body = text
             if let libraryEssayID {
                 guard

@@ -129,7 +129,7 @@ public struct ScholarshipReviewStore: Sendable, NotifyingStore {
                         problems.append("\(criterion.key) is required")
                         continue
                     }
-                    if !(0...criterion.maxPoints).contains(score) {
+                    if score < 0 || score > criterion.maxPoints {
                         problems.append("\(criterion.key) must be 0 to \(criterion.maxPoints)")
                     }
                 }
