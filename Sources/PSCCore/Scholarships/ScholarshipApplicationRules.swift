@@ -122,7 +122,7 @@ public enum Rubric {
 
 /// Dates of the scholarship calendar: deadlines end with their day in America/Chicago, cycles run July to June.
 public enum ScholarshipCalendar {
-    public static let zone = TimeZone(identifier: "America/Chicago")!
+    public static let zone = TimeZone(identifier: "America/Chicago") ?? TimeZone(secondsFromGMT: -6 * 3600) ?? .current
 
     static var calendar: Calendar {
         var calendar = Calendar(identifier: .gregorian)

@@ -475,7 +475,8 @@ public struct ScholarshipApplicationStore: Sendable, NotifyingStore {
                     UPDATE scholarship_applications SET award_accepted = ?, thank_you_upload_id = coalesce(?, thank_you_upload_id),
                         share_with_donor = coalesce(?, share_with_donor), updated_at = ? WHERE id = ?
                     """, arguments: [accept, thankYouUploadID, shareWithDonor, Timestamp.string(from: clock()), id])
-            return try Self.application(id: id, in: db)!
+            guard let answered = try Self.application(id: id, in: db) else { throw ScholarshipError.notFound }
+            return answered
         }
     }
 
