@@ -174,6 +174,23 @@ public struct ScholarshipMatchStore: Sendable, NotifyingStore {
     /// A scholarship that is not open loses its matches. Returns how many students were matched.
     @discardableResult
     public func recompute(scholarshipID: Int64, notify: Bool = true) throws -> Int {
+        // A change made while this ran could not queue another job (its unique key is taken while this one runs), so
+        // the scholarship is read again at the end and, if it changed, matched again.
+        var matched = 0
+        for _ in 0..<3 {
+            let started = try store.read { db in
+                try String.fetchOne(db, sql: "SELECT updated_at FROM scholarships WHERE id = ?", arguments: [scholarshipID])
+            }
+            matched = try recomputeOnce(scholarshipID: scholarshipID, notify: notify)
+            let now = try store.read { db in
+                try String.fetchOne(db, sql: "SELECT updated_at FROM scholarships WHERE id = ?", arguments: [scholarshipID])
+            }
+            if now == started { break }
+        }
+        return matched
+    }
+
+    func recomputeOnce(scholarshipID: Int64, notify: Bool) throws -> Int {
         let scholarship = try store.read { db in
             try ScholarshipRecord.fetchOne(db, sql: ScholarshipRecord.selectSQL + " WHERE s.id = ?", arguments: [scholarshipID])
         }
