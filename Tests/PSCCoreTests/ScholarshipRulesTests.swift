@@ -68,7 +68,7 @@ struct ScholarshipRulesTests {
         #expect(try problems(#"{"groups":[{"rules":[]}]}"#).count == 1)
         #expect(try problems(#"{"groups":[], "extra": 1}"#).count == 1)
         #expect(try problems(#"{"groups":[{"rules":[{"field":"answer:Bad Key","op":"is_true"}]}]}"#).count == 1)
-        #expect(try problems(#"{"groups":[{"rules":[{"field":"gpa","op":"gte","value":1e400}]}]}"#).count == 1, "infinity is no GPA")
+        #expect(try problems(#"{"groups":[{"rules":[{"field":"gpa","op":"gte","value":1e300}]}]}"#).count == 1, "no GPA is that large")
         // Huge values that parse are shown as they are, never forced into an Int.
         let huge = try rules(#"{"groups":[{"rules":[{"field":"credit_hours","op":"lte","value":99999999999}]}]}"#)
         #expect(ScholarshipMatcher.match(huge, tags: [], facts: StudentFacts(role: "student", creditHours: 30)).status == .eligible)

@@ -120,7 +120,7 @@ public struct Eligibility: Sendable, Equatable {
         }
         if op == .isTrue { return .success(Rule(field: field, op: op, value: nil)) }
         guard let rawValue = object["value"] else { return .failure(Problem("value is required")) }
-        // A finite number a rule could mean (1e400 reads as infinity and would not survive the export).
+        // A number a rule could mean: finite and below 1e12 (larger ones would not survive the export as integers).
         func reasonable(_ number: Double) -> Double? { number.isFinite && abs(number) < 1e12 ? number : nil }
         func scalar(_ item: Any) -> RuleValue? {
             if let text = item as? String {
