@@ -82,7 +82,7 @@ public func buildRouter(platform: Platform, accessLog: AccessLogSink, catalog: R
         JobApplicationRoutes(jobPostings: p.jobPostings, jobApplications: p.jobApplications, views: applicationViews),
         CompanyRoutes(companies: p.companies),
         ScholarshipRoutes(scholarships: p.scholarships, profiles: p.profiles, clock: Date.init),
-        ScholarshipApplicationRoutes(scholarships: p.scholarships, profiles: p.profiles, clock: Date.init),
+        ScholarshipApplicationRoutes(scholarships: p.scholarships, profiles: p.profiles),
         ScholarshipReviewRoutes(scholarships: p.scholarships, profiles: p.profiles),
         ScholarshipPageRoutes(
             scholarships: p.scholarships, departments: p.departments, jobApplications: p.jobApplications, configuration: p.configuration,

@@ -8,7 +8,6 @@ import PSCStore
 struct ScholarshipApplicationRoutes: FeatureRoutes {
     let scholarships: ScholarshipHub
     let profiles: ProfileStore
-    let clock: @Sendable () -> Date
 
     static func applicationID(_ context: AppRequestContext) throws -> Int64 {
         try context.positiveID(notFound: "There is no such application.")
@@ -33,9 +32,7 @@ struct ScholarshipApplicationRoutes: FeatureRoutes {
     }
 
     func register(with router: Router<AppRequestContext>, catalog: RouteCatalog) {
-        let (applications, catalogue, reviews, profiles) = (
-            scholarships.applications, scholarships.catalogue, scholarships.reviews, profiles
-        )
+        let (applications, reviews, profiles) = (scholarships.applications, scholarships.reviews, profiles)
         catalog.add(
             RouteSpec(
                 id: "SCH-9", .post, "/api/v1/scholarships/{id}/applications", summary: "Start an application", tag: "Scholarships",
@@ -339,7 +336,6 @@ struct ScholarshipApplicationRoutes: FeatureRoutes {
             ])
         }
         registerLibrary(with: router, catalog: catalog)
-        _ = catalogue
     }
 
     static func essayBody(_ essay: ScholarshipApplicationStore.LibraryEssay, full: Bool) -> JSONValue {
