@@ -122,13 +122,15 @@ public enum Rubric {
 
 /// Dates of the scholarship calendar: deadlines end with their day in America/Chicago, cycles run July to June.
 public enum ScholarshipCalendar {
-    public static let zone = TimeZone(identifier: "America/Chicago") ?? TimeZone(secondsFromGMT: -6 * 3600) ?? .current
+    /// The zone the scheduler already uses.
+    public static var zone: TimeZone { SlotCalendar.chicago.timeZone }
 
-    static var calendar: Calendar {
+    /// The Gregorian calendar in Chicago, made once (it is read for every card's days-left and every deadline check).
+    public static let calendar: Calendar = {
         var calendar = Calendar(identifier: .gregorian)
-        calendar.timeZone = zone
+        calendar.timeZone = SlotCalendar.chicago.timeZone
         return calendar
-    }
+    }()
 
     /// "2027-03-14" → its parts, or nil when it is not a real date.
     public static func parts(_ date: String) -> DateComponents? {

@@ -167,7 +167,7 @@ struct ProfileValidator {
         if problems[field]?.contains(message) != true { problems[field, default: []].append(message) }
     }
 
-    static func isBool(_ value: Any) -> Bool { value is Bool && String(describing: type(of: value)).contains("Bool") }
+    static func isBool(_ value: Any) -> Bool { JSONKind.isBool(value) }
 
     mutating func columns(knownDepartments: Set<Int64>) -> [String: ProfileStore.ProfileValue] {
         var columns: [String: ProfileStore.ProfileValue] = [:]

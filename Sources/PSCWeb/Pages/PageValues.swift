@@ -23,6 +23,7 @@ struct PageTime: MustacheCustomRenderable, MustacheTransformable, Sendable {
     // Guarded by `lock`: DateFormatter is not safe to share across threads, and pages render concurrently.
     private static let formatter = makeFormatter("EEE, MMM d, yyyy, h:mm a zzz")
     private static let dayFormatter = makeFormatter("EEE, MMM d, yyyy")
+    private static let longDayFormatter = makeFormatter("EEEE, MMMM d, yyyy")
 
     private static func makeFormatter(_ format: String) -> DateFormatter {
         let formatter = DateFormatter()
@@ -34,6 +35,9 @@ struct PageTime: MustacheCustomRenderable, MustacheTransformable, Sendable {
     private static let lock = NSLock()
 
     static func words(_ date: Date) -> String { withLock { formatter.string(from: date) } }
+
+    /// A day written out ("Monday, March 1, 2027"), for dates that are days rather than instants (deadlines).
+    static func longDay(_ date: Date) -> String { withLock { longDayFormatter.string(from: date) } }
 
     private static func withLock<T>(_ body: () -> T) -> T {
         lock.lock()

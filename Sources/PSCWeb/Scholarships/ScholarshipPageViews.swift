@@ -5,21 +5,10 @@ import PSCStore
 /// What the scholarship pages draw: amounts and dates in words, rules in sentences, match explanations with the
 /// profile field to fill (50-ui §3).
 enum ScholarshipPageViews {
-    static let dayFormatter: DateFormatter = {
-        let formatter = DateFormatter()
-        formatter.locale = Locale(identifier: "en_US_POSIX")
-        formatter.timeZone = ScholarshipCalendar.zone
-        formatter.dateFormat = "EEEE, MMMM d, yyyy"
-        return formatter
-    }()
-    private static let lock = NSLock()
-
     /// "Monday, March 1, 2027".
     static func dateWords(_ date: String) -> String {
-        guard let parts = ScholarshipCalendar.parts(date), let day = Calendar.chicago.date(from: parts) else { return date }
-        lock.lock()
-        defer { lock.unlock() }
-        return dayFormatter.string(from: day)
+        guard let parts = ScholarshipCalendar.parts(date), let day = ScholarshipCalendar.calendar.date(from: parts) else { return date }
+        return PageTime.longDay(day)
     }
 
     /// "12 days left", "closes today", "closed".
@@ -78,12 +67,4 @@ enum ScholarshipPageViews {
             "hasRules": !result.rules.isEmpty,
         ]
     }
-}
-
-extension Calendar {
-    static let chicago: Calendar = {
-        var calendar = Calendar(identifier: .gregorian)
-        calendar.timeZone = ScholarshipCalendar.zone
-        return calendar
-    }()
 }
