@@ -141,10 +141,7 @@ public struct ScholarshipApplicationStore: Sendable, NotifyingStore {
                     db, sql: ScholarshipRecord.selectSQL + " WHERE s.id = ?", arguments: [scholarshipID]),
                 scholarship.status != "draft"
             else { throw ScholarshipError.notFound }
-            if let id = try Int64.fetchOne(
-                db, sql: "SELECT id FROM scholarship_applications WHERE scholarship_id = ? AND user_id = ? AND cycle = ?",
-                arguments: [scholarshipID, userID, scholarship.cycle])
-            {
+            if let id = try Self.applicationID(scholarshipID: scholarshipID, userID: userID, cycle: scholarship.cycle, in: db) {
                 return (id, false)
             }
             guard scholarship.applicationMethod == "internal" else { throw ScholarshipError.notInternal }
@@ -163,6 +160,22 @@ public struct ScholarshipApplicationStore: Sendable, NotifyingStore {
             let id = db.lastInsertedRowID
             try Self.refreshProgress(applicationID: id, in: db)
             return (id, true)
+        }
+    }
+
+    /// The student's application to the scholarship in that cycle (one at most, by the unique index).
+    static func applicationID(scholarshipID: Int64, userID: Int64, cycle: String, in db: GRDB.Database) throws -> Int64? {
+        try Int64.fetchOne(
+            db, sql: "SELECT id FROM scholarship_applications WHERE scholarship_id = ? AND user_id = ? AND cycle = ?",
+            arguments: [scholarshipID, userID, cycle])
+    }
+
+    /// The student's application to this scholarship in its current cycle, if they started one.
+    public func application(scholarship: ScholarshipRecord, userID: Int64) throws -> ScholarshipApplicationRecord? {
+        try store.read { db in
+            try Self.applicationID(scholarshipID: scholarship.id, userID: userID, cycle: scholarship.cycle, in: db).flatMap {
+                try Self.application(id: $0, in: db)
+            }
         }
     }
 

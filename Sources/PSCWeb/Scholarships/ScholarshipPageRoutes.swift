@@ -130,11 +130,7 @@ struct ScholarshipPageRoutes: FeatureRoutes {
                 {
                     data["match"] = ScholarshipPageViews.explanation(result)
                 }
-                let mine = try await Offload.run {
-                    try applications.applications(userID: viewer, status: nil, limit: 200, offset: 0).first {
-                        $0.scholarship.id == record.id && $0.cycle == record.cycle
-                    }
-                }
+                let mine = try await Offload.run { try applications.application(scholarship: record, userID: viewer) }
                 data["myApplication"] = mine.map { ["id": Int($0.id), "status": $0.status, "progress": $0.progressPercentage] } as Any
                 data["canApply"] =
                     mine == nil && ScholarshipPolicy.mayApply(identity.actor) && record.isActive(at: now)

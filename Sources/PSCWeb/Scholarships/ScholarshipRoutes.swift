@@ -155,11 +155,7 @@ struct ScholarshipRoutes: FeatureRoutes {
             var body = ScholarshipViews.body(record, now: clock())
             if let identity {
                 let (viewer, applications) = (identity.user.id, scholarships.applications)
-                let mine = try await Offload.run {
-                    try applications.applications(userID: viewer, status: nil, limit: 100, offset: 0).first {
-                        $0.scholarship.id == record.id && $0.cycle == record.cycle
-                    }
-                }
+                let mine = try await Offload.run { try applications.application(scholarship: record, userID: viewer) }
                 body["my_application"] = mine.map { .int($0.id) } ?? .null
                 let result = try await Offload.run { try matches.match(userID: viewer, scholarshipID: record.id) }
                 body["match"] =
