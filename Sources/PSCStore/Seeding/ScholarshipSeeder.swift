@@ -48,6 +48,13 @@ public struct ScholarshipSeeder: Sendable {
         "Describe a project you are proud of and what you learned from it.",
     ]
 
+    /// Every demo scholarship's rubric, which the demo reviews score against.
+    static let rubric = [
+        RubricCriterion(key: "academics", label: "Academic record", maxPoints: 10, weight: 40),
+        RubricCriterion(key: "essay", label: "Essays", maxPoints: 10, weight: 40),
+        RubricCriterion(key: "need", label: "Financial need", maxPoints: 5, weight: 20),
+    ]
+
     static let counties = ["Crawford", "Cherokee", "Labette", "Bourbon", "Neosho", "Montgomery"]
 
     /// The majors a department's scholarships name: the department itself (generated students carry it as their
@@ -163,11 +170,7 @@ public struct ScholarshipSeeder: Sendable {
                     applicationMethod: random.chance(8) ? "external" : "internal", cycle: ScholarshipCalendar.cycle(forDeadline: deadline),
                     status: status)
                 let columns = ScholarshipFields.columns + ["rubric", "created_by", "created_at", "updated_at"]
-                let rubric = ScholarshipJSON.rubricText([
-                    RubricCriterion(key: "academics", label: "Academic record", maxPoints: 10, weight: 40),
-                    RubricCriterion(key: "essay", label: "Essays", maxPoints: 10, weight: 40),
-                    RubricCriterion(key: "need", label: "Financial need", maxPoints: 5, weight: 20),
-                ])
+                let rubric = ScholarshipJSON.rubricText(Self.rubric)
                 try db.execute(
                     sql:
                         "INSERT INTO scholarships (\(columns.joined(separator: ", "))) VALUES (\(columns.map { _ in "?" }.joined(separator: ", ")))",
@@ -323,11 +326,6 @@ public struct ScholarshipSeeder: Sendable {
                     let members = try committee(scholarship)
                     for member in members where random.chance(closed ? 90 : 50) {
                         let scores = ["academics": 4 + random.int(0..<7), "essay": 4 + random.int(0..<7), "need": 1 + random.int(0..<5)]
-                        let criteria = [
-                            RubricCriterion(key: "academics", label: "", maxPoints: 10, weight: 40),
-                            RubricCriterion(key: "essay", label: "", maxPoints: 10, weight: 40),
-                            RubricCriterion(key: "need", label: "", maxPoints: 5, weight: 20),
-                        ]
                         try db.execute(
                             sql: """
                                 INSERT INTO scholarship_reviews (application_id, reviewer_id, scores, total, comment, conflict_of_interest, submitted_at,
@@ -335,7 +333,7 @@ public struct ScholarshipSeeder: Sendable {
                                 VALUES (?, ?, ?, ?, ?, 0, ?6, ?6, ?6)
                                 """,
                             arguments: [
-                                application, member, ScholarshipJSON.text(scores), Rubric.total(criteria, scores: scores),
+                                application, member, ScholarshipJSON.text(scores), Rubric.total(Self.rubric, scores: scores),
                                 random.pick([
                                     "Strong essays and steady grades.", "Clear goals; letters are warm.",
                                     "Good fit for the fund's purpose.",
