@@ -223,6 +223,13 @@ public struct ScholarshipReviewStore: Sendable, NotifyingStore {
         public let awards: [Award]
     }
 
+    /// Whether the person is listed as a donor of any scholarship (a link to their report).
+    public func isDonor(userID: Int64) throws -> Bool {
+        try store.read { db in
+            try Bool.fetchOne(db, sql: "SELECT EXISTS (SELECT 1 FROM scholarship_donors WHERE user_id = ?)", arguments: [userID]) ?? false
+        }
+    }
+
     /// SCH-32: the donor's scholarships; a recipient only with their consent.
     public func donorReport(donorID: Int64, cycle: String?) throws -> [DonorItem] {
         try store.read { db in

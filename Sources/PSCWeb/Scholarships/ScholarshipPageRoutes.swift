@@ -230,7 +230,7 @@ struct ScholarshipPageRoutes: FeatureRoutes {
             let mine = try await Offload.run { try applications.applications(userID: viewer, status: nil, limit: 200, offset: 0) }
             let jobApplications = try await Offload.run { try jobs.applications(userID: viewer, beforeID: nil, limit: 100) }
             let reviews = scholarships.reviews
-            let donor = try await Offload.run { try !reviews.donorReport(donorID: viewer, cycle: nil).isEmpty }
+            let donor = try await Offload.run { try reviews.isDonor(userID: viewer) }
             let now = clock()
             return HTMLResponse.make(
                 pages.render(
