@@ -44,6 +44,10 @@ extension Platform {
             .init(
                 enqueue: { deliveries, db in try jobs.enqueue(deliveries.map(NotificationDelivery.request), in: db) },
                 configuredChannels: try NotificationDelivery.configuredChannels(configuration), published: live.publish))
+        store.timers.install(
+            .init(
+                enqueue: { timed, db in try jobs.enqueue(try timed.map(CommunityJobs.request), in: db) },
+                cancel: { keys, db in for key in keys { _ = try jobs.cancel(uniqueKey: key, in: db) } }))
         let alert = AccountNotices.alertHook(store: store)
         let (accounts, sessions, throttle) = (AccountStore(store: store), SessionStore(store: store), SignInThrottle(store: store))
         let twoFactor = TwoFactorStore(store: store, keyRing: keyRing, alert: alert)
@@ -71,6 +75,7 @@ extension Platform {
             uploads: uploads, pageViews: PageViewRecorder(store: store),
             companies: CompanyStore(store: store), jobPostings: JobPostingStore(store: store),
             jobApplications: JobApplicationStore(store: store), communication: Communication(store: store, keyRing: keyRing, live: live), scholarships: scholarships,
+            community: CommunitySpaces(store: store),
             securityRecords: SecurityRecordStore(store: store), accountPurge: AccountPurge(store: store), purges: purges,
             startedAt: Date(), createdDatabase: setup.created
         )

@@ -44,6 +44,8 @@ public final class Store: Sendable {
     public let sqliteVersion: String
     /// The notification hub's connection to the queue and the live streams, installed by the composition root.
     public let outbox = NotificationOutbox()
+    /// Jobs that stores queue for later (reminders, expiries, scheduled fan-out), installed by the composition root.
+    public let timers = TimedWork()
     private let observer: (@Sendable (QueryKind, Duration) -> Void)?
 
     static let busyTimeout: TimeInterval = 5

@@ -299,7 +299,8 @@ public struct PostStore: Sendable, NotifyingStore {
 
     // MARK: - Reports
 
-    /// PST-11 for the targets that exist so far (posts, comments, members); one open report per reporter and target.
+    /// PST-11 for the targets that exist so far (posts, comments, members, forum threads and posts); one open report per
+    /// reporter and target.
     /// PST-11. A post or comment the reporter cannot see is "not found", like one that does not exist.
     public func report(reporter: Reader, targetType: String, targetID: Int64, reason: String, detail: String?) throws -> Int64 {
         guard let reporterID = reporter.userID else { throw PostError.notFound }
@@ -308,6 +309,8 @@ public struct PostStore: Sendable, NotifyingStore {
         case "post": table = "posts"
         case "comment": table = "comments"
         case "user": table = "users"
+        case "forum_thread": table = "forum_threads"
+        case "forum_post": table = "forum_posts"
         default: throw PostError.notFound
         }
         let stamp = Timestamp.string(from: clock())
@@ -322,7 +325,26 @@ public struct PostStore: Sendable, NotifyingStore {
                     try Int64.fetchOne(db, sql: "SELECT post_id FROM comments WHERE id = ? AND deleted_at IS NULL", arguments: [targetID])
                 default: nil
                 }
-            if targetType != "user", try postID.flatMap({ try post(id: $0, reader: reporter, in: db) }) == nil {
+            if targetType.hasPrefix("forum_") {
+                // A forum thread or post reads as missing when deleted or in a category the reporter's role may not use.
+                let thread =
+                    targetType == "forum_thread"
+                    ? targetID
+                    : try Int64.fetchOne(db, sql: "SELECT thread_id FROM forum_posts WHERE id = ? AND deleted_at IS NULL", arguments: [targetID])
+                let roles = try thread.flatMap {
+                    try String.fetchOne(
+                        db,
+                        sql: """
+                            SELECT c.allowed_roles FROM forum_threads t JOIN forum_categories c ON c.id = t.category_id
+                            WHERE t.id = ? AND t.deleted_at IS NULL
+                            """, arguments: [$0])
+                }
+                let role = try String.fetchOne(db, sql: "SELECT role FROM users WHERE id = ?", arguments: [reporterID]).flatMap(Role.init)
+                let reader = role.map { Actor(userID: reporterID, role: $0) }
+                guard let roles, ForumPolicy.mayRead(allowedRoles: JSONList.strings(roles).compactMap(Role.init), reader) else {
+                    throw PostError.notFound
+                }
+            } else if targetType != "user", try postID.flatMap({ try post(id: $0, reader: reporter, in: db) }) == nil {
                 throw PostError.notFound
             }
             do {

@@ -82,6 +82,8 @@ public struct BroadcastRecord: Sendable, FetchableRecord {
 /// bounded by the ids it covers so a retried chunk tells exactly the same people, and once.
 public struct BroadcastStore: Sendable {
     public static let chunkSize = 500
+    /// The queue's job kind for one chunk (its handler lives with the composition root).
+    public static let jobKind = "notification.broadcast"
     public let store: Store
     let clock: @Sendable () -> Date
 
@@ -98,6 +100,14 @@ public struct BroadcastStore: Sendable {
         public let through: Int64
 
         enum CodingKeys: String, CodingKey { case broadcastID = "broadcast_id", index, after, through }
+
+        /// Unique per broadcast and chunk, so a retried chunk never duplicates.
+        public var uniqueKey: String { "broadcast:\(broadcastID):\(index)" }
+
+        /// The chunk as a job to run at `runAt` (an announcement's publication).
+        public func timedJob(runAt: Date) throws -> TimedJob {
+            try TimedJob(kind: BroadcastStore.jobKind, uniqueKey: uniqueKey, runAt: runAt, payload: self, priority: 1, maxAttempts: 5)
+        }
     }
 
     public func count(_ audience: BroadcastAudience) throws -> Int {

@@ -57,6 +57,8 @@ public struct Platform: Sendable {
     public let communication: Communication
     /// The scholarship catalogue, matching, applications and reviews.
     public let scholarships: ScholarshipHub
+    /// Announcements, forums, webinars and mentorship.
+    public let community: CommunitySpaces
     /// Consent records and the member's own audit trail (SEC-14..16).
     public let securityRecords: SecurityRecordStore
     public let accountPurge: AccountPurge
@@ -76,8 +78,8 @@ public struct Platform: Sendable {
         twoFactor: TwoFactorStore, challenges: ChallengeStore, apiTokens: APITokenStore, passkeys: PasskeyStore, signIn: SignInService,
         profiles: ProfileStore, connections: ConnectionStore, posts: PostStore, events: EventStore, search: SearchStore,
         uploads: UploadStore, pageViews: PageViewRecorder, companies: CompanyStore, jobPostings: JobPostingStore,
-        jobApplications: JobApplicationStore, communication: Communication, scholarships: ScholarshipHub, securityRecords: SecurityRecordStore,
-        accountPurge: AccountPurge, purges: PurgeScheduling, startedAt: Date, createdDatabase: Bool
+        jobApplications: JobApplicationStore, communication: Communication, scholarships: ScholarshipHub, community: CommunitySpaces,
+        securityRecords: SecurityRecordStore, accountPurge: AccountPurge, purges: PurgeScheduling, startedAt: Date, createdDatabase: Bool
     ) {
         self.configuration = configuration
         self.sources = sources
@@ -112,6 +114,7 @@ public struct Platform: Sendable {
         self.notifications = communication.notifications
         self.communication = communication
         self.scholarships = scholarships
+        self.community = community
         self.securityRecords = securityRecords
         self.accountPurge = accountPurge
         self.purges = purges
