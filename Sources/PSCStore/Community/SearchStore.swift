@@ -9,9 +9,11 @@ public struct SearchStore: Sendable {
 
     public init(store: Store) { self.store = store }
 
-    public static let types = ["users", "posts", "events", "jobs", "scholarships", "departments"]
+    public static let types = [
+        "users", "posts", "events", "jobs", "scholarships", "forum_threads", "webinars", "announcements", "departments",
+    ]
     /// What SRC-2 suggests: things with titles.
-    public static let suggestionTypes = ["users", "events", "jobs", "scholarships", "departments"]
+    public static let suggestionTypes = ["users", "events", "jobs", "scholarships", "forum_threads", "webinars", "departments"]
 
     public struct Hit: Sendable {
         public let type: String
@@ -59,7 +61,10 @@ public struct SearchStore: Sendable {
     }
 
     /// The type code each row's rowid carries (rowid = code × 2^40 + object id; schema 0018).
-    public static let codes: [String: Int64] = ["users": 1, "posts": 2, "events": 3, "jobs": 4, "departments": 5, "scholarships": 6]
+    public static let codes: [String: Int64] = [
+        "users": 1, "posts": 2, "events": 3, "jobs": 4, "departments": 5, "scholarships": 6, "forum_threads": 7, "webinars": 8,
+        "announcements": 9,
+    ]
     static let span: Int64 = 1 << 40
 
     /// The first rowid of a type's range; an object's rowid is this plus its id.
@@ -99,10 +104,45 @@ public struct SearchStore: Sendable {
         case "users":
             guard let viewer else { return [] }
             sql = "SELECT u.id FROM users u WHERE u.id IN (\(list)) AND \(ProfileStore.listedSQL(viewer: viewer))"
+        case "forum_threads":
+            // Categories open to everyone, or listing the viewer's role (admins read them all).
+            let role = try viewer.flatMap { try String.fetchOne(db, sql: "SELECT role FROM users WHERE id = ?", arguments: [$0]) }
+            sql = """
+                SELECT t.id FROM forum_threads t JOIN forum_categories c ON c.id = t.category_id
+                WHERE t.id IN (\(list)) AND t.deleted_at IS NULL
+                    AND (c.allowed_roles = '[]' OR \(role == "admin" ? "1" : "0")
+                        OR EXISTS (SELECT 1 FROM json_each(c.allowed_roles) WHERE value = '\(role ?? "")'))
+                """
+        case "webinars":
+            // Members only; the index holds the title and description, never the meeting link.
+            guard viewer != nil else { return [] }
+            sql = "SELECT w.id FROM webinars w WHERE w.id IN (\(list))"
+        case "announcements":
+            let actor = try viewer.flatMap { try Self.actor($0, in: db) }
+            let (condition, arguments) = AnnouncementStore.visibleSQL(actor, now: Timestamp.string(from: Date()))
+            return Set(try Int64.fetchAll(db, sql: "SELECT a.id FROM announcements a WHERE a.id IN (\(list)) AND \(condition)", arguments: arguments))
         default:
             sql = "SELECT id FROM departments WHERE id IN (\(list))"
         }
         return Set(try Int64.fetchAll(db, sql: sql))
+    }
+
+    /// The viewer as the announcement rule sees them: role, department and active grants.
+    static func actor(_ userID: Int64, in db: GRDB.Database) throws -> Actor? {
+        guard let row = try Row.fetchOne(db, sql: "SELECT role, department_id FROM users WHERE id = ?", arguments: [userID]),
+            let role = Role(rawValue: try row.decode(forColumn: "role"))
+        else { return nil }
+        let grants = try Row.fetchAll(
+            db,
+            sql: """
+                SELECT capability, department_id, expires_at FROM capability_grants
+                WHERE user_id = ? AND active = 1 AND (expires_at IS NULL OR expires_at > ?)
+                """, arguments: [userID, Timestamp.string(from: Date())]
+        ).compactMap { grant -> Grant? in
+            guard let capability = Capability(rawValue: try grant.decode(forColumn: "capability")) else { return nil }
+            return Grant(capability: capability, departmentID: try grant.decode(forColumn: "department_id"), expiresAt: try grant.decode(forColumn: "expires_at"))
+        }
+        return Actor(userID: userID, role: role, departmentID: try row.decode(forColumn: "department_id"), grants: grants)
     }
 
     /// Up to `limit` title matches across the suggestion types, best first.
@@ -176,7 +216,7 @@ public struct SearchStore: Sendable {
             for row in try Row.fetchAll(
                 db,
                 sql: """
-                    SELECT rowid - \(low) AS id, title, snippet(search_index, \(type == "posts" ? 1 : 0), char(2), char(3), '…', 16) AS snippet
+                    SELECT rowid - \(low) AS id, title, snippet(search_index, \(["posts", "forum_threads", "announcements"].contains(type) ? 1 : 0), char(2), char(3), '…', 16) AS snippet
                     FROM search_index WHERE search_index MATCH ? AND rowid IN (\(rowids))
                     """,
                 arguments: [match])

@@ -171,12 +171,12 @@ public struct AnnouncementStore: Sendable {
             let stamp = Timestamp.string(from: clock())
             try db.execute(
                 sql: """
-                    INSERT INTO announcements (title, content, priority, audience_roles, department_id, author_id, published_at, expires_at,
-                        notify, created_at, updated_at)
-                    VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+                    INSERT INTO announcements (title, content, priority, priority_rank, audience_roles, department_id, author_id, published_at,
+                        expires_at, notify, created_at, updated_at)
+                    VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
                     """,
                 arguments: [
-                    fields.title, fields.content, fields.priority.rawValue, JSONList.text(fields.audienceRoles.map(\.rawValue)),
+                    fields.title, fields.content, fields.priority.rawValue, fields.priority.rank, JSONList.text(fields.audienceRoles.map(\.rawValue)),
                     fields.departmentID, authorID, Timestamp.string(from: fields.publishedAt), fields.expiresAt.map(Timestamp.string(from:)),
                     fields.notify, stamp, stamp,
                 ])
@@ -218,12 +218,12 @@ public struct AnnouncementStore: Sendable {
         try store.write { db in
             try db.execute(
                 sql: """
-                    UPDATE announcements SET title = ?, content = ?, priority = ?, audience_roles = ?, department_id = ?, published_at = ?,
-                        expires_at = ?, updated_at = ?
+                    UPDATE announcements SET title = ?, content = ?, priority = ?, priority_rank = ?, audience_roles = ?, department_id = ?,
+                        published_at = ?, expires_at = ?, updated_at = ?
                     WHERE id = ? AND deleted_at IS NULL
                     """,
                 arguments: [
-                    fields.title, fields.content, fields.priority.rawValue, JSONList.text(fields.audienceRoles.map(\.rawValue)),
+                    fields.title, fields.content, fields.priority.rawValue, fields.priority.rank, JSONList.text(fields.audienceRoles.map(\.rawValue)),
                     fields.departmentID, Timestamp.string(from: fields.publishedAt), fields.expiresAt.map(Timestamp.string(from:)),
                     Timestamp.string(from: clock()), id,
                 ])

@@ -132,7 +132,7 @@ public struct MentorshipStore: Sendable {
                     \(Self.mentorSelect) WHERE m.user_id <> ? AND m.is_accepting_mentees = 1 AND u.status = 'active'
                         AND u.role IN ('alumni', 'faculty', 'staff')
                         AND NOT EXISTS (SELECT 1 FROM blocks b WHERE (b.blocker_id = m.user_id AND b.blocked_id = ?1) OR (b.blocker_id = ?1 AND b.blocked_id = m.user_id))
-                    """.replacingOccurrences(of: "?1", with: "?"), arguments: [userID, userID, userID, userID, userID])
+                    """.replacingOccurrences(of: "?1", with: "?"), arguments: [userID, userID, userID])
             return MentorRanking.rank(mentors.map(\.facts), for: facts, limit: limit)
         }
     }

@@ -76,7 +76,9 @@ public func buildRouter(platform: Platform, accessLog: AccessLogSink, catalog: R
         NotificationAdminRoutes(jobs: p.jobs, profiles: p.profiles, communication: p.communication),
         NotificationStreamRoutes(notifications: p.notifications, live: p.communication.live),
         NotificationPageRoutes(keyRing: p.keyRing, communication: p.communication, securityRecords: p.securityRecords, pages: pages),
-        MessageRoutes(messages: p.communication.messages, notifications: p.notifications, profiles: p.profiles),
+        MessageRoutes(
+            messages: p.communication.messages, notifications: p.notifications, profiles: p.profiles,
+            announcements: p.community.announcements),
         InboxPageRoutes(messages: p.communication.messages, notifications: p.notifications, profiles: p.profiles, pages: pages),
         JobPostingRoutes(companies: p.companies, jobPostings: p.jobPostings, views: postingViews),
         JobApplicationRoutes(jobPostings: p.jobPostings, jobApplications: p.jobApplications, views: applicationViews),
@@ -89,6 +91,10 @@ public func buildRouter(platform: Platform, accessLog: AccessLogSink, catalog: R
             pages: pages, clock: Date.init),
         ScholarshipManagePageRoutes(
             scholarships: p.scholarships, profiles: p.profiles, departments: p.departments, pages: pages, clock: Date.init),
+        AnnouncementRoutes(announcements: p.community.announcements, profiles: p.profiles, cache: p.cache),
+        ForumRoutes(forums: p.community.forums, profiles: p.profiles),
+        WebinarRoutes(webinars: p.community.webinars, profiles: p.profiles, configuration: p.configuration),
+        MentorshipRoutes(mentorship: p.community.mentorship, profiles: p.profiles),
         CommunityPageRoutes(
             departments: p.departments, profiles: p.profiles, posts: p.posts, events: p.events, securityRecords: p.securityRecords,
             postViews: postViews, eventViews: eventViews, connectionViews: connectionViews, directoryViews: directoryViews,

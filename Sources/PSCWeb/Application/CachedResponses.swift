@@ -11,6 +11,9 @@ public enum CachedResponses {
     static let feed = "feed"
     static let search = "search"
     static let directory = "directory"
+    static let announcements = "announcements"
+    /// ANN-1's lists (00-conventions §9): 600 s, and never past the next publication or expiry.
+    static let announcementTTL: Double = 600
     /// 00-conventions §9 gives directory and search results 60 s; the feed, which the table does not list, the same.
     static let ttl: Double = 60
 
@@ -21,9 +24,14 @@ public enum CachedResponses {
         // Every searchable type and everything its visibility reads.
         .init(
             search,
-            on: ["users", "posts", "events", "job_postings", "companies", "departments", "connections", "blocks", "consent_records"]),
+            on: [
+                "users", "posts", "events", "job_postings", "companies", "departments", "connections", "blocks", "consent_records",
+                "forum_threads", "forum_posts", "forum_categories", "webinars", "announcements", "capability_grants",
+            ]),
         // Listing (status, opt-in, FERPA consent, blocks) and each field's privacy against the relation.
         .init(directory, on: ["users", "connections", "blocks", "consent_records", "departments"]),
+        // The lists with their authors' public cards.
+        .init(announcements, on: ["announcements", "users", "departments"]),
     ]
 
     /// Every namespace the HTTP layer caches under, so the metrics can show each from the start.
@@ -33,7 +41,7 @@ public enum CachedResponses {
     /// key must carry the route, the canonical query and the caller (00-conventions §9); `Cache-Control` stays
     /// `no-store`, since the body is the caller's own.
     static func json(
-        _ cache: LRUCache, namespace: String, key: String, compute: @escaping @Sendable () async throws -> JSONValue
+        _ cache: LRUCache, namespace: String, key: String, ttl: Double = ttl, compute: @escaping @Sendable () async throws -> JSONValue
     ) async throws -> Response {
         let body = try await cache.value(namespace: namespace, key: key, ttl: ttl) {
             let bytes = try await compute().canonicalBytes

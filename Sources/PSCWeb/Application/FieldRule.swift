@@ -13,6 +13,8 @@ public struct FieldRule: Sendable {
     let problem: @Sendable (Any) -> String?
 
     public var required: FieldRule { FieldRule(schema: schema, isRequired: true, problem: problem) }
+    /// The same rule with the field left out allowed (a PATCH of a create's fields).
+    public var optional: FieldRule { FieldRule(schema: schema, isRequired: false, problem: problem) }
 
     /// The schema also allows `null` (a PATCH field that clears, an optional field).
     public var nullable: FieldRule {
@@ -113,17 +115,17 @@ public struct FieldRule: Sendable {
         }
     }
 
-    /// A list of 1 to `max` of the given values.
-    public static func choices(_ values: [String], max: Int) -> FieldRule {
+    /// A list of `min` (1 unless an empty list means something, like "every role") to `max` of the given values.
+    public static func choices(_ values: [String], max: Int, min: Int = 1) -> FieldRule {
         FieldRule(
             schema: [
-                "type": "array", "minItems": 1, "maxItems": .int(Int64(max)),
+                "type": "array", "minItems": .int(Int64(min)), "maxItems": .int(Int64(max)),
                 "items": ["type": "string", "enum": .array(values.map(JSONValue.string))],
             ], isRequired: false
         ) { value in
-            guard let items = value as? [Any], (1...max).contains(items.count),
+            guard let items = value as? [Any], items.count >= min, items.count <= max,
                 items.allSatisfy({ ($0 as? String).map(values.contains) == true })
-            else { return "must list 1 to \(max) of \(values.joined(separator: ", "))" }
+            else { return "must list \(min) to \(max) of \(values.joined(separator: ", "))" }
             return nil
         }
     }

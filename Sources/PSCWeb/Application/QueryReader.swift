@@ -39,6 +39,14 @@ struct QueryReader {
         return value
     }
 
+    func integer(_ name: String, _ range: ClosedRange<Int>) throws -> Int? {
+        guard let text = parameters.get(name) else { return nil }
+        guard let value = Int(text), range.contains(value) else {
+            throw Self.invalid("\(name) must be a whole number from \(range.lowerBound) to \(range.upperBound).")
+        }
+        return value
+    }
+
     /// A calendar date, `YYYY-MM-DD`.
     func date(_ name: String) throws -> String? {
         guard let raw = parameters.get(name) else { return nil }

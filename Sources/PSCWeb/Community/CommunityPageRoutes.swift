@@ -217,7 +217,7 @@ struct CommunityPageRoutes: FeatureRoutes {
             let offset = (try? OffsetCursor.offset(request.uri.formQuery.get("cursor").map { String($0) })) ?? 0
             let labels = [
                 "users": "People", "posts": "Posts", "events": "Events", "jobs": "Jobs", "scholarships": "Scholarships",
-                "departments": "Departments",
+                "forum_threads": "Forum threads", "webinars": "Webinars", "announcements": "Announcements", "departments": "Departments",
             ]
             var groups: [[String: Any]] = []
             var total = 0

@@ -46,6 +46,9 @@ struct SearchViews {
         case "jobs": "/jobs/\(id)"
         case "posts": "/posts/\(id)"
         case "scholarships": "/scholarships/\(id)"
+        case "forum_threads": "/forums/t/\(id)"
+        case "webinars": "/webinars/\(id)"
+        case "announcements": "/announcements#announcement-\(id)"
         default: "/departments/\(id)"
         }
     }
@@ -61,6 +64,9 @@ struct SearchViews {
         case "events": url = "/api/v1/events/\(hit.id)"
         case "jobs": url = "/api/v1/jobs/\(hit.id)"
         case "scholarships": url = "/api/v1/scholarships/\(hit.id)"
+        case "forum_threads": url = "/api/v1/forums/threads/\(hit.id)"
+        case "webinars": url = "/api/v1/webinars/\(hit.id)"
+        case "announcements": url = "/api/v1/announcements/\(hit.id)"
         default: url = "/departments/\(hit.id)"
         }
         let title = hit.title.isEmpty ? String(hit.snippet.filter { $0 != "\u{2}" && $0 != "\u{3}" }.prefix(80)) : hit.title

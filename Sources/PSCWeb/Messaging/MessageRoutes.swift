@@ -8,6 +8,7 @@ struct MessageRoutes: FeatureRoutes {
     let messages: MessageStore
     let notifications: NotificationStore
     let profiles: ProfileStore
+    let announcements: AnnouncementStore
 
     static func failure(_ error: MessageError) -> APIError {
         switch error {
@@ -57,7 +58,7 @@ struct MessageRoutes: FeatureRoutes {
     }
 
     func register(with router: Router<AppRequestContext>, catalog: RouteCatalog) {
-        let (messages, notifications, profiles) = (messages, notifications, profiles)
+        let (messages, notifications, profiles, announcements) = (messages, notifications, profiles, announcements)
         catalog.add(
             RouteSpec(
                 id: "MSG-1", .get, "/api/v1/inbox", summary: "My inbox: messages, notifications and announcements", tag: "Messages",
@@ -69,7 +70,8 @@ struct MessageRoutes: FeatureRoutes {
                 responses: [200: ("The unified inbox", "Inbox")]),
             to: router
         ) { request, context in
-            let user = try context.require(.signedIn, scope: "messages:read").user.id
+            let identity = try context.require(.signedIn, scope: "messages:read")
+            let (user, actor) = (identity.user.id, identity.actor)
             let query = request.uri.formQuery
             func number(_ key: String, _ fallback: Int, _ range: ClosedRange<Int>) throws -> Int {
                 guard let text = query.get(key) else { return fallback }
@@ -79,10 +81,11 @@ struct MessageRoutes: FeatureRoutes {
                 return value
             }
             let (page, perPage) = (try number("page", 1, 1...100_000), try number("per_page", 20, 1...100))
-            let (received, recent, unreadNotifications) = try await Offload.run {
+            let (received, recent, unreadNotifications, live) = try await Offload.run {
                 (
                     try messages.received(userID: user, offset: (page - 1) * perPage, limit: perPage),
-                    try notifications.recent(userID: user, limit: 20), try notifications.unreadCount(userID: user)
+                    try notifications.recent(userID: user, limit: 20), try notifications.unreadCount(userID: user),
+                    try announcements.visible(to: actor, limit: 10)
                 )
             }
             let pages = max(1, (received.total + perPage - 1) / perPage)
@@ -92,8 +95,7 @@ struct MessageRoutes: FeatureRoutes {
                     "total": .int(Int64(received.total)), "pages": .int(Int64(pages)), "current_page": .int(Int64(page)),
                 ],
                 "notifications": .array(recent.map(NotificationRoutes.body)),
-                // Announcements arrive with the community spaces; until then there are none to show.
-                "announcements": [],
+                "announcements": .array(try await AnnouncementRoutes.bodies(live, profiles: profiles)),
                 "unread_count": ["messages": .int(Int64(received.unread)), "notifications": .int(Int64(unreadNotifications))],
                 "next_cursor": page < pages ? .string(String(page + 1)) : .null,
             ])

@@ -122,7 +122,7 @@ extension OpenAPIDocument {
             "messages": Shape.object([
                 "items": Shape.array(Shape.ref("Message")), "total": Shape.integer, "pages": Shape.integer, "current_page": Shape.integer,
             ]),
-            "notifications": Shape.array(Shape.ref("Notification")), "announcements": Shape.array(Shape.freeObject),
+            "notifications": Shape.array(Shape.ref("Notification")), "announcements": Shape.array(Shape.ref("Announcement")),
             "unread_count": Shape.object(["messages": Shape.integer, "notifications": Shape.integer]),
             "next_cursor": Shape.nullableString,
         ]),

@@ -1,4 +1,5 @@
 import PSCCore
+import PSCStore
 
 /// Response shapes of the operations whose answers are built field by field in their handlers: written from the
 /// answers the end-to-end tests receive (`.build/api-transcript.jsonl`), and checked against every such answer by the
@@ -338,7 +339,7 @@ extension OpenAPIDocument {
     ]
     static let revoked: JSONValue = ["type": "object", "required": ["revoked"], "properties": ["revoked": ["type": "integer"]]]
     static var searchResults: JSONValue {
-        let kinds = ["users", "posts", "events", "jobs", "scholarships", "departments"]
+        let kinds = SearchStore.types
         let hits: JSONValue = ["type": "array", "items": ["$ref": "#/components/schemas/SearchHit"]]
         return [
             "type": "object", "required": ["next_cursor", "query", "counts", "results"],

@@ -125,10 +125,12 @@ enum OpenAPIDocument {
         for route in routes where route.path.hasPrefix("/api/") {
             var operations: [String: JSONValue] = [:]
             if case .object(let existing)? = paths[route.path] { operations = existing }
+            // Ids are integers; a slug, a token or an action is text.
             var parameters: [JSONValue] = route.pathParameters.map { name in
                 [
                     "name": .string(name), "in": "path", "required": true,
-                    "schema": ["type": "integer", "format": "int64", "minimum": 1],
+                    "schema": name == "id" || name.hasSuffix("_id")
+                        ? ["type": "integer", "format": "int64", "minimum": 1] : ["type": "string", "minLength": 1],
                 ]
             }
             parameters += route.queryParameters.map { parameter in
@@ -186,7 +188,7 @@ enum OpenAPIDocument {
                 "schemas": .object(
                     (schemas.objectValue ?? [:]).merging(observedShapes) { written, _ in written }.merging(notificationShapes) {
                         written, _ in written
-                    }.merging(scholarshipShapes) { written, _ in written }
+                    }.merging(scholarshipShapes) { written, _ in written }.merging(communityShapes) { written, _ in written }
                 ),
                 "securitySchemes": securitySchemes,
             ],
