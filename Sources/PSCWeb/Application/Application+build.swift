@@ -2,6 +2,7 @@ import Foundation
 import Hummingbird
 import Logging
 import PSCCore
+import PSCStore
 
 /// Assembles the HTTP side: the middleware chain of ARCHITECTURE §5 in order, then every feature's routes.
 /// Tests call the same function, so the code under test is the code that ships.
@@ -95,6 +96,14 @@ public func buildRouter(platform: Platform, accessLog: AccessLogSink, catalog: R
         ForumRoutes(forums: p.community.forums, profiles: p.profiles),
         WebinarRoutes(webinars: p.community.webinars, profiles: p.profiles, configuration: p.configuration),
         MentorshipRoutes(mentorship: p.community.mentorship, profiles: p.profiles),
+        AnnouncementPageRoutes(announcements: p.community.announcements, departments: p.departments, pages: pages),
+        ForumPageRoutes(forums: p.community.forums, profiles: p.profiles, pages: pages),
+        WebinarPageRoutes(webinars: p.community.webinars, profiles: p.profiles, departments: p.departments, pages: pages),
+        MentorshipPageRoutes(mentorship: p.community.mentorship, profiles: p.profiles, pages: pages),
+        ModerationRoutes(
+            moderation: ModerationStore(store: p.store),
+            administration: AccountAdministration(store: p.store, accounts: p.accounts, matches: p.scholarships.matches), profiles: p.profiles,
+            pages: pages),
         CommunityPageRoutes(
             departments: p.departments, profiles: p.profiles, posts: p.posts, events: p.events, securityRecords: p.securityRecords,
             postViews: postViews, eventViews: eventViews, connectionViews: connectionViews, directoryViews: directoryViews,

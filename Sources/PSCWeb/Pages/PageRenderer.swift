@@ -45,7 +45,14 @@ public struct PageRenderer: Sendable {
             let reviews = identity.has(.reviewScholarships)
             context["manageScholarships"] = manages
             context["reviewsScholarships"] = reviews
-            context["hasManage"] = manages || reviews
+            let actor = identity.actor
+            let sends = actor.role == .admin || AnnouncementPolicy.sendsAny(actor)
+            let hosts = WebinarPolicy.mayHost(actor)
+            let moderates = ForumPolicy.mayModerate(actor)
+            context["sendsAnnouncements"] = sends
+            context["hostsWebinars"] = hosts
+            context["moderates"] = moderates
+            context["hasManage"] = manages || reviews || sends || hosts || moderates
             // Two indexed counts; a page that cannot read them still draws, without the numbers.
             if let counts = unreadCounts?(identity.user.id) {
                 // Zero is drawn as no badge at all.

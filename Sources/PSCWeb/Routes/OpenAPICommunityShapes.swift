@@ -73,6 +73,13 @@ extension OpenAPIDocument {
         "agenda": Shape.nullableString, "notes": Shape.nullableString, "action_items": strings,
     ])
 
+    static let report = Shape.object([
+        "id": Shape.integer, "target_type": Shape.choice(PostRoutes.reportTargets), "target_id": Shape.integer,
+        "reason": Shape.choice(PostRoutes.reasons), "detail": Shape.nullableString, "status": Shape.choice(["open", "resolved", "dismissed"]),
+        "resolution": Shape.nullableString, "created_at": Shape.string, "reporter": cardOrNull, "author": cardOrNull,
+        "preview": Shape.nullableString, "target_hidden": Shape.boolean, "url": Shape.nullableString,
+    ])
+
     static let communityShapes: [String: JSONValue] = [
         "Announcement": announcement,
         "AnnouncementList": Shape.object(["announcements": Shape.array(Shape.ref("Announcement"))]),
@@ -106,5 +113,7 @@ extension OpenAPIDocument {
         "MentorSession": mentorSession,
         "MentorSessionList": Shape.object(["items": Shape.array(Shape.ref("MentorSession"))]),
         "SessionFeedback": Shape.object(["session_id": Shape.integer, "rating": Shape.integer]),
+        "Report": report,
+        "ReportPage": page(of: Shape.ref("Report")),
     ]
 }

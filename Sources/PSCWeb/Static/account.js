@@ -21,8 +21,9 @@
     return btoa(binary).replace(/\+/g, "-").replace(/\//g, "_").replace(/=+$/, "");
   }
 
-  function api(method, path, body) {
+  function api(method, path, body, extraHeaders) {
     var headers = { "Accept": "application/json" };
+    Object.keys(extraHeaders || {}).forEach(function (name) { headers[name] = extraHeaders[name]; });
     if (body !== undefined) { headers["Content-Type"] = "application/json"; }
     if (csrfMeta && method !== "GET") { headers["X-CSRF-Token"] = csrfMeta.content; }
     return fetch(path, { method: method, headers: headers, credentials: "same-origin",
@@ -105,6 +106,8 @@
         }
       } else if (input.type === "radio") {
         if (input.checked) { body[input.name] = input.value; }
+      } else if (input.dataset.type === "null") {
+        body[input.name] = null;  // a button that clears a field (the best answer)
       } else if (input.value === "" && input.tagName === "SELECT" && (input.dataset.type === "integer" || input.dataset.type === "boolean")) {
         body[input.name] = null;  // "No department", "Not on file" clear the field
       } else if (input.value !== "") {
@@ -219,7 +222,13 @@
       if (button) { button.disabled = true; }
       var method = form.dataset.method || "POST";
       var body = method === "DELETE" || method === "PUT" && !form.querySelector("[name]") ? undefined : formBody(form);
-      withReauth(function () { return api(method, form.dataset.api, body); }).then(function (result) {
+      // A form that may notify many people sends one key per page load, so a second press answers the first send.
+      var headers = {};
+      if (form.hasAttribute("data-idempotent")) {
+        form.dataset.key = form.dataset.key || (Date.now().toString(36) + Math.random().toString(36).slice(2, 12));
+        headers["Idempotency-Key"] = form.dataset.key;
+      }
+      withReauth(function () { return api(method, form.dataset.api, body, headers); }).then(function (result) {
         if (button) { button.disabled = false; }
         if (!result.ok) { showError(form, result); return; }
         var box = form.querySelector(".form-error");
