@@ -92,9 +92,11 @@ struct Serve: AsyncParsableCommand {
                 plan.alsoConnect = accounts.map(\.email)
                 let made = try CampusSeeder(store: platform.store).seed(plan)
                 let awards = try ScholarshipSeeder(store: platform.store, keyRing: platform.keyRing).seed(.demo)
+                let spaces = try CommunitySeeder(store: platform.store).seed(.demo)
                 print(
                     "demo campus: \(made.users) people, \(made.posts) posts, \(made.events) events, \(made.jobs) jobs, "
-                        + "\(made.connections) connections, \(awards.scholarships) scholarships with \(awards.applications) applications "
+                        + "\(made.connections) connections, \(awards.scholarships) scholarships with \(awards.applications) applications, "
+                        + "\(spaces.threads) forum threads, \(spaces.webinars) webinars, \(spaces.announcements) announcements "
                         + "(invented people; nobody can sign in as them)")
             }
             fflush(nil)  // flushes stdout: the lines must reach a log file before requests do

@@ -56,6 +56,11 @@ enum CommunityPageViews {
         return formatter.string(from: date)
     }
 
+    /// "1 point", "4 points", "0 threads".
+    static func count(_ value: Int, _ noun: String, plural: String? = nil) -> String {
+        "\(value) \(value == 1 || value == -1 ? noun : plural ?? noun + "s")"
+    }
+
     static func name(_ card: JSONValue?) -> String {
         card?["display_name"].flatMap { if case .string(let text) = $0 { text } else { nil } } ?? "A former member"
     }

@@ -33,7 +33,7 @@ struct ForumPageRoutes: FeatureRoutes {
                         "categories": all.map { category -> [String: Any] in
                             [
                                 "slug": category.slug, "name": category.name, "description": category.description as Any,
-                                "threads": category.threadCount, "last_activity_at": category.lastActivityAt as Any,
+                                "threads": CommunityPageViews.count(category.threadCount, "thread"), "last_activity_at": category.lastActivityAt as Any,
                                 "restricted": category.roles.isEmpty ? false : category.roles.map { PageWord.words($0.rawValue) }.joined(separator: ", ") as Any,
                                 "color": category.color ?? "#8A6D00",
                             ]
@@ -99,7 +99,8 @@ struct ForumPageRoutes: FeatureRoutes {
                         "thread": [
                             "id": Int(thread.id), "title": thread.title, "slug": thread.categorySlug, "category": thread.categoryName,
                             "pinned": thread.isPinned, "locked": thread.isLocked, "solved": thread.isSolved, "subscribed": thread.subscribed,
-                            "views": thread.viewsCount, "replies": thread.replyCount, "tags": thread.tags,
+                            "views": CommunityPageViews.count(thread.viewsCount, "view"), "replies": CommunityPageViews.count(thread.replyCount, "reply", plural: "replies"),
+                            "tags": thread.tags,
                             "mine": thread.authorID == viewer,
                         ],
                         "posts": posts.map { post -> [String: Any] in
@@ -107,7 +108,7 @@ struct ForumPageRoutes: FeatureRoutes {
                             return [
                                 "id": Int(post.id), "author": authors[post.id] ?? "", "authorID": Int(post.authorID),
                                 "content_html": SafeMarkdown.html(post.content), "content": post.content, "created_at": post.createdAt,
-                                "edited_at": post.editedAt as Any, "score": post.score, "opening": post.isOpening,
+                                "edited_at": post.editedAt as Any, "score": CommunityPageViews.count(post.score, "point"), "opening": post.isOpening,
                                 "best": post.id == thread.bestPostID, "up": post.myVote == 1 ? "true" : "false",
                                 "down": post.myVote == -1 ? "true" : "false", "upValue": post.myVote == 1 ? 0 : 1,
                                 "downValue": post.myVote == -1 ? 0 : -1, "canVote": identity != nil && !mine,
