@@ -191,6 +191,8 @@ public struct MentorshipStore: Sendable {
         public init(mentorID: Int64, message: String, goals: String?) { (self.mentorID, self.message, self.goals) = (mentorID, message, goals) }
     }
 
+    static let noRoomMessage = "You have no room for another mentee; end a mentorship or raise your limit first."
+
     static func mentorFull(_ name: String) -> CommunityError {
         .conflict(code: "mentor_full", message: "\(name) has no room for another mentee right now.")
     }
@@ -291,7 +293,9 @@ public struct MentorshipStore: Sendable {
             switch action {
             case .accept:
                 guard let profile = try Self.mentorProfile(userID: request.mentorID, in: db) else { throw CommunityError.notFound }
-                guard profile.currentMentees < profile.maxMentees else { throw Self.mentorFull("You") }
+                guard profile.currentMentees < profile.maxMentees else {
+                    throw CommunityError.conflict(code: "mentor_full", message: Self.noRoomMessage)
+                }
                 try db.execute(sql: "INSERT INTO mentorships (mentor_id, mentee_id, request_id, status, started_at, created_at) VALUES (?, ?, ?, 'active', ?, ?)",
                     arguments: [request.mentorID, request.menteeID, requestID, now, now])
                 _ = try hub.notify(
