@@ -205,7 +205,7 @@ struct WebinarRoutes: FeatureRoutes {
                 id: "WBN-7", .get, "/api/v1/webinars/{id}/registrations", summary: "Who registered", tag: "Webinars",
                 access: .member(scope: "manage"), query: .page() + [.choice("format", ["json", "csv"], "csv for a spreadsheet")],
                 responses: [
-                    200: ("A page of {user, registered_at, attended}, or CSV", "WebinarRegistrationPage"),
+                    200: ("A page of {user, registered_at, attended}, or CSV", "WebinarRegistrationPage|text/csv"),
                     400: ("A parameter that does not parse", "Error"), 404: ("Not mine", "Error"),
                 ]),
             to: router

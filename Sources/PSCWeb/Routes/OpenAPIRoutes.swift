@@ -143,9 +143,15 @@ enum OpenAPIDocument {
             for (status, (description, schema)) in route.responses {
                 var response: [String: JSONValue] = ["description": .string(description)]
                 // Every refusal is the error envelope (00-conventions §5), whether or not the route named it.
-                // A name with a slash is the media type of an answer that is not JSON (a calendar, a file, a page).
-                if let mediaType = schema, mediaType.contains("/") {
-                    response["content"] = .object([mediaType: ["schema": ["type": "string"]]])
+                // A name with a slash is the media type of an answer that is not JSON (a calendar, a file, a page);
+                // `Schema|text/csv` names both forms of an answer the caller chooses between.
+                if let named = schema, named.contains("/") {
+                    var content: [String: JSONValue] = [:]
+                    for part in named.split(separator: "|").map(String.init) {
+                        content[part.contains("/") ? part : "application/json"] =
+                            part.contains("/") ? ["schema": ["type": "string"]] : ["schema": ["$ref": .string("#/components/schemas/\(part)")]]
+                    }
+                    response["content"] = .object(content)
                 } else if let schema = schema ?? (status >= 400 ? "Error" : nil) {
                     response["content"] = ["application/json": ["schema": ["$ref": .string("#/components/schemas/\(schema)")]]]
                 }
