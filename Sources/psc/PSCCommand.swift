@@ -154,11 +154,13 @@ struct Seed: ParsableCommand {
                 _ = try DatabaseSetup.prepare(store, migrator: try Migrator.embedded())
                 let started = Date()
                 let made = try CampusSeeder(store: store).seed(.synthetic(users: users))
+                let spaces = try CommunitySeeder(store: store).seed(.synthetic)
                 _ = try store.checkpoint(truncate: true)
                 try store.close()
                 print(
-                    "seeded \(made.users) people, \(made.posts) posts, \(made.events) events, \(made.jobs) jobs and "
-                        + "\(made.connections) connections in \(String(format: "%.1f", Date().timeIntervalSince(started))) s")
+                    "seeded \(made.users) people, \(made.posts) posts, \(made.events) events, \(made.jobs) jobs, "
+                        + "\(made.connections) connections, \(spaces.threads) forum threads with \(spaces.posts) posts and "
+                        + "\(spaces.announcements) announcements in \(String(format: "%.1f", Date().timeIntervalSince(started))) s")
                 if let hub = made.hubEmail {
                     print("the member with \(min(200, users - 1)) connections: \(hub)")
                     // Generated people have no password; the benchmarks read as this member with a day-long read token.

@@ -126,7 +126,7 @@ def test_an_admin_writes_an_announcement_and_moderates(demo, browser):
     browser.find_element(By.ID, "ann-content").send_keys("Axe Library stays open until 2 AM during finals week.")
     browser.find_element(By.CSS_SELECTOR, "input[name='notify']").click()
     press(browser.find_element(By.XPATH, "//button[normalize-space()='Publish']"))
-    wait_for(browser, lambda driver: "Library open late for finals" in driver.find_element(By.CSS_SELECTOR, "table.data-table").text)
+    wait_for(browser, lambda driver: "Library open late for finals" in main_text(driver))
     assert violations(browser) == []
     student = api(demo, "student")
     notices = student.get(demo.url + "/api/v1/announcements", timeout=10).json()["announcements"]

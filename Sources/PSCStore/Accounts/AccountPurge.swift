@@ -127,6 +127,41 @@ public struct AccountPurge: Sendable {
             for table in ["essays", "general_applications", "scholarship_match_results", "scholarship_reviewers", "scholarship_donors"] {
                 try db.execute(sql: "DELETE FROM \(table) WHERE user_id = ?", arguments: [userID])
             }
+            // Forum writing: their posts are emptied and hidden (replies may answer them), their threads hidden; votes,
+            // follows and view marks go. Webinar places not yet used are given up; mentoring ends, and their
+            // mentor and mentee profiles, pending requests and feedback comments go with it.
+            try db.execute(
+                sql: "UPDATE forum_posts SET content = '', deleted_at = coalesce(deleted_at, ?) WHERE author_id = ?", arguments: [stamp, userID])
+            try db.execute(
+                sql: "UPDATE forum_threads SET deleted_at = coalesce(deleted_at, ?) WHERE author_id = ?", arguments: [stamp, userID])
+            for table in ["forum_votes", "forum_subscriptions", "forum_thread_views"] {
+                try db.execute(sql: "DELETE FROM \(table) WHERE user_id = ?", arguments: [userID])
+            }
+            try db.execute(
+                sql: """
+                    UPDATE webinars SET registered_count = max(0, registered_count - 1)
+                    WHERE scheduled_at > ?1 AND id IN (SELECT webinar_id FROM webinar_registrations WHERE user_id = ?2)
+                    """, arguments: [stamp, userID])
+            try db.execute(
+                sql: "DELETE FROM webinar_registrations WHERE user_id = ? AND webinar_id IN (SELECT id FROM webinars WHERE scheduled_at > ?)",
+                arguments: [userID, stamp])
+            try db.execute(
+                sql: "UPDATE mentorship_requests SET status = 'withdrawn', responded_at = ?1 WHERE status = 'pending' AND ?2 IN (mentor_id, mentee_id)",
+                arguments: [stamp, userID])
+            try db.execute(
+                sql: """
+                    UPDATE mentorship_sessions SET status = 'cancelled', sequence = sequence + 1, updated_at = ?1
+                    WHERE status = 'scheduled' AND mentorship_id IN (SELECT id FROM mentorships WHERE ?2 IN (mentor_id, mentee_id))
+                    """, arguments: [stamp, userID])
+            try db.execute(
+                sql: """
+                    UPDATE mentorships SET status = 'ended', ended_at = ?1, end_reason = 'account deleted'
+                    WHERE status = 'active' AND ?2 IN (mentor_id, mentee_id)
+                    """, arguments: [stamp, userID])
+            try db.execute(sql: "UPDATE mentorship_feedback SET comment = NULL WHERE author_id = ?", arguments: [userID])
+            for table in ["mentor_profiles", "mentee_profiles"] {
+                try db.execute(sql: "DELETE FROM \(table) WHERE user_id = ?", arguments: [userID])
+            }
             try db.execute(sql: "UPDATE users SET avatar_upload_id = NULL WHERE id = ?", arguments: [userID])
             try db.execute(sql: "DELETE FROM uploads WHERE owner_id = ?", arguments: [userID])
             outcome.uploads = db.changesCount

@@ -14,11 +14,16 @@ public struct CommunitySeeder: Sendable {
         public var maxReplies: Int
         /// One thread with this many posts (the benchmark's long thread); 0 for none.
         public var longThreadPosts: Int
+        /// Generated threads added to the first category (the benchmark's busy category page).
+        public var bulkThreads: Int
         public var seed: UInt64 = 27_182
-        public init(threadsPerCategory: Int, maxReplies: Int, longThreadPosts: Int = 0) {
+        public init(threadsPerCategory: Int, maxReplies: Int, longThreadPosts: Int = 0, bulkThreads: Int = 0) {
             (self.threadsPerCategory, self.maxReplies, self.longThreadPosts) = (threadsPerCategory, maxReplies, longThreadPosts)
+            self.bulkThreads = bulkThreads
         }
         public static let demo = Plan(threadsPerCategory: 6, maxReplies: 5)
+        /// The benchmarks' forum: the demo categories, 5,000 more threads in the first, and one thread of 500 posts.
+        public static let synthetic = Plan(threadsPerCategory: 6, maxReplies: 7, longThreadPosts: 500, bulkThreads: 5_000)
     }
 
     public struct Summary: Sendable, Equatable {
@@ -178,6 +183,17 @@ public struct CommunitySeeder: Sendable {
                     summary.posts += try seedThread(
                         categoryID: categoryID, title: thread.title, opening: thread.opening, tags: thread.tags, replies: replies,
                         texts: category.replies, writers: writers, random: &random, now: now, in: db)
+                    summary.threads += 1
+                }
+            }
+            let topics = ["internships", "parking", "study groups", "housing", "the career fair", "scholarships", "advising", "clubs"]
+            if plan.bulkThreads > 0, let categoryID = try Int64.fetchOne(db, sql: "SELECT id FROM forum_categories ORDER BY id LIMIT 1") {
+                for index in 0..<plan.bulkThreads {
+                    let topic = topics[index % topics.count]
+                    summary.posts += try seedThread(
+                        categoryID: categoryID, title: "Question \(index + 1) about \(topic)", opening: "Does anyone know more about \(topic)?",
+                        tags: [topic.replacingOccurrences(of: " ", with: "-")], replies: random.int(0..<(plan.maxReplies + 1)),
+                        texts: Self.replies, writers: everyone, random: &random, now: now, in: db)
                     summary.threads += 1
                 }
             }

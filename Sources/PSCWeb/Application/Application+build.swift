@@ -51,7 +51,8 @@ public func buildRouter(platform: Platform, accessLog: AccessLogSink, catalog: R
     let routes: [any FeatureRoutes] = [
         MonitoringRoutes(health: p.health, metrics: p.metrics, store: p.store, allowFrom: p.configuration.metricsAllowFrom, jobs: p.jobs),
         DepartmentRoutes(departments: p.departments, scholarships: p.scholarships.catalogue, pages: pages, cache: p.cache),
-        HomeRoutes(departments: p.departments, scholarships: p.scholarships.catalogue, pages: pages),
+        HomeRoutes(
+            departments: p.departments, scholarships: p.scholarships.catalogue, announcements: p.community.announcements, pages: pages),
         InfoPageRoutes(pages: pages),
         AuthRoutes(configuration: p.configuration, hub: p.communication.hub, accounts: p.accounts, sessions: p.sessions, signIn: p.signIn),
         TwoFactorRoutes(sessions: p.sessions, twoFactor: p.twoFactor),
@@ -107,7 +108,7 @@ public func buildRouter(platform: Platform, accessLog: AccessLogSink, catalog: R
         CommunityPageRoutes(
             departments: p.departments, profiles: p.profiles, posts: p.posts, events: p.events, securityRecords: p.securityRecords,
             postViews: postViews, eventViews: eventViews, connectionViews: connectionViews, directoryViews: directoryViews,
-            searchViews: searchViews, ownProfile: ownProfile, scholarships: p.scholarships, pages: pages),
+            searchViews: searchViews, ownProfile: ownProfile, scholarships: p.scholarships, community: p.community, pages: pages),
         EventPageRoutes(configuration: p.configuration, profiles: p.profiles, events: p.events, eventViews: eventViews, pages: pages),
         JobPostingPageRoutes(
             companies: p.companies, jobPostings: p.jobPostings, jobApplications: p.jobApplications, postingViews: postingViews,

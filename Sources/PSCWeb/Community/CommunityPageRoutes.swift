@@ -19,6 +19,7 @@ struct CommunityPageRoutes: FeatureRoutes {
     let searchViews: SearchViews
     let ownProfile: OwnProfileView
     let scholarships: ScholarshipHub
+    let community: CommunitySpaces
     let pages: PageRenderer
 
     func register(with router: Router<AppRequestContext>, catalog: RouteCatalog) {
@@ -40,6 +41,11 @@ struct CommunityPageRoutes: FeatureRoutes {
             let (applications, matches, viewer) = (scholarships.applications, scholarships.matches, identity.user.id)
             let drafts = try await Offload.run { try applications.applications(userID: viewer, status: "in_progress", limit: 3, offset: 0) }
             let top = try await Offload.run { try matches.matches(userID: viewer, statuses: ["eligible"], limit: 3, offset: 0) }
+            // Announcements with their priority, and mentors suggested for me (50-ui §3's side column).
+            let (announcements, mentorship, actor) = (community.announcements, community.mentorship, identity.actor)
+            let notices = try await Offload.run { try announcements.visible(to: actor, limit: 3) }
+            let mentors = try await Offload.run { try mentorship.recommended(for: viewer, limit: 3) }
+            let mentorCards = try await CommunityViews.cards(mentors.map(\.mentor.userID), viewer: viewer, profiles: profiles)
             return HTMLResponse.make(
                 pages.render(
                     "feed",
@@ -62,6 +68,14 @@ struct CommunityPageRoutes: FeatureRoutes {
                             ]
                         },
                         "applies": ScholarshipPolicy.mayApply(identity.actor),
+                        "announcements": notices.map { CommunityPageViews.announcement($0, now: now) }, "hasAnnouncements": !notices.isEmpty,
+                        "mentors": mentors.map { entry -> [String: Any] in
+                            [
+                                "id": Int(entry.mentor.userID), "name": CommunityPageViews.name(mentorCards[entry.mentor.userID]),
+                                "reason": entry.reasons.first ?? "Has room for a mentee",
+                            ]
+                        },
+                        "hasMentors": !mentors.isEmpty,
                     ], request: request, identity: identity))
         }
         MemberPage.register(router, catalog, "PAGE-PROFILE", "/profile/{id}", "A member's profile") { request, context in

@@ -9,6 +9,7 @@ import PSCStore
 struct HomeRoutes: FeatureRoutes {
     let departments: DepartmentStore
     let scholarships: ScholarshipStore
+    let announcements: AnnouncementStore
     let pages: PageRenderer
 
     func register(with router: Router<AppRequestContext>, catalog: RouteCatalog) {
@@ -25,6 +26,8 @@ struct HomeRoutes: FeatureRoutes {
             listing.limit = 5
             let chosen = listing
             let soonest = try await Offload.run { [scholarships] in try scholarships.list(chosen) }
+            // The public announcements (for everyone, no department).
+            let notices = try await Offload.run { [announcements] in try announcements.visible(to: nil, limit: 3) }
             let now = Date()
             return HTMLResponse.make(
                 pages.render(
@@ -32,6 +35,7 @@ struct HomeRoutes: FeatureRoutes {
                     [
                         "colleges": try await colleges(),
                         "scholarships": soonest.map { ScholarshipPageViews.card($0, match: nil, now: now) }, "hasScholarships": !soonest.isEmpty,
+                        "announcements": notices.map { CommunityPageViews.announcement($0, now: now) }, "hasAnnouncements": !notices.isEmpty,
                     ], request: request, identity: context.identity))
         }
         catalog.add(
