@@ -22,7 +22,9 @@ public final class CacheInvalidator: TransactionObserver, Sendable {
     public static let bookkeepingColumns: [String: Set<String>] = [
         "users": [
             "last_login_at", "last_active_at", "updated_at", "password_hash", "calendar_token_hash", "gpa_enc", "email_verified",
-        ]
+        ],
+        // A thread's view count moves with every first view in an hour; a cached thread may show it a minute late.
+        "forum_threads": ["views_count"],
     ]
 
     private let cache: LRUCache

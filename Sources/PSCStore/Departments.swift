@@ -103,10 +103,7 @@ extension DepartmentStore {
     /// Departments whose name, college or description contains the text (case-insensitive), by name.
     /// The global search issue replaces this with the FTS5 index.
     public func search(_ text: String) async throws -> [Department] {
-        let pattern =
-            "%"
-            + text.replacingOccurrences(of: "\\", with: "\\\\").replacingOccurrences(of: "%", with: "\\%")
-            .replacingOccurrences(of: "_", with: "\\_") + "%"
+        let pattern = LikePattern.containing(text)
         return try await store.read { db in
             try Department.fetchAll(
                 db,

@@ -63,8 +63,7 @@ public struct AccountAdministration: Sendable {
 
     /// Users whose name or email contains the term (all when empty), newest first.
     public func list(search: String?, limit: Int = 100) throws -> [UserRecord] {
-        let pattern =
-            "%" + (search ?? "").lowercased().replacingOccurrences(of: "%", with: "\\%").replacingOccurrences(of: "_", with: "\\_") + "%"
+        let pattern = LikePattern.containing((search ?? "").lowercased())
         return try store.read { db in
             try UserRecord.fetchAll(
                 db,

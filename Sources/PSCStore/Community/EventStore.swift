@@ -190,8 +190,7 @@ public struct EventStore: Sendable, NotifyingStore {
         }
         if let text = listing.text, !text.isEmpty {
             conditions.append("(lower(e.title) LIKE ? ESCAPE '\\' OR lower(coalesce(e.description, '')) LIKE ? ESCAPE '\\')")
-            let pattern =
-                "%" + text.lowercased().replacingOccurrences(of: "%", with: "\\%").replacingOccurrences(of: "_", with: "\\_") + "%"
+            let pattern = LikePattern.containing(text.lowercased())
             arguments += [pattern, pattern]
         }
         if listing.mine, reader != nil { conditions.append("(r.status IS NOT NULL OR e.organizer_id = \(reader!))") }

@@ -230,11 +230,7 @@ public struct ProfileStore: Sendable {
     static func directorySQL(_ query: DirectoryQuery, viewer: Int64, employersOnlyVisible: Bool) -> (String, StatementArguments)? {
         var conditions = [Self.listedSQL(viewer: viewer)]
         var arguments: StatementArguments = []
-        func like(_ text: String) -> String {
-            "%"
-                + text.lowercased().replacingOccurrences(of: "\\", with: "\\\\").replacingOccurrences(of: "%", with: "\\%")
-                .replacingOccurrences(of: "_", with: "\\_") + "%"
-        }
+        func like(_ text: String) -> String { LikePattern.containing(text.lowercased()) }
         if employersOnlyVisible { conditions.append("u.employer_visible = 1") }
         if let role = query.role {
             conditions.append("u.role = ?")

@@ -29,8 +29,11 @@ public struct ForumStore: Sendable {
         }
     }
 
+    /// The category without its counts (which read every thread of a busy category): what a permission check needs.
+    static let categoryAlone = "SELECT c.*, 0 AS thread_count, NULL AS last_activity_at FROM forum_categories c"
+
     public func category(slug: String) throws -> ForumCategoryRecord? {
-        try store.read { db in try ForumCategoryRecord.fetchOne(db, sql: "\(Self.categorySelect) WHERE c.slug = ?", arguments: [slug]) }
+        try store.read { db in try ForumCategoryRecord.fetchOne(db, sql: "\(Self.categoryAlone) WHERE c.slug = ?", arguments: [slug]) }
     }
 
     public func category(id: Int64) throws -> ForumCategoryRecord? {
@@ -196,6 +199,12 @@ public struct ForumStore: Sendable {
     public func countView(threadID: Int64, userID: Int64) throws {
         let now = clock()
         let (stamp, hourAgo) = (Timestamp.string(from: now), Timestamp.string(from: now.addingTimeInterval(-3600)))
+        // Most views repeat within the hour: a read answers those without taking the writer.
+        let last = try store.read { db in
+            try String.fetchOne(
+                db, sql: "SELECT counted_at FROM forum_thread_views WHERE thread_id = ? AND user_id = ?", arguments: [threadID, userID])
+        }
+        if let last, last > hourAgo { return }
         try store.write { db in
             try db.execute(
                 sql: """

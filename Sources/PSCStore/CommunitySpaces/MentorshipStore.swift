@@ -86,16 +86,12 @@ public struct MentorshipStore: Sendable {
     public func mentors(_ query: MentorQuery) throws -> [MentorProfileRecord] {
         var conditions = ["u.status = 'active'", "u.role IN ('alumni', 'faculty', 'staff')"]
         var arguments: StatementArguments = []
-        func like(_ text: String) -> String {
-            "%" + text.replacingOccurrences(of: "\\", with: "\\\\").replacingOccurrences(of: "%", with: "\\%")
-                .replacingOccurrences(of: "_", with: "\\_") + "%"
-        }
         if query.acceptingOnly { conditions.append("m.is_accepting_mentees = 1") }
         if let text = query.text, !text.isEmpty {
             conditions.append(
                 "(u.first_name || ' ' || u.last_name LIKE ?1 ESCAPE '\\' OR m.expertise LIKE ?1 ESCAPE '\\' OR m.industries LIKE ?1 ESCAPE '\\' OR m.bio LIKE ?1 ESCAPE '\\')"
                     .replacingOccurrences(of: "?1", with: "?"))
-            let pattern = like(text)
+            let pattern = LikePattern.containing(text)
             arguments += [pattern, pattern, pattern, pattern]
         }
         if let industry = query.industry, !industry.isEmpty {

@@ -105,8 +105,7 @@ public struct WebinarStore: Sendable {
         var arguments: StatementArguments = [now]
         if let text, !text.isEmpty {
             sql += " AND (w.title LIKE ? ESCAPE '\\' OR w.description LIKE ? ESCAPE '\\')"
-            let pattern = "%" + text.replacingOccurrences(of: "\\", with: "\\\\").replacingOccurrences(of: "%", with: "\\%")
-                .replacingOccurrences(of: "_", with: "\\_") + "%"
+            let pattern = LikePattern.containing(text)
             arguments += [pattern, pattern]
         }
         sql += past ? " ORDER BY w.scheduled_at DESC, w.id DESC" : " ORDER BY w.scheduled_at, w.id"

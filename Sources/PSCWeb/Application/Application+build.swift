@@ -94,11 +94,11 @@ public func buildRouter(platform: Platform, accessLog: AccessLogSink, catalog: R
         ScholarshipManagePageRoutes(
             scholarships: p.scholarships, profiles: p.profiles, departments: p.departments, pages: pages, clock: Date.init),
         AnnouncementRoutes(announcements: p.community.announcements, profiles: p.profiles, cache: p.cache),
-        ForumRoutes(forums: p.community.forums, profiles: p.profiles),
+        ForumRoutes(forums: p.community.forums, profiles: p.profiles, cache: p.cache),
         WebinarRoutes(webinars: p.community.webinars, profiles: p.profiles, configuration: p.configuration),
         MentorshipRoutes(mentorship: p.community.mentorship, profiles: p.profiles),
         AnnouncementPageRoutes(announcements: p.community.announcements, departments: p.departments, pages: pages),
-        ForumPageRoutes(forums: p.community.forums, profiles: p.profiles, pages: pages),
+        ForumPageRoutes(forums: p.community.forums, profiles: p.profiles, cache: p.cache, pages: pages),
         WebinarPageRoutes(webinars: p.community.webinars, profiles: p.profiles, departments: p.departments, pages: pages),
         MentorshipPageRoutes(mentorship: p.community.mentorship, profiles: p.profiles, pages: pages),
         ModerationRoutes(

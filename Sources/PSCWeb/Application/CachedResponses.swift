@@ -12,6 +12,10 @@ public enum CachedResponses {
     static let search = "search"
     static let directory = "directory"
     static let announcements = "announcements"
+    /// FRM-3 and FRM-5 per caller: a vote, reply or follow must show at once, so any forum write drops them all.
+    static let forums = "forums"
+    /// Views already counted this hour (FRM-5), so a reader's next pages cost no query.
+    static let forumViews = "forum_views"
     /// ANN-1's lists (00-conventions §9): 600 s, and never past the next publication or expiry.
     static let announcementTTL: Double = 600
     /// 00-conventions §9 gives directory and search results 60 s; the feed, which the table does not list, the same.
@@ -32,10 +36,17 @@ public enum CachedResponses {
         .init(directory, on: ["users", "connections", "blocks", "consent_records", "departments"]),
         // The lists with their authors' public cards.
         .init(announcements, on: ["announcements", "users", "departments"]),
+        // Threads and posts with their authors' cards as the caller sees them.
+        .init(
+            forums,
+            on: [
+                "forum_categories", "forum_threads", "forum_posts", "forum_votes", "forum_subscriptions", "users", "connections", "blocks",
+                "consent_records", "departments",
+            ]),
     ]
 
     /// Every namespace the HTTP layer caches under, so the metrics can show each from the start.
-    public static var namespaces: [String] { dependencies.map(\.namespace) + [PostViews.htmlNamespace] }
+    public static var namespaces: [String] { dependencies.map(\.namespace) + [PostViews.htmlNamespace, ForumPageRoutes.htmlNamespace, forumViews] }
 
     /// The caller's JSON response for `key` from the cache, or built by `compute` and kept for ``ttl`` seconds. The
     /// key must carry the route, the canonical query and the caller (00-conventions §9); `Cache-Control` stays
@@ -48,6 +59,24 @@ public enum CachedResponses {
             return (value: bytes, bytes: bytes.count + key.utf8.count + 64)
         }
         return JSONResponse.make(bytes: body)
+    }
+
+    /// A cached answer kept both as its bytes (for the API) and as its value (for the pages that draw the same data).
+    struct Document: Sendable {
+        let value: JSONValue
+        let bytes: [UInt8]
+    }
+
+    /// As ``json(_:namespace:key:ttl:compute:)``, for answers that pages draw too.
+    static func document(
+        _ cache: LRUCache, namespace: String, key: String, ttl: Double = ttl, compute: @escaping @Sendable () async throws -> JSONValue
+    ) async throws -> Document {
+        try await cache.value(namespace: namespace, key: key, ttl: ttl) {
+            let value = try await compute()
+            let bytes = value.canonicalBytes
+            // The value's tree takes about three times its text.
+            return (value: Document(value: value, bytes: bytes), bytes: 4 * bytes.count + key.utf8.count + 64)
+        }
     }
 
     /// The part of a key that names the caller: the user id, or `anonymous`.

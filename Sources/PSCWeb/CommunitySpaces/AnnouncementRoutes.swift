@@ -100,8 +100,7 @@ struct AnnouncementRoutes: FeatureRoutes {
                 return JSONResponse.make(["announcements": .array(try await Self.bodies(found, profiles: profiles))])
             }
             let actor = identity?.actor
-            let next = try await Offload.run { try announcements.nextChange() }
-            let ttl = min(Self.announcementTTL, max(1, next.map { $0.timeIntervalSinceNow } ?? Self.announcementTTL))
+            let ttl = min(Self.announcementTTL, max(1, try await Self.nextChange(announcements, cache: cache).timeIntervalSinceNow))
             let key = "ANN-1|\(department.map(String.init) ?? "-")|\(limit)|\(Self.audienceKey(actor))"
             return try await CachedResponses.json(cache, namespace: CachedResponses.announcements, key: key, ttl: ttl) {
                 let found = try await Offload.run { try announcements.visible(to: actor, departmentID: department, limit: limit) }
@@ -186,6 +185,17 @@ struct AnnouncementRoutes: FeatureRoutes {
     }
 
     static let announcementTTL = CachedResponses.announcementTTL
+
+    /// When the visible set next changes by time alone (far ahead when nothing is scheduled), read once a minute and
+    /// dropped with the lists by any announcement write. A boundary found earlier than the true next one only makes
+    /// entries expire sooner, never later.
+    static func nextChange(_ announcements: AnnouncementStore, cache: LRUCache) async throws -> Date {
+        let key = "next-change|\(Int(Date().timeIntervalSince1970 / 60))"
+        if let cached = cache.value(Date.self, namespace: CachedResponses.announcements, key: key) { return cached }
+        let next = try await Offload.run { try announcements.nextChange() } ?? Date().addingTimeInterval(announcementTTL)
+        cache.store(next, bytes: 96, ttl: 60, namespace: CachedResponses.announcements, key: key)
+        return next
+    }
 
     /// The announcement if the caller wrote it or is an admin; 404 otherwise.
     func managed(_ context: AppRequestContext, _ identity: Identity) async throws -> AnnouncementRecord {

@@ -9,7 +9,19 @@ import PSCStore
 struct ForumPageRoutes: FeatureRoutes {
     let forums: ForumStore
     let profiles: ProfileStore
+    let cache: LRUCache
     let pages: PageRenderer
+
+    static let htmlNamespace = "forum_post_html"
+
+    /// A post's Markdown rendered once per version (id and edit time), like the feed's posts.
+    static func html(id: Int, content: String, edited: String?, cache: LRUCache) -> String {
+        let key = "\(id):\(edited ?? "")"
+        if let cached = cache.value(String.self, namespace: htmlNamespace, key: key) { return cached }
+        let rendered = SafeMarkdown.html(content)
+        cache.store(rendered, bytes: rendered.utf8.count + key.utf8.count + 64, ttl: 3600, namespace: htmlNamespace, key: key)
+        return rendered
+    }
 
     static let sorts: [(String, String)] = [
         ("activity", "Latest activity"), ("new", "Newest"), ("top", "Top voted"), ("unanswered", "Unanswered"),
@@ -43,85 +55,95 @@ struct ForumPageRoutes: FeatureRoutes {
         }
         page("PAGE-FORUM", "/forums/{slug}", "A forum's threads") { request, context in
             let identity = ScholarshipPageRoutes.reader(context)
-            let category = try await ForumRoutes.readable(slug: context.parameters.get("slug") ?? "", identity?.actor, forums: forums)
+            let slug = context.parameters.get("slug") ?? ""
             let query = request.uri.formQuery
             let sort = query.get("sort").flatMap { ForumStore.ThreadSort(rawValue: String($0)) } ?? .activity
             let tag = query.get("tag").map { String($0.prefix(30)) }.flatMap { $0.isEmpty ? nil : $0 }
             let offset = (try? OffsetCursor.offset(query.get("cursor").map { String($0) })) ?? 0
-            let viewer = identity?.user.id
-            let found = try await Offload.run {
-                try forums.threads(categoryID: category.id, sort: sort, tag: tag, limit: 30, offset: offset, viewer: viewer)
-            }
-            let cards = try await CommunityViews.cards(found.map(\.authorID), viewer: viewer, profiles: profiles)
+            // The page draws FRM-3's cached answer: the same data, computed once per caller and change.
+            let document = try await ForumRoutes.threadList(
+                slug: slug, identity: identity, sort: sort, tag: tag, limit: 30, offset: offset, forums: forums, profiles: profiles,
+                cache: cache)
+            let threads = document.value["items"]?.templateValue as? [[String: Any]] ?? []
             var more: String?
-            if found.count == 30, let cursor = OffsetCursor.next(offset + 30).stringValue {
-                more = "/forums/\(category.slug)?sort=\(sort.rawValue)\(tag.map { "&tag=" + ($0.addingPercentEncoding(withAllowedCharacters: .alphanumerics) ?? "") } ?? "")&cursor=\(cursor)"
+            if let cursor = document.value["next_cursor"]?.stringValue {
+                more = "/forums/\(slug)?sort=\(sort.rawValue)\(tag.map { "&tag=" + ($0.addingPercentEncoding(withAllowedCharacters: .alphanumerics) ?? "") } ?? "")&cursor=\(cursor)"
             }
             return HTMLResponse.make(
                 pages.render(
                     "forum-category",
                     [
-                        "category": ["slug": category.slug, "name": category.name, "description": category.description as Any],
-                        "threads": found.map { thread -> [String: Any] in
-                            [
-                                "id": Int(thread.id), "title": thread.title, "author": CommunityPageViews.name(cards[thread.authorID]),
-                                "replies": thread.replyCount, "score": thread.score, "views": thread.viewsCount,
-                                "last_activity_at": thread.lastActivityAt, "pinned": thread.isPinned, "locked": thread.isLocked,
-                                "solved": thread.isSolved, "tags": thread.tags.map { ["tag": $0, "slug": category.slug] },
-                            ]
+                        "category": document.value["category"]?.templateValue as Any,
+                        "threads": threads.map { thread -> [String: Any] in
+                            var item = thread
+                            item["replies"] = CommunityPageViews.count(thread["reply_count"] as? Int ?? 0, "reply", plural: "replies")
+                            item["votes"] = CommunityPageViews.count(thread["score"] as? Int ?? 0, "vote")
+                            item["views"] = CommunityPageViews.count(thread["views_count"] as? Int ?? 0, "view")
+                            item["authorName"] = (thread["author"] as? [String: Any])?["display_name"] as? String ?? "A former member"
+                            return item
                         },
-                        "hasThreads": !found.isEmpty, "more": more as Any, "tag": tag as Any,
-                        "sorts": Self.sorts.map { ["value": $0.0, "label": $0.1, "current": $0.0 == sort.rawValue, "slug": category.slug] },
+                        "hasThreads": !threads.isEmpty, "more": more as Any, "tag": tag as Any,
+                        "sorts": Self.sorts.map { ["value": $0.0, "label": $0.1, "current": $0.0 == sort.rawValue, "slug": slug] },
                         "canPost": identity != nil, "signedOut": identity == nil,
                     ], request: request, identity: identity))
         }
         page("PAGE-FORUM-THREAD", "/forums/t/{id}", "A forum thread") { request, context in
             let identity = ScholarshipPageRoutes.reader(context)
-            let thread = try await ForumRoutes.readable(threadID: try ForumRoutes.threadID(context), identity, forums: forums)
+            let threadID = try ForumRoutes.threadID(context)
             let viewer = identity?.user.id
-            if let viewer { try await Offload.run { try forums.countView(threadID: thread.id, userID: viewer) } }
             let after = (try? ForumRoutes.postCursor(request)) ?? 0
-            let posts = try await Offload.run { try forums.posts(threadID: thread.id, after: after, limit: 100, viewer: viewer) }
-            let cards = try await CommunityViews.cards(posts.map(\.authorID) + [thread.authorID], viewer: viewer, profiles: profiles)
+            // FRM-5's cached answer, drawn; each post's Markdown is rendered once per version.
+            let document = try await ForumRoutes.threadWithPosts(
+                threadID: threadID, identity: identity, after: after, limit: 100, forums: forums, profiles: profiles, cache: cache)
+            if let viewer { try await ForumRoutes.countView(threadID: threadID, viewer: viewer, forums: forums, cache: cache) }
+            guard let thread = document.value["thread"]?.templateValue as? [String: Any] else { throw APIError.notFound() }
+            let posts = document.value["posts"]?.templateValue as? [[String: Any]] ?? []
             let actor = identity?.actor
             let moderator = ForumPolicy.mayModerate(actor)
-            let maySolve = actor.map { ForumPolicy.maySolve($0, threadAuthorID: thread.authorID) } ?? false
-            let authors = Dictionary(posts.map { ($0.id, CommunityPageViews.name(cards[$0.authorID])) }, uniquingKeysWith: { first, _ in first })
+            let threadAuthor = Int64((thread["author"] as? [String: Any])?["id"] as? Int ?? 0)
+            let maySolve = actor.map { ForumPolicy.maySolve($0, threadAuthorID: threadAuthor) } ?? false
+            let locked = thread["is_locked"] as? Bool ?? false
+            let category = thread["category"] as? [String: Any] ?? [:]
+            func name(_ post: [String: Any]) -> String { (post["author"] as? [String: Any])?["display_name"] as? String ?? "A former member" }
+            let names = Dictionary(posts.map { ($0["id"] as? Int ?? 0, name($0)) }, uniquingKeysWith: { first, _ in first })
             let categories = moderator ? try await Offload.run { try forums.categories() } : []
             var more: String?
-            if posts.count == 100, let last = posts.last {
-                more = "/forums/t/\(thread.id)?cursor=" + SecureToken.base64URL(Data("post:\(last.id)".utf8))
-            }
+            if let cursor = document.value["next_cursor"]?.stringValue { more = "/forums/t/\(threadID)?cursor=\(cursor)" }
             return HTMLResponse.make(
                 pages.render(
                     "forum-thread",
                     [
                         "thread": [
-                            "id": Int(thread.id), "title": thread.title, "slug": thread.categorySlug, "category": thread.categoryName,
-                            "pinned": thread.isPinned, "locked": thread.isLocked, "solved": thread.isSolved, "subscribed": thread.subscribed,
-                            "views": CommunityPageViews.count(thread.viewsCount, "view"), "replies": CommunityPageViews.count(thread.replyCount, "reply", plural: "replies"),
-                            "tags": thread.tags,
-                            "mine": thread.authorID == viewer,
+                            "id": Int(threadID), "title": thread["title"] as Any, "slug": category["slug"] as Any, "category": category["name"] as Any,
+                            "pinned": thread["is_pinned"] as Any, "locked": locked, "solved": thread["is_solved"] as Any,
+                            "subscribed": thread["subscribed"] as Any, "tags": thread["tags"] as Any,
+                            "views": CommunityPageViews.count(thread["views_count"] as? Int ?? 0, "view"),
+                            "replies": CommunityPageViews.count(thread["reply_count"] as? Int ?? 0, "reply", plural: "replies"),
                         ],
-                        "posts": posts.map { post -> [String: Any] in
-                            let mine = post.authorID == viewer
+                        "posts": posts.enumerated().map { index, post -> [String: Any] in
+                            let id = post["id"] as? Int ?? 0
+                            let authorID = Int64((post["author"] as? [String: Any])?["id"] as? Int ?? 0)
+                            let mine = authorID == viewer
+                            let vote = post["my_vote"] as? Int ?? 0
+                            let opening = index == 0 && after == 0
+                            let best = post["is_best_answer"] as? Bool ?? false
                             return [
-                                "id": Int(post.id), "author": authors[post.id] ?? "", "authorID": Int(post.authorID),
-                                "content_html": SafeMarkdown.html(post.content), "content": post.content, "created_at": post.createdAt,
-                                "edited_at": post.editedAt as Any, "score": CommunityPageViews.count(post.score, "point"), "opening": post.isOpening,
-                                "best": post.id == thread.bestPostID, "up": post.myVote == 1 ? "true" : "false",
-                                "down": post.myVote == -1 ? "true" : "false", "upValue": post.myVote == 1 ? 0 : 1,
-                                "downValue": post.myVote == -1 ? 0 : -1, "canVote": identity != nil && !mine,
-                                "canEdit": actor.map { ForumPolicy.mayEdit($0, authorID: post.authorID) } ?? false,
-                                "canChoose": maySolve && !post.isOpening && post.id != thread.bestPostID,
-                                "canReport": identity != nil && !mine, "reply": post.parentPostID.map { parent in
-                                    ["parent": Int(parent), "name": authors[parent] ?? "an earlier post"]
+                                "id": id, "author": name(post), "authorID": Int(authorID),
+                                "content_html": Self.html(id: id, content: post["content"] as? String ?? "", edited: post["edited_at"] as? String, cache: cache),
+                                "content": post["content"] as Any, "created_at": post["created_at"] as Any, "edited_at": post["edited_at"] as Any,
+                                "score": CommunityPageViews.count(post["score"] as? Int ?? 0, "point"), "opening": opening, "best": best,
+                                "up": vote == 1 ? "true" : "false", "down": vote == -1 ? "true" : "false", "upValue": vote == 1 ? 0 : 1,
+                                "downValue": vote == -1 ? 0 : -1, "canVote": identity != nil && !mine,
+                                "canEdit": actor.map { ForumPolicy.mayEdit($0, authorID: authorID) } ?? false,
+                                "canChoose": maySolve && !opening && !best, "canReport": identity != nil && !mine,
+                                "reply": (post["parent_post_id"] as? Int).map { parent in
+                                    ["parent": parent, "name": names[parent] ?? "an earlier post"]
                                 } as Any,
                             ]
                         },
-                        "more": more as Any, "signedIn": identity != nil, "canReply": identity != nil && !thread.isLocked,
-                        "moderator": moderator, "maySolve": maySolve && thread.isSolved,
-                        "categories": categories.filter { $0.id != thread.categoryID }.map { ["id": Int($0.id), "name": $0.name] },
+                        "more": more as Any, "signedIn": identity != nil, "canReply": identity != nil && !locked,
+                        "moderator": moderator, "maySolve": maySolve && (thread["is_solved"] as? Bool ?? false),
+                        "categories": categories.filter { $0.slug != category["slug"] as? String }.map { ["id": Int($0.id), "name": $0.name] },
                         "reasons": PostRoutes.reasons.map { ["value": $0, "label": PageWord.words($0)] },
                     ], request: request, identity: identity))
         }

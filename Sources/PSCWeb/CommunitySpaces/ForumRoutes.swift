@@ -8,6 +8,7 @@ import PSCStore
 struct ForumRoutes: FeatureRoutes {
     let forums: ForumStore
     let profiles: ProfileStore
+    let cache: LRUCache
 
     static let categoryFields: [String: FieldRule] = [
         "name": FieldRule.text(2...80).required, "slug": FieldRule.text(2...60).required, "description": FieldRule.text(max: 500).nullable,
@@ -182,20 +183,16 @@ struct ForumRoutes: FeatureRoutes {
             to: router
         ) { request, context in
             let identity = try Self.optionalIdentity(context)
-            let category = try await Self.readable(slug: context.parameters.get("slug") ?? "", identity?.actor, forums: forums)
+            let slug = context.parameters.get("slug") ?? ""
             let query = QueryReader(request)
             let sort = ForumStore.ThreadSort(rawValue: try query.choice("sort", ForumStore.ThreadSort.allCases.map(\.rawValue)) ?? "activity") ?? .activity
             let tag = query.text("tag", max: 30)
             let (limit, offset) = (try Pagination.limit(request), try query.offset)
             let viewer = identity?.user.id
-            let found = try await Offload.run {
-                try forums.threads(categoryID: category.id, sort: sort, tag: tag, limit: limit, offset: offset, viewer: viewer)
-            }
-            let cards = try await CommunityViews.cards(found.map(\.authorID), viewer: viewer, profiles: profiles)
-            return JSONResponse.make([
-                "items": .array(found.map { CommunityViews.thread($0, author: cards[$0.authorID]) }),
-                "next_cursor": found.count == limit ? OffsetCursor.next(offset + found.count) : .null, "limit": .int(Int64(limit)),
-            ])
+            let document = try await Self.threadList(
+                slug: slug, identity: identity, sort: sort, tag: tag, limit: limit, offset: offset, forums: forums, profiles: profiles,
+                cache: cache)
+            return JSONResponse.make(bytes: document.bytes)
         }
         catalog.add(
             RouteSpec(
@@ -235,17 +232,14 @@ struct ForumRoutes: FeatureRoutes {
             to: router
         ) { request, context in
             let identity = try Self.optionalIdentity(context)
-            let thread = try await Self.readable(threadID: try Self.threadID(context), identity, forums: forums)
+            let threadID = try Self.threadID(context)
             let limit = try Pagination.limit(request)
             let after = try Self.postCursor(request)
             let viewer = identity?.user.id
-            if let viewer { try await Offload.run { try forums.countView(threadID: thread.id, userID: viewer) } }
-            let posts = try await Offload.run { try forums.posts(threadID: thread.id, after: after, limit: limit, viewer: viewer) }
-            return JSONResponse.make([
-                "thread": try await threadBody(thread, viewer: viewer),
-                "posts": .array(try await postBodies(posts, bestPostID: thread.bestPostID, viewer: viewer)),
-                "next_cursor": posts.count == limit ? posts.last.map { .string(SecureToken.base64URL(Data("post:\($0.id)".utf8))) } ?? .null : .null,
-            ])
+            let document = try await Self.threadWithPosts(
+                threadID: threadID, identity: identity, after: after, limit: limit, forums: forums, profiles: profiles, cache: cache)
+            if let viewer { try await Self.countView(threadID: threadID, viewer: viewer, forums: forums, cache: cache) }
+            return JSONResponse.make(bytes: document.bytes)
         }
         catalog.add(
             RouteSpec(
@@ -360,6 +354,55 @@ struct ForumRoutes: FeatureRoutes {
                 return Response(status: .noContent)
             }
         }
+    }
+
+    /// FRM-3's answer, cached per caller. The permission check runs inside the computation: an entry exists only for a
+    /// caller who passed it, and any change that could undo that (roles, the category, the account) drops the namespace.
+    static func threadList(
+        slug: String, identity: Identity?, sort: ForumStore.ThreadSort, tag: String?, limit: Int, offset: Int, forums: ForumStore,
+        profiles: ProfileStore, cache: LRUCache
+    ) async throws -> CachedResponses.Document {
+        let viewer = identity?.user.id
+        let key = "FRM-3|\(CachedResponses.caller(identity))|\(slug)|\(sort.rawValue)|\(tag ?? "")|\(limit)|\(offset)"
+        return try await CachedResponses.document(cache, namespace: CachedResponses.forums, key: key) {
+            let category = try await Self.readable(slug: slug, identity?.actor, forums: forums)
+            let found = try await Offload.run {
+                try forums.threads(categoryID: category.id, sort: sort, tag: tag, limit: limit, offset: offset, viewer: viewer)
+            }
+            let cards = try await CommunityViews.cards(found.map(\.authorID), viewer: viewer, profiles: profiles)
+            return [
+                "category": CommunityViews.category(category),
+                "items": .array(found.map { CommunityViews.thread($0, author: cards[$0.authorID]) }),
+                "next_cursor": found.count == limit ? OffsetCursor.next(offset + found.count) : .null, "limit": .int(Int64(limit)),
+            ]
+        }
+    }
+
+    /// FRM-5's answer, cached per caller like FRM-3's, with the permission check inside the computation.
+    static func threadWithPosts(
+        threadID: Int64, identity: Identity?, after: Int64, limit: Int, forums: ForumStore, profiles: ProfileStore, cache: LRUCache
+    ) async throws -> CachedResponses.Document {
+        let viewer = identity?.user.id
+        let key = "FRM-5|\(CachedResponses.caller(identity))|\(threadID)|\(after)|\(limit)"
+        return try await CachedResponses.document(cache, namespace: CachedResponses.forums, key: key) {
+            let thread = try await Self.readable(threadID: threadID, identity, forums: forums)
+            let posts = try await Offload.run { try forums.posts(threadID: thread.id, after: after, limit: limit, viewer: viewer) }
+            let cards = try await CommunityViews.cards(posts.map(\.authorID) + [thread.authorID], viewer: viewer, profiles: profiles)
+            return [
+                "thread": CommunityViews.thread(thread, author: cards[thread.authorID]),
+                "posts": .array(posts.map { CommunityViews.post($0, author: cards[$0.authorID], bestPostID: thread.bestPostID) }),
+                "next_cursor": posts.count == limit
+                    ? posts.last.map { .string(SecureToken.base64URL(Data("post:\($0.id)".utf8))) } ?? .null : .null,
+            ]
+        }
+    }
+
+    /// Counts the member's view once an hour, remembered in memory so a reader paging through a thread costs no query.
+    static func countView(threadID: Int64, viewer: Int64, forums: ForumStore, cache: LRUCache) async throws {
+        let key = "\(threadID)|\(viewer)"
+        guard cache.value(Bool.self, namespace: CachedResponses.forumViews, key: key) == nil else { return }
+        try await Offload.run { try forums.countView(threadID: threadID, userID: viewer) }
+        cache.store(true, bytes: 64, ttl: 3600, namespace: CachedResponses.forumViews, key: key)
     }
 
     /// FRM-5's cursor: the last post id seen.

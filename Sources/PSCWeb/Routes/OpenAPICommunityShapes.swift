@@ -86,7 +86,10 @@ extension OpenAPIDocument {
         "ForumCategory": forumCategory,
         "ForumCategoryList": Shape.object(["items": Shape.array(Shape.ref("ForumCategory"))]),
         "ForumThread": forumThread,
-        "ForumThreadPage": page(of: Shape.ref("ForumThread")),
+        "ForumThreadPage": Shape.object([
+            "category": Shape.ref("ForumCategory"), "items": Shape.array(Shape.ref("ForumThread")), "next_cursor": Shape.nullableString,
+            "limit": Shape.integer,
+        ]),
         "ForumPost": forumPost,
         "ForumThreadWithPosts": Shape.object([
             "thread": Shape.ref("ForumThread"), "posts": Shape.array(Shape.ref("ForumPost")), "next_cursor": Shape.nullableString,
