@@ -74,7 +74,8 @@ extension Platform {
             events: EventStore(store: store), search: SearchStore(store: store),
             uploads: uploads, pageViews: PageViewRecorder(store: store),
             companies: CompanyStore(store: store), jobPostings: JobPostingStore(store: store),
-            jobApplications: JobApplicationStore(store: store), communication: Communication(store: store, keyRing: keyRing, live: live), scholarships: scholarships,
+            jobApplications: JobApplicationStore(store: store), communication: Communication(store: store, keyRing: keyRing, live: live),
+            scholarships: scholarships,
             community: CommunitySpaces(store: store),
             securityRecords: SecurityRecordStore(store: store), accountPurge: AccountPurge(store: store), purges: purges,
             startedAt: Date(), createdDatabase: setup.created

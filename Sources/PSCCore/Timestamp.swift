@@ -38,7 +38,9 @@ public enum Timestamp {
 
     /// Parses a stamp written by ``string(from:)``; nil for anything else.
     public static func date(from stamp: String) -> Date? {
-        // Read by hand: a formatter per call cost a noticeable share of every request that checks an expiry.
+        // Read by hand: a formatter per call cost a noticeable share of every request that checks an expiry. Pages ask
+        // of every string they draw, so anything not 24 bytes long is turned away before it is copied.
+        guard stamp.utf8.count == 24 else { return nil }
         let bytes = Array(stamp.utf8)
         guard bytes.count == 24, bytes[4] == UInt8(ascii: "-"), bytes[7] == UInt8(ascii: "-"), bytes[10] == UInt8(ascii: "T"),
             bytes[13] == UInt8(ascii: ":"), bytes[16] == UInt8(ascii: ":"), bytes[19] == UInt8(ascii: "."), bytes[23] == UInt8(ascii: "Z")

@@ -29,7 +29,9 @@ extension EndToEnd {
 
             // Announcements: anonymous visitors see global ones; roles and schedules hide the rest.
             #expect(
-                try admin.call("POST", "/api/v1/announcements", ["title": "Campus closed Friday", "content": "Snow.", "priority": "urgent"]).status
+                try admin.call(
+                    "POST", "/api/v1/announcements", ["title": "Campus closed Friday", "content": "Snow.", "priority": "urgent"]
+                ).status
                     == 201)
             #expect(
                 try admin.call(
@@ -37,7 +39,8 @@ extension EndToEnd {
                 ).status == 201)
             let future = ISO8601DateFormatter().string(from: Date().addingTimeInterval(86_400))
             #expect(
-                try admin.call("POST", "/api/v1/announcements", ["title": "Tomorrow's news", "content": "Soon.", "published_at": future]).status
+                try admin.call("POST", "/api/v1/announcements", ["title": "Tomorrow's news", "content": "Soon.", "published_at": future])
+                    .status
                     == 201)
             let noKey = try admin.call("POST", "/api/v1/announcements", ["title": "Notify all", "content": "x", "notify": true])
             #expect(noKey.status == 422 && noKey.body.contains("Idempotency-Key"), "\(noKey.body)")
@@ -49,7 +52,8 @@ extension EndToEnd {
             #expect(titles(managed).count == 3, "the admin manages scheduled ones too")
             #expect(try sam.call("GET", "/api/v1/announcements?manage=true").status == 403)
             #expect(try sam.call("POST", "/api/v1/announcements", ["title": "Mine", "content": "x"]).status == 403)
-            let senateID = try #require((managed.json["announcements"] as? [[String: Any]])?.first { $0["title"] as? String == "Faculty senate" }?["id"] as? Int)
+            let senateID = try #require(
+                (managed.json["announcements"] as? [[String: Any]])?.first { $0["title"] as? String == "Faculty senate" }?["id"] as? Int)
             #expect(try sam.call("GET", "/api/v1/announcements/\(senateID)").status == 404)
             #expect(try sam.call("DELETE", "/api/v1/announcements/\(senateID)").status == 404)
             let page = try visitor.call("GET", "/announcements")
@@ -58,24 +62,30 @@ extension EndToEnd {
             // Forums: a faculty-only category is 404 to students; a public thread is readable anonymously.
             #expect(
                 try admin.call(
-                    "POST", "/api/v1/forums/categories", ["name": "Faculty lounge", "slug": "lounge", "allowed_roles": ["faculty", "staff"]]
+                    "POST", "/api/v1/forums/categories",
+                    ["name": "Faculty lounge", "slug": "lounge", "allowed_roles": ["faculty", "staff"]]
                 ).status == 201)
             #expect(try admin.call("POST", "/api/v1/forums/categories", ["name": "General", "slug": "general"]).status == 201)
             #expect(try sam.call("POST", "/api/v1/forums/categories", ["name": "Mine", "slug": "mine"]).status == 403)
             #expect(try sam.call("GET", "/api/v1/forums/categories/lounge/threads").status == 404)
             #expect(
-                try sam.call("POST", "/api/v1/forums/categories/lounge/threads", ["title": "Sneaking in", "content": "Hello"]).status == 404)
-            #expect(try fran.call("POST", "/api/v1/forums/categories/lounge/threads", ["title": "Capstone rubrics", "content": "Share?"]).status == 201)
+                try sam.call("POST", "/api/v1/forums/categories/lounge/threads", ["title": "Sneaking in", "content": "Hello"]).status == 404
+            )
+            #expect(
+                try fran.call("POST", "/api/v1/forums/categories/lounge/threads", ["title": "Capstone rubrics", "content": "Share?"]).status
+                    == 201)
             let categories = try sam.call("GET", "/api/v1/forums/categories")
             #expect((categories.json["items"] as? [[String: Any]])?.compactMap { $0["slug"] as? String } == ["general"])
             let thread = try sam.call(
-                "POST", "/api/v1/forums/categories/general/threads", ["title": "Quiet study rooms?", "content": "Where do you study?", "tags": ["Study"]])
+                "POST", "/api/v1/forums/categories/general/threads",
+                ["title": "Quiet study rooms?", "content": "Where do you study?", "tags": ["Study"]])
             #expect(thread.status == 201, "\(thread.body)")
             let threadID = try #require(thread.json["id"] as? Int)
             let reply = try alex.call("POST", "/api/v1/forums/threads/\(threadID)/posts", ["content": "Axe Library, second floor."])
             let replyID = try #require(reply.json["id"] as? Int)
             #expect(try kim.call("POST", "/api/v1/forums/threads/\(threadID)/solve", ["post_id": replyID]).status == 403)
-            #expect(try sam.call("POST", "/api/v1/forums/threads/\(threadID)/solve", ["post_id": replyID]).json["is_solved"] as? Bool == true)
+            #expect(
+                try sam.call("POST", "/api/v1/forums/threads/\(threadID)/solve", ["post_id": replyID]).json["is_solved"] as? Bool == true)
             #expect(try kim.call("PUT", "/api/v1/forums/posts/\(replyID)/vote", ["value": 1]).json["score"] as? Int == 1)
             #expect(try kim.call("PUT", "/api/v1/forums/posts/\(replyID)/vote", ["value": 1]).json["score"] as? Int == 1)
             #expect(try kim.call("PUT", "/api/v1/forums/posts/\(replyID)/vote", ["value": 2]).status == 422)
@@ -103,13 +113,17 @@ extension EndToEnd {
             let secret = "https://zoom.example/j/secret-4471"
             let created = try fran.call(
                 "POST", "/api/v1/webinars",
-                ["title": "Résumé clinic", "description": "Bring your résumé.", "scheduled_at": start, "meeting_url": secret, "max_participants": 1])
+                [
+                    "title": "Résumé clinic", "description": "Bring your résumé.", "scheduled_at": start, "meeting_url": secret,
+                    "max_participants": 1,
+                ])
             #expect(created.status == 201 && created.body.contains(secret), "the host sees the link: \(created.body)")
             let webinar = try #require(created.json["id"] as? Int)
             #expect(try sam.call("POST", "/api/v1/webinars", ["title": "Mine", "scheduled_at": start]).status == 403)
-            for path in ["/api/v1/webinars/\(webinar)", "/api/v1/webinars", "/webinars/\(webinar)", "/webinars", "/api/v1/webinars/\(webinar)/ics",
-                "/api/v1/search?q=clinic", "/search?q=clinic"]
-            {
+            for path in [
+                "/api/v1/webinars/\(webinar)", "/api/v1/webinars", "/webinars/\(webinar)", "/webinars", "/api/v1/webinars/\(webinar)/ics",
+                "/api/v1/search?q=clinic", "/search?q=clinic",
+            ] {
                 let seen = try kim.call("GET", path)
                 #expect(seen.status == 200 && !seen.body.contains("secret-4471"), "\(path) leaked the link to a non-registrant")
             }
@@ -123,22 +137,32 @@ extension EndToEnd {
             #expect(try kim.call("GET", "/api/v1/webinars/\(webinar)/registrations").status == 404)
             let csv = try fran.call("GET", "/api/v1/webinars/\(webinar)/registrations?format=csv")
             #expect(csv.status == 200 && csv.body.hasPrefix("name,role,registered_at,attended\r\n") && csv.body.contains("student"))
-            #expect(try fran.call("POST", "/api/v1/webinars/\(webinar)/attendance", ["user_ids": [try id(sam)], "attended": true]).status == 409)
+            #expect(
+                try fran.call("POST", "/api/v1/webinars/\(webinar)/attendance", ["user_ids": [try id(sam)], "attended": true]).status == 409
+            )
 
             // Mentorship: a request only its two people can answer; another member's items are 404.
             #expect(try sam.call("PUT", "/api/v1/mentorship/mentor-profile", ["expertise": ["Nothing"]]).status == 403)
-            #expect(try alex.call("PUT", "/api/v1/mentorship/mentor-profile", ["expertise": ["Construction", "Interviews"], "max_mentees": 2]).status == 200)
+            #expect(
+                try alex.call("PUT", "/api/v1/mentorship/mentor-profile", ["expertise": ["Construction", "Interviews"], "max_mentees": 2])
+                    .status == 200)
             let alexID = try id(alex)
-            let asked = try sam.call("POST", "/api/v1/mentorship/requests", ["mentor_id": alexID, "message": "I would love advice on interviews."])
+            let asked = try sam.call(
+                "POST", "/api/v1/mentorship/requests", ["mentor_id": alexID, "message": "I would love advice on interviews."])
             #expect(asked.status == 201, "\(asked.body)")
             let requestID = try #require(asked.json["id"] as? Int)
-            #expect(try sam.call("POST", "/api/v1/mentorship/requests", ["mentor_id": alexID, "message": "Asking twice, just in case."]).status == 409)
-            #expect(try sam.call("POST", "/api/v1/mentorship/requests", ["mentor_id": try id(sam), "message": "Can I mentor myself please?"]).status == 422)
+            #expect(
+                try sam.call("POST", "/api/v1/mentorship/requests", ["mentor_id": alexID, "message": "Asking twice, just in case."]).status
+                    == 409)
+            #expect(
+                try sam.call("POST", "/api/v1/mentorship/requests", ["mentor_id": try id(sam), "message": "Can I mentor myself please?"])
+                    .status == 422)
             #expect(try kim.call("POST", "/api/v1/mentorship/requests/\(requestID)/accept", [:]).status == 404)
             #expect(try sam.call("POST", "/api/v1/mentorship/requests/\(requestID)/accept", [:]).status == 403)
             let accepted = try alex.call("POST", "/api/v1/mentorship/requests/\(requestID)/accept", [:])
             let match = try #require(accepted.json["mentorship_id"] as? Int)
-            let session = try sam.call("POST", "/api/v1/mentorship/matches/\(match)/sessions", ["scheduled_at": start, "agenda": "Mock interview"])
+            let session = try sam.call(
+                "POST", "/api/v1/mentorship/matches/\(match)/sessions", ["scheduled_at": start, "agenda": "Mock interview"])
             let sessionID = try #require(session.json["id"] as? Int)
             #expect(try kim.call("POST", "/api/v1/mentorship/matches/\(match)/sessions", ["scheduled_at": start]).status == 404)
             #expect(try kim.call("PATCH", "/api/v1/mentorship/sessions/\(sessionID)", ["notes": "peek"]).status == 404)

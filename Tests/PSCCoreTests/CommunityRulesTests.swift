@@ -7,7 +7,8 @@ import Testing
 struct CommunityRulesTests {
     let now = Date(timeIntervalSince1970: 1_800_000_000)
 
-    func audience(_ roles: [Role] = [], department: Int64? = nil, published: Double = -3600, expires: Double? = nil) -> AnnouncementAudience {
+    func audience(_ roles: [Role] = [], department: Int64? = nil, published: Double = -3600, expires: Double? = nil) -> AnnouncementAudience
+    {
         AnnouncementAudience(
             roles: roles, departmentID: department, publishedAt: now.addingTimeInterval(published),
             expiresAt: expires.map { now.addingTimeInterval($0) })
@@ -15,8 +16,10 @@ struct CommunityRulesTests {
 
     static let student = Actor(userID: 1, role: .student, departmentID: 10)
     static let faculty = Actor(userID: 2, role: .faculty, departmentID: 20)
-    static let headOf30 = Actor(userID: 3, role: .faculty, departmentID: 20, grants: [Grant(capability: .departmentHead, departmentID: 30, expiresAt: nil)])
-    static let careerServices = Actor(userID: 4, role: .staff, grants: [Grant(capability: .careerServices, departmentID: nil, expiresAt: nil)])
+    static let headOf30 = Actor(
+        userID: 3, role: .faculty, departmentID: 20, grants: [Grant(capability: .departmentHead, departmentID: 30, expiresAt: nil)])
+    static let careerServices = Actor(
+        userID: 4, role: .staff, grants: [Grant(capability: .careerServices, departmentID: nil, expiresAt: nil)])
 
     /// (audience, viewer, expected): role × department × grants × times × anonymous.
     @Test("the visibility table of 10-api §13")
@@ -87,8 +90,10 @@ struct CommunityRulesTests {
 
     @Test("mentor ranking: industry 3, expertise 2 each up to 6, major 2, department 1; full mentors left out; ties by rating")
     func mentorRanking() {
-        func mentor(_ id: Int64, industries: [String] = [], expertise: [String] = [], major: String? = nil, department: Int64? = nil,
-            active: Int = 0, max: Int = 3, rating: Double? = nil) -> MentorFacts {
+        func mentor(
+            _ id: Int64, industries: [String] = [], expertise: [String] = [], major: String? = nil, department: Int64? = nil,
+            active: Int = 0, max: Int = 3, rating: Double? = nil
+        ) -> MentorFacts {
             MentorFacts(
                 userID: id, industries: industries, expertise: expertise, major: major, departmentID: department, activeMentees: active,
                 maxMentees: max, accepting: true, rating: rating)
@@ -97,7 +102,8 @@ struct CommunityRulesTests {
             industries: ["Construction"], goals: "I want to improve at project management and estimating", interests: ["Safety", "BIM"],
             major: "Construction Management", departmentID: 7)
         let everything = mentor(
-            1, industries: ["construction"], expertise: ["Project management", "Safety", "BIM", "Estimating"], major: "Construction Management",
+            1, industries: ["construction"], expertise: ["Project management", "Safety", "BIM", "Estimating"],
+            major: "Construction Management",
             department: 7)
         let scored = MentorRanking.score(everything, for: mentee)
         #expect(scored.points == 3 + 6 + 2 + 1, "expertise capped at 6 points")

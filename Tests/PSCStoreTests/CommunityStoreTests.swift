@@ -49,12 +49,17 @@ struct CommunityStoreTests {
     func announcementFanOut() throws {
         let world = try world()
         let later = world.clock.read().addingTimeInterval(3600)
-        let fields = AnnouncementFields(title: "Snow day", content: "Campus is closed.", priority: .urgent, publishedAt: later, notify: true)
-        guard case .created(let record) = try world.spaces.announcements.create(fields, authorID: world.ids[7], idempotencyKey: "key-000001", audit: world.audit)
+        let fields = AnnouncementFields(
+            title: "Snow day", content: "Campus is closed.", priority: .urgent, publishedAt: later, notify: true)
+        guard
+            case .created(let record) = try world.spaces.announcements.create(
+                fields, authorID: world.ids[7], idempotencyKey: "key-000001", audit: world.audit)
         else { Issue.record("not created"); return }
         let jobs = world.timers.queued.withLock { $0 }
         #expect(jobs.count == 1 && jobs[0].kind == BroadcastStore.jobKind && jobs[0].runAt == later)
-        guard case .existing(let again) = try world.spaces.announcements.create(fields, authorID: world.ids[7], idempotencyKey: "key-000001", audit: world.audit)
+        guard
+            case .existing(let again) = try world.spaces.announcements.create(
+                fields, authorID: world.ids[7], idempotencyKey: "key-000001", audit: world.audit)
         else { Issue.record("the key made a second announcement"); return }
         #expect(again.id == record.id && world.timers.queued.withLock { $0.count } == 1)
         // Before its time it is invisible, even to its audience; the author manages it.
@@ -72,7 +77,9 @@ struct CommunityStoreTests {
         let world = try world()
         let department: Int64 = try world.store.write { db in
             try db.execute(
-                sql: "INSERT INTO departments (name, created_at, updated_at) VALUES ('Nursing', '2026-01-01T00:00:00.000Z', '2026-01-01T00:00:00.000Z')")
+                sql:
+                    "INSERT INTO departments (name, created_at, updated_at) VALUES ('Nursing', '2026-01-01T00:00:00.000Z', '2026-01-01T00:00:00.000Z')"
+            )
             return db.lastInsertedRowID
         }
         try world.store.write { db in
@@ -86,16 +93,19 @@ struct CommunityStoreTests {
         let now = world.clock.read().addingTimeInterval(-60)
         for (title, priority) in [("Low one", AnnouncementPriority.low), ("Urgent one", .urgent), ("High one", .high)] {
             _ = try world.spaces.announcements.create(
-                AnnouncementFields(title: title, content: "x", priority: priority, departmentID: department, publishedAt: now, notify: true),
+                AnnouncementFields(
+                    title: title, content: "x", priority: priority, departmentID: department, publishedAt: now, notify: true),
                 authorID: world.ids[7], idempotencyKey: "key-\(title)", audit: world.audit)
         }
         for job in world.timers.queued.withLock({ $0 }) {
-            _ = try BroadcastStore(store: world.store).deliver(try JSONDecoder().decode(BroadcastStore.Chunk.self, from: Data(job.payload.utf8)))
+            _ = try BroadcastStore(store: world.store).deliver(
+                try JSONDecoder().decode(BroadcastStore.Chunk.self, from: Data(job.payload.utf8)))
         }
         #expect(try notices(world, world.ids[0], type: "announcement") == 3, "the department's student")
         #expect(try notices(world, world.ids[4], type: "announcement") == 3, "the department head of another department")
         #expect(try notices(world, world.ids[1], type: "announcement") == 0, "a student elsewhere")
-        let seen = try world.spaces.announcements.visible(to: Actor(userID: world.ids[0], role: .student, departmentID: department), limit: 10)
+        let seen = try world.spaces.announcements.visible(
+            to: Actor(userID: world.ids[0], role: .student, departmentID: department), limit: 10)
         #expect(seen.map(\.title) == ["Urgent one", "High one", "Low one"])
         #expect(try world.spaces.announcements.visible(to: nil, limit: 10).isEmpty, "anonymous visitors see only global ones")
         let plan = try world.store.read { db in
@@ -158,7 +168,9 @@ struct CommunityStoreTests {
         #expect(throws: CommunityError.invalid(field: "value", message: "you cannot vote on your own post")) {
             _ = try forums.vote(postID: opening, userID: world.ids[0], value: 1)
         }
-        let stored = try world.store.read { db in try Int.fetchOne(db, sql: "SELECT count(*) FROM forum_votes WHERE post_id = ?", arguments: [opening]) }
+        let stored = try world.store.read { db in
+            try Int.fetchOne(db, sql: "SELECT count(*) FROM forum_votes WHERE post_id = ?", arguments: [opening])
+        }
         #expect(stored == 1)
     }
 
@@ -180,7 +192,9 @@ struct CommunityStoreTests {
         #expect(try forums.thread(id: thread.id, viewer: nil)?.viewsCount == 2)
         let plan = try world.store.read { db in
             try Row.fetchAll(
-                db, sql: "EXPLAIN QUERY PLAN \(ForumStore.threadSelect(viewer: 1)) WHERE t.category_id = 1 AND t.deleted_at IS NULL ORDER BY t.is_pinned DESC, t.last_activity_at DESC LIMIT 30"
+                db,
+                sql:
+                    "EXPLAIN QUERY PLAN \(ForumStore.threadSelect(viewer: 1)) WHERE t.category_id = 1 AND t.deleted_at IS NULL ORDER BY t.is_pinned DESC, t.last_activity_at DESC LIMIT 30"
             ).map { try $0.decode(forColumn: "detail") as String }.joined(separator: "|")
         }
         #expect(plan.contains("forum_threads_category") && !plan.contains("USE TEMP B-TREE"), "\(plan)")
@@ -191,7 +205,8 @@ struct CommunityStoreTests {
     func webinar(_ world: World, cap: Int?, required: Bool = true, in hours: Double = 48) throws -> WebinarRecord {
         try world.spaces.webinars.create(
             WebinarFields(
-                title: "Résumé clinic", scheduledAt: world.clock.read().addingTimeInterval(hours * 3600), meetingURL: "https://zoom.example/j/1",
+                title: "Résumé clinic", scheduledAt: world.clock.read().addingTimeInterval(hours * 3600),
+                meetingURL: "https://zoom.example/j/1",
                 maxParticipants: cap, registrationRequired: required), hostID: world.ids[4], audit: world.audit)
     }
 
@@ -226,7 +241,8 @@ struct CommunityStoreTests {
         #expect(stored == 5 && counted == 5)
     }
 
-    @Test("reminders 24 h and 15 min ahead, each sent once; a move cancels, re-queues and outdates the old ones; a past threshold is skipped")
+    @Test(
+        "reminders 24 h and 15 min ahead, each sent once; a move cancels, re-queues and outdates the old ones; a past threshold is skipped")
     func webinarReminders() throws {
         let world = try world()
         let webinars = world.spaces.webinars
@@ -241,7 +257,8 @@ struct CommunityStoreTests {
         #expect(!(try Reminders.send(payload, store: world.store, clock: world.clock.read)), "a retried reminder is not sent twice")
         #expect(try notices(world, world.ids[0], type: "webinar_reminder") == 1)
         // Moved two days later: both thresholds ahead again, under the new sequence; the old payload is now stale.
-        var moved = WebinarFields(title: record.title, scheduledAt: record.start.addingTimeInterval(2 * 86_400), meetingURL: record.meetingURL)
+        var moved = WebinarFields(
+            title: record.title, scheduledAt: record.start.addingTimeInterval(2 * 86_400), meetingURL: record.meetingURL)
         moved.maxParticipants = nil
         _ = try webinars.update(id: record.id, fields: moved, editor: world.ids[4], audit: world.audit)
         #expect(world.timers.cancelled.withLock { $0 }.contains(first[0].uniqueKey))
@@ -261,10 +278,14 @@ struct CommunityStoreTests {
         let webinars = world.spaces.webinars
         let record = try webinar(world, cap: nil, in: 2)
         _ = try webinars.register(webinarID: record.id, userID: world.ids[0])
-        #expect(throws: CommunityError.self) { _ = try webinars.recordAttendance(webinarID: record.id, userIDs: [world.ids[0]], attended: true) }
+        #expect(throws: CommunityError.self) {
+            _ = try webinars.recordAttendance(webinarID: record.id, userIDs: [world.ids[0]], attended: true)
+        }
         var fields = WebinarFields(title: record.title, scheduledAt: record.start, meetingURL: record.meetingURL)
         fields.recordingURL = "https://media.example/rec"
-        #expect(throws: CommunityError.self) { _ = try webinars.update(id: record.id, fields: fields, editor: world.ids[4], audit: world.audit) }
+        #expect(throws: CommunityError.self) {
+            _ = try webinars.update(id: record.id, fields: fields, editor: world.ids[4], audit: world.audit)
+        }
         world.clock.advance(days: 0.2)
         #expect(try webinars.recordAttendance(webinarID: record.id, userIDs: [world.ids[0], world.ids[1]], attended: true) == 1)
         _ = try webinars.update(id: record.id, fields: fields, editor: world.ids[4], audit: world.audit)
@@ -292,7 +313,9 @@ struct CommunityStoreTests {
         #expect(throws: CommunityError.self) { _ = try ask(world, mentee: 0, mentor: 4) }
         _ = try ask(world, mentee: 0, mentor: 5)
         _ = try ask(world, mentee: 0, mentor: 6)
-        #expect(throws: CommunityError.conflict(code: "conflict", message: "You have 3 requests waiting; withdraw one or wait for an answer.")) {
+        #expect(
+            throws: CommunityError.conflict(code: "conflict", message: "You have 3 requests waiting; withdraw one or wait for an answer.")
+        ) {
             _ = try ask(world, mentee: 0, mentor: 7)
         }
         #expect(throws: CommunityError.self) { _ = try ask(world, mentee: 4, mentor: 4) }
@@ -318,7 +341,8 @@ struct CommunityStoreTests {
         _ = try ask(world, mentee: 0, mentor: 5)
         _ = try ask(world, mentee: 0, mentor: 6)
         let job = world.timers.queued.withLock { $0 }.first { $0.kind == MentorshipStore.expiryJobKind }
-        #expect(job?.uniqueKey == "mreq:\(first.id)" && job.map { abs($0.runAt.timeIntervalSince(world.clock.read()) - 72 * 3600) < 1 } == true)
+        #expect(
+            job?.uniqueKey == "mreq:\(first.id)" && job.map { abs($0.runAt.timeIntervalSince(world.clock.read()) - 72 * 3600) < 1 } == true)
         world.clock.advance(days: 3)
         #expect(try world.spaces.mentorship.request(id: first.id)?.status == "expired", "expired before any job ran")
         #expect(throws: CommunityError.self) {
@@ -341,13 +365,16 @@ struct CommunityStoreTests {
         let match = try #require(accepted.mentorshipID)
         let start = world.clock.read().addingTimeInterval(3 * 86_400)
         let session = try world.spaces.mentorship.schedule(
-            mentorshipID: match, userID: world.ids[0], .init(scheduledAt: start, durationMinutes: 60, meetingLink: nil, agenda: "Mock interview"))
+            mentorshipID: match, userID: world.ids[0],
+            .init(scheduledAt: start, durationMinutes: 60, meetingLink: nil, agenda: "Mock interview"))
         #expect(world.timers.queued.withLock { $0 }.filter { $0.kind == Reminders.jobKind }.count == 4, "24 h and 1 h, for both")
         #expect(try notices(world, world.ids[5], type: "session_scheduled") == 1)
         #expect(try world.spaces.mentorship.sessions(userID: world.ids[1], past: false).isEmpty, "another member's sessions are not theirs")
         var change = MentorshipStore.SessionChange()
         change.notes = .some("private")
-        #expect(throws: CommunityError.notFound) { _ = try world.spaces.mentorship.update(sessionID: session.id, userID: world.ids[1], change) }
+        #expect(throws: CommunityError.notFound) {
+            _ = try world.spaces.mentorship.update(sessionID: session.id, userID: world.ids[1], change)
+        }
         change = MentorshipStore.SessionChange()
         change.scheduledAt = start.addingTimeInterval(3600)
         _ = try world.spaces.mentorship.update(sessionID: session.id, userID: world.ids[5], change)
@@ -366,6 +393,8 @@ struct CommunityStoreTests {
         let profile = try world.spaces.mentorship.mentorProfile(userID: world.ids[5])
         #expect(profile?.ratingCount == 1 && profile?.rating == nil, "a rating shows from three")
         try world.spaces.mentorship.end(mentorshipID: match, userID: world.ids[0], reason: nil, fit: "good")
-        #expect(throws: CommunityError.self) { try world.spaces.mentorship.end(mentorshipID: match, userID: world.ids[5], reason: nil, fit: nil) }
+        #expect(throws: CommunityError.self) {
+            try world.spaces.mentorship.end(mentorshipID: match, userID: world.ids[5], reason: nil, fit: nil)
+        }
     }
 }

@@ -131,7 +131,8 @@ public struct AccountPurge: Sendable {
             // follows and view marks go. Webinar places not yet used are given up; mentoring ends, and their
             // mentor and mentee profiles, pending requests and feedback comments go with it.
             try db.execute(
-                sql: "UPDATE forum_posts SET content = '', deleted_at = coalesce(deleted_at, ?) WHERE author_id = ?", arguments: [stamp, userID])
+                sql: "UPDATE forum_posts SET content = '', deleted_at = coalesce(deleted_at, ?) WHERE author_id = ?",
+                arguments: [stamp, userID])
             try db.execute(
                 sql: "UPDATE forum_threads SET deleted_at = coalesce(deleted_at, ?) WHERE author_id = ?", arguments: [stamp, userID])
             for table in ["forum_votes", "forum_subscriptions", "forum_thread_views"] {
@@ -143,10 +144,12 @@ public struct AccountPurge: Sendable {
                     WHERE scheduled_at > ?1 AND id IN (SELECT webinar_id FROM webinar_registrations WHERE user_id = ?2)
                     """, arguments: [stamp, userID])
             try db.execute(
-                sql: "DELETE FROM webinar_registrations WHERE user_id = ? AND webinar_id IN (SELECT id FROM webinars WHERE scheduled_at > ?)",
+                sql:
+                    "DELETE FROM webinar_registrations WHERE user_id = ? AND webinar_id IN (SELECT id FROM webinars WHERE scheduled_at > ?)",
                 arguments: [userID, stamp])
             try db.execute(
-                sql: "UPDATE mentorship_requests SET status = 'withdrawn', responded_at = ?1 WHERE status = 'pending' AND ?2 IN (mentor_id, mentee_id)",
+                sql:
+                    "UPDATE mentorship_requests SET status = 'withdrawn', responded_at = ?1 WHERE status = 'pending' AND ?2 IN (mentor_id, mentee_id)",
                 arguments: [stamp, userID])
             try db.execute(
                 sql: """

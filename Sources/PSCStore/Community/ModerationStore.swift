@@ -113,14 +113,17 @@ public struct ModerationStore: Sendable {
             switch action {
             case "hide_content":
                 let table: String? =
-                    ["post": "posts", "comment": "comments", "forum_thread": "forum_threads", "forum_post": "forum_posts"][report.targetType]
+                    ["post": "posts", "comment": "comments", "forum_thread": "forum_threads", "forum_post": "forum_posts"][
+                        report.targetType]
                 guard let table else {
                     throw CommunityError.invalid(field: "action", message: "only posts, comments and forum content can be hidden")
                 }
-                try db.execute(sql: "UPDATE \(table) SET deleted_at = ? WHERE id = ? AND deleted_at IS NULL", arguments: [stamp, report.targetID])
+                try db.execute(
+                    sql: "UPDATE \(table) SET deleted_at = ? WHERE id = ? AND deleted_at IS NULL", arguments: [stamp, report.targetID])
                 if report.targetType == "comment", db.changesCount > 0 {
                     try db.execute(
-                        sql: "UPDATE posts SET comment_count = max(0, comment_count - 1) WHERE id = (SELECT post_id FROM comments WHERE id = ?)",
+                        sql:
+                            "UPDATE posts SET comment_count = max(0, comment_count - 1) WHERE id = (SELECT post_id FROM comments WHERE id = ?)",
                         arguments: [report.targetID])
                 }
                 if report.targetType == "forum_post", db.changesCount > 0, let thread = report.threadID {
@@ -128,14 +131,20 @@ public struct ModerationStore: Sendable {
                 }
             case "warn_user":
                 guard let owner = report.ownerID else { throw CommunityError.invalid(field: "action", message: "the author is gone") }
-                let what = ["post": "post", "comment": "comment", "forum_thread": "forum thread", "forum_post": "forum post", "message": "message",
-                    "job": "job posting", "user": "profile"][report.targetType] ?? "content"
+                let what =
+                    [
+                        "post": "post", "comment": "comment", "forum_thread": "forum thread", "forum_post": "forum post",
+                        "message": "message",
+                        "job": "job posting", "user": "profile",
+                    ][report.targetType] ?? "content"
                 _ = try NotificationHub(store: store, clock: clock).notify(
                     owner,
                     Notice(
                         .accountVerification, title: "A warning from the moderators",
-                        message: "Your \(what) was reported for \(report.reason.replacingOccurrences(of: "_", with: " ")) and a moderator agreed. "
-                            + (note.map { "Their note: \($0) " } ?? "") + "Please follow the community guidelines; repeated problems can suspend an account.",
+                        message:
+                            "Your \(what) was reported for \(report.reason.replacingOccurrences(of: "_", with: " ")) and a moderator agreed. "
+                            + (note.map { "Their note: \($0) " } ?? "")
+                            + "Please follow the community guidelines; repeated problems can suspend an account.",
                         link: "/notifications"), in: db)
             default: break
             }

@@ -330,7 +330,8 @@ public struct PostStore: Sendable, NotifyingStore {
                 let thread =
                     targetType == "forum_thread"
                     ? targetID
-                    : try Int64.fetchOne(db, sql: "SELECT thread_id FROM forum_posts WHERE id = ? AND deleted_at IS NULL", arguments: [targetID])
+                    : try Int64.fetchOne(
+                        db, sql: "SELECT thread_id FROM forum_posts WHERE id = ? AND deleted_at IS NULL", arguments: [targetID])
                 let roles = try thread.flatMap {
                     try String.fetchOne(
                         db,

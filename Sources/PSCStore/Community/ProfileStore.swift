@@ -132,7 +132,8 @@ public struct ProfileStore: Sendable {
         }
         arguments += [Timestamp.string(from: clock()), userID]
         try store.write { db in
-            try db.execute(sql: "UPDATE users SET \(assignments.joined(separator: ", ")), updated_at = ? WHERE id = ?", arguments: arguments)
+            try db.execute(
+                sql: "UPDATE users SET \(assignments.joined(separator: ", ")), updated_at = ? WHERE id = ?", arguments: arguments)
             try matches?.recompute(userID: userID, in: db)
         }
     }

@@ -120,7 +120,9 @@ public struct SearchStore: Sendable {
         case "announcements":
             let actor = try viewer.flatMap { try Self.actor($0, in: db) }
             let (condition, arguments) = AnnouncementStore.visibleSQL(actor, now: Timestamp.string(from: Date()))
-            return Set(try Int64.fetchAll(db, sql: "SELECT a.id FROM announcements a WHERE a.id IN (\(list)) AND \(condition)", arguments: arguments))
+            return Set(
+                try Int64.fetchAll(
+                    db, sql: "SELECT a.id FROM announcements a WHERE a.id IN (\(list)) AND \(condition)", arguments: arguments))
         default:
             sql = "SELECT id FROM departments WHERE id IN (\(list))"
         }
@@ -140,7 +142,9 @@ public struct SearchStore: Sendable {
                 """, arguments: [userID, Timestamp.string(from: Date())]
         ).compactMap { grant -> Grant? in
             guard let capability = Capability(rawValue: try grant.decode(forColumn: "capability")) else { return nil }
-            return Grant(capability: capability, departmentID: try grant.decode(forColumn: "department_id"), expiresAt: try grant.decode(forColumn: "expires_at"))
+            return Grant(
+                capability: capability, departmentID: try grant.decode(forColumn: "department_id"),
+                expiresAt: try grant.decode(forColumn: "expires_at"))
         }
         return Actor(userID: userID, role: role, departmentID: try row.decode(forColumn: "department_id"), grants: grants)
     }

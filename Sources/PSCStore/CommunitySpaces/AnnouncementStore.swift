@@ -176,14 +176,17 @@ public struct AnnouncementStore: Sendable {
                     VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
                     """,
                 arguments: [
-                    fields.title, fields.content, fields.priority.rawValue, fields.priority.rank, JSONList.text(fields.audienceRoles.map(\.rawValue)),
-                    fields.departmentID, authorID, Timestamp.string(from: fields.publishedAt), fields.expiresAt.map(Timestamp.string(from:)),
+                    fields.title, fields.content, fields.priority.rawValue, fields.priority.rank,
+                    JSONList.text(fields.audienceRoles.map(\.rawValue)),
+                    fields.departmentID, authorID, Timestamp.string(from: fields.publishedAt),
+                    fields.expiresAt.map(Timestamp.string(from:)),
                     fields.notify, stamp, stamp,
                 ])
             let id = db.lastInsertedRowID
             if fields.notify {
                 let notice = Notice(
-                    .announcement, title: fields.title, message: String(fields.content.prefix(300)), link: "/announcements#announcement-\(id)")
+                    .announcement, title: fields.title, message: String(fields.content.prefix(300)),
+                    link: "/announcements#announcement-\(id)")
                 let (broadcast, chunks) = try BroadcastStore(store: store, clock: clock).create(
                     senderID: authorID, audience: try Self.audience(fields, in: db), notice: notice, idempotencyKey: idempotencyKey,
                     requestHash: nil, in: db)
@@ -223,7 +226,8 @@ public struct AnnouncementStore: Sendable {
                     WHERE id = ? AND deleted_at IS NULL
                     """,
                 arguments: [
-                    fields.title, fields.content, fields.priority.rawValue, fields.priority.rank, JSONList.text(fields.audienceRoles.map(\.rawValue)),
+                    fields.title, fields.content, fields.priority.rawValue, fields.priority.rank,
+                    JSONList.text(fields.audienceRoles.map(\.rawValue)),
                     fields.departmentID, Timestamp.string(from: fields.publishedAt), fields.expiresAt.map(Timestamp.string(from:)),
                     Timestamp.string(from: clock()), id,
                 ])

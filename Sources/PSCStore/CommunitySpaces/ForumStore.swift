@@ -150,7 +150,8 @@ public struct ForumStore: Sendable {
     }
 
     /// FRM-4: the thread and its opening post in one write.
-    public func createThread(categoryID: Int64, authorID: Int64, title: String, content: String, tags: [String]) throws -> ForumThreadRecord {
+    public func createThread(categoryID: Int64, authorID: Int64, title: String, content: String, tags: [String]) throws -> ForumThreadRecord
+    {
         try store.write { db in
             let stamp = Timestamp.string(from: clock())
             try db.execute(
@@ -177,7 +178,8 @@ public struct ForumStore: Sendable {
                 arguments: [title ?? current.title, JSONList.text(tags ?? current.tags), stamp, id])
             if let content, content != current.content {
                 try db.execute(
-                    sql: "UPDATE forum_posts SET content = ?, edited_at = ? WHERE id = ?", arguments: [content, stamp, current.openingPostID])
+                    sql: "UPDATE forum_posts SET content = ?, edited_at = ? WHERE id = ?",
+                    arguments: [content, stamp, current.openingPostID])
             }
             guard let record = try Self.thread(id: id, viewer: editor, in: db) else { throw CommunityError.notFound }
             return record
@@ -189,7 +191,8 @@ public struct ForumStore: Sendable {
         try store.write { db in
             let stamp = Timestamp.string(from: clock())
             try db.execute(
-                sql: "UPDATE forum_threads SET deleted_at = ?1, updated_at = ?1 WHERE id = ?2 AND deleted_at IS NULL", arguments: [stamp, id])
+                sql: "UPDATE forum_threads SET deleted_at = ?1, updated_at = ?1 WHERE id = ?2 AND deleted_at IS NULL",
+                arguments: [stamp, id])
             guard db.changesCount > 0 else { throw CommunityError.notFound }
             if let audit { try AuditLog.append(audit.targeting(id), in: db) }
         }
@@ -328,10 +331,13 @@ public struct ForumStore: Sendable {
                 arguments: [threadID, authorID, parentPostID, content, stamp])
             let id = db.lastInsertedRowID
             try db.execute(
-                sql: "UPDATE forum_threads SET reply_count = reply_count + 1, last_activity_at = ? WHERE id = ?", arguments: [stamp, threadID])
-            let followers = try Int64.fetchAll(db, sql: "SELECT user_id FROM forum_subscriptions WHERE thread_id = ?", arguments: [threadID])
+                sql: "UPDATE forum_threads SET reply_count = reply_count + 1, last_activity_at = ? WHERE id = ?",
+                arguments: [stamp, threadID])
+            let followers = try Int64.fetchAll(
+                db, sql: "SELECT user_id FROM forum_subscriptions WHERE thread_id = ?", arguments: [threadID])
             var told: [Int64] = []
-            for person in [thread.authorID] + [parentAuthor].compactMap({ $0 }) + followers where person != authorID && !told.contains(person) {
+            for person in [thread.authorID] + [parentAuthor].compactMap({ $0 }) + followers
+            where person != authorID && !told.contains(person) {
                 told.append(person)
             }
             let name = try String.fetchOne(db, sql: "SELECT first_name || ' ' || last_name FROM users WHERE id = ?", arguments: [authorID])
@@ -353,7 +359,8 @@ public struct ForumStore: Sendable {
             else { throw CommunityError.notFound }
             guard !thread.isLocked else { throw Self.locked }
             try db.execute(
-                sql: "UPDATE forum_posts SET content = ?, edited_at = ? WHERE id = ?", arguments: [content, Timestamp.string(from: clock()), id])
+                sql: "UPDATE forum_posts SET content = ?, edited_at = ? WHERE id = ?",
+                arguments: [content, Timestamp.string(from: clock()), id])
             guard let record = try Self.post(id: id, viewer: editor, in: db) else { throw CommunityError.notFound }
             return record
         }
@@ -367,7 +374,8 @@ public struct ForumStore: Sendable {
             else { throw CommunityError.notFound }
             let stamp = Timestamp.string(from: clock())
             if post.isOpening {
-                try db.execute(sql: "UPDATE forum_threads SET deleted_at = ?1, updated_at = ?1 WHERE id = ?2", arguments: [stamp, thread.id])
+                try db.execute(
+                    sql: "UPDATE forum_threads SET deleted_at = ?1, updated_at = ?1 WHERE id = ?2", arguments: [stamp, thread.id])
             } else {
                 guard !thread.isLocked || audit != nil else { throw Self.locked }
                 try db.execute(sql: "UPDATE forum_posts SET deleted_at = ? WHERE id = ?", arguments: [stamp, id])
@@ -399,7 +407,8 @@ public struct ForumStore: Sendable {
                         ON CONFLICT (post_id, user_id) DO UPDATE SET value = ?3, updated_at = ?4
                         """, arguments: [postID, userID, value, stamp])
             }
-            let score = try Int.fetchOne(db, sql: "SELECT coalesce(sum(value), 0) FROM forum_votes WHERE post_id = ?", arguments: [postID]) ?? 0
+            let score =
+                try Int.fetchOne(db, sql: "SELECT coalesce(sum(value), 0) FROM forum_votes WHERE post_id = ?", arguments: [postID]) ?? 0
             try db.execute(sql: "UPDATE forum_posts SET score = ? WHERE id = ?", arguments: [score, postID])
             if post.isOpening {
                 try db.execute(sql: "UPDATE forum_threads SET score = ? WHERE id = ?", arguments: [score, post.threadID])

@@ -51,7 +51,10 @@ public struct MentorProfileFields: Sendable {
     public var isAccepting: Bool
     public var availability: String?
 
-    public init(expertise: [String], industries: [String] = [], bio: String? = nil, maxMentees: Int = 3, isAccepting: Bool = true, availability: String? = nil) {
+    public init(
+        expertise: [String], industries: [String] = [], bio: String? = nil, maxMentees: Int = 3, isAccepting: Bool = true,
+        availability: String? = nil
+    ) {
         (self.expertise, self.industries, self.bio, self.maxMentees, self.isAccepting, self.availability) =
             (expertise, industries, bio, maxMentees, isAccepting, availability)
     }

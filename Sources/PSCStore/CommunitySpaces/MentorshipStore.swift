@@ -57,7 +57,9 @@ public struct MentorshipStore: Sendable {
     }
 
     public func menteeProfile(userID: Int64) throws -> MenteeProfileRecord? {
-        try store.read { db in try MenteeProfileRecord.fetchOne(db, sql: "SELECT * FROM mentee_profiles WHERE user_id = ?", arguments: [userID]) }
+        try store.read { db in
+            try MenteeProfileRecord.fetchOne(db, sql: "SELECT * FROM mentee_profiles WHERE user_id = ?", arguments: [userID])
+        }
     }
 
     public func saveMenteeProfile(userID: Int64, goals: String, interests: [String], preferredIndustries: [String]) throws {
@@ -114,14 +116,16 @@ public struct MentorshipStore: Sendable {
     /// MNT-2: mentors ranked for the caller from their mentee profile (or their profile's industry and major alone).
     public func recommended(for userID: Int64, limit: Int) throws -> [MentorRanking.Ranked] {
         try store.read { db in
-            guard let me = try Row.fetchOne(db, sql: "SELECT industry, major, department_id FROM users WHERE id = ?", arguments: [userID]) else {
+            guard let me = try Row.fetchOne(db, sql: "SELECT industry, major, department_id FROM users WHERE id = ?", arguments: [userID])
+            else {
                 return []
             }
             let mentee = try MenteeProfileRecord.fetchOne(db, sql: "SELECT * FROM mentee_profiles WHERE user_id = ?", arguments: [userID])
             let industry: String? = try me.decode(forColumn: "industry")
             let facts = MenteeFacts(
                 industries: (mentee?.preferredIndustries ?? []) + [industry].compactMap { $0 }, goals: mentee?.goals ?? "",
-                interests: mentee?.interests ?? [], major: try me.decode(forColumn: "major"), departmentID: try me.decode(forColumn: "department_id"))
+                interests: mentee?.interests ?? [], major: try me.decode(forColumn: "major"),
+                departmentID: try me.decode(forColumn: "department_id"))
             let mentors = try MentorProfileRecord.fetchAll(
                 db,
                 sql: """
@@ -184,7 +188,9 @@ public struct MentorshipStore: Sendable {
         public let mentorID: Int64
         public let message: String
         public let goals: String?
-        public init(mentorID: Int64, message: String, goals: String?) { (self.mentorID, self.message, self.goals) = (mentorID, message, goals) }
+        public init(mentorID: Int64, message: String, goals: String?) {
+            (self.mentorID, self.message, self.goals) = (mentorID, message, goals)
+        }
     }
 
     static let noRoomMessage = "You have no room for another mentee; end a mentorship or raise your limit first."
@@ -207,9 +213,12 @@ public struct MentorshipStore: Sendable {
                     arguments: [new.mentorID, menteeID]) != true
             else { throw CommunityError.forbidden("You cannot send this person a request.") }
             _ = try recordExpired("r.mentee_id = ?", [menteeID], in: db)
-            let name = try String.fetchOne(db, sql: "SELECT first_name || ' ' || last_name FROM users WHERE id = ?", arguments: [new.mentorID]) ?? "This mentor"
+            let name =
+                try String.fetchOne(db, sql: "SELECT first_name || ' ' || last_name FROM users WHERE id = ?", arguments: [new.mentorID])
+                ?? "This mentor"
             if try Bool.fetchOne(
-                db, sql: "SELECT 1 FROM mentorships WHERE mentor_id = ? AND mentee_id = ? AND status = 'active'", arguments: [new.mentorID, menteeID])
+                db, sql: "SELECT 1 FROM mentorships WHERE mentor_id = ? AND mentee_id = ? AND status = 'active'",
+                arguments: [new.mentorID, menteeID])
                 == true
             {
                 throw CommunityError.conflict(code: "already_exists", message: "\(name) is already your mentor.")
@@ -221,7 +230,8 @@ public struct MentorshipStore: Sendable {
             }
             if pending.count >= MentorshipPolicy.pendingLimit {
                 throw CommunityError.conflict(
-                    code: "conflict", message: "You have \(MentorshipPolicy.pendingLimit) requests waiting; withdraw one or wait for an answer.")
+                    code: "conflict",
+                    message: "You have \(MentorshipPolicy.pendingLimit) requests waiting; withdraw one or wait for an answer.")
             }
             guard mentor.isAccepting else {
                 throw CommunityError.conflict(code: "invalid_state", message: "\(name) is not taking new mentees right now.")
@@ -237,8 +247,11 @@ public struct MentorshipStore: Sendable {
                 arguments: [new.mentorID, menteeID, new.message, new.goals, Timestamp.string(from: expires), Timestamp.string(from: now)])
             let id = db.lastInsertedRowID
             try store.timers.schedule(
-                [try TimedJob(kind: Self.expiryJobKind, uniqueKey: "mreq:\(id)", runAt: expires, payload: ExpiryPayload(requestID: id))], in: db)
-            let mentee = try String.fetchOne(db, sql: "SELECT first_name || ' ' || last_name FROM users WHERE id = ?", arguments: [menteeID]) ?? "A member"
+                [try TimedJob(kind: Self.expiryJobKind, uniqueKey: "mreq:\(id)", runAt: expires, payload: ExpiryPayload(requestID: id))],
+                in: db)
+            let mentee =
+                try String.fetchOne(db, sql: "SELECT first_name || ' ' || last_name FROM users WHERE id = ?", arguments: [menteeID])
+                ?? "A member"
             _ = try NotificationHub(store: store, clock: clock).notify(
                 new.mentorID,
                 Notice(
@@ -292,13 +305,16 @@ public struct MentorshipStore: Sendable {
                 guard profile.currentMentees < profile.maxMentees else {
                     throw CommunityError.conflict(code: "mentor_full", message: Self.noRoomMessage)
                 }
-                try db.execute(sql: "INSERT INTO mentorships (mentor_id, mentee_id, request_id, status, started_at, created_at) VALUES (?, ?, ?, 'active', ?, ?)",
+                try db.execute(
+                    sql:
+                        "INSERT INTO mentorships (mentor_id, mentee_id, request_id, status, started_at, created_at) VALUES (?, ?, ?, 'active', ?, ?)",
                     arguments: [request.mentorID, request.menteeID, requestID, now, now])
                 _ = try hub.notify(
                     request.menteeID,
                     Notice(
                         .mentorshipAccepted, title: "\(mentorName) accepted your request",
-                        message: message ?? "\(mentorName) is now your mentor. Schedule your first session.", link: "/mentorship#mentorships",
+                        message: message ?? "\(mentorName) is now your mentor. Schedule your first session.",
+                        link: "/mentorship#mentorships",
                         data: ["request_id": String(requestID)]), in: db)
             case .decline:
                 _ = try hub.notify(
@@ -335,7 +351,8 @@ public struct MentorshipStore: Sendable {
         try store.read { db in
             try MentorshipRecord.fetchAll(
                 db,
-                sql: "\(Self.mentorshipSelect) WHERE ? IN (m.mentor_id, m.mentee_id) AND (? IS NULL OR m.status = ?) ORDER BY m.started_at DESC",
+                sql:
+                    "\(Self.mentorshipSelect) WHERE ? IN (m.mentor_id, m.mentee_id) AND (? IS NULL OR m.status = ?) ORDER BY m.started_at DESC",
                 arguments: [userID, status, status])
         }
     }
@@ -362,7 +379,8 @@ public struct MentorshipStore: Sendable {
             let sessions = try Int64.fetchAll(
                 db, sql: "SELECT id FROM mentorship_sessions WHERE mentorship_id = ? AND status = 'scheduled'", arguments: [mentorshipID])
             try db.execute(
-                sql: "UPDATE mentorship_sessions SET status = 'cancelled', sequence = sequence + 1, updated_at = ? WHERE mentorship_id = ? AND status = 'scheduled'",
+                sql:
+                    "UPDATE mentorship_sessions SET status = 'cancelled', sequence = sequence + 1, updated_at = ? WHERE mentorship_id = ? AND status = 'scheduled'",
                 arguments: [now, mentorshipID])
             let people = [mentorship.mentorID, mentorship.menteeID]
             try store.timers.cancel(
@@ -401,7 +419,9 @@ public struct MentorshipStore: Sendable {
 
     func tellScheduled(_ session: MentorSessionRecord, by userID: Int64, moved: Bool, in db: Database) throws {
         let other = userID == session.mentorID ? session.menteeID : session.mentorID
-        let name = try String.fetchOne(db, sql: "SELECT first_name || ' ' || last_name FROM users WHERE id = ?", arguments: [userID]) ?? "Your partner"
+        let name =
+            try String.fetchOne(db, sql: "SELECT first_name || ' ' || last_name FROM users WHERE id = ?", arguments: [userID])
+            ?? "Your partner"
         _ = try NotificationHub(store: store, clock: clock).notify(
             other,
             Notice(
@@ -422,11 +442,14 @@ public struct MentorshipStore: Sendable {
                     INSERT INTO mentorship_sessions (mentorship_id, scheduled_at, duration_minutes, meeting_link, agenda, created_at, updated_at)
                     VALUES (?, ?, ?, ?, ?, ?, ?)
                     """,
-                arguments: [mentorshipID, Timestamp.string(from: new.scheduledAt), new.durationMinutes, new.meetingLink, new.agenda, stamp, stamp])
+                arguments: [
+                    mentorshipID, Timestamp.string(from: new.scheduledAt), new.durationMinutes, new.meetingLink, new.agenda, stamp, stamp,
+                ])
             let session = try session(id: db.lastInsertedRowID, participant: userID, in: db)
             try store.timers.schedule(
                 try Reminders.jobs(
-                    .session, item: session.id, users: [mentorship.mentorID, mentorship.menteeID], offsets: MentorshipPolicy.reminderOffsets,
+                    .session, item: session.id, users: [mentorship.mentorID, mentorship.menteeID],
+                    offsets: MentorshipPolicy.reminderOffsets,
                     start: new.scheduledAt, sequence: session.sequence, now: now), in: db)
             try tellScheduled(session, by: userID, moved: false, in: db)
             return session
@@ -470,7 +493,8 @@ public struct MentorshipStore: Sendable {
                 sequence += 1
                 try store.timers.cancel(Reminders.keys(.session, item: sessionID, users: people, offsets: offsets), in: db)
                 try store.timers.schedule(
-                    try Reminders.jobs(.session, item: sessionID, users: people, offsets: offsets, start: when, sequence: sequence, now: now),
+                    try Reminders.jobs(
+                        .session, item: sessionID, users: people, offsets: offsets, start: when, sequence: sequence, now: now),
                     in: db)
             }
             if change.status == "cancelled" {
@@ -483,7 +507,8 @@ public struct MentorshipStore: Sendable {
                     """,
                 arguments: [
                     change.scheduledAt.map(Timestamp.string(from:)) ?? session.scheduledAt, change.status ?? session.status,
-                    change.notes ?? session.notes, JSONList.text(change.actionItems ?? session.actionItems), sequence, Timestamp.string(from: now),
+                    change.notes ?? session.notes, JSONList.text(change.actionItems ?? session.actionItems), sequence,
+                    Timestamp.string(from: now),
                     sessionID,
                 ])
             let updated = try self.session(id: sessionID, participant: userID, in: db)

@@ -24,7 +24,8 @@ public enum Reminders {
     static func key(_ kind: Kind, item: Int64, user: Int64, offset: Int) -> String { "reminder:\(kind.rawValue):\(item):\(user):\(offset)" }
 
     /// The reminders still ahead for these people; a threshold already past is skipped.
-    static func jobs(_ kind: Kind, item: Int64, users: [Int64], offsets: [Int], start: Date, sequence: Int, now: Date) throws -> [TimedJob] {
+    static func jobs(_ kind: Kind, item: Int64, users: [Int64], offsets: [Int], start: Date, sequence: Int, now: Date) throws -> [TimedJob]
+    {
         try users.flatMap { user in
             try offsets.compactMap { offset -> TimedJob? in
                 let due = start.addingTimeInterval(-Double(offset))
@@ -81,8 +82,11 @@ public enum Reminders {
                     try row.decode(forColumn: "sequence") as Int == payload.sequence
                 else { return false }
                 let other: Int64 =
-                    try row.decode(forColumn: "mentor_id") == payload.user ? try row.decode(forColumn: "mentee_id") : try row.decode(forColumn: "mentor_id")
-                let name = try String.fetchOne(db, sql: "SELECT first_name || ' ' || last_name FROM users WHERE id = ?", arguments: [other]) ?? "your mentorship partner"
+                    try row.decode(forColumn: "mentor_id") == payload.user
+                    ? try row.decode(forColumn: "mentee_id") : try row.decode(forColumn: "mentor_id")
+                let name =
+                    try String.fetchOne(db, sql: "SELECT first_name || ' ' || last_name FROM users WHERE id = ?", arguments: [other])
+                    ?? "your mentorship partner"
                 notice = Notice(
                     .sessionReminder, title: "Mentorship session \(lead(payload.offset))",
                     message: "Your session with \(name) starts \(lead(payload.offset)).", link: "/mentorship#session-\(payload.item)",

@@ -133,7 +133,8 @@ public struct WebinarStore: Sendable {
                     VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
                     """,
                 arguments: [
-                    fields.title, fields.description, hostID, fields.departmentID, Timestamp.string(from: fields.scheduledAt), fields.timeZone,
+                    fields.title, fields.description, hostID, fields.departmentID, Timestamp.string(from: fields.scheduledAt),
+                    fields.timeZone,
                     fields.durationMinutes, fields.meetingURL, fields.recordingURL, fields.maxParticipants, fields.registrationRequired,
                     stamp, stamp,
                 ])
@@ -185,7 +186,8 @@ public struct WebinarStore: Sendable {
                 let offsets = WebinarPolicy.reminderOffsets
                 try store.timers.cancel(Reminders.keys(.webinar, item: id, users: people, offsets: offsets), in: db)
                 try store.timers.schedule(
-                    try Reminders.jobs(.webinar, item: id, users: people, offsets: offsets, start: newStart, sequence: sequence, now: now), in: db)
+                    try Reminders.jobs(.webinar, item: id, users: people, offsets: offsets, start: newStart, sequence: sequence, now: now),
+                    in: db)
                 _ = try hub.notify(
                     people,
                     Notice(
@@ -220,7 +222,8 @@ public struct WebinarStore: Sendable {
             _ = try NotificationHub(store: store, clock: clock).notify(
                 people,
                 Notice(
-                    .webinarReminder, title: "“\(current.title)” is cancelled", message: "The webinar you registered for will not take place.",
+                    .webinarReminder, title: "“\(current.title)” is cancelled",
+                    message: "The webinar you registered for will not take place.",
                     link: "/webinars/\(id)", data: ["webinar_id": String(id)]), in: db)
             try AuditLog.append(audit.targeting(id), in: db)
             guard let record = try Self.webinar(id: id, viewer: editor, in: db) else { throw CommunityError.notFound }

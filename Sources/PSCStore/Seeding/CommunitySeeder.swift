@@ -54,57 +54,132 @@ public struct CommunitySeeder: Sendable {
             name: "Campus life", slug: "campus-life", description: "Housing, dining, clubs and everything else about life in Pittsburg.",
             color: "#A6192E", roles: [],
             threads: [
-                ("Best quiet places to study on campus?", "Axe Library gets busy before finals. Where else do you go to focus?", ["study", "library"]),
-                ("Which student organisations are worth joining as a freshman?", "I want to meet people outside my major. Recommendations?", ["clubs"]),
-                ("Parking permits for the spring semester", "Has anyone bought a spring permit yet? Is the Overman lot still the easiest?", ["parking"]),
-                ("Gorilla football tailgate plans", "Who is organising a tailgate for the homecoming game this year?", ["athletics", "homecoming"]),
+                (
+                    "Best quiet places to study on campus?", "Axe Library gets busy before finals. Where else do you go to focus?",
+                    ["study", "library"]
+                ),
+                (
+                    "Which student organisations are worth joining as a freshman?",
+                    "I want to meet people outside my major. Recommendations?", ["clubs"]
+                ),
+                (
+                    "Parking permits for the spring semester",
+                    "Has anyone bought a spring permit yet? Is the Overman lot still the easiest?", ["parking"]
+                ),
+                (
+                    "Gorilla football tailgate plans", "Who is organising a tailgate for the homecoming game this year?",
+                    ["athletics", "homecoming"]
+                ),
                 ("Affordable apartments near campus", "Looking for a two-bedroom within walking distance for next fall.", ["housing"]),
                 ("Dining hall hours over winter break", "Does anyone know if Gibson Dining stays open during the break?", ["dining"]),
             ],
-            replies: ["Try the second floor of the Overman Student Center, it is quiet in the mornings.", "The Student Activities fair in the Oval is the easiest way to find clubs.", "I asked at the Parking Services window in the Overman; they were very helpful.", "Our residence hall council posts this on the board by the front desk.", "Gibson kept shorter hours last year; check the dining page before you go.", "Following this thread, I am curious too."]),
+            replies: [
+                "Try the second floor of the Overman Student Center, it is quiet in the mornings.",
+                "The Student Activities fair in the Oval is the easiest way to find clubs.",
+                "I asked at the Parking Services window in the Overman; they were very helpful.",
+                "Our residence hall council posts this on the board by the front desk.",
+                "Gibson kept shorter hours last year; check the dining page before you go.", "Following this thread, I am curious too.",
+            ]),
         Category(
             name: "Careers and internships", slug: "careers", description: "Résumés, interviews, internships and the job search.",
             color: "#1E6B34", roles: [],
             threads: [
-                ("How early should I apply for summer internships?", "Engineering technology sophomore here. When do companies in Kansas City start hiring interns?", ["internships"]),
-                ("Résumé review: first job after graduation", "What do recruiters actually read first? I have one page and two internships.", ["resume"]),
-                ("Questions to ask at the career fair", "The fall career fair is coming up. What questions impressed recruiters you met?", ["career-fair"]),
-                ("Negotiating a first salary offer", "I have an offer from a construction firm in Joplin. Is it normal to negotiate?", ["offers"]),
-                ("Remote work versus staying in Southeast Kansas", "Alumni: did you move away for work or find a good role locally?", ["alumni-advice"]),
+                (
+                    "How early should I apply for summer internships?",
+                    "Engineering technology sophomore here. When do companies in Kansas City start hiring interns?", ["internships"]
+                ),
+                (
+                    "Résumé review: first job after graduation",
+                    "What do recruiters actually read first? I have one page and two internships.", ["resume"]
+                ),
+                (
+                    "Questions to ask at the career fair",
+                    "The fall career fair is coming up. What questions impressed recruiters you met?", ["career-fair"]
+                ),
+                (
+                    "Negotiating a first salary offer", "I have an offer from a construction firm in Joplin. Is it normal to negotiate?",
+                    ["offers"]
+                ),
+                (
+                    "Remote work versus staying in Southeast Kansas", "Alumni: did you move away for work or find a good role locally?",
+                    ["alumni-advice"]
+                ),
                 ("Preparing for a behavioural interview", "Any tips for STAR answers that do not sound rehearsed?", ["interviews"]),
             ],
-            replies: ["Start in the fall: most Kansas City firms post summer internships by October.", "Career Services reviews résumés on walk-in Wednesdays; it made a big difference for me.", "From the employer side: show what you built, not only the courses you took.", "Ask what a first year in the role looks like; recruiters remember that question.", "Yes, negotiate politely and with numbers from the salary survey Career Services shares.", "Thanks, this helped a lot!"]),
+            replies: [
+                "Start in the fall: most Kansas City firms post summer internships by October.",
+                "Career Services reviews résumés on walk-in Wednesdays; it made a big difference for me.",
+                "From the employer side: show what you built, not only the courses you took.",
+                "Ask what a first year in the role looks like; recruiters remember that question.",
+                "Yes, negotiate politely and with numbers from the salary survey Career Services shares.", "Thanks, this helped a lot!",
+            ]),
         Category(
             name: "Academics", slug: "academics", description: "Courses, advising, study groups and graduate school.",
             color: "#00416A", roles: [],
             threads: [
-                ("Study group for Calculus II", "Anyone want to meet Tuesday evenings in Yates Hall before the midterm?", ["math", "study-group"]),
+                (
+                    "Study group for Calculus II", "Anyone want to meet Tuesday evenings in Yates Hall before the midterm?",
+                    ["math", "study-group"]
+                ),
                 ("Is the accelerated MBA worth it?", "Thinking about the 4+1 program. How heavy is the final year?", ["graduate-school"]),
-                ("Advising holds before enrolment", "My enrolment is blocked by an advising hold. How long does it take to clear?", ["advising"]),
-                ("Tips for the nursing clinical rotation", "Starting clinicals at Via Christi next month. What should I bring?", ["nursing"]),
-                ("Best electives for automotive technology majors", "Which electives helped you most in the shop or on the job?", ["automotive"]),
+                (
+                    "Advising holds before enrolment", "My enrolment is blocked by an advising hold. How long does it take to clear?",
+                    ["advising"]
+                ),
+                (
+                    "Tips for the nursing clinical rotation", "Starting clinicals at Via Christi next month. What should I bring?",
+                    ["nursing"]
+                ),
+                (
+                    "Best electives for automotive technology majors", "Which electives helped you most in the shop or on the job?",
+                    ["automotive"]
+                ),
                 ("Undergraduate research opportunities", "How did you find a faculty member to do research with?", ["research"]),
             ],
-            replies: ["The tutoring center in Axe Library runs a Calc II group on Tuesdays too.", "Email your advisor; holds usually clear within a day once you meet.", "I did the 4+1 and the last year was busy but worth it.", "Ask the professor whose class you enjoyed most; most are glad to take undergraduates.", "Bring a small notebook and comfortable shoes to clinicals.", "Thanks, this helped a lot!"]),
+            replies: [
+                "The tutoring center in Axe Library runs a Calc II group on Tuesdays too.",
+                "Email your advisor; holds usually clear within a day once you meet.",
+                "I did the 4+1 and the last year was busy but worth it.",
+                "Ask the professor whose class you enjoyed most; most are glad to take undergraduates.",
+                "Bring a small notebook and comfortable shoes to clinicals.", "Thanks, this helped a lot!",
+            ]),
         Category(
             name: "Alumni network", slug: "alumni", description: "Stay in touch, share news and help the next class of Gorillas.",
             color: "#FFB81C", roles: ["alumni", "faculty", "staff", "admin"],
             threads: [
                 ("Class of 2015 reunion planning", "Who is in for a reunion at homecoming next year?", ["reunion"]),
                 ("Hiring: two roles in Kansas City", "My firm is hiring project engineers. Happy to refer Pitt State grads.", ["hiring"]),
-                ("Giving back: mentoring current students", "I signed up as a mentor. What has worked for you with mentees?", ["mentoring"]),
-                ("Alumni in healthcare administration", "Looking to connect with alumni working in hospital administration.", ["healthcare"]),
+                (
+                    "Giving back: mentoring current students", "I signed up as a mentor. What has worked for you with mentees?",
+                    ["mentoring"]
+                ),
+                (
+                    "Alumni in healthcare administration", "Looking to connect with alumni working in hospital administration.",
+                    ["healthcare"]
+                ),
             ],
-            replies: ["Count me in for homecoming!", "Happy to refer too; our firm hires Pitt State grads every year.", "Set one small goal per session; my mentee liked having something concrete.", "I work at a hospital in Joplin, send me a message.", "Great to see the network this active."]),
+            replies: [
+                "Count me in for homecoming!", "Happy to refer too; our firm hires Pitt State grads every year.",
+                "Set one small goal per session; my mentee liked having something concrete.",
+                "I work at a hospital in Joplin, send me a message.", "Great to see the network this active.",
+            ]),
         Category(
-            name: "Faculty and staff lounge", slug: "faculty-staff", description: "For faculty and staff: teaching, advising and campus services.",
+            name: "Faculty and staff lounge", slug: "faculty-staff",
+            description: "For faculty and staff: teaching, advising and campus services.",
             color: "#5B5B5B", roles: ["faculty", "staff", "admin"],
             threads: [
                 ("Sharing rubrics for capstone projects", "Does any department have a capstone rubric they would share?", ["teaching"]),
                 ("Advising load this spring", "How are other departments handling advising with two open positions?", ["advising"]),
-                ("Experiences with the new lecture capture", "Has the new recording system worked reliably in your classrooms?", ["technology"]),
+                (
+                    "Experiences with the new lecture capture", "Has the new recording system worked reliably in your classrooms?",
+                    ["technology"]
+                ),
             ],
-            replies: ["Our department can share the capstone rubric; send me a message.", "We moved to group advising sessions for first-year students; it helped.", "The recording system dropped audio twice in Yates; IT fixed it the same day.", "Thanks for starting this discussion."]),
+            replies: [
+                "Our department can share the capstone rubric; send me a message.",
+                "We moved to group advising sessions for first-year students; it helped.",
+                "The recording system dropped audio twice in Yates; IT fixed it the same day.", "Thanks for starting this discussion.",
+            ]),
     ]
 
     static let replies = [
@@ -121,10 +196,22 @@ public struct CommunitySeeder: Sendable {
     ]
 
     static let webinars: [(title: String, description: String, days: Int, hour: Int, duration: Int, cap: Int?, required: Bool)] = [
-        ("Writing a résumé that gets read", "Career Services walks through real résumés, what recruiters skim and what they skip.", 3, 12, 60, 150, true),
-        ("Scholarship essays that stand out", "How committees read essays, with examples from past Pitt State winners.", 6, 18, 45, 200, true),
-        ("Alumni panel: careers in construction management", "Four alumni talk about their first five years in the field.", 9, 19, 75, nil, false),
-        ("Preparing for graduate school applications", "Timelines, recommendation letters and statements of purpose.", 13, 16, 60, 100, true),
+        (
+            "Writing a résumé that gets read", "Career Services walks through real résumés, what recruiters skim and what they skip.", 3,
+            12, 60, 150, true
+        ),
+        (
+            "Scholarship essays that stand out", "How committees read essays, with examples from past Pitt State winners.", 6, 18, 45, 200,
+            true
+        ),
+        (
+            "Alumni panel: careers in construction management", "Four alumni talk about their first five years in the field.", 9, 19, 75,
+            nil, false
+        ),
+        (
+            "Preparing for graduate school applications", "Timelines, recommendation letters and statements of purpose.", 13, 16, 60, 100,
+            true
+        ),
         ("Financial aid for the spring semester", "What changes in spring and how to avoid holds.", 16, 12, 30, nil, false),
         ("LinkedIn for students", "Build a profile that employers in the Four State area notice.", 20, 17, 45, 80, true),
     ]
@@ -136,15 +223,18 @@ public struct CommunitySeeder: Sendable {
             "high", [], false, -30
         ),
         (
-            "Spring enrolment opens next week", "Check your advising hold in GUS before enrolment opens. Advisors have extra walk-in hours this week.",
+            "Spring enrolment opens next week",
+            "Check your advising hold in GUS before enrolment opens. Advisors have extra walk-in hours this week.",
             "normal", ["student"], false, -50
         ),
         (
-            "Career fair registration for employers", "Employers can now register for the spring career fair in the Weede.", "normal", ["employer", "staff"],
+            "Career fair registration for employers", "Employers can now register for the spring career fair in the Weede.", "normal",
+            ["employer", "staff"],
             false, -20
         ),
         (
-            "Department seminar series", "Our spring seminar series starts in February with talks from industry partners. Everyone is welcome.", "low", [],
+            "Department seminar series",
+            "Our spring seminar series starts in February with talks from industry partners. Everyone is welcome.", "low", [],
             true, -10
         ),
     ]
@@ -157,7 +247,8 @@ public struct CommunitySeeder: Sendable {
         try store.write { db in
             guard try Int.fetchOne(db, sql: "SELECT count(*) FROM forum_categories") == 0 else { return }
             let people = try Row.fetchAll(
-                db, sql: "SELECT id, role FROM users WHERE status = 'active' AND role IN ('student', 'alumni', 'faculty', 'staff') ORDER BY id")
+                db,
+                sql: "SELECT id, role FROM users WHERE status = 'active' AND role IN ('student', 'alumni', 'faculty', 'staff') ORDER BY id")
             let byRole = Dictionary(grouping: people, by: { (try? $0.decode(forColumn: "role") as String) ?? "" }).mapValues { rows in
                 rows.compactMap { try? $0.decode(forColumn: "id") as Int64 }
             }
@@ -172,7 +263,8 @@ public struct CommunitySeeder: Sendable {
                         VALUES (?, ?, ?, ?, ?, ?, ?, ?)
                         """,
                     arguments: [
-                        category.name, category.slug, category.description, category.color, order, JSONList.text(category.roles), stamp, stamp,
+                        category.name, category.slug, category.description, category.color, order, JSONList.text(category.roles), stamp,
+                        stamp,
                     ])
                 summary.categories += 1
                 let categoryID = db.lastInsertedRowID
@@ -191,13 +283,15 @@ public struct CommunitySeeder: Sendable {
                 for index in 0..<plan.bulkThreads {
                     let topic = topics[index % topics.count]
                     summary.posts += try seedThread(
-                        categoryID: categoryID, title: "Question \(index + 1) about \(topic)", opening: "Does anyone know more about \(topic)?",
+                        categoryID: categoryID, title: "Question \(index + 1) about \(topic)",
+                        opening: "Does anyone know more about \(topic)?",
                         tags: [topic.replacingOccurrences(of: " ", with: "-")], replies: random.int(0..<(plan.maxReplies + 1)),
                         texts: Self.replies, writers: everyone, random: &random, now: now, in: db)
                     summary.threads += 1
                 }
             }
-            if plan.longThreadPosts > 0, let categoryID = try Int64.fetchOne(db, sql: "SELECT id FROM forum_categories ORDER BY id LIMIT 1") {
+            if plan.longThreadPosts > 0, let categoryID = try Int64.fetchOne(db, sql: "SELECT id FROM forum_categories ORDER BY id LIMIT 1")
+            {
                 summary.posts += try seedThread(
                     categoryID: categoryID, title: "Introduce yourself: who is new on PittState Connect?",
                     opening: "Say hello: your major or role, and one thing you love about Pittsburg.", tags: ["introductions"],
@@ -208,7 +302,8 @@ public struct CommunitySeeder: Sendable {
             if !hosts.isEmpty {
                 for (index, webinar) in Self.webinars.enumerated() {
                     let start =
-                        ScholarshipCalendar.calendar.date(bySettingHour: webinar.hour, minute: 0, second: 0, of: now.addingTimeInterval(Double(webinar.days) * 86_400))
+                        ScholarshipCalendar.calendar.date(
+                            bySettingHour: webinar.hour, minute: 0, second: 0, of: now.addingTimeInterval(Double(webinar.days) * 86_400))
                         ?? now.addingTimeInterval(Double(webinar.days) * 86_400)
                     try insertWebinar(
                         title: webinar.title, description: webinar.description, host: hosts[index % hosts.count], start: start,
@@ -226,12 +321,17 @@ public struct CommunitySeeder: Sendable {
                 for (index, webinar) in webinarIDs.enumerated() {
                     for person in attendees where (Int(person) + index) % 3 == 0 {
                         try db.execute(
-                            sql: "INSERT OR IGNORE INTO webinar_registrations (webinar_id, user_id, registered_at, created_at) VALUES (?, ?, ?, ?)",
-                            arguments: [webinar, person, Timestamp.string(from: now.addingTimeInterval(-86_400)), Timestamp.string(from: now)])
+                            sql:
+                                "INSERT OR IGNORE INTO webinar_registrations (webinar_id, user_id, registered_at, created_at) VALUES (?, ?, ?, ?)",
+                            arguments: [
+                                webinar, person, Timestamp.string(from: now.addingTimeInterval(-86_400)), Timestamp.string(from: now),
+                            ])
                     }
                 }
                 try db.execute(
-                    sql: "UPDATE webinars SET registered_count = (SELECT count(*) FROM webinar_registrations r WHERE r.webinar_id = webinars.id)")
+                    sql:
+                        "UPDATE webinars SET registered_count = (SELECT count(*) FROM webinar_registrations r WHERE r.webinar_id = webinars.id)"
+                )
             }
             if let author = admin ?? hosts.first {
                 let department = try Int64.fetchOne(db, sql: "SELECT id FROM departments ORDER BY id LIMIT 1")
@@ -270,7 +370,9 @@ public struct CommunitySeeder: Sendable {
                 """, arguments: [categoryID, author, title, JSONList.text(tags), stamp, stamp, stamp])
         let thread = db.lastInsertedRowID
         let insert = try db.cachedStatement(
-            sql: "INSERT INTO forum_posts (thread_id, author_id, parent_post_id, is_opening, content, score, created_at) VALUES (?, ?, ?, ?, ?, ?, ?)")
+            sql:
+                "INSERT INTO forum_posts (thread_id, author_id, parent_post_id, is_opening, content, score, created_at) VALUES (?, ?, ?, ?, ?, ?, ?)"
+        )
         try insert.execute(arguments: [thread, author, nil, true, opening, random.int(0..<6), stamp])
         var posts: [Int64] = [db.lastInsertedRowID]
         let gap = max(60.0, now.timeIntervalSince(when) / Double(max(1, replies + 1)))
@@ -280,19 +382,22 @@ public struct CommunitySeeder: Sendable {
             when = when.addingTimeInterval(gap * Double(random.int(50..<100)) / 100)
             let parent: Int64? = posts.count > 1 && random.chance(30) ? random.pick(posts) : nil
             try insert.execute(arguments: [
-                thread, random.pick(writers), parent, false, texts.isEmpty ? "Thanks!" : texts[(first + index) % texts.count], random.int(0..<4),
+                thread, random.pick(writers), parent, false, texts.isEmpty ? "Thanks!" : texts[(first + index) % texts.count],
+                random.int(0..<4),
                 Timestamp.string(from: when),
             ])
             posts.append(db.lastInsertedRowID)
         }
         try db.execute(
-            sql: "UPDATE forum_threads SET reply_count = ?, last_activity_at = ?, score = (SELECT score FROM forum_posts WHERE id = ?) WHERE id = ?",
+            sql:
+                "UPDATE forum_threads SET reply_count = ?, last_activity_at = ?, score = (SELECT score FROM forum_posts WHERE id = ?) WHERE id = ?",
             arguments: [replies, Timestamp.string(from: when), posts[0], thread])
         return posts.count
     }
 
     func insertWebinar(
-        title: String, description: String, host: Int64, start: Date, duration: Int, cap: Int?, required: Bool, recording: String?, now: Date,
+        title: String, description: String, host: Int64, start: Date, duration: Int, cap: Int?, required: Bool, recording: String?,
+        now: Date,
         in db: Database
     ) throws {
         let stamp = Timestamp.string(from: now.addingTimeInterval(-7 * 86_400))

@@ -103,7 +103,8 @@ public func buildRouter(platform: Platform, accessLog: AccessLogSink, catalog: R
         MentorshipPageRoutes(mentorship: p.community.mentorship, profiles: p.profiles, pages: pages),
         ModerationRoutes(
             moderation: ModerationStore(store: p.store),
-            administration: AccountAdministration(store: p.store, accounts: p.accounts, matches: p.scholarships.matches), profiles: p.profiles,
+            administration: AccountAdministration(store: p.store, accounts: p.accounts, matches: p.scholarships.matches),
+            profiles: p.profiles,
             pages: pages),
         CommunityPageRoutes(
             departments: p.departments, profiles: p.profiles, posts: p.posts, events: p.events, securityRecords: p.securityRecords,

@@ -46,7 +46,9 @@ public enum CachedResponses {
     ]
 
     /// Every namespace the HTTP layer caches under, so the metrics can show each from the start.
-    public static var namespaces: [String] { dependencies.map(\.namespace) + [PostViews.htmlNamespace, ForumPageRoutes.htmlNamespace, forumViews] }
+    public static var namespaces: [String] {
+        dependencies.map(\.namespace) + [PostViews.htmlNamespace, ForumPageRoutes.htmlNamespace, forumViews]
+    }
 
     /// The caller's JSON response for `key` from the cache, or built by `compute` and kept for ``ttl`` seconds. The
     /// key must carry the route, the canonical query and the caller (00-conventions §9); `Cache-Control` stays

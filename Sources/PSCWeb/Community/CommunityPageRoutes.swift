@@ -68,7 +68,8 @@ struct CommunityPageRoutes: FeatureRoutes {
                             ]
                         },
                         "applies": ScholarshipPolicy.mayApply(identity.actor),
-                        "announcements": notices.map { CommunityPageViews.announcement($0, now: now) }, "hasAnnouncements": !notices.isEmpty,
+                        "announcements": notices.map { CommunityPageViews.announcement($0, now: now) },
+                        "hasAnnouncements": !notices.isEmpty,
                         "mentors": mentors.map { entry -> [String: Any] in
                             [
                                 "id": Int(entry.mentor.userID), "name": CommunityPageViews.name(mentorCards[entry.mentor.userID]),

@@ -41,7 +41,9 @@ struct AnnouncementPageRoutes: FeatureRoutes {
             let found = try await Offload.run { try announcements.managed(by: actor, limit: 200) }
             let names = try await departments.names()
             // A department sender writes to the departments of their grants; an admin (or an all-department grant) to anyone.
-            let everywhere = actor.role == .admin || actor.grants.contains { $0.departmentID == nil && $0.capability.permissions.contains(.sendAnnouncements) }
+            let everywhere =
+                actor.role == .admin
+                || actor.grants.contains { $0.departmentID == nil && $0.capability.permissions.contains(.sendAnnouncements) }
             let allowed = names.filter { everywhere || AnnouncementPolicy.mayPost(actor, departmentID: $0.id) }
             let now = Date()
             return HTMLResponse.make(
@@ -52,7 +54,9 @@ struct AnnouncementPageRoutes: FeatureRoutes {
                             var item = CommunityPageViews.announcement(record, now: now)
                             item["publishedInput"] = CommunityPageViews.localInput(Timestamp.date(from: record.publishedAt) ?? now)
                             item["expiresInput"] = record.expiresAt.flatMap(Timestamp.date(from:)).map(CommunityPageViews.localInput) ?? ""
-                            item["priorities"] = AnnouncementPriority.allCases.map { ["value": $0.rawValue, "label": PageWord.words($0.rawValue), "selected": $0.rawValue == record.priority] }
+                            item["priorities"] = AnnouncementPriority.allCases.map {
+                                ["value": $0.rawValue, "label": PageWord.words($0.rawValue), "selected": $0.rawValue == record.priority]
+                            }
                             return item
                         },
                         "hasAnnouncements": !found.isEmpty, "everywhere": everywhere,

@@ -31,7 +31,9 @@ struct AnnouncementRoutes: FeatureRoutes {
         let content = reader.text("content", 1...10_000, current?.content, required: true)
         let priority = reader.choice("priority", priorities, current?.priority ?? "normal", required: true) ?? "normal"
         let roles = reader.strings("audience_roles", maxCount: roles.count, eachLength: 1...20, current?.audienceRoles ?? [])
-        if !roles.allSatisfy({ Role(rawValue: $0) != nil }) { reader.problem("audience_roles", "must be roles: \(Self.roles.joined(separator: ", "))") }
+        if !roles.allSatisfy({ Role(rawValue: $0) != nil }) {
+            reader.problem("audience_roles", "must be roles: \(Self.roles.joined(separator: ", "))")
+        }
         let department = reader.integer("department_id", 1...Int64.max, current?.departmentID)
         let published = reader.time("published_at", current.flatMap { Timestamp.date(from: $0.publishedAt) }) ?? now
         let expires = reader.time("expires_at", current?.expiresAt.flatMap(Timestamp.date(from:)))
@@ -124,7 +126,8 @@ struct AnnouncementRoutes: FeatureRoutes {
                 access: .member(scope: "manage"), limit: .own("20/h"), body: .object(Self.fields(creating: true)),
                 responses: [
                     201: ("Announcement", "Announcement"), 200: ("Made earlier under this Idempotency-Key", "Announcement"),
-                    403: ("Not a sender, or another department", "Error"), 422: ("Invalid fields, or notify without an Idempotency-Key", "Error"),
+                    403: ("Not a sender, or another department", "Error"),
+                    422: ("Invalid fields, or notify without an Idempotency-Key", "Error"),
                 ]),
             to: router
         ) { request, context in

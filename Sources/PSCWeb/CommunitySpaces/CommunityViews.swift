@@ -52,7 +52,8 @@ enum CommunityViews {
             "is_pinned": .bool(record.isPinned), "is_locked": .bool(record.isLocked), "is_solved": .bool(record.isSolved),
             "best_post_id": record.bestPostID.map(JSONValue.int) ?? .null, "score": .int(Int64(record.score)),
             "views_count": .int(Int64(record.viewsCount)), "reply_count": .int(Int64(record.replyCount)),
-            "last_activity_at": .string(record.lastActivityAt), "subscribed": .bool(record.subscribed), "created_at": .string(record.createdAt),
+            "last_activity_at": .string(record.lastActivityAt), "subscribed": .bool(record.subscribed),
+            "created_at": .string(record.createdAt),
         ]
     }
 
@@ -60,7 +61,8 @@ enum CommunityViews {
         [
             "id": .int(record.id), "thread_id": .int(record.threadID), "author": author ?? .null, "content": .string(record.content),
             "parent_post_id": record.parentPostID.map(JSONValue.int) ?? .null, "score": .int(Int64(record.score)),
-            "my_vote": .int(Int64(record.myVote)), "is_best_answer": .bool(record.id == bestPostID), "created_at": .string(record.createdAt),
+            "my_vote": .int(Int64(record.myVote)), "is_best_answer": .bool(record.id == bestPostID),
+            "created_at": .string(record.createdAt),
             "edited_at": text(record.editedAt),
         ]
     }
@@ -91,7 +93,8 @@ enum CommunityViews {
 
     static func mentorProfile(_ record: MentorProfileRecord, user: JSONValue?) -> JSONValue {
         [
-            "user": user ?? .null, "expertise": strings(record.expertise), "industries": strings(record.industries), "bio": text(record.bio),
+            "user": user ?? .null, "expertise": strings(record.expertise), "industries": strings(record.industries),
+            "bio": text(record.bio),
             "max_mentees": .int(Int64(record.maxMentees)), "current_mentees": .int(Int64(record.currentMentees)),
             "is_accepting_mentees": .bool(record.isAccepting), "rating": record.rating.map { JSONValue.decimal($0, places: 1) } ?? .null,
             "availability": text(record.availability),

@@ -29,9 +29,13 @@ struct ForumPageRoutes: FeatureRoutes {
 
     func register(with router: Router<AppRequestContext>, catalog: RouteCatalog) {
         let (forums, profiles) = (forums, profiles)
-        func page(_ id: String, _ path: String, _ summary: String, _ handler: @escaping @Sendable (Request, AppRequestContext) async throws -> Response) {
+        func page(
+            _ id: String, _ path: String, _ summary: String,
+            _ handler: @escaping @Sendable (Request, AppRequestContext) async throws -> Response
+        ) {
             catalog.add(
-                RouteSpec(id: id, .get, path, summary: summary, tag: "Pages", limit: .page, responses: [200: ("HTML page", nil)]), to: router,
+                RouteSpec(id: id, .get, path, summary: summary, tag: "Pages", limit: .page, responses: [200: ("HTML page", nil)]),
+                to: router,
                 handler: handler)
         }
         page("PAGE-FORUMS", "/forums", "Forums") { request, context in
@@ -45,8 +49,10 @@ struct ForumPageRoutes: FeatureRoutes {
                         "categories": all.map { category -> [String: Any] in
                             [
                                 "slug": category.slug, "name": category.name, "description": category.description as Any,
-                                "threads": CommunityPageViews.count(category.threadCount, "thread"), "last_activity_at": category.lastActivityAt as Any,
-                                "restricted": category.roles.isEmpty ? false : category.roles.map { PageWord.words($0.rawValue) }.joined(separator: ", ") as Any,
+                                "threads": CommunityPageViews.count(category.threadCount, "thread"),
+                                "last_activity_at": category.lastActivityAt as Any,
+                                "restricted": category.roles.isEmpty
+                                    ? false : category.roles.map { PageWord.words($0.rawValue) }.joined(separator: ", ") as Any,
                                 "color": category.color ?? "#8A6D00",
                             ]
                         },
@@ -67,7 +73,8 @@ struct ForumPageRoutes: FeatureRoutes {
             let threads = document.value["items"]?.templateValue as? [[String: Any]] ?? []
             var more: String?
             if let cursor = document.value["next_cursor"]?.stringValue {
-                more = "/forums/\(slug)?sort=\(sort.rawValue)\(tag.map { "&tag=" + ($0.addingPercentEncoding(withAllowedCharacters: .alphanumerics) ?? "") } ?? "")&cursor=\(cursor)"
+                more =
+                    "/forums/\(slug)?sort=\(sort.rawValue)\(tag.map { "&tag=" + ($0.addingPercentEncoding(withAllowedCharacters: .alphanumerics) ?? "") } ?? "")&cursor=\(cursor)"
             }
             return HTMLResponse.make(
                 pages.render(
@@ -104,8 +111,10 @@ struct ForumPageRoutes: FeatureRoutes {
             let maySolve = actor.map { ForumPolicy.maySolve($0, threadAuthorID: threadAuthor) } ?? false
             let locked = thread["is_locked"] as? Bool ?? false
             let category = thread["category"] as? [String: Any] ?? [:]
-            func name(_ post: [String: Any]) -> String { (post["author"] as? [String: Any])?["display_name"] as? String ?? "A former member" }
-            let names = Dictionary(posts.map { ($0["id"] as? Int ?? 0, name($0)) }, uniquingKeysWith: { first, _ in first })
+            func name(_ post: [String: Any]) -> String {
+                (post["author"] as? [String: Any])?["display_name"] as? String ?? "A former member"
+            }
+            let names = Dictionary(posts.map { post in (post["id"] as? Int ?? 0, name(post)) }, uniquingKeysWith: { first, _ in first })
             let categories = moderator ? try await Offload.run { try forums.categories() } : []
             var more: String?
             if let cursor = document.value["next_cursor"]?.stringValue { more = "/forums/t/\(threadID)?cursor=\(cursor)" }
@@ -114,7 +123,8 @@ struct ForumPageRoutes: FeatureRoutes {
                     "forum-thread",
                     [
                         "thread": [
-                            "id": Int(threadID), "title": thread["title"] as Any, "slug": category["slug"] as Any, "category": category["name"] as Any,
+                            "id": Int(threadID), "title": thread["title"] as Any, "slug": category["slug"] as Any,
+                            "category": category["name"] as Any,
                             "pinned": thread["is_pinned"] as Any, "locked": locked, "solved": thread["is_solved"] as Any,
                             "subscribed": thread["subscribed"] as Any, "tags": thread["tags"] as Any,
                             "views": CommunityPageViews.count(thread["views_count"] as? Int ?? 0, "view"),
@@ -129,8 +139,10 @@ struct ForumPageRoutes: FeatureRoutes {
                             let best = post["is_best_answer"] as? Bool ?? false
                             return [
                                 "id": id, "author": name(post), "authorID": Int(authorID),
-                                "content_html": Self.html(id: id, content: post["content"] as? String ?? "", edited: post["edited_at"] as? String, cache: cache),
-                                "content": post["content"] as Any, "created_at": post["created_at"] as Any, "edited_at": post["edited_at"] as Any,
+                                "content_html": Self.html(
+                                    id: id, content: post["content"] as? String ?? "", edited: post["edited_at"] as? String, cache: cache),
+                                "content": post["content"] as Any, "created_at": post["created_at"] as Any,
+                                "edited_at": post["edited_at"] as Any,
                                 "score": CommunityPageViews.count(post["score"] as? Int ?? 0, "point"), "opening": opening, "best": best,
                                 "up": vote == 1 ? "true" : "false", "down": vote == -1 ? "true" : "false", "upValue": vote == 1 ? 0 : 1,
                                 "downValue": vote == -1 ? 0 : -1, "canVote": identity != nil && !mine,
@@ -143,7 +155,9 @@ struct ForumPageRoutes: FeatureRoutes {
                         },
                         "more": more as Any, "signedIn": identity != nil, "canReply": identity != nil && !locked,
                         "moderator": moderator, "maySolve": maySolve && (thread["is_solved"] as? Bool ?? false),
-                        "categories": categories.filter { $0.slug != category["slug"] as? String }.map { ["id": Int($0.id), "name": $0.name] },
+                        "categories": categories.filter { $0.slug != category["slug"] as? String }.map {
+                            ["id": Int($0.id), "name": $0.name]
+                        },
                         "reasons": PostRoutes.reasons.map { ["value": $0, "label": PageWord.words($0)] },
                     ], request: request, identity: identity))
         }

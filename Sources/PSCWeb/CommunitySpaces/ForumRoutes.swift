@@ -22,7 +22,8 @@ struct ForumRoutes: FeatureRoutes {
 
     /// The category by slug if the caller may read it.
     static func readable(slug: String, _ actor: Actor?, forums: ForumStore) async throws -> ForumCategoryRecord {
-        guard let category = try await Offload.run({ try forums.category(slug: slug) }), ForumPolicy.mayRead(allowedRoles: category.roles, actor)
+        guard let category = try await Offload.run({ try forums.category(slug: slug) }),
+            ForumPolicy.mayRead(allowedRoles: category.roles, actor)
         else { throw APIError.notFound("There is no such forum.") }
         return category
     }
@@ -125,7 +126,8 @@ struct ForumRoutes: FeatureRoutes {
             _ = try admin(context)
             let (_, object, problems) = try await request.jsonObjectBody(context: context, collecting: true)
             let fields = try Self.categoryFields(object, problems, over: nil)
-            let audit = context.auditEntry("forum.category_created", target: ("forum_category", nil), details: ["slug": .string(fields.slug)])
+            let audit = context.auditEntry(
+                "forum.category_created", target: ("forum_category", nil), details: ["slug": .string(fields.slug)])
             let record = try await Offload.run { try forums.createCategory(fields, audit: audit) }
             return JSONResponse.make(CommunityViews.category(record), status: .created)
         }
@@ -151,7 +153,8 @@ struct ForumRoutes: FeatureRoutes {
         }
         catalog.add(
             RouteSpec(
-                id: "FRM-2", .delete, "/api/v1/forums/categories/{slug}", summary: "Delete an empty forum category (by id or slug)", tag: "Forums",
+                id: "FRM-2", .delete, "/api/v1/forums/categories/{slug}", summary: "Delete an empty forum category (by id or slug)",
+                tag: "Forums",
                 access: .member(scope: "manage"), limit: .own("30/h"),
                 responses: [
                     204: ("Deleted", nil), 403: ("Not an admin", "Error"), 404: ("No such category", "Error"),
@@ -185,7 +188,9 @@ struct ForumRoutes: FeatureRoutes {
             let identity = try Self.optionalIdentity(context)
             let slug = context.parameters.get("slug") ?? ""
             let query = QueryReader(request)
-            let sort = ForumStore.ThreadSort(rawValue: try query.choice("sort", ForumStore.ThreadSort.allCases.map(\.rawValue)) ?? "activity") ?? .activity
+            let sort =
+                ForumStore.ThreadSort(rawValue: try query.choice("sort", ForumStore.ThreadSort.allCases.map(\.rawValue)) ?? "activity")
+                ?? .activity
             let tag = query.text("tag", max: 30)
             let (limit, offset) = (try Pagination.limit(request), try query.offset)
             let viewer = identity?.user.id
@@ -202,7 +207,9 @@ struct ForumRoutes: FeatureRoutes {
                     "title": FieldRule.text(5...200).required, "content": FieldRule.text(1...20_000).required,
                     "tags": .texts(max: 5, each: 1...30),
                 ]),
-                responses: [201: ("ForumThread", "ForumThread"), 404: ("No such category for me", "Error"), 422: ("Invalid fields", "Error")]),
+                responses: [
+                    201: ("ForumThread", "ForumThread"), 404: ("No such category for me", "Error"), 422: ("Invalid fields", "Error"),
+                ]),
             to: router
         ) { request, context in
             let identity = try context.require(.active, scope: "content:write")
@@ -226,7 +233,8 @@ struct ForumRoutes: FeatureRoutes {
                 id: "FRM-5", .get, "/api/v1/forums/threads/{id}", summary: "A thread and its posts", tag: "Forums",
                 query: .page(),
                 responses: [
-                    200: ("thread, posts oldest first, next_cursor", "ForumThreadWithPosts"), 400: ("A cursor that does not parse", "Error"),
+                    200: ("thread, posts oldest first, next_cursor", "ForumThreadWithPosts"),
+                    400: ("A cursor that does not parse", "Error"),
                     404: ("No such thread for me", "Error"),
                 ]),
             to: router
@@ -251,7 +259,9 @@ struct ForumRoutes: FeatureRoutes {
         ) { request, context in
             let identity = try context.require(.active, scope: "content:write")
             let thread = try await Self.readable(threadID: try Self.threadID(context), identity, forums: forums)
-            guard ForumPolicy.mayEdit(identity.actor, authorID: thread.authorID) else { throw APIError.notFound("There is no such thread.") }
+            guard ForumPolicy.mayEdit(identity.actor, authorID: thread.authorID) else {
+                throw APIError.notFound("There is no such thread.")
+            }
             let (_, object, problems) = try await request.jsonObjectBody(context: context, collecting: true)
             var reader = FieldReader(object, problems: problems)
             let title = reader.text("title", 5...200, thread.title, required: true)
@@ -273,7 +283,9 @@ struct ForumRoutes: FeatureRoutes {
         ) { _, context in
             let identity = try context.require(.active, scope: "content:write")
             let thread = try await Self.readable(threadID: try Self.threadID(context), identity, forums: forums)
-            guard ForumPolicy.mayEdit(identity.actor, authorID: thread.authorID) else { throw APIError.notFound("There is no such thread.") }
+            guard ForumPolicy.mayEdit(identity.actor, authorID: thread.authorID) else {
+                throw APIError.notFound("There is no such thread.")
+            }
             let audit =
                 thread.authorID == identity.user.id ? nil : context.auditEntry("forum.thread_hidden", target: ("forum_thread", thread.id))
             try await Offload.run { try forums.deleteThread(id: thread.id, audit: audit) }
@@ -291,7 +303,9 @@ struct ForumRoutes: FeatureRoutes {
             to: router
         ) { request, context in
             let identity = try context.require(.active, scope: "content:write")
-            guard ForumPolicy.mayModerate(identity.actor) else { throw APIError.forbidden("Moderating needs the moderate content permission.") }
+            guard ForumPolicy.mayModerate(identity.actor) else {
+                throw APIError.forbidden("Moderating needs the moderate content permission.")
+            }
             let thread = try await Self.readable(threadID: try Self.threadID(context), identity, forums: forums)
             let (_, object, problems) = try await request.jsonObjectBody(context: context, collecting: true)
             var reader = FieldReader(object, problems: problems)
@@ -311,7 +325,9 @@ struct ForumRoutes: FeatureRoutes {
                 "forum.thread_moderated", target: ("forum_thread", thread.id), details: ["action": .string(action ?? "")])
             try await Offload.run { try forums.moderate(threadID: thread.id, moderation, audit: audit) }
             let viewer = identity.user.id
-            guard let updated = try await Offload.run({ try forums.thread(id: thread.id, viewer: viewer) }) else { throw APIError.notFound() }
+            guard let updated = try await Offload.run({ try forums.thread(id: thread.id, viewer: viewer) }) else {
+                throw APIError.notFound()
+            }
             return JSONResponse.make(try await threadBody(updated, viewer: viewer))
         }
         catalog.add(
@@ -408,7 +424,8 @@ struct ForumRoutes: FeatureRoutes {
     /// FRM-5's cursor: the last post id seen.
     static func postCursor(_ request: Request) throws -> Int64 {
         guard let cursor = request.uri.formQuery.get("cursor"), !cursor.isEmpty else { return 0 }
-        guard let data = SecureToken.base64URLDecode(String(cursor)), let text = String(data: data, encoding: .utf8), text.hasPrefix("post:"),
+        guard let data = SecureToken.base64URLDecode(String(cursor)), let text = String(data: data, encoding: .utf8),
+            text.hasPrefix("post:"),
             let id = Int64(text.dropFirst(5)), id >= 0
         else { throw Pagination.invalidCursor }
         return id
@@ -435,13 +452,16 @@ struct ForumRoutes: FeatureRoutes {
             let parent = reader.integer("parent_post_id", 1...Int64.max, nil)
             try reader.validate()
             let author = identity.user.id
-            let post = try await Offload.run { try forums.reply(threadID: thread.id, authorID: author, content: content, parentPostID: parent) }
+            let post = try await Offload.run {
+                try forums.reply(threadID: thread.id, authorID: author, content: content, parentPostID: parent)
+            }
             return JSONResponse.make(try await postBodies([post], bestPostID: nil, viewer: author)[0], status: .created)
         }
         catalog.add(
             RouteSpec(
                 id: "FRM-8", .patch, "/api/v1/forums/posts/{id}", summary: "Edit a post", tag: "Forums",
-                access: .member(scope: "content:write"), limit: .own("60/h"), body: .object(["content": FieldRule.text(1...20_000).required]),
+                access: .member(scope: "content:write"), limit: .own("60/h"),
+                body: .object(["content": FieldRule.text(1...20_000).required]),
                 responses: [
                     200: ("ForumPost", "ForumPost"), 404: ("Not mine to edit", "Error"), 409: ("thread_locked", "Error"),
                     422: ("Invalid fields", "Error"),
@@ -449,7 +469,8 @@ struct ForumRoutes: FeatureRoutes {
             to: router
         ) { request, context in
             let identity = try context.require(.active, scope: "content:write")
-            let (thread, post) = try await Self.readable(postID: try context.positiveID(notFound: "There is no such post."), identity, forums: forums)
+            let (thread, post) = try await Self.readable(
+                postID: try context.positiveID(notFound: "There is no such post."), identity, forums: forums)
             guard ForumPolicy.mayEdit(identity.actor, authorID: post.authorID) else { throw APIError.notFound("There is no such post.") }
             let (_, object, problems) = try await request.jsonObjectBody(context: context, collecting: true)
             var reader = FieldReader(object, problems: problems)
@@ -467,7 +488,8 @@ struct ForumRoutes: FeatureRoutes {
             to: router
         ) { _, context in
             let identity = try context.require(.active, scope: "content:write")
-            let (_, post) = try await Self.readable(postID: try context.positiveID(notFound: "There is no such post."), identity, forums: forums)
+            let (_, post) = try await Self.readable(
+                postID: try context.positiveID(notFound: "There is no such post."), identity, forums: forums)
             guard ForumPolicy.mayEdit(identity.actor, authorID: post.authorID) else { throw APIError.notFound("There is no such post.") }
             let audit = post.authorID == identity.user.id ? nil : context.auditEntry("forum.post_hidden", target: ("forum_post", post.id))
             try await Offload.run { try forums.deletePost(id: post.id, audit: audit) }
@@ -484,7 +506,8 @@ struct ForumRoutes: FeatureRoutes {
             to: router
         ) { request, context in
             let identity = try context.require(.active, scope: "content:write")
-            let (_, post) = try await Self.readable(postID: try context.positiveID(notFound: "There is no such post."), identity, forums: forums)
+            let (_, post) = try await Self.readable(
+                postID: try context.positiveID(notFound: "There is no such post."), identity, forums: forums)
             let (_, object, problems) = try await request.jsonObjectBody(context: context, collecting: true)
             var reader = FieldReader(object, problems: problems)
             let value = reader.integer("value", -1...1, nil)

@@ -40,7 +40,8 @@ struct MentorshipPageRoutes: FeatureRoutes {
             func mentorItem(_ record: MentorProfileRecord) -> [String: Any] {
                 [
                     "userID": Int(record.userID), "name": CommunityPageViews.name(cards[record.userID]),
-                    "headline": cards[record.userID]?["headline"]?.stringValue as Any, "expertise": record.expertise.joined(separator: ", "),
+                    "headline": cards[record.userID]?["headline"]?.stringValue as Any,
+                    "expertise": record.expertise.joined(separator: ", "),
                     "industries": record.industries.joined(separator: ", "), "bio": record.bio as Any,
                     "room": record.isAccepting && record.currentMentees < record.maxMentees,
                     "rating": record.rating.map { String(format: "%.1f of 5", $0) } as Any, "availability": record.availability as Any,
@@ -65,7 +66,8 @@ struct MentorshipPageRoutes: FeatureRoutes {
                     "id": Int(match.id), "name": CommunityPageViews.name(cards[other]), "userID": Int(other),
                     "role": match.mentorID == user ? "You mentor them" : "Your mentor", "active": match.status == "active",
                     "started_at": match.startedAt, "ended_at": match.endedAt as Any, "completed": match.sessionsCompleted,
-                    "sessions": (sessionsByMatch[match.id] ?? []).sorted { $0.scheduledAt > $1.scheduledAt }.map { session -> [String: Any] in
+                    "sessions": (sessionsByMatch[match.id] ?? []).sorted { $0.scheduledAt > $1.scheduledAt }.map {
+                        session -> [String: Any] in
                         [
                             "id": Int(session.id), "scheduled_at": session.scheduledAt, "duration": session.durationMinutes,
                             "status": session.status, "scheduled": session.status == "scheduled", "agenda": session.agenda as Any,
@@ -93,7 +95,8 @@ struct MentorshipPageRoutes: FeatureRoutes {
                         "canMentor": MentorshipPolicy.mayMentor(identity.user.role),
                         "mine": data.mine.map { record -> [String: Any] in
                             [
-                                "expertise": record.expertise.joined(separator: ", "), "industries": record.industries.joined(separator: ", "),
+                                "expertise": record.expertise.joined(separator: ", "),
+                                "industries": record.industries.joined(separator: ", "),
                                 "bio": record.bio ?? "", "max": record.maxMentees, "accepting": record.isAccepting,
                                 "availability": record.availability ?? "", "current": record.currentMentees,
                             ]

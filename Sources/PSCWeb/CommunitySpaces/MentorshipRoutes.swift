@@ -37,7 +37,8 @@ struct MentorshipRoutes: FeatureRoutes {
                 id: "MNT-1", .get, "/api/v1/mentors", summary: "Find mentors", tag: "Mentorship", access: .member(scope: "content:read"),
                 query: .page() + [
                     .text("q", max: 100, "Words in the name, expertise, industries or bio"), .text("industry", max: 60, "One industry"),
-                    .text("expertise", max: 60, "One area of expertise"), .boolean("accepting", "Only mentors taking mentees (default true)"),
+                    .text("expertise", max: 60, "One area of expertise"),
+                    .boolean("accepting", "Only mentors taking mentees (default true)"),
                 ],
                 responses: [200: ("A page of MentorProfile", "MentorProfilePage"), 400: ("A parameter that does not parse", "Error")]),
             to: router
@@ -63,7 +64,10 @@ struct MentorshipRoutes: FeatureRoutes {
             RouteSpec(
                 id: "MNT-2", .get, "/api/v1/mentors/recommended", summary: "Mentors recommended for me, with reasons", tag: "Mentorship",
                 access: .member(scope: "content:read"), limit: .own("30/h"), query: [.integer("limit", "How many (default 10, max 20)")],
-                responses: [200: ("Ranked mentors with points and reasons", "MentorRecommendations"), 400: ("A parameter that does not parse", "Error")]),
+                responses: [
+                    200: ("Ranked mentors with points and reasons", "MentorRecommendations"),
+                    400: ("A parameter that does not parse", "Error"),
+                ]),
             to: router
         ) { request, context in
             let identity = try context.require(.active, scope: "content:read")
@@ -91,8 +95,14 @@ struct MentorshipRoutes: FeatureRoutes {
                     access: .member(scope: method == .get ? "content:read" : "content:write"), limit: method == .put ? .own("20/h") : .api,
                     body: method == .put ? .object(Self.mentorFields) : nil,
                     responses: method == .get
-                        ? [200: ("MentorProfile", "MentorProfile"), 403: ("Not alumni, faculty or staff", "Error"), 404: ("No profile yet", "Error")]
-                        : [200: ("MentorProfile", "MentorProfile"), 403: ("Not alumni, faculty or staff", "Error"), 422: ("Invalid fields", "Error")]),
+                        ? [
+                            200: ("MentorProfile", "MentorProfile"), 403: ("Not alumni, faculty or staff", "Error"),
+                            404: ("No profile yet", "Error"),
+                        ]
+                        : [
+                            200: ("MentorProfile", "MentorProfile"), 403: ("Not alumni, faculty or staff", "Error"),
+                            422: ("Invalid fields", "Error"),
+                        ]),
                 to: router
             ) { request, context in
                 let identity = try context.require(.active, scope: method == .get ? "content:read" : "content:write")
@@ -110,7 +120,8 @@ struct MentorshipRoutes: FeatureRoutes {
                 let expertise = reader.strings("expertise", maxCount: 15, eachLength: 1...60, current?.expertise ?? [])
                 if expertise.isEmpty { reader.problem("expertise", "is required: 1 to 15 areas") }
                 let fields = MentorProfileFields(
-                    expertise: expertise, industries: reader.strings("industries", maxCount: 5, eachLength: 1...60, current?.industries ?? []),
+                    expertise: expertise,
+                    industries: reader.strings("industries", maxCount: 5, eachLength: 1...60, current?.industries ?? []),
                     bio: reader.text("bio", 0...2000, current?.bio),
                     maxMentees: Int(reader.integer("max_mentees", 1...10, Int64(current?.maxMentees ?? 3)) ?? 3),
                     isAccepting: reader.flag("is_accepting_mentees", current?.isAccepting ?? true),
@@ -139,9 +150,12 @@ struct MentorshipRoutes: FeatureRoutes {
             let industries = reader.strings("preferred_industries", maxCount: 5, eachLength: 1...60, [])
             try reader.validate()
             let user = identity.user.id
-            try await Offload.run { try mentorship.saveMenteeProfile(userID: user, goals: goals, interests: interests, preferredIndustries: industries) }
+            try await Offload.run {
+                try mentorship.saveMenteeProfile(userID: user, goals: goals, interests: interests, preferredIndustries: industries)
+            }
             return JSONResponse.make([
-                "goals": .string(goals), "interests": CommunityViews.strings(interests), "preferred_industries": CommunityViews.strings(industries),
+                "goals": .string(goals), "interests": CommunityViews.strings(interests),
+                "preferred_industries": CommunityViews.strings(industries),
             ])
         }
     }
@@ -152,9 +166,12 @@ struct MentorshipRoutes: FeatureRoutes {
             RouteSpec(
                 id: "MNT-5", .post, "/api/v1/mentorship/requests", summary: "Ask someone to mentor me", tag: "Mentorship",
                 access: .member(scope: "content:write"), limit: .own("10/day"),
-                body: .object(["mentor_id": FieldRule.id.required, "message": FieldRule.text(20...1000).required, "goals": .text(max: 1000)]),
+                body: .object([
+                    "mentor_id": FieldRule.id.required, "message": FieldRule.text(20...1000).required, "goals": .text(max: 1000),
+                ]),
                 responses: [
-                    201: ("MentorshipRequest (expires in 72 hours)", "MentorshipRequest"), 403: ("blocked", "Error"), 404: ("No such mentor", "Error"),
+                    201: ("MentorshipRequest (expires in 72 hours)", "MentorshipRequest"), 403: ("blocked", "Error"),
+                    404: ("No such mentor", "Error"),
                     409: ("Duplicate, three pending, mentor_full, or not accepting", "Error"), 422: ("Invalid fields, or myself", "Error"),
                 ]),
             to: router
@@ -182,7 +199,9 @@ struct MentorshipRoutes: FeatureRoutes {
                     .choice("direction", ["incoming", "outgoing"], "Requests to me as a mentor, or mine to mentors (required)"),
                     .choice("status", ["pending", "accepted", "declined", "withdrawn", "expired"], "One status"),
                 ],
-                responses: [200: ("MentorshipRequest items, newest first", "MentorshipRequestList"), 400: ("A missing or bad parameter", "Error")]),
+                responses: [
+                    200: ("MentorshipRequest items, newest first", "MentorshipRequestList"), 400: ("A missing or bad parameter", "Error"),
+                ]),
             to: router
         ) { request, context in
             let identity = try context.require(.active, scope: "content:read")
@@ -199,10 +218,13 @@ struct MentorshipRoutes: FeatureRoutes {
         catalog.add(
             RouteSpec(
                 id: "MNT-7", .post, "/api/v1/mentorship/requests/{id}/{action}", summary: "Accept, decline or withdraw a request",
-                tag: "Mentorship", access: .member(scope: "content:write"), limit: .own("60/h"), body: .object(["message": .text(max: 500)]),
+                tag: "Mentorship", access: .member(scope: "content:write"), limit: .own("60/h"),
+                body: .object(["message": .text(max: 500)]),
                 responses: [
-                    200: ("MentorshipRequest (with mentorship_id on accept)", "MentorshipRequest"), 403: ("The other side's action", "Error"),
-                    404: ("No such request of mine", "Error"), 409: ("Not pending, or mentor_full", "Error"), 422: ("Invalid fields", "Error"),
+                    200: ("MentorshipRequest (with mentorship_id on accept)", "MentorshipRequest"),
+                    403: ("The other side's action", "Error"),
+                    404: ("No such request of mine", "Error"), 409: ("Not pending, or mentor_full", "Error"),
+                    422: ("Invalid fields", "Error"),
                 ]),
             to: router
         ) { request, context in
@@ -278,7 +300,9 @@ struct MentorshipRoutes: FeatureRoutes {
             let (_, object, problems) = try await request.jsonObjectBody(context: context, collecting: true)
             var reader = FieldReader(object, problems: problems)
             let when = reader.time("scheduled_at", nil)
-            if when == nil { reader.problem("scheduled_at", "is required") } else if let when, when <= Date() {
+            if when == nil {
+                reader.problem("scheduled_at", "is required")
+            } else if let when, when <= Date() {
                 reader.problem("scheduled_at", "must be in the future")
             }
             let duration = Int(reader.integer("duration_minutes", 15...240, 60) ?? 60)
@@ -288,7 +312,8 @@ struct MentorshipRoutes: FeatureRoutes {
             let user = identity.user.id
             let session = try await Offload.run {
                 try mentorship.schedule(
-                    mentorshipID: id, userID: user, .init(scheduledAt: when ?? Date(), durationMinutes: duration, meetingLink: link, agenda: agenda))
+                    mentorshipID: id, userID: user,
+                    .init(scheduledAt: when ?? Date(), durationMinutes: duration, meetingLink: link, agenda: agenda))
             }
             return JSONResponse.make(CommunityViews.session(session), status: .created)
         }
@@ -314,7 +339,8 @@ struct MentorshipRoutes: FeatureRoutes {
                     "action_items": .texts(max: 20, each: 1...300),
                 ]),
                 responses: [
-                    200: ("MentorSession", "MentorSession"), 404: ("Not one of mine", "Error"), 409: ("Not scheduled, or the mentorship ended", "Error"),
+                    200: ("MentorSession", "MentorSession"), 404: ("Not one of mine", "Error"),
+                    409: ("Not scheduled, or the mentorship ended", "Error"),
                     422: ("Invalid fields", "Error"),
                 ]),
             to: router
@@ -338,7 +364,9 @@ struct MentorshipRoutes: FeatureRoutes {
             RouteSpec(
                 id: "MNT-13", .post, "/api/v1/mentorship/sessions/{id}/feedback", summary: "Rate a completed session", tag: "Mentorship",
                 access: .member(scope: "content:write"),
-                body: .object(["rating": FieldRule.integer(1...5).required, "fit": .choice(["good", "not_good"]), "comment": .text(max: 1000)]),
+                body: .object([
+                    "rating": FieldRule.integer(1...5).required, "fit": .choice(["good", "not_good"]), "comment": .text(max: 1000),
+                ]),
                 responses: [
                     201: ("Recorded", "SessionFeedback"), 404: ("Not one of mine", "Error"), 409: ("Twice, or not completed", "Error"),
                     422: ("Invalid fields", "Error"),
@@ -355,7 +383,9 @@ struct MentorshipRoutes: FeatureRoutes {
             let comment = reader.text("comment", 0...1000, nil)
             try reader.validate()
             let user = identity.user.id
-            try await Offload.run { try mentorship.feedback(sessionID: id, userID: user, rating: Int(rating ?? 1), fit: fit, comment: comment) }
+            try await Offload.run {
+                try mentorship.feedback(sessionID: id, userID: user, rating: Int(rating ?? 1), fit: fit, comment: comment)
+            }
             return JSONResponse.make(["session_id": .int(id), "rating": .int(rating ?? 1)], status: .created)
         }
     }

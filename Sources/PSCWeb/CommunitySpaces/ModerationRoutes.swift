@@ -36,7 +36,9 @@ struct ModerationRoutes: FeatureRoutes {
 
     static func moderator(_ context: AppRequestContext) throws -> Identity {
         let identity = try context.require(.active, scope: "admin")
-        guard ForumPolicy.mayModerate(identity.actor) else { throw APIError.forbidden("The reports queue needs the moderate content permission.") }
+        guard ForumPolicy.mayModerate(identity.actor) else {
+            throw APIError.forbidden("The reports queue needs the moderate content permission.")
+        }
         return identity
     }
 
@@ -46,7 +48,10 @@ struct ModerationRoutes: FeatureRoutes {
             RouteSpec(
                 id: "ADM-10", .get, "/api/v1/admin/reports", summary: "The reports queue", tag: "Administration",
                 access: .member(scope: "admin"), query: .page() + [.choice("status", ["open", "closed"], "Open (default) or closed")],
-                responses: [200: ("A page of Report", "ReportPage"), 400: ("A parameter that does not parse", "Error"), 403: ("Not a moderator", "Error")]),
+                responses: [
+                    200: ("A page of Report", "ReportPage"), 400: ("A parameter that does not parse", "Error"),
+                    403: ("Not a moderator", "Error"),
+                ]),
             to: router
         ) { request, context in
             let identity = try Self.moderator(context)
@@ -67,7 +72,8 @@ struct ModerationRoutes: FeatureRoutes {
                 access: .member(scope: "admin"), limit: .own("120/h"),
                 body: .object(["action": FieldRule.choice(ModerationStore.actions).required, "note": .text(max: 1000)]),
                 responses: [
-                    200: ("Report", "Report"), 403: ("Not a moderator, or suspend_user by a non-admin", "Error"), 404: ("No such report", "Error"),
+                    200: ("Report", "Report"), 403: ("Not a moderator, or suspend_user by a non-admin", "Error"),
+                    404: ("No such report", "Error"),
                     409: ("Already resolved", "Error"), 422: ("Invalid fields, or an action the target does not allow", "Error"),
                 ]),
             to: router
@@ -79,10 +85,14 @@ struct ModerationRoutes: FeatureRoutes {
             let action = reader.choice("action", ModerationStore.actions, nil, required: true) ?? "dismiss"
             let note = reader.text("note", 0...1000, nil)
             try reader.validate()
-            guard let report = try await Offload.run({ try moderation.report(id: id) }) else { throw APIError.notFound("There is no such report.") }
+            guard let report = try await Offload.run({ try moderation.report(id: id) }) else {
+                throw APIError.notFound("There is no such report.")
+            }
             guard report.status == "open" else { throw APIError(.conflict, "invalid_state", "This report is already \(report.status).") }
             if action == "suspend_user" {
-                guard identity.user.role == .admin else { throw APIError.forbidden("Only an admin suspends an account; the report stays open.") }
+                guard identity.user.role == .admin else {
+                    throw APIError.forbidden("Only an admin suspends an account; the report stays open.")
+                }
                 guard let owner = report.ownerID, owner != identity.user.id else {
                     throw APIError.validation(["action": ["there is no other account to suspend"]])
                 }
@@ -99,13 +109,18 @@ struct ModerationRoutes: FeatureRoutes {
                 details: ["action": .string(action), "target_type": .string(report.targetType), "target_id": .int(report.targetID)],
                 severity: action == "suspend_user" ? .warning : .info)
             let resolver = identity.user.id
-            let resolved = try await Offload.run { try moderation.resolve(id: id, action: action, note: note, resolverID: resolver, audit: audit) }
-            let cards = try await CommunityViews.cards([resolved.reporterID] + [resolved.ownerID].compactMap { $0 }, viewer: resolver, profiles: profiles)
+            let resolved = try await Offload.run {
+                try moderation.resolve(id: id, action: action, note: note, resolverID: resolver, audit: audit)
+            }
+            let cards = try await CommunityViews.cards(
+                [resolved.reporterID] + [resolved.ownerID].compactMap { $0 }, viewer: resolver, profiles: profiles)
             return JSONResponse.make(Self.body(resolved, cards: cards))
         }
         MemberPage.register(router, catalog, "PAGE-ADMIN-MODERATION", "/admin/moderation", "The reports queue") { request, context in
             let identity = try MemberPage.identity(request, context)
-            guard ForumPolicy.mayModerate(identity.actor) else { throw APIError.forbidden("The reports queue needs the moderate content permission.") }
+            guard ForumPolicy.mayModerate(identity.actor) else {
+                throw APIError.forbidden("The reports queue needs the moderate content permission.")
+            }
             let closed = request.uri.formQuery.get("status") == "closed"
             let found = try await Offload.run { try moderation.reports(open: !closed, limit: 100, offset: 0) }
             let cards = try await CommunityViews.cards(
@@ -122,7 +137,8 @@ struct ModerationRoutes: FeatureRoutes {
                                 "reporter": CommunityPageViews.name(cards[report.reporterID]),
                                 "author": report.ownerID.map { CommunityPageViews.name(cards[$0]) } as Any, "hidden": report.gone,
                                 "canHide": ["post", "comment", "forum_thread", "forum_post"].contains(report.targetType) && !report.gone,
-                                "canWarn": report.ownerID != nil, "canSuspend": identity.user.role == .admin && report.ownerID != nil
+                                "canWarn": report.ownerID != nil,
+                                "canSuspend": identity.user.role == .admin && report.ownerID != nil
                                     && report.ownerID != identity.user.id,
                                 "resolution": report.resolution as Any, "open": report.status == "open",
                             ]

@@ -77,7 +77,8 @@ struct WebinarPageRoutes: FeatureRoutes {
                         "webinar": Self.item(record, host: cards[record.hostID], actor: identity.actor, now: now),
                         "registrations": registrations.map { row -> [String: Any] in
                             [
-                                "userID": Int(row.userID), "name": CommunityPageViews.name(cards[row.userID]), "registered_at": row.registeredAt,
+                                "userID": Int(row.userID), "name": CommunityPageViews.name(cards[row.userID]),
+                                "registered_at": row.registeredAt,
                                 "attended": row.attended.map { $0 ? "Attended" : "Did not attend" } ?? "Not recorded",
                             ]
                         },

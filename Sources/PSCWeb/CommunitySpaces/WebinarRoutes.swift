@@ -28,15 +28,21 @@ struct WebinarRoutes: FeatureRoutes {
     }
 
     /// WBN-3's fields over the current webinar (WBN-4).
-    static func read(_ object: [String: Any], _ problems: [String: [String]], over current: WebinarRecord?, now: Date) throws -> WebinarFields {
+    static func read(_ object: [String: Any], _ problems: [String: [String]], over current: WebinarRecord?, now: Date) throws
+        -> WebinarFields
+    {
         var reader = FieldReader(object, problems: problems)
         let title = reader.text("title", 3...200, current?.title, required: true) ?? ""
         let description = reader.text("description", 0...10_000, current?.description)
         let start = reader.time("scheduled_at", current?.start)
         if start == nil { reader.problem("scheduled_at", "is required") }
-        if let start, current == nil || object["scheduled_at"] != nil, start <= now { reader.problem("scheduled_at", "must be in the future") }
+        if let start, current == nil || object["scheduled_at"] != nil, start <= now {
+            reader.problem("scheduled_at", "must be in the future")
+        }
         let zone = reader.text("timezone", 1...64, current?.timeZone) ?? "America/Chicago"
-        if TimeZone(identifier: zone) == nil || !(zone.contains("/") || zone == "UTC") { reader.problem("timezone", "must be an IANA time zone") }
+        if TimeZone(identifier: zone) == nil || !(zone.contains("/") || zone == "UTC") {
+            reader.problem("timezone", "must be an IANA time zone")
+        }
         let duration = reader.integer("duration_minutes", 15...480, Int64(current?.durationMinutes ?? 60)) ?? 60
         let meeting = reader.httpsURL("meeting_url", current?.meetingURL)
         let recording = reader.httpsURL("recording_url", current?.recordingURL)
@@ -81,7 +87,8 @@ struct WebinarRoutes: FeatureRoutes {
         let sees = WebinarPolicy.seesMeetingURL(
             registrationRequired: record.registrationRequired, isRegistrant: record.myRegistration != nil, manages: manages, signedIn: true)
         let item = ICalendar.Item(
-            uid: "webinar-\(record.id)@\(host)", stamp: Timestamp.date(from: record.updatedAt) ?? Date(), start: record.start, end: record.end,
+            uid: "webinar-\(record.id)@\(host)", stamp: Timestamp.date(from: record.updatedAt) ?? Date(), start: record.start,
+            end: record.end,
             timeZone: record.timeZone, summary: record.title, location: sees ? (record.meetingURL ?? "Online") : "Online",
             description: record.description, url: "\(origin)/webinars/\(record.id)", sequence: record.sequence,
             cancelled: record.status == "cancelled")
@@ -93,7 +100,10 @@ struct WebinarRoutes: FeatureRoutes {
         catalog.add(
             RouteSpec(
                 id: "WBN-1", .get, "/api/v1/webinars", summary: "Webinars", tag: "Webinars", access: .member(scope: "content:read"),
-                query: .page() + [.choice("when", ["upcoming", "past"], "Upcoming (default, in progress included) or past"), .text("q", max: 100, "Words")],
+                query: .page() + [
+                    .choice("when", ["upcoming", "past"], "Upcoming (default, in progress included) or past"),
+                    .text("q", max: 100, "Words"),
+                ],
                 responses: [200: ("A page of Webinar", "WebinarPage"), 400: ("A parameter that does not parse", "Error")]),
             to: router
         ) { request, context in
@@ -125,7 +135,9 @@ struct WebinarRoutes: FeatureRoutes {
             to: router
         ) { request, context in
             let identity = try context.require(.active, scope: "manage")
-            guard WebinarPolicy.mayHost(identity.actor) else { throw APIError.forbidden("Faculty, staff and webinar managers host webinars.") }
+            guard WebinarPolicy.mayHost(identity.actor) else {
+                throw APIError.forbidden("Faculty, staff and webinar managers host webinars.")
+            }
             let (_, object, problems) = try await request.jsonObjectBody(context: context, collecting: true)
             let fields = try Self.read(object, problems, over: nil, now: Date())
             if let department = fields.departmentID, identity.user.role != .admin, identity.user.departmentID != department,
@@ -146,7 +158,8 @@ struct WebinarRoutes: FeatureRoutes {
                 access: .member(scope: "manage"), limit: .own("30/h"), body: .object(Self.fields(creating: false)),
                 responses: [
                     200: ("Webinar", "Webinar"), 404: ("Not mine to change", "Error"),
-                    409: ("Cancelled, a recording before the end, or a limit below the registrations", "Error"), 422: ("Invalid fields", "Error"),
+                    409: ("Cancelled, a recording before the end, or a limit below the registrations", "Error"),
+                    422: ("Invalid fields", "Error"),
                 ]),
             to: router
         ) { request, context in
@@ -178,7 +191,8 @@ struct WebinarRoutes: FeatureRoutes {
                 id: "WBN-5", .put, "/api/v1/webinars/{id}/registration", summary: "Register for a webinar", tag: "Webinars",
                 access: .member(scope: "content:write"), limit: .own("30/h"),
                 responses: [
-                    201: ("Registered", "WebinarRegistered"), 200: ("Already registered", "WebinarRegistered"), 404: ("No such webinar", "Error"),
+                    201: ("Registered", "WebinarRegistered"), 200: ("Already registered", "WebinarRegistered"),
+                    404: ("No such webinar", "Error"),
                     409: ("webinar_full, cancelled or started", "Error"),
                 ]),
             to: router

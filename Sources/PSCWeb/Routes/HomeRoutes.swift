@@ -1,8 +1,8 @@
 import Foundation
 import HTTPTypes
 import Hummingbird
-import PSCCore
 import NIOCore
+import PSCCore
 import PSCStore
 
 /// The home page, the theme switch and the static assets.
@@ -34,8 +34,10 @@ struct HomeRoutes: FeatureRoutes {
                     "home",
                     [
                         "colleges": try await colleges(),
-                        "scholarships": soonest.map { ScholarshipPageViews.card($0, match: nil, now: now) }, "hasScholarships": !soonest.isEmpty,
-                        "announcements": notices.map { CommunityPageViews.announcement($0, now: now) }, "hasAnnouncements": !notices.isEmpty,
+                        "scholarships": soonest.map { ScholarshipPageViews.card($0, match: nil, now: now) },
+                        "hasScholarships": !soonest.isEmpty,
+                        "announcements": notices.map { CommunityPageViews.announcement($0, now: now) },
+                        "hasAnnouncements": !notices.isEmpty,
                     ], request: request, identity: context.identity))
         }
         catalog.add(

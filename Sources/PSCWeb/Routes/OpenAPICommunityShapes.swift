@@ -15,7 +15,8 @@ extension OpenAPIDocument {
 
     static let forumCategory = Shape.object([
         "id": Shape.integer, "name": Shape.string, "slug": Shape.string, "description": Shape.nullableString, "icon": Shape.nullableString,
-        "color": Shape.nullableString, "display_order": Shape.integer, "thread_count": Shape.integer, "last_activity_at": Shape.nullableString,
+        "color": Shape.nullableString, "display_order": Shape.integer, "thread_count": Shape.integer,
+        "last_activity_at": Shape.nullableString,
         "allowed_roles": Shape.array(Shape.choice(AnnouncementRoutes.roles)),
     ])
 
@@ -75,7 +76,8 @@ extension OpenAPIDocument {
 
     static let report = Shape.object([
         "id": Shape.integer, "target_type": Shape.choice(PostRoutes.reportTargets), "target_id": Shape.integer,
-        "reason": Shape.choice(PostRoutes.reasons), "detail": Shape.nullableString, "status": Shape.choice(["open", "resolved", "dismissed"]),
+        "reason": Shape.choice(PostRoutes.reasons), "detail": Shape.nullableString,
+        "status": Shape.choice(["open", "resolved", "dismissed"]),
         "resolution": Shape.nullableString, "created_at": Shape.string, "reporter": cardOrNull, "author": cardOrNull,
         "preview": Shape.nullableString, "target_hidden": Shape.boolean, "url": Shape.nullableString,
     ])

@@ -149,7 +149,8 @@ enum OpenAPIDocument {
                     var content: [String: JSONValue] = [:]
                     for part in named.split(separator: "|").map(String.init) {
                         content[part.contains("/") ? part : "application/json"] =
-                            part.contains("/") ? ["schema": ["type": "string"]] : ["schema": ["$ref": .string("#/components/schemas/\(part)")]]
+                            part.contains("/")
+                            ? ["schema": ["type": "string"]] : ["schema": ["$ref": .string("#/components/schemas/\(part)")]]
                     }
                     response["content"] = .object(content)
                 } else if let schema = schema ?? (status >= 400 ? "Error" : nil) {
