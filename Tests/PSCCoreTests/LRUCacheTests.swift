@@ -57,6 +57,28 @@ struct LRUCacheTests {
         #expect(cache.stats.entries == 0)
     }
 
+    @Test("a computation may decide its own time to live; a hit runs nothing")
+    func computedTimeToLive() async throws {
+        let clock = ManualClock()
+        let cache = LRUCache(limits: .init(maxBytes: 100, maxEntries: 10), clock: clock.read)
+        let runs = Mutex(0)
+        func read() async throws -> String {
+            try await cache.value(namespace: "n", key: "k") {
+                let run = runs.withLock { count -> Int in
+                    count += 1
+                    return count
+                }
+                return (value: "run \(run)", bytes: 1, ttl: 30)
+            }
+        }
+        #expect(try await read() == "run 1")
+        clock.advance(29.9)
+        #expect(try await read() == "run 1", "still within the lifetime the computation chose")
+        clock.advance(0.2)
+        #expect(try await read() == "run 2")
+        #expect(runs.withLock { $0 } == 2)
+    }
+
     @Test("invalidating a namespace drops only its entries")
     func invalidation() {
         let cache = LRUCache(limits: .init(maxBytes: 100, maxEntries: 10))

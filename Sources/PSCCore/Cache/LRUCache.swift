@@ -107,6 +107,17 @@ public final class LRUCache: Sendable {
         namespace: String, key: String, ttl: Double?,
         compute: @escaping @Sendable () async throws -> (value: Value, bytes: Int)
     ) async throws -> Value {
+        try await value(namespace: namespace, key: key) {
+            let (value, bytes) = try await compute()
+            return (value, bytes, ttl)
+        }
+    }
+
+    /// As ``value(namespace:key:ttl:compute:)``, with the TTL decided by the computation: a hit costs nothing to
+    /// decide it (an answer whose lifetime depends on the data it was built from).
+    public func value<Value: Sendable>(
+        namespace: String, key: String, compute: @escaping @Sendable () async throws -> (value: Value, bytes: Int, ttl: Double?)
+    ) async throws -> Value {
         let cacheKey = Key(namespace: namespace, key: key)
         if let hit = lookup(cacheKey) as? Value {
             count(hit: true)
@@ -118,7 +129,7 @@ public final class LRUCache: Sendable {
         let (hit, computation): (Value?, Task<any Sendable, any Error>?) = lock.withWriteLock {
             if let entry = state.entries[cacheKey], !isExpired(entry), let value = entry.value as? Value { return (value, nil) }
             if let running = state.inFlight[cacheKey] { return (nil, running) }
-            let task = startComputation(cacheKey, ttl: ttl, generation: state.generations[namespace, default: 0], compute: compute)
+            let task = startComputation(cacheKey, generation: state.generations[namespace, default: 0], compute: compute)
             state.inFlight[cacheKey] = task
             return (nil, task)
         }
@@ -132,12 +143,11 @@ public final class LRUCache: Sendable {
     }
 
     private func startComputation<Value: Sendable>(
-        _ key: Key, ttl: Double?, generation: Int,
-        compute: @escaping @Sendable () async throws -> (value: Value, bytes: Int)
+        _ key: Key, generation: Int, compute: @escaping @Sendable () async throws -> (value: Value, bytes: Int, ttl: Double?)
     ) -> Task<any Sendable, any Error> {
         Task { [self] in
             defer { _ = lock.withWriteLock { state.inFlight.removeValue(forKey: key) } }
-            let (value, bytes) = try await compute()
+            let (value, bytes, ttl) = try await compute()
             let (evicted, size) = lock.withWriteLock { () -> ([String], (Int, Int)?) in
                 guard state.generations[key.namespace, default: 0] == generation else { return ([], nil) }
                 return insert(value, bytes: bytes, ttl: ttl, key: key)

@@ -63,6 +63,19 @@ public enum CachedResponses {
         return JSONResponse.make(bytes: body)
     }
 
+    /// As ``json(_:namespace:key:ttl:compute:)``, with the lifetime worked out by the computation from what it read.
+    static func json(
+        _ cache: LRUCache, namespace: String, key: String,
+        compute: @escaping @Sendable () async throws -> (value: JSONValue, ttl: Double)
+    ) async throws -> Response {
+        let body = try await cache.value(namespace: namespace, key: key) {
+            let (value, ttl) = try await compute()
+            let bytes = value.canonicalBytes
+            return (value: bytes, bytes: bytes.count + key.utf8.count + 64, ttl: ttl)
+        }
+        return JSONResponse.make(bytes: body)
+    }
+
     /// A cached answer kept both as its bytes (for the API) and as its value (for the pages that draw the same data).
     struct Document: Sendable {
         let value: JSONValue

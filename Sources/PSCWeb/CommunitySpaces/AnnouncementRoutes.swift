@@ -102,11 +102,15 @@ struct AnnouncementRoutes: FeatureRoutes {
                 return JSONResponse.make(["announcements": .array(try await Self.bodies(found, profiles: profiles))])
             }
             let actor = identity?.actor
-            let ttl = min(Self.announcementTTL, max(1, try await Self.nextChange(announcements, cache: cache).timeIntervalSinceNow))
             let key = "ANN-1|\(department.map(String.init) ?? "-")|\(limit)|\(Self.audienceKey(actor))"
-            return try await CachedResponses.json(cache, namespace: CachedResponses.announcements, key: key, ttl: ttl) {
-                let found = try await Offload.run { try announcements.visible(to: actor, departmentID: department, limit: limit) }
-                return ["announcements": .array(try await Self.bodies(found, profiles: profiles))]
+            // An entry lives 600 s, and never past the next publication or expiry after it was made; a hit asks nothing.
+            return try await CachedResponses.json(cache, namespace: CachedResponses.announcements, key: key) {
+                // The boundary is read first: one passing between the two reads then ends the entry at once.
+                let (next, found) = try await Offload.run {
+                    (try announcements.nextChange(), try announcements.visible(to: actor, departmentID: department, limit: limit))
+                }
+                let ttl = min(Self.announcementTTL, max(1, next.map { $0.timeIntervalSinceNow } ?? Self.announcementTTL))
+                return (["announcements": .array(try await Self.bodies(found, profiles: profiles))], ttl)
             }
         }
         catalog.add(
@@ -188,17 +192,6 @@ struct AnnouncementRoutes: FeatureRoutes {
     }
 
     static let announcementTTL = CachedResponses.announcementTTL
-
-    /// When the visible set next changes by time alone (far ahead when nothing is scheduled), read once a minute and
-    /// dropped with the lists by any announcement write. A boundary found earlier than the true next one only makes
-    /// entries expire sooner, never later.
-    static func nextChange(_ announcements: AnnouncementStore, cache: LRUCache) async throws -> Date {
-        let key = "next-change|\(Int(Date().timeIntervalSince1970 / 60))"
-        if let cached = cache.value(Date.self, namespace: CachedResponses.announcements, key: key) { return cached }
-        let next = try await Offload.run { try announcements.nextChange() } ?? Date().addingTimeInterval(announcementTTL)
-        cache.store(next, bytes: 96, ttl: 60, namespace: CachedResponses.announcements, key: key)
-        return next
-    }
 
     /// The announcement if the caller wrote it or is an admin; 404 otherwise.
     func managed(_ context: AppRequestContext, _ identity: Identity) async throws -> AnnouncementRecord {
