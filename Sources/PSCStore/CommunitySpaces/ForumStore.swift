@@ -340,10 +340,10 @@ public struct ForumStore: Sendable {
             where person != authorID && !told.contains(person) {
                 told.append(person)
             }
-            let name = try String.fetchOne(db, sql: "SELECT first_name || ' ' || last_name FROM users WHERE id = ?", arguments: [authorID])
+            let name = try NotificationHub.name(of: authorID, in: db)
             let notice = Notice(
                 .forumReply, title: "New reply in “\(thread.title)”",
-                message: "\(name ?? "Someone") replied: \(String(content.prefix(200)))", link: "/forums/t/\(threadID)#post-\(id)",
+                message: "\(name) replied: \(String(content.prefix(200)))", link: "/forums/t/\(threadID)#post-\(id)",
                 data: ["thread_id": String(threadID), "post_id": String(id)])
             _ = try NotificationHub(store: store, clock: clock).notify(told, notice, in: db)
             guard let record = try Self.post(id: id, viewer: authorID, in: db) else { throw CommunityError.notFound }

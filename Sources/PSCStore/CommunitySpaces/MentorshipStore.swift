@@ -213,9 +213,7 @@ public struct MentorshipStore: Sendable {
                     arguments: [new.mentorID, menteeID]) != true
             else { throw CommunityError.forbidden("You cannot send this person a request.") }
             _ = try recordExpired("r.mentee_id = ?", [menteeID], in: db)
-            let name =
-                try String.fetchOne(db, sql: "SELECT first_name || ' ' || last_name FROM users WHERE id = ?", arguments: [new.mentorID])
-                ?? "This mentor"
+            let name = try NotificationHub.name(of: new.mentorID, in: db)
             if try Bool.fetchOne(
                 db, sql: "SELECT 1 FROM mentorships WHERE mentor_id = ? AND mentee_id = ? AND status = 'active'",
                 arguments: [new.mentorID, menteeID])
@@ -249,9 +247,7 @@ public struct MentorshipStore: Sendable {
             try store.timers.schedule(
                 [try TimedJob(kind: Self.expiryJobKind, uniqueKey: "mreq:\(id)", runAt: expires, payload: ExpiryPayload(requestID: id))],
                 in: db)
-            let mentee =
-                try String.fetchOne(db, sql: "SELECT first_name || ' ' || last_name FROM users WHERE id = ?", arguments: [menteeID])
-                ?? "A member"
+            let mentee = try NotificationHub.name(of: menteeID, in: db)
             _ = try NotificationHub(store: store, clock: clock).notify(
                 new.mentorID,
                 Notice(
@@ -419,9 +415,7 @@ public struct MentorshipStore: Sendable {
 
     func tellScheduled(_ session: MentorSessionRecord, by userID: Int64, moved: Bool, in db: Database) throws {
         let other = userID == session.mentorID ? session.menteeID : session.mentorID
-        let name =
-            try String.fetchOne(db, sql: "SELECT first_name || ' ' || last_name FROM users WHERE id = ?", arguments: [userID])
-            ?? "Your partner"
+        let name = try NotificationHub.name(of: userID, in: db)
         _ = try NotificationHub(store: store, clock: clock).notify(
             other,
             Notice(

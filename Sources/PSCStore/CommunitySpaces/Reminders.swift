@@ -84,9 +84,7 @@ public enum Reminders {
                 let other: Int64 =
                     try row.decode(forColumn: "mentor_id") == payload.user
                     ? try row.decode(forColumn: "mentee_id") : try row.decode(forColumn: "mentor_id")
-                let name =
-                    try String.fetchOne(db, sql: "SELECT first_name || ' ' || last_name FROM users WHERE id = ?", arguments: [other])
-                    ?? "your mentorship partner"
+                let name = try NotificationHub.name(of: other, in: db)
                 notice = Notice(
                     .sessionReminder, title: "Mentorship session \(lead(payload.offset))",
                     message: "Your session with \(name) starts \(lead(payload.offset)).", link: "/mentorship#session-\(payload.item)",

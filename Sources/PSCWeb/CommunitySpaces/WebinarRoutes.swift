@@ -230,7 +230,6 @@ struct WebinarRoutes: FeatureRoutes {
             let csv = try query.choice("format", ["json", "csv"]) == "csv"
             let (limit, offset) = csv ? (100_000, 0) : (try Pagination.limit(request), try query.offset)
             let rows = try await Offload.run { try webinars.registrations(webinarID: webinar.id, limit: limit, offset: offset) }
-            let cards = try await CommunityViews.cards(rows.map(\.userID), viewer: identity.user.id, profiles: profiles)
             if csv {
                 let people = try await Offload.run { [profiles] in try profiles.cards(ids: rows.map(\.userID), viewer: identity.user.id) }
                 let text = CSV.document(
@@ -247,6 +246,7 @@ struct WebinarRoutes: FeatureRoutes {
                 headers[.contentDisposition] = "attachment; filename=\"webinar-\(webinar.id)-registrations.csv\""
                 return Response(status: .ok, headers: headers, body: .init(byteBuffer: ByteBuffer(string: text)))
             }
+            let cards = try await CommunityViews.cards(rows.map(\.userID), viewer: identity.user.id, profiles: profiles)
             return JSONResponse.make([
                 "items": .array(
                     rows.map { row in
