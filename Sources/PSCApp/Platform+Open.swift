@@ -76,7 +76,7 @@ extension Platform {
             companies: CompanyStore(store: store), jobPostings: JobPostingStore(store: store),
             jobApplications: JobApplicationStore(store: store), communication: Communication(store: store, keyRing: keyRing, live: live),
             scholarships: scholarships,
-            community: CommunitySpaces(store: store),
+            community: CommunitySpaces(store: store), experiments: try Experiments(store: store),
             securityRecords: SecurityRecordStore(store: store), accountPurge: AccountPurge(store: store), purges: purges,
             startedAt: Date(), createdDatabase: setup.created
         )

@@ -121,16 +121,17 @@ public struct AdminCommands: AdminCommandHandler {
         case ("user", _?): return try user(Array(args))
         case ("grant", _?): return try grant(Array(args))
         case ("keys", _?): return try keys(Array(args))
+        case ("flags", _?): return try flags(Array(args))
         case ("jobs", _?): return try jobs(Array(args))
         case ("cache", "stats") where args.count == 1: return cacheStats()
         case ("cache", "clear") where args.count <= 2: return cacheClear(namespace: args.count == 2 ? args[1] : nil)
         default:
-            if let usage = Self.usage[request.command] ?? Self.accountUsage[request.command] {
+            if let usage = Self.usage[request.command] ?? Self.accountUsage[request.command] ?? Self.experimentUsage[request.command] {
                 throw Failure("bad_arguments", "usage: psc-admin \(usage)")
             }
             throw Failure(
                 "unknown_command",
-                "unknown command '\(request.command)'; try: \((Array(Self.usage.keys) + Array(Self.accountUsage.keys)).sorted().joined(separator: ", "))"
+                "unknown command '\(request.command)'; try: \((Array(Self.usage.keys) + Array(Self.accountUsage.keys) + Array(Self.experimentUsage.keys)).sorted().joined(separator: ", "))"
             )
         }
     }

@@ -10,13 +10,14 @@ public func buildRouter(platform: Platform, accessLog: AccessLogSink, catalog: R
     AppRequestContext
 > {
     let (notifications, messages) = (platform.notifications, platform.communication.messages)
-    let pages = try PageRenderer { user in
+    let pages = try PageRenderer(flags: platform.experiments.flags) { user in
         guard let unread = try? notifications.unreadCount(userID: user), let letters = try? messages.unreadCount(userID: user) else {
             return nil
         }
         return (unread, letters)
     }
     let router = Router(context: AppRequestContext.self, options: .autoGenerateHeadEndpoints)
+    catalog.gate(with: platform.experiments.flags)
     router.add(middleware: RequestIDMiddleware())
     router.add(middleware: AccessLogMiddleware(sink: accessLog))
     router.add(middleware: MetricsMiddleware(metrics: platform.metrics))
@@ -106,6 +107,8 @@ public func buildRouter(platform: Platform, accessLog: AccessLogSink, catalog: R
             administration: AccountAdministration(store: p.store, accounts: p.accounts, matches: p.scholarships.matches),
             profiles: p.profiles,
             pages: pages),
+        FeatureFlagRoutes(flags: p.experiments.flags),
+        ABTestRoutes(abTests: p.experiments.abTests),
         CommunityPageRoutes(
             departments: p.departments, profiles: p.profiles, posts: p.posts, events: p.events, securityRecords: p.securityRecords,
             postViews: postViews, eventViews: eventViews, connectionViews: connectionViews, directoryViews: directoryViews,

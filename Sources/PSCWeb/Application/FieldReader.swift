@@ -105,4 +105,30 @@ struct FieldReader {
         }
         return string
     }
+
+    /// A number in `range` with at most two decimals (rollouts, splits).
+    mutating func number(_ key: String, _ range: ClosedRange<Double>, _ existing: Double?) -> Double? {
+        guard let value = object[key] else { return existing }
+        guard !Self.isBool(value), !(value is String), let number = (value as? NSNumber)?.doubleValue, range.contains(number),
+            ABTestRules.hasTwoDecimals(number)
+        else {
+            problem(key, "must be a number from \(range.lowerBound) to \(range.upperBound) with at most two decimals")
+            return existing
+        }
+        return number
+    }
+
+    /// A list of at most `maxCount` positive ids, duplicates dropped.
+    mutating func ids(_ key: String, maxCount: Int, _ existing: [Int64]) -> [Int64] {
+        guard let value = object[key] else { return existing }
+        if value is NSNull { return [] }
+        guard let array = value as? [Any], array.count <= maxCount,
+            let ids = array.map({ item in Self.isBool(item) ? nil : (item as? Int).map(Int64.init) }) as? [Int64], ids.allSatisfy({ $0 > 0 })
+        else {
+            problem(key, "must be a list of at most \(maxCount) user ids")
+            return existing
+        }
+        var seen = Set<Int64>()
+        return ids.filter { seen.insert($0).inserted }
+    }
 }

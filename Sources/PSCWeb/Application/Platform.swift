@@ -59,6 +59,8 @@ public struct Platform: Sendable {
     public let scholarships: ScholarshipHub
     /// Announcements, forums, webinars and mentorship.
     public let community: CommunitySpaces
+    /// Feature flags (with their in-process copy) and A/B tests.
+    public let experiments: Experiments
     /// Consent records and the member's own audit trail (SEC-14..16).
     public let securityRecords: SecurityRecordStore
     public let accountPurge: AccountPurge
@@ -79,7 +81,7 @@ public struct Platform: Sendable {
         profiles: ProfileStore, connections: ConnectionStore, posts: PostStore, events: EventStore, search: SearchStore,
         uploads: UploadStore, pageViews: PageViewRecorder, companies: CompanyStore, jobPostings: JobPostingStore,
         jobApplications: JobApplicationStore, communication: Communication, scholarships: ScholarshipHub, community: CommunitySpaces,
-        securityRecords: SecurityRecordStore, accountPurge: AccountPurge, purges: PurgeScheduling, startedAt: Date, createdDatabase: Bool
+        experiments: Experiments, securityRecords: SecurityRecordStore, accountPurge: AccountPurge, purges: PurgeScheduling, startedAt: Date, createdDatabase: Bool
     ) {
         self.configuration = configuration
         self.sources = sources
@@ -115,6 +117,7 @@ public struct Platform: Sendable {
         self.communication = communication
         self.scholarships = scholarships
         self.community = community
+        self.experiments = experiments
         self.securityRecords = securityRecords
         self.accountPurge = accountPurge
         self.purges = purges

@@ -1,6 +1,7 @@
 import HTTPTypes
 import Hummingbird
 import PSCCore
+import PSCStore
 import Synchronization
 
 /// Which rate-limit budget a route draws on (00-conventions §8).
@@ -179,10 +180,15 @@ public final class RouteCatalog: Sendable {
     private let routes = Mutex<[RouteSpec]>([])
     /// "METHOD template" → route, for the per-request lookups of the rate limiter.
     private let byEndpoint = Mutex<[String: RouteSpec]>([:])
+    /// The flags that switch modules off (20-services §1); set once before the routes are added.
+    private let flags = Mutex<FeatureFlagStore?>(nil)
 
     public init() {}
 
     public var all: [RouteSpec] { routes.withLock { $0 } }
+
+    /// Gates every route the flag rules name (``FeatureFlagRules/gate(forRoute:)``) on the caller's evaluation.
+    public func gate(with flags: FeatureFlagStore) { self.flags.withLock { $0 = flags } }
 
     /// Registers the route with the router and records it.
     public func add(
@@ -198,6 +204,13 @@ public final class RouteCatalog: Sendable {
             case .anyone: break
             case .session: _ = try context.requireSession(enrolling: true)
             case .member(let scope): _ = try context.require(.signedIn, scope: scope, enrolling: true)
+            }
+            if let name = FeatureFlagRules.gate(forRoute: spec.id), let flags = self.flags.withLock({ $0 }),
+                !flags.isOn(name, for: context.identity.map { .init(userID: $0.user.id, role: $0.user.role) })
+            {
+                // A page of a switched-off module is not there for this person; its API says why.
+                if spec.id.hasPrefix("PAGE-") { throw APIError.notFound("There is no such page.") }
+                throw APIError(.forbidden, "feature_disabled", "This feature is switched off.")
             }
             return try await handler(request, context)
         }

@@ -12,11 +12,15 @@ public struct PageRenderer: Sendable {
     public let assets: StaticAssets
     /// The navbar's unread notifications and messages for a signed-in person (nil where no store is at hand).
     let unreadCounts: (@Sendable (Int64) -> (notifications: Int, messages: Int)?)?
+    /// The flags that hide the links of switched-off modules (nil: every module shown).
+    let flags: FeatureFlagStore?
 
     public init(
-        assets: StaticAssets = StaticAssets(), unreadCounts: (@Sendable (Int64) -> (notifications: Int, messages: Int)?)? = nil
+        assets: StaticAssets = StaticAssets(), flags: FeatureFlagStore? = nil,
+        unreadCounts: (@Sendable (Int64) -> (notifications: Int, messages: Int)?)? = nil
     ) throws {
         self.unreadCounts = unreadCounts
+        self.flags = flags
         var templates: [String: MustacheTemplate] = [:]
         for (file, text) in EmbeddedTemplates.files {
             templates[(file as NSString).deletingPathExtension] = try MustacheTemplate(string: text)
@@ -34,12 +38,15 @@ public struct PageRenderer: Sendable {
     /// visitor their name and the CSRF token (`<meta name="csrf-token">` and each form's `_csrf`).
     public func render(_ template: String, _ data: [String: Any], request: Request, identity: Identity? = nil) -> String {
         var context = data
+        // A switched-off module's links go with its pages (20-services §1).
+        let caller = identity.map { FeatureFlagRules.Caller(userID: $0.user.id, role: $0.user.role) }
+        for (key, flag) in Self.moduleLinks { context[key] = flags?.isOn(flag, for: caller) ?? true }
         if let identity, let session = identity.session {
             context["signedIn"] = true
             context["csrf"] = session.csrfToken
             context["viewerName"] = identity.user.firstName
             // Employers reach the directory only with the résumé database benefit, which arrives with subscriptions.
-            context["showDirectory"] = identity.user.role != .employer
+            context["showDirectory"] = identity.user.role != .employer && (context["directoryOn"] as? Bool ?? true)
             // The Manage panel lists only what the visitor's permissions open (50-ui §1.2).
             let manages = ScholarshipPolicy.managesAny(identity.actor)
             let reviews = identity.has(.reviewScholarships)
@@ -52,7 +59,13 @@ public struct PageRenderer: Sendable {
             context["sendsAnnouncements"] = sends
             context["hostsWebinars"] = hosts
             context["moderates"] = moderates
-            context["hasManage"] = manages || reviews || sends || hosts || moderates
+            context["hasManage"] = manages || reviews || sends || hosts
+            // The Admin panel: the console pages the visitor's role or grants open (50-ui §5).
+            let admin = identity.user.role == .admin
+            let verifies = identity.has(.verifyUsers) || identity.has(.approveEmployers)
+            context["isAdmin"] = admin
+            context["seesPeople"] = admin || verifies
+            context["hasAdmin"] = admin || verifies || moderates
             // Two indexed counts; a page that cannot read them still draws, without the numbers.
             if let counts = unreadCounts?(identity.user.id) {
                 // Zero is drawn as no badge at all.
@@ -76,6 +89,11 @@ public struct PageRenderer: Sendable {
         return library.render(prepared, withTemplate: template)
             ?? "<!DOCTYPE html><title>PittState Connect</title><p>This page could not be drawn.</p>"
     }
+
+    /// Layout keys that show a module's links, and the flag that gates the module.
+    static let moduleLinks: [(String, String)] = [
+        ("forumsOn", "forums"), ("webinarsOn", "webinars"), ("mentorshipOn", "mentorship"), ("directoryOn", "alumni_portal"),
+    ]
 
     /// The branded page for an error status (50-ui §1.5).
     /// Drawn for the signed-in visitor when there is one, so a refusal does not look like being signed out.

@@ -196,6 +196,7 @@ enum OpenAPIDocument {
                     (schemas.objectValue ?? [:]).merging(observedShapes) { written, _ in written }.merging(notificationShapes) {
                         written, _ in written
                     }.merging(scholarshipShapes) { written, _ in written }.merging(communityShapes) { written, _ in written }
+                        .merging(experimentShapes) { written, _ in written }
                 ),
                 "securitySchemes": securitySchemes,
             ],
@@ -208,6 +209,9 @@ enum OpenAPIDocument {
         var refusals: [(Int, String)] = [(500, "Unexpected failure; the body names the request id")]
         if route.access != .anyone {
             refusals += [(401, "Not signed in"), (403, "Not allowed: account standing, role, or a token without the scope")]
+        }
+        if let flag = FeatureFlagRules.gate(forRoute: route.id) {
+            refusals.append((403, "The `\(flag)` feature flag is off for the caller (`feature_disabled`)"))
         }
         if route.limit != .none { refusals.append((429, "Rate limit reached; retry after Retry-After seconds")) }
         if !route.pathParameters.isEmpty { refusals.append((404, "No such item, or not one the caller may see")) }
