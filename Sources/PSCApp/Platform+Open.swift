@@ -34,6 +34,8 @@ extension Platform {
         let health = HealthRegistry(metrics: metrics)
         health.register(DatabaseHealthCheck(store: store))
         health.register(DiskHealthCheck(directory: configuration.dataDirectory, store: store))
+        health.register(MemoryHealthCheck())
+        health.register(CacheHealthCheck(cache: cache))
         // Development generates its ring on first run; production refuses to start without one (install.sh writes it).
         let keyRing = try KeyRing.load(path: configuration.keyringFile, generate: !configuration.isProduction)
         let jobs = JobQueue(

@@ -19,7 +19,9 @@ public enum PlatformServer {
         )
         try admin.start()
         let configuration = platform.configuration
-        let application = try buildApplication(platform: platform, logger: logger, accessLog: accessLog) { port in
+        let application = try buildApplication(
+            platform: platform, logger: logger, accessLog: accessLog, scheduler: background.scheduler
+        ) { port in
             // One line each, so scripts and tests can read where to connect.
             let lines =
                 "PittState Connect \(BuildInfo.version) is listening on http://\(displayHost(configuration.host)):\(port)/\n"
@@ -30,6 +32,7 @@ public enum PlatformServer {
         var groupConfiguration = ServiceGroupConfiguration(
             services: (background.services + [
                 PageViewService(recorder: platform.pageViews), application, LiveStreamsService(live: platform.communication.live),
+                SamplerService(platform: platform),
             ]).map {
                 ServiceGroupConfiguration.ServiceConfiguration(service: $0)
             },
@@ -56,6 +59,19 @@ public enum PlatformServer {
         func run() async throws {
             try? await gracefulShutdown()
             live.closeAll()
+        }
+    }
+
+    /// Samples the CPU share and the database file sizes every 15 s (10-api MON-3, 20-services §9.3).
+    struct SamplerService: Service {
+        let platform: Platform
+        func run() async throws {
+            while !Task.isCancelled, !Task.isShuttingDownGracefully {
+                platform.process.sample()
+                platform.metrics.sqliteDatabaseBytes.set(Double(platform.store.databaseBytes()))
+                platform.metrics.sqliteWALBytes.set(Double(platform.store.walBytes()))
+                try? await cancelWhenGracefulShutdown { try await Task.sleep(for: .seconds(15)) }
+            }
         }
     }
 

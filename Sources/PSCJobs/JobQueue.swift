@@ -299,7 +299,7 @@ public final class JobQueue: Sendable {
     }
 
     /// Newest first, optionally filtered.
-    public func list(state: Job.State? = nil, kind: String? = nil, limit: Int = 50) throws -> [Job] {
+    public func list(state: Job.State? = nil, kind: String? = nil, limit: Int = 50, offset: Int = 0) throws -> [Job] {
         try store.read { db in
             var conditions: [String] = []
             var arguments: StatementArguments = []
@@ -312,8 +312,8 @@ public final class JobQueue: Sendable {
                 _ = arguments.append(contentsOf: [kind])
             }
             let filter = conditions.isEmpty ? "" : "WHERE " + conditions.joined(separator: " AND ")
-            _ = arguments.append(contentsOf: [limit])
-            return try Job.fetchAll(db, sql: "SELECT * FROM jobs \(filter) ORDER BY id DESC LIMIT ?", arguments: arguments)
+            _ = arguments.append(contentsOf: [limit, offset])
+            return try Job.fetchAll(db, sql: "SELECT * FROM jobs \(filter) ORDER BY id DESC LIMIT ? OFFSET ?", arguments: arguments)
         }
     }
 

@@ -113,6 +113,34 @@ public enum AuditLog {
         return id
     }
 
+    /// GOV-16's filters.
+    public struct Filter: Sendable {
+        public var userID: Int64?
+        public var actionPrefix: String?
+        public var severity: String?
+        public var from: String?
+        public var to: String?
+        public init(userID: Int64? = nil, actionPrefix: String? = nil, severity: String? = nil, from: String? = nil, to: String? = nil) {
+            (self.userID, self.actionPrefix, self.severity, self.from, self.to) = (userID, actionPrefix, severity, from, to)
+        }
+    }
+
+    /// Entries by or about a person (`user_id`), with an action prefix, a severity and a time range, newest first.
+    public static func search(_ filter: Filter, limit: Int, offset: Int, in db: GRDB.Database) throws -> [JSONValue] {
+        let prefix = filter.actionPrefix.map { LikePattern.escaped($0) + "%" }
+        return try Row.fetchAll(
+            db,
+            sql: """
+                SELECT * FROM audit_log
+                WHERE (?1 IS NULL OR actor_user_id = ?1 OR (target_type = 'user' AND target_id = CAST(?1 AS TEXT)))
+                  AND (?2 IS NULL OR action LIKE ?2 ESCAPE '\\') AND (?3 IS NULL OR severity = ?3)
+                  AND (?4 IS NULL OR occurred_at >= ?4) AND (?5 IS NULL OR occurred_at <= ?5)
+                ORDER BY id DESC LIMIT ?6 OFFSET ?7
+                """,
+            arguments: [filter.userID, prefix, filter.severity, filter.from, filter.to, limit, offset]
+        ).map(entryJSON)
+    }
+
     /// The outcome of walking the chain.
     public struct Verification: Sendable, Codable, Equatable {
         public let rowsChecked: Int
@@ -120,12 +148,14 @@ public enum AuditLog {
         enum CodingKeys: String, CodingKey { case rowsChecked = "rows_checked", firstBadID = "first_bad_id" }
     }
 
-    /// Recomputes every hash and link, in id order.
-    public static func verify(in db: GRDB.Database) throws -> Verification {
+    /// Recomputes every hash and link in id order, from `fromID` on (anchored on the hash of the row before it).
+    public static func verify(in db: GRDB.Database, fromID: Int64 = 1) throws -> Verification {
         let decoder = JSONDecoder()
-        var previous: String? = nil
+        var previous: String? =
+            fromID > 1
+            ? try String.fetchOne(db, sql: "SELECT hash FROM audit_log WHERE id < ? ORDER BY id DESC LIMIT 1", arguments: [fromID]) : nil
         var count = 0
-        let cursor = try Row.fetchCursor(db, sql: "SELECT * FROM audit_log ORDER BY id")
+        let cursor = try Row.fetchCursor(db, sql: "SELECT * FROM audit_log WHERE id >= ? ORDER BY id", arguments: [fromID])
         while let row = try cursor.next() {
             count += 1
             let id: Int64 = try row.decode(forColumn: "id")

@@ -1,5 +1,6 @@
 import Foundation
 import GRDB
+import Synchronization
 import Logging
 import PSCCore
 
@@ -47,6 +48,7 @@ public final class Store: Sendable {
     /// Jobs that stores queue for later (reminders, expiries, scheduled fan-out), installed by the composition root.
     public let timers = TimedWork()
     private let observer: (@Sendable (QueryKind, Duration) -> Void)?
+    private let pendingWrites = Atomic<Int>(0)
 
     static let busyTimeout: TimeInterval = 5
     static let journalSizeLimit = 64 * 1024 * 1024
@@ -106,9 +108,19 @@ public final class Store: Sendable {
     @discardableResult
     public func write<T>(_ body: (GRDB.Database) throws -> T) throws -> T {
         let start = ContinuousClock.now
-        defer { observer?(.write, ContinuousClock.now - start) }
+        pendingWrites.add(1, ordering: .relaxed)
+        defer {
+            pendingWrites.subtract(1, ordering: .relaxed)
+            observer?(.write, ContinuousClock.now - start)
+        }
         return try pool.write(body)
     }
+
+    /// Writes waiting for the single writer (the one writing is not counted), for MON-3.
+    public var writerQueueDepth: Int { max(0, pendingWrites.load(ordering: .relaxed) - 1) }
+
+    /// The read-only connections the pool may open.
+    public var readerConnections: Int { pool.configuration.maximumReaderCount }
 
     /// Async forms that keep the cooperative thread pool free while SQLite works. They run the synchronous forms on
     /// ``Offload`` rather than GRDB's own async scheduling: that holds a reader connection while it waits for a

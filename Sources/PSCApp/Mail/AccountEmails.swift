@@ -43,6 +43,28 @@ enum AccountEmails {
                 link: link, button: "Choose a new password"))
     }
 
+    static func invitation(to email: String, firstName: String, link: String, from: String) -> MailMessage {
+        let text = """
+            Hello \(firstName),
+
+            An administrator of PittState Connect made you an account. To start using it, choose a password within
+            24 hours with this link (it works once):
+
+            \(link)
+
+            If you did not expect this, ignore this email and the account stays closed.
+            """
+        return MailMessage(
+            from: from, to: email, subject: "You are invited to PittState Connect", text: text,
+            html: html(
+                title: "You are invited",
+                paragraphs: [
+                    "Hello \(firstName),", "An administrator of PittState Connect made you an account.",
+                    "Choose a password within 24 hours to start using it. The link works once.",
+                ],
+                link: link, button: "Choose a password"))
+    }
+
     /// The branded HTML part. `link` is absolute (the site's public origin), and the footer's links are made from
     /// its origin too: a mail client has no page to resolve a relative link against.
     static func html(

@@ -94,6 +94,13 @@ enum NotificationDelivery {
                 }
                 return AccountEmails.passwordReset(
                     to: user.email, firstName: user.firstName, link: "\(origin)/reset-password/\(token)", from: from)
+            case "invite":
+                guard user.passwordHash == nil, user.status == .pendingVerification else { return nil }
+                let token = try store.write { db in
+                    try accounts.issueToken(purpose: "invitation", userID: user.id, validFor: 24 * 3600, in: db)
+                }
+                return AccountEmails.invitation(
+                    to: user.email, firstName: user.firstName, link: "\(origin)/invitation/\(token)", from: from)
             default:
                 return nil
             }

@@ -5,11 +5,17 @@ import PSCCore
 public enum AdministrationError: Error, Equatable, CustomStringConvertible {
     case noSuchUser(String)
     case invalid(String)
+    /// The last active admin cannot be demoted or suspended (10-api ADM-3: 409).
+    case lastAdmin
+    /// The change does not fit the account's state (approving an account not pending: 409).
+    case conflict(String)
 
     public var description: String {
         switch self {
         case .noSuchUser(let who): "no user '\(who)'"
         case .invalid(let why): why
+        case .lastAdmin: "this is the last active admin; make another admin first"
+        case .conflict(let why): why
         }
     }
 }
@@ -36,6 +42,8 @@ public struct AccountAdministration: Sendable {
     /// A role or status change moves the person's scholarship matches in the same write (20-services §7.6).
     let matches: ScholarshipMatchStore?
     let clock: @Sendable () -> Date
+    /// The `security_alert` a second-factor reset sends its owner.
+    let alert: SecurityAlertHook
 
     public init(
         store: Store, accounts: AccountStore, matches: ScholarshipMatchStore? = nil, clock: @escaping @Sendable () -> Date = Date.init
@@ -44,6 +52,7 @@ public struct AccountAdministration: Sendable {
         self.accounts = accounts
         self.matches = matches
         self.clock = clock
+        alert = AccountNotices.alertHook(store: store)
     }
 
     /// Finds a user by id or email.
@@ -101,7 +110,7 @@ public struct AccountAdministration: Sendable {
         }
     }
 
-    public func setRole(_ reference: String, role: Role, by actor: Actor) throws -> UserRecord {
+    public func setRole(_ reference: String, role: Role, reason: String? = nil, by actor: Actor) throws -> UserRecord {
         try store.write { db in
             let user = try find(reference, in: db)
             guard user.role != role else { return user }
@@ -114,31 +123,40 @@ public struct AccountAdministration: Sendable {
             try revokeTokens(userID: user.id, in: db)
             try audit(
                 "user.role_change", target: user.id, actor: actor,
-                details: ["role": .array([.string(user.role.rawValue), .string(role.rawValue)])], in: db)
+                details: ["role": .array([.string(user.role.rawValue), .string(role.rawValue)]), "reason": reason.map(JSONValue.string) ?? .null],
+                in: db)
             try matches?.recompute(userID: user.id, in: db)
             return try find(String(user.id), in: db)
         }
     }
 
     /// Suspends (every session revoked at once) or reactivates an account.
-    public func setStatus(_ reference: String, suspended: Bool, by actor: Actor) throws -> UserRecord {
+    public func setStatus(
+        _ reference: String, suspended: Bool, until: String? = nil, reason: String? = nil, by actor: Actor
+    ) throws -> UserRecord {
         try store.write { db in
             let user = try find(reference, in: db)
             let status: AccountStatus = suspended ? .suspended : .active
             guard user.status != .deleted else { throw AdministrationError.invalid("a deleted account cannot change status") }
             if !suspended, user.status != .suspended { throw AdministrationError.invalid("only a suspended account can be reactivated") }
-            guard user.status != status else { return user }
+            guard user.status != status || (suspended && user.suspendedUntil != until) else { return user }
             if suspended, user.role == .admin { try keepOneAdmin(besides: user.id, in: db) }
+            if let until, Timestamp.date(from: until) == nil || until <= Timestamp.string(from: clock()) {
+                throw AdministrationError.invalid("suspended_until must be a future RFC 3339 time")
+            }
             try db.execute(
-                sql: "UPDATE users SET status = ?, suspended_until = NULL, updated_at = ? WHERE id = ?",
-                arguments: [status.rawValue, Timestamp.string(from: clock()), user.id])
+                sql: "UPDATE users SET status = ?, suspended_until = ?, updated_at = ? WHERE id = ?",
+                arguments: [status.rawValue, suspended ? until : nil, Timestamp.string(from: clock()), user.id])
             if suspended {
                 try revokeSessions(userID: user.id, reason: "suspended", in: db)
                 try revokeTokens(userID: user.id, in: db)
             }
             try audit(
                 "user.status_change", target: user.id, actor: actor,
-                details: ["status": .array([.string(user.status.rawValue), .string(status.rawValue)])], in: db)
+                details: [
+                    "status": .array([.string(user.status.rawValue), .string(status.rawValue)]),
+                    "suspended_until": until.map(JSONValue.string) ?? .null, "reason": reason.map(JSONValue.string) ?? .null,
+                ], in: db)
             try matches?.recompute(userID: user.id, in: db)
             return try find(String(user.id), in: db)
         }
@@ -149,7 +167,7 @@ public struct AccountAdministration: Sendable {
         try store.write { db in
             let user = try find(reference, in: db)
             guard user.status == .pendingApproval else {
-                throw AdministrationError.invalid("only an account pending approval can be approved")
+                throw AdministrationError.conflict("only an account pending approval can be approved")
             }
             try db.execute(
                 sql: "UPDATE users SET status = 'active', updated_at = ? WHERE id = ?",
@@ -162,14 +180,17 @@ public struct AccountAdministration: Sendable {
     }
 
     /// Removes TOTP, recovery codes and passkeys, so the owner can enrol again after proving who they are.
-    public func resetSecondFactors(_ reference: String, by actor: Actor) throws -> UserRecord {
+    public func resetSecondFactors(_ reference: String, reason: String? = nil, by actor: Actor) throws -> UserRecord {
         try store.write { db in
             let user = try find(reference, in: db)
             for table in ["totp_credentials", "recovery_codes", "webauthn_credentials"] {
                 try db.execute(sql: "DELETE FROM \(table) WHERE user_id = ?", arguments: [user.id])
             }
             try revokeSessions(userID: user.id, reason: "two_factor_reset", in: db)
-            try audit("admin.2fa_reset", target: user.id, actor: actor, severity: .critical, in: db)
+            try audit(
+                "admin.2fa_reset", target: user.id, actor: actor, details: ["reason": reason.map(JSONValue.string) ?? .null],
+                severity: .critical, in: db)
+            try alert(db, user.id, "two_factor_reset")
             return user
         }
     }
@@ -275,7 +296,7 @@ public struct AccountAdministration: Sendable {
     // MARK: - Helpers
 
     @discardableResult
-    private func revokeSessions(userID: Int64, reason: String, in db: GRDB.Database) throws -> Int {
+    func revokeSessions(userID: Int64, reason: String, in db: GRDB.Database) throws -> Int {
         try db.execute(
             sql: "UPDATE sessions SET revoked_at = ?, revoked_reason = ? WHERE user_id = ? AND revoked_at IS NULL",
             arguments: [Timestamp.string(from: clock()), reason, userID])
@@ -294,7 +315,7 @@ public struct AccountAdministration: Sendable {
         let others =
             try Int.fetchOne(
                 db, sql: "SELECT count(*) FROM users WHERE role = 'admin' AND status = 'active' AND id <> ?", arguments: [userID]) ?? 0
-        if others == 0 { throw AdministrationError.invalid("this is the last active admin; make another admin first") }
+        if others == 0 { throw AdministrationError.lastAdmin }
     }
 
     private func audit(

@@ -24,6 +24,14 @@ public enum AccountNotices {
             data: [linkKey: "reset", originKey: origin])
     }
 
+    /// An admin's invitation (ADM-4): the link lets the person choose a password, which also confirms the email.
+    public static func invitation(origin: String) -> Notice {
+        Notice(
+            .accountVerification, title: "You are invited to PittState Connect",
+            message: "An administrator made you an account. Choose a password within 24 hours to start using it.",
+            data: [linkKey: "invite", originKey: origin])
+    }
+
     /// What a `security_alert` says for each event the security features raise.
     public static let alertSentences: [String: String] = [
         "password_changed": "The password of your account was changed.",
@@ -37,6 +45,7 @@ public enum AccountNotices {
         "passkey_removed": "A passkey was removed from your account.",
         "passkey_clone_suspected": "A passkey of your account reported a signature counter that suggests it was copied; it is now flagged.",
         "token_created": "A personal access token was created for your account.",
+        "two_factor_reset": "An administrator removed the two-factor methods of your account; set them up again from Account security.",
     ]
 
     public static func securityAlert(event: String) -> Notice {

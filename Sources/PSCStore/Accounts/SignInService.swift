@@ -341,6 +341,10 @@ public struct SignInService: Sendable {
             guard try accounts.consumeToken(purpose: purpose, token: token, in: db) == user.id else { return nil }
             try accounts.setPassword(userID: user.id, hash: passwordHash, action: "auth.password_set", origin: origin, in: db)
             try accounts.markEmailVerified(userID: user.id, in: db)
+            // An admin's invitation needs no approval: choosing the password opens the account (ADM-4).
+            if purpose == "invitation" {
+                try db.execute(sql: "UPDATE users SET status = 'active' WHERE id = ? AND status = 'pending_verification'", arguments: [user.id])
+            }
             return try start(
                 user: user, remember: false, methods: ["password"], emailHash: nil, newPasswordHash: nil, origin: origin, in: db)
         }

@@ -2,11 +2,14 @@ import Foundation
 import Hummingbird
 import Logging
 import PSCCore
+import PSCJobs
 import PSCStore
 
 /// Assembles the HTTP side: the middleware chain of ARCHITECTURE §5 in order, then every feature's routes.
 /// Tests call the same function, so the code under test is the code that ships.
-public func buildRouter(platform: Platform, accessLog: AccessLogSink, catalog: RouteCatalog = RouteCatalog()) throws -> Router<
+public func buildRouter(
+    platform: Platform, accessLog: AccessLogSink, catalog: RouteCatalog = RouteCatalog(), scheduler: Scheduler? = nil
+) throws -> Router<
     AppRequestContext
 > {
     let (notifications, messages) = (platform.notifications, platform.communication.messages)
@@ -50,7 +53,8 @@ public func buildRouter(platform: Platform, accessLog: AccessLogSink, catalog: R
     let postingViews = JobPostingViews(jobPostings: p.jobPostings, pageViews: p.pageViews)
     let applicationViews = JobApplicationViews(profiles: p.profiles)
     let routes: [any FeatureRoutes] = [
-        MonitoringRoutes(health: p.health, metrics: p.metrics, store: p.store, allowFrom: p.configuration.metricsAllowFrom, jobs: p.jobs),
+        MonitoringRoutes(health: p.health, metrics: p.metrics, store: p.store, allowFrom: p.configuration.metricsAllowFrom, jobs: p.jobs,
+            startedAt: p.startedAt),
         DepartmentRoutes(departments: p.departments, scholarships: p.scholarships.catalogue, pages: pages, cache: p.cache),
         HomeRoutes(
             departments: p.departments, scholarships: p.scholarships.catalogue, announcements: p.community.announcements, pages: pages),
@@ -108,6 +112,10 @@ public func buildRouter(platform: Platform, accessLog: AccessLogSink, catalog: R
             profiles: p.profiles,
             pages: pages),
         FeatureFlagRoutes(flags: p.experiments.flags),
+        PeopleAdminRoutes(
+            administration: AccountAdministration(store: p.store, accounts: p.accounts, matches: p.scholarships.matches),
+            profiles: p.profiles, configuration: p.configuration),
+        OperationsRoutes(platform: p, scheduler: scheduler),
         ABTestRoutes(abTests: p.experiments.abTests),
         CommunityPageRoutes(
             departments: p.departments, profiles: p.profiles, posts: p.posts, events: p.events, securityRecords: p.securityRecords,
@@ -126,10 +134,10 @@ public func buildRouter(platform: Platform, accessLog: AccessLogSink, catalog: R
 /// The HTTP application on the configured host and port. `onListening` receives the bound port (useful with
 /// port 0).
 public func buildApplication(
-    platform: Platform, logger: Logger, accessLog: AccessLogSink,
+    platform: Platform, logger: Logger, accessLog: AccessLogSink, scheduler: Scheduler? = nil,
     onListening: @escaping @Sendable (Int) async -> Void = { _ in }
 ) throws -> some ApplicationProtocol {
-    let router = try buildRouter(platform: platform, accessLog: accessLog)
+    let router = try buildRouter(platform: platform, accessLog: accessLog, scheduler: scheduler)
     return Application(
         router: router,
         server: .http1(configuration: .init(additionalChannelHandlers: [MalformedRequestHandler()])),

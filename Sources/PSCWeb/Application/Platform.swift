@@ -69,6 +69,8 @@ public struct Platform: Sendable {
     /// Resolved sessions, dropped whenever a committed change could take rights away.
     let sessionCache: SessionCache
     public let startedAt: Date
+    /// CPU sampled every 15 s by the server, for MON-3.
+    public let process = ProcessSampler()
     /// True when this start created the database.
     public let createdDatabase: Bool
 

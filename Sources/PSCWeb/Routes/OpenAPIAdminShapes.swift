@@ -1,4 +1,5 @@
 import PSCCore
+import PSCJobs
 import PSCStore
 
 /// The response shapes of feature flags, A/B tests and the admin console (10-api §18, §21, §22).
@@ -21,6 +22,103 @@ extension OpenAPIDocument {
     static let variantResults = Shape.object([
         "participants": Shape.integer, "percentage": nullableDecimal, "conversions": Shape.integer, "conversion_rate": nullableDecimal,
     ])
+
+    static let grantShape = Shape.object([
+        "id": Shape.integer, "capability": Shape.choice(PeopleAdminRoutes.capabilities), "department_id": Shape.nullableInteger,
+        "expires_at": Shape.nullableString, "granted_at": Shape.string,
+    ])
+
+    static let adminUserFields: [String: JSONValue] = [
+        "user": cardOrNull, "email": Shape.string, "role": Shape.choice(PeopleAdminRoutes.roles),
+        "status": Shape.choice(PeopleAdminRoutes.statuses), "created_at": Shape.string, "last_active_at": Shape.nullableString,
+        "two_factor_enabled": Shape.boolean, "grants": Shape.array(grantShape),
+    ]
+
+    static let auditEntry = Shape.object([
+        "id": Shape.integer, "occurred_at": Shape.string, "action": Shape.string, "actor_kind": Shape.string,
+        "actor_user_id": Shape.nullableInteger, "target_type": Shape.nullableString, "target_id": Shape.nullableString,
+        "ip_address": Shape.nullableString, "user_agent": Shape.nullableString, "details": Shape.freeObject,
+        "severity": Shape.choice(OperationsRoutes.severities), "outcome": Shape.choice(["success", "failure"]),
+    ])
+
+    static let jobFields: [String: JSONValue] = [
+        "id": Shape.integer, "kind": Shape.string, "queue": Shape.string, "state": Shape.choice(Job.State.allCases.map(\.rawValue)),
+        "attempts": Shape.integer, "max_attempts": Shape.integer, "run_at": Shape.string, "last_error": Shape.nullableString,
+        "unique_key": Shape.nullableString, "created_at": Shape.string,
+    ]
+
+    static let healthChecks = Shape.map(Shape.object(["status": Shape.string, "message": Shape.string]))
+
+    static let adminShapes: [String: JSONValue] = [
+        "AdminUser": Shape.object(adminUserFields),
+        "AdminUserPage": page(of: Shape.ref("AdminUser")),
+        "AdminUserDetail": Shape.object(
+            adminUserFields.merging([
+                "department_id": Shape.nullableInteger, "last_login_at": Shape.nullableString, "suspended_until": Shape.nullableString,
+                "email_verified": Shape.boolean, "sessions": Shape.integer, "tokens": Shape.integer,
+                "recent_audit": Shape.array(Shape.ref("AuditEntry")),
+            ]) { first, _ in first }),
+        "Invitation": Shape.object(["user_id": Shape.integer, "invitation_expires_at": Shape.string]),
+        "AccountStatus": Shape.object(["id": Shape.integer, "status": Shape.choice(PeopleAdminRoutes.statuses)]),
+        "GrantList": Shape.object(["items": Shape.array(grantShape)]),
+        "Revoked": Shape.object(["revoked": Shape.integer]),
+        "AuditEntry": auditEntry,
+        "AuditEntryPage": page(of: Shape.ref("AuditEntry")),
+        "AuditVerification": Shape.object([
+            "valid": Shape.boolean, "checked": Shape.integer, "first_bad_id": Shape.nullableInteger, "anchor_id": Shape.nullableInteger,
+        ]),
+        "Job": Shape.object(jobFields),
+        "JobPage": page(of: Shape.ref("Job")),
+        "JobDetail": Shape.object(
+            jobFields.merging(["payload": ["type": ["object", "array", "string"]], "finished_at": Shape.nullableString, "updated_at": Shape.string]) {
+                first, _ in first
+            }),
+        "JobQueued": Shape.object(["job_id": Shape.integer]),
+        "ScheduleList": Shape.object([
+            "items": Shape.array(
+                Shape.object([
+                    "name": Shape.string, "cron": Shape.string, "time_zone": Shape.string, "paused": Shape.boolean,
+                    "next_run_at": Shape.nullableString,
+                    "last_run": [
+                        "oneOf": [
+                            Shape.object([
+                                "slot": Shape.nullableString, "status": Shape.nullableString, "started_at": Shape.nullableString,
+                                "finished_at": Shape.nullableString, "summary": ["type": ["object", "null"]], "error": Shape.nullableString,
+                            ]), ["type": "null"],
+                        ]
+                    ],
+                ]))
+        ]),
+        "ScheduleState": Shape.object(["name": Shape.string, "paused": Shape.boolean]),
+        "BackupList": Shape.object([
+            "items": Shape.array(
+                Shape.object([
+                    "file": Shape.string, "bytes": Shape.integer, "sha256": Shape.string, "created_at": Shape.string,
+                    "kind": Shape.choice(["daily", "weekly", "monthly", "manual"]), "verified": Shape.boolean, "present": Shape.boolean,
+                ]))
+        ]),
+        "PlatformStatus": Shape.object([
+            "health": Shape.object(
+                [
+                    "status": Shape.choice(["healthy", "degraded", "unhealthy"]), "timestamp": Shape.string, "uptime_seconds": Shape.integer,
+                    "version": Shape.string, "checks": healthChecks,
+                ]),
+            "performance": Shape.object([
+                "cpu_percent": nullableDecimal, "rss_bytes": Shape.nullableInteger, "disk": ["type": ["object", "null"]],
+                "db": Shape.object([
+                    "size_bytes": Shape.integer, "wal_bytes": Shape.integer, "readers": Shape.integer, "writer_queue": Shape.integer,
+                ]),
+                "uptime_hours": ["type": "number"],
+            ]),
+            "alerts": Shape.array(
+                Shape.object([
+                    "severity": Shape.choice(["warning", "critical"]), "service": Shape.string, "message": Shape.string,
+                ])),
+            "queue": Shape.object([
+                "available": Shape.integer, "running": Shape.integer, "dead": Shape.integer, "lag_seconds": ["type": "number"],
+            ]),
+        ]),
+    ]
 
     static let experimentShapes: [String: JSONValue] = [
         "FlagEvaluations": Shape.object(["user_id": Shape.nullableInteger, "flags": Shape.map(Shape.boolean)]),

@@ -196,7 +196,7 @@ enum OpenAPIDocument {
                     (schemas.objectValue ?? [:]).merging(observedShapes) { written, _ in written }.merging(notificationShapes) {
                         written, _ in written
                     }.merging(scholarshipShapes) { written, _ in written }.merging(communityShapes) { written, _ in written }
-                        .merging(experimentShapes) { written, _ in written }
+                        .merging(experimentShapes) { written, _ in written }.merging(adminShapes) { written, _ in written }
                 ),
                 "securitySchemes": securitySchemes,
             ],
@@ -215,7 +215,10 @@ enum OpenAPIDocument {
         }
         if route.limit != .none { refusals.append((429, "Rate limit reached; retry after Retry-After seconds")) }
         if !route.pathParameters.isEmpty { refusals.append((404, "No such item, or not one the caller may see")) }
-        if !route.queryParameters.isEmpty { refusals.append((422, "A query parameter is not valid; `fields` names it")) }
+        if !route.queryParameters.isEmpty {
+            refusals.append((422, "A query parameter is not valid; `fields` names it"))
+            refusals.append((400, "A query parameter does not parse (`invalid_parameter`)"))
+        }
         if route.queryParameters.contains(where: { $0.name == "cursor" }) {
             refusals.append((400, "A cursor the server did not give (`invalid_cursor`)"))
         }
@@ -398,6 +401,18 @@ enum OpenAPIDocument {
             "properties": [
                 "status": ["type": "string", "enum": ["healthy", "degraded", "unhealthy"]],
                 "timestamp": ["type": "string", "format": "date-time"],
+                // For admins and metrics:read tokens only.
+                "uptime_seconds": ["type": "integer"], "version": ["type": "string"],
+                "checks": [
+                    "type": "object",
+                    "additionalProperties": [
+                        "type": "object", "required": ["status", "message"],
+                        "properties": [
+                            "status": ["type": "string", "enum": ["healthy", "degraded", "unhealthy", "unknown"]],
+                            "message": ["type": "string"],
+                        ],
+                    ],
+                ],
             ],
         ],
     ]
