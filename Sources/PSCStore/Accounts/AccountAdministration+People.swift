@@ -91,7 +91,7 @@ extension AccountAdministration {
             guard let user = try UserRecord.fetchOne(db, sql: "SELECT * FROM users WHERE id = ?", arguments: [userID]) else { return nil }
             let sessions =
                 try Int.fetchOne(
-                    db, sql: "SELECT count(*) FROM sessions WHERE user_id = ? AND revoked_at IS NULL AND expires_at > ?",
+                    db, sql: "SELECT count(*) FROM sessions WHERE user_id = ?1 AND revoked_at IS NULL AND idle_expires_at > ?2 AND absolute_expires_at > ?2",
                     arguments: [userID, now]) ?? 0
             let tokens =
                 try Int.fetchOne(

@@ -116,6 +116,9 @@ public func buildRouter(
             administration: AccountAdministration(store: p.store, accounts: p.accounts, matches: p.scholarships.matches),
             profiles: p.profiles, configuration: p.configuration),
         OperationsRoutes(platform: p, scheduler: scheduler),
+        AdminPageRoutes(
+            platform: p, scheduler: scheduler,
+            administration: AccountAdministration(store: p.store, accounts: p.accounts, matches: p.scholarships.matches), pages: pages),
         ABTestRoutes(abTests: p.experiments.abTests),
         CommunityPageRoutes(
             departments: p.departments, profiles: p.profiles, posts: p.posts, events: p.events, securityRecords: p.securityRecords,

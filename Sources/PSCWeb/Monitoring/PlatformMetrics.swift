@@ -11,6 +11,8 @@ public final class PlatformMetrics: Sendable {
     public let sqliteDatabaseBytes: Gauge
     public let sqliteWALBytes: Gauge
     private let served = Atomic<Int>(0)
+    /// Answers with a 5xx status since start-up, for the health page's error rate.
+    private let failed = Atomic<Int>(0)
 
     static let requestBuckets: [Duration] = [
         .milliseconds(1), .milliseconds(2.5), .milliseconds(5), .milliseconds(10), .milliseconds(25),
@@ -89,8 +91,14 @@ public final class PlatformMetrics: Sendable {
     /// Total requests answered since start-up (`psc-admin status`).
     public var requestsServed: Int { served.load(ordering: .relaxed) }
 
+    /// Requests answered and those answered with a server error since start-up (the health page).
+    public func requestSummary() -> (total: Int, errors: Int) {
+        (served.load(ordering: .relaxed), failed.load(ordering: .relaxed))
+    }
+
     public func recordRequest(method: String, route: String, status: Int, duration: Duration) {
         served.add(1, ordering: .relaxed)
+        if status >= 500 { failed.add(1, ordering: .relaxed) }
         registry.makeCounter(
             descriptor: Self.named("pittstate_requests_total", help: "HTTP requests by method, route template and status"),
             labels: [("method", method), ("route", route), ("status", String(status))]

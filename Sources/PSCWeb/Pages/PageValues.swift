@@ -79,7 +79,7 @@ enum PageValues {
     /// Keys whose string values are codes from a fixed set, in every shape the pages receive.
     static let enumKeys: Set<String> = [
         "kind", "format", "status", "visibility", "role", "job_type", "location_type", "employment_type",
-        "connection_status", "category", "rsvp_status", "my_status", "priority",
+        "connection_status", "category", "rsvp_status", "my_status", "priority", "severity", "outcome", "state",
     ]
 
     static func prepare(_ value: Any, key: String? = nil) -> Any? {

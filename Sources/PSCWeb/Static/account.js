@@ -95,7 +95,8 @@
   function formBody(form) {
     var body = {};
     Array.prototype.forEach.call(form.elements, function (input) {
-      if (!input.name || input.disabled || input.closest("[hidden]")) { return; }
+      // data-local fields stay in the page (a typed confirmation).
+      if (!input.name || input.disabled || input.closest("[hidden]") || input.hasAttribute("data-local")) { return; }
       if (input.type === "checkbox") {
         var group = form.querySelectorAll('input[type="checkbox"][name="' + input.name + '"]');
         if (group.length > 1) {
@@ -105,7 +106,7 @@
           body[input.name] = input.checked;
         }
       } else if (input.type === "radio") {
-        if (input.checked) { body[input.name] = input.value; }
+        if (input.checked && input.value !== "") { body[input.name] = input.value; }
       } else if (input.dataset.type === "null") {
         body[input.name] = null;  // a button that clears a field (the best answer)
       } else if (input.value === "" && input.tagName === "SELECT" && (input.dataset.type === "integer" || input.dataset.type === "boolean")) {
@@ -218,6 +219,16 @@
   document.querySelectorAll("form[data-api]").forEach(function (form) {
     form.addEventListener("submit", function (event) {
       event.preventDefault();
+      // A destructive action asks first: a question, or the item's name typed out.
+      if (form.dataset.confirm && !window.confirm(form.dataset.confirm)) { return; }
+      if (form.dataset.confirmName !== undefined) {
+        var typed = form.querySelector('[name="confirm_name"]');
+        if (!typed || typed.value.trim() !== form.dataset.confirmName) {
+          showError(form, { data: { message: "Type the name exactly to confirm." } });
+          if (typed) { typed.setAttribute("aria-invalid", "true"); typed.focus(); }
+          return;
+        }
+      }
       var button = form.querySelector('button[type="submit"]');
       if (button) { button.disabled = true; }
       var method = form.dataset.method || "POST";
