@@ -48,7 +48,7 @@ public struct AdminCommands: AdminCommandHandler {
     static let usage: [String: String] = [
         "status": "status", "health": "health", "checkpoint": "checkpoint", "migrations": "migrations",
         "backup": "backup [DEST] | backup list | backup verify FILE", "config": "config check | config show",
-        "audit": "audit verify | audit tail [N]", "cache": "cache stats | cache clear [NAMESPACE]",
+        "audit": "audit verify | audit tail [N]", "monitoring": "monitoring alert-rules", "cache": "cache stats | cache clear [NAMESPACE]",
         "jobs": "jobs list [--state S] [--kind K] | show ID | retry ID | discard ID | run NAME | pause NAME | resume NAME | schedule",
     ]
 
@@ -122,6 +122,8 @@ public struct AdminCommands: AdminCommandHandler {
         case ("grant", _?): return try grant(Array(args))
         case ("keys", _?): return try keys(Array(args))
         case ("flags", _?): return try flags(Array(args))
+        // The Prometheus rule file of 20-services §9.4, the same text MON-9 serves.
+        case ("monitoring", "alert-rules") where args.count == 1: return .string(AlertRules.yaml)
         case ("jobs", _?): return try jobs(Array(args))
         case ("cache", "stats") where args.count == 1: return cacheStats()
         case ("cache", "clear") where args.count <= 2: return cacheClear(namespace: args.count == 2 ? args[1] : nil)
