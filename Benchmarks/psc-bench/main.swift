@@ -4,6 +4,9 @@
 //   swift run -c release psc-bench cache --reads 10000000
 //   swift run -c release psc-bench auth --requests 20000 --sign-ins 40
 //   swift run -c release psc-bench scholarships --users 10000 --scholarships 120
+//   swift run -c release psc-bench flags --rounds 1000000
+//   swift run -c release psc-bench people --users 50000 --requests 4000 --clients 8
+//   swift run -c release psc-bench backup --mb 160 --writers 4
 import Foundation
 import Logging
 import PSCCore
@@ -103,10 +106,13 @@ case "queue": try await queueBenchmark()
 case "cache": cacheBenchmark()
 case "auth": try await authBenchmark()
 case "scholarships": try scholarshipBenchmark()
+case "flags": try flagBenchmark()
+case "people": try await peopleBenchmark()
+case "backup": try backupBenchmark()
 default:
     FileHandle.standardError.write(
         Data(
-            "usage: psc-bench queue [--jobs N] [--durability normal|full] [--store-only] | cache [--reads N] | auth [--requests N] [--sign-ins N] | scholarships [--users N] [--scholarships N] [--samples N]\n"
+            "usage: psc-bench queue [--jobs N] [--durability normal|full] [--store-only] | cache [--reads N] | auth [--requests N] [--sign-ins N] | scholarships [--users N] [--scholarships N] [--samples N] | flags [--rounds N] | people [--users N] [--requests N] [--clients N] | backup [--mb N] [--writers N]\n"
                 .utf8))
     exit(2)
 }

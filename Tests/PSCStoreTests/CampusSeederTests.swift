@@ -16,8 +16,11 @@ struct CampusSeederTests {
         _ = try DatabaseSetup.prepare(store, migrator: try Migrator.embedded())
         let made = try CampusSeeder(store: store).seed(.demo)
         #expect(made.users == 500 && made.posts == 2000 && made.events == 60 && made.jobs == 80 && made.connections >= 300)
-        #expect(try count(store, "SELECT count(*) FROM users") == 500)
-        #expect(try count(store, "SELECT count(DISTINCT role) FROM users") == 4, "students, alumni, faculty and staff")
+        #expect(try count(store, "SELECT count(*) FROM users WHERE status = 'active'") == 500)
+        #expect(try count(store, "SELECT count(DISTINCT role) FROM users WHERE status = 'active'") == 4, "students, alumni, faculty and staff")
+        #expect(
+            try count(store, "SELECT count(*) FROM users WHERE status = 'pending_approval' AND role IN ('alumni', 'employer')") == 3,
+            "the admin console's approval queue has people in it")
         #expect(try count(store, "SELECT count(*) FROM users WHERE password_hash IS NOT NULL") == 0, "nobody can sign in as them")
         #expect(try count(store, "SELECT count(*) FROM events WHERE start_time < strftime('%Y-%m-%dT%H:%M:%fZ', 'now')") >= 15)
         #expect(try count(store, "SELECT count(*) FROM events WHERE start_time > strftime('%Y-%m-%dT%H:%M:%fZ', 'now')") >= 30)

@@ -20,12 +20,18 @@ public struct CampusSeeder: Sendable {
         /// Existing members (by email, such as the demo accounts) to connect with 15 generated people each, so their
         /// feed has something in it.
         public var alsoConnect: [String] = []
+        /// Alumni and employer accounts that have confirmed their email and wait for an admin's approval.
+        public var pendingApprovals = 0
 
         public init(users: Int, posts: Int, events: Int, jobs: Int, connections: Int) {
             (self.users, self.posts, self.events, self.jobs, self.connections) = (users, posts, events, jobs, connections)
         }
 
-        public static let demo = Plan(users: 500, posts: 2000, events: 60, jobs: 80, connections: 300)
+        public static let demo: Plan = {
+            var plan = Plan(users: 500, posts: 2000, events: 60, jobs: 80, connections: 300)
+            plan.pendingApprovals = 3
+            return plan
+        }()
 
         /// The benchmark shape: ten posts per person, an event per ten, a job per hundred, a hub with 200 connections.
         public static func synthetic(users: Int) -> Plan {
@@ -177,6 +183,28 @@ public struct CampusSeeder: Sendable {
         mutating func chance(_ percent: Int) -> Bool { int(0..<100) < percent }
     }
 
+    /// People waiting for approval (the admin console's queue): alumni who graduated years ago and a recruiter.
+    private func seedPendingApprovals(_ count: Int, runTag: String, now: Date) throws {
+        let waiting: [(role: String, first: String, last: String, domain: String, headline: String, company: String?)] = [
+            ("alumni", "Marisol", "Vega", "alumni.example.org", "Plastics Engineering Technology, class of 2009", nil),
+            ("employer", "Dwayne", "Okafor", "ozarkmotorworks.example.com", "Talent acquisition at Ozark Motorworks", "Ozark Motorworks"),
+            ("alumni", "Priya", "Raman", "alumni.example.org", "Nursing, class of 2016", nil),
+        ]
+        try store.write { db in
+            for (index, person) in waiting.prefix(count).enumerated() {
+                let email = "\(person.first).\(person.last).\(runTag)@\(person.domain)".lowercased()
+                let created = Timestamp.string(from: now.addingTimeInterval(-Double(index + 1) * 5400))
+                try db.execute(
+                    sql: """
+                        INSERT INTO users (email, email_norm, role, status, first_name, last_name, headline, company, email_verified,
+                            created_at, updated_at)
+                        VALUES (?1, ?1, ?2, 'pending_approval', ?3, ?4, ?5, ?6, 1, ?7, ?7)
+                        """,
+                    arguments: [email, person.role, person.first, person.last, person.headline, person.company, created])
+            }
+        }
+    }
+
     /// Adds the plan's data in large transactions; returns what was made.
     public func seed(_ plan: Plan) throws -> Summary {
         var random = Generator(state: plan.seed | 1)
@@ -245,6 +273,7 @@ public struct CampusSeeder: Sendable {
                 }
             }
         }
+        if plan.pendingApprovals > 0 { try seedPendingApprovals(plan.pendingApprovals, runTag: runTag, now: now) }
         summary.users = userIDs.count
         guard !userIDs.isEmpty else { return summary }
 

@@ -74,13 +74,26 @@ struct AdminPageRoutes: FeatureRoutes {
         return checks.keys.sorted().map { name in
             let check = checks[name]?.objectValue ?? [:]
             let figures = check.filter { $0.key != "status" && $0.key != "message" }.sorted { $0.key < $1.key }.map { key, value in
-                ["name": PageWord.words(key), "value": value.stringValue ?? value.intValue.map { String($0) } ?? "not known"]
+                ["name": PageWord.words(key), "value": Self.figure(value)]
             }
             let state = check["status"]?.stringValue ?? "unknown"
             return [
                 "name": PageWord.words(name), "status": state, "message": check["message"]?.stringValue ?? "",
                 "badge": state == "healthy" ? "badge-good" : state == "unhealthy" ? "badge-urgent" : "badge-info", "figures": figures,
             ]
+        }
+    }
+
+    /// A check's figure as words: a number or text as it is, a map as "name value" pairs, a missing one said so.
+    static func figure(_ value: JSONValue) -> String {
+        switch value {
+        case .string(let text): text
+        case .int(let number): String(number)
+        case .decimal(let text): text
+        case .bool(let flag): flag ? "yes" : "no"
+        case .object(let members): members.keys.sorted().map { "\($0) \(figure(members[$0] ?? .null))" }.joined(separator: ", ")
+        case .array(let items): items.map(figure).joined(separator: ", ")
+        case .null: "not known"
         }
     }
 

@@ -310,8 +310,9 @@ struct OperationsRoutes: FeatureRoutes {
             default: ""
             }
         }
-        let table = rows.map { row in
-            columns.map { cell(row[$0]) } + [row["details"].map { String(decoding: (try? JSONEncoder().encode($0)) ?? Data(), as: UTF8.self) } ?? ""]
+        let table = rows.map { entry in
+            columns.map { column in cell(entry[column]) }
+                + [entry["details"].map { String(decoding: (try? JSONEncoder().encode($0)) ?? Data(), as: UTF8.self) } ?? ""]
         }
         var headers = HTTPFields()
         headers[.contentType] = "text/csv; charset=utf-8"

@@ -29,11 +29,12 @@ public struct JobQueueHealthCheck: HealthCheck {
 
     private func evaluate() throws -> HealthCheckResult {
         var figures: [String: JSONValue] = [:]
+        var lags: [String: JSONValue] = [:]
         var status = HealthStatus.healthy
         var reasons: [String] = []
         for name in queues {
             let lag = try queue.lagSeconds(queue: name)
-            figures["lag_seconds_\(name)"] = .string(String(format: "%.1f", lag))
+            lags[name] = .string(String(format: "%.1f", lag))
             let limits = Self.limits(name)
             if lag > limits.unhealthy {
                 status = .unhealthy
@@ -43,6 +44,7 @@ public struct JobQueueHealthCheck: HealthCheck {
                 reasons.append("\(name) is \(Int(lag)) s behind")
             }
         }
+        figures["lag_seconds"] = .object(lags)
         let depth = try queue.depthByState()
         figures["available"] = .int(Int64(depth[.available] ?? 0))
         figures["running"] = .int(Int64(depth[.running] ?? 0))

@@ -47,9 +47,25 @@ extension OpenAPIDocument {
         "unique_key": Shape.nullableString, "created_at": Shape.string,
     ]
 
-    static let healthChecks = Shape.map(Shape.object(["status": Shape.string, "message": Shape.string]))
+    /// One health check: its status and message with the figures of 20-services §9.1 that check reports.
+    static let healthCheck: JSONValue = {
+        let text: JSONValue = ["type": ["string", "null"]]
+        let count: JSONValue = ["type": ["integer", "null"]]
+        let figures: [String: JSONValue] = [
+            "read_ms": text, "write_ms": text, "db_bytes": count, "wal_bytes": count, "sqlite_version": text,
+            "lag_seconds": Shape.map(Shape.string), "available": count, "running": count, "dead_24h": count, "used_percent": text,
+            "free_bytes": count, "rss_bytes": count, "limit_bytes": count, "entries": count, "bytes": count, "hit_rate": text,
+        ]
+        return Shape.object(
+            figures.merging(["status": Shape.choice(["healthy", "degraded", "unhealthy", "unknown"]), "message": Shape.string]) { first, _ in
+                first
+            }, optional: Set(figures.keys))
+    }()
+
+    static let healthChecks = Shape.map(Shape.ref("HealthCheck"))
 
     static let adminShapes: [String: JSONValue] = [
+        "HealthCheck": healthCheck,
         "AdminUser": Shape.object(adminUserFields),
         "AdminUserPage": page(of: Shape.ref("AdminUser")),
         "AdminUserDetail": Shape.object(

@@ -403,16 +403,7 @@ enum OpenAPIDocument {
                 "timestamp": ["type": "string", "format": "date-time"],
                 // For admins and metrics:read tokens only.
                 "uptime_seconds": ["type": "integer"], "version": ["type": "string"],
-                "checks": [
-                    "type": "object",
-                    "additionalProperties": [
-                        "type": "object", "required": ["status", "message"],
-                        "properties": [
-                            "status": ["type": "string", "enum": ["healthy", "degraded", "unhealthy", "unknown"]],
-                            "message": ["type": "string"],
-                        ],
-                    ],
-                ],
+                "checks": ["type": "object", "additionalProperties": ["$ref": "#/components/schemas/HealthCheck"]],
             ],
         ],
     ]
