@@ -163,16 +163,17 @@ struct Seed: ParsableCommand {
                         + "\(spaces.announcements) announcements in \(String(format: "%.1f", Date().timeIntervalSince(started))) s")
                 if let hub = made.hubEmail {
                     print("the member with \(min(200, users - 1)) connections: \(hub)")
-                    // Generated people have no password; the benchmarks read as this member with a day-long read token.
+                    // Generated people have no password; the benchmarks read (and the backup benchmark posts) as this member with a
+                    // day-long token.
                     let reopened = try Store(path: configuration.databasePath)
                     let id = try reopened.read { db in
                         try Int64.fetchOne(db, sql: "SELECT id FROM users WHERE email_norm = ?", arguments: [hub])
                     }
                     if let id {
                         let token = try APITokenStore(store: reopened).create(
-                            userID: id, name: "psc seed benchmark", scopes: ["content:read", "profile:read"], validFor: 1,
+                            userID: id, name: "psc seed benchmark", scopes: ["content:read", "content:write", "profile:read"], validFor: 1,
                             origin: RequestOrigin(ip: nil, userAgent: "psc seed"))
-                        print("read token for that member (1 day): \(token.token)")
+                        print("token for that member (1 day; reads and posts): \(token.token)")
                     }
                     try reopened.close()
                 }
