@@ -58,6 +58,8 @@ func peopleBenchmark() async throws {
     let seedStart = ContinuousClock.now
     _ = try CampusSeeder(store: platform.store).seed(.synthetic(users: users))
     let seedSeconds = seconds(since: seedStart)
+    // As `psc seed` does: the seeder's WAL would otherwise be checkpointed by the first request that writes.
+    _ = try platform.store.checkpoint(truncate: true)
     let adminID = try platform.accounts.register(
         NewAccount(email: "bench.admin@pittstate.edu", passwordHash: nil, role: .admin, status: .active, firstName: "Bench", lastName: "Admin"),
         origin: RequestOrigin(ip: nil, userAgent: "psc-bench"))
@@ -79,7 +81,10 @@ func peopleBenchmark() async throws {
         "/api/v1/admin/users?role=faculty", "/api/v1/admin/users?status=active&role=student&limit=50", "/api/v1/admin/users?q=jo&role=alumni",
         "/api/v1/admin/users?has_2fa=false&limit=50", "/api/v1/admin/users?q=zz-nobody",
     ].map { Array("GET \($0) HTTP/1.1\r\nHost: 127.0.0.1\r\nCookie: psc_session=\(token)\r\n\r\n".utf8) }
-    final class Times: Sendable { let values = Mutex<[Double]>([]) }
+    final class Times: Sendable {
+        let values = Mutex<[Double]>([])
+        let byQuery = Mutex<[Int: [Double]]>([:])
+    }
     let times = Times()
     try await withThrowingTaskGroup(of: Void.self) { group in
         for clientIndex in 0..<clients {
@@ -91,7 +96,9 @@ func peopleBenchmark() async throws {
                         let start = ContinuousClock.now
                         let status = client.send(queries[(index + clientIndex) % queries.count])
                         precondition(status == 200, "status \(status)")
-                        mine.append(seconds(since: start) * 1000)
+                        let elapsed = seconds(since: start) * 1000
+                        mine.append(elapsed)
+                        times.byQuery.withLock { $0[(index + clientIndex) % queries.count, default: []].append(elapsed) }
                     }
                     times.values.withLock { $0 += mine }
                 }
@@ -101,11 +108,13 @@ func peopleBenchmark() async throws {
     }
     server.cancel()
     let all = times.values.withLock { $0 }
+    let byQuery = times.byQuery.withLock { $0 }
+    let medians = byQuery.keys.sorted().map { String(format: "%.1f", median(byQuery[$0] ?? [0])) }.joined(separator: ",")
     func ms(_ value: Double) -> String { String(format: "%.2f", value) }
     print(
         #"{"benchmark":"people","users":\#(users),"seed_seconds":\#(String(format: "%.1f", seedSeconds)),"requests":\#(all.count),"#
             + #""clients":\#(clients),"p50_ms":\#(ms(percentile(all, 0.5))),"p90_ms":\#(ms(percentile(all, 0.9))),"p99_ms":\#(ms(percentile(all, 0.99))),"#
-            + #""max_ms":\#(ms(all.max() ?? 0))}"#)
+            + #""max_ms":\#(ms(all.max() ?? 0)),"median_ms_by_query":[\#(medians)]}"#)
 }
 
 /// "Back up now" against writers: a database of `--mb` megabytes, `--writers` threads each committing one small row
