@@ -20,7 +20,8 @@ func flagBenchmark() throws {
     for index in 0..<5 {
         _ = try flags.create(
             name: "bench_flag_\(index)",
-            fields: FeatureFlagFields(description: "bench", enabled: true, rolloutPercentage: 37.5, targetUsers: [7, 8, 9], targetRoles: [.student, .alumni]),
+            fields: FeatureFlagFields(
+                description: "bench", enabled: true, rolloutPercentage: 37.5, targetUsers: [7, 8, 9], targetRoles: [.student, .alumni]),
             by: nil, audit: audit)
     }
     let names = flags.all.map(\.name)
@@ -49,8 +50,10 @@ func peopleBenchmark() async throws {
     let clients = Int(option("--clients", default: "8")) ?? 8
     let directory = NSTemporaryDirectory() + "psc-bench-\(UUID().uuidString)"
     defer { try? FileManager.default.removeItem(atPath: directory) }
-    let flags = ["data_dir": directory, "http.port": "0", "rate_limits.enabled": "false", "demo_accounts": "false",
-                 "security.require_2fa_for_admins": "false"]
+    let flags = [
+        "data_dir": directory, "http.port": "0", "rate_limits.enabled": "false", "demo_accounts": "false",
+        "security.require_2fa_for_admins": "false",
+    ]
     let configuration = try Configuration.load(flags: flags, environment: [:])
     var logger = Logger(label: "psc-bench")
     logger.logLevel = .error
@@ -61,10 +64,12 @@ func peopleBenchmark() async throws {
     // As `psc seed` does: the seeder's WAL would otherwise be checkpointed by the first request that writes.
     _ = try platform.store.checkpoint(truncate: true)
     let adminID = try platform.accounts.register(
-        NewAccount(email: "bench.admin@pittstate.edu", passwordHash: nil, role: .admin, status: .active, firstName: "Bench", lastName: "Admin"),
+        NewAccount(
+            email: "bench.admin@pittstate.edu", passwordHash: nil, role: .admin, status: .active, firstName: "Bench", lastName: "Admin"),
         origin: RequestOrigin(ip: nil, userAgent: "psc-bench"))
     let (token, _) = try platform.sessions.create(
-        userID: adminID, remember: false, lifetime: .standard, methods: ["password"], origin: RequestOrigin(ip: nil, userAgent: "psc-bench"))
+        userID: adminID, remember: false, lifetime: .standard, methods: ["password"], origin: RequestOrigin(ip: nil, userAgent: "psc-bench")
+    )
     let port = Mutex<Int?>(nil)
     let application = try buildApplication(platform: platform, logger: logger, accessLog: AccessLogSink(enabled: false)) { bound in
         port.withLock { $0 = bound }
@@ -78,7 +83,8 @@ func peopleBenchmark() async throws {
     guard let bound else { return }
     let queries = [
         "/api/v1/admin/users", "/api/v1/admin/users?q=taylor", "/api/v1/admin/users?q=morgan%20r", "/api/v1/admin/users?q=alumni.example",
-        "/api/v1/admin/users?role=faculty", "/api/v1/admin/users?status=active&role=student&limit=50", "/api/v1/admin/users?q=jo&role=alumni",
+        "/api/v1/admin/users?role=faculty", "/api/v1/admin/users?status=active&role=student&limit=50",
+        "/api/v1/admin/users?q=jo&role=alumni",
         "/api/v1/admin/users?has_2fa=false&limit=50", "/api/v1/admin/users?q=zz-nobody",
     ].map { Array("GET \($0) HTTP/1.1\r\nHost: 127.0.0.1\r\nCookie: psc_session=\(token)\r\n\r\n".utf8) }
     final class Times: Sendable {
@@ -129,7 +135,8 @@ func backupBenchmark() throws {
     let migrator = try Migrator.embedded()
     try migrator.migrate(store)
     try store.write { db in
-        try db.execute(sql: "CREATE TABLE bench_rows (id INTEGER PRIMARY KEY, writer INTEGER NOT NULL, body TEXT NOT NULL, created_at TEXT NOT NULL)")
+        try db.execute(
+            sql: "CREATE TABLE bench_rows (id INTEGER PRIMARY KEY, writer INTEGER NOT NULL, body TEXT NOT NULL, created_at TEXT NOT NULL)")
     }
     let filler = String(repeating: "x", count: 3000)
     var written = 0
@@ -159,7 +166,8 @@ func backupBenchmark() throws {
                     let start = ContinuousClock.now
                     try? store.write { db in
                         try db.execute(
-                            sql: "INSERT INTO bench_rows (writer, body, created_at) VALUES (?, 'a small row of about eighty bytes in all', '2026-01-01')",
+                            sql:
+                                "INSERT INTO bench_rows (writer, body, created_at) VALUES (?, 'a small row of about eighty bytes in all', '2026-01-01')",
                             arguments: [writer])
                     }
                     mine.append(seconds(since: start) * 1000)

@@ -233,22 +233,28 @@ public final class Scheduler: Sendable {
                 let paused = try Bool.fetchOne(db, sql: "SELECT paused FROM schedules WHERE name = ?", arguments: [schedule.name]) ?? false
                 let last = try Row.fetchOne(
                     db,
-                    sql: "SELECT slot, status, started_at, finished_at, summary, error FROM schedule_runs WHERE schedule = ? ORDER BY id DESC LIMIT 1",
+                    sql:
+                        "SELECT slot, status, started_at, finished_at, summary, error FROM schedule_runs WHERE schedule = ? ORDER BY id DESC LIMIT 1",
                     arguments: [schedule.name])
-                let lastRun: JSONValue = try last.map { row in
-                    func text(_ column: String) throws -> JSONValue { (try row.decode(forColumn: column) as String?).map(JSONValue.string) ?? .null }
-                    let summary = (try row.decode(forColumn: "summary") as String?).flatMap {
-                        try? JSONDecoder().decode(JSONValue.self, from: Data($0.utf8))
-                    }
-                    return [
-                        "slot": try text("slot"), "status": try text("status"), "started_at": try text("started_at"),
-                        "finished_at": try text("finished_at"), "summary": summary ?? .null, "error": try text("error"),
-                    ]
-                } ?? .null
+                let lastRun: JSONValue =
+                    try last.map { row in
+                        func text(_ column: String) throws -> JSONValue {
+                            (try row.decode(forColumn: column) as String?).map(JSONValue.string) ?? .null
+                        }
+                        let summary = (try row.decode(forColumn: "summary") as String?).flatMap {
+                            try? JSONDecoder().decode(JSONValue.self, from: Data($0.utf8))
+                        }
+                        return [
+                            "slot": try text("slot"), "status": try text("status"), "started_at": try text("started_at"),
+                            "finished_at": try text("finished_at"), "summary": summary ?? .null, "error": try text("error"),
+                        ]
+                    } ?? .null
                 return [
-                    "name": .string(schedule.name), "cron": .string(schedule.cron.description), "time_zone": .string(calendar.timeZone.identifier),
+                    "name": .string(schedule.name), "cron": .string(schedule.cron.description),
+                    "time_zone": .string(calendar.timeZone.identifier),
                     "paused": .bool(paused),
-                    "next_run_at": calendar.nextSlot(of: schedule.cron, after: now).map { .string(Timestamp.string(from: $0.instant)) } ?? .null,
+                    "next_run_at": calendar.nextSlot(of: schedule.cron, after: now).map { .string(Timestamp.string(from: $0.instant)) }
+                        ?? .null,
                     "last_run": lastRun,
                 ]
             }

@@ -1,8 +1,8 @@
 import Foundation
 import GRDB
-import Synchronization
 import Logging
 import PSCCore
+import Synchronization
 
 /// The one SQLite database of the platform (ARCHITECTURE §2): a GRDB `DatabasePool` in WAL mode, so exactly one
 /// connection writes and checkpoints while read-only readers run concurrently.

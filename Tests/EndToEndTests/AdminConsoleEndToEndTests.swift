@@ -24,7 +24,9 @@ extension EndToEnd {
             #expect(try sam.call("GET", "/webinars").status == 404)
             #expect(try server.admin(["flags", "enable", "webinars"]).status == 0)
             #expect(try sam.call("GET", "/api/v1/webinars").status == 200)
-            #expect(try server.admin(["flags", "set", "campus_map", "--description", "The new map", "--enabled", "true", "--rollout", "50"]).status == 0)
+            #expect(
+                try server.admin(["flags", "set", "campus_map", "--description", "The new map", "--enabled", "true", "--rollout", "50"])
+                    .status == 0)
             #expect(try server.admin(["flags", "rollout", "campus_map", "100"]).status == 0)
             #expect(try visitor.call("GET", "/api/v1/feature-flags/check/campus_map").json["enabled"] as? Bool == true)
             #expect(try server.admin(["flags", "rollout", "campus_map", "100.123"]).status != 0, "two decimals at most")
@@ -111,7 +113,10 @@ extension EndToEnd {
 
             let invited = try admin.call(
                 "POST", "/api/v1/admin/users/invitations",
-                ["email": "new.staff@pittstate.edu", "first_name": "Nia", "last_name": "Staff", "role": "staff", "grants": [["capability": "registrar"]]])
+                [
+                    "email": "new.staff@pittstate.edu", "first_name": "Nia", "last_name": "Staff", "role": "staff",
+                    "grants": [["capability": "registrar"]],
+                ])
             #expect(invited.status == 201 && invited.json["invitation_expires_at"] != nil, "\(invited.body)")
             #expect(
                 try admin.call(

@@ -17,7 +17,8 @@ struct CampusSeederTests {
         let made = try CampusSeeder(store: store).seed(.demo)
         #expect(made.users == 500 && made.posts == 2000 && made.events == 60 && made.jobs == 80 && made.connections >= 300)
         #expect(try count(store, "SELECT count(*) FROM users WHERE status = 'active'") == 500)
-        #expect(try count(store, "SELECT count(DISTINCT role) FROM users WHERE status = 'active'") == 4, "students, alumni, faculty and staff")
+        #expect(
+            try count(store, "SELECT count(DISTINCT role) FROM users WHERE status = 'active'") == 4, "students, alumni, faculty and staff")
         #expect(
             try count(store, "SELECT count(*) FROM users WHERE status = 'pending_approval' AND role IN ('alumni', 'employer')") == 3,
             "the admin console's approval queue has people in it")

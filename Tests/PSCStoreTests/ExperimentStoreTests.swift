@@ -27,12 +27,17 @@ struct ExperimentStoreTests {
         let members = try TestMembers(1, prefix: "g")
         let flags = try FeatureFlagStore(store: members.store)
         let student = FeatureFlagRules.Caller(userID: members.ids[0], role: .student)
-        _ = try flags.update(name: "forums", change: { fields in var fields = fields; fields.enabled = false; return fields }, by: nil, audit: audit)
+        _ = try flags.update(
+            name: "forums",
+            change: { fields in
+                var fields = fields; fields.enabled = false; return fields
+            }, by: nil, audit: audit)
         #expect(!flags.isOn("forums", for: student), "the next evaluation sees the change")
         // A second store on the same file reads the table afresh, as a restart would.
         #expect(try FeatureFlagStore(store: members.store).flag(named: "forums")?.enabled == false)
         let created = try flags.create(
-            name: "new_nav", fields: FeatureFlagFields(description: "New navigation", enabled: true, rolloutPercentage: 100, targetRoles: [.alumni]),
+            name: "new_nav",
+            fields: FeatureFlagFields(description: "New navigation", enabled: true, rolloutPercentage: 100, targetRoles: [.alumni]),
             by: members.ids[0], audit: audit)
         #expect(created.updatedBy == members.ids[0])
         #expect(!flags.isOn("new_nav", for: student), "roles restrict even at 100%")
@@ -60,7 +65,11 @@ struct ExperimentStoreTests {
             audit: audit)
         #expect(test.status == .draft && test.primaryGoal == "click")
         #expect(try tests.variant(testID: test.id, userID: members.ids[0]) == nil, "no assignment while draft")
-        _ = try tests.update(id: test.id, change: { fields in var fields = fields; fields.trafficSplit = 0.28; return fields }, audit: audit)
+        _ = try tests.update(
+            id: test.id,
+            change: { fields in
+                var fields = fields; fields.trafficSplit = 0.28; return fields
+            }, audit: audit)
         #expect(try tests.start(id: test.id, audit: audit).status == .running)
         #expect(throws: ExperimentError.self) { try tests.update(id: test.id, change: { $0 }, audit: audit) }
         #expect(throws: ExperimentError.self) { try tests.delete(id: test.id, audit: audit) }
@@ -100,7 +109,9 @@ struct ExperimentStoreTests {
         #expect(counts.a.participants + counts.b.participants == 1)
         #expect(counts.a.conversions + counts.b.conversions == 1)
         _ = try tests.stop(id: test.id, winner: nil, audit: audit)
-        #expect(throws: ExperimentError.self, "no conversions after the end") { try tests.convert(testID: test.id, userID: user, goal: "apply") }
+        #expect(throws: ExperimentError.self, "no conversions after the end") {
+            try tests.convert(testID: test.id, userID: user, goal: "apply")
+        }
         #expect(try tests.variant(testID: test.id, userID: members.ids[2]) == nil, "completed without a winner or an assignment: none")
         #expect(try tests.variant(testID: test.id, userID: user) != nil, "completed without a winner: the stored assignment")
     }

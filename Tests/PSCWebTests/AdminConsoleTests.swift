@@ -18,7 +18,9 @@ struct AdminConsoleTests {
         let headers: HTTPFields
     }
 
-    static func caller(_ test: TestPlatform, _ email: String, role: Role, grant: Capability? = nil, staleAuth: Bool = false) throws -> Caller {
+    static func caller(_ test: TestPlatform, _ email: String, role: Role, grant: Capability? = nil, staleAuth: Bool = false) throws
+        -> Caller
+    {
         let origin = RequestOrigin(ip: "127.0.0.1", userAgent: "test")
         let id = try test.platform.accounts.register(
             NewAccount(email: email, passwordHash: nil, role: role, status: .active, firstName: "T", lastName: email), origin: origin)

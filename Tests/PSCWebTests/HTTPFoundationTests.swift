@@ -51,9 +51,11 @@ struct HTTPFoundationTests {
         let router = Router(context: AppRequestContext.self)
         let catalog = RouteCatalog()
         router.add(middleware: ErrorMiddleware(catalog: catalog, pages: try PageRenderer(), metrics: test.platform.metrics))
-        MonitoringRoutes(health: registry, metrics: test.platform.metrics, store: test.platform.store, allowFrom: [], jobs: nil,
-            startedAt: Date())
-            .register(with: router, catalog: catalog)
+        MonitoringRoutes(
+            health: registry, metrics: test.platform.metrics, store: test.platform.store, allowFrom: [], jobs: nil,
+            startedAt: Date()
+        )
+        .register(with: router, catalog: catalog)
         try await Application(router: router).test(.router) { client in
             try await client.execute(uri: "/api/v1/health", method: .get) { response in
                 #expect(response.status.code == code)

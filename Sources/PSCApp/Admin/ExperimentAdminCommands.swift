@@ -39,11 +39,19 @@ extension AdminCommands {
         }
         switch (args.first, args.count) {
         case ("list", 1): return ["flags": .array(flags.all.map(Self.flagSummary))]
-        case ("enable", 2): return try update(args[1]) { fields in var fields = fields; fields.enabled = true; return fields }
-        case ("disable", 2): return try update(args[1]) { fields in var fields = fields; fields.enabled = false; return fields }
+        case ("enable", 2):
+            return try update(args[1]) { fields in
+                var fields = fields; fields.enabled = true; return fields
+            }
+        case ("disable", 2):
+            return try update(args[1]) { fields in
+                var fields = fields; fields.enabled = false; return fields
+            }
         case ("rollout", 3):
             let percent = try rollout(args[2])
-            return try update(args[1]) { fields in var fields = fields; fields.rolloutPercentage = percent; return fields }
+            return try update(args[1]) { fields in
+                var fields = fields; fields.rolloutPercentage = percent; return fields
+            }
         case ("set", let count) where count >= 2:
             let name = args[1]
             guard FeatureFlagRules.isName(name) else {
@@ -53,7 +61,9 @@ extension AdminCommands {
                 args.dropFirst(2), allowed: ["--description", "--enabled", "--rollout", "--roles", "--users"])
             var fields = flags.flag(named: name).map(FeatureFlagFields.init) ?? FeatureFlagFields(description: name)
             if let description = options["--description"] {
-                guard (1...500).contains(description.count) else { throw Failure("bad_arguments", "the description is 1 to 500 characters") }
+                guard (1...500).contains(description.count) else {
+                    throw Failure("bad_arguments", "the description is 1 to 500 characters")
+                }
                 fields.description = description
             }
             if let enabled = options["--enabled"] {

@@ -154,7 +154,10 @@ enum NotificationDelivery {
                 case "email":
                     let message: MailMessage
                     if let linkKind = work.data[AccountNotices.linkKey] {
-                        guard let composed = try await Offload.background({ try accountEmail(linkKind, work: work, origin: origin, from: from) })
+                        guard
+                            let composed = try await Offload.background({
+                                try accountEmail(linkKind, work: work, origin: origin, from: from)
+                            })
                         else {
                             try await Offload.background {
                                 try deliveries.attemptFailed(id, error: "not sent: the account no longer needs this email", final: true)

@@ -10,7 +10,9 @@ public enum AlertRules {
     }
 
     public static let all: [Rule] = [
-        Rule(name: "PscDown", expression: #"up{job="psc"} == 0"#, duration: "2m", severity: "critical", summary: "PittState Connect is not answering scrapes"),
+        Rule(
+            name: "PscDown", expression: #"up{job="psc"} == 0"#, duration: "2m", severity: "critical",
+            summary: "PittState Connect is not answering scrapes"),
         Rule(
             name: "PscUnhealthy", expression: "max(pittstate_health_status) == 2", duration: "5m", severity: "critical",
             summary: "A health check is unhealthy"),

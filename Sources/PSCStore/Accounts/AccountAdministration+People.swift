@@ -99,7 +99,8 @@ extension AccountAdministration {
                 """, arguments: [userIDs, Timestamp.string(from: clock())]
         ).map { row in
             GrantRow(
-                id: try row.decode(forColumn: "id"), userID: try row.decode(forColumn: "user_id"), email: try row.decode(forColumn: "email"),
+                id: try row.decode(forColumn: "id"), userID: try row.decode(forColumn: "user_id"),
+                email: try row.decode(forColumn: "email"),
                 capability: try row.decode(forColumn: "capability"), departmentID: try row.decode(forColumn: "department_id"),
                 expiresAt: try row.decode(forColumn: "expires_at"), grantedAt: try row.decode(forColumn: "granted_at"))
         }
@@ -119,11 +120,15 @@ extension AccountAdministration {
             guard let user = try UserRecord.fetchOne(db, sql: "SELECT * FROM users WHERE id = ?", arguments: [userID]) else { return nil }
             let sessions =
                 try Int.fetchOne(
-                    db, sql: "SELECT count(*) FROM sessions WHERE user_id = ?1 AND revoked_at IS NULL AND idle_expires_at > ?2 AND absolute_expires_at > ?2",
+                    db,
+                    sql:
+                        "SELECT count(*) FROM sessions WHERE user_id = ?1 AND revoked_at IS NULL AND idle_expires_at > ?2 AND absolute_expires_at > ?2",
                     arguments: [userID, now]) ?? 0
             let tokens =
                 try Int.fetchOne(
-                    db, sql: "SELECT count(*) FROM api_tokens WHERE user_id = ? AND revoked_at IS NULL AND (expires_at IS NULL OR expires_at > ?)",
+                    db,
+                    sql:
+                        "SELECT count(*) FROM api_tokens WHERE user_id = ? AND revoked_at IS NULL AND (expires_at IS NULL OR expires_at > ?)",
                     arguments: [userID, now]) ?? 0
             let rows = try Row.fetchAll(
                 db,
@@ -186,7 +191,9 @@ extension AccountAdministration {
                     INSERT INTO users (email, email_norm, role, status, first_name, last_name, department_id, email_verified, created_at, updated_at)
                     VALUES (?, ?, ?, 'pending_verification', ?, ?, ?, 0, ?, ?)
                     """,
-                arguments: [email.trimmingCharacters(in: .whitespaces), norm, role.rawValue, firstName, lastName, departmentID, stamp, stamp])
+                arguments: [
+                    email.trimmingCharacters(in: .whitespaces), norm, role.rawValue, firstName, lastName, departmentID, stamp, stamp,
+                ])
             let id = db.lastInsertedRowID
             for grant in grants {
                 if let department = grant.departmentID,
@@ -194,7 +201,8 @@ extension AccountAdministration {
                 {
                     throw AdministrationError.invalid("no department \(department)")
                 }
-                let granter = try actor.userID ?? Int64.fetchOne(db, sql: "SELECT id FROM users WHERE role = 'admin' ORDER BY id LIMIT 1") ?? id
+                let granter =
+                    try actor.userID ?? Int64.fetchOne(db, sql: "SELECT id FROM users WHERE role = 'admin' ORDER BY id LIMIT 1") ?? id
                 try db.execute(
                     sql: """
                         INSERT OR IGNORE INTO capability_grants

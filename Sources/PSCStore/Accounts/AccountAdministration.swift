@@ -123,7 +123,9 @@ public struct AccountAdministration: Sendable {
             try revokeTokens(userID: user.id, in: db)
             try audit(
                 "user.role_change", target: user.id, actor: actor,
-                details: ["role": .array([.string(user.role.rawValue), .string(role.rawValue)]), "reason": reason.map(JSONValue.string) ?? .null],
+                details: [
+                    "role": .array([.string(user.role.rawValue), .string(role.rawValue)]), "reason": reason.map(JSONValue.string) ?? .null,
+                ],
                 in: db)
             try matches?.recompute(userID: user.id, in: db)
             return try find(String(user.id), in: db)

@@ -343,7 +343,8 @@ public struct SignInService: Sendable {
             try accounts.markEmailVerified(userID: user.id, in: db)
             // An admin's invitation needs no approval: choosing the password opens the account (ADM-4).
             if purpose == "invitation" {
-                try db.execute(sql: "UPDATE users SET status = 'active' WHERE id = ? AND status = 'pending_verification'", arguments: [user.id])
+                try db.execute(
+                    sql: "UPDATE users SET status = 'active' WHERE id = ? AND status = 'pending_verification'", arguments: [user.id])
             }
             return try start(
                 user: user, remember: false, methods: ["password"], emailHash: nil, newPasswordHash: nil, origin: origin, in: db)

@@ -18,7 +18,9 @@ public struct FeatureFlagFields: Sendable {
     public var targetUsers: [Int64]
     public var targetRoles: [Role]
 
-    public init(description: String, enabled: Bool = false, rolloutPercentage: Double = 0, targetUsers: [Int64] = [], targetRoles: [Role] = []) {
+    public init(
+        description: String, enabled: Bool = false, rolloutPercentage: Double = 0, targetUsers: [Int64] = [], targetRoles: [Role] = []
+    ) {
         self.description = description
         self.enabled = enabled
         self.rolloutPercentage = rolloutPercentage
@@ -90,7 +92,8 @@ public final class FeatureFlagStore: Sendable {
     static func body(_ flag: FeatureFlag) -> JSONValue {
         [
             "name": .string(flag.name), "description": .string(flag.description), "enabled": .bool(flag.enabled),
-            "rollout_percentage": .string(String(format: "%.2f", flag.rolloutPercentage)), "target_users": .array(flag.targetUsers.map(JSONValue.int)),
+            "rollout_percentage": .string(String(format: "%.2f", flag.rolloutPercentage)),
+            "target_users": .array(flag.targetUsers.map(JSONValue.int)),
             "target_roles": .array(flag.targetRoles.map { .string($0.rawValue) }),
         ]
     }

@@ -57,10 +57,13 @@ struct AdminPageRoutes: FeatureRoutes {
                         "checks": Self.checks(health),
                         "alerts": status["alerts"]?.templateValue ?? [], "hasAlerts": !(status["alerts"]?.arrayValue ?? []).isEmpty,
                         "queue": status["queue"]?.templateValue ?? [:],
-                        "lastBackup": backups.first.map { ["created_at": $0.createdAt, "size": Self.bytes($0.bytes), "verified": $0.verified] } as Any,
+                        "lastBackup": backups.first.map {
+                            ["created_at": $0.createdAt, "size": Self.bytes($0.bytes), "verified": $0.verified]
+                        } as Any,
                         "pending": pending.map { person in
                             [
-                                "id": Int(person.user.id), "name": "\(person.user.firstName) \(person.user.lastName)", "email": person.user.email,
+                                "id": Int(person.user.id), "name": "\(person.user.firstName) \(person.user.lastName)",
+                                "email": person.user.email,
                                 "role": person.user.role.rawValue, "created_at": person.user.createdAt,
                             ] as [String: Any]
                         },
@@ -125,7 +128,9 @@ struct AdminPageRoutes: FeatureRoutes {
                 return [
                     "id": Int(user.id), "name": "\(user.firstName) \(user.lastName)", "email": user.email, "role": user.role.rawValue,
                     "status": user.status.rawValue, "created_at": user.createdAt, "last_active_at": user.lastActiveAt as Any,
-                    "twoFactor": person.twoFactorEnabled, "grants": person.grants.isEmpty ? nil as String? : person.grants.map { PageWord.words($0.capability) }.joined(separator: ", "),
+                    "twoFactor": person.twoFactorEnabled,
+                    "grants": person.grants.isEmpty
+                        ? nil as String? : person.grants.map { PageWord.words($0.capability) }.joined(separator: ", "),
                     "mayDecide": user.role == .employer ? identity.has(.approveEmployers) : identity.has(.verifyUsers),
                 ]
             }
@@ -141,7 +146,8 @@ struct AdminPageRoutes: FeatureRoutes {
                     "admin-users",
                     [
                         "people": found.prefix(50).map(row), "hasPeople": !found.isEmpty, "pending": pending.map(row),
-                        "hasPending": !pending.isEmpty, "q": query ?? "", "roles": Self.options(PeopleAdminRoutes.roles, selected: role?.rawValue),
+                        "hasPending": !pending.isEmpty, "q": query ?? "",
+                        "roles": Self.options(PeopleAdminRoutes.roles, selected: role?.rawValue),
                         "statuses": Self.options(PeopleAdminRoutes.statuses, selected: status?.rawValue), "isAdmin": isAdmin,
                         "inviteRoles": Self.options(PeopleAdminRoutes.roles, selected: "staff"),
                         "departments": departments.map { ["id": Int($0.id), "name": $0.name] },
@@ -200,7 +206,8 @@ struct AdminPageRoutes: FeatureRoutes {
     private func registerFlags(_ router: Router<AppRequestContext>, _ catalog: RouteCatalog) {
         let (platform, pages) = (platform, pages)
         let (flags, abTests) = (platform.experiments.flags, platform.experiments.abTests)
-        MemberPage.register(router, catalog, "PAGE-ADMIN-FLAGS", "/admin/feature-flags", "Feature flags and A/B tests") { request, context in
+        MemberPage.register(router, catalog, "PAGE-ADMIN-FLAGS", "/admin/feature-flags", "Feature flags and A/B tests") {
+            request, context in
             let identity = try Self.admin(request, context)
             let form = request.uri.formQuery
             let testsTab = form.get("tab") == "tests"
@@ -210,7 +217,8 @@ struct AdminPageRoutes: FeatureRoutes {
                 let tests = try await Offload.run { try abTests.list(status: status) }
                 data["statusFilters"] = (["all"] + ABTestRoutes.statuses).map { value in
                     [
-                        "label": PageWord.words(value), "href": value == "all" ? "/admin/feature-flags?tab=tests" : "/admin/feature-flags?tab=tests&status=\(value)",
+                        "label": PageWord.words(value),
+                        "href": value == "all" ? "/admin/feature-flags?tab=tests" : "/admin/feature-flags?tab=tests&status=\(value)",
                         "current": (status?.rawValue ?? "all") == value,
                     ] as [String: Any]
                 }
@@ -240,7 +248,8 @@ struct AdminPageRoutes: FeatureRoutes {
                     try platform.accounts.store.read { db in
                         try Dictionary(
                             uniqueKeysWithValues: Set(found.compactMap(\.updatedBy)).compactMap { id -> (Int64, String)? in
-                                guard let user = try UserRecord.fetchOne(db, sql: "SELECT * FROM users WHERE id = ?", arguments: [id]) else {
+                                guard let user = try UserRecord.fetchOne(db, sql: "SELECT * FROM users WHERE id = ?", arguments: [id])
+                                else {
                                     return nil
                                 }
                                 return (id, "\(user.firstName) \(user.lastName)")
@@ -252,14 +261,17 @@ struct AdminPageRoutes: FeatureRoutes {
                 data["flags"] = found.map { flag -> [String: Any] in
                     [
                         "name": flag.name, "description": flag.description, "enabled": flag.enabled,
-                        "rollout": String(format: flag.rolloutPercentage.rounded() == flag.rolloutPercentage ? "%.0f" : "%.2f", flag.rolloutPercentage),
-                        "rolloutValue": flag.rolloutPercentage, "roles": flag.targetRoles.map { PageWord.words($0.rawValue) }.joined(separator: ", "),
+                        "rollout": String(
+                            format: flag.rolloutPercentage.rounded() == flag.rolloutPercentage ? "%.0f" : "%.2f", flag.rolloutPercentage),
+                        "rolloutValue": flag.rolloutPercentage,
+                        "roles": flag.targetRoles.map { PageWord.words($0.rawValue) }.joined(separator: ", "),
                         "hasRoles": !flag.targetRoles.isEmpty, "users": flag.targetUsers.count, "hasUsers": !flag.targetUsers.isEmpty,
                         "userIDs": flag.targetUsers.map(String.init).joined(separator: ", "),
                         "updated_at": flag.updatedAt, "updatedBy": flag.updatedBy.flatMap { names[$0] } as Any,
                         "confirmOff": flag.enabled && flag.rolloutPercentage >= 100,
                         "roleChoices": PeopleAdminRoutes.roles.map { role in
-                            ["value": role, "label": PageWord.words(role), "checked": flag.targetRoles.map(\.rawValue).contains(role)] as [String: Any]
+                            ["value": role, "label": PageWord.words(role), "checked": flag.targetRoles.map(\.rawValue).contains(role)]
+                                as [String: Any]
                         },
                         "who": Self.whoGetsIt(flag),
                     ]
@@ -276,10 +288,13 @@ struct AdminPageRoutes: FeatureRoutes {
     static func whoGetsIt(_ flag: FeatureFlag) -> String {
         guard flag.enabled else { return "Nobody: the flag is off." }
         var parts: [String] = []
-        if !flag.targetUsers.isEmpty { parts.append("\(flag.targetUsers.count) named \(flag.targetUsers.count == 1 ? "person" : "people")") }
+        if !flag.targetUsers.isEmpty {
+            parts.append("\(flag.targetUsers.count) named \(flag.targetUsers.count == 1 ? "person" : "people")")
+        }
         let audience =
             flag.targetRoles.isEmpty
-            ? "everyone signed in" : "people whose role is " + flag.targetRoles.map { PageWord.words($0.rawValue).lowercased() }.joined(separator: " or ")
+            ? "everyone signed in"
+            : "people whose role is " + flag.targetRoles.map { PageWord.words($0.rawValue).lowercased() }.joined(separator: " or ")
         let share = flag.rolloutPercentage >= 100 ? audience : "about \(percent(flag.rolloutPercentage)) of \(audience)"
         parts.append(share)
         let anonymous =
@@ -312,8 +327,14 @@ struct AdminPageRoutes: FeatureRoutes {
             "id": Int(test.id), "name": test.name, "goal": goal,
             "goals": test.goals.map { ["value": $0, "selected": $0 == goal] as [String: Any] },
             "rows": [
-                ["variant": "A", "participants": counts.a.participants, "share": share(counts.a.participants), "conversions": counts.a.conversions, "rate": rate(counts.a.rate)],
-                ["variant": "B", "participants": counts.b.participants, "share": share(counts.b.participants), "conversions": counts.b.conversions, "rate": rate(counts.b.rate)],
+                [
+                    "variant": "A", "participants": counts.a.participants, "share": share(counts.a.participants),
+                    "conversions": counts.a.conversions, "rate": rate(counts.a.rate),
+                ],
+                [
+                    "variant": "B", "participants": counts.b.participants, "share": share(counts.b.participants),
+                    "conversions": counts.b.conversions, "rate": rate(counts.b.rate),
+                ],
             ] as [[String: Any]],
             "difference": stats.difference.map { String(format: "%+.2f percentage points", $0 * 100) } ?? "not known yet",
             "interval": stats.ci95.map { String(format: "%+.2f to %+.2f points", $0.low * 100, $0.high * 100) } ?? "not known yet",
@@ -341,7 +362,10 @@ struct AdminPageRoutes: FeatureRoutes {
             if let id = form.get("job").flatMap({ Int64($0) }), let job = try await Offload.run({ try platform.jobs.find(id: id) }) {
                 let masked = OperationsRoutes.job(job, detail: true)
                 let payload = masked["payload"].map { String(decoding: (try? JSONEncoder().encode($0)) ?? Data(), as: UTF8.self) } ?? ""
-                detail = ["id": Int(job.id), "kind": job.kind, "state": job.state.rawValue, "payload": payload, "last_error": job.lastError as Any]
+                detail = [
+                    "id": Int(job.id), "kind": job.kind, "state": job.state.rawValue, "payload": payload,
+                    "last_error": job.lastError as Any,
+                ]
             }
             return HTMLResponse.make(
                 pages.render(
@@ -352,7 +376,8 @@ struct AdminPageRoutes: FeatureRoutes {
                         "states": Self.options(Job.State.allCases.map(\.rawValue), selected: state?.rawValue), "kind": kind ?? "",
                         "jobs": found.map { job -> [String: Any] in
                             [
-                                "id": Int(job.id), "kind": job.kind, "queue": job.queue, "state": job.state.rawValue, "attempts": job.attempts,
+                                "id": Int(job.id), "kind": job.kind, "queue": job.queue, "state": job.state.rawValue,
+                                "attempts": job.attempts,
                                 "max_attempts": job.maxAttempts, "run_at": job.runAt, "last_error": job.lastError as Any,
                                 "retryable": [.dead, .failed, .cancelled].contains(job.state),
                                 "discardable": [.available, .failed].contains(job.state),
@@ -362,7 +387,8 @@ struct AdminPageRoutes: FeatureRoutes {
                         "schedules": schedules.compactMap { $0.templateValue }, "hasScheduler": scheduler != nil,
                         "backups": backups.prefix(20).map { record -> [String: Any] in
                             [
-                                "file": (record.file as NSString).lastPathComponent, "size": Self.bytes(record.bytes), "sha256": record.sha256,
+                                "file": (record.file as NSString).lastPathComponent, "size": Self.bytes(record.bytes),
+                                "sha256": record.sha256,
                                 "created_at": record.createdAt, "kind": record.kind, "verified": record.verified,
                                 "present": FileManager.default.fileExists(atPath: record.file),
                             ]
@@ -391,14 +417,17 @@ struct AdminPageRoutes: FeatureRoutes {
                     "admin-audit",
                     [
                         "entries": rows.prefix(50).map { entry -> [String: Any] in
-                            let details = entry["details"].map {
-                                String(decoding: (try? JSONEncoder().encode($0)) ?? Data(), as: UTF8.self)
-                            } ?? "{}"
+                            let details =
+                                entry["details"].map {
+                                    String(decoding: (try? JSONEncoder().encode($0)) ?? Data(), as: UTF8.self)
+                                } ?? "{}"
                             return [
                                 "id": Int(entry["id"]?.intValue ?? 0), "occurred_at": entry["occurred_at"]?.stringValue ?? "",
-                                "action": entry["action"]?.stringValue ?? "", "actor": entry["actor_user_id"]?.intValue.map { "person #\($0)" }
+                                "action": entry["action"]?.stringValue ?? "",
+                                "actor": entry["actor_user_id"]?.intValue.map { "person #\($0)" }
                                     ?? PageWord.words(entry["actor_kind"]?.stringValue ?? "system"),
-                                "target": [entry["target_type"]?.stringValue, entry["target_id"]?.stringValue].compactMap { $0 }.joined(separator: " "),
+                                "target": [entry["target_type"]?.stringValue, entry["target_id"]?.stringValue].compactMap { $0 }.joined(
+                                    separator: " "),
                                 "severity": entry["severity"]?.stringValue ?? "info", "outcome": entry["outcome"]?.stringValue ?? "",
                                 "ip": entry["ip_address"]?.stringValue as Any, "details": details,
                             ]
@@ -407,8 +436,11 @@ struct AdminPageRoutes: FeatureRoutes {
                         "from": text("from") ?? "", "to": text("to") ?? "",
                         "severities": Self.options(OperationsRoutes.severities, selected: severity),
                         "csv": "/api/v1/admin/audit-logs?format=csv"
-                            + [userID.map { "user_id=\($0)" }, text("action").map { "action=" + ($0.addingPercentEncoding(withAllowedCharacters: .alphanumerics) ?? "") },
-                               severity.map { "severity=\($0)" }, filter.from.map { "from=\($0)" }, filter.to.map { "to=\($0)" }]
+                            + [
+                                userID.map { "user_id=\($0)" },
+                                text("action").map { "action=" + ($0.addingPercentEncoding(withAllowedCharacters: .alphanumerics) ?? "") },
+                                severity.map { "severity=\($0)" }, filter.from.map { "from=\($0)" }, filter.to.map { "to=\($0)" },
+                            ]
                             .compactMap { $0 }.map { "&" + $0 }.joined(),
                         "previous": page > 1 ? "/admin/audit?\(query)&page=\(page - 1)" : nil as String?,
                         "next": rows.count > 50 ? "/admin/audit?\(query)&page=\(page + 1)" : nil as String?,
@@ -426,11 +458,13 @@ struct AdminPageRoutes: FeatureRoutes {
                     [
                         "overall": health?["status"]?.stringValue ?? "unknown", "healthy": health?["status"]?.stringValue == "healthy",
                         "checks": Self.checks(health), "version": health?["version"]?.stringValue ?? "",
-                        "uptime": performance?["uptime_hours"]?.templateValue ?? "", "cpu": performance?["cpu_percent"]?.templateValue as Any,
+                        "uptime": performance?["uptime_hours"]?.templateValue ?? "",
+                        "cpu": performance?["cpu_percent"]?.templateValue as Any,
                         "rss": (performance?["rss_bytes"]?.intValue).map(Self.bytes) as Any,
                         "dbSize": Self.bytes(platform.store.databaseBytes()), "walSize": Self.bytes(platform.store.walBytes()),
                         "sqlite": platform.store.sqliteVersion, "requests": requests.total, "errors": requests.errors,
-                        "errorRate": requests.total == 0 ? "no requests yet" : String(format: "%.2f%%", Double(requests.errors) / Double(requests.total) * 100),
+                        "errorRate": requests.total == 0
+                            ? "no requests yet" : String(format: "%.2f%%", Double(requests.errors) / Double(requests.total) * 100),
                         "alerts": status["alerts"]?.templateValue ?? [], "hasAlerts": !(status["alerts"]?.arrayValue ?? []).isEmpty,
                     ], request: request, identity: identity))
         }

@@ -53,7 +53,8 @@ struct OperationsRoutes: FeatureRoutes {
         catalog.add(
             RouteSpec(
                 id: "MON-3", .get, "/api/v1/status", summary: "Health, performance, alerts and the queue", tag: "Monitoring",
-                access: .member(scope: "admin"), responses: [200: ("The platform's state", "PlatformStatus"), 403: ("Not an admin", "Error")]),
+                access: .member(scope: "admin"),
+                responses: [200: ("The platform's state", "PlatformStatus"), 403: ("Not an admin", "Error")]),
             to: router
         ) { _, context in
             _ = try context.require(.admin, scope: "admin")
@@ -64,7 +65,8 @@ struct OperationsRoutes: FeatureRoutes {
                 id: "MON-4", .get, "/api/v1/admin/queue/jobs", summary: "Jobs, newest first", tag: "Monitoring",
                 access: .member(scope: "admin"),
                 query: .page() + [
-                    .choice("state", Job.State.allCases.map(\.rawValue), "Only jobs in this state"), .text("kind", max: 64, "Only this kind"),
+                    .choice("state", Job.State.allCases.map(\.rawValue), "Only jobs in this state"),
+                    .text("kind", max: 64, "Only this kind"),
                 ],
                 responses: [200: ("A page of jobs", "JobPage"), 403: ("Not an admin", "Error")]),
             to: router
@@ -97,7 +99,9 @@ struct OperationsRoutes: FeatureRoutes {
                     id: "MON-5", .post, "/api/v1/admin/queue/jobs/{id}/\(action)",
                     summary: action == "retry" ? "Run a dead, failed or cancelled job again now" : "Cancel a job that has not finished",
                     tag: "Monitoring", access: .member(scope: "admin"), limit: .own("60/h"),
-                    responses: [200: ("The job after it", "JobDetail"), 403: ("Not an admin", "Error"), 409: ("Not in a state for it", "Error")]),
+                    responses: [
+                        200: ("The job after it", "JobDetail"), 403: ("Not an admin", "Error"), 409: ("Not in a state for it", "Error"),
+                    ]),
                 to: router
             ) { _, context in
                 _ = try context.require(.admin, scope: "admin")
@@ -110,7 +114,8 @@ struct OperationsRoutes: FeatureRoutes {
                         .conflict, "invalid_state",
                         action == "retry" ? "Only a dead, failed or cancelled job runs again." : "The job has already finished.")
                 }
-                let audit = context.auditEntry("job.\(action)", target: ("job", id), details: ["kind": .string(job.kind)], severity: .warning)
+                let audit = context.auditEntry(
+                    "job.\(action)", target: ("job", id), details: ["kind": .string(job.kind)], severity: .warning)
                 try await platform.store.write { db in _ = try AuditLog.append(audit, in: db) }
                 guard let after = try await Offload.run({ try jobs.find(id: id) }) else { throw APIError.notFound("There is no such job.") }
                 return JSONResponse.make(Self.job(after, detail: true))
@@ -120,7 +125,9 @@ struct OperationsRoutes: FeatureRoutes {
             RouteSpec(
                 id: "MON-6", .get, "/api/v1/admin/schedules", summary: "The schedules with their next and last runs", tag: "Monitoring",
                 access: .member(scope: "admin"),
-                responses: [200: ("The schedules", "ScheduleList"), 403: ("Not an admin", "Error"), 503: ("No scheduler runs here", "Error")]),
+                responses: [
+                    200: ("The schedules", "ScheduleList"), 403: ("Not an admin", "Error"), 503: ("No scheduler runs here", "Error"),
+                ]),
             to: router
         ) { _, context in
             _ = try context.require(.admin, scope: "admin")
@@ -173,7 +180,8 @@ struct OperationsRoutes: FeatureRoutes {
         catalog.add(
             RouteSpec(
                 id: "MON-8", .get, "/api/v1/admin/backups", summary: "Backups with size, checksum and verification", tag: "Monitoring",
-                access: .member(scope: "admin"), responses: [200: ("The backups, newest first", "BackupList"), 403: ("Not an admin", "Error")]),
+                access: .member(scope: "admin"),
+                responses: [200: ("The backups, newest first", "BackupList"), 403: ("Not an admin", "Error")]),
             to: router
         ) { _, context in
             _ = try context.require(.admin, scope: "admin")
@@ -232,7 +240,8 @@ struct OperationsRoutes: FeatureRoutes {
             if try query.choice("format", ["json", "csv"]) == "csv" {
                 let rows = try await platform.store.read { db in try AuditLog.search(filter, limit: 100_000, offset: 0, in: db) }
                 let audit = context.auditEntry(
-                    "export.run", target: ("audit_log", nil), details: ["rows": .int(Int64(rows.count)), "format": "csv"], severity: .warning)
+                    "export.run", target: ("audit_log", nil), details: ["rows": .int(Int64(rows.count)), "format": "csv"],
+                    severity: .warning)
                 try await platform.store.write { db in _ = try AuditLog.append(audit, in: db) }
                 return Self.csv(rows)
             }
@@ -279,7 +288,9 @@ struct OperationsRoutes: FeatureRoutes {
 
     /// Queues a schedule's run (unique per minute), refusing while one is queued or running; audited.
     static func runNow(_ name: String, scheduler: Scheduler, context: AppRequestContext, store: Store) async throws -> Int64 {
-        guard scheduler.schedules.contains(where: { $0.name == name }) else { throw APIError.notFound("There is no schedule named \(name).") }
+        guard scheduler.schedules.contains(where: { $0.name == name }) else {
+            throw APIError.notFound("There is no schedule named \(name).")
+        }
         if try await Offload.run({ try scheduler.isActive(name) }) {
             throw APIError(.conflict, "conflict", "A run of \(name) is already queued or running.")
         }
@@ -301,7 +312,9 @@ struct OperationsRoutes: FeatureRoutes {
     }
 
     static func csv(_ rows: [JSONValue]) -> Response {
-        let columns = ["id", "occurred_at", "actor_kind", "actor_user_id", "action", "target_type", "target_id", "severity", "outcome", "ip_address"]
+        let columns = [
+            "id", "occurred_at", "actor_kind", "actor_user_id", "action", "target_type", "target_id", "severity", "outcome", "ip_address",
+        ]
         func cell(_ value: JSONValue?) -> String {
             switch value {
             case .string(let text): text
@@ -317,7 +330,9 @@ struct OperationsRoutes: FeatureRoutes {
         var headers = HTTPFields()
         headers[.contentType] = "text/csv; charset=utf-8"
         headers[.contentDisposition] = "attachment; filename=\"audit-log-\(Timestamp.string(from: Date()).prefix(10)).csv\""
-        return Response(status: .ok, headers: headers, body: .init(byteBuffer: ByteBuffer(string: CSV.document(header: columns + ["details"], rows: table))))
+        return Response(
+            status: .ok, headers: headers,
+            body: .init(byteBuffer: ByteBuffer(string: CSV.document(header: columns + ["details"], rows: table))))
     }
 
     /// MON-3: the detailed health, process and database figures, alerts from the checks, and the queue.

@@ -58,7 +58,8 @@ struct PeopleAdminRoutes: FeatureRoutes {
     static func person(_ person: AccountAdministration.Person, card: JSONValue?) -> [String: JSONValue] {
         let user = person.user
         return [
-            "user": card ?? .null, "email": .string(user.email), "role": .string(user.role.rawValue), "status": .string(user.status.rawValue),
+            "user": card ?? .null, "email": .string(user.email), "role": .string(user.role.rawValue),
+            "status": .string(user.status.rawValue),
             "created_at": .string(user.createdAt), "last_active_at": user.lastActiveAt.map(JSONValue.string) ?? .null,
             "two_factor_enabled": .bool(person.twoFactorEnabled), "grants": .array(person.grants.map(Self.grant)),
         ]
@@ -158,7 +159,8 @@ struct PeopleAdminRoutes: FeatureRoutes {
                     if let role { _ = try administration.setRole(String(id), role: role, reason: reason, by: actor) }
                     if let status {
                         _ = try administration.setStatus(
-                            String(id), suspended: status == "suspended", until: until.map(Timestamp.string(from:)), reason: reason, by: actor)
+                            String(id), suspended: status == "suspended", until: until.map(Timestamp.string(from:)), reason: reason,
+                            by: actor)
                     }
                 }
             } catch let error as AdministrationError { throw Self.failure(error) }
@@ -200,7 +202,8 @@ struct PeopleAdminRoutes: FeatureRoutes {
             let department = reader.integer("department_id", 1...Int64.max, nil)
             var grants: [(capability: Capability, departmentID: Int64?, expiresAt: String?)] = []
             for item in (object["grants"] as? [Any]) ?? [] {
-                guard let fields = item as? [String: Any], let capability = (fields["capability"] as? String).flatMap(Capability.init(rawValue:))
+                guard let fields = item as? [String: Any],
+                    let capability = (fields["capability"] as? String).flatMap(Capability.init(rawValue:))
                 else {
                     reader.problem("grants", "each grant names a capability among \(Self.capabilities.joined(separator: ", "))")
                     continue
@@ -217,7 +220,8 @@ struct PeopleAdminRoutes: FeatureRoutes {
             do {
                 let invitation = try await Offload.run { [grants] in
                     try administration.invite(
-                        email: email, firstName: first, lastName: last, role: role, departmentID: department, grants: grants, origin: origin,
+                        email: email, firstName: first, lastName: last, role: role, departmentID: department, grants: grants,
+                        origin: origin,
                         by: actor)
                 }
                 return JSONResponse.make(
@@ -249,7 +253,8 @@ struct PeopleAdminRoutes: FeatureRoutes {
                 // Alumni by `verify_users`, employers by `approve_employers` (admins hold both).
                 let needed: Permission = user.role == .employer ? .approveEmployers : .verifyUsers
                 guard identity.has(needed) else {
-                    throw APIError.forbidden("Deciding on this account needs the \(needed.rawValue.replacingOccurrences(of: "_", with: " ")) permission.")
+                    throw APIError.forbidden(
+                        "Deciding on this account needs the \(needed.rawValue.replacingOccurrences(of: "_", with: " ")) permission.")
                 }
                 let actor = Self.actor(identity, request, context)
                 do {

@@ -53,7 +53,8 @@ public func buildRouter(
     let postingViews = JobPostingViews(jobPostings: p.jobPostings, pageViews: p.pageViews)
     let applicationViews = JobApplicationViews(profiles: p.profiles)
     let routes: [any FeatureRoutes] = [
-        MonitoringRoutes(health: p.health, metrics: p.metrics, store: p.store, allowFrom: p.configuration.metricsAllowFrom, jobs: p.jobs,
+        MonitoringRoutes(
+            health: p.health, metrics: p.metrics, store: p.store, allowFrom: p.configuration.metricsAllowFrom, jobs: p.jobs,
             startedAt: p.startedAt),
         DepartmentRoutes(departments: p.departments, scholarships: p.scholarships.catalogue, pages: pages, cache: p.cache),
         HomeRoutes(

@@ -123,7 +123,8 @@ struct FieldReader {
         guard let value = object[key] else { return existing }
         if value is NSNull { return [] }
         guard let array = value as? [Any], array.count <= maxCount,
-            let ids = array.map({ item in Self.isBool(item) ? nil : (item as? Int).map(Int64.init) }) as? [Int64], ids.allSatisfy({ $0 > 0 })
+            let ids = array.map({ item in Self.isBool(item) ? nil : (item as? Int).map(Int64.init) }) as? [Int64],
+            ids.allSatisfy({ $0 > 0 })
         else {
             problem(key, "must be a list of at most \(maxCount) user ids")
             return existing

@@ -83,7 +83,8 @@ public struct Platform: Sendable {
         profiles: ProfileStore, connections: ConnectionStore, posts: PostStore, events: EventStore, search: SearchStore,
         uploads: UploadStore, pageViews: PageViewRecorder, companies: CompanyStore, jobPostings: JobPostingStore,
         jobApplications: JobApplicationStore, communication: Communication, scholarships: ScholarshipHub, community: CommunitySpaces,
-        experiments: Experiments, securityRecords: SecurityRecordStore, accountPurge: AccountPurge, purges: PurgeScheduling, startedAt: Date, createdDatabase: Bool
+        experiments: Experiments, securityRecords: SecurityRecordStore, accountPurge: AccountPurge, purges: PurgeScheduling,
+        startedAt: Date, createdDatabase: Bool
     ) {
         self.configuration = configuration
         self.sources = sources

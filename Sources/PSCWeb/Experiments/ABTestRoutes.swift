@@ -164,7 +164,8 @@ struct ABTestRoutes: FeatureRoutes {
             try reader.validate()
             let audit = context.auditEntry("ab_test.updated", target: ("ab_test", id), severity: .warning)
             do {
-                return JSONResponse.make(Self.body(try await Offload.run { try abTests.update(id: id, change: { _ in fields }, audit: audit) }))
+                return JSONResponse.make(
+                    Self.body(try await Offload.run { try abTests.update(id: id, change: { _ in fields }, audit: audit) }))
             } catch let error as ExperimentError { throw Self.failure(error) }
         }
         catalog.add(
@@ -186,7 +187,9 @@ struct ABTestRoutes: FeatureRoutes {
             RouteSpec(
                 id: "ABT-5", .post, "/api/v1/ab-tests/{id}/start", summary: "Start a draft test", tag: "A/B tests",
                 access: .member(scope: "admin"),
-                responses: [200: ("Running", "ABTest"), 403: ("Not an admin", "Error"), 409: ("Running or completed (no restart)", "Error")]),
+                responses: [
+                    200: ("Running", "ABTest"), 403: ("Not an admin", "Error"), 409: ("Running or completed (no restart)", "Error"),
+                ]),
             to: router
         ) { _, context in
             _ = try context.require(.admin, scope: "admin")
@@ -215,7 +218,8 @@ struct ABTestRoutes: FeatureRoutes {
             }
             let audit = context.auditEntry("ab_test.stopped", target: ("ab_test", id), severity: .warning)
             do {
-                return JSONResponse.make(Self.body(try await Offload.run { [winner] in try abTests.stop(id: id, winner: winner, audit: audit) }))
+                return JSONResponse.make(
+                    Self.body(try await Offload.run { [winner] in try abTests.stop(id: id, winner: winner, audit: audit) }))
             } catch let error as ExperimentError { throw Self.failure(error) }
         }
         catalog.add(

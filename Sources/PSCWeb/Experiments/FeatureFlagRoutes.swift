@@ -18,7 +18,8 @@ struct FeatureFlagRoutes: FeatureRoutes {
         [
             "name": .string(flag.name), "description": .string(flag.description), "enabled": .bool(flag.enabled),
             "rollout_percentage": .decimal(flag.rolloutPercentage, places: 2),
-            "target_users": .array(flag.targetUsers.map(JSONValue.int)), "target_roles": .array(flag.targetRoles.map { .string($0.rawValue) }),
+            "target_users": .array(flag.targetUsers.map(JSONValue.int)),
+            "target_roles": .array(flag.targetRoles.map { .string($0.rawValue) }),
             "updated_at": .string(flag.updatedAt), "updated_by": flag.updatedBy.map(JSONValue.int) ?? .null,
         ]
     }
@@ -82,7 +83,8 @@ struct FeatureFlagRoutes: FeatureRoutes {
         }
         catalog.add(
             RouteSpec(
-                id: "FLG-3", .post, "/api/v1/feature-flags", summary: "Create a flag", tag: "Feature flags", access: .member(scope: "admin"),
+                id: "FLG-3", .post, "/api/v1/feature-flags", summary: "Create a flag", tag: "Feature flags",
+                access: .member(scope: "admin"),
                 limit: .own("10/h"), body: .object(Self.fields(creating: true)),
                 responses: [
                     201: ("Created", "FlagSaved"), 403: ("Not an admin", "Error"), 409: ("The name is taken", "Error"),
@@ -113,7 +115,9 @@ struct FeatureFlagRoutes: FeatureRoutes {
             RouteSpec(
                 id: "FLG-4", .put, "/api/v1/feature-flags/{flag_name}", summary: "Change a flag", tag: "Feature flags",
                 access: .member(scope: "admin"), limit: .own("20/h"), body: .object(Self.fields(creating: false)),
-                responses: [200: ("Changed, in effect at once", "FlagSaved"), 403: ("Not an admin", "Error"), 422: ("Invalid fields", "Error")]),
+                responses: [
+                    200: ("Changed, in effect at once", "FlagSaved"), 403: ("Not an admin", "Error"), 422: ("Invalid fields", "Error"),
+                ]),
             to: router
         ) { request, context in
             let identity = try context.require(.admin, scope: "admin")
@@ -125,7 +129,9 @@ struct FeatureFlagRoutes: FeatureRoutes {
             try reader.validate()
             let audit = context.auditEntry("flag.updated", target: ("feature_flag", nil), severity: .warning).withTarget(name)
             do {
-                let flag = try await Offload.run { try flags.update(name: name, change: { _ in fields }, by: identity.user.id, audit: audit) }
+                let flag = try await Offload.run {
+                    try flags.update(name: name, change: { _ in fields }, by: identity.user.id, audit: audit)
+                }
                 var body = Self.body(flag).objectValue ?? [:]
                 body["message"] = "Feature flag updated"
                 return JSONResponse.make(.object(body))

@@ -17,7 +17,9 @@ struct MonitoringRoutes: FeatureRoutes {
     /// Admins and `metrics:read` tokens see the checks with their figures (10-api MON-1, MON-2).
     static func mayReadDetail(_ context: AppRequestContext) -> Bool {
         guard let identity = context.identity, identity.user.status == .active else { return false }
-        if let token = identity.token { return token.scopes.contains("metrics:read") || token.scopes.contains("admin") && identity.user.role == .admin }
+        if let token = identity.token {
+            return token.scopes.contains("metrics:read") || token.scopes.contains("admin") && identity.user.role == .admin
+        }
         return identity.user.role == .admin && !identity.mustEnrolTwoFactor
     }
 
@@ -29,7 +31,9 @@ struct MonitoringRoutes: FeatureRoutes {
         ]
     }
 
-    static func detailed(_ report: HealthRegistry.Report, platform: Platform) -> JSONValue { detailed(report, startedAt: platform.startedAt) }
+    static func detailed(_ report: HealthRegistry.Report, platform: Platform) -> JSONValue {
+        detailed(report, startedAt: platform.startedAt)
+    }
 
     func register(with router: Router<AppRequestContext>, catalog: RouteCatalog) {
         let startedAt = startedAt

@@ -13,7 +13,8 @@ extension OpenAPIDocument {
     ]
 
     static let abTestFields: [String: JSONValue] = [
-        "id": Shape.integer, "name": Shape.string, "description": Shape.string, "variant_a": Shape.freeObject, "variant_b": Shape.freeObject,
+        "id": Shape.integer, "name": Shape.string, "description": Shape.string, "variant_a": Shape.freeObject,
+        "variant_b": Shape.freeObject,
         "traffic_split": ["type": "number"], "goals": strings, "primary_goal": Shape.string, "status": Shape.choice(ABTestRoutes.statuses),
         "winner": ["type": ["string", "null"], "enum": ["A", "B", .null]], "started_at": Shape.nullableString,
         "ended_at": Shape.nullableString, "created_at": Shape.string,
@@ -57,7 +58,8 @@ extension OpenAPIDocument {
             "free_bytes": count, "rss_bytes": count, "limit_bytes": count, "entries": count, "bytes": count, "hit_rate": text,
         ]
         return Shape.object(
-            figures.merging(["status": Shape.choice(["healthy", "degraded", "unhealthy", "unknown"]), "message": Shape.string]) { first, _ in
+            figures.merging(["status": Shape.choice(["healthy", "degraded", "unhealthy", "unknown"]), "message": Shape.string]) {
+                first, _ in
                 first
             }, optional: Set(figures.keys))
     }()
@@ -86,7 +88,9 @@ extension OpenAPIDocument {
         "Job": Shape.object(jobFields),
         "JobPage": page(of: Shape.ref("Job")),
         "JobDetail": Shape.object(
-            jobFields.merging(["payload": ["type": ["object", "array", "string"]], "finished_at": Shape.nullableString, "updated_at": Shape.string]) {
+            jobFields.merging([
+                "payload": ["type": ["object", "array", "string"]], "finished_at": Shape.nullableString, "updated_at": Shape.string,
+            ]) {
                 first, _ in first
             }),
         "JobQueued": Shape.object(["job_id": Shape.integer]),
@@ -116,7 +120,8 @@ extension OpenAPIDocument {
         "PlatformStatus": Shape.object([
             "health": Shape.object(
                 [
-                    "status": Shape.choice(["healthy", "degraded", "unhealthy"]), "timestamp": Shape.string, "uptime_seconds": Shape.integer,
+                    "status": Shape.choice(["healthy", "degraded", "unhealthy"]), "timestamp": Shape.string,
+                    "uptime_seconds": Shape.integer,
                     "version": Shape.string, "checks": healthChecks,
                 ]),
             "performance": Shape.object([
