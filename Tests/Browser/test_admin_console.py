@@ -6,6 +6,7 @@ import urllib.parse
 import pytest
 import requests
 from selenium.webdriver.common.by import By
+from selenium.common.exceptions import NoSuchElementException, StaleElementReferenceException
 from selenium.webdriver.common.keys import Keys
 
 from conftest import demo_server
@@ -22,6 +23,14 @@ def demo():
     running = demo_server()
     yield running
     running.stop()
+
+
+def switch_state(driver, flag):
+    """The flag's switch state, or None while the page reloads."""
+    try:
+        return driver.find_element(By.CSS_SELECTOR, f"#flag-{flag} button[role='switch']").get_attribute("aria-checked")
+    except (StaleElementReferenceException, NoSuchElementException):
+        return None
 
 
 def test_every_admin_page_draws_and_is_axe_clean(demo, browser):
@@ -95,8 +104,7 @@ def test_an_admin_creates_a_flag_at_half_and_finds_it_listed(demo, browser):
     switch = browser.find_element(By.CSS_SELECTOR, "#flag-campus_map button[role='switch']")
     assert switch.get_attribute("aria-checked") == "true"
     switch.click()
-    wait_for(browser, lambda driver: driver.find_element(By.CSS_SELECTOR, "#flag-campus_map button[role='switch']")
-             .get_attribute("aria-checked") == "false")
+    wait_for(browser, lambda driver: switch_state(driver, "campus_map") == "false")
     check = requests.get(demo.url + "/api/v1/feature-flags/check/campus_map", timeout=10).json()
     assert check == {"flag": "campus_map", "enabled": False, "reason": "disabled"}
 

@@ -260,14 +260,9 @@ struct OperationsRoutes: FeatureRoutes {
             to: router
         ) { request, context in
             _ = try context.require(.admin, scope: "admin")
-            var from: Int64 = 1
-            if let length = request.headers[.contentLength], length != "0" {
-                let (_, object, problems) = try await request.jsonObjectBody(context: context, collecting: true)
-                var reader = FieldReader(object, problems: problems)
-                from = reader.integer("from_id", 1...Int64.max, 1) ?? 1
-                try reader.validate()
-            }
-            let start = from
+            var reader = try await request.optionalFieldReader(context: context)
+            let start = reader.integer("from_id", 1...Int64.max, 1) ?? 1
+            try reader.validate()
             let (result, anchor) = try await platform.store.read { db in
                 (
                     try AuditLog.verify(in: db, fromID: start),

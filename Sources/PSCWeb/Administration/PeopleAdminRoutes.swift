@@ -65,6 +65,21 @@ struct PeopleAdminRoutes: FeatureRoutes {
         ]
     }
 
+    /// ADM-2's answer (also ADM-3's): the list's fields with the person's standing and recent audit trail.
+    static func detailBody(_ detail: AccountAdministration.PersonDetail, viewer: Int64, profiles: ProfileStore) async throws -> JSONValue {
+        let user = detail.person.user
+        let cards = try await CommunityViews.cards([user.id], viewer: viewer, profiles: profiles)
+        var body = Self.person(detail.person, card: cards[user.id])
+        body["department_id"] = user.departmentID.map(JSONValue.int) ?? .null
+        body["last_login_at"] = user.lastLoginAt.map(JSONValue.string) ?? .null
+        body["suspended_until"] = user.suspendedUntil.map(JSONValue.string) ?? .null
+        body["email_verified"] = .bool(user.emailVerified)
+        body["sessions"] = .int(Int64(detail.sessions))
+        body["tokens"] = .int(Int64(detail.tokens))
+        body["recent_audit"] = .array(detail.audit)
+        return .object(body)
+    }
+
     /// The person if the caller may read them (an employer-only reader sees employer accounts only).
     func readable(_ id: Int64, _ reader: Reader) async throws -> AccountAdministration.PersonDetail {
         guard let detail = try await Offload.run({ try administration.detail(userID: id) }),
@@ -115,17 +130,7 @@ struct PeopleAdminRoutes: FeatureRoutes {
             let (identity, reader) = try Self.reader(context)
             let id = try context.positiveID(notFound: "There is no such person.")
             let detail = try await readable(id, reader)
-            let cards = try await CommunityViews.cards([id], viewer: identity.user.id, profiles: profiles)
-            var body = Self.person(detail.person, card: cards[id])
-            let user = detail.person.user
-            body["department_id"] = user.departmentID.map(JSONValue.int) ?? .null
-            body["last_login_at"] = user.lastLoginAt.map(JSONValue.string) ?? .null
-            body["suspended_until"] = user.suspendedUntil.map(JSONValue.string) ?? .null
-            body["email_verified"] = .bool(user.emailVerified)
-            body["sessions"] = .int(Int64(detail.sessions))
-            body["tokens"] = .int(Int64(detail.tokens))
-            body["recent_audit"] = .array(detail.audit)
-            return JSONResponse.make(.object(body))
+            return JSONResponse.make(try await Self.detailBody(detail, viewer: identity.user.id, profiles: profiles))
         }
         catalog.add(
             RouteSpec(
@@ -165,16 +170,7 @@ struct PeopleAdminRoutes: FeatureRoutes {
                 }
             } catch let error as AdministrationError { throw Self.failure(error) }
             let detail = try await readable(id, .everyone)
-            let cards = try await CommunityViews.cards([id], viewer: identity.user.id, profiles: profiles)
-            var body = Self.person(detail.person, card: cards[id])
-            body["sessions"] = .int(Int64(detail.sessions))
-            body["tokens"] = .int(Int64(detail.tokens))
-            body["recent_audit"] = .array(detail.audit)
-            body["department_id"] = detail.person.user.departmentID.map(JSONValue.int) ?? .null
-            body["last_login_at"] = detail.person.user.lastLoginAt.map(JSONValue.string) ?? .null
-            body["suspended_until"] = detail.person.user.suspendedUntil.map(JSONValue.string) ?? .null
-            body["email_verified"] = .bool(detail.person.user.emailVerified)
-            return JSONResponse.make(.object(body))
+            return JSONResponse.make(try await Self.detailBody(detail, viewer: identity.user.id, profiles: profiles))
         }
         catalog.add(
             RouteSpec(

@@ -49,6 +49,13 @@ extension Request {
         }
     }
 
+    /// The fields of a body the route lets callers leave out: no body, or an empty one, reads as an empty object.
+    func optionalFieldReader(context: AppRequestContext) async throws -> FieldReader {
+        guard let length = headers[.contentLength], length != "0" else { return FieldReader([:]) }
+        let (_, object, problems) = try await jsonObjectBody(context: context, collecting: true)
+        return FieldReader(object, problems: problems)
+    }
+
     /// The body as a JSON object, for PATCH routes that must tell an absent key from `null` (00-conventions §4). The
     /// declared field limits are checked here: their problems are thrown at once, or, with `collecting`, handed back
     /// for a handler that reports them together with its own (every problem in one 422, 00-conventions §5).

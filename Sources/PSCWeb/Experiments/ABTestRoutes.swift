@@ -209,17 +209,13 @@ struct ABTestRoutes: FeatureRoutes {
             _ = try context.require(.admin, scope: "admin")
             let id = try context.positiveID(notFound: "There is no such test.")
             // The body is optional: an empty one stops without a winner.
-            var winner: ABVariant?
-            if let length = request.headers[.contentLength], length != "0" {
-                let (_, object, problems) = try await request.jsonObjectBody(context: context, collecting: true)
-                var reader = FieldReader(object, problems: problems)
-                winner = reader.choice("winner", ["A", "B"], nil).flatMap(ABVariant.init(rawValue:))
-                try reader.validate()
-            }
+            var reader = try await request.optionalFieldReader(context: context)
+            let winner = reader.choice("winner", ["A", "B"], nil).flatMap(ABVariant.init(rawValue:))
+            try reader.validate()
             let audit = context.auditEntry("ab_test.stopped", target: ("ab_test", id), severity: .warning)
             do {
                 return JSONResponse.make(
-                    Self.body(try await Offload.run { [winner] in try abTests.stop(id: id, winner: winner, audit: audit) }))
+                    Self.body(try await Offload.run { try abTests.stop(id: id, winner: winner, audit: audit) }))
             } catch let error as ExperimentError { throw Self.failure(error) }
         }
         catalog.add(
@@ -249,15 +245,11 @@ struct ABTestRoutes: FeatureRoutes {
         ) { request, context in
             let identity = try context.require(.active, scope: "content:write")
             let id = try context.positiveID(notFound: "There is no such test.")
-            var goal: String?
-            if let length = request.headers[.contentLength], length != "0" {
-                let (_, object, problems) = try await request.jsonObjectBody(context: context, collecting: true)
-                var reader = FieldReader(object, problems: problems)
-                goal = reader.text("goal", 1...40, nil)
-                try reader.validate()
-            }
+            var reader = try await request.optionalFieldReader(context: context)
+            let goal = reader.text("goal", 1...40, nil)
+            try reader.validate()
             do {
-                let outcome = try await Offload.run { [goal] in try abTests.convert(testID: id, userID: identity.user.id, goal: goal) }
+                let outcome = try await Offload.run { try abTests.convert(testID: id, userID: identity.user.id, goal: goal) }
                 return JSONResponse.make(["recorded": .bool(outcome == .recorded)])
             } catch let error as ExperimentError {
                 if error == .notFound { throw APIError.notFound("You are not in this test, or it has no such goal.") }
