@@ -193,7 +193,8 @@ public struct CampusSeeder: Sendable {
         try store.write { db in
             for (index, person) in waiting.prefix(count).enumerated() {
                 let email = "\(person.first).\(person.last).\(runTag)@\(person.domain)".lowercased()
-                let created = Timestamp.string(from: now.addingTimeInterval(-Double(index + 1) * 5400))
+                // The later a person joined, the higher their id, as with real sign-ups.
+                let created = Timestamp.string(from: now.addingTimeInterval(-Double(count - index) * 5400))
                 try db.execute(
                     sql: """
                         INSERT INTO users (email, email_norm, role, status, first_name, last_name, headline, company, email_verified,
