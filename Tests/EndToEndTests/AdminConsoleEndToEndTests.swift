@@ -163,5 +163,41 @@ extension EndToEnd {
             #expect(try admin.call("GET", "/api/v1/ab-tests?status=completed").json["tests"] as? [Any] != nil)
             #expect(try admin.call("GET", "/api/v1/ab-tests?status=paused").status == 400)
         }
+
+        @Test("service API keys: shown once, scoped, counted each month and refused past the allowance, revocable")
+        func serviceKeys() throws {
+            let server = try ServerProcess(environment: CareersEndToEndTests.environment)
+            let admin = try AccountClient.member(server, "ops.keys@pittstate.edu", password: password, role: "admin")
+            let sam = try AccountClient.member(server, "sam.keys@gus.pittstate.edu", password: password)
+            let fields: [String: Any] = [
+                "name": "Handshake sync", "organization": "Handshake", "service_role": "employer", "scopes": ["content:read"],
+                "max_api_calls": 2,
+            ]
+            #expect(try sam.call("POST", "/api/v1/admin/api-keys", fields).status == 403)
+            var bad = fields
+            bad["scopes"] = ["admin"]
+            #expect(try admin.call("POST", "/api/v1/admin/api-keys", bad).status == 422, "a service key is never an admin")
+            let created = try admin.call("POST", "/api/v1/admin/api-keys", fields)
+            #expect(created.status == 201, "\(created.body)")
+            let key = try #require(created.json["key"] as? String)
+            let keyID = try #require(created.json["id"] as? Int)
+            #expect(key.hasPrefix("psc_key_") && created.json["api_calls_used"] as? Int == 0)
+            var service = AccountClient(server: server)
+            service.bearer = key
+            #expect(try service.call("GET", "/api/v1/jobs").status == 200)
+            #expect(try service.call("POST", "/api/v1/posts", ["content": "hello"]).status == 403, "content:read only")
+            let spent = try service.call("GET", "/api/v1/jobs")
+            #expect(spent.status == 429 && spent.json["error"] as? String == "quota_exceeded", "\(spent.body)")
+            let listed = try admin.call("GET", "/api/v1/admin/api-keys")
+            let item = try #require((listed.json["items"] as? [[String: Any]])?.first)
+            #expect(item["api_calls_used"] as? Int == 2 && item["organization"] as? String == "Handshake")
+            #expect(!listed.body.contains(key), "the key is shown once")
+            #expect(try admin.call("DELETE", "/api/v1/admin/api-keys/\(keyID)").status == 204)
+            #expect(try service.call("GET", "/api/v1/jobs").status == 401)
+            #expect(try admin.call("DELETE", "/api/v1/admin/api-keys/\(keyID)").status == 404)
+            let actions = (try admin.call("GET", "/api/v1/admin/audit-logs?action=api_key.").json["items"] as? [[String: Any]] ?? [])
+                .compactMap { $0["action"] as? String }
+            #expect(Set(actions) == ["api_key.created", "api_key.revoked"])
+        }
     }
 }

@@ -110,7 +110,8 @@ public struct APITokenStore: Sendable {
 
     /// The live token for a bearer value. The last-used time is written at most once a minute.
     public func authenticate(_ token: String) throws -> Lookup {
-        guard token.hasPrefix(Self.personalPrefix), token.count == Self.personalPrefix.count + 43 else { return .unknown }
+        guard token.hasPrefix(Self.personalPrefix) || token.hasPrefix(Self.serviceKeyPrefix), token.count == Self.personalPrefix.count + 43
+        else { return .unknown }
         let now = clock()
         let stamp = Timestamp.string(from: now)
         guard

@@ -28,7 +28,15 @@ struct SessionMiddleware: RouterMiddleware {
         // carries neither the site's origin nor a CSRF token (10-api §12).
         if request.uri.path.hasPrefix(Self.unsubscribePath) { return try await next(request, context) }
         if let bearer = Self.bearerToken(request) {
-            context.identity = try await tokenIdentity(bearer)
+            let identity = try await tokenIdentity(bearer)
+            // A service key's call counts against its monthly allowance, cached identity or not (ADM-11).
+            if let token = identity.token, token.kind == "api_key" {
+                let (tokens, keyID) = (apiTokens, token.id)
+                guard try await Offload.run({ try tokens.countCall(keyID: keyID) }) else {
+                    throw APIError(.tooManyRequests, "quota_exceeded", "This key has used its calls for the month.")
+                }
+            }
+            context.identity = identity
             return try await next(request, context)
         }
         if unsafe { try checkOrigin(request) }

@@ -122,6 +122,7 @@ struct AdminPageRoutes: FeatureRoutes {
             let pendingFilter = AccountAdministration.PeopleFilter(role: readsEveryone ? nil : .employer, status: .pendingApproval)
             let pending = try await Offload.run { try administration.people(pendingFilter, limit: 50, offset: 0) }
             let departments = try await platform.departments.names()
+            let keys = isAdmin ? try await Offload.run { try platform.apiTokens.serviceKeys() } : []
             let page = offset / 50 + 1
             func row(_ person: AccountAdministration.Person) -> [String: Any] {
                 let user = person.user
@@ -153,6 +154,15 @@ struct AdminPageRoutes: FeatureRoutes {
                         "departments": departments.map { ["id": Int($0.id), "name": $0.name] },
                         "previous": page > 1 ? link(page - 1) : nil as String?, "next": found.count > 50 ? link(page + 1) : nil as String?,
                         "employersOnly": !readsEveryone,
+                        "keys": keys.map { key -> [String: Any] in
+                            [
+                                "id": Int(key.record.id), "name": key.record.name, "organization": key.organization, "prefix": key.record.prefix,
+                                "used": key.callsUsed, "max": key.maxCalls, "scopes": key.record.scopes.joined(separator: ", "),
+                                "expires_at": key.record.expiresAt as Any, "last_used_at": key.record.lastUsedAt as Any,
+                            ]
+                        },
+                        "hasKeys": !keys.isEmpty,
+                        "keyScopes": ServiceKeyRoutes.scopes.map { ["value": $0] },
                     ], request: request, identity: identity))
         }
         MemberPage.register(router, catalog, "PAGE-ADMIN-USER", "/admin/users/{id}", "One person") { request, context in

@@ -116,6 +116,7 @@ public func buildRouter(
         PeopleAdminRoutes(
             administration: AccountAdministration(store: p.store, accounts: p.accounts, matches: p.scholarships.matches),
             profiles: p.profiles, configuration: p.configuration),
+        ServiceKeyRoutes(apiTokens: p.apiTokens),
         OperationsRoutes(platform: p, scheduler: scheduler),
         AdminPageRoutes(
             platform: p, scheduler: scheduler,

@@ -66,7 +66,15 @@ extension OpenAPIDocument {
 
     static let healthChecks = Shape.map(Shape.ref("HealthCheck"))
 
+    static let serviceKeyFields: [String: JSONValue] = [
+        "id": Shape.integer, "name": Shape.string, "prefix": Shape.string, "kind": Shape.choice(["api_key"]), "scopes": strings,
+        "created_at": Shape.string, "last_used_at": Shape.nullableString, "expires_at": Shape.nullableString,
+        "organization": Shape.string, "max_api_calls": Shape.integer, "api_calls_used": Shape.integer,
+    ]
+
     static let adminShapes: [String: JSONValue] = [
+        "ServiceKeyList": Shape.object(["items": Shape.array(Shape.object(serviceKeyFields))]),
+        "ServiceKeyCreated": Shape.object(serviceKeyFields.merging(["key": Shape.string]) { first, _ in first }),
         "HealthCheck": healthCheck,
         "AdminUser": Shape.object(adminUserFields),
         "AdminUserPage": page(of: Shape.ref("AdminUser")),

@@ -207,6 +207,12 @@
       box.hidden = false;
       loadSecurity();
     },
+    keyCreated: function (data, form) {
+      form.reset();
+      var shown = document.querySelector("[data-new-key]");
+      shown.querySelector("code").textContent = data.key;
+      reveal("[data-new-key]");
+    },
     tokenCreated: function (data, form) {
       form.reset();
       var shown = document.querySelector("[data-new-token]");
