@@ -17,13 +17,18 @@ enum PlatformSchedules {
         ]
     }
 
-    /// Job 2 at 01:00. So far it holds the housekeeping steps of the features that exist (expired job postings);
-    /// the retention policies themselves arrive with data governance.
+    /// Job 2 at 01:00. So far it holds the housekeeping steps of the features that exist (expired job postings,
+    /// ended suspensions, expired grants); the retention policies themselves arrive with data governance.
     static func retention(platform: Platform) throws -> ScheduledJob {
         try ScheduledJob(name: "retention", cron: "0 1 * * *", catchUp: 22 * 3600, timeout: .seconds(7200), maxAttempts: 3) { _ in
             let board = platform.jobPostings
+            let administration = AccountAdministration(store: platform.store, accounts: platform.accounts, matches: platform.scholarships.matches)
             let expired = try await Offload.run { try board.expirePostings() }
-            return ["job_postings_expired": .int(Int64(expired))]
+            let accounts = try await Offload.run { try administration.housekeeping() }
+            return [
+                "job_postings_expired": .int(Int64(expired)), "suspensions_ended": .int(Int64(accounts.suspensionsEnded)),
+                "grants_expired": .int(Int64(accounts.grantsExpired)),
+            ]
         }
     }
 
