@@ -22,7 +22,8 @@ enum PlatformSchedules {
     static func retention(platform: Platform) throws -> ScheduledJob {
         try ScheduledJob(name: "retention", cron: "0 1 * * *", catchUp: 22 * 3600, timeout: .seconds(7200), maxAttempts: 3) { _ in
             let board = platform.jobPostings
-            let administration = AccountAdministration(store: platform.store, accounts: platform.accounts, matches: platform.scholarships.matches)
+            let administration = AccountAdministration(
+                store: platform.store, accounts: platform.accounts, matches: platform.scholarships.matches)
             let expired = try await Offload.run { try board.expirePostings() }
             let accounts = try await Offload.run { try administration.housekeeping() }
             return [

@@ -55,7 +55,8 @@ extension APITokenStore {
                     VALUES (?, 'api_key', ?, ?, ?, ?, ?, ?, 0, ?, ?, ?) RETURNING *
                     """,
                 arguments: [
-                    userID, name, SecureToken.sha256(key), String(key.prefix(12)), JSONValue.array(scopes.map(JSONValue.string)).canonicalText,
+                    userID, name, SecureToken.sha256(key), String(key.prefix(12)),
+                    JSONValue.array(scopes.map(JSONValue.string)).canonicalText,
                     organization, maxCalls, month(clock()), expiresAt, stamp,
                 ])
             let made = try row.map(Self.serviceKey)
@@ -79,7 +80,8 @@ extension APITokenStore {
                 let key = try Self.serviceKey(row)
                 return key.usageMonth == current
                     ? key
-                    : ServiceKey(record: key.record, organization: key.organization, maxCalls: key.maxCalls, callsUsed: 0, usageMonth: current)
+                    : ServiceKey(
+                        record: key.record, organization: key.organization, maxCalls: key.maxCalls, callsUsed: 0, usageMonth: current)
             }
         }
     }
@@ -89,7 +91,8 @@ extension APITokenStore {
         let stamp = Timestamp.string(from: clock())
         return try store.write { db in
             try db.execute(
-                sql: "UPDATE api_tokens SET revoked_at = ? WHERE id = ? AND kind = 'api_key' AND revoked_at IS NULL", arguments: [stamp, id])
+                sql: "UPDATE api_tokens SET revoked_at = ? WHERE id = ? AND kind = 'api_key' AND revoked_at IS NULL",
+                arguments: [stamp, id])
             guard db.changesCount > 0 else { return false }
             try AuditLog.append(audit, in: db)
             return true

@@ -29,7 +29,8 @@ extension AccountAdministration {
                 try matches?.recompute(userID: id, in: db)
             }
             try db.execute(
-                sql: "UPDATE capability_grants SET active = 0, revoked_at = ?1 WHERE active = 1 AND expires_at IS NOT NULL AND expires_at <= ?1",
+                sql:
+                    "UPDATE capability_grants SET active = 0, revoked_at = ?1 WHERE active = 1 AND expires_at IS NOT NULL AND expires_at <= ?1",
                 arguments: [stamp])
             return Housekeeping(suspensionsEnded: lapsed.count, grantsExpired: db.changesCount)
         }

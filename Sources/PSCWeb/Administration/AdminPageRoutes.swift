@@ -156,7 +156,8 @@ struct AdminPageRoutes: FeatureRoutes {
                         "employersOnly": !readsEveryone,
                         "keys": keys.map { key -> [String: Any] in
                             [
-                                "id": Int(key.record.id), "name": key.record.name, "organization": key.organization, "prefix": key.record.prefix,
+                                "id": Int(key.record.id), "name": key.record.name, "organization": key.organization,
+                                "prefix": key.record.prefix,
                                 "used": key.callsUsed, "max": key.maxCalls, "scopes": key.record.scopes.joined(separator: ", "),
                                 "expires_at": key.record.expiresAt as Any, "last_used_at": key.record.lastUsedAt as Any,
                             ]

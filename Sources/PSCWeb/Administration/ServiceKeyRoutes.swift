@@ -38,7 +38,8 @@ struct ServiceKeyRoutes: FeatureRoutes {
                 access: .member(scope: "admin"), limit: .own("10/h"),
                 body: .object([
                     "name": FieldRule.text(1...60).required, "organization": FieldRule.text(1...120).required,
-                    "service_role": FieldRule.choice(Self.roles).required, "scopes": FieldRule.choices(Self.scopes, max: Self.scopes.count).required,
+                    "service_role": FieldRule.choice(Self.roles).required,
+                    "scopes": FieldRule.choices(Self.scopes, max: Self.scopes.count).required,
                     "max_api_calls": FieldRule.integer(1...1_000_000_000).required, "expires_at": .instant,
                 ]),
                 responses: [
