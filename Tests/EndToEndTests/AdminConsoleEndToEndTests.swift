@@ -199,5 +199,48 @@ extension EndToEnd {
                 .compactMap { $0["action"] as? String }
             #expect(Set(actions) == ["api_key.created", "api_key.revoked"])
         }
+
+        @Test("identity verifications: a member sends documents, a registrar reads them and decides once; others are refused")
+        func verifications() throws {
+            let server = try ServerProcess(environment: CareersEndToEndTests.environment)
+            let admin = try AccountClient.member(server, "ops.verify@pittstate.edu", password: password, role: "admin")
+            _ = try AccountClient.member(server, "reg.verify@pittstate.edu", password: password, role: "staff")
+            // A grant ends the grantee's sessions; the registrar signs in again with the new rights.
+            #expect(try server.admin(["grant", "add", "reg.verify@pittstate.edu", "registrar"]).status == 0)
+            var registrarSession = AccountClient(server: server)
+            #expect(try registrarSession.signIn(email: "reg.verify@pittstate.edu", password: password).status == 200)
+            let sam = try AccountClient.member(server, "sam.verify@gus.pittstate.edu", password: password)
+            let kim = try AccountClient.member(server, "kim.verify@gus.pittstate.edu", password: password)
+            let careers = CareersEndToEndTests()
+            let document = try careers.upload(sam, kind: "verification", file: CareersEndToEndTests.pdf, name: "id-card.pdf")
+            #expect(document.status == 201, "\(document.body)")
+            let documentID = try #require(document.json["id"] as? Int)
+            let resume = try careers.upload(kim, kind: "verification", file: CareersEndToEndTests.pdf, name: "kim.pdf")
+            let kimDocument = try #require(resume.json["id"] as? Int)
+            #expect(
+                try sam.call("POST", "/api/v1/users/me/verification", ["type": "student", "document_upload_ids": [kimDocument]]).status
+                    == 422,
+                "another member's upload is refused")
+            let sent = try sam.call(
+                "POST", "/api/v1/users/me/verification", ["type": "student", "document_upload_ids": [documentID], "note": "Fall ID card"])
+            #expect(sent.status == 201 && sent.json["status"] as? String == "pending", "\(sent.body)")
+            #expect(
+                try sam.call("POST", "/api/v1/users/me/verification", ["type": "student", "document_upload_ids": [documentID]]).status
+                    == 409)
+            #expect(try kim.call("GET", "/api/v1/admin/verifications").status == 403)
+            #expect(try kim.call("GET", "/api/v1/uploads/\(documentID)").status == 404, "identity documents stay private")
+            let waiting = try registrarSession.call("GET", "/api/v1/admin/verifications")
+            let item = try #require((waiting.json["items"] as? [[String: Any]])?.first, "\(waiting.body)")
+            let requestID = try #require(item["id"] as? Int)
+            #expect(try registrarSession.call("GET", "/api/v1/uploads/\(documentID)").status == 200, "the reviewer reads the document")
+            let decided = try registrarSession.call(
+                "POST", "/api/v1/admin/verifications/\(requestID)/decision", ["decision": "approved", "reason": "ID matches"])
+            #expect(decided.json["status"] as? String == "approved" && decided.json["expires_at"] is String, "\(decided.body)")
+            #expect(
+                try admin.call("POST", "/api/v1/admin/verifications/\(requestID)/decision", ["decision": "rejected"]).status == 409,
+                "decided once")
+            let after = try registrarSession.call("GET", "/api/v1/admin/verifications")
+            #expect((after.json["items"] as? [Any])?.isEmpty == true, "the queue is empty once decided")
+        }
     }
 }

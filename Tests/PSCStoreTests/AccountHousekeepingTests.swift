@@ -36,4 +36,36 @@ struct AccountHousekeepingTests {
         }
         #expect(lifted == 1, "the lifting is audited as the system")
     }
+
+    @Test("a student verification lasts until the next semester end, then the nightly job expires it")
+    func semesterEnds() throws {
+        let ends = ["05-31", "07-31", "12-31"]
+        let december = try #require(Timestamp.parse("2026-12-07T12:00:00Z"))
+        #expect(VerificationStore.nextSemesterEnd(after: december, ends: ends).map(Timestamp.string(from:)) == "2027-01-01T05:59:59.000Z")
+        let newYear = try #require(Timestamp.parse("2027-01-01T06:00:00Z"))
+        #expect(VerificationStore.nextSemesterEnd(after: newYear, ends: ends).map(Timestamp.string(from:)) == "2027-06-01T04:59:59.000Z")
+        #expect(VerificationStore.nextSemesterEnd(after: december, ends: ["nonsense"]) == nil)
+
+        let members = try TestMembers(2, prefix: "vf")
+        let clock = TestClock()
+        let verifications = VerificationStore(store: members.store, clock: clock.read)
+        let uploads = try members.store.write { db -> Int64 in
+            try db.execute(
+                sql: """
+                    INSERT INTO uploads (owner_id, kind, content_type, bytes, sha256, encrypted, created_at, updated_at)
+                    VALUES (?, 'verification', 'application/pdf', 10, zeroblob(32), 0, '2026-01-01', '2026-01-01')
+                    """, arguments: [members.ids[0]])
+            return db.lastInsertedRowID
+        }
+        let request = try verifications.submit(userID: members.ids[0], type: .student, documents: [uploads], note: nil)
+        let audit = AuditEntry(actorUserID: members.ids[1], actorKind: .user, action: "verification.decided")
+        let decided = try verifications.decide(
+            id: request.id, approve: true, reason: nil, reviewerID: members.ids[1], studentExpiry: clock.read().addingTimeInterval(86400),
+            audit: audit)
+        #expect(decided.status == "approved" && decided.expiresAt != nil)
+        #expect(try verifications.expire() == 0)
+        clock.advance(days: 2)
+        #expect(try verifications.expire() == 1)
+        #expect(try verifications.request(id: request.id)?.status == "expired")
+    }
 }

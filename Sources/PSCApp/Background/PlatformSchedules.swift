@@ -25,10 +25,10 @@ enum PlatformSchedules {
             let administration = AccountAdministration(
                 store: platform.store, accounts: platform.accounts, matches: platform.scholarships.matches)
             let expired = try await Offload.run { try board.expirePostings() }
-            let accounts = try await Offload.run { try administration.housekeeping() }
+            let accounts = try await Offload.run { try administration.nightly() }
             return [
                 "job_postings_expired": .int(Int64(expired)), "suspensions_ended": .int(Int64(accounts.suspensionsEnded)),
-                "grants_expired": .int(Int64(accounts.grantsExpired)),
+                "grants_expired": .int(Int64(accounts.grantsExpired)), "verifications_expired": .int(Int64(accounts.verificationsExpired)),
             ]
         }
     }

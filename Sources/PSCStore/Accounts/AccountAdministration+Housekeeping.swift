@@ -8,6 +8,7 @@ extension AccountAdministration {
     public struct Housekeeping: Sendable, Equatable {
         public let suspensionsEnded: Int
         public let grantsExpired: Int
+        public var verificationsExpired = 0
     }
 
     public func housekeeping() throws -> Housekeeping {
@@ -34,5 +35,12 @@ extension AccountAdministration {
                 arguments: [stamp])
             return Housekeeping(suspensionsEnded: lapsed.count, grantsExpired: db.changesCount)
         }
+    }
+
+    /// The nightly steps together: accounts, then student verifications past their semester end.
+    public func nightly() throws -> Housekeeping {
+        var done = try housekeeping()
+        done.verificationsExpired = try VerificationStore(store: store, clock: clock).expire()
+        return done
     }
 }

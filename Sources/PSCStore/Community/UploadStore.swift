@@ -111,7 +111,7 @@ public struct UploadStore: Sendable {
 
     /// Whether `viewer` may read the upload: its owner, or whoever the attaching record lets see it. Avatars and
     /// company logos are seen by every member; a résumé by the posting's company, its poster and job managers.
-    public func mayRead(_ record: UploadRecord, viewer: Int64?, managesJobs: Bool) throws -> Bool {
+    public func mayRead(_ record: UploadRecord, viewer: Int64?, managesJobs: Bool, reviewsVerifications: Bool = false) throws -> Bool {
         // A recommendation letter is never shown to the student it is about, though it is filed under them.
         if record.ownerID == viewer && record.kind != "recommendation" { return true }
         switch record.attachedType {
@@ -134,11 +134,16 @@ public struct UploadStore: Sendable {
                                 OR (?4 AND a.share_with_donor = 1
                                     AND EXISTS (SELECT 1 FROM scholarship_donors d WHERE d.scholarship_id = s.id AND d.user_id = ?1))))
                         """,
-                    arguments: [viewer, attached, Timestamp.string(from: clock()), record.attachedType == "scholarship_applications.thank_you"])
+                    arguments: [
+                        viewer, attached, Timestamp.string(from: clock()), record.attachedType == "scholarship_applications.thank_you",
+                    ])
                     ?? false
             }
         case "users.avatar", "companies.logo":
             return true
+        case VerificationStore.attachedType:
+            // Identity documents: their owner and the reviewers of verifications (verify_users, approve_employers).
+            return reviewsVerifications
         case "job_applications":
             guard let viewer, let application = record.attachedID else { return false }
             if managesJobs { return true }

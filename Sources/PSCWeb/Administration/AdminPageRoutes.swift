@@ -123,6 +123,16 @@ struct AdminPageRoutes: FeatureRoutes {
             let pending = try await Offload.run { try administration.people(pendingFilter, limit: 50, offset: 0) }
             let departments = try await platform.departments.names()
             let keys = isAdmin ? try await Offload.run { try platform.apiTokens.serviceKeys() } : []
+            let reviewable = VerificationRoutes.reviewable(identity)
+            let verifications =
+                reviewable.isEmpty ? [] : try await Offload.run { try VerificationStore(store: platform.store).pending(types: reviewable) }
+            let verifiers = try await Offload.run {
+                try Dictionary(
+                    uniqueKeysWithValues: verifications.compactMap { record -> (Int64, String)? in
+                        guard let user = try platform.accounts.user(id: record.userID) else { return nil }
+                        return (record.userID, "\(user.firstName) \(user.lastName)")
+                    })
+            }
             let page = offset / 50 + 1
             func row(_ person: AccountAdministration.Person) -> [String: Any] {
                 let user = person.user
@@ -164,6 +174,14 @@ struct AdminPageRoutes: FeatureRoutes {
                         },
                         "hasKeys": !keys.isEmpty,
                         "keyScopes": ServiceKeyRoutes.scopes.map { ["value": $0] },
+                        "reviewsVerifications": !reviewable.isEmpty, "hasVerifications": !verifications.isEmpty,
+                        "verifications": verifications.map { record -> [String: Any] in
+                            [
+                                "id": Int(record.id), "userID": Int(record.userID), "name": verifiers[record.userID] ?? "A deleted account",
+                                "type": PageWord.words(record.type), "note": record.note as Any, "created_at": record.createdAt,
+                                "documents": record.documentIDs.enumerated().map { ["id": Int($1), "number": $0 + 1] },
+                            ]
+                        },
                     ], request: request, identity: identity))
         }
         MemberPage.register(router, catalog, "PAGE-ADMIN-USER", "/admin/users/{id}", "One person") { request, context in

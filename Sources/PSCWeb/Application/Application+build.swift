@@ -117,6 +117,9 @@ public func buildRouter(
             administration: AccountAdministration(store: p.store, accounts: p.accounts, matches: p.scholarships.matches),
             profiles: p.profiles, configuration: p.configuration),
         ServiceKeyRoutes(apiTokens: p.apiTokens),
+        VerificationRoutes(
+            verifications: VerificationStore(store: p.store), profiles: p.profiles,
+            semesterEnds: p.configuration.list("registration.semester_ends")),
         OperationsRoutes(platform: p, scheduler: scheduler),
         AdminPageRoutes(
             platform: p, scheduler: scheduler,

@@ -104,7 +104,11 @@ struct UploadRoutes: FeatureRoutes {
             let managesJobs = identity.has(.manageJobs)
             let id = try context.positiveID(notFound: "There is no such file.")
             guard let record = try await Offload.run({ try uploads.record(id: id) }),
-                try await Offload.run({ try uploads.mayRead(record, viewer: identity.user.id, managesJobs: managesJobs) })
+                try await Offload.run({
+                    try uploads.mayRead(
+                        record, viewer: identity.user.id, managesJobs: managesJobs,
+                        reviewsVerifications: identity.has(.verifyUsers) || identity.has(.approveEmployers))
+                })
             else { throw APIError.notFound("There is no such file.") }
             if record.kind != "image" { _ = try context.require(.signedIn, scope: "applications:read") }
             guard let data = try await Offload.run({ try uploads.contents(of: record) }) else {

@@ -72,7 +72,17 @@ extension OpenAPIDocument {
         "organization": Shape.string, "max_api_calls": Shape.integer, "api_calls_used": Shape.integer,
     ]
 
+    static let verification = Shape.object([
+        "id": Shape.integer, "user": cardOrNull, "type": Shape.choice(VerificationRoutes.types),
+        "document_upload_ids": Shape.array(Shape.integer), "note": Shape.nullableString,
+        "status": Shape.choice(["pending", "approved", "rejected", "expired"]), "reason": Shape.nullableString,
+        "decided_at": Shape.nullableString, "expires_at": Shape.nullableString, "created_at": Shape.string,
+    ])
+
     static let adminShapes: [String: JSONValue] = [
+        "Verification": verification,
+        "VerificationList": Shape.object(["items": Shape.array(Shape.ref("Verification"))]),
+        "VerificationCreated": Shape.object(["id": Shape.integer, "status": Shape.choice(["pending"])]),
         "ServiceKeyList": Shape.object(["items": Shape.array(Shape.object(serviceKeyFields))]),
         "ServiceKeyCreated": Shape.object(serviceKeyFields.merging(["key": Shape.string]) { first, _ in first }),
         "HealthCheck": healthCheck,
