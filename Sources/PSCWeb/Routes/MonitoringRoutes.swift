@@ -64,6 +64,9 @@ struct MonitoringRoutes: FeatureRoutes {
                 throw APIError.forbidden("Metrics are served to metrics.allow_from, admins and metrics:read tokens only.")
             }
             sampleFileSizes()
+            // The health gauges are set by the checks, which run at most every 10 s: a scrape refreshes them, so
+            // PscUnhealthy fires even when nobody asks /health.
+            _ = await health.report()
             if let jobs {
                 let metrics = metrics
                 try await Offload.run { metrics.sampleQueue(jobs, queues: JobWorkers.Configuration.standard.concurrency.keys.sorted()) }
