@@ -70,17 +70,7 @@ func peopleBenchmark() async throws {
     let (token, _) = try platform.sessions.create(
         userID: adminID, remember: false, lifetime: .standard, methods: ["password"], origin: RequestOrigin(ip: nil, userAgent: "psc-bench")
     )
-    let port = Mutex<Int?>(nil)
-    let application = try buildApplication(platform: platform, logger: logger, accessLog: AccessLogSink(enabled: false)) { bound in
-        port.withLock { $0 = bound }
-    }
-    let server = Task { try await application.runService() }
-    var bound: Int?
-    while bound == nil {
-        try await Task.sleep(for: .milliseconds(20))
-        bound = port.withLock { $0 }
-    }
-    guard let bound else { return }
+    let (server, bound) = try await serveInProcess(platform, logger: logger)
     let queries = [
         "/api/v1/admin/users", "/api/v1/admin/users?q=taylor", "/api/v1/admin/users?q=morgan%20r", "/api/v1/admin/users?q=alumni.example",
         "/api/v1/admin/users?role=faculty", "/api/v1/admin/users?status=active&role=student&limit=50",

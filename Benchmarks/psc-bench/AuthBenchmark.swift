@@ -52,6 +52,19 @@ final class BlockingHTTPClient {
     }
 }
 
+/// The shipped application on a loopback port chosen by the system; cancel the task to stop it.
+func serveInProcess(_ platform: Platform, logger: Logger) async throws -> (task: Task<Void, any Error>, port: Int) {
+    let port = Mutex<Int?>(nil)
+    let application = try buildApplication(platform: platform, logger: logger, accessLog: AccessLogSink(enabled: false)) { bound in
+        port.withLock { $0 = bound }
+    }
+    let server = Task { try await application.runService() }
+    while true {
+        if let bound = port.withLock({ $0 }) { return (server, bound) }
+        try await Task.sleep(for: .milliseconds(20))
+    }
+}
+
 func median(_ values: [Double]) -> Double { values.sorted()[values.count / 2] }
 func percentile(_ values: [Double], _ p: Double) -> Double { values.sorted()[min(values.count - 1, Int(Double(values.count) * p))] }
 
@@ -77,17 +90,7 @@ func authBenchmark() async throws {
     let (token, _) = try platform.sessions.create(
         userID: userID, remember: false, lifetime: .standard, methods: ["password"], origin: RequestOrigin(ip: nil, userAgent: "psc-bench"))
 
-    let port = Mutex<Int?>(nil)
-    let application = try buildApplication(platform: platform, logger: logger, accessLog: AccessLogSink(enabled: false)) { bound in
-        port.withLock { $0 = bound }
-    }
-    let server = Task { try await application.runService() }
-    var bound: Int?
-    while bound == nil {
-        try await Task.sleep(for: .milliseconds(20))
-        bound = port.withLock { $0 }
-    }
-    guard let bound else { return }
+    let (server, bound) = try await serveInProcess(platform, logger: logger)
 
     let anonymous = Array("GET /api/v1/departments HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n".utf8)
     let signedIn = Array("GET /api/v1/departments HTTP/1.1\r\nHost: 127.0.0.1\r\nCookie: psc_session=\(token)\r\n\r\n".utf8)

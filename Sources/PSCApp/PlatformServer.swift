@@ -68,8 +68,7 @@ public enum PlatformServer {
         func run() async throws {
             while !Task.isCancelled, !Task.isShuttingDownGracefully {
                 platform.process.sample()
-                platform.metrics.sqliteDatabaseBytes.set(Double(platform.store.databaseBytes()))
-                platform.metrics.sqliteWALBytes.set(Double(platform.store.walBytes()))
+                platform.metrics.sampleFileSizes(platform.store)
                 try? await cancelWhenGracefulShutdown { try await Task.sleep(for: .seconds(15)) }
             }
         }

@@ -12,15 +12,6 @@ extension AdminCommands {
             + " | enable NAME | disable NAME | rollout NAME PERCENT"
     ]
 
-    static func flagSummary(_ flag: FeatureFlag) -> JSONValue {
-        [
-            "name": .string(flag.name), "description": .string(flag.description), "enabled": .bool(flag.enabled),
-            "rollout_percentage": .decimal(flag.rolloutPercentage, places: 2),
-            "target_roles": .array(flag.targetRoles.map { .string($0.rawValue) }),
-            "target_users": .array(flag.targetUsers.map(JSONValue.int)), "updated_at": .string(flag.updatedAt),
-        ]
-    }
-
     func flags(_ args: [String]) throws -> JSONValue {
         let flags = platform.experiments.flags
         let audit = { (action: String, name: String) in
@@ -28,7 +19,7 @@ extension AdminCommands {
         }
         func update(_ name: String, _ change: @escaping (FeatureFlagFields) -> FeatureFlagFields) throws -> JSONValue {
             do {
-                return Self.flagSummary(try flags.update(name: name, change: change, by: nil, audit: audit("flag.updated", name)))
+                return try flags.update(name: name, change: change, by: nil, audit: audit("flag.updated", name)).json
             } catch ExperimentError.notFound { throw Failure("not_found", "no flag named \(name); see psc-admin flags list") }
         }
         func rollout(_ text: String) throws -> Double {
@@ -38,7 +29,7 @@ extension AdminCommands {
             return value
         }
         switch (args.first, args.count) {
-        case ("list", 1): return ["flags": .array(flags.all.map(Self.flagSummary))]
+        case ("list", 1): return ["flags": .array(flags.all.map(\.json))]
         case ("enable", 2):
             return try update(args[1]) { fields in
                 var fields = fields; fields.enabled = true; return fields
@@ -88,7 +79,7 @@ extension AdminCommands {
             }
             let chosen = fields
             if flags.flag(named: name) == nil {
-                return Self.flagSummary(try flags.create(name: name, fields: chosen, by: nil, audit: audit("flag.created", name)))
+                return try flags.create(name: name, fields: chosen, by: nil, audit: audit("flag.created", name)).json
             }
             return try update(name) { _ in chosen }
         default: throw Failure("bad_arguments", "usage: psc-admin \(Self.experimentUsage["flags"] ?? "flags")")

@@ -25,9 +25,7 @@ extension APITokenStore {
 
     /// The month calls are counted in, in Central time (`2026-12`).
     func month(_ date: Date) -> String {
-        var calendar = Calendar(identifier: .gregorian)
-        calendar.timeZone = TimeZone(identifier: "America/Chicago") ?? .current
-        let parts = calendar.dateComponents([.year, .month], from: date)
+        let parts = ScholarshipCalendar.calendar.dateComponents([.year, .month], from: date)
         return String(format: "%04d-%02d", parts.year ?? 0, parts.month ?? 0)
     }
 

@@ -76,15 +76,6 @@ extension AccountAdministration {
     /// The search index keys members at 1 × 2^40 + their id (schema 0018).
     static let userRowBase: Int64 = 1 << 40
 
-    static func twoFactor(_ userID: Int64, _ db: GRDB.Database) throws -> Bool {
-        try Bool.fetchOne(
-            db,
-            sql: """
-                SELECT EXISTS (SELECT 1 FROM totp_credentials WHERE user_id = ?1 AND confirmed_at IS NOT NULL)
-                    OR EXISTS (SELECT 1 FROM webauthn_credentials WHERE user_id = ?1)
-                """, arguments: [userID]) ?? false
-    }
-
     func grants(userID: Int64, _ db: GRDB.Database) throws -> [GrantRow] { try grants(userIDs: "[\(userID)]", db) }
 
     /// The live grants of the people in `userIDs` (a JSON list of ids).
@@ -139,7 +130,9 @@ extension AccountAdministration {
                     ORDER BY id DESC LIMIT ?3
                     """, arguments: [String(userID), userID, auditLimit])
             return PersonDetail(
-                person: Person(user: user, twoFactorEnabled: try Self.twoFactor(userID, db), grants: try grants(userID: userID, db)),
+                person: Person(
+                    user: user, twoFactorEnabled: try TwoFactorStore.isEnabled(userID: userID, in: db),
+                    grants: try grants(userID: userID, db)),
                 sessions: sessions, tokens: tokens, audit: try rows.map(AuditLog.entryJSON))
         }
     }

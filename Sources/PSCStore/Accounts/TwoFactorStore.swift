@@ -54,7 +54,7 @@ public struct TwoFactorStore: Sendable {
             let codes =
                 try Int.fetchOne(db, sql: "SELECT count(*) FROM recovery_codes WHERE user_id = ? AND used_at IS NULL", arguments: [userID])
                 ?? 0
-            let passkeys = try passkeyCount(userID: userID, in: db)
+            let passkeys = try Self.passkeyCount(userID: userID, in: db)
             return Status(
                 enabled: confirmed != nil || passkeys > 0, enrolledAt: confirmed, pendingEnrolment: row != nil && confirmed == nil,
                 recoveryCodesRemaining: codes, passkeys: passkeys)
@@ -62,20 +62,23 @@ public struct TwoFactorStore: Sendable {
     }
 
     /// Two-factor is on once TOTP is confirmed or a passkey is registered (20-services §4.4).
-    public func isEnabled(userID: Int64, in db: GRDB.Database) throws -> Bool {
+    public func isEnabled(userID: Int64, in db: GRDB.Database) throws -> Bool { try Self.isEnabled(userID: userID, in: db) }
+
+    /// A confirmed authenticator app or a passkey; needs no key, so the people pages ask it too.
+    public static func isEnabled(userID: Int64, in db: GRDB.Database) throws -> Bool {
         try hasConfirmedTOTP(userID: userID, in: db) || passkeyCount(userID: userID, in: db) > 0
     }
 
     /// The second-step methods a login challenge offers the account.
     public func methods(userID: Int64, in db: GRDB.Database) throws -> [String] {
         var methods: [String] = []
-        if try hasConfirmedTOTP(userID: userID, in: db) {
+        if try Self.hasConfirmedTOTP(userID: userID, in: db) {
             methods.append("totp")
             let codes = try Int.fetchOne(
                 db, sql: "SELECT count(*) FROM recovery_codes WHERE user_id = ? AND used_at IS NULL", arguments: [userID])
             if (codes ?? 0) > 0 { methods.append("recovery_code") }
         }
-        if try passkeyCount(userID: userID, in: db) > 0 { methods.append("webauthn") }
+        if try Self.passkeyCount(userID: userID, in: db) > 0 { methods.append("webauthn") }
         return methods
     }
 
@@ -85,7 +88,7 @@ public struct TwoFactorStore: Sendable {
         let envelope = try keyRing.encrypt(Base32.encode(secret), column: Self.secretColumn)
         let now = Timestamp.string(from: clock())
         try store.write { db in
-            if try hasConfirmedTOTP(userID: userID, in: db) { throw TwoFactorError.alreadyEnabled }
+            if try Self.hasConfirmedTOTP(userID: userID, in: db) { throw TwoFactorError.alreadyEnabled }
             try db.execute(
                 sql: """
                     INSERT INTO totp_credentials (user_id, secret_enc, failures_in_window, created_at, updated_at) VALUES (?, ?, 0, ?, ?)
@@ -198,7 +201,7 @@ public struct TwoFactorStore: Sendable {
 
     /// SEC-6: a new set of ten; the old set stops working in the same transaction.
     public func regenerateRecoveryCodes(userID: Int64, origin: RequestOrigin, in db: GRDB.Database) throws -> [String] {
-        guard try hasConfirmedTOTP(userID: userID, in: db) else { throw TwoFactorError.notEnabled }
+        guard try Self.hasConfirmedTOTP(userID: userID, in: db) else { throw TwoFactorError.notEnabled }
         let codes = try replaceRecoveryCodes(userID: userID, in: db)
         try AuditLog.append(.account("security.recovery_codes_regenerated", userID: userID, origin: origin, at: clock()), in: db)
         try alert(db, userID, "recovery_codes_regenerated")
@@ -227,12 +230,12 @@ public struct TwoFactorStore: Sendable {
         }
     }
 
-    func hasConfirmedTOTP(userID: Int64, in db: GRDB.Database) throws -> Bool {
+    static func hasConfirmedTOTP(userID: Int64, in db: GRDB.Database) throws -> Bool {
         try Bool.fetchOne(
             db, sql: "SELECT 1 FROM totp_credentials WHERE user_id = ? AND confirmed_at IS NOT NULL", arguments: [userID]) == true
     }
 
-    func passkeyCount(userID: Int64, in db: GRDB.Database) throws -> Int {
+    static func passkeyCount(userID: Int64, in db: GRDB.Database) throws -> Int {
         try Int.fetchOne(db, sql: "SELECT count(*) FROM webauthn_credentials WHERE user_id = ?", arguments: [userID]) ?? 0
     }
 

@@ -136,8 +136,7 @@ public struct VerificationStore: Sendable {
 
     /// The end (23:59:59 Central) of the first semester end after `now`, from `MM-DD` dates such as `05-31`.
     public static func nextSemesterEnd(after now: Date, ends: [String]) -> Date? {
-        var calendar = Calendar(identifier: .gregorian)
-        calendar.timeZone = TimeZone(identifier: "America/Chicago") ?? .current
+        let calendar = ScholarshipCalendar.calendar
         let year = calendar.component(.year, from: now)
         let candidates = [year, year + 1].flatMap { year in
             ends.compactMap { text -> Date? in

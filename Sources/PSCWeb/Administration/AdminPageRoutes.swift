@@ -23,6 +23,14 @@ struct AdminPageRoutes: FeatureRoutes {
         values.map { ["value": $0, "label": PageWord.words($0), "selected": $0 == selected] }
     }
 
+    /// People's names for a page, in one read (the hub's "First Last" of each id).
+    static func names(_ ids: [Int64], store: Store) async throws -> [Int64: String] {
+        let unique = Array(Set(ids))
+        return try await store.read { db in
+            try Dictionary(uniqueKeysWithValues: unique.map { id in (id, try NotificationHub.name(of: id, in: db)) })
+        }
+    }
+
     static func percent(_ value: Double?) -> String { value.map { String(format: "%.2f%%", $0) } ?? "none yet" }
 
     static func bytes(_ value: Int64) -> String {
@@ -126,13 +134,7 @@ struct AdminPageRoutes: FeatureRoutes {
             let reviewable = VerificationRoutes.reviewable(identity)
             let verifications =
                 reviewable.isEmpty ? [] : try await Offload.run { try VerificationStore(store: platform.store).pending(types: reviewable) }
-            let verifiers = try await Offload.run {
-                try Dictionary(
-                    uniqueKeysWithValues: verifications.compactMap { record -> (Int64, String)? in
-                        guard let user = try platform.accounts.user(id: record.userID) else { return nil }
-                        return (record.userID, "\(user.firstName) \(user.lastName)")
-                    })
-            }
+            let verifiers = try await Self.names(verifications.map(\.userID), store: platform.store)
             let page = offset / 50 + 1
             func row(_ person: AccountAdministration.Person) -> [String: Any] {
                 let user = person.user
@@ -177,7 +179,7 @@ struct AdminPageRoutes: FeatureRoutes {
                         "reviewsVerifications": !reviewable.isEmpty, "hasVerifications": !verifications.isEmpty,
                         "verifications": verifications.map { record -> [String: Any] in
                             [
-                                "id": Int(record.id), "userID": Int(record.userID), "name": verifiers[record.userID] ?? "A deleted account",
+                                "id": Int(record.id), "userID": Int(record.userID), "name": verifiers[record.userID] ?? "A member",
                                 "type": PageWord.words(record.type), "note": record.note as Any, "created_at": record.createdAt,
                                 "documents": record.documentIDs.enumerated().map { ["id": Int($1), "number": $0 + 1] },
                             ]
@@ -273,18 +275,7 @@ struct AdminPageRoutes: FeatureRoutes {
                 let query = form.get("q").map { String($0.prefix(100)) }
                 let state = form.get("state").map { String($0) }.flatMap { ["enabled", "disabled"].contains($0) ? $0 : nil }
                 let found = flags.list(query: query, state: state)
-                let names = try await Offload.run {
-                    try platform.accounts.store.read { db in
-                        try Dictionary(
-                            uniqueKeysWithValues: Set(found.compactMap(\.updatedBy)).compactMap { id -> (Int64, String)? in
-                                guard let user = try UserRecord.fetchOne(db, sql: "SELECT * FROM users WHERE id = ?", arguments: [id])
-                                else {
-                                    return nil
-                                }
-                                return (id, "\(user.firstName) \(user.lastName)")
-                            })
-                    }
-                }
+                let names = try await Self.names(found.compactMap(\.updatedBy), store: platform.store)
                 data["q"] = query ?? ""
                 data["states"] = Self.options(["all", "enabled", "disabled"], selected: state ?? "all")
                 data["flags"] = found.map { flag -> [String: Any] in
@@ -381,12 +372,11 @@ struct AdminPageRoutes: FeatureRoutes {
             let form = request.uri.formQuery
             let state = form.get("state").map { String($0) }.flatMap(Job.State.init(rawValue:))
             let kind = form.get("kind").map { String($0.prefix(64)) }.flatMap { $0.isEmpty ? nil : $0 }
-            let (depth, found) = try await Offload.run {
-                (try platform.jobs.depthByState(), try platform.jobs.list(state: state, kind: kind, limit: 100))
-            }
+            // The queue's figures alone: the page does not need the health checks that MON-3 runs.
+            let queue = try await OperationsRoutes.queueFigures(platform.jobs)
+            let found = try await Offload.run { try platform.jobs.list(state: state, kind: kind, limit: 100) }
             let schedules = try await Offload.run { try scheduler?.statuses() ?? [] }
             let backups = try await Offload.run { try platform.backups.list() }
-            let status = try await OperationsRoutes.status(platform)
             var detail: Any? = nil
             if let id = form.get("job").flatMap({ Int64($0) }), let job = try await Offload.run({ try platform.jobs.find(id: id) }) {
                 let masked = OperationsRoutes.job(job, detail: true)
@@ -400,8 +390,8 @@ struct AdminPageRoutes: FeatureRoutes {
                 pages.render(
                     "admin-jobs",
                     [
-                        "depth": Job.State.allCases.map { ["state": $0.rawValue, "count": depth[$0] ?? 0] as [String: Any] },
-                        "lag": status["queue"]?["lag_seconds"]?.templateValue ?? "0",
+                        "depth": Job.State.allCases.map { ["state": $0.rawValue, "count": queue.depth[$0] ?? 0] as [String: Any] },
+                        "lag": String(format: "%.1f", queue.lag),
                         "states": Self.options(Job.State.allCases.map(\.rawValue), selected: state?.rawValue), "kind": kind ?? "",
                         "jobs": found.map { job -> [String: Any] in
                             [

@@ -330,15 +330,20 @@ struct OperationsRoutes: FeatureRoutes {
             body: .init(byteBuffer: ByteBuffer(string: CSV.document(header: columns + ["details"], rows: table))))
     }
 
+    /// The queue by state, the largest lag over the standard queues, and the jobs dead in the last day.
+    static func queueFigures(_ jobs: JobQueue) async throws -> (depth: [Job.State: Int], lag: Double, dead: Int) {
+        try await Offload.run {
+            let depth = try jobs.depthByState()
+            let lag = try JobWorkers.Configuration.standard.concurrency.keys.map { try jobs.lagSeconds(queue: $0) }.max() ?? 0
+            return (depth, lag, try jobs.deadSince(Date().addingTimeInterval(-86400)))
+        }
+    }
+
     /// MON-3: the detailed health, process and database figures, alerts from the checks, and the queue.
     static func status(_ platform: Platform) async throws -> JSONValue {
         let report = await platform.health.report()
         let store = platform.store
-        let (depth, lag, dead) = try await Offload.run {
-            let depth = try platform.jobs.depthByState()
-            let lag = try JobWorkers.Configuration.standard.concurrency.keys.map { try platform.jobs.lagSeconds(queue: $0) }.max() ?? 0
-            return (depth, lag, try platform.jobs.deadSince(Date().addingTimeInterval(-86400)))
-        }
+        let (depth, lag, dead) = try await Self.queueFigures(platform.jobs)
         var disk: JSONValue = .null
         if let check = report.checks.first(where: { $0.name == "disk" }) { disk = .object(check.result.figures) }
         let alerts: [JSONValue] = report.checks.compactMap { check in

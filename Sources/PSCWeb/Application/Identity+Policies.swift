@@ -11,6 +11,9 @@ extension Identity {
 
     var mayPostJobs: Bool { JobPostingPolicy.mayPost(actor) }
 
+    /// The caller as the flag rules see them (20-services §1).
+    var flagCaller: FeatureFlagRules.Caller { FeatureFlagRules.Caller(userID: user.id, role: user.role) }
+
     func mayManage(_ posting: JobPostingRecord) -> Bool {
         JobPostingPolicy.mayManage(actor, postedBy: posting.postedBy, companyID: posting.companyID)
     }

@@ -206,7 +206,7 @@ public final class RouteCatalog: Sendable {
             case .member(let scope): _ = try context.require(.signedIn, scope: scope, enrolling: true)
             }
             if let name = FeatureFlagRules.gate(forRoute: spec.id), let flags = self.flags.withLock({ $0 }),
-                !flags.isOn(name, for: context.identity.map { .init(userID: $0.user.id, role: $0.user.role) })
+                !flags.isOn(name, for: context.identity?.flagCaller)
             {
                 // A page of a switched-off module is not there for this person; its API says why.
                 if spec.id.hasPrefix("PAGE-") { throw APIError.notFound("There is no such page.") }

@@ -10,20 +10,6 @@ struct FeatureFlagRoutes: FeatureRoutes {
 
     static let roles = Role.allCases.map(\.rawValue)
 
-    static func caller(_ context: AppRequestContext) -> FeatureFlagRules.Caller? {
-        context.identity.map { .init(userID: $0.user.id, role: $0.user.role) }
-    }
-
-    static func body(_ flag: FeatureFlag) -> JSONValue {
-        [
-            "name": .string(flag.name), "description": .string(flag.description), "enabled": .bool(flag.enabled),
-            "rollout_percentage": .decimal(flag.rolloutPercentage, places: 2),
-            "target_users": .array(flag.targetUsers.map(JSONValue.int)),
-            "target_roles": .array(flag.targetRoles.map { .string($0.rawValue) }),
-            "updated_at": .string(flag.updatedAt), "updated_by": flag.updatedBy.map(JSONValue.int) ?? .null,
-        ]
-    }
-
     static func fields(creating: Bool) -> [String: FieldRule] {
         var fields: [String: FieldRule] = [
             "description": creating ? FieldRule.text(1...500).required : .text(1...500), "enabled": .boolean,
@@ -66,7 +52,7 @@ struct FeatureFlagRoutes: FeatureRoutes {
                 responses: [200: ("The caller's flags", "FlagEvaluations")]),
             to: router
         ) { _, context in
-            let caller = Self.caller(context)
+            let caller = context.identity?.flagCaller
             var answers: [String: JSONValue] = [:]
             for flag in flags.all { answers[flag.name] = .bool(FeatureFlagRules.evaluate(flag, for: caller).enabled) }
             return JSONResponse.make(["user_id": caller.map { .int($0.userID) } ?? .null, "flags": .object(answers)])
@@ -78,7 +64,7 @@ struct FeatureFlagRoutes: FeatureRoutes {
             to: router
         ) { _, context in
             let name = context.parameters.get("flag_name") ?? ""
-            let result = flags.evaluate(name, for: Self.caller(context))
+            let result = flags.evaluate(name, for: context.identity?.flagCaller)
             return JSONResponse.make(["flag": .string(name), "enabled": .bool(result.enabled), "reason": .string(result.reason.rawValue)])
         }
         catalog.add(
@@ -106,7 +92,7 @@ struct FeatureFlagRoutes: FeatureRoutes {
                 let flag = try await Offload.run {
                     try flags.create(name: name, fields: fields, by: identity.user.id, audit: audit.withTarget(name))
                 }
-                var body = Self.body(flag).objectValue ?? [:]
+                var body = flag.json.objectValue ?? [:]
                 body["message"] = "Feature flag created"
                 return JSONResponse.make(.object(body), status: .created)
             } catch let error as ExperimentError { throw Self.failure(error, name) }
@@ -132,7 +118,7 @@ struct FeatureFlagRoutes: FeatureRoutes {
                 let flag = try await Offload.run {
                     try flags.update(name: name, change: { _ in fields }, by: identity.user.id, audit: audit)
                 }
-                var body = Self.body(flag).objectValue ?? [:]
+                var body = flag.json.objectValue ?? [:]
                 body["message"] = "Feature flag updated"
                 return JSONResponse.make(.object(body))
             } catch let error as ExperimentError { throw Self.failure(error, name) }
@@ -165,7 +151,7 @@ struct FeatureFlagRoutes: FeatureRoutes {
             _ = try context.require(.admin, scope: "admin")
             let query = QueryReader(request)
             let found = flags.list(query: query.text("q", max: 100), state: try query.choice("state", ["all", "enabled", "disabled"]))
-            return JSONResponse.make(["items": .array(found.map(Self.body))])
+            return JSONResponse.make(["items": .array(found.map(\.json))])
         }
     }
 }
@@ -176,5 +162,17 @@ extension AuditEntry {
         var entry = self
         entry.targetID = name
         return entry
+    }
+}
+
+extension FeatureFlag {
+    /// The Flag of the API (FLG-3, FLG-4, FLG-6), also what `psc-admin flags` prints.
+    public var json: JSONValue {
+        [
+            "name": .string(name), "description": .string(description), "enabled": .bool(enabled),
+            "rollout_percentage": .decimal(rolloutPercentage, places: 2), "target_users": .array(targetUsers.map(JSONValue.int)),
+            "target_roles": .array(targetRoles.map { .string($0.rawValue) }), "updated_at": .string(updatedAt),
+            "updated_by": updatedBy.map(JSONValue.int) ?? .null,
+        ]
     }
 }

@@ -1,5 +1,6 @@
 import Foundation
 import PSCCore
+import PSCStore
 import Prometheus
 import Synchronization
 
@@ -115,6 +116,12 @@ public final class PlatformMetrics: Sendable {
             descriptor: Self.named("pittstate_errors_total", help: "Server errors (every 5xx)"),
             labels: [("error_type", type), ("severity", severity)]
         ).increment()
+    }
+
+    /// The database and WAL file sizes, sampled by a scrape and every 15 s by the server's sampler.
+    public func sampleFileSizes(_ store: Store) {
+        sqliteDatabaseBytes.set(Double(store.databaseBytes()))
+        sqliteWALBytes.set(Double(store.walBytes()))
     }
 
     public func recordRateLimited(limit: String) {

@@ -39,8 +39,7 @@ public struct PageRenderer: Sendable {
     public func render(_ template: String, _ data: [String: Any], request: Request, identity: Identity? = nil) -> String {
         var context = data
         // A switched-off module's links go with its pages (20-services §1).
-        let caller = identity.map { FeatureFlagRules.Caller(userID: $0.user.id, role: $0.user.role) }
-        for (key, flag) in Self.moduleLinks { context[key] = flags?.isOn(flag, for: caller) ?? true }
+        for (key, flag) in Self.moduleLinks { context[key] = flags?.isOn(flag, for: identity?.flagCaller) ?? true }
         if let identity, let session = identity.session {
             context["signedIn"] = true
             context["csrf"] = session.csrfToken

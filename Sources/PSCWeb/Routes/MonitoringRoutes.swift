@@ -63,7 +63,7 @@ struct MonitoringRoutes: FeatureRoutes {
             guard allowed || Self.mayReadDetail(context) else {
                 throw APIError.forbidden("Metrics are served to metrics.allow_from, admins and metrics:read tokens only.")
             }
-            sampleFileSizes()
+            metrics.sampleFileSizes(store)
             // The health gauges are set by the checks, which run at most every 10 s: a scrape refreshes them, so
             // PscUnhealthy fires even when nobody asks /health.
             _ = await health.report()
@@ -76,10 +76,5 @@ struct MonitoringRoutes: FeatureRoutes {
             headers[.cacheControl] = "no-store"
             return Response(status: .ok, headers: headers, body: .init(byteBuffer: ByteBuffer(bytes: metrics.exposition())))
         }
-    }
-
-    func sampleFileSizes() {
-        metrics.sqliteDatabaseBytes.set(Double(store.databaseBytes()))
-        metrics.sqliteWALBytes.set(Double(store.walBytes()))
     }
 }
