@@ -74,7 +74,7 @@ extension Platform {
             profiles: ProfileStore(store: store, matches: scholarships.matches),
             connections: ConnectionStore(store: store), posts: PostStore(store: store),
             events: EventStore(store: store), search: SearchStore(store: store),
-            uploads: uploads, pageViews: PageViewRecorder(store: store),
+            uploads: uploads, usage: UsageRecorder(store: store),
             companies: CompanyStore(store: store), jobPostings: JobPostingStore(store: store),
             jobApplications: JobApplicationStore(store: store), communication: Communication(store: store, keyRing: keyRing, live: live),
             scholarships: scholarships,

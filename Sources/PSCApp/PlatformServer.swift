@@ -31,7 +31,7 @@ public enum PlatformServer {
         // Shut down in reverse order: live streams end, HTTP stops, then the scheduler, then the workers.
         var groupConfiguration = ServiceGroupConfiguration(
             services: (background.services + [
-                PageViewService(recorder: platform.pageViews), application, LiveStreamsService(live: platform.communication.live),
+                UsageService(recorder: platform.usage), application, LiveStreamsService(live: platform.communication.live),
                 SamplerService(platform: platform),
             ]).map {
                 ServiceGroupConfiguration.ServiceConfiguration(service: $0)

@@ -65,7 +65,7 @@ struct UploadAndPageViewTests {
     @Test("page views wait in memory, go to disk in batches, keep user ids only with analytics consent, and drop beyond capacity")
     func pageViewBatches() throws {
         let (directory, store, user) = try prepared()
-        let recorder = PageViewRecorder(store: store, capacity: 1200, batchSize: 500)
+        let recorder = UsageRecorder(store: store, capacity: 1200, batchSize: 500)
         var transactions = 0
         let observer = CountingObserver { transactions += 1 }
         store.pool.add(transactionObserver: observer)

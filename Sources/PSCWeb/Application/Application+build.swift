@@ -39,7 +39,7 @@ public func buildRouter(
         )
     )
     router.add(
-        middleware: PageViewMiddleware(recorder: platform.pageViews, recordIP: platform.configuration.boolean("analytics.record_ip")))
+        middleware: UsageMiddleware(recorder: platform.usage, recordIP: platform.configuration.boolean("analytics.record_ip")))
     router.add(middleware: BodyLimitMiddleware(limit: 1 << 20, uploads: UploadRoutes.bodyLimits))
 
     // Each feature's routes get only what they use; the views shape a feature's records for the API and the pages alike.
@@ -50,7 +50,7 @@ public func buildRouter(
     let directoryViews = DirectoryViews(profiles: p.profiles)
     let searchViews = SearchViews(search: p.search)
     let ownProfile = OwnProfileView(profiles: p.profiles, keyRing: p.keyRing)
-    let postingViews = JobPostingViews(jobPostings: p.jobPostings, pageViews: p.pageViews)
+    let postingViews = JobPostingViews(jobPostings: p.jobPostings, usage: p.usage)
     let applicationViews = JobApplicationViews(profiles: p.profiles)
     let routes: [any FeatureRoutes] = [
         MonitoringRoutes(

@@ -48,7 +48,7 @@ public struct Platform: Sendable {
     public let events: EventStore
     public let search: SearchStore
     public let uploads: UploadStore
-    public let pageViews: PageViewRecorder
+    public let usage: UsageRecorder
     public let companies: CompanyStore
     public let jobPostings: JobPostingStore
     public let jobApplications: JobApplicationStore
@@ -81,7 +81,7 @@ public struct Platform: Sendable {
         jobs: JobQueue, keyRing: KeyRing, accounts: AccountStore, sessions: SessionStore, signInThrottle: SignInThrottle,
         twoFactor: TwoFactorStore, challenges: ChallengeStore, apiTokens: APITokenStore, passkeys: PasskeyStore, signIn: SignInService,
         profiles: ProfileStore, connections: ConnectionStore, posts: PostStore, events: EventStore, search: SearchStore,
-        uploads: UploadStore, pageViews: PageViewRecorder, companies: CompanyStore, jobPostings: JobPostingStore,
+        uploads: UploadStore, usage: UsageRecorder, companies: CompanyStore, jobPostings: JobPostingStore,
         jobApplications: JobApplicationStore, communication: Communication, scholarships: ScholarshipHub, community: CommunitySpaces,
         experiments: Experiments, securityRecords: SecurityRecordStore, accountPurge: AccountPurge, purges: PurgeScheduling,
         startedAt: Date, createdDatabase: Bool
@@ -112,7 +112,7 @@ public struct Platform: Sendable {
         self.events = events
         self.search = search
         self.uploads = uploads
-        self.pageViews = pageViews
+        self.usage = usage
         self.companies = companies
         self.jobPostings = jobPostings
         self.jobApplications = jobApplications

@@ -6,7 +6,7 @@ import PSCStore
 /// Job postings as the API and the pages show them, and the one way a reader opens a posting (JOB-2 and its page).
 struct JobPostingViews {
     let jobPostings: JobPostingStore
-    let pageViews: PageViewRecorder
+    let usage: UsageRecorder
 
     static let jobTypes = ["full_time", "part_time", "internship", "co_op", "contract"]
 
@@ -47,10 +47,13 @@ struct JobPostingViews {
         }
         let (manages, reviews) = (identity.mayManage(posting), identity.has(.approveEmployers))
         guard posting.status == "active" || manages || reviews else { throw APIError.notFound("There is no such job posting.") }
-        pageViews.record(
+        // The page itself is recorded by the usage middleware under the same name; the API records its own view.
+        if request.uri.path.hasPrefix("/api/") {
+            usage.record(
             PageView(
                 pageName: JobPostingStore.viewPageName, objectID: id, userID: identity.user.id, ip: nil,
                 userAgent: request.headers[.userAgent], referrer: request.headers[.referer], occurredAt: Date()))
+        }
         return (posting, manages, reviews)
     }
 }
