@@ -31,6 +31,7 @@ public struct BackgroundWork: Sendable {
                 NotificationDelivery.handler(platform: platform, adapters: adapters),
                 NotificationDelivery.broadcastHandler(platform: platform),
                 ScholarshipJobs.matchHandler(platform: platform),
+                AnalyticsJobs.exportHandler(exports: platform.analyticsExports),
             ] + CommunityJobs.handlers(platform: platform)
         workers = JobWorkers(
             queue: platform.jobs, handlers: handlers, configuration: configuration, logger: logger, observer: platform.metrics)

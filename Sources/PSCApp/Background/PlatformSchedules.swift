@@ -4,8 +4,9 @@ import PSCJobs
 import PSCStore
 import PSCWeb
 
-/// The scheduled jobs (30-jobs §3): job 2 `retention` (housekeeping so far), job 3 `wal_checkpoint`, job 10
-/// `notification_digests`, job 8 `deadline_reminders` and job 11 `backup`.
+/// The scheduled jobs (30-jobs §3): job 1 `daily_analytics`, job 2 `retention` (housekeeping so far), job 3
+/// `wal_checkpoint`, job 4 `ml_training`, job 7 `weekly_report`, job 8 `deadline_reminders`, job 10
+/// `notification_digests` and job 11 `backup`.
 /// Features register theirs beside these as they arrive.
 enum PlatformSchedules {
     static func all(platform: Platform, calendar: SlotCalendar = .chicago) throws -> [ScheduledJob] {
@@ -14,6 +15,9 @@ enum PlatformSchedules {
             try backup(platform: platform, calendar: calendar),
             try NotificationDelivery.digestSchedule(platform: platform, calendar: calendar),
             try ScholarshipJobs.reminderSchedule(platform: platform),
+            try AnalyticsSchedules.daily(platform: platform, calendar: calendar),
+            try AnalyticsSchedules.training(platform: platform, calendar: calendar),
+            try AnalyticsSchedules.weekly(platform: platform),
         ]
     }
 
@@ -26,9 +30,11 @@ enum PlatformSchedules {
                 store: platform.store, accounts: platform.accounts, matches: platform.scholarships.matches)
             let expired = try await Offload.run { try board.expirePostings() }
             let accounts = try await Offload.run { try administration.nightly() }
+            let exports = platform.analyticsExports
+            let exportsDeleted = try await Offload.run { try exports.deleteExpired() }
             return [
                 "job_postings_expired": .int(Int64(expired)), "suspensions_ended": .int(Int64(accounts.suspensionsEnded)),
-                "grants_expired": .int(Int64(accounts.grantsExpired)), "verifications_expired": .int(Int64(accounts.verificationsExpired)),
+                "grants_expired": .int(Int64(accounts.grantsExpired)), "verifications_expired": .int(Int64(accounts.verificationsExpired)), "exports_deleted": .int(Int64(exportsDeleted)),
             ]
         }
     }

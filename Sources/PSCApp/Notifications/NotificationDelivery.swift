@@ -137,6 +137,20 @@ enum NotificationDelivery {
                     try await Offload.background { try deliveries.sent(id, providerMessageID: message.id, toSealed: sealed) }
                     return
                 }
+                if let batch = work.delivery.batchID, batch.hasPrefix(AnalyticsStore.weeklyBatchPrefix), let user = work.delivery.userID {
+                    let analytics = platform.analytics
+                    guard let report = try await Offload.background({ try analytics.weeklyReport(userID: user) }) else {
+                        try await Offload.background {
+                            try deliveries.attemptFailed(id, error: "not sent: no longer a weekly report recipient", final: true)
+                        }
+                        return
+                    }
+                    let message = AnalyticsSchedules.email(report, origin: origin, from: from)
+                    try await adapters.mail.send(message)
+                    let sealed = try keyRing.encrypt(message.to, column: "deliveries.to_enc")
+                    try await Offload.background { try deliveries.sent(id, providerMessageID: message.id, toSealed: sealed) }
+                    return
+                }
                 if work.delivery.batchID == PhoneVerificationStore.batch {
                     guard let sms = adapters.sms else { throw OutboundFailure(description: "SMS is not configured", permanent: true) }
                     guard let sealedPhone = work.phoneSealed, let user = work.delivery.userID else {

@@ -56,6 +56,10 @@ public enum ChurnModel {
     public struct Factor: Sendable, Equatable {
         public let name: String
         public let impact: Double
+        public init(name: String, impact: Double) {
+            self.name = name
+            self.impact = impact
+        }
         public var direction: String { impact >= 0 ? "raises_risk" : "lowers_risk" }
     }
 

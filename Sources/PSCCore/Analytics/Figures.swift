@@ -60,3 +60,13 @@ public enum Analytics {
         return (Timestamp.string(from: start), Timestamp.string(from: end))
     }
 }
+
+extension Analytics {
+    /// Whole Chicago calendar days from `from` to `to` (dates as `2027-03-14`).
+    public static func daysBetween(_ from: String, _ to: String) -> Int? {
+        guard let start = ScholarshipCalendar.parts(from).flatMap(ScholarshipCalendar.calendar.date(from:)),
+            let end = ScholarshipCalendar.parts(to).flatMap(ScholarshipCalendar.calendar.date(from:))
+        else { return nil }
+        return ScholarshipCalendar.calendar.dateComponents([.day], from: start, to: end).day
+    }
+}

@@ -49,6 +49,9 @@ public struct Platform: Sendable {
     public let search: SearchStore
     public let uploads: UploadStore
     public let usage: UsageRecorder
+    /// Figures, models and exports read from the store; stateless, so made where needed.
+    public var analytics: AnalyticsStore { AnalyticsStore(store: store) }
+    public var analyticsExports: AnalyticsExports { AnalyticsExports(store: store) }
     public let companies: CompanyStore
     public let jobPostings: JobPostingStore
     public let jobApplications: JobApplicationStore

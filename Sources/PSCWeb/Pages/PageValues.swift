@@ -121,3 +121,8 @@ extension Optional: AnyOptionalValue {
         }
     }
 }
+
+/// An instant in words in America/Chicago for text outside pages (emails), as pages show it.
+public enum TimeInWords {
+    public static func words(_ stamp: String) -> String { Timestamp.date(from: stamp).map(PageTime.words) ?? stamp }
+}
