@@ -12,9 +12,15 @@ public enum PDFReport {
     static let lineHeight = 11.0
 
     public static func document(title: String, generated: String, filters: String, header: [String], rows: [[String]]) -> Data {
-        let columnWidth = (pageWidth - 2 * margin) / Double(max(header.count, 1))
-        // Helvetica at 8 pt averages about 4.4 pt a character; a cell is cut to fit its column.
-        let cellCharacters = max(4, Int(columnWidth / 4.4) - 1)
+        // Each column is as wide as its longest cell allows (at most 40 characters), sharing the page's width;
+        // Helvetica at 8 pt averages about 4.4 pt a character, and a cell is cut to fit its column.
+        let needs = header.indices.map { column in
+            Double(min(40, max(4, ([header[column]] + rows.map { column < $0.count ? $0[column] : "" }).map(\.count).max() ?? 4)))
+        }
+        let total = max(needs.reduce(0, +), 1)
+        let widths = needs.map { (pageWidth - 2 * margin) * $0 / total }
+        let offsets = widths.indices.map { index in margin + widths[..<index].reduce(0, +) }
+        let characters = widths.map { max(3, Int($0 / 4.4) - 1) }
         let firstPageTop = pageHeight - margin - 58
         let otherPageTop = pageHeight - margin - 14
         let bottom = margin + 20
@@ -36,12 +42,12 @@ public enum PDFReport {
                 text += line("Filters: \(filters)", x: margin, y: pageHeight - margin - 42, font: "F1", size: 9)
             }
             for (column, name) in header.enumerated() {
-                text += line(cut(name, cellCharacters), x: margin + Double(column) * columnWidth, y: y, font: "F2", size: fontSize)
+                text += line(cut(name, characters[column]), x: offsets[column], y: y, font: "F2", size: fontSize)
             }
             y -= lineHeight
             for row in pageRows {
                 for (column, cell) in row.enumerated() where column < header.count {
-                    text += line(cut(cell, cellCharacters), x: margin + Double(column) * columnWidth, y: y, font: "F1", size: fontSize)
+                    text += line(cut(cell, characters[column]), x: offsets[column], y: y, font: "F1", size: fontSize)
                 }
                 y -= lineHeight
             }

@@ -302,9 +302,8 @@ extension AnalyticsStore {
         return String(decoding: (try? JSONEncoder.sorted.encode(object)) ?? Data("{}".utf8), as: UTF8.self)
     }
 
-    /// ANL-11: stored predictions, highest probability first, optionally by risk and department; `after` is the last
-    /// (probability, user id) of the previous page.
-    public func churnList(risk: ChurnModel.Risk?, departmentIDs: [Int64]?, after: (Double, Int64)?, limit: Int) throws
+    /// ANL-11: stored predictions, highest probability first, optionally by risk and department.
+    public func churnList(risk: ChurnModel.Risk?, departmentIDs: [Int64]?, offset: Int, limit: Int) throws
         -> [ChurnPredictionRecord]
     {
         var conditions: [String] = []
@@ -314,11 +313,7 @@ extension AnalyticsStore {
             arguments.append(risk.rawValue)
         }
         if let departmentIDs {
-            conditions.append("u.department_id IN (\(departmentIDs.map(String.init).joined(separator: ",")))")
-        }
-        if let after {
-            conditions.append("(p.probability < ? OR (p.probability = ? AND p.user_id > ?))")
-            arguments += [after.0, after.0, after.1]
+            conditions.append("u.department_id IN (\(departmentIDs.isEmpty ? "NULL" : departmentIDs.map(String.init).joined(separator: ",")))")
         }
         let filter = conditions.isEmpty ? "" : "WHERE " + conditions.joined(separator: " AND ")
         return try store.read { db in
@@ -327,7 +322,7 @@ extension AnalyticsStore {
                 sql: """
                     SELECT p.*, m.auc FROM churn_predictions p JOIN users u ON u.id = p.user_id
                     LEFT JOIN ml_models m ON m.version = p.model_version
-                    \(filter) ORDER BY p.probability DESC, p.user_id LIMIT \(limit)
+                    \(filter) ORDER BY p.probability DESC, p.user_id LIMIT \(limit) OFFSET \(offset)
                     """, arguments: StatementArguments(arguments)
             ).map { row in
                 let factors: String = row["factors"] ?? "{}"

@@ -88,14 +88,17 @@ extension AnalyticsStore {
         let firstDay = ScholarshipCalendar.today(clock().addingTimeInterval(-Double(days) * 86_400))
         let scope = departmentID.map { "AND u.department_id = \($0)" } ?? ""
         return try store.read { db in
-            func count(_ sql: String) throws -> Int { try Int.fetchOne(db, sql: sql, arguments: [start, end, firstDay]) ?? 0 }
-            let activeAccounts = try count("SELECT count(*) FROM users u WHERE u.status = 'active' AND u.is_service_account = 0 \(scope) AND ?1 IS NOT NULL")
+            // Every count binds the window's start, end and first day; a query names those it reads.
+            func count(_ sql: String) throws -> Int {
+                try Int.fetchOne(db, sql: sql + " AND coalesce(?1, ?2, ?3) IS NOT NULL", arguments: [start, end, firstDay]) ?? 0
+            }
+            let activeAccounts = try count("SELECT count(*) FROM users u WHERE u.status = 'active' AND u.is_service_account = 0 \(scope)")
             let activeWithDay = try count(
                 """
                 SELECT count(*) FROM users u WHERE u.status = 'active' AND u.is_service_account = 0 \(scope)
-                AND EXISTS (SELECT 1 FROM user_activity_days d WHERE d.user_id = u.id AND d.day >= ?3 AND ?1 IS NOT NULL)
+                AND EXISTS (SELECT 1 FROM user_activity_days d WHERE d.user_id = u.id AND d.day >= ?3 )
                 """)
-            let students = try count("SELECT count(*) FROM users u WHERE u.status = 'active' AND u.role = 'student' \(scope) AND ?1 IS NOT NULL")
+            let students = try count("SELECT count(*) FROM users u WHERE u.status = 'active' AND u.role = 'student' \(scope)")
             let applicants = try count(
                 """
                 SELECT count(*) FROM users u WHERE u.status = 'active' AND u.role = 'student' \(scope) AND EXISTS (
@@ -118,11 +121,11 @@ extension AnalyticsStore {
                     """, arguments: [start, end])
             let mentees = try count(
                 """
-                SELECT count(*) FROM users u WHERE u.status = 'active' AND u.role = 'student' \(scope) AND ?1 IS NOT NULL AND EXISTS (
+                SELECT count(*) FROM users u WHERE u.status = 'active' AND u.role = 'student' \(scope) AND EXISTS (
                     SELECT 1 FROM mentorships m WHERE m.mentee_id = u.id AND m.status = 'active')
                 """)
             let seekers = try count(
-                "SELECT count(*) FROM users u WHERE u.status = 'active' AND u.role IN ('student', 'alumni') \(scope) AND ?1 IS NOT NULL")
+                "SELECT count(*) FROM users u WHERE u.status = 'active' AND u.role IN ('student', 'alumni') \(scope)")
             let jobApplicants = try count(
                 """
                 SELECT count(*) FROM users u WHERE u.status = 'active' AND u.role IN ('student', 'alumni') \(scope) AND EXISTS (

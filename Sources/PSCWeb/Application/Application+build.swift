@@ -121,6 +121,8 @@ public func buildRouter(
             verifications: VerificationStore(store: p.store), profiles: p.profiles,
             semesterEnds: p.configuration.list("registration.semester_ends")),
         OperationsRoutes(platform: p, scheduler: scheduler),
+        AnalyticsRoutes(
+            analytics: p.analytics, exports: p.analyticsExports, jobs: p.jobs, cache: p.cache, profiles: p.profiles, usage: p.usage),
         AdminPageRoutes(
             platform: p, scheduler: scheduler,
             administration: AccountAdministration(store: p.store, accounts: p.accounts, matches: p.scholarships.matches), pages: pages),

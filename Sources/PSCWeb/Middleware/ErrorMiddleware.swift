@@ -25,6 +25,17 @@ struct ErrorMiddleware: RouterMiddleware {
         }
     }
 
+    /// The status an error will be answered with, for those that record it before this middleware maps it.
+    static func status(of error: any Error) -> Int {
+        switch error {
+        case let error as SignedInError: status(of: error.underlying)
+        case let error as APIError: Int(error.status.code)
+        case let error as any APIErrorConvertible: Int(error.apiError.status.code)
+        case let error as any HTTPResponseError: Int(error.status.code)
+        default: 500
+        }
+    }
+
     private func map(_ error: any Error, _ request: Request, _ context: Context) -> Response {
         switch error {
         case let error as APIError: return respond(error, request, context)

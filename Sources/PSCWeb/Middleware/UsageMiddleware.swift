@@ -22,7 +22,7 @@ struct UsageMiddleware: RouterMiddleware {
         do {
             response = try await next(request, context)
         } catch {
-            record(request, context, status: (error as? any HTTPResponseError)?.status.code ?? 500, since: start)
+            record(request, context, status: ErrorMiddleware.status(of: error), since: start)
             throw error
         }
         record(request, context, status: Int(response.status.code), since: start)
