@@ -61,8 +61,10 @@ extension AnalyticsStore {
             let id: Int64 = row["id"]
             let created = Timestamp.date(from: row["created_at"] ?? "") ?? cutoffDate
             var vector = [Double](repeating: 0, count: ChurnModel.featureNames.count)
-            vector[0] = 365
-            vector[1] = min(1825, max(0, (cutoffDate.timeIntervalSince(created) / 86_400).rounded(.down)))
+            let age = max(0, (cutoffDate.timeIntervalSince(created) / 86_400).rounded(.down))
+            // A member never seen active has been away as long as they have had the account.
+            vector[0] = min(365, age)
+            vector[1] = min(1825, age)
             vector[8] = Double(row["filled"] ?? 0) / 8
             vector[9] = (row["avatar"] ?? false) ? 1 : 0
             values[id] = vector

@@ -22,6 +22,9 @@ public struct CampusSeeder: Sendable {
         public var alsoConnect: [String] = []
         /// Alumni and employer accounts that have confirmed their email and wait for an admin's approval.
         public var pendingApprovals = 0
+        /// Page views seeded on each active day, at most (0: none); the active days themselves are always seeded, so
+        /// the dashboard, engagement and churn have a history to read.
+        public var pageViewsPerActiveDay = 0
 
         public init(users: Int, posts: Int, events: Int, jobs: Int, connections: Int) {
             (self.users, self.posts, self.events, self.jobs, self.connections) = (users, posts, events, jobs, connections)
@@ -30,6 +33,7 @@ public struct CampusSeeder: Sendable {
         public static let demo: Plan = {
             var plan = Plan(users: 500, posts: 2000, events: 60, jobs: 80, connections: 300)
             plan.pendingApprovals = 3
+            plan.pageViewsPerActiveDay = 4
             return plan
         }()
 
@@ -184,6 +188,40 @@ public struct CampusSeeder: Sendable {
     }
 
     /// People waiting for approval (the admin console's queue): alumni who graduated years ago and a recruiter.
+    static let seededPages = [
+        "home", "feed.index", "scholarships.index", "scholarships.view", "scholarships.matches", "jobs.index", "jobs.view", "events.index",
+        "events.view", "forums.index", "people.view", "inbox.index",
+    ]
+
+    /// A member's active days over the last 90 (always their last active day; more often for the engaged), with an
+    /// `analytics` consent for most and, when asked, a few page views on each active day.
+    private func seedHistory(
+        _ db: Database, user: Int64, lastActiveDaysAgo: Int, createdDaysAgo: Int, now: Date, pageViews: Int, random: inout Generator
+    ) throws {
+        let engaged = random.chance(40)
+        let consents = random.chance(60)
+        if consents {
+            try db.execute(
+                sql: """
+                    INSERT INTO consent_records (user_id, consent_type, granted, version, recorded_at, source, created_at)
+                    VALUES (?, 'analytics', 1, '1', ?2, 'user', ?2)
+                    """, arguments: [user, Timestamp.string(from: now.addingTimeInterval(-Double(createdDaysAgo) * 86400))])
+        }
+        let day = try db.cachedStatement(sql: "INSERT OR IGNORE INTO user_activity_days (user_id, day) VALUES (?, ?)")
+        let view = try db.cachedStatement(sql: "INSERT INTO page_views (page_name, object_id, user_id, occurred_at) VALUES (?, ?, ?, ?)")
+        for ago in lastActiveDaysAgo..<max(lastActiveDaysAgo + 1, min(90, createdDaysAgo)) {
+            guard ago == lastActiveDaysAgo || random.chance(engaged ? 45 : 8) else { continue }
+            let instant = now.addingTimeInterval(-Double(ago) * 86400)
+            try day.execute(arguments: [user, ScholarshipCalendar.today(instant)])
+            guard pageViews > 0 else { continue }
+            for _ in 0..<random.int(1..<(pageViews + 1)) {
+                let page = random.pick(Self.seededPages)
+                let at = Timestamp.string(from: instant.addingTimeInterval(-Double(random.int(0..<3600))))
+                try view.execute(arguments: [page, page.hasSuffix(".view") ? Int64(random.int(1..<40)) : nil, consents ? user : nil, at])
+            }
+        }
+    }
+
     private func seedPendingApprovals(_ count: Int, runTag: String, now: Date) throws {
         let waiting: [(role: String, first: String, last: String, domain: String, headline: String, company: String?)] = [
             ("alumni", "Marisol", "Vega", "alumni.example.org", "Plastics Engineering Technology, class of 2009", nil),
@@ -209,6 +247,8 @@ public struct CampusSeeder: Sendable {
     /// Adds the plan's data in large transactions; returns what was made.
     public func seed(_ plan: Plan) throws -> Summary {
         var random = Generator(state: plan.seed | 1)
+        // The activity history draws from its own sequence, so adding it left the rest of the campus as it was.
+        var history = Generator(state: (plan.seed &+ 7) | 1)
         var summary = Summary()
         let now = clock()
         let departments = try store.read { db in try Int64.fetchAll(db, sql: "SELECT id FROM departments ORDER BY id") }
@@ -246,8 +286,10 @@ public struct CampusSeeder: Sendable {
                 let company = role == "alumni" ? random.pick(Self.companies) : nil
                 let domain = role == "student" ? "gus.pittstate.edu" : role == "alumni" ? "alumni.example.org" : "pittstate.edu"
                 let email = "\(first).\(last).\(runTag)-\(index)@\(domain)".lowercased()
-                let created = Timestamp.string(from: now.addingTimeInterval(-Double(random.int(30..<700)) * 86400))
-                let active = Timestamp.string(from: now.addingTimeInterval(-Double(random.int(0..<60)) * 86400))
+                let createdAgo = Double(random.int(2..<700))
+                let created = Timestamp.string(from: now.addingTimeInterval(-createdAgo * 86400))
+                let activeAgo = random.int(0..<60)
+                let active = Timestamp.string(from: now.addingTimeInterval(-Double(activeAgo) * 86400))
                 let skills = (0..<random.int(1..<5)).map { _ in random.pick(Self.skills) }
                 try insert.execute(arguments: [
                     email, role, first, last,
@@ -263,6 +305,9 @@ public struct CampusSeeder: Sendable {
                 userIDs.append(id)
                 if let department { userDepartments[id] = department }
                 if random.chance(85) { try consent.execute(arguments: [id, created]) }
+                try seedHistory(
+                    db, user: id, lastActiveDaysAgo: activeAgo, createdDaysAgo: Int(createdAgo), now: now, pageViews: plan.pageViewsPerActiveDay,
+                    random: &history)
                 // One alumnus or professor in five offers to mentor, in their own skills and industry.
                 if role == "alumni" || role == "faculty", random.chance(20) {
                     try mentor.execute(arguments: [

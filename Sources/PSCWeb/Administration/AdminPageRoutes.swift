@@ -56,10 +56,14 @@ struct AdminPageRoutes: FeatureRoutes {
             }
             let backups = try await Offload.run { try platform.backups.list() }
             let health = status["health"]
+            let days = AnalyticsPages.period(request)
+            let analytics = platform.analytics
+            let board = try await Offload.run { try analytics.dashboard(days: days) }
             return HTMLResponse.make(
                 pages.render(
                     "admin-home",
                     [
+                        "overview": AnalyticsPages.overview(board), "periods": AnalyticsPages.periods(selected: days), "days": days,
                         "overall": health?["status"]?.stringValue ?? "unknown",
                         "healthy": health?["status"]?.stringValue == "healthy",
                         "checks": Self.checks(health),

@@ -121,6 +121,7 @@ public func buildRouter(
             verifications: VerificationStore(store: p.store), profiles: p.profiles,
             semesterEnds: p.configuration.list("registration.semester_ends")),
         OperationsRoutes(platform: p, scheduler: scheduler),
+        AnalyticsPageRoutes(analytics: p.analytics, departments: p.departments, pages: pages),
         AnalyticsRoutes(
             analytics: p.analytics, exports: p.analyticsExports, jobs: p.jobs, cache: p.cache, profiles: p.profiles, usage: p.usage),
         AdminPageRoutes(

@@ -5,8 +5,9 @@ import Foundation
 /// themes keep their contrast.
 enum BarChart {
     static func svg(title: String, bars: [(label: String, value: Double)], unit: String) -> String {
-        let width = 480.0
-        let labelWidth = 110.0
+        // Labels get the room their longest one needs (about 8 units a character at 14 px), the bars the rest.
+        let labelWidth = min(300, max(110, Double(bars.map(\.label.count).max() ?? 0) * 8 + 8))
+        let width = 370 + labelWidth
         let rowHeight = 36.0
         let height = rowHeight * Double(max(bars.count, 1)) + 8
         let maximum = max(bars.map(\.value).max() ?? 0, unit == "%" ? 100 : 1)

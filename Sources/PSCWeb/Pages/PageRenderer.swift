@@ -64,7 +64,9 @@ public struct PageRenderer: Sendable {
             let verifies = identity.has(.verifyUsers) || identity.has(.approveEmployers)
             context["isAdmin"] = admin
             context["seesPeople"] = admin || verifies
-            context["hasAdmin"] = admin || verifies || moderates
+            let analyses = identity.has(.viewAnalytics)
+            context["seesAnalytics"] = analyses
+            context["hasAdmin"] = admin || verifies || moderates || analyses
             // Two indexed counts; a page that cannot read them still draws, without the numbers.
             if let counts = unreadCounts?(identity.user.id) {
                 // Zero is drawn as no badge at all.
