@@ -242,8 +242,8 @@ public struct AnalyticsExports: Sendable {
                 arguments: [id, userID, Timestamp.string(from: clock())]
             ).map { row in
                 ExportRecord(
-                    id: row["id"], userID: row["user_id"], status: row["status"] ?? "failed", fileName: row["file_name"],
-                    format: row["format"] ?? "csv", content: row["content"], expiresAt: row["expires_at"] ?? "")
+                    id: (try row.decode(forColumn: "id")), userID: (try row.decode(forColumn: "user_id")), status: (try row.decode(forColumn: "status")) ?? "failed", fileName: (try row.decode(forColumn: "file_name")),
+                    format: (try row.decode(forColumn: "format")) ?? "csv", content: (try row.decode(forColumn: "content")), expiresAt: (try row.decode(forColumn: "expires_at")) ?? "")
             }
         }
     }

@@ -58,28 +58,28 @@ extension AnalyticsStore {
                 FROM users WHERE id IN (\(list))
                 """)
         {
-            let id: Int64 = row["id"]
-            let created = Timestamp.date(from: row["created_at"] ?? "") ?? cutoffDate
+            let id: Int64 = (try row.decode(forColumn: "id"))
+            let created = Timestamp.date(from: (try row.decode(forColumn: "created_at")) ?? "") ?? cutoffDate
             var vector = [Double](repeating: 0, count: ChurnModel.featureNames.count)
             let age = max(0, (cutoffDate.timeIntervalSince(created) / 86_400).rounded(.down))
             // A member never seen active has been away as long as they have had the account.
             vector[0] = min(365, age)
             vector[1] = min(1825, age)
-            vector[8] = Double(row["filled"] ?? 0) / 8
-            vector[9] = (row["avatar"] ?? false) ? 1 : 0
+            vector[8] = Double((try row.decode(forColumn: "filled")) ?? 0) / 8
+            vector[9] = ((try row.decode(forColumn: "avatar")) ?? false) ? 1 : 0
             values[id] = vector
         }
         for row in try Row.fetchAll(
             db, sql: "SELECT user_id, max(day) AS last FROM user_activity_days WHERE day < ? AND user_id IN (\(list)) GROUP BY user_id",
             arguments: [referenceDay])
         {
-            let id: Int64 = row["user_id"]
-            if let gap = Analytics.daysBetween(row["last"] ?? referenceDay, referenceDay) { values[id]?[0] = Double(min(365, max(0, gap))) }
+            let id: Int64 = (try row.decode(forColumn: "user_id"))
+            if let gap = Analytics.daysBetween((try row.decode(forColumn: "last")) ?? referenceDay, referenceDay) { values[id]?[0] = Double(min(365, max(0, gap))) }
         }
         func add(_ index: Int, _ sql: String) throws {
             for row in try Row.fetchAll(db, sql: sql, arguments: [since, cutoff]) {
-                let id: Int64 = row["user_id"]
-                values[id]?[index] += Double(row["n"] ?? 0)
+                let id: Int64 = (try row.decode(forColumn: "user_id"))
+                values[id]?[index] += Double((try row.decode(forColumn: "n")) ?? 0)
             }
         }
         try add(
@@ -113,15 +113,15 @@ extension AnalyticsStore {
                 WHERE user_id IN (\(list)) GROUP BY user_id
                 """, arguments: [cutoff])
         {
-            let id: Int64 = row["user_id"]
-            values[id]?[7] = log(1 + Double(row["n"] ?? 0))
+            let id: Int64 = (try row.decode(forColumn: "user_id"))
+            values[id]?[7] = log(1 + Double((try row.decode(forColumn: "n")) ?? 0))
         }
         let dayBefore = ScholarshipCalendar.adding(days: -1, to: referenceDay) ?? referenceDay
         for row in try Row.fetchAll(
             db, sql: "SELECT user_id, score FROM user_engagement WHERE date = ? AND user_id IN (\(list))", arguments: [dayBefore])
         {
-            let id: Int64 = row["user_id"]
-            values[id]?[10] = Double(row["score"] ?? 0)
+            let id: Int64 = (try row.decode(forColumn: "user_id"))
+            values[id]?[10] = Double((try row.decode(forColumn: "score")) ?? 0)
         }
         return values
     }
@@ -202,20 +202,20 @@ extension AnalyticsStore {
     /// The active model, if one has been trained.
     public func activeChurnModel() throws -> ChurnModelRecord? {
         try store.read { db in
-            try Row.fetchOne(db, sql: "SELECT * FROM ml_models WHERE name = ? AND active = 1", arguments: [ChurnModel.name]).map(Self.model)
+            try Row.fetchOne(db, sql: "SELECT * FROM ml_models WHERE name = ? AND active = 1", arguments: [ChurnModel.name]).map { try Self.model($0) }
         }
     }
 
     /// ANL-10: every stored version, newest first.
     public func models() throws -> [ChurnModelRecord] {
-        try store.read { db in try Row.fetchAll(db, sql: "SELECT * FROM ml_models ORDER BY trained_at DESC, id DESC").map(Self.model) }
+        try store.read { db in try Row.fetchAll(db, sql: "SELECT * FROM ml_models ORDER BY trained_at DESC, id DESC").map { try Self.model($0) } }
     }
 
-    static func model(_ row: Row) -> ChurnModelRecord {
-        let coefficients: String? = row["coefficients"]
+    static func model(_ row: Row) throws -> ChurnModelRecord {
+        let coefficients: String? = (try row.decode(forColumn: "coefficients"))
         return ChurnModelRecord(
-            name: row["name"], version: row["version"], method: row["method"], trainedAt: row["trained_at"],
-            trainingRows: row["training_rows"] ?? 0, positives: row["positives"] ?? 0, auc: row["auc"], active: row["active"],
+            name: (try row.decode(forColumn: "name")), version: (try row.decode(forColumn: "version")), method: (try row.decode(forColumn: "method")), trainedAt: (try row.decode(forColumn: "trained_at")),
+            trainingRows: (try row.decode(forColumn: "training_rows")) ?? 0, positives: (try row.decode(forColumn: "positives")) ?? 0, auc: (try row.decode(forColumn: "auc")), active: (try row.decode(forColumn: "active")),
             fitted: coefficients.flatMap { try? JSONDecoder().decode(ChurnModel.Fitted.self, from: Data($0.utf8)) })
     }
 
@@ -238,7 +238,7 @@ extension AnalyticsStore {
                     FROM users u WHERE u.id IN (\(list))
                     """)
             {
-                lifetime[row["id"]] = (row["posts"] ?? 0, row["connections"] ?? 0)
+                lifetime[(try row.decode(forColumn: "id"))] = ((try row.decode(forColumn: "posts")) ?? 0, (try row.decode(forColumn: "connections")) ?? 0)
             }
         }
         return users.compactMap { user in
@@ -327,15 +327,15 @@ extension AnalyticsStore {
                     \(filter) ORDER BY p.probability DESC, p.user_id LIMIT \(limit) OFFSET \(offset)
                     """, arguments: StatementArguments(arguments)
             ).map { row in
-                let factors: String = row["factors"] ?? "{}"
+                let factors: String = (try row.decode(forColumn: "factors")) ?? "{}"
                 let decoded = (try? JSONDecoder().decode([String: [String: Double]].self, from: Data(factors.utf8))) ?? [:]
                 return ChurnPredictionRecord(
-                    userID: row["user_id"], probability: row["probability"],
-                    risk: ChurnModel.Risk(rawValue: row["risk_level"] ?? "low") ?? .low, method: row["method"],
-                    modelVersion: row["model_version"], auc: row["auc"],
+                    userID: (try row.decode(forColumn: "user_id")), probability: (try row.decode(forColumn: "probability")),
+                    risk: ChurnModel.Risk(rawValue: (try row.decode(forColumn: "risk_level")) ?? "low") ?? .low, method: (try row.decode(forColumn: "method")),
+                    modelVersion: (try row.decode(forColumn: "model_version")), auc: (try row.decode(forColumn: "auc")),
                     factors: decoded.map { ChurnModel.Factor(name: $0.key, impact: $0.value["impact"] ?? 0) }.sorted {
                         abs($0.impact) > abs($1.impact)
-                    }, predictedAt: row["predicted_at"])
+                    }, predictedAt: (try row.decode(forColumn: "predicted_at")))
             }
         }
     }

@@ -39,7 +39,7 @@ extension AnalyticsStore {
         return try store.read { db in
             var stored: [String: DailyFigures] = [:]
             for row in try Row.fetchAll(db, sql: "SELECT * FROM analytics_summary WHERE date >= ? AND date < ?", arguments: [first, today]) {
-                stored[row["date"]] = DailyFigures(row: row)
+                stored[(try row.decode(forColumn: "date"))] = try DailyFigures(row: row)
             }
             let live = try DailyFigures.compute(date: today, start: todayBounds.start, end: todayBounds.end, in: db)
             let series = dates.map { $0 == today ? live : stored[$0] }

@@ -70,15 +70,15 @@ extension AnalyticsStore {
                         coalesce(sum((SELECT sum(rating) FROM event_feedback f WHERE f.event_id = e.id)), 0) AS rating_sum
                     FROM events e WHERE e.department_id = ? AND e.status <> 'cancelled' AND e.start_time >= ? AND e.start_time < ?
                     """, arguments: [id, start, end])
-            let held: Int = events?["held"] ?? 0
-            let attendance: Int = events?["attendance"] ?? 0
-            let received: Int = applications?["received"] ?? 0
-            let ratings: Int = events?["ratings"] ?? 0
+            let held: Int = (try events?.decode(forColumn: "held")) ?? 0
+            let attendance: Int = (try events?.decode(forColumn: "attendance")) ?? 0
+            let received: Int = (try applications?.decode(forColumn: "received")) ?? 0
+            let ratings: Int = (try events?.decode(forColumn: "ratings")) ?? 0
             return DepartmentScorecard(
-                departmentName: name, scholarships: money?["total"] ?? 0, totalAmountCents: money?["cents"] ?? 0,
-                applicationsReceived: received, awarded: applications?["awarded"] ?? 0, events: held, attendance: attendance,
+                departmentName: name, scholarships: (try money?.decode(forColumn: "total")) ?? 0, totalAmountCents: (try money?.decode(forColumn: "cents")) ?? 0,
+                applicationsReceived: received, awarded: (try applications?.decode(forColumn: "awarded")) ?? 0, events: held, attendance: attendance,
                 engagementScore: Analytics.departmentEngagement(events: held, attendance: attendance, applications: received),
-                satisfaction: Analytics.satisfaction(ratingSum: events?["rating_sum"] ?? 0, ratings: ratings), responses: ratings)
+                satisfaction: Analytics.satisfaction(ratingSum: (try events?.decode(forColumn: "rating_sum")) ?? 0, ratings: ratings), responses: ratings)
         }
     }
 
@@ -134,8 +134,8 @@ extension AnalyticsStore {
             return UniversityFigures(figures: [
                 ("active_user_rate", RateFigure(numerator: activeWithDay, denominator: activeAccounts)),
                 ("scholarship_application_rate", RateFigure(numerator: applicants, denominator: students)),
-                ("award_rate", RateFigure(numerator: decisions?["awarded"] ?? 0, denominator: decisions?["decided"] ?? 0)),
-                ("event_attendance_rate", RateFigure(numerator: attendance?["checkins"] ?? 0, denominator: attendance?["going"] ?? 0)),
+                ("award_rate", RateFigure(numerator: (try decisions?.decode(forColumn: "awarded")) ?? 0, denominator: (try decisions?.decode(forColumn: "decided")) ?? 0)),
+                ("event_attendance_rate", RateFigure(numerator: (try attendance?.decode(forColumn: "checkins")) ?? 0, denominator: (try attendance?.decode(forColumn: "going")) ?? 0)),
                 ("mentorship_rate", RateFigure(numerator: mentees, denominator: students)),
                 ("job_application_rate", RateFigure(numerator: jobApplicants, denominator: seekers)),
                 ("graduation_rate", .notTracked), ("employment_rate", .notTracked),
@@ -170,7 +170,7 @@ extension AnalyticsStore {
             var byMajor: [String: Int] = [:]
             var applications = 0
             for row in majors {
-                let (major, count): (String, Int) = (row["major"], row["n"])
+                let (major, count): (String, Int) = ((try row.decode(forColumn: "major")), (try row.decode(forColumn: "n")))
                 applications += count
                 byMajor[count < 5 ? "other" : major, default: 0] += count
             }

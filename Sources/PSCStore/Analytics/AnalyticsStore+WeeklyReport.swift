@@ -79,14 +79,14 @@ extension AnalyticsStore {
             return (user, departments, totals)
         }
         guard let (user, departments, totals) = facts else { return nil }
-        let isAdmin = (user["role"] as String?) == "admin"
+        let isAdmin = ((try user.decode(forColumn: "role")) as String?) == "admin"
         if !isAdmin && departments.isEmpty { return nil }
         let scoped: [Int64] = isAdmin ? [] : departments.compactMap { $0 }
         let scorecards = try scoped.map { try department(id: $0, days: 7) }
         return WeeklyReport(
-            email: user["email"] ?? "", firstName: user["first_name"] ?? "", isAdmin: isAdmin,
-            sentences: isAdmin ? try insights(days: 7) : [], newUsers: totals?["new_users"] ?? 0,
-            activeUsers: totals?["active_users"] ?? 0, applications: totals?["applications"] ?? 0, eventsHeld: totals?["events"] ?? 0,
-            deliveriesFailed: totals?["failed"] ?? 0, lastBackup: totals?["backup"], scorecards: scorecards)
+            email: (try user.decode(forColumn: "email")) ?? "", firstName: (try user.decode(forColumn: "first_name")) ?? "", isAdmin: isAdmin,
+            sentences: isAdmin ? try insights(days: 7) : [], newUsers: (try totals?.decode(forColumn: "new_users")) ?? 0,
+            activeUsers: (try totals?.decode(forColumn: "active_users")) ?? 0, applications: (try totals?.decode(forColumn: "applications")) ?? 0, eventsHeld: (try totals?.decode(forColumn: "events")) ?? 0,
+            deliveriesFailed: (try totals?.decode(forColumn: "failed")) ?? 0, lastBackup: (try totals?.decode(forColumn: "backup")), scorecards: scorecards)
     }
 }

@@ -74,14 +74,14 @@ public final class AnalyticsStore: Sendable {
             db, sql: "SELECT user_id, count(*) AS n FROM user_activity_days WHERE day >= ? AND day <= ? \(filter) GROUP BY user_id",
             arguments: [first, date])
         {
-            counts[row["user_id"], default: [:]][.activeDays] = row["n"]
+            counts[(try row.decode(forColumn: "user_id")), default: [:]][.activeDays] = (try row.decode(forColumn: "n"))
         }
         let active = Set(counts.keys)
         func add(_ component: EngagementScore.Component, _ sql: String) throws {
             for row in try Row.fetchAll(db, sql: sql, arguments: [start, end]) {
-                let user: Int64 = row["user_id"]
+                let user: Int64 = (try row.decode(forColumn: "user_id"))
                 guard active.contains(user) else { continue }
-                counts[user, default: [:]][component, default: 0] += row["n"] ?? 0
+                counts[user, default: [:]][component, default: 0] += (try row.decode(forColumn: "n")) ?? 0
             }
         }
         try add(

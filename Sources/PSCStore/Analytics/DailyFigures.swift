@@ -43,14 +43,14 @@ public struct DailyFigures: Sendable, Equatable, Codable {
         ]
     }
 
-    init(row: Row) {
-        let numbers = Self.columns.map { column -> Int in row[column] ?? 0 }
+    init(row: Row) throws {
+        let numbers = try Self.columns.map { column -> Int in (try row.decode(forColumn: column) as Int?) ?? 0 }
         (pageViews, uniqueViewers, anonymousViews, newUsers, activeUsers) = (numbers[0], numbers[1], numbers[2], numbers[3], numbers[4])
         (posts, comments, applicationsSubmitted, scholarshipsViewed) = (numbers[5], numbers[6], numbers[7], numbers[8])
         (jobsViewed, eventCheckins, messagesSent, forumPosts) = (numbers[9], numbers[10], numbers[11], numbers[12])
         (scholarshipsCreated, jobsPosted, eventsHeld) = (numbers[13], numbers[14], numbers[15])
         (apiRequests, apiErrors, apiTimeMSSum) = (numbers[16], numbers[17], numbers[18])
-        let counts: String = row["page_counts"] ?? "{}"
+        let counts: String = (try row.decode(forColumn: "page_counts")) ?? "{}"
         pageCounts = (try? JSONDecoder().decode([String: Int].self, from: Data(counts.utf8))) ?? [:]
     }
 
@@ -66,17 +66,17 @@ public struct DailyFigures: Sendable, Equatable, Codable {
                 FROM page_views WHERE occurred_at >= ? AND occurred_at < ?
                 """, arguments: [start, end])
         {
-            figures.pageViews = views["total"] ?? 0
-            figures.uniqueViewers = views["viewers"] ?? 0
-            figures.anonymousViews = views["anonymous"] ?? 0
-            figures.scholarshipsViewed = views["scholarships"] ?? 0
-            figures.jobsViewed = views["jobs"] ?? 0
+            figures.pageViews = (try views.decode(forColumn: "total")) ?? 0
+            figures.uniqueViewers = (try views.decode(forColumn: "viewers")) ?? 0
+            figures.anonymousViews = (try views.decode(forColumn: "anonymous")) ?? 0
+            figures.scholarshipsViewed = (try views.decode(forColumn: "scholarships")) ?? 0
+            figures.jobsViewed = (try views.decode(forColumn: "jobs")) ?? 0
         }
         for row in try Row.fetchAll(
             db, sql: "SELECT page_name, count(*) AS views FROM page_views WHERE occurred_at >= ? AND occurred_at < ? GROUP BY page_name",
             arguments: [start, end])
         {
-            let (name, views): (String, Int) = (row["page_name"], row["views"])
+            let (name, views): (String, Int) = ((try row.decode(forColumn: "page_name")), (try row.decode(forColumn: "views")))
             figures.pageCounts[name] = views
         }
         figures.newUsers = try count("SELECT count(*) FROM users WHERE created_at >= ? AND created_at < ? AND is_service_account = 0")
@@ -100,9 +100,9 @@ public struct DailyFigures: Sendable, Equatable, Codable {
                 FROM api_usage WHERE occurred_at >= ? AND occurred_at < ?
                 """, arguments: [start, end])
         {
-            figures.apiRequests = api["requests"] ?? 0
-            figures.apiErrors = api["errors"] ?? 0
-            figures.apiTimeMSSum = api["time"] ?? 0
+            figures.apiRequests = (try api.decode(forColumn: "requests")) ?? 0
+            figures.apiErrors = (try api.decode(forColumn: "errors")) ?? 0
+            figures.apiTimeMSSum = (try api.decode(forColumn: "time")) ?? 0
         }
         return figures
     }
