@@ -106,10 +106,11 @@ class Server:
 DEMO_ROLES = ["student", "alumni", "faculty", "staff", "employer", "admin"]
 
 
-def demo_server():
+def demo_server(extra_env=None):
     """A server with the demo campus, no rate limits and no second factor required of admins; `.passwords` maps each
     demo role to its address and the password printed once on the new database's first start."""
-    running = Server({"PSC_RATE_LIMITS_ENABLED": "false", "PSC_SECURITY_REQUIRE_2FA_FOR_ADMINS": "false"}, demo=True)
+    running = Server({"PSC_RATE_LIMITS_ENABLED": "false", "PSC_SECURITY_REQUIRE_2FA_FOR_ADMINS": "false", **(extra_env or {})},
+                     demo=True)
     deadline = time.time() + 30
     passwords = {}
     while time.time() < deadline and len(passwords) < len(DEMO_ROLES):

@@ -14,7 +14,7 @@ from test_account_pages import violations, wait_for
 from test_pages import browser  # noqa: F401  (the shared browser fixture)
 from test_scholarship_pages import api, main_text, sign_in
 
-ADMIN_PAGES = ["/admin", "/admin/users", "/admin/feature-flags", "/admin/feature-flags?tab=tests", "/admin/jobs",
+ADMIN_PAGES = ["/admin", "/admin?days=7", "/admin/analytics", "/admin/users", "/admin/feature-flags", "/admin/feature-flags?tab=tests", "/admin/jobs",
                "/admin/audit", "/admin/health", "/admin/moderation"]
 
 

@@ -14,7 +14,6 @@ struct AnalyticsRoutes: FeatureRoutes {
     let profiles: ProfileStore
     let usage: UsageRecorder
 
-    static let cacheNamespace = "analytics"
     static let days = QueryParameter("days", ["type": "integer", "minimum": 1, "maximum": 365], "How many days back")
 
     static func days(_ request: Request, default value: Int) throws -> Int {
@@ -47,7 +46,7 @@ struct AnalyticsRoutes: FeatureRoutes {
             }
             let days = try Self.days(request, default: 30)
             let key = "ANL-1:\(days):\(ScholarshipCalendar.today(Date()))"
-            let body = try await cache.value(namespace: Self.cacheNamespace, key: key, ttl: 300) {
+            let body = try await cache.value(namespace: CachedResponses.analytics, key: key, ttl: 300) {
                 let board = try await Offload.run { try analytics.dashboard(days: days) }
                 let bytes = AnalyticsViews.dashboard(board).canonicalBytes
                 return (value: bytes, bytes: bytes.count)
@@ -181,7 +180,7 @@ struct AnalyticsRoutes: FeatureRoutes {
         ) { request, context in
             _ = try context.require(.active, scope: "analytics:read")
             let days = try Self.days(request, default: 7)
-            let body = try await cache.value(namespace: Self.cacheNamespace, key: "ANL-4:\(days)", ttl: 3600) {
+            let body = try await cache.value(namespace: CachedResponses.analytics, key: "ANL-4:\(days)", ttl: 3600) {
                 let sentences = try await Offload.run { try analytics.insights(days: days) }
                 let bytes = JSONValue.object([
                     "insights": .array(sentences.map(JSONValue.string)), "generated_at": .string(Timestamp.string(from: Date())),

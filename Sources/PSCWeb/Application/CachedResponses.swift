@@ -16,6 +16,8 @@ public enum CachedResponses {
     static let forums = "forums"
     /// Views already counted this hour (FRM-5), so a reader's next pages cost no query.
     static let forumViews = "forum_views"
+    /// ANL-1 (300 s) and ANL-4 (3600 s); a new daily summary or model replaces them at once.
+    static let analytics = "analytics"
     /// ANN-1's lists (00-conventions §9): 600 s, and never past the next publication or expiry.
     static let announcementTTL: Double = 600
     /// 00-conventions §9 gives directory and search results 60 s; the feed, which the table does not list, the same.
@@ -36,6 +38,7 @@ public enum CachedResponses {
         .init(directory, on: ["users", "connections", "blocks", "consent_records", "departments"]),
         // The lists with their authors' public cards.
         .init(announcements, on: ["announcements", "users", "departments"]),
+        .init(analytics, on: ["analytics_summary", "ml_models", "churn_predictions"]),
         // Threads and posts with their authors' cards as the caller sees them.
         .init(
             forums,
