@@ -109,10 +109,11 @@ case "scholarships": try scholarshipBenchmark()
 case "flags": try flagBenchmark()
 case "people": try await peopleBenchmark()
 case "backup": try backupBenchmark()
+case "analytics": try await analyticsBenchmark()
 default:
     FileHandle.standardError.write(
         Data(
-            "usage: psc-bench queue [--jobs N] [--durability normal|full] [--store-only] | cache [--reads N] | auth [--requests N] [--sign-ins N] | scholarships [--users N] [--scholarships N] [--samples N] | flags [--rounds N] | people [--users N] [--requests N] [--clients N] | backup [--mb N] [--writers N]\n"
+            "usage: psc-bench queue [--jobs N] [--durability normal|full] [--store-only] | cache [--reads N] | auth [--requests N] [--sign-ins N] | scholarships [--users N] [--scholarships N] [--samples N] | flags [--rounds N] | people [--users N] [--requests N] [--clients N] | backup [--mb N] [--writers N] | analytics [--users N] [--page-views N] [--warm-requests N]\n"
                 .utf8))
     exit(2)
 }

@@ -6,7 +6,7 @@ import urllib.parse
 import pytest
 import requests
 from selenium.webdriver.common.by import By
-from selenium.common.exceptions import NoSuchElementException, StaleElementReferenceException
+from selenium.common.exceptions import NoSuchElementException, StaleElementReferenceException, WebDriverException
 from selenium.webdriver.common.keys import Keys
 
 from conftest import demo_server
@@ -29,7 +29,7 @@ def switch_state(driver, flag):
     """The flag's switch state, or None while the page reloads."""
     try:
         return driver.find_element(By.CSS_SELECTOR, f"#flag-{flag} button[role='switch']").get_attribute("aria-checked")
-    except (StaleElementReferenceException, NoSuchElementException):
+    except (StaleElementReferenceException, NoSuchElementException, WebDriverException):
         return None
 
 

@@ -188,7 +188,7 @@ public struct CampusSeeder: Sendable {
     }
 
     /// People waiting for approval (the admin console's queue): alumni who graduated years ago and a recruiter.
-    static let seededPages = [
+    public static let seededPages = [
         "home", "feed.index", "scholarships.index", "scholarships.view", "scholarships.matches", "jobs.index", "jobs.view", "events.index",
         "events.view", "forums.index", "people.view", "inbox.index",
     ]
