@@ -115,8 +115,9 @@ CREATE INDEX exports_expiry ON exports (expires_at);
 
 -- The daily job counts each table's rows of one day; these let it read that day alone.
 CREATE INDEX users_created ON users (created_at);
-CREATE INDEX posts_created ON posts (created_at);
-CREATE INDEX comments_created ON comments (created_at);
+-- Live posts and comments only: the dashboard's total counts them without reading the table.
+CREATE INDEX posts_live_created ON posts (created_at) WHERE deleted_at IS NULL;
+CREATE INDEX comments_live_created ON comments (created_at) WHERE deleted_at IS NULL;
 CREATE INDEX messages_created ON messages (created_at);
 CREATE INDEX event_checkins_time ON event_checkins (checked_in_at);
 CREATE INDEX scholarship_applications_submitted ON scholarship_applications (submitted_at);

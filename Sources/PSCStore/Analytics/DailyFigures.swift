@@ -58,27 +58,25 @@ public struct DailyFigures: Sendable, Equatable, Codable {
     static func compute(date: String, start: String, end: String, in db: Database) throws -> DailyFigures {
         func count(_ sql: String) throws -> Int { try Int.fetchOne(db, sql: sql, arguments: [start, end]) ?? 0 }
         var figures = DailyFigures()
-        if let views = try Row.fetchOne(
+        // One pass by page name gives the totals, the anonymous views and the per-name counts; one more the viewers.
+        for row in try Row.fetchAll(
             db,
             sql: """
-                SELECT count(*) AS total, count(DISTINCT user_id) AS viewers, count(*) - count(user_id) AS anonymous,
-                    sum(page_name LIKE 'scholarships.%') AS scholarships, sum(page_name LIKE 'jobs.%') AS jobs
-                FROM page_views WHERE occurred_at >= ? AND occurred_at < ?
+                SELECT page_name, count(*) AS views, count(*) - count(user_id) AS anonymous FROM page_views
+                WHERE occurred_at >= ? AND occurred_at < ? GROUP BY page_name
                 """, arguments: [start, end])
         {
-            figures.pageViews = (try views.decode(forColumn: "total")) ?? 0
-            figures.uniqueViewers = (try views.decode(forColumn: "viewers")) ?? 0
-            figures.anonymousViews = (try views.decode(forColumn: "anonymous")) ?? 0
-            figures.scholarshipsViewed = (try views.decode(forColumn: "scholarships")) ?? 0
-            figures.jobsViewed = (try views.decode(forColumn: "jobs")) ?? 0
-        }
-        for row in try Row.fetchAll(
-            db, sql: "SELECT page_name, count(*) AS views FROM page_views WHERE occurred_at >= ? AND occurred_at < ? GROUP BY page_name",
-            arguments: [start, end])
-        {
-            let (name, views): (String, Int) = ((try row.decode(forColumn: "page_name")), (try row.decode(forColumn: "views")))
+            let (name, views, anonymous): (String, Int, Int) = (
+                try row.decode(forColumn: "page_name"), try row.decode(forColumn: "views"), try row.decode(forColumn: "anonymous")
+            )
             figures.pageCounts[name] = views
+            figures.pageViews += views
+            figures.anonymousViews += anonymous
+            if name.hasPrefix("scholarships.") { figures.scholarshipsViewed += views }
+            if name.hasPrefix("jobs.") { figures.jobsViewed += views }
         }
+        figures.uniqueViewers = try count(
+            "SELECT count(DISTINCT user_id) FROM page_views WHERE occurred_at >= ? AND occurred_at < ? AND user_id IS NOT NULL")
         figures.newUsers = try count("SELECT count(*) FROM users WHERE created_at >= ? AND created_at < ? AND is_service_account = 0")
         figures.activeUsers = try Int.fetchOne(db, sql: "SELECT count(*) FROM user_activity_days WHERE day = ?", arguments: [date]) ?? 0
         figures.posts = try count("SELECT count(*) FROM posts WHERE created_at >= ? AND created_at < ? AND deleted_at IS NULL")
