@@ -106,6 +106,17 @@ class Server:
 DEMO_ROLES = ["student", "alumni", "faculty", "staff", "employer", "admin"]
 
 
+def api_session(server, role):
+    """A requests session signed in as the demo account of `role`, with its CSRF header."""
+    import requests
+    session = requests.Session()
+    address, password = server.passwords[role]
+    reply = session.post(server.url + "/api/v1/auth/login", json={"email": address, "password": password}, timeout=10)
+    assert reply.status_code == 200, reply.text
+    session.headers["X-CSRF-Token"] = reply.json()["csrf_token"]
+    return session
+
+
 def demo_server(extra_env=None):
     """A server with the demo campus, no rate limits and no second factor required of admins; `.passwords` maps each
     demo role to its address and the password printed once on the new database's first start."""

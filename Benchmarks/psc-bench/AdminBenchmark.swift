@@ -42,34 +42,55 @@ func flagBenchmark() throws {
             + #""checksum":\#(checksum),"on_for_sample_caller":\#(on)}"#)
 }
 
+/// A server's platform on a fresh directory holding the synthetic campus, as `psc seed --synthetic` makes it, with
+/// rate limits and the admins' second factor off; `remove()` deletes the directory.
+struct SyntheticCampus {
+    let directory: String
+    let platform: Platform
+    let logger: Logger
+    let seedSeconds: Double
+
+    init(users: Int) throws {
+        directory = NSTemporaryDirectory() + "psc-bench-\(UUID().uuidString)"
+        let flags = [
+            "data_dir": directory, "http.port": "0", "rate_limits.enabled": "false", "demo_accounts": "false",
+            "security.require_2fa_for_admins": "false",
+        ]
+        let configuration = try Configuration.load(flags: flags, environment: [:])
+        var logger = Logger(label: "psc-bench")
+        logger.logLevel = .error
+        self.logger = logger
+        platform = try Platform.open(configuration: configuration, sources: .init(flags: flags, configFile: nil), logger: logger)
+        let seedStart = ContinuousClock.now
+        _ = try CampusSeeder(store: platform.store).seed(.synthetic(users: users))
+        seedSeconds = seconds(since: seedStart)
+        // As `psc seed` does: the seeder's WAL would otherwise be checkpointed by the first request that writes.
+        _ = try platform.store.checkpoint(truncate: true)
+    }
+
+    /// A new admin's session cookie value.
+    func adminSession() throws -> String {
+        let origin = RequestOrigin(ip: nil, userAgent: "psc-bench")
+        let adminID = try platform.accounts.register(
+            NewAccount(
+                email: "bench.admin@pittstate.edu", passwordHash: nil, role: .admin, status: .active, firstName: "Bench", lastName: "Admin"),
+            origin: origin)
+        return try platform.sessions.create(userID: adminID, remember: false, lifetime: .standard, methods: ["password"], origin: origin).0
+    }
+
+    func remove() { try? FileManager.default.removeItem(atPath: directory) }
+}
+
 /// ADM-1 over HTTP on a synthetic campus: an admin's searches (by name and email fragments, role and status filters,
 /// the first page and deeper ones) from `--clients` keep-alive connections at once; latency percentiles.
 func peopleBenchmark() async throws {
     let users = Int(option("--users", default: "50000")) ?? 50_000
     let requests = Int(option("--requests", default: "4000")) ?? 4000
     let clients = Int(option("--clients", default: "8")) ?? 8
-    let directory = NSTemporaryDirectory() + "psc-bench-\(UUID().uuidString)"
-    defer { try? FileManager.default.removeItem(atPath: directory) }
-    let flags = [
-        "data_dir": directory, "http.port": "0", "rate_limits.enabled": "false", "demo_accounts": "false",
-        "security.require_2fa_for_admins": "false",
-    ]
-    let configuration = try Configuration.load(flags: flags, environment: [:])
-    var logger = Logger(label: "psc-bench")
-    logger.logLevel = .error
-    let platform = try Platform.open(configuration: configuration, sources: .init(flags: flags, configFile: nil), logger: logger)
-    let seedStart = ContinuousClock.now
-    _ = try CampusSeeder(store: platform.store).seed(.synthetic(users: users))
-    let seedSeconds = seconds(since: seedStart)
-    // As `psc seed` does: the seeder's WAL would otherwise be checkpointed by the first request that writes.
-    _ = try platform.store.checkpoint(truncate: true)
-    let adminID = try platform.accounts.register(
-        NewAccount(
-            email: "bench.admin@pittstate.edu", passwordHash: nil, role: .admin, status: .active, firstName: "Bench", lastName: "Admin"),
-        origin: RequestOrigin(ip: nil, userAgent: "psc-bench"))
-    let (token, _) = try platform.sessions.create(
-        userID: adminID, remember: false, lifetime: .standard, methods: ["password"], origin: RequestOrigin(ip: nil, userAgent: "psc-bench")
-    )
+    let campus = try SyntheticCampus(users: users)
+    defer { campus.remove() }
+    let (platform, logger, seedSeconds) = (campus.platform, campus.logger, campus.seedSeconds)
+    let token = try campus.adminSession()
     let (server, bound) = try await serveInProcess(platform, logger: logger)
     let queries = [
         "/api/v1/admin/users", "/api/v1/admin/users?q=taylor", "/api/v1/admin/users?q=morgan%20r", "/api/v1/admin/users?q=alumni.example",

@@ -13,19 +13,9 @@ func analyticsBenchmark() async throws {
     let users = Int(option("--users", default: "50000")) ?? 50_000
     let pageViews = Int(option("--page-views", default: "5000000")) ?? 5_000_000
     let warmRequests = Int(option("--warm-requests", default: "2000")) ?? 2000
-    let directory = NSTemporaryDirectory() + "psc-bench-\(UUID().uuidString)"
-    defer { try? FileManager.default.removeItem(atPath: directory) }
-    let flags = [
-        "data_dir": directory, "http.port": "0", "rate_limits.enabled": "false", "demo_accounts": "false",
-        "security.require_2fa_for_admins": "false",
-    ]
-    let configuration = try Configuration.load(flags: flags, environment: [:])
-    var logger = Logger(label: "psc-bench")
-    logger.logLevel = .error
-    let platform = try Platform.open(configuration: configuration, sources: .init(flags: flags, configFile: nil), logger: logger)
-    let seedStart = ContinuousClock.now
-    _ = try CampusSeeder(store: platform.store).seed(.synthetic(users: users))
-    let seedSeconds = seconds(since: seedStart)
+    let campus = try SyntheticCampus(users: users)
+    defer { campus.remove() }
+    let (platform, logger, seedSeconds) = (campus.platform, campus.logger, campus.seedSeconds)
 
     // Page views over the last 31 days, a third anonymous, on the seeded page names.
     let viewStart = ContinuousClock.now
@@ -46,7 +36,8 @@ func analyticsBenchmark() async throws {
             return (pages[next() % pages.count], Int64(next() % 500 + 1), user, Timestamp.string(from: at))
         }
         try await platform.store.write { db in
-            let insert = try db.makeStatement(sql: "INSERT INTO page_views (page_name, object_id, user_id, occurred_at) VALUES (?, ?, ?, ?)")
+            let insert = try db.makeStatement(
+                sql: "INSERT INTO page_views (page_name, object_id, user_id, occurred_at) VALUES (?, ?, ?, ?)")
             for view in batch { try insert.execute(arguments: [view.0, view.1, view.2, view.3]) }
         }
         written += batch.count
@@ -64,13 +55,7 @@ func analyticsBenchmark() async throws {
     _ = try analytics.summarize(date: missing.last ?? ScholarshipCalendar.today(now))
     let oneDaySeconds = seconds(since: lastDayStart)
 
-    let adminID = try platform.accounts.register(
-        NewAccount(
-            email: "bench.admin@pittstate.edu", passwordHash: nil, role: .admin, status: .active, firstName: "Bench", lastName: "Admin"),
-        origin: RequestOrigin(ip: nil, userAgent: "psc-bench"))
-    let (token, _) = try platform.sessions.create(
-        userID: adminID, remember: false, lifetime: .standard, methods: ["password"], origin: RequestOrigin(ip: nil, userAgent: "psc-bench")
-    )
+    let token = try campus.adminSession()
     let (server, bound) = try await serveInProcess(platform, logger: logger)
     let request = Array("GET /api/v1/analytics/dashboard?days=30 HTTP/1.1\r\nHost: 127.0.0.1\r\nCookie: psc_session=\(token)\r\n\r\n".utf8)
     let (cold, warm) = try await Offload.run {

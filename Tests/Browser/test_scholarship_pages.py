@@ -6,12 +6,11 @@ import json
 import urllib.parse
 
 import pytest
-import requests
 from selenium.webdriver.common.by import By
 from selenium.common.exceptions import NoSuchElementException, StaleElementReferenceException, WebDriverException
 from selenium.webdriver.common.keys import Keys
 
-from conftest import demo_server
+from conftest import api_session, demo_server
 from test_account_pages import violations, wait_for
 from test_pages import browser  # noqa: F401  (the shared browser fixture)
 
@@ -23,13 +22,7 @@ def demo():
     running.stop()
 
 
-def api(server, role):
-    session = requests.Session()
-    address, password = server.passwords[role]
-    reply = session.post(server.url + "/api/v1/auth/login", json={"email": address, "password": password}, timeout=10)
-    assert reply.status_code == 200, reply.text
-    session.headers["X-CSRF-Token"] = reply.json()["csrf_token"]
-    return session
+api = api_session
 
 
 def sign_in(server, browser, role):

@@ -13,7 +13,7 @@ import time
 import pytest
 import requests
 
-from conftest import demo_server
+from conftest import api_session, demo_server
 
 
 @pytest.fixture(scope="module")
@@ -24,12 +24,7 @@ def demo():
 
 
 def session(server, role="admin"):
-    browser = requests.Session()
-    address, password = server.passwords[role]
-    reply = browser.post(server.url + "/api/v1/auth/login", json={"email": address, "password": password}, timeout=10)
-    assert reply.status_code == 200, reply.text
-    browser.headers["X-CSRF-Token"] = reply.json()["csrf_token"]
-    return browser
+    return api_session(server, role)
 
 
 def wait_until(check, seconds=60):

@@ -76,19 +76,14 @@ public final class UsageRecorder: Sendable {
     public var written: Int { writtenCount.load(ordering: .relaxed) }
     public var pendingCount: Int { pending.withLock { $0.count } }
 
-    public func record(_ view: PageView) {
-        let kept = pending.withLock { views -> Bool in
-            guard views.count < capacity else { return false }
-            views.append(view)
-            return true
-        }
-        if !kept { droppedCount.add(1, ordering: .relaxed) }
-    }
+    public func record(_ view: PageView) { append(view, to: pending) }
 
-    public func record(_ call: APICall) {
-        let kept = pendingCalls.withLock { calls -> Bool in
-            guard calls.count < capacity else { return false }
-            calls.append(call)
+    public func record(_ call: APICall) { append(call, to: pendingCalls) }
+
+    private func append<Item: Sendable>(_ item: Item, to buffer: borrowing Mutex<[Item]>) {
+        let kept = buffer.withLock { items -> Bool in
+            guard items.count < capacity else { return false }
+            items.append(item)
             return true
         }
         if !kept { droppedCount.add(1, ordering: .relaxed) }
