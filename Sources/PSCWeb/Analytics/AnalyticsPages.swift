@@ -53,6 +53,8 @@ enum AnalyticsPages {
             },
             "content": content.map { ["label": $0.label, "value": Int($0.value)] },
             "topPages": board.topPages.map { ["name": $0.name, "views": $0.views] }, "hasTopPages": !board.topPages.isEmpty,
+            "topPagesChart": BarChart.svg(
+                title: "The ten most viewed pages, last \(days) days", bars: board.topPages.map { ($0.name, Double($0.views)) }, unit: ""),
             "requests": requests.formatted(),
             "meanTime": requests == 0 ? "no requests" : String(format: "%.1f ms", Double(board.sum(\.apiTimeMSSum)) / Double(requests)),
             "p95": board.p95ResponseMS.map { "\($0) ms" } ?? "fewer than 20 requests",
