@@ -34,10 +34,10 @@ class Server:
         deadline = time.time() + 30
         while time.time() < deadline:
             with open(self.log_path) as handle:
-                match = re.search(r"is listening on http://127\.0\.0\.1:(\d+)/", handle.read())
+                match = re.search(r"is listening on (https?)://127\.0\.0\.1:(\d+)/", handle.read())
             if match:
-                self.port = int(match.group(1))
-                self.url = f"http://127.0.0.1:{self.port}"
+                self.port = int(match.group(2))
+                self.url = f"{match.group(1)}://127.0.0.1:{self.port}"
                 return
             if self.process.poll() is not None:
                 break

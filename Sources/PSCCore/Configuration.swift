@@ -195,6 +195,7 @@ public struct Configuration: Sendable {
         {
             problems.append("invalid value for mail.starttls: 'off' is allowed only for a loopback mail.smtp_host, not '\(host)'")
         }
+        problems += tlsProblems()
         if let origin = string("http.public_origin"), !(origin.hasPrefix("http://") || origin.hasPrefix("https://")) {
             problems.append("invalid value for http.public_origin: '\(origin)' must start with http:// or https://")
         }
@@ -295,5 +296,44 @@ public struct Configuration: Sendable {
     public var metricsAllowFrom: [IPNetwork] { list("metrics.allow_from").compactMap(IPNetwork.init) }
     public var trustedProxies: [IPNetwork] { list("http.trusted_proxies").compactMap(IPNetwork.init) }
     /// HSTS is sent only when people reach the platform over https.
-    public var usesTLS: Bool { publicOrigin?.hasPrefix("https://") ?? false }
+    /// Whether people reach the site over HTTPS: psc's own certificate, or an https origin behind a trusted proxy
+    /// (the session cookie's `__Host-` and `Secure`, and HSTS, follow it).
+    public var usesTLS: Bool { servesTLS || (publicOrigin?.hasPrefix("https://") ?? false) }
+
+    /// Whether psc serves HTTPS itself (a certificate and its key are configured).
+    public var servesTLS: Bool { string("http.tls_certificate_file") != nil }
+
+    /// The TLS keys' rules: the certificate and its key together, both readable; a redirect port only beside TLS; in
+    /// production an https origin needs either psc's own certificate or a trusted proxy that terminates TLS.
+    func tlsProblems() -> [String] {
+        var problems: [String] = []
+        let certificate = string("http.tls_certificate_file")
+        let key = string("http.tls_key_file")
+        if (certificate == nil) != (key == nil) {
+            problems.append("http.tls_certificate_file and http.tls_key_file must be set together")
+        }
+        for (name, path) in [("http.tls_certificate_file", certificate), ("http.tls_key_file", key)] {
+            if let path, !FileManager.default.isReadableFile(atPath: path) {
+                problems.append("invalid value for \(name): cannot read '\(path)'")
+            }
+        }
+        if string("http.redirect_port") != nil, certificate == nil {
+            problems.append("http.redirect_port needs http.tls_certificate_file: it redirects plain HTTP to psc's own HTTPS")
+        }
+        if let port = integer("http.redirect_port"), port == integer("http.port") {
+            problems.append("http.redirect_port must differ from http.port")
+        }
+        if let webroot = string("http.acme_webroot") {
+            var directory: ObjCBool = false
+            if !FileManager.default.fileExists(atPath: webroot, isDirectory: &directory) || !directory.boolValue {
+                problems.append("invalid value for http.acme_webroot: '\(webroot)' is not a directory")
+            }
+        }
+        if isProduction, publicOrigin?.hasPrefix("https://") == true, certificate == nil, list("http.trusted_proxies").isEmpty {
+            problems.append(
+                "http.public_origin is https but psc has no certificate: set http.tls_certificate_file and http.tls_key_file, "
+                    + "or http.trusted_proxies for the proxy that terminates TLS")
+        }
+        return problems
+    }
 }

@@ -45,6 +45,11 @@ extension ConfigurationKey {
         .init("http.public_origin", .string),
         .init("http.trusted_proxies", .list, default: ""),
         .init("http.cors_origins", .list, default: ""),
+        // Not in the spec's table (issue "HTTPS and HTTP/2 from the binary itself"): TLS served by psc itself.
+        .init("http.tls_certificate_file", .string),
+        .init("http.tls_key_file", .secretFile),
+        .init("http.redirect_port", .integer(1...65535)),
+        .init("http.acme_webroot", .string),
         .init("admin.socket", .string),
         .init("registration.student_domains", .list, default: "gus.pittstate.edu,pittstate.edu"),
         .init("registration.semester_ends", .list, default: "05-31,07-31,12-31"),

@@ -12,11 +12,14 @@ public struct AdminCommands: AdminCommandHandler {
     let platform: Platform
     let background: BackgroundWork?
     let logger: Logger
+    /// psc's own certificate, when it serves HTTPS (`tls reload`).
+    let tls: TLSCertificates?
 
-    public init(platform: Platform, background: BackgroundWork?, logger: Logger) {
+    public init(platform: Platform, background: BackgroundWork?, logger: Logger, tls: TLSCertificates? = nil) {
         self.platform = platform
         self.background = background
         self.logger = logger
+        self.tls = tls
     }
 
     /// A command's own failure, answered as `{"ok": false, "error": code}`.
@@ -48,7 +51,8 @@ public struct AdminCommands: AdminCommandHandler {
     static let usage: [String: String] = [
         "status": "status", "health": "health", "checkpoint": "checkpoint", "migrations": "migrations",
         "backup": "backup [DEST] | backup list | backup verify FILE", "config": "config check | config show",
-        "audit": "audit verify | audit tail [N]", "monitoring": "monitoring alert-rules", "cache": "cache stats | cache clear [NAMESPACE]",
+        "audit": "audit verify | audit tail [N]", "monitoring": "monitoring alert-rules", "tls": "tls show | tls reload",
+        "cache": "cache stats | cache clear [NAMESPACE]",
         "jobs": "jobs list [--state S] [--kind K] | show ID | retry ID | discard ID | run NAME | pause NAME | resume NAME | schedule",
     ]
 
@@ -124,6 +128,8 @@ public struct AdminCommands: AdminCommandHandler {
         case ("flags", _?): return try flags(Array(args))
         // The Prometheus rule file of 20-services §9.4, the same text MON-9 serves.
         case ("monitoring", "alert-rules") where args.count == 1: return .string(AlertRules.yaml)
+        case ("tls", "show") where args.count == 1: return try tlsState(reload: false)
+        case ("tls", "reload") where args.count == 1: return try tlsState(reload: true)
         case ("jobs", _?): return try jobs(Array(args))
         case ("cache", "stats") where args.count == 1: return cacheStats()
         case ("cache", "clear") where args.count <= 2: return cacheClear(namespace: args.count == 2 ? args[1] : nil)
@@ -347,5 +353,23 @@ public struct AdminCommands: AdminCommandHandler {
             throw Failure("chain_broken", "the audit chain breaks at id \(result.firstBadID!)")
         }
         return ["rows_checked": .int(Int64(result.rowsChecked)), "intact": true]
+    }
+
+    /// The certificate in use, after loading the files again for `reload`; a file that does not load is refused and
+    /// the certificate in use stays.
+    func tlsState(reload: Bool) throws -> JSONValue {
+        guard let tls else { throw Failure("tls_not_configured", "psc serves plain HTTP: http.tls_certificate_file is not set") }
+        let loaded: TLSCertificates.Loaded
+        if reload {
+            do {
+                loaded = try tls.reload()
+            } catch {
+                throw Failure("tls_reload_failed", "\(error); the certificate in use stays")
+            }
+            logger.info("TLS certificate reloaded", metadata: ["serial": "\(loaded.serial)"])
+        } else {
+            loaded = tls.loaded
+        }
+        return TLSState.json(loaded)
     }
 }

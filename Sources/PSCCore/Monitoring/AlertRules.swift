@@ -36,6 +36,10 @@ public enum AlertRules {
         Rule(
             name: "PscBackupStale", expression: "time() - pittstate_backup_last_success_timestamp_seconds > 93600", duration: "0m",
             severity: "critical", summary: "No successful backup for 26 hours"),
+        // Not in 20-services §9.4's table: psc's own certificate (issue "HTTPS and HTTP/2"), only exported when psc serves TLS.
+        Rule(
+            name: "PscCertificateExpiring", expression: "pittstate_tls_certificate_days_left < 14", duration: "1h", severity: "warning",
+            summary: "The TLS certificate expires within 14 days"),
         Rule(
             name: "PscWalLarge", expression: "pittstate_sqlite_wal_bytes > 200e6", duration: "30m", severity: "warning",
             summary: "The write-ahead log is over 200 MB"),

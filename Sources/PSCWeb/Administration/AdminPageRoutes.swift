@@ -489,6 +489,16 @@ struct AdminPageRoutes: FeatureRoutes {
                         "errorRate": requests.total == 0
                             ? "no requests yet" : String(format: "%.2f%%", Double(requests.errors) / Double(requests.total) * 100),
                         "alerts": status["alerts"]?.templateValue ?? [], "hasAlerts": !(status["alerts"]?.arrayValue ?? []).isEmpty,
+                        "usesTLS": platform.configuration.usesTLS,
+                        "certificate": platform.certificate.certificates.map { certificates -> [String: Any] in
+                            let loaded = certificates.loaded
+                            return [
+                                "subject": loaded.subject, "issuer": loaded.issuer,
+                                "expires": Timestamp.string(from: loaded.notValidAfter), "daysLeft": Int(loaded.daysLeft().rounded(.down)),
+                                "expiring": loaded.daysLeft() < 14, "serial": loaded.serial,
+                                "loadedAt": Timestamp.string(from: loaded.loadedAt),
+                            ]
+                        } as Any,
                     ], request: request, identity: identity))
         }
     }

@@ -365,6 +365,7 @@ struct OperationsRoutes: FeatureRoutes {
                 "uptime_hours": .decimal(Date().timeIntervalSince(platform.startedAt) / 3600, places: 2),
             ],
             "alerts": .array(alerts),
+            "tls": platform.certificate.certificates.map { TLSState.json($0.loaded) } ?? .null,
             "queue": [
                 "available": .int(Int64(depth[.available] ?? 0)), "running": .int(Int64(depth[.running] ?? 0)),
                 "dead": .int(Int64(dead)), "lag_seconds": .decimal(lag, places: 1),

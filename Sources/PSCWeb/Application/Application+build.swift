@@ -1,5 +1,7 @@
 import Foundation
 import Hummingbird
+import HummingbirdCore
+import HummingbirdHTTP2
 import Logging
 import PSCCore
 import PSCJobs
@@ -145,13 +147,20 @@ public func buildRouter(
 /// The HTTP application on the configured host and port. `onListening` receives the bound port (useful with
 /// port 0).
 public func buildApplication(
-    platform: Platform, logger: Logger, accessLog: AccessLogSink, scheduler: Scheduler? = nil,
+    platform: Platform, logger: Logger, accessLog: AccessLogSink, scheduler: Scheduler? = nil, tls: TLSCertificates? = nil,
     onListening: @escaping @Sendable (Int) async -> Void = { _ in }
 ) throws -> some ApplicationProtocol {
     let router = try buildRouter(platform: platform, accessLog: accessLog, scheduler: scheduler)
+    // With a certificate: TLS with HTTP/2 negotiated by ALPN and HTTP/1.1 still offered (Hummingbird's own).
+    let server: HTTPServerBuilder =
+        try tls.map { certificates in
+            try .http2Upgrade(
+                tlsConfiguration: certificates.serverConfiguration(),
+                configuration: .init(streamConfiguration: .init(additionalChannelHandlers: [MalformedRequestHandler()])))
+        } ?? .http1(configuration: .init(additionalChannelHandlers: [MalformedRequestHandler()]))
     return Application(
         router: router,
-        server: .http1(configuration: .init(additionalChannelHandlers: [MalformedRequestHandler()])),
+        server: server,
         configuration: .init(
             address: .hostname(platform.configuration.host, port: platform.configuration.port),
             serverName: nil

@@ -74,6 +74,8 @@ public struct Platform: Sendable {
     public let startedAt: Date
     /// CPU sampled every 15 s by the server, for MON-3.
     public let process = ProcessSampler()
+    /// psc's own TLS certificate while `psc serve` serves HTTPS (shown by the health page and MON-3).
+    public let certificate = ServedCertificate()
     /// True when this start created the database.
     public let createdDatabase: Bool
 

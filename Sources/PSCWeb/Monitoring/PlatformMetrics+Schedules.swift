@@ -23,6 +23,13 @@ extension PlatformMetrics: ScheduleObserver {
         registry.makeGauge(descriptor: Self.named("pittstate_backup_bytes", help: "Size of the last backup")).set(Double(bytes))
     }
 
+    /// Days until psc's own TLS certificate expires (the `PscCertificateExpiring` alert fires below 14).
+    public func recordCertificate(daysLeft: Double) {
+        registry.makeGauge(
+            descriptor: Self.named("pittstate_tls_certificate_days_left", help: "Days until the served TLS certificate expires")
+        ).set(daysLeft)
+    }
+
     public func recordCheckpoint(mode: String, duration: Duration) {
         registry.makeDurationHistogram(
             descriptor: Self.named("pittstate_db_checkpoint_duration_seconds", help: "WAL checkpoint duration by mode"),

@@ -153,6 +153,15 @@ extension OpenAPIDocument {
                 Shape.object([
                     "severity": Shape.choice(["warning", "critical"]), "service": Shape.string, "message": Shape.string,
                 ])),
+            "tls": [
+                "oneOf": [
+                    Shape.object([
+                        "subject": Shape.string, "issuer": Shape.string, "not_valid_after": Shape.string, "serial": Shape.string,
+                        "days_left": Shape.integer, "loaded_at": Shape.string,
+                    ]),
+                    ["type": "null"],
+                ]
+            ],
             "queue": Shape.object([
                 "available": Shape.integer, "running": Shape.integer, "dead": Shape.integer, "lag_seconds": ["type": "number"],
             ]),
