@@ -86,6 +86,14 @@ host = "127.0.0.1"
 port = 8080
 # The origin people use; required in production. Set it, then: systemctl start psc
 # public_origin = "https://connect.pittstate.edu"
+# HTTPS: a reverse proxy on this host terminates TLS (the default here) ...
+trusted_proxies = "127.0.0.1/32, ::1/128"
+# ... or psc serves it itself (PEM, full chain; HTTP/2 and HTTP/1.1), with plain HTTP redirected and certbot's
+# webroot challenges served from acme_webroot. Ports below 1024 need the firewall to forward 443 and 80 to these.
+# tls_certificate_file = "/etc/letsencrypt/live/connect.pittstate.edu/fullchain.pem"
+# tls_key_file = "/etc/letsencrypt/live/connect.pittstate.edu/privkey.pem"
+# redirect_port = 8081
+# acme_webroot = "/var/lib/psc/acme"
 
 [admin]
 socket = "/run/psc/admin.sock"
@@ -125,4 +133,6 @@ if [ "$system" = 1 ]; then
     echo "systemd is not running here; the unit is installed at $unit_dir/psc.service"
   fi
 fi
+echo "certificate renewal without downtime (psc serving TLS itself): certbot certonly --webroot -w /var/lib/psc/acme \\"
+echo "  -d connect.pittstate.edu --deploy-hook 'systemctl reload psc'   (the reload is: psc-admin tls reload)"
 echo "installed psc $("$bin_dir/psc" version 2>/dev/null || echo '(version unknown)') under ${root:-/}"

@@ -142,3 +142,19 @@ def server():
     running = Server({"PSC_RATE_LIMITS_AUTH_1": "none", "PSC_RATE_LIMITS_AUTH_2": "none", "PSC_RATE_LIMITS_AUTH_4": "none"})
     yield running
     running.stop()
+
+
+def make_test_pki(folder):
+    """A private CA (ca.pem) and two server certificates for localhost and 127.0.0.1 (one.pem/one.key with serial
+    1001, two.pem/two.key with 2002), made with openssl in `folder`."""
+    def openssl(*args):
+        subprocess.run(["openssl", *args], cwd=folder, check=True, capture_output=True)
+    openssl("req", "-x509", "-newkey", "rsa:2048", "-nodes", "-days", "3", "-subj", "/CN=PSC Test CA",
+            "-keyout", "ca.key", "-out", "ca.pem")
+    with open(os.path.join(folder, "san.ext"), "w") as handle:
+        handle.write("subjectAltName=DNS:localhost,IP:127.0.0.1\n")
+    for name, serial in (("one", "1001"), ("two", "2002")):
+        openssl("req", "-newkey", "rsa:2048", "-nodes", "-subj", "/CN=localhost", "-keyout", f"{name}.key", "-out", f"{name}.csr")
+        openssl("x509", "-req", "-in", f"{name}.csr", "-CA", "ca.pem", "-CAkey", "ca.key", "-set_serial", serial,
+                "-days", "30", "-extfile", "san.ext", "-out", f"{name}.pem")
+    return folder

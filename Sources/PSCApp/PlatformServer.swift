@@ -43,7 +43,8 @@ public enum PlatformServer {
             services: (background.services + [
                 UsageService(recorder: platform.usage), application, LiveStreamsService(live: platform.communication.live),
                 SamplerService(platform: platform),
-            ] + (tls.map { [CertificateReloadService(tls: $0, metrics: platform.metrics, logger: logger)] } ?? [])
+                CertificateReloadService(tls: tls, metrics: platform.metrics, logger: logger),
+            ]
                 + (buildRedirectApplication(configuration: configuration, httpsPort: httpsPort, logger: logger).map { [$0] } ?? [])).map {
                     ServiceGroupConfiguration.ServiceConfiguration(service: $0)
                 },
@@ -85,14 +86,19 @@ public enum PlatformServer {
         }
     }
 
-    /// SIGHUP loads the certificate files again (certbot's deploy hook sends it, or runs `psc-admin tls reload`).
+    /// SIGHUP loads the certificate files again (certbot's deploy hook sends it, or runs `psc-admin tls reload`). It
+    /// is trapped on plain HTTP too, where it changes nothing: its default action would stop the server.
     struct CertificateReloadService: Service {
-        let tls: TLSCertificates
+        let tls: TLSCertificates?
         let metrics: PlatformMetrics
         let logger: Logger
         func run() async throws {
             await cancelWhenGracefulShutdown {
                 for await _ in await UnixSignalsSequence(trapping: .sighup) {
+                    guard let tls else {
+                        logger.notice("SIGHUP: psc serves plain HTTP, so there is no certificate to reload")
+                        continue
+                    }
                     do {
                         let loaded = try tls.reload()
                         metrics.recordCertificate(daysLeft: loaded.daysLeft())

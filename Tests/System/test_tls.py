@@ -14,7 +14,7 @@ import time
 import pytest
 import requests
 
-from conftest import BIN, Server
+from conftest import BIN, Server, make_test_pki
 
 
 def free_port():
@@ -23,23 +23,9 @@ def free_port():
         return probe.getsockname()[1]
 
 
-def openssl(*args, cwd):
-    subprocess.run(["openssl", *args], cwd=cwd, check=True, capture_output=True)
-
-
 @pytest.fixture(scope="module")
 def pki(tmp_path_factory):
-    """A private CA and two server certificates for localhost and 127.0.0.1, serials 1001 and 2002."""
-    folder = tmp_path_factory.mktemp("pki")
-    openssl("req", "-x509", "-newkey", "rsa:2048", "-nodes", "-days", "3", "-subj", "/CN=PSC Test CA",
-            "-keyout", "ca.key", "-out", "ca.pem", cwd=folder)
-    (folder / "san.ext").write_text("subjectAltName=DNS:localhost,IP:127.0.0.1\n")
-    for name, serial in (("one", "1001"), ("two", "2002")):
-        openssl("req", "-newkey", "rsa:2048", "-nodes", "-subj", "/CN=localhost", "-keyout", f"{name}.key",
-                "-out", f"{name}.csr", cwd=folder)
-        openssl("x509", "-req", "-in", f"{name}.csr", "-CA", "ca.pem", "-CAkey", "ca.key", "-set_serial", serial,
-                "-days", "30", "-extfile", "san.ext", "-out", f"{name}.pem", cwd=folder)
-    return folder
+    return make_test_pki(tmp_path_factory.mktemp("pki"))
 
 
 def install(pki, live, name):
@@ -155,3 +141,14 @@ def test_start_up_refuses_bad_files_and_an_https_origin_without_certificate_or_p
     behind_proxy = subprocess.run([os.path.join(BIN, "psc"), "check"], env={**production, "PSC_HTTP_TRUSTED_PROXIES": "127.0.0.1/32"},
                                   capture_output=True, text=True, timeout=60)
     assert "http.trusted_proxies" not in behind_proxy.stdout + behind_proxy.stderr
+
+
+def test_sighup_on_plain_http_leaves_the_server_running():
+    running = Server()
+    try:
+        running.process.send_signal(signal.SIGHUP)
+        time.sleep(0.5)
+        assert running.process.poll() is None
+        assert running.get("/api/v1/health")[0] == 200
+    finally:
+        running.stop()

@@ -129,8 +129,7 @@ struct SessionMiddleware: RouterMiddleware {
             throw APIError(.forbidden, "csrf_failed", "Requests from other sites are not accepted.")
         }
         guard let origin = request.headers[.origin] else { return }
-        let expected = configuration.publicOrigin ?? request.head.authority.map { "http://\($0)" }
-        if let expected, origin.lowercased() != expected.lowercased() {
+        if origin.lowercased() != request.siteOrigin(configuration).lowercased() {
             throw APIError(.forbidden, "csrf_failed", "Requests from other sites are not accepted.")
         }
     }

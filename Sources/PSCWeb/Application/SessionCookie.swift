@@ -27,7 +27,8 @@ struct SessionCookie: Sendable {
 extension Request {
     /// Where links in emails and calendars point: the public origin, or on a development instance the request's own.
     func siteOrigin(_ configuration: Configuration) -> String {
-        configuration.publicOrigin ?? head.authority.map { "http://\($0)" } ?? "http://localhost"
+        let scheme = configuration.servesTLS ? "https" : "http"
+        return configuration.publicOrigin ?? "\(scheme)://\(head.authority ?? "localhost")"
     }
 
     /// The caller's address and browser, as audit records and sign-in attempts keep them.
