@@ -158,3 +158,14 @@ def make_test_pki(folder):
         openssl("x509", "-req", "-in", f"{name}.csr", "-CA", "ca.pem", "-CAkey", "ca.key", "-set_serial", serial,
                 "-days", "30", "-extfile", "san.ext", "-out", f"{name}.pem")
     return folder
+
+
+def wait_until(condition, seconds=20, interval=0.1):
+    """`condition()`'s first truthy value, asked every `interval` seconds; AssertionError after `seconds`."""
+    deadline = time.time() + seconds
+    while time.time() < deadline:
+        value = condition()
+        if value:
+            return value
+        time.sleep(interval)
+    raise AssertionError("timed out")

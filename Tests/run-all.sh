@@ -5,6 +5,7 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 if ! command -v chromedriver >/dev/null || ! command -v systemd-analyze >/dev/null || ! command -v promtool >/dev/null \
+  || ! command -v pdftotext >/dev/null || ! command -v curl >/dev/null || ! command -v openssl >/dev/null \
   || ! python3 -c "import pytest, requests, selenium, axe_selenium_python, openapi_spec_validator, aiosmtpd, zxingcpp, PIL, icalendar, cryptography" 2>/dev/null; then
   echo "installing test dependencies (.ci/install-deps)…"
   .ci/install-deps

@@ -8,12 +8,11 @@ import glob
 import io
 import os
 import subprocess
-import time
 
 import pytest
 import requests
 
-from conftest import api_session, demo_server
+from conftest import api_session, demo_server, wait_until
 
 
 @pytest.fixture(scope="module")
@@ -27,14 +26,6 @@ def session(server, role="admin"):
     return api_session(server, role)
 
 
-def wait_until(check, seconds=60):
-    deadline = time.time() + seconds
-    while time.time() < deadline:
-        value = check()
-        if value:
-            return value
-        time.sleep(0.25)
-    raise AssertionError("timed out")
 
 
 def test_the_daily_job_fills_the_dashboard_series(demo):
@@ -79,7 +70,7 @@ def test_a_large_export_is_built_in_the_background_and_refused_as_pdf(demo):
     export = queued.json()
     assert export["rows"] > 10000
     ready = wait_until(lambda: (lambda reply: reply if reply.status_code == 200 else None)(
-        admin.get(demo.url + export["url"], timeout=30)))
+        admin.get(demo.url + export["url"], timeout=30)), seconds=60)
     assert ready.headers["content-type"].startswith("text/csv")
     assert len(ready.text.strip().split("\r\n")) == export["rows"] + 1
     other = session(demo, "staff")
@@ -100,7 +91,7 @@ def test_the_weekly_report_reaches_the_admins(demo):
             if message["To"] == address and "weekly report" in message["Subject"]:
                 return message
         return None
-    message = wait_until(report)
+    message = wait_until(report, seconds=60)
     body = message.get_body(("plain",)).get_content()
     assert "• " in body and "of users were active in the last 7 days." in body
     assert "New users:" in body and "/admin" in body
@@ -110,7 +101,7 @@ def test_the_training_job_stores_a_model_and_predictions(demo):
     code, _ = demo.admin("jobs", "run", "ml_training")
     assert code == 0
     admin = session(demo)
-    models = wait_until(lambda: admin.get(demo.url + "/api/v1/analytics/models", timeout=10).json()["items"])
+    models = wait_until(lambda: admin.get(demo.url + "/api/v1/analytics/models", timeout=10).json()["items"], seconds=60)
     assert models[0]["name"] == "student_churn_predictor" and models[0]["training_rows"] >= 50
     assert models[0]["auc"] is None or 0 <= models[0]["auc"] <= 1
     page = admin.get(demo.url + "/api/v1/analytics/churn?risk_level=high&limit=5", timeout=10).json()

@@ -17,7 +17,7 @@ import requests
 from cryptography.hazmat.primitives import hashes, serialization
 from cryptography.hazmat.primitives.asymmetric import padding
 
-from conftest import Server
+from conftest import Server, wait_until
 from test_mail import Inbox, free_port, start_relay
 
 PASSWORD = "correct horse battery staple"
@@ -80,14 +80,7 @@ class Providers:
         threading.Thread(target=self.server.serve_forever, daemon=True).start()
 
 
-def wait(condition, seconds=20):
-    deadline = time.time() + seconds
-    while time.time() < deadline:
-        value = condition()
-        if value:
-            return value
-        time.sleep(0.1)
-    raise AssertionError("timed out")
+wait = wait_until
 
 
 def secret_file(directory, name, text):
