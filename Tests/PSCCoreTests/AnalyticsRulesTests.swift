@@ -24,11 +24,15 @@ struct AnalyticsRulesTests {
         let result = EngagementScore.score([.activeDays: 9, .posts: 2, .comments: 14, .eventCheckins: 1, .connections: 7])
         #expect(result.score == 44)
         #expect(result.parts.map(\.points) == [18, 6, 10, 5, 0, 5, 0])
-        #expect(result.parts.map(\.component.rawValue) == [
-            "active_days", "posts", "comments", "event_checkins", "applications", "connections", "mentorship_sessions",
-        ])
-        #expect(EngagementScore.score([.activeDays: 99, .posts: 99, .comments: 99, .eventCheckins: 99, .applications: 99,
-                                       .connections: 99, .mentorshipSessions: 99]).score == 100)
+        #expect(
+            result.parts.map(\.component.rawValue) == [
+                "active_days", "posts", "comments", "event_checkins", "applications", "connections", "mentorship_sessions",
+            ])
+        #expect(
+            EngagementScore.score([
+                .activeDays: 99, .posts: 99, .comments: 99, .eventCheckins: 99, .applications: 99,
+                .connections: 99, .mentorshipSessions: 99,
+            ]).score == 100)
     }
 
     @Test("the prediction example gives p = 0.8074, high")
@@ -110,18 +114,21 @@ struct AnalyticsRulesTests {
         var figures = Insights.Figures(days: 7)
         (figures.newUsers, figures.activeUsers, figures.totalUsers) = (12, 450, 1500)
         (figures.scholarshipsAdded, figures.jobsPosted) = (2, 1)
-        #expect(Insights.sentences(figures) == [
-            "12 new users joined in the last 7 days.", "30.0% of users were active in the last 7 days.",
-            "2 new scholarships were added.", "1 job was posted.",
-        ])
+        #expect(
+            Insights.sentences(figures) == [
+                "12 new users joined in the last 7 days.", "30.0% of users were active in the last 7 days.",
+                "2 new scholarships were added.", "1 job was posted.",
+            ])
         var more = Insights.Figures(days: 7)
         (more.newUsers, more.posts, more.applications, more.previousApplications) = (1, 1, 9, 12)
         (more.closingSoon, more.inProgressClosingSoon) = (1, 1)
-        #expect(Insights.sentences(more) == [
-            "1 new user joined in the last 7 days.", "Not enough data for an engagement rate yet.", "1 post was created in the last 7 days.",
-            "9 scholarship applications were submitted, down 25.0% on the previous 7 days.",
-            "1 scholarship closes in the next 7 days with 1 application still in progress.",
-        ])
+        #expect(
+            Insights.sentences(more) == [
+                "1 new user joined in the last 7 days.", "Not enough data for an engagement rate yet.",
+                "1 post was created in the last 7 days.",
+                "9 scholarship applications were submitted, down 25.0% on the previous 7 days.",
+                "1 scholarship closes in the next 7 days with 1 application still in progress.",
+            ])
     }
 
     @Test("redaction: email, name, IPv4 /24, IPv6 /48, phone")
@@ -148,7 +155,8 @@ struct AnalyticsRulesTests {
     @Test("the PDF names its pages and escapes what PDF strings must")
     func pdfStructure() {
         let rows = (1...120).map { ["row \($0)", "(parenthesised) \\ back"] }
-        let text = String(decoding: PDFReport.document(title: "T", generated: "now", filters: "none", header: ["a", "b"], rows: rows), as: UTF8.self)
+        let text = String(
+            decoding: PDFReport.document(title: "T", generated: "now", filters: "none", header: ["a", "b"], rows: rows), as: UTF8.self)
         #expect(text.hasPrefix("%PDF-1.4") && text.hasSuffix("%%EOF\n"))
         #expect(text.contains("(Page 1 of 3)") && text.contains("(Page 3 of 3)"))
         #expect(text.contains("\\(parenthesised\\) \\\\ back"))

@@ -118,7 +118,8 @@ struct AnalyticsStoreTests {
         }
         let cutoff = Analytics.bounds(of: "2026-10-21")?.start ?? ""
         func features() throws -> [Double] {
-            try store.read { db in try AnalyticsStore.churnFeatures(cutoff: cutoff, referenceDay: "2026-10-21", users: [member], in: db) }[member] ?? []
+            try store.read { db in try AnalyticsStore.churnFeatures(cutoff: cutoff, referenceDay: "2026-10-21", users: [member], in: db) }[
+                member] ?? []
         }
         let before = try features()
         #expect(before[0] == 20, "20 days since the last active day")
@@ -130,7 +131,8 @@ struct AnalyticsStoreTests {
             try Self.post(db, author: member, at: "2026-10-21T05:00:00.001Z")
             try Self.post(db, author: member, at: "2026-11-01T16:00:00.000Z")
             try db.execute(
-                sql: "INSERT INTO user_engagement (user_id, date, score, components) VALUES (?, '2026-10-21', 80, '{}')", arguments: [member])
+                sql: "INSERT INTO user_engagement (user_id, date, score, components) VALUES (?, '2026-10-21', 80, '{}')",
+                arguments: [member])
         }
         #expect(try features() == before)
     }
@@ -194,7 +196,8 @@ struct AnalyticsStoreTests {
         try store.write { db in
             for name in ["Biology", "Physics"] {
                 try db.execute(
-                    sql: "INSERT INTO departments (name, created_at, updated_at) VALUES (?, '2026-01-01T00:00:00.000Z', '2026-01-01T00:00:00.000Z')",
+                    sql:
+                        "INSERT INTO departments (name, created_at, updated_at) VALUES (?, '2026-01-01T00:00:00.000Z', '2026-01-01T00:00:00.000Z')",
                     arguments: [name])
             }
             try db.execute(sql: "UPDATE users SET department_id = 1 WHERE id = ?", arguments: [a])

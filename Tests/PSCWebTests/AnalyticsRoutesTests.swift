@@ -158,7 +158,8 @@ struct AnalyticsRoutesTests {
                 (#"{}"#, .unprocessableContent),
             ] {
                 try await client.execute(
-                    uri: "/api/v1/analytics/track", method: .post, headers: [.contentType: "application/json"], body: ByteBuffer(string: body)
+                    uri: "/api/v1/analytics/track", method: .post, headers: [.contentType: "application/json"],
+                    body: ByteBuffer(string: body)
                 ) { #expect($0.status == status, "\(body)") }
             }
         }

@@ -34,7 +34,8 @@ enum PlatformSchedules {
             let exportsDeleted = try await Offload.run { try exports.deleteExpired() }
             return [
                 "job_postings_expired": .int(Int64(expired)), "suspensions_ended": .int(Int64(accounts.suspensionsEnded)),
-                "grants_expired": .int(Int64(accounts.grantsExpired)), "verifications_expired": .int(Int64(accounts.verificationsExpired)), "exports_deleted": .int(Int64(exportsDeleted)),
+                "grants_expired": .int(Int64(accounts.grantsExpired)), "verifications_expired": .int(Int64(accounts.verificationsExpired)),
+                "exports_deleted": .int(Int64(exportsDeleted)),
             ]
         }
     }

@@ -13,7 +13,9 @@ public struct AnalyticsExports: Sendable {
         self.clock = clock
     }
 
-    public static let reports = ["user_activity", "scholarship_applications", "scholarships", "job_postings", "page_views", "event_attendance"]
+    public static let reports = [
+        "user_activity", "scholarship_applications", "scholarships", "job_postings", "page_views", "event_attendance",
+    ]
     /// Above this many rows a CSV is built in the background and a PDF is refused.
     public static let inlineLimit = 10_000
 
@@ -40,7 +42,9 @@ public struct AnalyticsExports: Sendable {
     }
 
     public func count(_ request: Request) throws -> Int {
-        try store.read { db in try Int.fetchOne(db, sql: "SELECT count(*) FROM (\(query(request).sql))", arguments: query(request).arguments) ?? 0 }
+        try store.read { db in
+            try Int.fetchOne(db, sql: "SELECT count(*) FROM (\(query(request).sql))", arguments: query(request).arguments) ?? 0
+        }
     }
 
     func query(_ request: Request) -> (sql: String, arguments: StatementArguments) {
@@ -136,11 +140,17 @@ public struct AnalyticsExports: Sendable {
             return Table(
                 header: ["id", "name", "email", "role", "status", "joined", "last active"],
                 rows: rows.map { row in
-                    [text(row, "id"), name(row), email(row), text(row, "role"), text(row, "status"), text(row, "created_at"), text(row, "last_active_at")]
+                    [
+                        text(row, "id"), name(row), email(row), text(row, "role"), text(row, "status"), text(row, "created_at"),
+                        text(row, "last_active_at"),
+                    ]
                 })
         case "scholarship_applications":
             return Table(
-                header: ["application id", "scholarship", "department", "applicant name", "email", "status", "submitted", "decision", "awarded amount"],
+                header: [
+                    "application id", "scholarship", "department", "applicant name", "email", "status", "submitted", "decision",
+                    "awarded amount",
+                ],
                 rows: rows.map { row in
                     [
                         text(row, "id"), text(row, "title"), text(row, "department"), name(row), email(row), text(row, "status"),
@@ -151,20 +161,29 @@ public struct AnalyticsExports: Sendable {
             return Table(
                 header: ["title", "amount", "deadline", "department", "applications", "awarded"],
                 rows: rows.map { row in
-                    [text(row, "title"), dollars(row, "amount_cents"), text(row, "deadline"), text(row, "department"), text(row, "applications"), text(row, "awarded")]
+                    [
+                        text(row, "title"), dollars(row, "amount_cents"), text(row, "deadline"), text(row, "department"),
+                        text(row, "applications"), text(row, "awarded"),
+                    ]
                 })
         case "job_postings":
             return Table(
                 header: ["title", "company", "location", "status", "posted", "applications"],
                 rows: rows.map { row in
-                    [text(row, "title"), text(row, "company"), text(row, "location"), text(row, "status"), text(row, "posted_at"), text(row, "applications")]
+                    [
+                        text(row, "title"), text(row, "company"), text(row, "location"), text(row, "status"), text(row, "posted_at"),
+                        text(row, "applications"),
+                    ]
                 })
         case "page_views":
             return Table(
                 header: ["page", "user id", "time", "IP"],
                 rows: rows.map { row in
                     let ip = text(row, "ip")
-                    return [text(row, "page_name"), text(row, "user_id"), text(row, "occurred_at"), redacted && !ip.isEmpty ? Redaction.ip(ip) : ip]
+                    return [
+                        text(row, "page_name"), text(row, "user_id"), text(row, "occurred_at"),
+                        redacted && !ip.isEmpty ? Redaction.ip(ip) : ip,
+                    ]
                 })
         default:
             return Table(
@@ -242,8 +261,10 @@ public struct AnalyticsExports: Sendable {
                 arguments: [id, userID, Timestamp.string(from: clock())]
             ).map { row in
                 ExportRecord(
-                    id: (try row.decode(forColumn: "id")), userID: (try row.decode(forColumn: "user_id")), status: (try row.decode(forColumn: "status")) ?? "failed", fileName: (try row.decode(forColumn: "file_name")),
-                    format: (try row.decode(forColumn: "format")) ?? "csv", content: (try row.decode(forColumn: "content")), expiresAt: (try row.decode(forColumn: "expires_at")) ?? "")
+                    id: (try row.decode(forColumn: "id")), userID: (try row.decode(forColumn: "user_id")),
+                    status: (try row.decode(forColumn: "status")) ?? "failed", fileName: (try row.decode(forColumn: "file_name")),
+                    format: (try row.decode(forColumn: "format")) ?? "csv", content: (try row.decode(forColumn: "content")),
+                    expiresAt: (try row.decode(forColumn: "expires_at")) ?? "")
             }
         }
     }

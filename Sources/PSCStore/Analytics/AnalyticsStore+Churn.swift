@@ -74,7 +74,9 @@ extension AnalyticsStore {
             arguments: [referenceDay])
         {
             let id: Int64 = (try row.decode(forColumn: "user_id"))
-            if let gap = Analytics.daysBetween((try row.decode(forColumn: "last")) ?? referenceDay, referenceDay) { values[id]?[0] = Double(min(365, max(0, gap))) }
+            if let gap = Analytics.daysBetween((try row.decode(forColumn: "last")) ?? referenceDay, referenceDay) {
+                values[id]?[0] = Double(min(365, max(0, gap)))
+            }
         }
         func add(_ index: Int, _ sql: String) throws {
             for row in try Row.fetchAll(db, sql: sql, arguments: [since, cutoff]) {
@@ -84,7 +86,8 @@ extension AnalyticsStore {
         }
         try add(
             2,
-            "SELECT author_id AS user_id, count(*) AS n FROM posts WHERE created_at >= ? AND created_at < ? AND author_id IN (\(list)) GROUP BY 1")
+            "SELECT author_id AS user_id, count(*) AS n FROM posts WHERE created_at >= ? AND created_at < ? AND author_id IN (\(list)) GROUP BY 1"
+        )
         try add(
             3,
             "SELECT author_id AS user_id, count(*) AS n FROM comments WHERE created_at >= ? AND created_at < ? AND author_id IN (\(list)) GROUP BY 1"
@@ -99,7 +102,8 @@ extension AnalyticsStore {
         )
         try add(
             5,
-            "SELECT user_id, count(*) AS n FROM job_applications WHERE created_at >= ? AND created_at < ? AND user_id IN (\(list)) GROUP BY 1")
+            "SELECT user_id, count(*) AS n FROM job_applications WHERE created_at >= ? AND created_at < ? AND user_id IN (\(list)) GROUP BY 1"
+        )
         try add(
             6,
             "SELECT sender_id AS user_id, count(*) AS n FROM messages WHERE created_at >= ? AND created_at < ? AND sender_id IN (\(list)) GROUP BY 1"
@@ -202,20 +206,26 @@ extension AnalyticsStore {
     /// The active model, if one has been trained.
     public func activeChurnModel() throws -> ChurnModelRecord? {
         try store.read { db in
-            try Row.fetchOne(db, sql: "SELECT * FROM ml_models WHERE name = ? AND active = 1", arguments: [ChurnModel.name]).map { try Self.model($0) }
+            try Row.fetchOne(db, sql: "SELECT * FROM ml_models WHERE name = ? AND active = 1", arguments: [ChurnModel.name]).map {
+                try Self.model($0)
+            }
         }
     }
 
     /// ANL-10: every stored version, newest first.
     public func models() throws -> [ChurnModelRecord] {
-        try store.read { db in try Row.fetchAll(db, sql: "SELECT * FROM ml_models ORDER BY trained_at DESC, id DESC").map { try Self.model($0) } }
+        try store.read { db in
+            try Row.fetchAll(db, sql: "SELECT * FROM ml_models ORDER BY trained_at DESC, id DESC").map { try Self.model($0) }
+        }
     }
 
     static func model(_ row: Row) throws -> ChurnModelRecord {
         let coefficients: String? = (try row.decode(forColumn: "coefficients"))
         return ChurnModelRecord(
-            name: (try row.decode(forColumn: "name")), version: (try row.decode(forColumn: "version")), method: (try row.decode(forColumn: "method")), trainedAt: (try row.decode(forColumn: "trained_at")),
-            trainingRows: (try row.decode(forColumn: "training_rows")) ?? 0, positives: (try row.decode(forColumn: "positives")) ?? 0, auc: (try row.decode(forColumn: "auc")), active: (try row.decode(forColumn: "active")),
+            name: (try row.decode(forColumn: "name")), version: (try row.decode(forColumn: "version")),
+            method: (try row.decode(forColumn: "method")), trainedAt: (try row.decode(forColumn: "trained_at")),
+            trainingRows: (try row.decode(forColumn: "training_rows")) ?? 0, positives: (try row.decode(forColumn: "positives")) ?? 0,
+            auc: (try row.decode(forColumn: "auc")), active: (try row.decode(forColumn: "active")),
             fitted: coefficients.flatMap { try? JSONDecoder().decode(ChurnModel.Fitted.self, from: Data($0.utf8)) })
     }
 
@@ -238,7 +248,9 @@ extension AnalyticsStore {
                     FROM users u WHERE u.id IN (\(list))
                     """)
             {
-                lifetime[(try row.decode(forColumn: "id"))] = ((try row.decode(forColumn: "posts")) ?? 0, (try row.decode(forColumn: "connections")) ?? 0)
+                lifetime[(try row.decode(forColumn: "id"))] = (
+                    (try row.decode(forColumn: "posts")) ?? 0, (try row.decode(forColumn: "connections")) ?? 0
+                )
             }
         }
         return users.compactMap { user in
@@ -275,7 +287,8 @@ extension AnalyticsStore {
         let model = try activeChurnModel()
         let users = try store.read { db in
             try Int64.fetchAll(
-                db, sql: "SELECT id FROM users WHERE status = 'active' AND role IN \(Self.churnRoles) AND is_service_account = 0 ORDER BY id")
+                db,
+                sql: "SELECT id FROM users WHERE status = 'active' AND role IN \(Self.churnRoles) AND is_service_account = 0 ORDER BY id")
         }
         var all: [ChurnPredictionRecord] = []
         for start in stride(from: 0, to: users.count, by: 5000) {
@@ -315,7 +328,8 @@ extension AnalyticsStore {
             arguments.append(risk.rawValue)
         }
         if let departmentIDs {
-            conditions.append("u.department_id IN (\(departmentIDs.isEmpty ? "NULL" : departmentIDs.map(String.init).joined(separator: ",")))")
+            conditions.append(
+                "u.department_id IN (\(departmentIDs.isEmpty ? "NULL" : departmentIDs.map(String.init).joined(separator: ",")))")
         }
         let filter = conditions.isEmpty ? "" : "WHERE " + conditions.joined(separator: " AND ")
         return try store.read { db in
@@ -331,7 +345,8 @@ extension AnalyticsStore {
                 let decoded = (try? JSONDecoder().decode([String: [String: Double]].self, from: Data(factors.utf8))) ?? [:]
                 return ChurnPredictionRecord(
                     userID: (try row.decode(forColumn: "user_id")), probability: (try row.decode(forColumn: "probability")),
-                    risk: ChurnModel.Risk(rawValue: (try row.decode(forColumn: "risk_level")) ?? "low") ?? .low, method: (try row.decode(forColumn: "method")),
+                    risk: ChurnModel.Risk(rawValue: (try row.decode(forColumn: "risk_level")) ?? "low") ?? .low,
+                    method: (try row.decode(forColumn: "method")),
                     modelVersion: (try row.decode(forColumn: "model_version")), auc: (try row.decode(forColumn: "auc")),
                     factors: decoded.map { ChurnModel.Factor(name: $0.key, impact: $0.value["impact"] ?? 0) }.sorted {
                         abs($0.impact) > abs($1.impact)

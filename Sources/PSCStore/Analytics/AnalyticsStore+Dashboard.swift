@@ -38,7 +38,8 @@ extension AnalyticsStore {
         let nowStamp = Timestamp.string(from: now)
         return try store.read { db in
             var stored: [String: DailyFigures] = [:]
-            for row in try Row.fetchAll(db, sql: "SELECT * FROM analytics_summary WHERE date >= ? AND date < ?", arguments: [first, today]) {
+            for row in try Row.fetchAll(db, sql: "SELECT * FROM analytics_summary WHERE date >= ? AND date < ?", arguments: [first, today])
+            {
                 stored[(try row.decode(forColumn: "date"))] = try DailyFigures(row: row)
             }
             let live = try DailyFigures.compute(date: today, start: todayBounds.start, end: todayBounds.end, in: db)
@@ -47,7 +48,8 @@ extension AnalyticsStore {
                 try Int.fetchOne(db, sql: sql, arguments: arguments) ?? 0
             }
             let times = try Int.fetchAll(
-                db, sql: "SELECT response_time_ms FROM api_usage WHERE occurred_at >= ? ORDER BY response_time_ms", arguments: [windowStart])
+                db, sql: "SELECT response_time_ms FROM api_usage WHERE occurred_at >= ? ORDER BY response_time_ms", arguments: [windowStart]
+            )
             return Dashboard(
                 dates: dates, days: series,
                 totalUsers: try count("SELECT count(*) FROM users WHERE status = 'active' AND is_service_account = 0"),

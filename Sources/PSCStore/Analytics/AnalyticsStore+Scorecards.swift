@@ -75,10 +75,13 @@ extension AnalyticsStore {
             let received: Int = (try applications?.decode(forColumn: "received")) ?? 0
             let ratings: Int = (try events?.decode(forColumn: "ratings")) ?? 0
             return DepartmentScorecard(
-                departmentName: name, scholarships: (try money?.decode(forColumn: "total")) ?? 0, totalAmountCents: (try money?.decode(forColumn: "cents")) ?? 0,
-                applicationsReceived: received, awarded: (try applications?.decode(forColumn: "awarded")) ?? 0, events: held, attendance: attendance,
+                departmentName: name, scholarships: (try money?.decode(forColumn: "total")) ?? 0,
+                totalAmountCents: (try money?.decode(forColumn: "cents")) ?? 0,
+                applicationsReceived: received, awarded: (try applications?.decode(forColumn: "awarded")) ?? 0, events: held,
+                attendance: attendance,
                 engagementScore: Analytics.departmentEngagement(events: held, attendance: attendance, applications: received),
-                satisfaction: Analytics.satisfaction(ratingSum: (try events?.decode(forColumn: "rating_sum")) ?? 0, ratings: ratings), responses: ratings)
+                satisfaction: Analytics.satisfaction(ratingSum: (try events?.decode(forColumn: "rating_sum")) ?? 0, ratings: ratings),
+                responses: ratings)
         }
     }
 
@@ -134,8 +137,18 @@ extension AnalyticsStore {
             return UniversityFigures(figures: [
                 ("active_user_rate", RateFigure(numerator: activeWithDay, denominator: activeAccounts)),
                 ("scholarship_application_rate", RateFigure(numerator: applicants, denominator: students)),
-                ("award_rate", RateFigure(numerator: (try decisions?.decode(forColumn: "awarded")) ?? 0, denominator: (try decisions?.decode(forColumn: "decided")) ?? 0)),
-                ("event_attendance_rate", RateFigure(numerator: (try attendance?.decode(forColumn: "checkins")) ?? 0, denominator: (try attendance?.decode(forColumn: "going")) ?? 0)),
+                (
+                    "award_rate",
+                    RateFigure(
+                        numerator: (try decisions?.decode(forColumn: "awarded")) ?? 0,
+                        denominator: (try decisions?.decode(forColumn: "decided")) ?? 0)
+                ),
+                (
+                    "event_attendance_rate",
+                    RateFigure(
+                        numerator: (try attendance?.decode(forColumn: "checkins")) ?? 0,
+                        denominator: (try attendance?.decode(forColumn: "going")) ?? 0)
+                ),
                 ("mentorship_rate", RateFigure(numerator: mentees, denominator: students)),
                 ("job_application_rate", RateFigure(numerator: jobApplicants, denominator: seekers)),
                 ("graduation_rate", .notTracked), ("employment_rate", .notTracked),
@@ -151,15 +164,17 @@ extension AnalyticsStore {
             guard try Bool.fetchOne(db, sql: "SELECT 1 FROM companies WHERE id = ?", arguments: [companyID]) != nil else {
                 throw AnalyticsError.unknownCompany
             }
-            let postings = try Int.fetchOne(
-                db, sql: "SELECT count(*) FROM job_postings WHERE company_id = ? AND posted_at >= ? AND posted_at < ?",
-                arguments: [companyID, start, end]) ?? 0
-            let views = try Int.fetchOne(
-                db,
-                sql: """
-                    SELECT count(*) FROM page_views v JOIN job_postings p ON p.id = v.object_id
-                    WHERE v.page_name = 'jobs.view' AND p.company_id = ? AND v.occurred_at >= ? AND v.occurred_at < ?
-                    """, arguments: [companyID, start, end]) ?? 0
+            let postings =
+                try Int.fetchOne(
+                    db, sql: "SELECT count(*) FROM job_postings WHERE company_id = ? AND posted_at >= ? AND posted_at < ?",
+                    arguments: [companyID, start, end]) ?? 0
+            let views =
+                try Int.fetchOne(
+                    db,
+                    sql: """
+                        SELECT count(*) FROM page_views v JOIN job_postings p ON p.id = v.object_id
+                        WHERE v.page_name = 'jobs.view' AND p.company_id = ? AND v.occurred_at >= ? AND v.occurred_at < ?
+                        """, arguments: [companyID, start, end]) ?? 0
             let majors = try Row.fetchAll(
                 db,
                 sql: """
@@ -205,7 +220,9 @@ extension AnalyticsStore {
         let today = ScholarshipCalendar.today(now)
         let weekAhead = ScholarshipCalendar.adding(days: 7, to: today) ?? today
         return try store.read { db in
-            func count(_ sql: String, _ arguments: StatementArguments) throws -> Int { try Int.fetchOne(db, sql: sql, arguments: arguments) ?? 0 }
+            func count(_ sql: String, _ arguments: StatementArguments) throws -> Int {
+                try Int.fetchOne(db, sql: sql, arguments: arguments) ?? 0
+            }
             var figures = Insights.Figures(days: days)
             figures.newUsers = try count(
                 "SELECT count(*) FROM users WHERE created_at >= ? AND created_at < ? AND is_service_account = 0", [start, end])
@@ -215,8 +232,10 @@ extension AnalyticsStore {
                 SELECT count(*) FROM users u WHERE u.status = 'active' AND u.is_service_account = 0
                 AND EXISTS (SELECT 1 FROM user_activity_days d WHERE d.user_id = u.id AND d.day >= ?)
                 """, [firstDay])
-            figures.posts = try count("SELECT count(*) FROM posts WHERE created_at >= ? AND created_at < ? AND deleted_at IS NULL", [start, end])
-            figures.scholarshipsAdded = try count("SELECT count(*) FROM scholarships WHERE created_at >= ? AND created_at < ?", [start, end])
+            figures.posts = try count(
+                "SELECT count(*) FROM posts WHERE created_at >= ? AND created_at < ? AND deleted_at IS NULL", [start, end])
+            figures.scholarshipsAdded = try count(
+                "SELECT count(*) FROM scholarships WHERE created_at >= ? AND created_at < ?", [start, end])
             figures.jobsPosted = try count("SELECT count(*) FROM job_postings WHERE posted_at >= ? AND posted_at < ?", [start, end])
             figures.applications = try count(
                 "SELECT count(*) FROM scholarship_applications WHERE submitted_at >= ? AND submitted_at < ?", [start, end])

@@ -84,9 +84,12 @@ extension AnalyticsStore {
         let scoped: [Int64] = isAdmin ? [] : departments.compactMap { $0 }
         let scorecards = try scoped.map { try department(id: $0, days: 7) }
         return WeeklyReport(
-            email: (try user.decode(forColumn: "email")) ?? "", firstName: (try user.decode(forColumn: "first_name")) ?? "", isAdmin: isAdmin,
+            email: (try user.decode(forColumn: "email")) ?? "", firstName: (try user.decode(forColumn: "first_name")) ?? "",
+            isAdmin: isAdmin,
             sentences: isAdmin ? try insights(days: 7) : [], newUsers: (try totals?.decode(forColumn: "new_users")) ?? 0,
-            activeUsers: (try totals?.decode(forColumn: "active_users")) ?? 0, applications: (try totals?.decode(forColumn: "applications")) ?? 0, eventsHeld: (try totals?.decode(forColumn: "events")) ?? 0,
-            deliveriesFailed: (try totals?.decode(forColumn: "failed")) ?? 0, lastBackup: (try totals?.decode(forColumn: "backup")), scorecards: scorecards)
+            activeUsers: (try totals?.decode(forColumn: "active_users")) ?? 0,
+            applications: (try totals?.decode(forColumn: "applications")) ?? 0, eventsHeld: (try totals?.decode(forColumn: "events")) ?? 0,
+            deliveriesFailed: (try totals?.decode(forColumn: "failed")) ?? 0, lastBackup: (try totals?.decode(forColumn: "backup")),
+            scorecards: scorecards)
     }
 }

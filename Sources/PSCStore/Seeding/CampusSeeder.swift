@@ -306,7 +306,8 @@ public struct CampusSeeder: Sendable {
                 if let department { userDepartments[id] = department }
                 if random.chance(85) { try consent.execute(arguments: [id, created]) }
                 try seedHistory(
-                    db, user: id, lastActiveDaysAgo: activeAgo, createdDaysAgo: Int(createdAgo), now: now, pageViews: plan.pageViewsPerActiveDay,
+                    db, user: id, lastActiveDaysAgo: activeAgo, createdDaysAgo: Int(createdAgo), now: now,
+                    pageViews: plan.pageViewsPerActiveDay,
                     random: &history)
                 // One alumnus or professor in five offers to mentor, in their own skills and industry.
                 if role == "alumni" || role == "faculty", random.chance(20) {

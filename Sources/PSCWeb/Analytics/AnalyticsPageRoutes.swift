@@ -77,7 +77,9 @@ struct AnalyticsPageRoutes: FeatureRoutes {
                                 "auc": model.auc.map { String(format: "%.3f", $0) } ?? "not measured (the holdout lacked a class)",
                             ] as [String: Any]
                         } as Any,
-                        "risks": ChurnModel.Risk.allCases.map { ["value": $0.rawValue, "label": PageWord.words($0.rawValue), "selected": $0 == risk] },
+                        "risks": ChurnModel.Risk.allCases.map {
+                            ["value": $0.rawValue, "label": PageWord.words($0.rawValue), "selected": $0 == risk]
+                        },
                         "predictions": predictions.map { prediction in
                             [
                                 "id": Int(prediction.userID), "name": names[prediction.userID] ?? "Member \(prediction.userID)",

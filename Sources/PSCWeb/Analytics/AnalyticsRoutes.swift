@@ -83,10 +83,12 @@ struct AnalyticsRoutes: FeatureRoutes {
                 id: "ANL-3", .get, "/api/v1/analytics/export/{report_type}", summary: "Export a report as CSV or PDF", tag: "Analytics",
                 access: .member(scope: "analytics:read"), limit: .own("10/h"),
                 query: [
-                    .choice("format", ["csv", "pdf"], "csv (default) or pdf"), Self.days, .id("department_id", "Only this department's rows"),
+                    .choice("format", ["csv", "pdf"], "csv (default) or pdf"), Self.days,
+                    .id("department_id", "Only this department's rows"),
                 ],
                 responses: [
-                    200: ("The report as a file", "text/csv|application/pdf"), 202: ("Being built; fetch it from ANL-3's exports", "ExportQueued"),
+                    200: ("The report as a file", "text/csv|application/pdf"),
+                    202: ("Being built; fetch it from ANL-3's exports", "ExportQueued"),
                     403: ("Not allowed to run reports, or not for that department", "Error"), 404: ("No such report", "Error"),
                     422: ("Unknown format, or too many rows for a PDF", "Error"),
                 ]),
@@ -145,14 +147,17 @@ struct AnalyticsRoutes: FeatureRoutes {
                     rows: table.rows)
                 return Self.file(Array(pdf), type: "application/pdf", name: "\(report)-\(date).pdf")
             }
-            return Self.file(Array(CSV.document(header: table.header, rows: table.rows).utf8), type: "text/csv; charset=utf-8", name: "\(report)-\(date).csv")
+            return Self.file(
+                Array(CSV.document(header: table.header, rows: table.rows).utf8), type: "text/csv; charset=utf-8",
+                name: "\(report)-\(date).csv")
         }
         catalog.add(
             RouteSpec(
                 id: "ANL-3", .get, "/api/v1/analytics/exports/{id}", summary: "A report built in the background", tag: "Analytics",
                 access: .member(scope: "analytics:read"),
                 responses: [
-                    200: ("The file", "text/csv"), 202: ("Not ready yet", "ExportQueued"), 404: ("No such export of yours, or expired", "Error"),
+                    200: ("The file", "text/csv"), 202: ("Not ready yet", "ExportQueued"),
+                    404: ("No such export of yours, or expired", "Error"),
                     409: ("The export failed", "Error"),
                 ]),
             to: router
@@ -169,7 +174,8 @@ struct AnalyticsRoutes: FeatureRoutes {
             case "failed": throw APIError(.conflict, "export_failed", "The export could not be built; run it again.")
             default:
                 return JSONResponse.make(
-                    ["id": .int(id), "status": .string(export.status), "url": .string("/api/v1/analytics/exports/\(id)")], status: .accepted)
+                    ["id": .int(id), "status": .string(export.status), "url": .string("/api/v1/analytics/exports/\(id)")], status: .accepted
+                )
             }
         }
         catalog.add(
@@ -194,7 +200,8 @@ struct AnalyticsRoutes: FeatureRoutes {
                 id: "ANL-5", .get, "/api/v1/analytics/predict/churn/{user_id}", summary: "A member's churn prediction", tag: "Analytics",
                 access: .member(scope: "analytics:read"), limit: .own("60/h"),
                 responses: [
-                    200: ("The prediction", "ChurnPrediction"), 403: ("Not an admin or analyst", "Error"), 404: ("No such member in your scope", "Error"),
+                    200: ("The prediction", "ChurnPrediction"), 403: ("Not an admin or analyst", "Error"),
+                    404: ("No such member in your scope", "Error"),
                 ]),
             to: router
         ) { _, context in
@@ -309,7 +316,8 @@ struct AnalyticsRoutes: FeatureRoutes {
         catalog.add(
             RouteSpec(
                 id: "ANL-10", .get, "/api/v1/analytics/models", summary: "The churn model's versions", tag: "Analytics",
-                access: .member(scope: "analytics:read"), responses: [200: ("Versions, newest first", "ModelList"), 403: ("Not an admin", "Error")]),
+                access: .member(scope: "analytics:read"),
+                responses: [200: ("Versions, newest first", "ModelList"), 403: ("Not an admin", "Error")]),
             to: router
         ) { _, context in
             _ = try context.require(.admin, scope: "analytics:read")
@@ -321,7 +329,8 @@ struct AnalyticsRoutes: FeatureRoutes {
                 id: "ANL-11", .get, "/api/v1/analytics/churn", summary: "Stored churn predictions, riskiest first", tag: "Analytics",
                 access: .member(scope: "analytics:read"),
                 query: .page() + [
-                    .choice("risk_level", ChurnModel.Risk.allCases.map(\.rawValue), "Only this risk"), .id("department_id", "Only this department"),
+                    .choice("risk_level", ChurnModel.Risk.allCases.map(\.rawValue), "Only this risk"),
+                    .id("department_id", "Only this department"),
                 ],
                 responses: [200: ("A page of predictions", "ChurnPage"), 403: ("Not an admin or analyst for that department", "Error")]),
             to: router
@@ -345,7 +354,8 @@ struct AnalyticsRoutes: FeatureRoutes {
                 "items": .array(
                     page.map { prediction in
                         [
-                            "user": cards[prediction.userID] ?? .null, "churn_probability": AnalyticsViews.number(prediction.probability, places: 4),
+                            "user": cards[prediction.userID] ?? .null,
+                            "churn_probability": AnalyticsViews.number(prediction.probability, places: 4),
                             "risk_level": .string(prediction.risk.rawValue), "method": .string(prediction.method),
                             "model_version": prediction.modelVersion.map(JSONValue.string) ?? .null,
                             "predicted_at": .string(prediction.predictedAt),

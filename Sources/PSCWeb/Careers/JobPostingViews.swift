@@ -50,9 +50,9 @@ struct JobPostingViews {
         // The page itself is recorded by the usage middleware under the same name; the API records its own view.
         if request.uri.path.hasPrefix("/api/") {
             usage.record(
-            PageView(
-                pageName: JobPostingStore.viewPageName, objectID: id, userID: identity.user.id, ip: nil,
-                userAgent: request.headers[.userAgent], referrer: request.headers[.referer], occurredAt: Date()))
+                PageView(
+                    pageName: JobPostingStore.viewPageName, objectID: id, userID: identity.user.id, ip: nil,
+                    userAgent: request.headers[.userAgent], referrer: request.headers[.referer], occurredAt: Date()))
         }
         return (posting, manages, reviews)
     }

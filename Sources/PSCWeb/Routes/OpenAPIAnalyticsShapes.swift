@@ -9,7 +9,8 @@ extension OpenAPIDocument {
         "reason": ["type": ["string", "null"], "enum": ["insufficient_data", "not_tracked", .null]],
     ])
 
-    static let factorMap = Shape.map(Shape.object(["impact": ["type": "number"], "direction": Shape.choice(["raises_risk", "lowers_risk"])]))
+    static let factorMap = Shape.map(
+        Shape.object(["impact": ["type": "number"], "direction": Shape.choice(["raises_risk", "lowers_risk"])]))
 
     static let nullableSeries = Shape.array(Shape.nullableInteger)
 
@@ -58,7 +59,8 @@ extension OpenAPIDocument {
             optional: ["rows"]),
         "Insights": Shape.object(["insights": strings, "generated_at": Shape.string]),
         "ChurnPrediction": Shape.object([
-            "user_id": Shape.integer, "churn_probability": ["type": "number"], "risk_level": Shape.choice(ChurnModel.Risk.allCases.map(\.rawValue)),
+            "user_id": Shape.integer, "churn_probability": ["type": "number"],
+            "risk_level": Shape.choice(ChurnModel.Risk.allCases.map(\.rawValue)),
             "method": Shape.choice(["model", "heuristic"]), "model_version": Shape.nullableString, "auc": nullableNumber,
             "factors": factorMap, "recommendations": strings,
         ]),

@@ -196,7 +196,9 @@ enum OpenAPIDocument {
                     (schemas.objectValue ?? [:]).merging(observedShapes) { written, _ in written }.merging(notificationShapes) {
                         written, _ in written
                     }.merging(scholarshipShapes) { written, _ in written }.merging(communityShapes) { written, _ in written }
-                        .merging(experimentShapes) { written, _ in written }.merging(adminShapes) { written, _ in written }.merging(analyticsShapes) { written, _ in written }
+                        .merging(experimentShapes) { written, _ in written }.merging(adminShapes) { written, _ in written }.merging(
+                            analyticsShapes
+                        ) { written, _ in written }
                 ),
                 "securitySchemes": securitySchemes,
             ],
