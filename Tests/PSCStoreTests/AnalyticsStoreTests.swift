@@ -107,6 +107,28 @@ struct AnalyticsStoreTests {
         #expect(board.p95ResponseMS == 24)
     }
 
+    @Test("activity is one row per member and Chicago day with last_active_at, and an unknown account is skipped")
+    func activityDays() throws {
+        let campus = try Self.campus()
+        let member = try Self.member(campus.store, "active@gus.pittstate.edu", created: "2026-06-01T15:00:00.000Z")
+        let recorder = UsageRecorder(store: campus.store)
+        let evening = Timestamp.date(from: "2026-11-20T04:30:00.000Z") ?? Date()
+        for (user, time) in [(member, evening), (member, evening.addingTimeInterval(30)), (99_999, evening)] {
+            recorder.recordActivity(userID: user, at: time)
+        }
+        try recorder.flush()
+        recorder.recordActivity(userID: member, at: evening.addingTimeInterval(7200))
+        try recorder.flush()
+        let (days, last) = try campus.store.read { db in
+            (
+                try String.fetchAll(db, sql: "SELECT day FROM user_activity_days WHERE user_id = ? ORDER BY day", arguments: [member]),
+                try String.fetchOne(db, sql: "SELECT last_active_at FROM users WHERE id = ?", arguments: [member])
+            )
+        }
+        #expect(days == ["2026-11-19", "2026-11-20"], "04:30 UTC is the evening before in Chicago; 06:30 the next day")
+        #expect(last == "2026-11-20T06:30:00.000Z")
+    }
+
     @Test("churn features read nothing after their cutoff: activity moved past it changes none of them")
     func featuresStopAtTheCutoff() throws {
         let campus = try Self.campus()

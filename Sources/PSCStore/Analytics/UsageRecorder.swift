@@ -108,7 +108,6 @@ public final class UsageRecorder: Sendable {
             defer { calls.removeAll(keepingCapacity: true) }
             return calls
         }
-        try writeActivity()
         var start = 0
         while start < views.count {
             let batch = views[start..<min(start + batchSize, views.count)]
@@ -147,6 +146,7 @@ public final class UsageRecorder: Sendable {
             writtenCount.add(batch.count, ordering: .relaxed)
             start += batchSize
         }
+        try writeActivity()
         return views.count + calls.count
     }
 
@@ -170,7 +170,11 @@ public final class UsageRecorder: Sendable {
         }
         guard !days.isEmpty || !stamps.isEmpty else { return }
         try store.write { db in
-            let day = try db.cachedStatement(sql: "INSERT OR IGNORE INTO user_activity_days (user_id, day) VALUES (?, ?)")
+            // An account purged since its request has no row to point at; its day is skipped, not the whole batch.
+            let day = try db.cachedStatement(
+                sql:
+                    "INSERT OR IGNORE INTO user_activity_days (user_id, day) SELECT ?1, ?2 WHERE EXISTS (SELECT 1 FROM users WHERE id = ?1)"
+            )
             for (user, date) in days { try day.execute(arguments: [user, date]) }
             let stamp = try db.cachedStatement(
                 sql: "UPDATE users SET last_active_at = ?2 WHERE id = ?1 AND (last_active_at IS NULL OR last_active_at < ?2)")
