@@ -159,7 +159,7 @@ extension AnalyticsStore {
     /// Job 4: fits a version named by the slot date on the cutoff 30 days before it, keeps the last five versions,
     /// and replaces `churn_predictions` with one row per active student and alumnus.
     public func trainChurnModel(slotDate: String) throws -> ChurnTrainingResult {
-        guard let cutoffDay = ScholarshipCalendar.adding(days: -30, to: slotDate) else { throw AnalyticsError.invalidDate(slotDate) }
+        guard let cutoffDay = ScholarshipCalendar.adding(days: -30, to: slotDate) else { throw InvalidAnalyticsDate(date: slotDate) }
         let set = try store.read { db in try churnTrainingSet(cutoffDay: cutoffDay, in: db) }
         let training = set.filter { !ChurnModel.isHoldout(userID: $0.user) }
         let holdout = set.filter { ChurnModel.isHoldout(userID: $0.user) }

@@ -34,7 +34,7 @@ extension AnalyticsStore {
         let today = ScholarshipCalendar.today(now)
         let dates = Analytics.dates(endingWith: today, days: days)
         guard let first = dates.first, let windowStart = Analytics.bounds(of: first)?.start, let todayBounds = Analytics.bounds(of: today)
-        else { throw AnalyticsError.invalidDate(today) }
+        else { throw InvalidAnalyticsDate(date: today) }
         let nowStamp = Timestamp.string(from: now)
         return try store.read { db in
             var stored: [String: DailyFigures] = [:]

@@ -14,15 +14,13 @@ public final class AnalyticsStore: Sendable {
         self.clock = clock
     }
 
-    public var now: Date { clock() }
-
     // MARK: Job 1
 
     /// Stores `date`'s summary row and the engagement rows of the members active in the 30 days ending that date;
     /// a rerun recomputes the same figures. Returns the day's figures and the number of engagement rows.
     @discardableResult
     public func summarize(date: String) throws -> (figures: DailyFigures, engagementRows: Int) {
-        guard let bounds = Analytics.bounds(of: date) else { throw AnalyticsError.invalidDate(date) }
+        guard let bounds = Analytics.bounds(of: date) else { throw InvalidAnalyticsDate(date: date) }
         let stamp = Timestamp.string(from: clock())
         return try store.write { db in
             let figures = try DailyFigures.compute(date: date, start: bounds.start, end: bounds.end, in: db)
@@ -145,10 +143,14 @@ extension JSONEncoder {
     }
 }
 
+/// What a caller asked for that does not exist (the HTTP layer answers 404).
 public enum AnalyticsError: Error, Equatable, Sendable {
-    case invalidDate(String)
     case unknownDepartment
     case unknownCompany
-    case unknownUser
-    case tooManyRows(Int)
+}
+
+/// A date the server's own clock or schedule produced that the calendar cannot read: a fault of the server, logged
+/// in full, never the caller's.
+public struct InvalidAnalyticsDate: Error, Equatable, Sendable {
+    public let date: String
 }

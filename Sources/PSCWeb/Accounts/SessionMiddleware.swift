@@ -192,10 +192,18 @@ extension AppRequestContext {
 
     /// Routes that change passwords, second factors or tokens need a check within the last 10 minutes (§3.1).
     func requireRecentAuth(_ session: SessionRecord, now: Date = Date()) throws {
-        guard let recent = session.recentAuthAt.flatMap(Timestamp.date(from:)), now.timeIntervalSince(recent) < 600 else {
+        guard Self.recentlyAuthenticated(session, now: now) else {
             throw APIError(
                 .forbidden, "recent_auth_required", "Confirm it is you: enter your password or a code again (POST /auth/reauthenticate).")
         }
+    }
+}
+
+extension AppRequestContext {
+    /// Whether the session passed a password or second-factor check in the last 10 minutes (00-conventions §3.1).
+    static func recentlyAuthenticated(_ session: SessionRecord, now: Date = Date()) -> Bool {
+        guard let recent = session.recentAuthAt.flatMap(Timestamp.date(from:)) else { return false }
+        return now.timeIntervalSince(recent) < 600
     }
 }
 

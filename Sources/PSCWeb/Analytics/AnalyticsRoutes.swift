@@ -4,6 +4,15 @@ import PSCCore
 import PSCJobs
 import PSCStore
 
+extension AnalyticsError: APIErrorConvertible {
+    var apiError: APIError {
+        switch self {
+        case .unknownDepartment: APIError.notFound("There is no such department.")
+        case .unknownCompany: APIError.notFound("There is no such company.")
+        }
+    }
+}
+
 /// ANL-1..11 (10-api §19): figures from stored rows only (20-services §5), each route checking the caller's analytics
 /// scope; ANL-3's exports redact PII unless the caller holds `export_data` with recent authentication.
 struct AnalyticsRoutes: FeatureRoutes {
@@ -27,8 +36,7 @@ struct AnalyticsRoutes: FeatureRoutes {
     static func mayUnredact(_ identity: Identity) -> Bool {
         guard identity.has(.exportData) else { return false }
         guard let session = identity.session else { return true }
-        guard let recent = session.recentAuthAt.flatMap(Timestamp.date(from:)) else { return false }
-        return Date().timeIntervalSince(recent) < 600
+        return AppRequestContext.recentlyAuthenticated(session)
     }
 
     func register(with router: Router<AppRequestContext>, catalog: RouteCatalog) {
@@ -66,12 +74,7 @@ struct AnalyticsRoutes: FeatureRoutes {
             let identity = try context.require(.active, scope: "analytics:read")
             let id = try context.positiveID(notFound: "There is no such department.")
             let days = try Self.days(request, default: 30)
-            let card: DepartmentScorecard
-            do {
-                card = try await Offload.run { try analytics.department(id: id, days: days) }
-            } catch AnalyticsError.unknownDepartment {
-                throw APIError.notFound("There is no such department.")
-            }
+            let card = try await Offload.run { try analytics.department(id: id, days: days) }
             let member = [.faculty, .staff].contains(identity.user.role) && identity.user.departmentID == id
             guard AnalyticsScope(identity, .viewAnalytics).covers(department: id) || member else {
                 throw APIError.forbidden("You have no analytics rights for this department.")
@@ -272,12 +275,7 @@ struct AnalyticsRoutes: FeatureRoutes {
             let identity = try context.require(.active, scope: "analytics:read")
             let id = try context.positiveID("company_id", notFound: "There is no such company.")
             let days = try Self.days(request, default: 30)
-            let figures: EmployerFigures
-            do {
-                figures = try await Offload.run { try analytics.employer(companyID: id, days: days) }
-            } catch AnalyticsError.unknownCompany {
-                throw APIError.notFound("There is no such company.")
-            }
+            let figures = try await Offload.run { try analytics.employer(companyID: id, days: days) }
             // The `analytics` benefit comes with employer subscriptions (10-api §24), which are not built yet: until
             // then only `manage_partnerships` holders read these figures.
             guard identity.has(.managePartnerships) else {
