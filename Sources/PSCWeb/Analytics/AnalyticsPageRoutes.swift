@@ -48,7 +48,7 @@ struct AnalyticsPageRoutes: FeatureRoutes {
                         "scorecards": zip(shown, cards).map { department, card in
                             [
                                 "id": Int(department.id), "name": card.departmentName, "scholarships": card.scholarships,
-                                "amount": String(format: "$%.2f", Double(card.totalAmountCents) / 100),
+                                "amount": Money.words(card.totalAmountCents),
                                 "applications": card.applicationsReceived, "awarded": card.awarded, "events": card.events,
                                 "attendance": card.attendance, "engagement": String(format: "%.1f", card.engagementScore),
                                 "satisfaction": card.satisfaction.map { String(format: "%.1f", $0) }
